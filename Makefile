@@ -1,0 +1,39 @@
+# beatcov — two user-facing targets: `make run` and `make test`.
+# Both create .venv if missing and install the pinned requirements (idempotent).
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8501
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test install lint demo bench
+
+$(STAMP): requirements.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/streamlit run streamlit_app.py \
+		--server.headless true \
+		--browser.gatherUsageStats false \
+		--server.address $(HOST) \
+		--server.port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy geo analysis
+
+demo: $(STAMP)
+	$(BIN)/python data/make_demo.py
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks

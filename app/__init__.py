@@ -1,0 +1,1 @@
+"""Streamlit user interface for beatcov: pages, maps, translations and caching wrappers."""

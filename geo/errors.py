@@ -1,0 +1,117 @@
+"""beatcov's own error classes and the validation finding/report types.
+
+Every message names the file, the row (or feature) and the column where it can, and says
+what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["fatal", "warning"]
+
+
+class BeatcovError(ValueError):
+    """Base class of every error beatcov raises on purpose."""
+
+
+class InputFileError(BeatcovError):
+    """An input file cannot be read at all (unknown format, unreadable, empty)."""
+
+
+class CRSError(BeatcovError):
+    """A coordinate system is unknown or two inputs disagree on it."""
+
+
+class StreetsError(BeatcovError):
+    """A street file cannot be turned into a street network."""
+
+
+class SchemaError(BeatcovError):
+    """A frame handed to an analysis function lacks canonical columns."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation finding.
+
+    Attributes
+    ----------
+    severity : {"fatal", "warning"}
+        Fatal findings stop the import; warnings are kept with the dataset.
+    code : str
+        Stable machine-readable code, e.g. ``duplicate_id``.
+    message : str
+        Human message naming file, row and column and saying what to do.
+    file : str
+        File name the finding is about.
+    row : int | None
+        1-based data row (spreadsheet-style: header is row 1, first record row 2) or
+        feature number for geodata; ``None`` when it concerns the whole file.
+    column : str | None
+        Column name as it appears in the file, or ``None``.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    file: str
+    row: int | None = None
+    column: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    """All findings of one import, fatal and warnings."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, finding: Finding) -> None:
+        """Append one finding."""
+        self.findings.append(finding)
+
+    def extend(self, other: ValidationReport) -> None:
+        """Append every finding of ``other``."""
+        self.findings.extend(other.findings)
+
+    @property
+    def fatal(self) -> list[Finding]:
+        """Findings that stop the import."""
+        return [f for f in self.findings if f.severity == "fatal"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings that let the import go on."""
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing fatal was found."""
+        return not self.fatal
+
+    def codes(self) -> list[str]:
+        """The codes of all findings, in order."""
+        return [f.code for f in self.findings]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Findings as a frame with columns severity, code, file, row, column, message."""
+        cols = ["severity", "code", "file", "row", "column", "message"]
+        return pd.DataFrame([asdict(f) for f in self.findings], columns=cols)
+
+    def __str__(self) -> str:
+        if not self.findings:
+            return "no findings"
+        return "\n".join(f"[{f.severity}] {f.message}" for f in self.findings)
+
+
+class ImportRefused(BeatcovError):
+    """An import found fatal problems; ``report`` holds every finding."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        n = len(report.fatal)
+        msg = f"import refused: {n} fatal finding(s)\n{report}"
+        super().__init__(msg)

@@ -1,0 +1,122 @@
+"""The one typed settings module for beatcov.
+
+Every threshold, speed and time band lives here with its default. Functions take a
+keyword-only ``settings`` argument; pass ``DEFAULTS.replace(...)`` to override per call.
+
+Examples
+--------
+>>> from geo.settings import DEFAULTS
+>>> DEFAULTS.coverage_threshold
+0.8
+>>> DEFAULTS.replace(coverage_threshold=0.9).coverage_threshold
+0.9
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Thresholds, speeds and options used across beatcov.
+
+    Attributes
+    ----------
+    timezone : str
+        IANA zone used to localise visit times that carry no zone. Default ``Asia/Shanghai``.
+    input_crs : str
+        Coordinate system of input coordinates when the user names none: ``wgs84``,
+        ``gcj02``, ``bd09`` or ``EPSG:n``.
+    gcj_inverse_tolerance_m : float
+        Stop the iterative GCJ-02/BD-09 inverse when a step moves the point less than this.
+    repair_max_area_change : float
+        An invalid beat polygon is repaired with ``make_valid`` only when its area changes by
+        less than this share; otherwise the import is refused.
+    beat_overlap_min_m2 : float
+        Overlaps and gaps between beats smaller than this (square metres) are not reported.
+    network_type : str
+        Street network type: ``drive``, ``drive_service``, ``walk`` or ``all``.
+    block_min_area_m2 : float
+        Street blocks smaller than this (square metres) are slivers and are dropped.
+    outside_block_max_m : float
+        A household outside every block is given the nearest block within this distance
+        (metres); farther ones go to the beat's "outside" block.
+    coverage_threshold : float
+        A block whose coverage is below this is under-visited.
+    vulnerable_overdue_days : int
+        A vulnerable household with no contact for this many days is overdue.
+    follow_up_days : int
+        A raised issue with no follow-up visit within this many days is an open follow-up.
+    band_min_attempts : int
+        A block needs this many attempts of its own before its own record decides its
+        recommended time band; below it the beat's record is used.
+    priority_prior_households : float
+        Pseudo-count used to shrink small blocks' coverage towards their beat's in the
+        priority score, so tiny blocks do not dominate by noise.
+    far_from_door_m : float
+        ``far_from_door``: a visit's GPS point farther than this from its household.
+    too_short_min : float
+        ``too_short``: a contact shorter than this many minutes.
+    walking_speed_mps : float
+        Walking speed (metres per second) used for ``impossible_travel``.
+    min_visit_min : float
+        Minimum minutes spent at a door, allowed between two consecutive visits.
+    burst_min_households : int
+        ``one_spot_burst``: at least this many different households ...
+    burst_radius_m : float
+        ... logged from GPS points within this radius (metres) ...
+    burst_span_min : float
+        ... within this many minutes.
+    duplicate_window_min : float
+        ``duplicate``: the same household and officer logged again within this many minutes.
+    no_gps_counts : bool
+        Whether a visit with no GPS point (flag ``no_gps``) still counts as verified.
+    include_unverified : bool
+        Count unverified visits as contacts too (coverage switch).
+    map_coordinate_decimals : int
+        Decimal places kept for coordinates sent to the browser map.
+    tile_url : str | None
+        Optional tile server for agencies with their own; ``None`` draws streets only.
+    """
+
+    timezone: str = "Asia/Shanghai"
+    input_crs: str = "wgs84"
+    gcj_inverse_tolerance_m: float = 0.01
+    repair_max_area_change: float = 0.01
+    beat_overlap_min_m2: float = 1.0
+    network_type: str = "drive_service"
+    block_min_area_m2: float = 200.0
+    outside_block_max_m: float = 50.0
+    coverage_threshold: float = 0.8
+    vulnerable_overdue_days: int = 30
+    follow_up_days: int = 14
+    band_min_attempts: int = 8
+    priority_prior_households: float = 5.0
+    far_from_door_m: float = 150.0
+    too_short_min: float = 3.0
+    walking_speed_mps: float = 1.3
+    min_visit_min: float = 2.0
+    burst_min_households: int = 5
+    burst_radius_m: float = 30.0
+    burst_span_min: float = 30.0
+    duplicate_window_min: float = 10.0
+    no_gps_counts: bool = True
+    include_unverified: bool = False
+    map_coordinate_decimals: int = 6
+    tile_url: str | None = None
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied; unknown names raise ``TypeError``."""
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULTS = Settings()
+"""The defaults everyone starts from."""
+
+
+def resolve(settings: Settings | None) -> Settings:
+    """Return ``settings`` or the defaults when it is ``None``."""
+    return DEFAULTS if settings is None else settings
