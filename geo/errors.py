@@ -93,11 +93,11 @@ class ValidationReport:
         return not self.fatal
 
     def codes(self) -> list[str]:
-        """The codes of all findings, in order."""
+        """Return the codes of all findings, in order."""
         return [f.code for f in self.findings]
 
     def to_frame(self) -> pd.DataFrame:
-        """Findings as a frame with columns severity, code, file, row, column, message."""
+        """Return the findings as a frame: severity, code, file, row, column, message."""
         cols = ["severity", "code", "file", "row", "column", "message"]
         return pd.DataFrame([asdict(f) for f in self.findings], columns=cols)
 
