@@ -1,0 +1,166 @@
+"""Column and value aliases that map station exports onto the canonical schema.
+
+Header matching is case-insensitive and ignores surrounding spaces, full-width brackets and
+the difference between ``_``, ``-``, ``.`` and spaces, so ``Household ID``, ``household-id``
+and ``HOUSEHOLD_ID`` all match. Shapefile's 10-character truncations of canonical names are
+accepted too. The README's alias table is generated from :data:`COLUMN_ALIASES`.
+
+Examples
+--------
+>>> map_columns(["户号", "地址", "经度", "纬度"], "households")
+{'户号': 'household_id', '地址': 'address', '经度': 'lon', '纬度': 'lat'}
+>>> normalise_outcome("见面")
+'contact'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from geo.schema import Table
+
+# canonical column -> aliases (beyond the canonical name itself), per table.
+COLUMN_ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "beats": {
+        "beat_id": (
+            "beat",
+            "beat_code",
+            "警务区",
+            "警务区编号",
+            "警务区代码",
+            "社区警务区",
+        ),
+        "name": ("beat_name", "名称", "警务区名称"),
+        "station": ("police_station", "派出所", "所属派出所"),
+        "officer_ids": ("officers", "officer_id", "责任民警", "民警", "社区民警"),
+        "geometry": ("wkt", "geom", "the_geom", "shape", "几何", "范围"),
+    },
+    "households": {
+        "household_id": ("household", "hh_id", "户号", "户编号", "住户编号", "房屋编号"),
+        "address": ("addr", "地址", "住址", "门牌地址"),
+        "lon": ("lng", "long", "longitude", "x", "经度"),
+        "lat": ("latitude", "y", "纬度"),
+        "residents": ("population", "persons", "people", "人口", "人数", "居住人数"),
+        "vulnerable": ("vulnerability", "弱势群体", "重点人群", "关爱对象"),
+        "kind": ("type", "category", "household_kind", "类型", "类别", "户类型"),
+        "geometry": ("wkt", "geom", "the_geom", "几何"),
+    },
+    "visits": {
+        "visit_id": ("visit", "visit id", "走访编号", "走访id", "记录编号"),
+        "household_id": ("household", "hh_id", "户号", "户编号", "住户编号"),
+        "officer_id": ("officer", "police_id", "badge", "民警", "民警编号", "警号"),
+        "time": ("datetime", "visit_time", "timestamp", "date_time", "走访时间", "时间"),
+        "outcome": ("result", "status", "走访结果", "结果"),
+        "duration_min": ("duration", "minutes", "duration_minutes", "时长(分钟)", "时长", "用时"),
+        "lon": ("lng", "long", "longitude", "gps_lon", "x", "经度"),
+        "lat": ("latitude", "gps_lat", "y", "纬度"),
+        "issue_raised": ("issue", "problem", "反映问题", "问题", "诉求"),
+        "follow_up_of": ("followup_of", "follow_up", "回访", "回访编号", "跟进编号"),
+        "satisfaction": ("rating", "满意度"),
+        "note": ("notes", "remark", "remarks", "备注"),
+        "geometry": ("wkt", "geom", "the_geom", "几何"),
+    },
+}
+
+OUTCOME_ALIASES: Final[dict[str, str]] = {
+    "contact": "contact",
+    "contacted": "contact",
+    "met": "contact",
+    "见面": "contact",
+    "已见面": "contact",
+    "nobody_home": "nobody_home",
+    "nobody home": "nobody_home",
+    "no answer": "nobody_home",
+    "not home": "nobody_home",
+    "无人": "nobody_home",
+    "无人在家": "nobody_home",
+    "refused": "refused",
+    "declined": "refused",
+    "拒绝": "refused",
+    "拒访": "refused",
+}
+
+KIND_ALIASES: Final[dict[str, str]] = {
+    "household": "household",
+    "home": "household",
+    "住户": "household",
+    "家庭": "household",
+    "居民": "household",
+    "shop": "shop",
+    "store": "shop",
+    "商铺": "shop",
+    "商户": "shop",
+    "school": "school",
+    "学校": "school",
+    "workplace": "workplace",
+    "office": "workplace",
+    "单位": "workplace",
+    "企业": "workplace",
+}
+
+NOT_VULNERABLE: Final = frozenset({"", "none", "no", "0", "false", "n/a", "无", "否"})
+
+_SEPARATORS = re.compile(r"[\s_\-.]+")
+
+
+def _key(name: str) -> str:
+    """Normalise a header for matching: case, full-width brackets, separators."""
+    text = str(name).strip().lower().replace("（", "(").replace("）", ")")
+    return _SEPARATORS.sub("_", text).strip("_")
+
+
+def _lookup(table: Table) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, aliases in COLUMN_ALIASES[table].items():
+        for alias in (canonical, canonical[:10], *aliases):
+            lookup.setdefault(_key(alias), canonical)
+    return lookup
+
+
+def map_columns(columns: list[str], table: Table) -> dict[str, str]:
+    """Map the headers of a file onto canonical names for ``table``.
+
+    Parameters
+    ----------
+    columns : list of str
+        Headers as they appear in the file.
+    table : {"beats", "households", "visits"}
+        Which canonical table the file is for.
+
+    Returns
+    -------
+    dict
+        ``{header: canonical}`` for the headers that match; unmatched headers are left out.
+        When two headers map to the same canonical name the first one wins.
+    """
+    lookup = _lookup(table)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        canonical = lookup.get(_key(column))
+        if canonical is not None and canonical not in taken:
+            mapping[column] = canonical
+            taken.add(canonical)
+    return mapping
+
+
+def normalise_outcome(value: str) -> str | None:
+    """Return the canonical outcome for ``value`` or ``None`` when it is unknown."""
+    return OUTCOME_ALIASES.get(_SEPARATORS.sub(" ", str(value).strip().lower()).strip()) or (
+        OUTCOME_ALIASES.get(_key(value))
+    )
+
+
+def normalise_kind(value: str) -> str | None:
+    """Return the canonical kind for ``value`` (empty means household), or ``None``."""
+    text = str(value).strip().lower()
+    if not text:
+        return "household"
+    return KIND_ALIASES.get(text)
+
+
+def normalise_vulnerable(value: str) -> str:
+    """Return ``""`` for values meaning "not vulnerable", else the trimmed category text."""
+    text = str(value).strip()
+    return "" if text.lower() in NOT_VULNERABLE else text

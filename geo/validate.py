@@ -1,0 +1,342 @@
+"""Validation checks that turn problems in input files into findings, never tracebacks.
+
+Each check takes the values of one column (with the raw table for row numbers) and returns
+the parsed values while recording findings in a :class:`Collector`. Messages name the file,
+the row (or feature) and the column as the file spells it, and say what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import Finding, Severity, ValidationReport
+from geo.projection import project
+from geo.readers import RawTable
+
+MAX_FINDINGS_PER_CODE = 50
+"""Past this many findings of one code in one file, the rest are summarised in one line."""
+
+
+@dataclass
+class Collector:
+    """Collects findings for one raw table, capping repeats of one code.
+
+    Attributes
+    ----------
+    raw : RawTable
+        The table the findings are about (for the file name and row numbers).
+    headers : dict
+        Canonical column name -> header as the file spells it.
+    report : ValidationReport
+        The findings so far.
+    """
+
+    raw: RawTable
+    headers: dict[str, str]
+    report: ValidationReport = field(default_factory=ValidationReport)
+    _counts: dict[str, int] = field(default_factory=dict)
+
+    def header(self, column: str | None) -> str | None:
+        """Return the file's own header for canonical ``column``."""
+        if column is None:
+            return None
+        return self.headers.get(column, column)
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        problem: str,
+        *,
+        position: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        """Record one finding about record ``position`` (0-based) and canonical ``column``.
+
+        The message is ``"<file>, <row word> <n>, column '<header>': <problem>"``.
+        """
+        count = self._counts.get(code, 0) + 1
+        self._counts[code] = count
+        if count > MAX_FINDINGS_PER_CODE:
+            return
+        row = None if position is None else self.raw.row_number(position)
+        header = self.header(column)
+        where = [self.raw.file]
+        if row is not None:
+            where.append(f"{self.raw.row_word} {row}")
+        if header is not None:
+            where.append(f"column '{header}'")
+        message = f"{', '.join(where)}: {problem}"
+        self.report.add(Finding(severity, code, message, self.raw.file, row, header))
+
+    def close(self) -> ValidationReport:
+        """Add one summary finding per code whose findings were capped; return the report."""
+        for code, count in self._counts.items():
+            if count > MAX_FINDINGS_PER_CODE:
+                first = next(f for f in self.report.findings if f.code == code)
+                extra = count - MAX_FINDINGS_PER_CODE
+                message = f"{self.raw.file}: {extra} more finding(s) of the same kind ({code})"
+                self.report.add(Finding(first.severity, code, message, self.raw.file))
+        return self.report
+
+
+def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Series:
+    """Check an ID column: no empty cells, no duplicates (listed, never dropped).
+
+    Returns the stripped text values. Empty and duplicate IDs are fatal.
+    """
+    ids = values.astype(str).str.strip()
+    for position in np.flatnonzero((ids == "").to_numpy()):
+        collector.add(
+            "fatal",
+            "missing_id",
+            "the ID is empty; give every record its own ID",
+            position=int(position),
+            column=column,
+        )
+    filled = ids[ids != ""]
+    dup_mask = filled.duplicated(keep=False)
+    if dup_mask.any():
+        groups = filled[dup_mask].groupby(filled[dup_mask], sort=True)
+        for value, group in groups:
+            rows = [collector.raw.row_number(int(p)) for p in group.index]
+            word = collector.raw.row_word
+            listed = ", ".join(str(r) for r in rows)
+            for position in group.index[1:]:
+                collector.add(
+                    "fatal",
+                    "duplicate_id",
+                    f"ID {value!r} is used more than once ({word}s {listed}); keep one record "
+                    "per ID or give each its own ID",
+                    position=int(position),
+                    column=column,
+                )
+    return ids
+
+
+def parse_numbers(
+    values: pd.Series,
+    collector: Collector,
+    *,
+    column: str,
+    required: bool,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+) -> pd.Series:
+    """Parse a numeric column; bad cells are fatal findings and become NaN."""
+    text = values.astype(str).str.strip()
+    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    empty = text == ""
+    for position in np.flatnonzero((numbers.isna() & ~empty).to_numpy()):
+        collector.add(
+            "fatal",
+            "not_a_number",
+            f"{text.iloc[position]!r} is not a number; write a plain number",
+            position=int(position),
+            column=column,
+        )
+    if required:
+        for position in np.flatnonzero(empty.to_numpy()):
+            collector.add(
+                "fatal",
+                "missing_value",
+                "the cell is empty; fill it in",
+                position=int(position),
+                column=column,
+            )
+    bounds = []
+    if low is not None:
+        bounds.append(numbers < low)
+    if high is not None:
+        bounds.append(numbers > high)
+    if integer:
+        bounds.append(numbers.notna() & (numbers.round() != numbers))
+    if bounds:
+        bad = np.logical_or.reduce([b.to_numpy() for b in bounds])
+        for position in np.flatnonzero(bad):
+            allowed = "a whole number" if integer else "a number"
+            if low is not None and high is not None:
+                allowed += f" from {low:g} to {high:g}"
+            elif low is not None:
+                allowed += f" of at least {low:g}"
+            collector.add(
+                "fatal",
+                "out_of_range",
+                f"{text.iloc[position]!r} is out of range; use {allowed}",
+                position=int(position),
+                column=column,
+            )
+        numbers = numbers.mask(pd.Series(bad, index=numbers.index))
+    return numbers.astype(float)
+
+
+def check_lonlat(
+    lon: pd.Series, lat: pd.Series, collector: Collector, *, required: bool
+) -> pd.Series:
+    """Check lon/lat pairs; return a boolean Series of rows with usable coordinates.
+
+    Out-of-range and swapped pairs (latitude outside ±90 while longitude is within it) are
+    fatal; a missing pair is fatal when ``required``.
+    """
+    lon_bad = lon.abs() > 180
+    lat_bad = lat.abs() > 90
+    swapped = lat_bad & (lon.abs() <= 90) & (lat.abs() <= 180)
+    for position in np.flatnonzero(swapped.to_numpy()):
+        collector.add(
+            "fatal",
+            "swapped_lonlat",
+            f"latitude {lat.iloc[position]:g} is outside ±90 while longitude "
+            f"{lon.iloc[position]:g} would be a latitude: the longitude and latitude columns "
+            "look swapped; swap them",
+            position=int(position),
+            column="lat",
+        )
+    out = (lon_bad | lat_bad) & ~swapped
+    for position in np.flatnonzero(out.to_numpy()):
+        column = "lon" if lon_bad.iloc[position] else "lat"
+        collector.add(
+            "fatal",
+            "coordinate_out_of_range",
+            f"coordinate ({lon.iloc[position]:g}, {lat.iloc[position]:g}) is out of range; "
+            "longitude must be within ±180 and latitude within ±90",
+            position=int(position),
+            column=column,
+        )
+    missing = lon.isna() | lat.isna()
+    if required:
+        for position in np.flatnonzero(missing.to_numpy()):
+            collector.add(
+                "fatal",
+                "missing_coordinates",
+                "the record has no coordinates; fill in longitude and latitude",
+                position=int(position),
+                column="lon",
+            )
+    return ~(missing | lon_bad | lat_bad)
+
+
+def polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Return the polygonal part of a geometry (e.g. of ``make_valid``'s collection)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [
+        g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def repair_polygons(
+    geometry: gpd.GeoSeries, collector: Collector, *, max_area_change: float
+) -> gpd.GeoSeries:
+    """Repair invalid polygons with ``make_valid`` when the area changes by < ``max_area_change``.
+
+    Larger changes, empty and non-polygon geometries are fatal.
+    """
+    result = geometry.copy()
+    kinds = geometry.geom_type
+    for position in np.flatnonzero((~kinds.isin(["Polygon", "MultiPolygon"])).to_numpy()):
+        kind = kinds.iloc[position] or "no geometry"
+        collector.add(
+            "fatal",
+            "not_a_polygon",
+            f"the beat's geometry is {kind}, not a polygon; draw the beat as a polygon",
+            position=int(position),
+            column="geometry",
+        )
+    invalid = kinds.isin(["Polygon", "MultiPolygon"]) & ~geometry.is_valid
+    if not invalid.any():
+        return result
+    metric = project(geometry)
+    for position in np.flatnonzero(invalid.to_numpy()):
+        original = metric.iloc[position]
+        repaired = polygonal_part(shapely.make_valid(original))
+        before = abs(_signed_ring_area(original))
+        change = abs(repaired.area - before) / before if before > 0 else 1.0
+        reason = shapely.is_valid_reason(original)
+        if change < max_area_change and not repaired.is_empty:
+            back = gpd.GeoSeries([repaired], crs=metric.crs).to_crs(geometry.crs).iloc[0]
+            result.iloc[position] = back
+            collector.add(
+                "warning",
+                "polygon_repaired",
+                f"the polygon was invalid ({reason}) and was repaired; its area changed by "
+                f"{change:.2%}",
+                position=int(position),
+                column="geometry",
+            )
+        else:
+            collector.add(
+                "fatal",
+                "invalid_polygon",
+                f"the polygon is invalid ({reason}) and repairing it would change its area by "
+                f"{change:.1%}; fix the boundary in a GIS and import again",
+                position=int(position),
+                column="geometry",
+            )
+    return result
+
+
+def _signed_ring_area(geometry: shapely.Geometry) -> float:
+    """Area as drawn (shell minus holes by the shoelace rule), meaningful for invalid shapes."""
+    polygons = getattr(geometry, "geoms", [geometry])
+    total = 0.0
+    for polygon in polygons:
+        total += abs(shapely.Polygon(polygon.exterior).area)
+        total -= sum(abs(shapely.Polygon(ring).area) for ring in polygon.interiors)
+    return total
+
+
+def beat_overlaps(beats: gpd.GeoDataFrame, *, min_area_m2: float) -> pd.DataFrame:
+    """Return overlapping beat pairs with the overlap area in square metres.
+
+    Columns ``beat_a``, ``beat_b``, ``area_m2`` (pairs with ``beat_a < beat_b``).
+    """
+    metric = project(beats[["beat_id", "geometry"]])
+    left, right = metric.sindex.query(metric.geometry, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    areas = shapely.area(
+        shapely.intersection(metric.geometry.values[left], metric.geometry.values[right])
+    )
+    ids = metric["beat_id"].to_numpy()
+    frame = pd.DataFrame({"beat_a": ids[left], "beat_b": ids[right], "area_m2": areas})
+    swap = frame["beat_a"] > frame["beat_b"]
+    frame.loc[swap, ["beat_a", "beat_b"]] = frame.loc[swap, ["beat_b", "beat_a"]].to_numpy()
+    frame = frame[frame["area_m2"] >= min_area_m2]
+    return frame.sort_values(["beat_a", "beat_b"]).reset_index(drop=True)
+
+
+def beat_gaps(beats: gpd.GeoDataFrame, *, min_area_m2: float) -> gpd.GeoDataFrame:
+    """Return gaps between beats: holes in the union of all beats, with area in m².
+
+    A gap is a hole of the beats' union (an area enclosed by beats but in none of them).
+    Columns ``area_m2`` and ``geometry`` (WGS84), largest first.
+    """
+    metric = project(beats[["geometry"]])
+    # a 1 cm grid absorbs float noise between shared edges that would otherwise leave
+    # hairline slivers and hide real gaps
+    union = shapely.union_all(metric.geometry.values, grid_size=0.01)
+    holes = [
+        shapely.Polygon(ring)
+        for polygon in getattr(union, "geoms", [union])
+        if polygon.geom_type == "Polygon"
+        for ring in polygon.interiors
+    ]
+    gaps = gpd.GeoDataFrame({"geometry": holes}, geometry="geometry", crs=metric.crs)
+    gaps["area_m2"] = gaps.area
+    gaps = gaps[gaps["area_m2"] >= min_area_m2].sort_values("area_m2", ascending=False)
+    return gaps.to_crs(beats.crs)[["area_m2", "geometry"]].reset_index(drop=True)
+
+
+def names(values: Iterable[str], *, limit: int = 10) -> str:
+    """Return up to ``limit`` quoted values joined by commas, with a count of the rest."""
+    items = list(values)
+    shown = ", ".join(repr(v) for v in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

@@ -1,0 +1,342 @@
+"""Importers: column aliases, encodings, IDs as text, coordinates, times and every finding.
+
+Small hand-made files. Beats are squares near Helsinki of 0.001° side: at latitude 60.1°
+one degree of longitude is ~55.6 km and of latitude ~111.3 km, so such a square is about
+55.6 m × 111.3 m ≈ 6,190 m².
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+
+from geo.coords import wgs84_to_gcj02
+from geo.errors import CRSError, ImportRefused, InputFileError
+from geo.importer import load_dataset, read_beats, read_households, read_visits
+
+X0, Y0, D = 24.9, 60.1, 0.001
+SQUARE_M2 = 6190.0
+
+
+def square(i: float, j: float, w: float = 1, h: float = 1) -> str:
+    x, y = X0 + i * D, Y0 + j * D
+    x2, y2 = x + w * D, y + h * D
+    return f"POLYGON (({x} {y}, {x2} {y}, {x2} {y2}, {x} {y2}, {x} {y}))"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def beats_csv(tmp_path: Path, rows: list[tuple[str, str]], name: str = "beats.csv") -> Path:
+    body = "\n".join(f'{b},"{wkt}"' for b, wkt in rows)
+    return write(tmp_path / name, f"beat_id,geometry\n{body}\n")
+
+
+@pytest.fixture
+def two_beats(tmp_path: Path) -> Path:
+    return beats_csv(tmp_path, [("B1", square(0, 0)), ("B2", square(1, 0))])
+
+
+def finding(report, code: str):
+    found = [f for f in report.findings if f.code == code]
+    assert found, f"no {code} in {report.codes()}"
+    return found
+
+
+# ---------------------------------------------------------------- IDs, aliases, encodings
+
+
+def test_ids_stay_text_leading_zeros_and_18_digits(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "h.csv",
+        "household_id,lon,lat\n007,24.9005,60.1005\n110101199003071234,24.9015,60.1005\n",
+    )
+    result = read_households(path)
+    assert result.report.ok
+    assert result.table["household_id"].tolist() == ["007", "110101199003071234"]
+
+
+def test_ids_stay_text_in_excel(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"户号": ["007", "110101199003071234"], "经度": [24.9005, 24.9015], "纬度": [60.1005] * 2}
+    )
+    path = tmp_path / "h.xlsx"
+    frame.to_excel(path, index=False)
+    result = read_households(path)
+    assert result.report.ok
+    assert result.table["household_id"].tolist() == ["007", "110101199003071234"]
+
+
+def test_utf8_bom_and_english_aliases(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "h.csv",
+        "Household ID;Address;Longitude;Latitude;Population;Vulnerability;Type\n"
+        "1;Main st 1;24.9005;60.1005;3;elderly_alone;shop\n",
+        encoding="utf-8-sig",
+    )
+    table = read_households(path).table
+    row = table.iloc[0]
+    assert (row["household_id"], row["address"], row["residents"]) == ("1", "Main st 1", 3)
+    assert (row["vulnerable"], row["kind"]) == ("elderly_alone", "shop")
+    assert (row.geometry.x, row.geometry.y) == (24.9005, 60.1005)
+
+
+def test_gbk_chinese_headers_gcj02_within_half_a_metre(tmp_path: Path) -> None:
+    # True WGS84 points in Beijing; the file holds their GCJ-02 forward transform.
+    true_lon = np.array([116.3975, 116.4100, 116.3000, 116.4500])
+    true_lat = np.array([39.9087, 39.9200, 39.9900, 39.8500])
+    gcj_lon, gcj_lat = wgs84_to_gcj02(true_lon, true_lat)
+    lines = ["户号,地址,经度,纬度,人口,弱势群体"]
+    for i, (x, y) in enumerate(zip(gcj_lon, gcj_lat, strict=True)):
+        lines.append(f"00{i},北京市东城区{i}号,{x:.10f},{y:.10f},2,{'独居老人' if i else '无'}")
+    path = write(tmp_path / "住户.csv", "\n".join(lines) + "\n", encoding="gbk")
+    result = read_households(path, crs="gcj02")
+    assert result.report.ok
+    table = result.table
+    assert table["household_id"].tolist() == ["000", "001", "002", "003"]
+    assert table["address"].iloc[1] == "北京市东城区1号"
+    assert table["vulnerable"].tolist() == ["", "独居老人", "独居老人", "独居老人"]
+    _, _, dist = pyproj.Geod(ellps="WGS84").inv(
+        table.geometry.x.to_numpy(), table.geometry.y.to_numpy(), true_lon, true_lat
+    )
+    assert np.max(dist) < 0.5
+    # and the GCJ-02 offset itself is large (hundreds of metres), so the test means something
+    _, _, offset = pyproj.Geod(ellps="WGS84").inv(gcj_lon, gcj_lat, true_lon, true_lat)
+    assert np.min(offset) > 100
+
+
+def test_chinese_visit_headers_outcomes_and_times(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "走访.csv",
+        "走访编号,户号,民警,走访时间,走访结果,时长(分钟)\n"
+        "V1,007,P1,2026-07-01 18:05,见面,12\n"
+        "V2,007,P1,2026/07/02 08:00:00,无人,1.5\n"
+        "V3,007,P1,2026年7月3日 12:30,拒绝,\n"
+        "V4,007,P1,2026-07-04T10:00:00+00:00,见面,5\n",
+        encoding="gbk",
+    )
+    table = read_visits(path, timezone="Asia/Shanghai").table
+    assert table["outcome"].tolist() == ["contact", "nobody_home", "refused", "contact"]
+    assert str(table["time"].dt.tz) == "Asia/Shanghai"
+    assert table["time"].iloc[0] == pd.Timestamp("2026-07-01 18:05", tz="Asia/Shanghai")
+    assert table["time"].iloc[2] == pd.Timestamp("2026-07-03 12:30", tz="Asia/Shanghai")
+    # 10:00 UTC is 18:00 in Shanghai (UTC+8)
+    assert table["time"].iloc[3] == pd.Timestamp("2026-07-04 18:00", tz="Asia/Shanghai")
+    assert table["duration_min"].iloc[1] == 1.5
+    assert np.isnan(table["duration_min"].iloc[2])
+    assert table.geometry.isna().all()
+
+
+def test_naive_times_use_the_given_zone(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,2026-07-01 18:05\n"
+    )
+    table = read_visits(path, timezone="Europe/Helsinki").table
+    assert table["time"].iloc[0] == pd.Timestamp("2026-07-01 15:05", tz="UTC")
+
+
+# ---------------------------------------------------------------- findings
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "h.csv", "address,lon,lat\nMain 1,24.9,60.1\n")
+    report = read_households(path).report
+    (f,) = finding(report, "missing_column")
+    assert f.severity == "fatal" and f.file == "h.csv" and f.column == "household_id"
+    assert "h.csv" in f.message and "household_id" in f.message and "address" in f.message
+
+
+def test_missing_time_column_in_visits(tmp_path: Path) -> None:
+    path = write(tmp_path / "v.csv", "visit_id,household_id,officer_id\nV1,1,P1\n")
+    (f,) = finding(read_visits(path).report, "missing_column")
+    assert f.column == "time" and "v.csv" in f.message
+
+
+def test_duplicate_ids_listed_never_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "h.csv",
+        "户号,经度,纬度\n1,24.9005,60.1005\n2,24.9006,60.1005\n1,24.9007,60.1005\n",
+    )
+    result = read_households(path)
+    (f,) = finding(result.report, "duplicate_id")
+    # header is row 1, so records are rows 2, 3, 4; the second "1" is row 4.
+    assert (f.severity, f.file, f.row, f.column) == ("fatal", "h.csv", 4, "户号")
+    assert "rows 2, 4" in f.message and "row 4" in f.message and "'户号'" in f.message
+    assert len(result.table) == 3
+
+
+def test_unparseable_time(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time\nV1,1,P1,2026-07-01 18:05\nV2,1,P1,yesterday\n",
+    )
+    (f,) = finding(read_visits(path).report, "bad_time")
+    assert (f.severity, f.row, f.column) == ("fatal", 3, "time")
+    assert "'yesterday'" in f.message and "v.csv, row 3, column 'time'" in f.message
+
+
+def test_nonexistent_local_time_is_reported(tmp_path: Path) -> None:
+    # 2026-03-29 03:30 does not exist in Helsinki (clocks jump from 03:00 to 04:00).
+    path = write(
+        tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,2026-03-29 03:30\n"
+    )
+    (f,) = finding(read_visits(path, timezone="Europe/Helsinki").report, "bad_time")
+    assert f.row == 2
+
+
+def test_coordinates_out_of_range(tmp_path: Path) -> None:
+    path = write(tmp_path / "h.csv", "household_id,lon,lat\n1,190.0,60.1\n")
+    (f,) = finding(read_households(path).report, "coordinate_out_of_range")
+    assert (f.severity, f.row, f.column) == ("fatal", 2, "lon")
+
+
+def test_swapped_lat_lon(tmp_path: Path) -> None:
+    path = write(tmp_path / "h.csv", "household_id,经度,纬度\n1,39.9,116.4\n")
+    (f,) = finding(read_households(path).report, "swapped_lonlat")
+    assert (f.severity, f.row, f.column) == ("fatal", 2, "纬度")
+    assert "swapped" in f.message
+
+
+def test_not_a_number_coordinate(tmp_path: Path) -> None:
+    path = write(tmp_path / "h.csv", "household_id,lon,lat\n1,24.9,north\n")
+    (f,) = finding(read_households(path).report, "not_a_number")
+    assert (f.row, f.column) == (2, "lat") and "'north'" in f.message
+
+
+def test_points_outside_every_beat_and_swapped_hint(tmp_path: Path, two_beats: Path) -> None:
+    households = write(
+        tmp_path / "h.csv",
+        "household_id,lon,lat\n"
+        "in,24.9005,60.1005\n"
+        "far,25.5,60.5\n"
+        # within the lon/lat ranges but swapped: (60.1005, 24.9005) swapped is in beat B1
+        "swap,60.1005,24.9005\n",
+    )
+    visits = write(
+        tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,in,P1,2026-07-01 10:00\n"
+    )
+    data = load_dataset(beats=two_beats, households=households, visits=visits)
+    found = finding(data.report, "outside_beats")
+    assert [(f.row, f.severity) for f in found] == [(3, "warning"), (4, "warning")]
+    assert "'far'" in found[0].message and "swapped" not in found[0].message
+    assert "swapped" in found[1].message and found[1].file == "h.csv"
+    assert len(data.households) == 3  # kept, never lost
+
+
+def test_visits_of_unknown_household(tmp_path: Path, two_beats: Path) -> None:
+    households = write(tmp_path / "h.csv", "household_id,lon,lat\n1,24.9005,60.1005\n")
+    visits = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time\n"
+        "V1,1,P1,2026-07-01 10:00\n"
+        "V2,9,P1,2026-07-01 11:00\n",
+    )
+    data = load_dataset(beats=two_beats, households=households, visits=visits)
+    (f,) = finding(data.report, "unknown_household")
+    assert (f.severity, f.file, f.row, f.column) == ("warning", "v.csv", 3, "household_id")
+    assert "'9'" in f.message and "h.csv" in f.message
+    assert len(data.visits) == 2
+
+
+def test_fatal_findings_refuse_the_whole_import(tmp_path: Path, two_beats: Path) -> None:
+    households = write(tmp_path / "h.csv", "household_id,lon,lat\n1,24.9005,60.1005\n")
+    visits = write(tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,never\n")
+    with pytest.raises(ImportRefused, match=r"v\.csv, row 2, column 'time'") as info:
+        load_dataset(beats=two_beats, households=households, visits=visits)
+    assert info.value.report.codes() == ["bad_time"]
+
+
+def test_invalid_polygon_small_repair_is_a_warning(tmp_path: Path) -> None:
+    # A square with a zero-area spike on its top edge: invalid, but make_valid keeps the
+    # same square (area change 0 %), so it is repaired with a warning.
+    x, y = X0, Y0
+    spike = (
+        f"POLYGON (({x} {y}, {x + D} {y}, {x + D} {y + D}, {x + D / 2} {y + D}, "
+        f"{x + D / 2} {y + 2 * D}, {x + D / 2} {y + D}, {x} {y + D}, {x} {y}))"
+    )
+    result = read_beats(beats_csv(tmp_path, [("B1", spike)]))
+    (f,) = finding(result.report, "polygon_repaired")
+    assert (f.severity, f.row, f.column) == ("warning", 2, "geometry")
+    assert result.table.geometry.iloc[0].is_valid
+    assert result.report.ok
+
+
+def test_invalid_polygon_large_change_is_refused(tmp_path: Path) -> None:
+    # A bow-tie: its two lobes have opposite orientation, the drawn (signed) area is 0,
+    # while make_valid gives two triangles: the change is 100 %.
+    x, y = X0, Y0
+    bowtie = f"POLYGON (({x} {y}, {x + D} {y + D}, {x + D} {y}, {x} {y + D}, {x} {y}))"
+    result = read_beats(beats_csv(tmp_path, [("B1", bowtie)]))
+    (f,) = finding(result.report, "invalid_polygon")
+    assert (f.severity, f.file, f.row, f.column) == ("fatal", "beats.csv", 2, "geometry")
+    assert "GIS" in f.message
+
+
+def test_overlapping_beats_reported_with_area(tmp_path: Path) -> None:
+    # B1 spans columns 0-2, B2 columns 1-3: they share one 0.001° square (~6,190 m²).
+    path = beats_csv(tmp_path, [("B1", square(0, 0, w=2)), ("B2", square(1, 0, w=2))])
+    (f,) = finding(read_beats(path).report, "beats_overlap")
+    assert f.severity == "warning" and "'B1' and 'B2'" in f.message
+    area = float(f.message.split("overlap by ")[1].split(" m²")[0].replace(",", ""))
+    assert area == pytest.approx(SQUARE_M2, rel=0.02)
+
+
+def test_gap_between_beats_reported_with_area(tmp_path: Path) -> None:
+    # Four beats around an empty middle square (1,1): the hole is one square, ~6,190 m².
+    path = beats_csv(
+        tmp_path,
+        [
+            ("S", square(0, 0, w=3)),
+            ("N", square(0, 2, w=3)),
+            ("W", square(0, 1)),
+            ("E", square(2, 1)),
+        ],
+    )
+    (f,) = finding(read_beats(path).report, "beats_gap")
+    area = float(f.message.split("gap of ")[1].split(" m²")[0].replace(",", ""))
+    assert area == pytest.approx(SQUARE_M2, rel=0.02)
+    assert "beats.csv" in f.message
+
+
+def test_bad_values_name_row_and_column(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time,outcome,satisfaction,duration\n"
+        "V1,1,P1,2026-07-01 10:00,maybe,3,5\n"
+        "V2,1,P1,2026-07-01 11:00,contact,7,-1\n",
+    )
+    report = read_visits(path).report
+    assert [(f.code, f.row, f.column) for f in report.fatal] == [
+        ("unknown_outcome", 2, "outcome"),
+        ("out_of_range", 3, "duration"),
+        ("out_of_range", 3, "satisfaction"),
+    ]
+
+
+def test_unsupported_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"h\.dbf: unsupported file type"):
+        read_households(write(tmp_path / "h.dbf", "x"))
+    with pytest.raises(InputFileError, match="nope.csv: file not found"):
+        read_households(tmp_path / "nope.csv")
+    with pytest.raises(InputFileError, match="empty.csv: the file is empty"):
+        read_households(write(tmp_path / "empty.csv", ""))
+
+
+def test_crs_mismatch_raises(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    path = tmp_path / "h.gpkg"
+    gpd.GeoDataFrame(
+        {"household_id": ["1"]}, geometry=[Point(2779000, 8443000)], crs="EPSG:3857"
+    ).to_file(path)
+    with pytest.raises(CRSError, match="h.gpkg: the file declares"):
+        read_households(path, crs="EPSG:4326")
+    table = read_households(path).table  # the file's own CRS is used
+    assert 24.9 < table.geometry.x.iloc[0] < 25.0
