@@ -1,0 +1,1 @@
+"""Helpers shared by tests: the network guard and the app server runner."""

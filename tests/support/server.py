@@ -1,0 +1,93 @@
+"""Start the app exactly as a user does (``make run``), guarded from the network."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GUARD = Path(__file__).resolve().parent / "netguard"
+
+
+@dataclass
+class Server:
+    """A running app server."""
+
+    url: str
+    netlog: Path
+    process: subprocess.Popen[bytes]
+
+    def external_attempts(self) -> list[str]:
+        """Return every non-local connection or lookup the server attempted."""
+        if not self.netlog.exists():
+            return []
+        return self.netlog.read_text(encoding="utf-8").splitlines()
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str, *, timeout: float = 10.0) -> tuple[int, str]:
+    """GET ``url`` (loopback only) and return status and body text."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+        return response.status, response.read().decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
+    """Run ``make run HOST=127.0.0.1 PORT=<free>`` and yield once the server answers."""
+    port = free_port()
+    netlog = workdir / "netlog.txt"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(GUARD)
+    env["BEATCOV_NETLOG"] = str(netlog)
+    env["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
+    log = (workdir / "server.log").open("wb")
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_s
+        while True:
+            if process.poll() is not None:
+                text = (workdir / "server.log").read_text(errors="replace")
+                msg = f"make run exited with {process.returncode}:\n{text}"
+                raise RuntimeError(msg)
+            try:
+                status, body = fetch(f"{url}/_stcore/health", timeout=2)
+                if status == 200 and body.strip() == "ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                msg = f"server did not answer within {startup_s} s"
+                raise RuntimeError(msg)
+            time.sleep(0.5)
+        yield Server(url, netlog, process)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
