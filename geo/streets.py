@@ -1,0 +1,737 @@
+"""Offline OpenStreetMap street networks, built the way osmnx builds them.
+
+Police networks are often offline, so beatcov reads streets from a local OSM file
+(``.osm``, ``.osm.bz2``, ``.osm.pbf``) or from a GraphML file saved by osmnx. The result is
+an osmnx-compatible ``networkx.MultiDiGraph``: graph attribute ``crs``, node attributes
+``x``/``y``/``street_count``, edge attributes ``osmid``/``highway``/``oneway``/``reversed``/
+``length`` and, after simplification, ``geometry``.
+
+How a file becomes a graph:
+
+1. pyosmium streams the file (all three OSM encodings alike); node coordinates are kept in
+   pyosmium's own location index, so only street ways and tagged nodes reach Python.
+2. Each way's tags are tested against osmnx's own Overpass filter for the network type
+   (:func:`parse_overpass_filter`, :func:`matches_filter`), so the file gives the same ways
+   an Overpass download with ``osmnx.graph_from_place`` would.
+3. Ways that reference nodes missing from the file (clipped extracts) are split into their
+   runs of consecutive present nodes.
+4. The ways and their nodes are handed, as Overpass-like JSON, to osmnx's own graph
+   constructor, then ``largest_component`` (unless ``retain_all``) and ``simplify_graph``
+   (unless ``simplify=False``), as ``osmnx.graph_from_xml`` does.
+5. The graph is cached as GraphML (never pickle) next to the source file, keyed by the file's
+   content, so the next load skips steps 1-4.
+
+All OSM file and OSM network access in beatcov lives in this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, Final, Literal, cast
+
+import geopandas as gpd
+import networkx as nx
+import osmium
+import osmium.filter
+import osmnx as ox
+from osmnx import _overpass
+from osmnx import graph as ox_graph
+
+from geo.errors import StreetsError
+from geo.schema import WGS84
+from geo.settings import Settings, resolve
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION: Final = 1
+"""Bump when the way graphs are built changes, so stale cached GraphML files are ignored."""
+
+NETWORK_TYPES: Final = ("drive", "drive_service", "walk", "all")
+"""Network types :func:`load_streets` accepts (osmnx's filters of the same names)."""
+
+OSM_SUFFIXES: Final = (".osm", ".osm.bz2", ".osm.pbf")
+GRAPHML_SUFFIX: Final = ".graphml"
+CACHE_FOLDER: Final = ".beatcov-cache"
+
+_GRAPH_DTYPES: Final[dict[str, Any]] = {"beatcov_clipped_ways": int}
+
+Op = Literal["exists", "absent", "=", "!=", "~", "!~"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Overpass tag filters
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagCondition:
+    """One clause of an Overpass tag filter, such as ``["highway"!~"footway|path"]``.
+
+    Attributes
+    ----------
+    key : str
+        Tag key.
+    op : {"exists", "absent", "=", "!=", "~", "!~"}
+        ``exists`` is ``["k"]``, ``absent`` is ``[!"k"]``; the others compare the value.
+    value : str or None
+        Value or regular expression; ``None`` for ``exists``/``absent``.
+    ignore_case : bool
+        The clause ended in ``,i``.
+    """
+
+    key: str
+    op: Op
+    value: str | None = None
+    ignore_case: bool = False
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.op in ("~", "!~"):
+            flags = re.IGNORECASE if self.ignore_case else 0
+            object.__setattr__(self, "_pattern", re.compile(self.value or "", flags))
+
+    def matches(self, tags: Mapping[str, str]) -> bool:
+        """Return whether ``tags`` pass this clause, with Overpass semantics.
+
+        A negated clause (``absent``, ``!=``, ``!~``) passes when the key is missing;
+        regular expressions are unanchored searches.
+        """
+        value = tags.get(self.key)
+        if self.op == "exists":
+            return value is not None
+        if self.op == "absent":
+            return value is None
+        if self.op in ("=", "!="):
+            equal = value is not None and (
+                value.casefold() == (self.value or "").casefold()
+                if self.ignore_case
+                else value == self.value
+            )
+            return equal if self.op == "=" else not equal
+        assert self._pattern is not None
+        found = value is not None and self._pattern.search(value) is not None
+        return found if self.op == "~" else not found
+
+
+_STRING = r'"(?:[^"\\]|\\.)*"' + r"|'(?:[^'\\]|\\.)*'" + r"|[A-Za-z0-9_:.\-]+"
+_CLAUSE_RE = re.compile(
+    r"\s*\[\s*(?P<neg>!)?\s*(?P<key>" + _STRING + r")\s*"
+    r"(?:(?P<op>!=|=|!~|~)\s*(?P<value>" + _STRING + r")\s*(?P<ci>,\s*i\s*)?)?\]\s*"
+)
+
+
+def _unquote(token: str) -> str:
+    if token[:1] in ('"', "'"):
+        return re.sub(r"\\([\"'\\])", r"\1", token[1:-1])
+    return token
+
+
+def parse_overpass_filter(text: str) -> tuple[TagCondition, ...]:
+    """Parse an Overpass QL tag filter (a run of ``[...]`` clauses) into conditions.
+
+    Supported clauses: ``["k"]``, ``[!"k"]``, ``["k"="v"]``, ``["k"!="v"]``, ``["k"~"re"]``,
+    ``["k"!~"re"]``, each optionally with ``,i`` (ignore case); keys and values may be
+    double-quoted, single-quoted or bare words.
+
+    Parameters
+    ----------
+    text : str
+        The filter, e.g. osmnx's ``_overpass._get_network_filter("drive")``.
+
+    Returns
+    -------
+    tuple of TagCondition
+        The clauses in order; a way passes when it passes all of them.
+
+    Raises
+    ------
+    StreetsError
+        When part of ``text`` is not a supported clause.
+
+    Examples
+    --------
+    >>> conds = parse_overpass_filter('["highway"]["service"!~"parking"]')
+    >>> [(c.key, c.op, c.value) for c in conds]
+    [('highway', 'exists', None), ('service', '!~', 'parking')]
+    >>> matches_filter({"highway": "service", "service": "parking_aisle"}, conds)
+    False
+    """
+    conditions: list[TagCondition] = []
+    pos = 0
+    while pos < len(text):
+        m = _CLAUSE_RE.match(text, pos)
+        if m is None:
+            if not text[pos:].strip():
+                break
+            msg = (
+                f"cannot parse the Overpass filter {text!r} at character {pos} "
+                f'({text[pos : pos + 20]!r}); use clauses like ["key"~"regex"]'
+            )
+            raise StreetsError(msg)
+        key = _unquote(m["key"])
+        raw_op = m["op"]
+        if raw_op is None:
+            op: Op = "absent" if m["neg"] else "exists"
+            conditions.append(TagCondition(key, op))
+        else:
+            if m["neg"]:
+                msg = f"cannot parse the Overpass filter {text!r}: '!' before a key with a value"
+                raise StreetsError(msg)
+            op = cast(Op, raw_op)
+            try:
+                conditions.append(
+                    TagCondition(key, op, _unquote(m["value"]), ignore_case=bool(m["ci"]))
+                )
+            except re.error as exc:
+                msg = f"bad regular expression in the Overpass filter {text!r}: {exc}"
+                raise StreetsError(msg) from exc
+        pos = m.end()
+    return tuple(conditions)
+
+
+def matches_filter(tags: Mapping[str, str], conditions: Iterable[TagCondition]) -> bool:
+    """Return whether an OSM element's ``tags`` pass every condition.
+
+    Parameters
+    ----------
+    tags : Mapping[str, str]
+        The element's tags.
+    conditions : iterable of TagCondition
+        From :func:`parse_overpass_filter`.
+
+    Returns
+    -------
+    bool
+        True when all conditions hold.
+    """
+    return all(c.matches(tags) for c in conditions)
+
+
+def _check_network_type(network_type: str) -> None:
+    if network_type not in NETWORK_TYPES:
+        valid = ", ".join(NETWORK_TYPES)
+        msg = f"unknown street network type {network_type!r}; use one of: {valid}"
+        raise StreetsError(msg)
+
+
+def network_filter(network_type: str) -> str:
+    """Return osmnx's Overpass way filter for ``network_type``.
+
+    Parameters
+    ----------
+    network_type : str
+        One of :data:`NETWORK_TYPES`.
+
+    Returns
+    -------
+    str
+        The filter string osmnx would send to Overpass (it honours
+        ``osmnx.settings.default_access``).
+
+    Raises
+    ------
+    StreetsError
+        When ``network_type`` is not one of :data:`NETWORK_TYPES`.
+    """
+    _check_network_type(network_type)
+    return _overpass._get_network_filter(network_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading OSM files
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OsmRead:
+    """The street ways and nodes read from one OSM file.
+
+    Attributes
+    ----------
+    response : dict
+        Overpass-JSON-like ``{"elements": [...]}``: node dicts (type/id/lat/lon/tags) sorted
+        by id, then way dicts (type/id/nodes/tags) in file order. A way split into several
+        pieces has the temporary id ``(way_id, piece_number)`` for each piece.
+    ways : int
+        Ways that passed the filter.
+    clipped_ways : int
+        Of those, ways that reference nodes missing from the file.
+    pieces : int
+        Pieces of two or more consecutive present nodes kept from the clipped ways.
+    dropped_ways : int
+        Clipped ways dropped whole because no two consecutive nodes are present.
+    """
+
+    response: dict[str, Any]
+    ways: int = 0
+    clipped_ways: int = 0
+    pieces: int = 0
+    dropped_ways: int = 0
+
+
+def _required_keys(conditions: Iterable[TagCondition]) -> list[str]:
+    return sorted({c.key for c in conditions if c.op in ("exists", "=", "~")})
+
+
+def _read_osm(path: Path, conditions: tuple[TagCondition, ...]) -> OsmRead:
+    """Stream ``path`` with pyosmium and keep the ways passing ``conditions``.
+
+    Raises ``RuntimeError`` (pyosmium) or ``OSError`` on unreadable files; the caller turns
+    them into :class:`StreetsError`.
+    """
+    node_keys = list(ox.settings.useful_tags_node)
+    node_key_set = set(node_keys)
+    processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+    processor.with_locations()  # coordinates stay in pyosmium's index, not in Python
+    node_filter: osmium.filter.KeyFilter | osmium.filter.EntityFilter
+    if node_keys:
+        node_filter = osmium.filter.KeyFilter(*node_keys)
+        node_filter.enable_for(osmium.osm.NODE)
+    else:
+        node_filter = osmium.filter.EntityFilter(osmium.osm.WAY)
+    processor.with_filter(node_filter)
+    for key in _required_keys(conditions):  # cheap C++ pre-filter; AND of required keys
+        way_filter = osmium.filter.KeyFilter(key)
+        way_filter.enable_for(osmium.osm.WAY)
+        processor.with_filter(way_filter)
+
+    node_tags: dict[int, dict[str, str]] = {}
+    coords: dict[int, tuple[float, float]] = {}
+    way_elements: list[dict[str, Any]] = []
+    read = OsmRead(response={})
+    for obj in processor:
+        if isinstance(obj, osmium.osm.Node):
+            tags = {k: v for k, v in obj.tags if k in node_key_set}
+            if tags:
+                node_tags[obj.id] = tags
+            continue
+        if not isinstance(obj, osmium.osm.Way):  # pragma: no cover - relations are not read
+            continue
+        way_tags = dict(obj.tags)
+        if not matches_filter(way_tags, conditions):
+            continue
+        read.ways += 1
+        runs: list[list[int]] = [[]]
+        clipped = False
+        for ref in obj.nodes:
+            loc = ref.location
+            if loc.valid():
+                coords[ref.ref] = (loc.lat, loc.lon)
+                runs[-1].append(ref.ref)
+            else:
+                clipped = True
+                if runs[-1]:
+                    runs.append([])
+        if not clipped:
+            way_elements.append({"type": "way", "id": obj.id, "nodes": runs[0], "tags": way_tags})
+            continue
+        read.clipped_ways += 1
+        kept = [run for run in runs if len(run) >= 2]
+        read.pieces += len(kept)
+        if not kept:
+            read.dropped_ways += 1
+        for i, run in enumerate(kept):
+            way_id: Any = obj.id if len(kept) == 1 else (obj.id, i)
+            way_elements.append({"type": "way", "id": way_id, "nodes": run, "tags": way_tags})
+
+    used = sorted({n for way in way_elements for n in way["nodes"]})
+    node_elements = [
+        {
+            "type": "node",
+            "id": n,
+            "lat": coords[n][0],
+            "lon": coords[n][1],
+            "tags": node_tags.get(n, {}),
+        }
+        for n in used
+    ]
+    read.response = {"elements": node_elements + way_elements}
+    return read
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the graph
+# ---------------------------------------------------------------------------------------------
+
+
+def _build_graph(
+    path: Path, network_type: str, *, retain_all: bool, simplify: bool
+) -> nx.MultiDiGraph:
+    conditions = parse_overpass_filter(network_filter(network_type))
+    try:
+        read = _read_osm(path, conditions)
+    except (RuntimeError, OSError) as exc:
+        msg = (
+            f"cannot read the street file {path.name} ({path}): {exc}. Check that it is a "
+            "complete OSM file (.osm XML, .osm.bz2 or .osm.pbf); download or export it again"
+        )
+        raise StreetsError(msg) from exc
+    ways = [e for e in read.response["elements"] if e["type"] == "way"]
+    if not ways:
+        if read.ways:
+            msg = (
+                f"the street file {path.name} has no {network_type!r} streets that are "
+                f"complete enough to use: none of its {read.ways} street ways has two "
+                "consecutive nodes in the file. Export the extract again with its nodes, or "
+                "sort it so nodes come before ways (osmium sort)"
+            )
+        else:
+            msg = (
+                f"the street file {path.name} has no {network_type!r} streets; check that the "
+                f"extract covers the area, or choose another network type "
+                f"({', '.join(NETWORK_TYPES)})"
+            )
+        raise StreetsError(msg)
+    if read.clipped_ways:
+        logger.info(
+            "%s: repaired %d %s way(s) that reference nodes missing from the file (clipped "
+            "extract): kept %d piece(s) of consecutive present nodes, dropped %d way(s)",
+            path.name,
+            read.clipped_ways,
+            network_type,
+            read.pieces,
+            read.dropped_ways,
+        )
+
+    bidirectional = network_type in ox.settings.bidirectional_network_types
+    G = ox_graph._create_graph([read.response], bidirectional)
+    if any(isinstance(way["id"], tuple) for way in ways):
+        # pieces of split ways carried temporary ids (way_id, piece); restore the OSM id
+        for _, _, data in G.edges(data=True):
+            if isinstance(data["osmid"], tuple):
+                data["osmid"] = data["osmid"][0]
+    if not retain_all:
+        G = ox.truncate.largest_component(G, strongly=False)
+    if simplify:
+        G = ox.simplify_graph(G)
+    # graph_from_xml leaves street_count out; graph_from_place sets it, and so do we
+    nx.set_node_attributes(G, ox.stats.count_streets_per_node(G), name="street_count")
+    for _, _, data in G.edges(data=True):
+        # numpy float64 -> float, so a fresh graph equals its cached GraphML copy type for type
+        data["length"] = float(data["length"])
+    G.graph["crs"] = WGS84
+    G.graph["beatcov_network_type"] = network_type
+    G.graph["beatcov_clipped_ways"] = read.clipped_ways
+    return G
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache
+# ---------------------------------------------------------------------------------------------
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def cache_key(path: Path, network_type: str, *, retain_all: bool, simplify: bool) -> str:
+    """Return the cache key of a street file loaded with these options.
+
+    The key covers the file's content (sha256), the network type and its osmnx filter,
+    ``retain_all``, ``simplify``, the osmnx tag settings and version, and
+    :data:`CACHE_VERSION`.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The OSM file.
+    network_type : str
+        One of :data:`NETWORK_TYPES`.
+    retain_all, simplify : bool
+        As in :func:`load_streets`.
+
+    Returns
+    -------
+    str
+        Hex sha256 of all the above.
+    """
+    material = {
+        "cache_version": CACHE_VERSION,
+        "file_sha256": _file_sha256(path),
+        "network_type": network_type,
+        "filter": network_filter(network_type),
+        "bidirectional": network_type in ox.settings.bidirectional_network_types,
+        "retain_all": retain_all,
+        "simplify": simplify,
+        "useful_tags_node": list(ox.settings.useful_tags_node),
+        "useful_tags_way": list(ox.settings.useful_tags_way),
+        "osmnx": package_version("osmnx"),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _cache_dirs(path: Path, cache_dir: str | os.PathLike[str] | None) -> list[Path]:
+    if cache_dir is not None:
+        return [Path(cache_dir)]
+    return [path.parent / CACHE_FOLDER, Path.home() / ".cache" / "beatcov"]
+
+
+def _read_cache(files: list[Path]) -> nx.MultiDiGraph | None:
+    for file in files:
+        if not file.is_file():
+            continue
+        try:
+            G = ox.load_graphml(file, graph_dtypes=_GRAPH_DTYPES)
+        except (OSError, ValueError, SyntaxError, KeyError, TypeError, nx.NetworkXError) as exc:
+            logger.warning("ignoring unreadable street cache %s (%s); rebuilding it", file, exc)
+            continue
+        logger.info("loaded streets from cache %s", file)
+        return G
+    return None
+
+
+def _write_cache(G: nx.MultiDiGraph, files: list[Path]) -> Path | None:
+    for file in files:
+        tmp: Path | None = None
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=GRAPHML_SUFFIX)
+            os.close(fd)
+            tmp = Path(name)
+            ox.save_graphml(G, tmp)
+            os.replace(tmp, file)  # atomic: readers never see half a file
+        except OSError as exc:
+            logger.info("cannot write street cache in %s (%s); trying the next place", file, exc)
+            continue
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+        logger.info("saved streets cache %s", file)
+        return file
+    logger.warning("could not write the street cache anywhere (tried %s)", [str(f) for f in files])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+def _kind(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(GRAPHML_SUFFIX):
+        return "graphml"
+    if name.endswith(OSM_SUFFIXES):
+        return "osm"
+    supported = ", ".join((*OSM_SUFFIXES, GRAPHML_SUFFIX))
+    msg = f"the street file {path.name} has an unsupported type; use one of: {supported}"
+    raise StreetsError(msg)
+
+
+def _load_graphml(path: Path) -> nx.MultiDiGraph:
+    try:
+        G = ox.load_graphml(path, graph_dtypes=_GRAPH_DTYPES)
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError, nx.NetworkXError) as exc:
+        msg = (
+            f"cannot read the GraphML street file {path.name} ({path}): {exc}. Use a file "
+            "saved by osmnx.save_graphml, or load the OSM extract instead"
+        )
+        raise StreetsError(msg) from exc
+    if "crs" not in G.graph:
+        msg = (
+            f"the GraphML street file {path.name} has no 'crs' graph attribute, so it was not "
+            "saved by osmnx; save it with osmnx.save_graphml or load the OSM extract instead"
+        )
+        raise StreetsError(msg)
+    if G.number_of_edges() == 0:
+        msg = f"the GraphML street file {path.name} has no streets (no edges)"
+        raise StreetsError(msg)
+    return G
+
+
+def load_streets(
+    path: str | os.PathLike[str],
+    *,
+    network_type: str | None = None,
+    settings: Settings | None = None,
+    retain_all: bool = False,
+    simplify: bool = True,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> nx.MultiDiGraph:
+    """Load a street network from a local OSM file or an osmnx GraphML file.
+
+    Works offline. The graph is what ``osmnx.graph_from_xml`` would build from the ways of
+    the file that osmnx's Overpass filter for ``network_type`` keeps (``walk`` is made
+    bidirectional, as osmnx does for downloads), with graph attribute ``crs`` set to
+    ``EPSG:4326``, plus ``beatcov_network_type`` and ``beatcov_clipped_ways`` (ways that
+    referenced nodes missing from a clipped extract and were split into the runs of
+    consecutive present nodes; logged at INFO).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.osm``, ``.osm.bz2``, ``.osm.pbf`` (read with pyosmium) or ``.graphml`` (read with
+        ``osmnx.load_graphml`` as it is: no filter, no cache).
+    network_type : str, optional
+        ``drive``, ``drive_service``, ``walk`` or ``all``; default ``settings.network_type``.
+    settings : Settings, optional
+        beatcov settings; only ``network_type`` is used.
+    retain_all : bool
+        Keep every connected piece, not only the largest weakly connected component.
+    simplify : bool
+        Simplify the topology with ``osmnx.simplify_graph`` (edges get ``geometry``).
+    cache : bool
+        Read and write the GraphML cache. Files are named by a key of the file's content and
+        the options (see :func:`cache_key`), so a changed file is never served stale.
+    cache_dir : str or os.PathLike, optional
+        Where to keep the cache. By default a ``.beatcov-cache`` folder next to ``path``, or
+        ``~/.cache/beatcov`` when that folder cannot be written.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The osmnx-compatible street graph, in WGS84.
+
+    Raises
+    ------
+    StreetsError
+        When the file is missing, of an unsupported type, unreadable, or holds no street of
+        ``network_type``; or when ``network_type`` is unknown.
+    """
+    path = Path(path)
+    network_type = resolve(settings).network_type if network_type is None else network_type
+    _check_network_type(network_type)
+    kind = _kind(path)
+    if not path.is_file():
+        msg = f"the street file {path.name} does not exist ({path}); check the path"
+        raise StreetsError(msg)
+    if kind == "graphml":
+        return _load_graphml(path)
+
+    files: list[Path] = []
+    if cache:
+        try:
+            key = cache_key(path, network_type, retain_all=retain_all, simplify=simplify)
+        except OSError as exc:
+            msg = f"cannot read the street file {path.name} ({path}): {exc}"
+            raise StreetsError(msg) from exc
+        name = f"{path.name}.{network_type}.{key[:32]}{GRAPHML_SUFFIX}"
+        files = [d / name for d in _cache_dirs(path, cache_dir)]
+        cached = _read_cache(files)
+        if cached is not None:
+            return cached
+
+    G = _build_graph(path, network_type, retain_all=retain_all, simplify=simplify)
+    logger.info(
+        "%s: %s street graph with %d nodes and %d edges",
+        path.name,
+        network_type,
+        G.number_of_nodes(),
+        G.number_of_edges(),
+    )
+    if cache:
+        _write_cache(G, files)
+    return G
+
+
+def load_streets_online(
+    *,
+    place: str | None = None,
+    polygon: Any = None,
+    network_type: str | None = None,
+    settings: Settings | None = None,
+    retain_all: bool = False,
+    simplify: bool = True,
+) -> nx.MultiDiGraph:
+    """Download a street network from OpenStreetMap (needs the internet).
+
+    A thin wrapper over ``osmnx.graph_from_place`` / ``osmnx.graph_from_polygon`` for users
+    who are online and ask for it; offline users load an extract with :func:`load_streets`.
+    The graph gets the same graph attributes as :func:`load_streets` gives.
+
+    Parameters
+    ----------
+    place : str, optional
+        Place name osmnx geocodes with Nominatim, e.g. ``"Kamppi, Helsinki, Finland"``.
+    polygon : shapely.Polygon or shapely.MultiPolygon, optional
+        Area in WGS84 longitude/latitude. Give ``place`` or ``polygon``, not both.
+    network_type : str, optional
+        As in :func:`load_streets`.
+    settings : Settings, optional
+        beatcov settings; only ``network_type`` is used.
+    retain_all, simplify : bool
+        As in :func:`load_streets`.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The osmnx street graph, in WGS84.
+
+    Raises
+    ------
+    StreetsError
+        When neither or both of ``place`` and ``polygon`` are given, the network type is
+        unknown, or the download fails or returns nothing.
+    """
+    import requests
+
+    network_type = resolve(settings).network_type if network_type is None else network_type
+    _check_network_type(network_type)
+    if (place is None) == (polygon is None):
+        msg = "give either place or polygon to download streets, not both and not neither"
+        raise StreetsError(msg)
+    where = place if place is not None else "the polygon"
+    try:
+        if place is not None:
+            G = ox.graph_from_place(
+                place, network_type=network_type, retain_all=retain_all, simplify=simplify
+            )
+        else:
+            G = ox.graph_from_polygon(
+                polygon, network_type=network_type, retain_all=retain_all, simplify=simplify
+            )
+    except (ox._errors.InsufficientResponseError, requests.RequestException) as exc:
+        msg = (
+            f"cannot download {network_type!r} streets for {where}: {exc}. This needs the "
+            "internet; offline, load an OSM extract with load_streets instead"
+        )
+        raise StreetsError(msg) from exc
+    G.graph["crs"] = WGS84
+    G.graph["beatcov_network_type"] = network_type
+    G.graph["beatcov_clipped_ways"] = 0
+    return G
+
+
+def graph_frames(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return a street graph's nodes and edges as GeoDataFrames (``osmnx.graph_to_gdfs``).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph from :func:`load_streets`.
+
+    Returns
+    -------
+    nodes : geopandas.GeoDataFrame
+        Indexed by ``osmid``; columns ``x``, ``y``, ``street_count``, ... and ``geometry``.
+    edges : geopandas.GeoDataFrame
+        Flat index with columns ``u``, ``v``, ``key``, the edge attributes and ``geometry``
+        (straight lines filled in for unsimplified edges).
+
+    Raises
+    ------
+    StreetsError
+        When ``G`` has no nodes or edges, or no ``crs`` attribute.
+    """
+    if G.graph.get("crs") is None:
+        msg = "street graph has no 'crs' attribute; load it with geo.streets.load_streets"
+        raise StreetsError(msg)
+    if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
+        msg = "street graph has no streets (no nodes or edges)"
+        raise StreetsError(msg)
+    nodes, edges = ox.graph_to_gdfs(G, nodes=True, edges=True)
+    return nodes, edges.reset_index()
