@@ -37,6 +37,12 @@ class Settings:
         less than this share; otherwise the import is refused.
     beat_overlap_min_m2 : float
         Overlaps and gaps between beats smaller than this (square metres) are not reported.
+    block_split_min_share : float
+        A block is split (reported) when more than this share of its area lies outside the
+        beat it is assigned to.
+    beat_gap_mouth_max_share : float
+        A pocket between beats that is open to the outside counts as a gap only when its
+        opening is at most this share of its perimeter.
     network_type : str
         Street network type: ``drive``, ``drive_service``, ``walk`` or ``all``.
     block_min_area_m2 : float
@@ -87,6 +93,8 @@ class Settings:
     gcj_inverse_tolerance_m: float = 0.01
     repair_max_area_change: float = 0.01
     beat_overlap_min_m2: float = 1.0
+    block_split_min_share: float = 0.01
+    beat_gap_mouth_max_share: float = 0.1
     network_type: str = "drive_service"
     block_min_area_m2: float = 200.0
     outside_block_max_m: float = 50.0

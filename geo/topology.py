@@ -183,8 +183,8 @@ def check_beats(
     *,
     settings: Settings | None = None,
     source: str = "beats",
-    split_min_share: float = 0.01,
-    gap_mouth_max_share: float = 0.1,
+    split_min_share: float | None = None,
+    gap_mouth_max_share: float | None = None,
 ) -> ValidationReport:
     """Check that beats tile the blocks: no stray or split blocks, overlaps, gaps or pieces.
 
@@ -198,11 +198,13 @@ def check_beats(
         ``beat_overlap_min_m2``: overlaps and gaps smaller than this are not reported.
     source : str, default "beats"
         File name written into each finding.
-    split_min_share : float, default 0.01
-        A block is split when more than this share of it lies outside its beat.
-    gap_mouth_max_share : float, default 0.1
+    split_min_share : float, optional
+        A block is split when more than this share of it lies outside its beat (default
+        ``settings.block_split_min_share``).
+    gap_mouth_max_share : float, optional
         A pocket between beats that opens onto the convex hull of all beats is a gap only
-        when its opening is at most this share of its perimeter.
+        when its opening is at most this share of its perimeter (default
+        ``settings.beat_gap_mouth_max_share``).
 
     Returns
     -------
@@ -220,6 +222,9 @@ def check_beats(
         When the inputs have no CRS or differ in it.
     """
     s = resolve(settings)
+    split_min_share = s.block_split_min_share if split_min_share is None else split_min_share
+    if gap_mouth_max_share is None:
+        gap_mouth_max_share = s.beat_gap_mouth_max_share
     for frame, column, what in ((blocks, "block_id", "blocks"), (beats, "beat_id", "beats")):
         if column not in frame.columns:
             msg = f"{what}: missing column {column!r}; found {', '.join(frame.columns)}"
