@@ -63,3 +63,25 @@ def test_small_fixture_is_what_we_think(small: dict[str, gpd.GeoDataFrame]) -> N
     assert h["residents"].isna().tolist() == [False, True]
     assert v.geometry.isna().tolist() == [False, True, False]
     assert v["satisfaction"].tolist()[0] == 4
+
+
+@pytest.fixture(scope="module")
+def demo() -> dict[str, gpd.GeoDataFrame]:
+    from geo.demo import load_demo
+
+    data = load_demo()
+    return {"beats": data.beats, "households": data.households, "visits": data.visits}
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("kind", ["beats", "households", "visits"])
+def test_round_trip_demo(
+    demo: dict[str, gpd.GeoDataFrame], tmp_path: Path, kind: str, suffix: str
+) -> None:
+    original = demo[kind]
+    path = write_table(original, tmp_path / f"{kind}{suffix}", kind=kind)
+    extra = {"timezone": "Europe/Helsinki"} if kind == "visits" else {}
+    result = READERS[kind](path, **extra)
+    assert result.report.ok, str(result.report)
+    assert len(result.table) == len(original) > 0
+    assert_geodataframe_equal(result.table, original)
