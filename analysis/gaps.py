@@ -1,0 +1,210 @@
+"""Under-visited blocks and the order to act in.
+
+A block is **under-visited** when any of these holds; ``reasons`` lists the codes that
+apply, ``;``-joined, always in this order:
+
+``low_coverage``
+    ``coverage < settings.coverage_threshold`` (exactly at the threshold is enough; a block
+    with no households has no coverage and is never low).
+``vulnerable_overdue``
+    At least one vulnerable household has had no counted contact for more than
+    ``settings.vulnerable_overdue_days``.
+``open_follow_up``
+    At least one raised issue is open past its ``follow_up_days`` limit.
+
+Priority
+--------
+The score ranks blocks by how much urgent work they hold, without letting small blocks
+win by noise. A block of one household with no contact has coverage 0 %, the worst
+possible, on the evidence of a single door. So the block's coverage is shrunk towards its
+beat's pooled coverage ``p_beat`` with ``k = settings.priority_prior_households``
+pseudo-households (empirical Bayes, a Beta prior of strength ``k``)::
+
+    shrunk_coverage = (contacted + k * p_beat) / (households + k)
+
+and the shortfall ``1 - shrunk_coverage`` multiplies the number of households actually
+left unvisited (that count is observed, not estimated, so it is not shrunk)::
+
+    priority = (1 - shrunk_coverage) * unvisited * (1 + min(mean_days_waiting / T, 1))
+               + vulnerable_weight * vulnerable_overdue
+               + follow_up_weight * open_follow_ups
+
+``unvisited = households - contacted_households``; ``T = waiting_full_days``: unvisited
+households of a block whose households have waited ``T`` days or more on average count
+double. One household at 0 % in a beat at 80 % scores ``(1 - 4/6) * 1 = 0.33`` (times the
+wait factor), while ten unvisited out of twenty score ``0.5 * 10 = 5``: a large, badly
+covered block comes first, a tiny one cannot dominate by chance, and a fully covered
+block scores nothing from coverage. Vulnerable overdue households and open follow-ups are
+real people waiting, not noisy rates, so they add fixed weights (a vulnerable overdue
+household outweighs any ordinary unvisited one, whose term is at most 2). Every block gets
+a score, under-visited or not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.coverage import require_columns
+from geo.errors import BeatcovError
+from geo.settings import Settings, resolve
+
+__all__ = ["REASONS", "find_gaps", "household_priority"]
+
+REASONS: tuple[str, ...] = ("low_coverage", "vulnerable_overdue", "open_follow_up")
+"""Stable reason codes, in the order they appear in ``reasons``."""
+
+
+def _prior_coverage(summary: pd.DataFrame, prior_by: str | None) -> np.ndarray:
+    """Return each row's pooled coverage of its ``prior_by`` group (all rows if none)."""
+    households = summary["households"].astype("float64")
+    contacted = summary["contacted_households"].astype("float64")
+    total_n = households.sum()
+    overall = contacted.sum() / total_n if total_n > 0 else 0.0
+    if prior_by is None:
+        return np.full(len(summary), overall)
+    if prior_by in summary.columns:
+        key = summary[prior_by].to_numpy()
+    elif prior_by in (summary.index.names or []):
+        key = summary.index.get_level_values(prior_by).to_numpy()
+    else:
+        return np.full(len(summary), overall)
+    frame = pd.DataFrame({"key": key, "n": households.to_numpy(), "c": contacted.to_numpy()})
+    sums = frame.groupby("key", dropna=False)[["n", "c"]].transform("sum")
+    pooled = (sums["c"] / sums["n"].where(sums["n"] > 0)).fillna(overall)
+    return pooled.to_numpy(dtype=float)
+
+
+def find_gaps(
+    block_summary: pd.DataFrame,
+    *,
+    settings: Settings | None = None,
+    prior_by: str | None = "beat_id",
+    vulnerable_weight: float = 2.0,
+    follow_up_weight: float = 1.0,
+    waiting_full_days: float = 90.0,
+) -> pd.DataFrame:
+    """Flag under-visited blocks, say why, and score their priority.
+
+    Parameters
+    ----------
+    block_summary : pandas.DataFrame
+        :func:`analysis.coverage.summarise` by ``["beat_id", "block_id"]`` (or any frame
+        with ``households``, ``contacted_households``, ``coverage``, ``vulnerable_overdue``,
+        ``open_follow_ups``; ``mean_days_waiting`` optional).
+    settings : Settings, optional
+        ``coverage_threshold`` and ``priority_prior_households``.
+    prior_by : str or None
+        Column or index level whose pooled coverage is the prior (default ``beat_id``);
+        when absent or ``None`` the prior is the pooled coverage of all rows.
+    vulnerable_weight : float
+        Priority added per vulnerable overdue household.
+    follow_up_weight : float
+        Priority added per open follow-up.
+    waiting_full_days : float
+        Mean wait (days) at which unvisited households count double.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``block_summary.index``: ``under_visited`` (bool), ``reasons`` (str, ``""``
+        when none), ``shrunk_coverage``, ``priority`` (float, higher = sooner).
+
+    Raises
+    ------
+    SchemaError
+        A needed column is missing.
+    BeatcovError
+        A weight is negative or ``waiting_full_days`` is not positive.
+    """
+    s = resolve(settings)
+    require_columns(
+        block_summary,
+        ("households", "contacted_households", "coverage", "vulnerable_overdue",
+         "open_follow_ups"),
+        name="block summary",
+    )
+    if min(vulnerable_weight, follow_up_weight) < 0 or waiting_full_days <= 0:
+        msg = (
+            "vulnerable_weight and follow_up_weight must be >= 0 and waiting_full_days > 0; "
+            f"got {vulnerable_weight}, {follow_up_weight}, {waiting_full_days}"
+        )
+        raise BeatcovError(msg)
+    n = block_summary["households"].to_numpy(dtype=float)
+    c = block_summary["contacted_households"].to_numpy(dtype=float)
+    coverage = block_summary["coverage"].to_numpy(dtype=float, na_value=np.nan)
+    overdue = block_summary["vulnerable_overdue"].to_numpy(dtype=float)
+    open_fu = block_summary["open_follow_ups"].to_numpy(dtype=float)
+
+    low = np.nan_to_num(coverage, nan=np.inf) < s.coverage_threshold
+    flags = [low, overdue > 0, open_fu > 0]
+    reasons = pd.Series("", index=block_summary.index, dtype="str")
+    for code, flag in zip(REASONS, flags, strict=True):
+        reasons = reasons + np.where(flag, code + ";", "")
+    reasons = reasons.str.rstrip(";")
+
+    k = s.priority_prior_households
+    prior = _prior_coverage(block_summary, prior_by)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shrunk = (c + k * prior) / (n + k)
+    if "mean_days_waiting" in block_summary.columns:
+        wait = block_summary["mean_days_waiting"].to_numpy(dtype=float, na_value=np.nan)
+        wait_factor = 1.0 + np.clip(np.nan_to_num(wait, nan=0.0) / waiting_full_days, 0, 1)
+    else:
+        wait_factor = np.ones(len(block_summary))
+    shortfall = np.nan_to_num(1.0 - shrunk, nan=0.0)
+    priority = (
+        shortfall * (n - c) * wait_factor
+        + vulnerable_weight * overdue
+        + follow_up_weight * open_fu
+    )
+    return pd.DataFrame(
+        {
+            "under_visited": low | (overdue > 0) | (open_fu > 0),
+            "reasons": reasons,
+            "shrunk_coverage": shrunk,
+            "priority": priority,
+        },
+        index=block_summary.index,
+    )
+
+
+def household_priority(status: pd.DataFrame) -> pd.Series:
+    """Rank households for action: 1 is the first door to knock on.
+
+    Order: vulnerable overdue households first; then by days since the last counted
+    contact, longest first, a household never contacted counting as waiting longest;
+    then more open follow-ups first; then ``household_id`` so the order is stable.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        Output of :func:`analysis.coverage.household_status`.
+
+    Returns
+    -------
+    pandas.Series
+        ``priority_rank`` (int64, 1..n) on ``status.index``.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"household_id": ["a", "b", "c"],
+    ...     "vulnerable_overdue": [False, True, False],
+    ...     "days_since_contact": [40.0, 2.0, None], "open_follow_ups": [0, 0, 0]})
+    >>> household_priority(st).tolist()
+    [3, 1, 2]
+    """
+    require_columns(
+        status,
+        ("household_id", "vulnerable_overdue", "days_since_contact", "open_follow_ups"),
+        name="status",
+    )
+    overdue = status["vulnerable_overdue"].to_numpy(dtype=bool)
+    since = status["days_since_contact"].to_numpy(dtype=float, na_value=np.nan)
+    since = np.where(np.isnan(since), np.inf, since)
+    open_fu = status["open_follow_ups"].to_numpy(dtype=float)
+    ids, _ = pd.factorize(status["household_id"], sort=True)
+    order = np.lexsort((ids, -open_fu, -since, ~overdue))
+    rank = np.empty(len(status), dtype=np.int64)
+    rank[order] = np.arange(1, len(status) + 1)
+    return pd.Series(rank, index=status.index, name="priority_rank")
