@@ -80,9 +80,9 @@ def find_gaps(
     *,
     settings: Settings | None = None,
     prior_by: str | None = "beat_id",
-    vulnerable_weight: float = 2.0,
-    follow_up_weight: float = 1.0,
-    waiting_full_days: float = 90.0,
+    vulnerable_weight: float | None = None,
+    follow_up_weight: float | None = None,
+    waiting_full_days: float | None = None,
 ) -> pd.DataFrame:
     """Flag under-visited blocks, say why, and score their priority.
 
@@ -97,12 +97,9 @@ def find_gaps(
     prior_by : str or None
         Column or index level whose pooled coverage is the prior (default ``beat_id``);
         when absent or ``None`` the prior is the pooled coverage of all rows.
-    vulnerable_weight : float
-        Priority added per vulnerable overdue household.
-    follow_up_weight : float
-        Priority added per open follow-up.
-    waiting_full_days : float
-        Mean wait (days) at which unvisited households count double.
+    vulnerable_weight, follow_up_weight, waiting_full_days : float, optional
+        Override ``settings.priority_vulnerable_weight``, ``priority_follow_up_weight`` and
+        ``priority_waiting_full_days``.
 
     Returns
     -------
@@ -118,6 +115,12 @@ def find_gaps(
         A weight is negative or ``waiting_full_days`` is not positive.
     """
     s = resolve(settings)
+    if vulnerable_weight is None:
+        vulnerable_weight = s.priority_vulnerable_weight
+    if follow_up_weight is None:
+        follow_up_weight = s.priority_follow_up_weight
+    if waiting_full_days is None:
+        waiting_full_days = s.priority_waiting_full_days
     require_columns(
         block_summary,
         ("households", "contacted_households", "coverage", "vulnerable_overdue",

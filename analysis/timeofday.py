@@ -236,8 +236,8 @@ def recommended_band(
     end: TimeLike | None = None,
     settings: Settings | None = None,
     timezone: str | None = None,
-    prior_attempts: float = 2.0,
-    base_rate: float = 0.5,
+    prior_attempts: float | None = None,
+    base_rate: float | None = None,
 ) -> pd.DataFrame:
     """Return, per block, the band most likely to find people home.
 
@@ -253,10 +253,12 @@ def recommended_band(
         ``band_min_attempts``, ``include_unverified``, ``timezone``.
     timezone : str, optional
         Zone for the bands; default ``settings.timezone``.
-    prior_attempts : float
-        Weight ``m`` of each level's prior, in pseudo-attempts.
-    base_rate : float
-        Prior home rate of a band nobody anywhere has tried.
+    prior_attempts : float, optional
+        Weight ``m`` of each level's prior, in pseudo-attempts (default
+        ``settings.band_prior_attempts``).
+    base_rate : float, optional
+        Prior home rate of a band nobody anywhere has tried (default
+        ``settings.band_base_rate``).
 
     Returns
     -------
@@ -272,6 +274,8 @@ def recommended_band(
         A required column is missing or times are not tz-aware.
     """
     s = resolve(settings)
+    prior_attempts = s.band_prior_attempts if prior_attempts is None else prior_attempts
+    base_rate = s.band_base_rate if base_rate is None else base_rate
     require_columns(households, ("household_id", "block_id", "beat_id"), name="households")
     if prior_attempts <= 0 or not 0.0 <= base_rate <= 1.0:
         msg = (

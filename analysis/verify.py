@@ -151,7 +151,7 @@ def verify_visits(
     graph: nx.MultiDiGraph | None = None,
     household_nodes: Mapping[Any, Any] | pd.Series | None = None,
     settings: Settings | None = None,
-    shift_gap_h: float = SHIFT_GAP_H,
+    shift_gap_h: float | None = None,
 ) -> pd.DataFrame:
     """Flag box-ticking visits and say which visits are verified.
 
@@ -174,8 +174,8 @@ def verify_visits(
         the nearest node (in the metric CRS) here.
     settings : Settings, optional
         Thresholds; defaults to :data:`geo.settings.DEFAULTS`.
-    shift_gap_h : float, default 12
-        Two logs of one officer at least this many hours apart are not consecutive (a new
+    shift_gap_h : float, optional
+        Default ``settings.shift_gap_h`` (12). Two logs of one officer at least this many hours apart are not consecutive (a new
         shift starts), so ``impossible_travel`` does not compare them.
 
     Returns
@@ -201,6 +201,8 @@ def verify_visits(
         names a node not in the graph.
     """
     cfg = resolve(settings)
+    if shift_gap_h is None:
+        shift_gap_h = cfg.shift_gap_h
     _check_columns(visits, "visits", ("visit_id", "household_id", "officer_id", "time"))
     _check_columns(households, "households", ("household_id", "geometry"))
     if not isinstance(households, gpd.GeoDataFrame):

@@ -59,9 +59,19 @@ class Settings:
     band_min_attempts : int
         A block needs this many attempts of its own before its own record decides its
         recommended time band; below it the beat's record is used.
+    band_prior_attempts : float
+        Strength, in pseudo-attempts, of each level's prior in the time-band advice.
+    band_base_rate : float
+        Prior home rate of a time band nobody has tried.
     priority_prior_households : float
         Pseudo-count used to shrink small blocks' coverage towards their beat's in the
         priority score, so tiny blocks do not dominate by noise.
+    priority_vulnerable_weight : float
+        Priority added per vulnerable overdue household of a block.
+    priority_follow_up_weight : float
+        Priority added per open follow-up of a block.
+    priority_waiting_full_days : float
+        Mean wait (days) at which a block's unvisited households count double in priority.
     far_from_door_m : float
         ``far_from_door``: a visit's GPS point farther than this from its household.
     too_short_min : float
@@ -70,6 +80,9 @@ class Settings:
         Walking speed (metres per second) used for ``impossible_travel``.
     min_visit_min : float
         Minimum minutes spent at a door, allowed between two consecutive visits.
+    shift_gap_h : float
+        Two logs of one officer at least this many hours apart are in different shifts and
+        are not compared for ``impossible_travel``.
     burst_min_households : int
         ``one_spot_burst``: at least this many different households ...
     burst_radius_m : float
@@ -102,11 +115,17 @@ class Settings:
     vulnerable_overdue_days: int = 30
     follow_up_days: int = 14
     band_min_attempts: int = 8
+    band_prior_attempts: float = 2.0
+    band_base_rate: float = 0.5
     priority_prior_households: float = 5.0
+    priority_vulnerable_weight: float = 2.0
+    priority_follow_up_weight: float = 1.0
+    priority_waiting_full_days: float = 90.0
     far_from_door_m: float = 150.0
     too_short_min: float = 3.0
     walking_speed_mps: float = 1.3
     min_visit_min: float = 2.0
+    shift_gap_h: float = 12.0
     burst_min_households: int = 5
     burst_radius_m: float = 30.0
     burst_span_min: float = 30.0
