@@ -1,0 +1,234 @@
+"""Command line: ``python -m analysis coverage ... --out DIR``.
+
+This is the one place in ``analysis`` that touches files: it reads inputs through
+:mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md.
+Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from geo.blocks import blocks_from_graph, h3_cells
+from geo.errors import BeatcovError, ImportRefused
+from geo.importer import Dataset, load_dataset
+from geo.settings import DEFAULTS, Settings
+from geo.streets import load_streets
+
+OUTPUTS = ("blocks.geojson", "households.csv", "visits.csv", "beats.csv", "summary.json")
+STEPS = (
+    "reading inputs",
+    "loading streets",
+    "building units",
+    "placing blocks and households",
+    "verifying visits",
+    "household status",
+    "summaries and gaps",
+    "weekly trend",
+    "writing outputs",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (``--help`` documents every option)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="beatcov: where door-to-door visits fall short.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    cov = commands.add_parser(
+        "coverage",
+        help="coverage, gaps and time-of-day advice per street block",
+        description=(
+            "Import households, visits and beats, place them on the street blocks of a "
+            "local OSM file, verify visits and write blocks.geojson, households.csv, "
+            "visits.csv, beats.csv and summary.json to --out."
+        ),
+    )
+    cov.add_argument(
+        "--households",
+        required=True,
+        type=Path,
+        help="households file (CSV, XLSX, GeoJSON, GeoPackage, GeoParquet or zipped Shapefile)",
+    )
+    cov.add_argument("--visits", required=True, type=Path, help="visits file (same formats)")
+    cov.add_argument("--beats", required=True, type=Path, help="beat polygons file")
+    cov.add_argument(
+        "--streets",
+        required=True,
+        type=Path,
+        help="local street file: .osm, .osm.bz2, .osm.pbf or .graphml",
+    )
+    cov.add_argument(
+        "--coords",
+        default=None,
+        metavar="CRS",
+        help="coordinate system of inputs that declare none: wgs84 (default), "
+        "gcj02, bd09 or EPSG:n",
+    )
+    cov.add_argument(
+        "--timezone",
+        default=DEFAULTS.timezone,
+        help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
+    )
+    cov.add_argument(
+        "--start", default=None, help="first day of the window, YYYY-MM-DD (default: first visit)"
+    )
+    cov.add_argument(
+        "--end", default=None, help="last day of the window, YYYY-MM-DD (default: last visit)"
+    )
+    cov.add_argument(
+        "--unit",
+        default="blocks",
+        help="blocks (street blocks, default) or h3:RES for H3 cells of resolution RES (e.g. h3:9)",
+    )
+    cov.add_argument(
+        "--network-type",
+        default=DEFAULTS.network_type,
+        choices=("drive", "drive_service", "walk", "all"),
+        help="street network that bounds the blocks (default drive_service)",
+    )
+    cov.add_argument(
+        "--coverage-threshold",
+        type=float,
+        default=DEFAULTS.coverage_threshold,
+        help="a block below this coverage is under-visited (default 0.8)",
+    )
+    cov.add_argument(
+        "--include-unverified",
+        action="store_true",
+        help="count visits that failed verification as contacts too",
+    )
+    cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    cov.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    settings = DEFAULTS.replace(
+        timezone=args.timezone,
+        network_type=args.network_type,
+        coverage_threshold=args.coverage_threshold,
+        include_unverified=args.include_unverified,
+    )
+    bar = tqdm(
+        total=len(STEPS),
+        file=sys.stderr,
+        disable=args.no_progress,
+        unit="step",
+        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}]",
+    )
+
+    def step(label: str) -> None:
+        bar.set_description(label)
+        bar.update(1)
+
+    try:
+        result = run_coverage(args, settings=settings, progress=step)
+        write_outputs(result, args.out)
+        step("writing outputs")
+    except ImportRefused as refused:
+        bar.close()
+        print("beatcov: the import was refused. Fix these and run again:", file=sys.stderr)
+        print(refused.report.to_frame().to_string(index=False), file=sys.stderr)
+        return 2
+    except BeatcovError as error:
+        bar.close()
+        print(f"beatcov: {error}", file=sys.stderr)
+        return 2
+    bar.close()
+    print(f"wrote {', '.join(OUTPUTS)} to {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any = None) -> Analysis:
+    """Read the inputs named in ``args`` and run :func:`analysis.pipeline.analyse`."""
+    step = progress or (lambda _label: None)
+    step("reading inputs")
+    data: Dataset = load_dataset(
+        beats=args.beats,
+        households=args.households,
+        visits=args.visits,
+        crs=args.coords,
+        timezone=args.timezone,
+        settings=settings,
+    )
+    step("loading streets")
+    streets = load_streets(args.streets, network_type=settings.network_type, settings=settings)
+    walk = load_streets(args.streets, network_type="walk", settings=settings)
+    step("building units")
+    units = build_units(args.unit, streets=streets, data=data, settings=settings)
+    return analyse(
+        data.beats,
+        data.households,
+        data.visits,
+        units=units,
+        walk_graph=walk,
+        start=args.start,
+        end=args.end,
+        settings=settings,
+        progress=step,
+    )
+
+
+def build_units(unit: str, *, streets: Any, data: Dataset, settings: Settings) -> Any:
+    """Return street blocks (``blocks``) or H3 cells (``h3:RES``) covering the beats."""
+    if unit == "blocks":
+        return blocks_from_graph(streets, settings=settings)
+    if unit.startswith("h3:") and unit[3:].isdigit() and 0 <= int(unit[3:]) <= 15:
+        return h3_cells(data.beats, resolution=int(unit[3:]), points=data.households)
+    msg = f"--unit {unit!r}: use blocks or h3:RES with RES from 0 to 15 (e.g. h3:9)"
+    raise BeatcovError(msg)
+
+
+def write_outputs(result: Analysis, out: Path) -> list[Path]:
+    """Write the five outputs of DESIGN.md into ``out``; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    blocks = result.blocks.copy()
+    for column in blocks.columns:
+        if isinstance(blocks[column].dtype, pd.DatetimeTZDtype):
+            blocks[column] = blocks[column].map(_iso)
+    blocks_path = out / "blocks.geojson"
+    blocks_path.unlink(missing_ok=True)
+    blocks.to_file(blocks_path, driver="GeoJSON", engine="pyogrio")
+    paths = [blocks_path]
+    for name, frame in (
+        ("households.csv", result.households),
+        ("visits.csv", result.visits),
+        ("beats.csv", result.beats),
+    ):
+        path = out / name
+        _csv_ready(frame).to_csv(path, index=False, encoding="utf-8")
+        paths.append(path)
+    summary = out / "summary.json"
+    summary.write_text(
+        json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    paths.append(summary)
+    return paths
+
+
+def _iso(value: Any) -> str:
+    return "" if pd.isna(value) else value.isoformat()
+
+
+def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].map(_iso)
+    return out
+
+
+__all__ = ["BLOCK_COLUMNS", "OUTPUTS", "build_parser", "main", "write_outputs"]

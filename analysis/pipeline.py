@@ -1,0 +1,334 @@
+"""The whole coverage analysis on canonical frames: one call from the CLI and the app.
+
+Steps: place blocks in beats and households in blocks (:mod:`geo.joins`), verify visits
+(:mod:`analysis.verify`), household status and summaries (:mod:`analysis.coverage`), gaps
+and priority (:mod:`analysis.gaps`), time-of-day advice (:mod:`analysis.timeofday`) and the
+weekly trend (:mod:`analysis.trend`). Nothing here reads files.
+
+Choices
+-------
+* A household counts for the beat whose polygon holds it; a block for the beat it overlaps
+  most. Households outside every block get the nearest block within
+  ``settings.outside_block_max_m``, else the pseudo-block ``outside:<beat_id>`` (no
+  geometry): kept and counted, never lost.
+* Without ``start``/``end`` the window is the visits' own span (first to last local day).
+* ``coverage_as_logged`` is the coverage counting every logged contact, verified or not, so
+  the drop caused by verification is visible next to ``coverage``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+
+from analysis.coverage import household_status, officer_summary, summarise
+from analysis.gaps import find_gaps, household_priority
+from analysis.timeofday import recommended_band
+from analysis.trend import weekly_trend
+from analysis.verify import officer_flag_share, verify_visits
+from geo.errors import ValidationReport
+from geo.joins import blocks_to_beats, join_households
+from geo.settings import Settings, resolve
+from geo.topology import check_beats
+
+Progress = Callable[[str], None]
+
+BLOCK_COLUMNS: tuple[str, ...] = (
+    "block_id",
+    "beat_id",
+    "households",
+    "contacted_households",
+    "coverage",
+    "vulnerable_households",
+    "vulnerable_overdue",
+    "last_contact",
+    "under_visited",
+    "reasons",
+    "priority",
+    "recommended_band",
+)
+"""Columns of ``blocks.geojson`` named in DESIGN.md, in that order (extras follow)."""
+
+HOUSEHOLD_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "block_id",
+    "beat_id",
+    "contacted",
+    "last_contact",
+    "attempts",
+    "vulnerable_overdue",
+    "in_under_visited_block",
+)
+VISIT_COLUMNS: tuple[str, ...] = ("visit_id", "household_id", "officer_id", "verified", "flags")
+
+
+@dataclass
+class Analysis:
+    """Everything one analysis run produces.
+
+    Attributes
+    ----------
+    blocks : geopandas.GeoDataFrame
+        One row per unit (block or H3 cell, plus ``outside:`` pseudo-blocks with no
+        geometry), WGS84, :data:`BLOCK_COLUMNS` first.
+    households : pandas.DataFrame
+        One row per household: :data:`HOUSEHOLD_COLUMNS` first, then status details.
+    visits : pandas.DataFrame
+        One row per visit: :data:`VISIT_COLUMNS` first, then verification details.
+    beats, stations, officers : pandas.DataFrame
+        Summaries per beat, station and officer.
+    trend : pandas.DataFrame
+        Weekly figures per beat.
+    topology : ValidationReport
+        Beat-over-block findings (stray, split blocks, overlaps, gaps, non-contiguity).
+    window : tuple of pandas.Timestamp
+        Start and end of the window.
+    """
+
+    blocks: gpd.GeoDataFrame
+    households: pd.DataFrame
+    visits: pd.DataFrame
+    beats: pd.DataFrame
+    stations: pd.DataFrame
+    officers: pd.DataFrame
+    trend: pd.DataFrame
+    topology: ValidationReport
+    window: tuple[Any, Any]
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Return headline figures for ``summary.json`` and the Overview page."""
+        h = self.households
+        v = self.visits
+        n = len(h)
+        contacted = int(h["contacted"].sum())
+        real = self.blocks[~self.blocks["block_id"].astype(str).str.startswith("outside")]
+        return {
+            "window": {"start": str(self.window[0]), "end": str(self.window[1])},
+            "households": n,
+            "contacted_households": contacted,
+            "coverage": round(contacted / n, 4) if n else None,
+            "coverage_as_logged": (
+                round(float(h["contacted_as_logged"].sum()) / n, 4) if n else None
+            ),
+            "vulnerable_households": int(h["vulnerable"].sum()),
+            "vulnerable_overdue": int(h["vulnerable_overdue"].sum()),
+            "open_follow_ups": int(h["open_follow_ups"].sum()),
+            "visits": len(v),
+            "flagged_visits": int((~v["verified"]).sum()),
+            "blocks": len(real),
+            "under_visited_blocks": int(real["under_visited"].sum()),
+            "households_outside_blocks": int(
+                h["block_id"].astype(str).str.startswith("outside").sum()
+            ),
+            "beats": len(self.beats),
+            "topology_findings": [f.message for f in self.topology.findings],
+        }
+
+
+def default_window(visits: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    """Return the first and last local day of the visits (today twice when there are none)."""
+    times = visits["time"].dropna()
+    if times.empty:
+        today = dt.date.today()
+        return today, today
+    return times.min().date(), times.max().date()
+
+
+def analyse(
+    beats: gpd.GeoDataFrame,
+    households: gpd.GeoDataFrame,
+    visits: gpd.GeoDataFrame,
+    *,
+    units: gpd.GeoDataFrame,
+    walk_graph: nx.MultiDiGraph | None = None,
+    start: Any = None,
+    end: Any = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Run the coverage analysis.
+
+    Parameters
+    ----------
+    beats, households, visits : geopandas.GeoDataFrame
+        Canonical tables (WGS84, tz-aware times).
+    units : geopandas.GeoDataFrame
+        Street blocks or H3 cells with ``block_id`` (WGS84).
+    walk_graph : networkx.MultiDiGraph, optional
+        Walk network for ``impossible_travel`` (straight lines without it).
+    start, end : date or Timestamp, optional
+        The window; default the visits' own span.
+    settings : Settings, optional
+        Thresholds; ``settings.timezone`` is the local zone for bands and weeks.
+    progress : callable, optional
+        Called with a short label before each step (the CLI's progress bar).
+
+    Returns
+    -------
+    Analysis
+    """
+    s = resolve(settings)
+    step = progress or (lambda _label: None)
+    if start is None or end is None:
+        first, last = default_window(visits)
+        start = first if start is None else start
+        end = last if end is None else end
+
+    step("placing blocks and households")
+    block_beats = blocks_to_beats(units, beats)
+    topology = check_beats(units, beats, settings=s)
+    places = join_households(households, units, beats, settings=s)
+    station_of = beats.set_index("beat_id")["station"]
+    homes = pd.DataFrame(households.drop(columns="geometry"))
+    homes["block_id"] = places["block_id"].astype(object).to_numpy()
+    homes["beat_id"] = places["beat_id"].astype(object).to_numpy()
+    homes["placement"] = places["placement"].astype(object).to_numpy()
+    homes["station"] = homes["beat_id"].map(station_of).fillna("").to_numpy()
+
+    step("verifying visits")
+    checks = verify_visits(visits, households, graph=walk_graph, settings=s)
+    checked = pd.DataFrame(visits.drop(columns="geometry"))
+    checked["verified"] = checks["verified"].to_numpy()
+    checked["flags"] = checks["flags"].to_numpy()
+
+    step("household status")
+    status = household_status(homes, checked, start=start, end=end, settings=s)
+    logged = household_status(
+        homes, checked, start=start, end=end, settings=s.replace(include_unverified=True)
+    )
+    status["contacted_as_logged"] = logged["contacted"].to_numpy()
+    status["placement"] = homes["placement"].to_numpy()
+
+    step("summaries and gaps")
+    block_key = homes["block_id"].astype(str) + "\x1f" + homes["beat_id"].fillna("").astype(str)
+    blocks_out = _block_table(units, block_beats, status, logged, block_key, s)
+    blocks_out = _with_band(blocks_out, checked, homes, start=start, end=end, settings=s)
+    under = blocks_out.set_index("block_id")["under_visited"]
+    status["in_under_visited_block"] = status["block_id"].map(under).fillna(False).astype(bool)
+    status["priority_rank"] = household_priority(status).to_numpy()
+
+    beats_out = summarise(status, by="beat_id")
+    beats_out["coverage_as_logged"] = summarise(
+        status.assign(contacted=status["contacted_as_logged"]), by="beat_id"
+    )["coverage"]
+    flag_share = _beat_flag_share(checked, homes)
+    beats_out = beats_out.join(flag_share, how="left").fillna({"flagged_visits": 0})
+    beats_out = beats.drop(columns="geometry").set_index("beat_id").join(beats_out, how="left")
+    stations_out = summarise(status, by="station")
+    officers_out = officer_summary(
+        status, checked, start=start, end=end, officer_beats=beats, settings=s
+    ).join(officer_flag_share(checked, settings=s), how="left", rsuffix="_checked")
+
+    step("weekly trend")
+    trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
+
+    visits_out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    visits_out["verified"] = checks["verified"].to_numpy()
+    visits_out["flags"] = checks["flags"].to_numpy()
+    for column in checks.columns:
+        if column not in visits_out.columns:
+            visits_out[column] = checks[column].to_numpy()
+    households_out = status[
+        list(HOUSEHOLD_COLUMNS) + [c for c in status.columns if c not in HOUSEHOLD_COLUMNS]
+    ]
+    return Analysis(
+        blocks=blocks_out,
+        households=households_out,
+        visits=visits_out,
+        beats=beats_out.reset_index(),
+        stations=stations_out.reset_index(),
+        officers=officers_out.reset_index(),
+        trend=trend.reset_index(),
+        topology=topology,
+        window=(start, end),
+    )
+
+
+def _block_table(
+    units: gpd.GeoDataFrame,
+    block_beats: pd.DataFrame,
+    status: pd.DataFrame,
+    logged: pd.DataFrame,
+    key: pd.Series,
+    settings: Settings,
+) -> gpd.GeoDataFrame:
+    """Per-block figures with gaps and priority, geometry from ``units``."""
+    by_block = summarise(status, by=["block_id"])
+    logged_cov = summarise(logged, by=["block_id"])["coverage"]
+    unit_beat = pd.Series(
+        block_beats["beat_id"].astype(object).to_numpy(), index=units["block_id"].to_numpy()
+    )
+    # a block's beat: the beat it overlaps most; outside pseudo-blocks: their households'
+    house_beat = status.groupby("block_id")["beat_id"].agg(
+        lambda b: b.dropna().mode().iloc[0] if b.notna().any() else None
+    )
+    beat = pd.Series(unit_beat).reindex(by_block.index).fillna(house_beat)
+    by_block.insert(0, "beat_id", beat.to_numpy())
+    gaps = find_gaps(by_block, settings=settings, prior_by="beat_id")
+    table = by_block.join(gaps[["under_visited", "reasons", "priority", "shrunk_coverage"]])
+    table["coverage_as_logged"] = logged_cov.reindex(table.index)
+    # units without households still appear (0 households), so the map has every block
+    empty = units.loc[~units["block_id"].isin(table.index), "block_id"]
+    filler = pd.DataFrame(index=pd.Index(empty.to_numpy(), name="block_id"))
+    filler["beat_id"] = unit_beat.reindex(filler.index).to_numpy()
+    filler["households"] = 0
+    filler["contacted_households"] = 0
+    filler["under_visited"] = False
+    filler["reasons"] = ""
+    filler["priority"] = 0.0
+    table = pd.concat([table, filler]) if len(filler) else table
+    table = table.reset_index()
+    geometry = units.set_index("block_id").geometry.reindex(table["block_id"]).to_numpy()
+    out = gpd.GeoDataFrame(table, geometry=geometry, crs=units.crs)
+    for column in (
+        "households",
+        "contacted_households",
+        "vulnerable_households",
+        "vulnerable_overdue",
+        "open_follow_ups",
+        "attempts",
+        "contacts",
+    ):
+        if column in out:
+            out[column] = out[column].fillna(0).astype("int64")
+    out["under_visited"] = out["under_visited"].fillna(False).astype(bool)
+    out["reasons"] = out["reasons"].fillna("")
+    out = out.sort_values(["priority", "block_id"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def _with_band(
+    blocks: gpd.GeoDataFrame,
+    visits: pd.DataFrame,
+    homes: pd.DataFrame,
+    *,
+    start: Any,
+    end: Any,
+    settings: Settings,
+) -> gpd.GeoDataFrame:
+    bands = recommended_band(visits, homes, start=start, end=end, settings=settings)
+    out = blocks.copy()
+    band = bands["recommended_band"].astype(object)
+    out["recommended_band"] = out["block_id"].map(band).fillna("").astype(object)
+    out["band_source"] = out["block_id"].map(bands["source"]).fillna("")
+    out["band_expected_success"] = out["block_id"].map(bands["expected_success"])
+    ordered = list(BLOCK_COLUMNS) + [c for c in out.columns if c not in BLOCK_COLUMNS]
+    return out[ordered]
+
+
+def _beat_flag_share(visits: pd.DataFrame, homes: pd.DataFrame) -> pd.DataFrame:
+    beat_of = homes.set_index("household_id")["beat_id"]
+    beat = visits["household_id"].map(beat_of)
+    flagged = (~visits["verified"]).groupby(beat).sum().rename("flagged_visits")
+    total = visits.groupby(beat).size().rename("visits")
+    frame = pd.concat([total, flagged], axis=1)
+    frame["flagged_share"] = frame["flagged_visits"] / frame["visits"].where(frame["visits"] > 0)
+    frame.index.name = "beat_id"
+    return frame.astype({"flagged_visits": "int64"})

@@ -1,0 +1,930 @@
+"""Offline map builders (Folium, shown through streamlit-folium).
+
+Police networks are often offline, so a map loads no script, stylesheet, font or tile from
+the internet: Leaflet is the copy vendored in ``app/static/leaflet`` and served by the app
+(:mod:`app.assets`), there is no tile layer unless an agency names its own tile server, and
+the street network drawn from the OSM extract is the base layer. Colours are computed in
+Python (no branca colormaps: they pull d3 from a CDN) and the legend is returned as data for
+Streamlit to draw. Every text from data shown in a tooltip or popup is HTML-escaped, because
+Leaflet inserts it as HTML.
+
+Typical use on a page::
+
+    m = base_map(beats.total_bounds)
+    street_layer(edges).add_to(m)
+    polygon_layer(blocks, value_column="coverage", colors=coverage_colors(),
+                  tooltip_columns={"block_id": "Block", "coverage": "Coverage"},
+                  id_column="block_id", name="Blocks").add_to(m)
+    clicked = render(m, key="coverage_map")
+    if clicked:
+        st.write(clicked["block_id"])
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final, TypeAlias
+
+import branca.colormap
+import folium
+import folium.elements
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from app.assets import static_url
+from geo.errors import BeatcovError, CRSError, SchemaError
+from geo.projection import project, to_wgs84
+from geo.settings import Settings, resolve
+
+OSM_ATTRIBUTION: Final = "© OpenStreetMap contributors"
+"""Credit shown on every map (the streets come from OpenStreetMap, ODbL)."""
+
+MISSING_COLOR: Final = "#bdbdbd"
+"""Fill for features whose value is missing (no households, no data)."""
+
+COVERAGE_PALETTE: Final = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#4393c3")
+"""Coverage colours, worst to best: four reds below the threshold, one blue at or above it
+(ColorBrewer RdBu, readable with the common colour-vision deficiencies)."""
+
+RETURNED_OBJECTS: Final = ("last_object_clicked", "last_active_drawing")
+"""What the map sends back to Streamlit: only clicks (panning does not rerun the page)."""
+
+SIMPLIFY_M: Final = 1.0
+"""Default simplification tolerance in metres (proposed setting ``map_simplify_m``)."""
+
+MAX_ZOOM: Final = 19
+"""Deepest zoom the map allows (there are no tiles to bound it)."""
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_DISPLAY_KEY = re.compile(r"^_\d+$")
+_URL = re.compile(r"""https?://[^\s"'<>()\\]+""", re.IGNORECASE)
+_PROTOCOL_RELATIVE = re.compile(r"""(?:src|href)\s*=\s*["']?(//[^\s"'<>]+)""", re.IGNORECASE)
+_CSS_URL = re.compile(r"""url\(\s*["']?(//[^\s"'()]+)""", re.IGNORECASE)
+
+Colors: TypeAlias = Callable[[Any], str] | Mapping[Any, str]
+"""Colour rule: a function value -> ``#rrggbb`` or a mapping value -> ``#rrggbb``."""
+
+Bounds: TypeAlias = Sequence[float] | np.ndarray | gpd.GeoDataFrame | gpd.GeoSeries
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@dataclass(frozen=True)
+class StepColors:
+    """Colour numbers by bins: a value in ``[edges[i], edges[i + 1])`` gets ``palette[i]``.
+
+    Values below the first edge take the first colour, values at or above the last edge the
+    last colour; missing values (``None``, NaN) take ``missing``. Build one with
+    :func:`step_colors` or :func:`coverage_colors`.
+
+    Attributes
+    ----------
+    edges : tuple of float
+        Increasing bin edges, one more than colours.
+    palette : tuple of str
+        ``#rrggbb`` colour of each bin.
+    labels : tuple of str
+        Legend label of each bin.
+    missing : str
+        Colour of missing values.
+    missing_label : str
+        Legend label of missing values.
+
+    Examples
+    --------
+    >>> scale = step_colors([0, 0.5, 1], ["#ff0000", "#0000ff"])
+    >>> scale(0.2), scale(0.5), scale(1.0), scale(None)
+    ('#ff0000', '#0000ff', '#0000ff', '#bdbdbd')
+    """
+
+    edges: tuple[float, ...]
+    palette: tuple[str, ...]
+    labels: tuple[str, ...]
+    missing: str = MISSING_COLOR
+    missing_label: str = "no data"
+
+    def __post_init__(self) -> None:
+        if len(self.edges) < 2 or len(self.palette) != len(self.edges) - 1:
+            msg = (
+                f"a colour scale needs one more edge than colours; got {len(self.edges)} "
+                f"edges and {len(self.palette)} colours"
+            )
+            raise BeatcovError(msg)
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
+            msg = f"colour scale edges must increase strictly; got {list(self.edges)}"
+            raise BeatcovError(msg)
+        if len(self.labels) != len(self.palette):
+            msg = f"a colour scale needs one label per colour; got {len(self.labels)} labels"
+            raise BeatcovError(msg)
+        for color in (*self.palette, self.missing):
+            _check_hex(color, what="colour scale")
+
+    def __call__(self, value: Any) -> str:
+        """Return the colour of ``value``."""
+        if _is_missing(value):
+            return self.missing
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            msg = f"colour scale: value {value!r} is not a number"
+            raise BeatcovError(msg) from None
+        if math.isnan(number):
+            return self.missing
+        return self.palette[bisect_right(self.edges[1:-1], number)]
+
+    def entries(self) -> list[tuple[str, str]]:
+        """Return the legend as ``(label, colour)`` pairs, missing last."""
+        return [*zip(self.labels, self.palette, strict=True), (self.missing_label, self.missing)]
+
+
+def step_colors(
+    edges: Sequence[float],
+    palette: Sequence[str],
+    *,
+    label_format: str = "{:.0%}",
+    missing: str = MISSING_COLOR,
+    missing_label: str = "no data",
+) -> StepColors:
+    """Return a binned colour scale with legend labels ``"lo–hi"`` (``"0%–20%"``).
+
+    Parameters
+    ----------
+    edges : sequence of float
+        Increasing bin edges (one more than colours).
+    palette : sequence of str
+        Colour of each bin, ``#rrggbb``.
+    label_format : str, default ``"{:.0%}"``
+        Format of an edge in a label (the default suits shares such as coverage).
+    missing, missing_label : str
+        Colour and legend label of missing values.
+
+    Returns
+    -------
+    StepColors
+        Callable value -> colour, with :meth:`StepColors.entries` for the legend.
+
+    Examples
+    --------
+    >>> step_colors([0, 0.5, 1], ["#ff0000", "#0000ff"]).labels
+    ('0%–50%', '50%–100%')
+    """
+    edge_values = tuple(float(e) for e in edges)
+    labels = tuple(
+        f"{label_format.format(lo)}–{label_format.format(hi)}"
+        for lo, hi in zip(edge_values, edge_values[1:], strict=False)
+    )
+    return StepColors(
+        edges=edge_values,
+        palette=tuple(palette),
+        labels=labels,
+        missing=missing,
+        missing_label=missing_label,
+    )
+
+
+def coverage_colors(*, settings: Settings | None = None) -> StepColors:
+    """Return the coverage scale: four reds below ``coverage_threshold``, blue at or above.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Uses ``coverage_threshold`` (default 0.8).
+
+    Returns
+    -------
+    StepColors
+        Bins 0, t/4, t/2, 3t/4, t, 1 for threshold t.
+
+    Examples
+    --------
+    >>> scale = coverage_colors()
+    >>> scale.labels
+    ('0%–20%', '20%–40%', '40%–60%', '60%–80%', '80%–100%')
+    >>> scale(0.79) == COVERAGE_PALETTE[3], scale(0.8) == COVERAGE_PALETTE[4]
+    (True, True)
+    """
+    threshold = resolve(settings).coverage_threshold
+    if not 0.0 < threshold < 1.0:
+        edges: list[float] = [0.0, 0.25, 0.5, 0.75, 1.0]
+        return step_colors(edges, COVERAGE_PALETTE[:4], missing_label="no households")
+    edges = [0.0, threshold / 4, threshold / 2, 3 * threshold / 4, threshold, 1.0]
+    return step_colors(edges, COVERAGE_PALETTE, missing_label="no households")
+
+
+def legend(colors: Colors, *, values: Sequence[Any] | None = None) -> pd.DataFrame:
+    """Return the legend of a colour rule as a frame for Streamlit to draw.
+
+    Parameters
+    ----------
+    colors : StepColors, mapping or function
+        The colour rule given to :func:`polygon_layer` or :func:`point_layer`.
+    values : sequence, optional
+        The values coloured; required when ``colors`` is a plain function (the legend then
+        lists each distinct value).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``label`` (plain text: escape it if you draw it as HTML) and ``color``.
+
+    Raises
+    ------
+    BeatcovError
+        If ``colors`` is a plain function and ``values`` is not given.
+
+    Examples
+    --------
+    >>> legend({"high": "#ff0000", "low": "#00ff00"}).to_dict("records")
+    [{'label': 'high', 'color': '#ff0000'}, {'label': 'low', 'color': '#00ff00'}]
+    """
+    if isinstance(colors, StepColors):
+        rows = colors.entries()
+    elif isinstance(colors, Mapping):
+        rows = [(str(k), _check_hex(c, what=f"colour of {k!r}")) for k, c in colors.items()]
+    elif values is None:
+        msg = "the legend of a colour function needs the values it colours (values=...)"
+        raise BeatcovError(msg)
+    else:
+        distinct = list(dict.fromkeys(v for v in values if not _is_missing(v)))
+        rows = [(_display(v), _color_of(colors, v)) for v in distinct]
+    return pd.DataFrame(rows, columns=["label", "color"])
+
+
+# --------------------------------------------------------------------------- the map
+
+
+class _Attribution(MacroElement):
+    """Add a text to the map's Leaflet attribution control (bottom right)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+def base_map(
+    bounds: Bounds,
+    *,
+    tile_url: str | None = None,
+    attribution: str = OSM_ATTRIBUTION,
+    tile_attribution: str | None = None,
+    height: int | str = "100%",
+    settings: Settings | None = None,
+) -> folium.Map:
+    """Return an empty offline map fitted to ``bounds``.
+
+    The map loads only the vendored Leaflet (served by the app), has no tile layer unless
+    ``tile_url`` (or ``settings.tile_url``) is set, and always credits OpenStreetMap.
+
+    Parameters
+    ----------
+    bounds : (minx, miny, maxx, maxy) or GeoDataFrame or GeoSeries
+        Area to show: WGS84 longitude/latitude bounds (``total_bounds``), or a frame whose
+        extent is used (converted to WGS84).
+    tile_url : str, optional
+        An agency's own tile server, ``https://tiles.example/{z}/{x}/{y}.png``; defaults to
+        ``settings.tile_url``. Without one the street layer is the base map.
+    attribution : str, default ``"© OpenStreetMap contributors"``
+        Credit shown in the attribution control (plain text; it is escaped).
+    tile_attribution : str, optional
+        Credit of the tile server (plain text); defaults to ``attribution``.
+    height : int or str, default ``"100%"``
+        Height of the map inside its frame.
+    settings : Settings, optional
+        Uses ``tile_url``.
+
+    Returns
+    -------
+    folium.Map
+        Add layers with ``layer.add_to(m)`` and show it with :func:`render`.
+
+    Raises
+    ------
+    BeatcovError
+        If the bounds are empty or not longitude/latitude, or the tile URL lacks
+        ``{z}``, ``{x}`` or ``{y}``.
+    CRSError
+        If a frame given as ``bounds`` has no coordinate system.
+    """
+    west, south, east, north = _wgs84_bounds(bounds)
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        tiles=None,
+        zoom_start=15,
+        height=height,
+        control_scale=True,
+    )
+    # Only the vendored Leaflet: no CDN jQuery, Bootstrap, Font Awesome or awesome-markers.
+    m.default_js = [("leaflet", static_url("leaflet/leaflet.js"))]
+    m.default_css = [("leaflet_css", static_url("leaflet/leaflet.css"))]
+    m.options["max_zoom"] = MAX_ZOOM
+    url = tile_url if tile_url is not None else resolve(settings).tile_url
+    if url:
+        if not all(part in url for part in ("{z}", "{x}", "{y}")):
+            msg = f"tile_url {url!r} must contain {{z}}, {{x}} and {{y}}"
+            raise BeatcovError(msg)
+        folium.TileLayer(
+            tiles=url,
+            attr=html.escape(tile_attribution or attribution),
+            name="Tiles",
+            max_zoom=MAX_ZOOM,
+            max_native_zoom=18,
+        ).add_to(m)
+    _Attribution(html.escape(attribution)).add_to(m)
+    m.fit_bounds([[south, west], [north, east]], padding=(10, 10))
+    return m
+
+
+def street_layer(
+    edges: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    color: str = "#8c8c8c",
+    weight: float = 1.0,
+    name: str = "Streets",
+    simplify_m: float = SIMPLIFY_M,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return the street network as thin grey lines (the base layer of an offline map).
+
+    All streets go into one MultiLineString feature (one SVG path: small and fast); a
+    two-way street drawn twice (osmnx keeps both directions) is drawn once. The layer does
+    not react to the mouse, so clicks reach the areas and points above it.
+
+    Parameters
+    ----------
+    edges : GeoDataFrame or GeoSeries
+        Street edges (LineString or MultiLineString) with a coordinate system, e.g. osmnx
+        ``graph_to_gdfs(G, nodes=False)``; other geometry types are ignored.
+    color : str, default ``"#8c8c8c"``
+        Line colour.
+    weight : float, default 1.0
+        Line width in pixels.
+    name : str, default ``"Streets"``
+        Layer name.
+    simplify_m : float, default 1.0
+        Simplification tolerance in metres (0 keeps every vertex).
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Returns
+    -------
+    folium.GeoJson
+        Add it to a map first, before the coloured layers.
+
+    Raises
+    ------
+    CRSError
+        If ``edges`` has no coordinate system.
+    """
+    _check_hex(color, what="street colour")
+    geometry = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
+    _require_crs(geometry, layer=name)
+    present = np.asarray(geometry.values, dtype=object)[geometry.notna().to_numpy()]
+    parts = shapely.get_parts(present)
+    lines = parts[shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING]
+    lines = lines[~shapely.is_empty(lines)]
+    if len(lines):
+        # one copy of each street whichever way it was digitised
+        _, first = np.unique(shapely.to_wkb(shapely.normalize(lines)), return_index=True)
+        lines = lines[np.sort(first)]
+    features = []
+    if len(lines):
+        series = gpd.GeoSeries(lines, crs=geometry.crs)
+        rounded = _display_geometry(series, simplify_m=simplify_m, settings=settings)
+        merged = shapely.multilinestrings(list(rounded))
+        features.append(_feature(0, merged, {}))
+    style = {"color": color, "weight": weight, "opacity": 0.9}
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style_function=lambda _feature: dict(style),
+        interactive=False,
+    )
+
+
+def polygon_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    value_column: str,
+    colors: Colors,
+    tooltip_columns: Mapping[str, str],
+    popup_columns: Mapping[str, str] | None = None,
+    name: str,
+    id_column: str | None = None,
+    fill_opacity: float = 0.6,
+    simplify_m: float = SIMPLIFY_M,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return beats or blocks filled by a figure (coverage, priority, ...).
+
+    Each feature's colour is computed here from ``value_column`` and stored as its
+    ``color`` property; tooltip and popup texts are HTML-escaped copies of the data.
+    Geometry is simplified in metres and coordinates are rounded before embedding.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Polygons or MultiPolygons with a coordinate system.
+    value_column : str
+        Column that decides the colour.
+    colors : StepColors, mapping or function
+        Colour rule value -> ``#rrggbb`` (see :func:`coverage_colors`); a mapping gives
+        :data:`MISSING_COLOR` to values it lacks.
+    tooltip_columns : mapping of str to str
+        Columns shown on hover, column -> label, in order. Values are shown as escaped
+        text: numbers with at most two decimals, missing values blank; put a formatted
+        text column in ``gdf`` for anything else (e.g. ``"45%"``).
+    popup_columns : mapping of str to str, optional
+        Columns shown in a popup on click, column -> label.
+    name : str
+        Layer name.
+    id_column : str, optional
+        Column whose raw value a click returns through :func:`render` (e.g. ``block_id``).
+    fill_opacity : float, default 0.6
+        Fill opacity.
+    simplify_m : float, default 1.0
+        Simplification tolerance in metres (0 keeps every vertex).
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Returns
+    -------
+    folium.GeoJson
+        One layer; features keep the row order of ``gdf``.
+
+    Raises
+    ------
+    SchemaError
+        If a named column is missing or a geometry is not a polygon.
+    CRSError
+        If ``gdf`` has no coordinate system.
+    BeatcovError
+        If the colour rule returns something that is not a ``#rrggbb`` colour.
+    """
+    frame = _usable_rows(gdf, layer=name, kinds=("Polygon", "MultiPolygon"))
+    data = _features(
+        frame,
+        layer=name,
+        value_column=value_column,
+        colors=colors,
+        id_column=id_column,
+        tooltip_columns=tooltip_columns,
+        popup_columns=popup_columns or {},
+        simplify_m=simplify_m,
+        settings=settings,
+    )
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        color = feature["properties"]["color"]
+        return {
+            "color": color,
+            "weight": 1,
+            "opacity": 0.9,
+            "fillColor": color,
+            "fillOpacity": fill_opacity,
+        }
+
+    return _geojson(
+        data,
+        name=name,
+        style=style,
+        tooltip_columns=tooltip_columns,
+        popup_columns=popup_columns or {},
+    )
+
+
+def point_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    value_column: str | None = None,
+    colors: Colors | None = None,
+    color: str = "#2b5c8a",
+    radius: float = 4.0,
+    tooltip_columns: Mapping[str, str] | None = None,
+    popup_columns: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return households or visits as small circles (one GeoJson layer, not one marker each).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Points with a coordinate system.
+    name : str
+        Layer name.
+    value_column : str, optional
+        Column that decides the colour (with ``colors``); without it every point is
+        ``color``.
+    colors : StepColors, mapping or function, optional
+        Colour rule value -> ``#rrggbb``.
+    color : str, default ``"#2b5c8a"``
+        Colour of every point when no ``value_column`` is given.
+    radius : float, default 4.0
+        Circle radius in pixels.
+    tooltip_columns, popup_columns : mapping of str to str, optional
+        Columns shown on hover / in a popup, column -> label (escaped).
+    id_column : str, optional
+        Column whose raw value a click returns through :func:`render`.
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Returns
+    -------
+    folium.GeoJson
+        One layer of ``CircleMarker`` features.
+
+    Raises
+    ------
+    SchemaError
+        If a named column is missing, a geometry is not a point, or ``value_column`` is
+        given without ``colors``.
+    CRSError
+        If ``gdf`` has no coordinate system.
+    """
+    if (value_column is None) != (colors is None):
+        msg = f"layer {name!r}: give value_column and colors together, or neither"
+        raise SchemaError(msg)
+    _check_hex(color, what="point colour")
+    frame = _usable_rows(gdf, layer=name, kinds=("Point",))
+    data = _features(
+        frame,
+        layer=name,
+        value_column=value_column,
+        colors=colors if colors is not None else (lambda _value: color),
+        id_column=id_column,
+        tooltip_columns=tooltip_columns or {},
+        popup_columns=popup_columns or {},
+        simplify_m=0.0,
+        settings=settings,
+    )
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        fill = feature["properties"]["color"]
+        return {"color": "#ffffff", "weight": 1, "fillColor": fill, "fillOpacity": 0.9}
+
+    return _geojson(
+        data,
+        name=name,
+        style=style,
+        tooltip_columns=tooltip_columns or {},
+        popup_columns=popup_columns or {},
+        marker=folium.CircleMarker(radius=radius, fill=True),
+    )
+
+
+def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | None:
+    """Show ``m`` in the page and return the properties of the last clicked feature.
+
+    Only clicks rerun the page (panning and zooming do not).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from :func:`base_map` with its layers.
+    key : str
+        Streamlit widget key of the map.
+    height : int, default 560
+        Height in pixels.
+
+    Returns
+    -------
+    dict or None
+        The clicked feature's raw properties, i.e. ``{id_column: value}`` of the layer it
+        belongs to (see :func:`clicked_properties`), or ``None`` before any click.
+    """
+    from streamlit_folium import st_folium
+
+    result = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(RETURNED_OBJECTS),
+    )
+    return clicked_properties(result)
+
+
+def clicked_properties(result: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Return the raw properties of the clicked feature in a streamlit-folium result.
+
+    The escaped display copies (keys ``_0``, ``_1``, ...) and ``color`` are left out.
+
+    Parameters
+    ----------
+    result : mapping or None
+        What ``st_folium`` returned.
+
+    Returns
+    -------
+    dict or None
+        ``None`` when nothing has been clicked.
+
+    Examples
+    --------
+    >>> clicked_properties({"last_active_drawing": {"type": "Feature", "properties":
+    ...     {"block_id": "b1", "color": "#fddbc7", "_0": "b1"}}})
+    {'block_id': 'b1'}
+    >>> clicked_properties({"last_active_drawing": None}) is None
+    True
+    """
+    if not result:
+        return None
+    feature = result.get("last_active_drawing")
+    if not isinstance(feature, Mapping):
+        return None
+    properties = feature.get("properties")
+    if not isinstance(properties, Mapping):
+        return None
+    return {k: v for k, v in properties.items() if k != "color" and not _DISPLAY_KEY.match(k)}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def geojson_payload_size(m: folium.Map) -> int:
+    """Return the size in bytes (UTF-8) of the map's rendered HTML and JavaScript.
+
+    This is what the browser receives for the map, data included.
+    """
+    return len(m.get_root().render().encode("utf-8"))
+
+
+def external_links(m: folium.Map) -> list[str]:
+    """Return every internet URL the map would show or load, first occurrence first.
+
+    Looks in the rendered HTML/JavaScript of the whole figure (tile URLs, links in
+    popups) and in the script and stylesheet links streamlit-folium collects from the
+    element tree (``default_js``/``default_css`` of every element, d3 for branca
+    colormaps), replicating its walk. ``http(s)://`` and protocol-relative ``//`` links
+    count; the app's own ``/component/...`` paths do not.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map to inspect.
+
+    Returns
+    -------
+    list of str
+        Empty for an offline map.
+    """
+    found: list[str] = []
+    for element in _walk(m):
+        if isinstance(element, branca.colormap.ColorMap):
+            found += [  # streamlit-folium adds these for every colormap
+                "https://d3js.org/d3.v4.min.js",
+                "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
+            ]
+        links = [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]
+        found += [url for _, url in links if _is_external(url)]
+    text = m.get_root().render()
+    text = text.replace("\\u0026", "&").replace("\\/", "/")
+    found += _URL.findall(text)
+    found += _PROTOCOL_RELATIVE.findall(text)
+    found += _CSS_URL.findall(text)
+    return list(dict.fromkeys(found))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _walk(element: Any) -> Iterator[Any]:
+    """Yield the elements whose links streamlit-folium loads (its ``walk``)."""
+    if isinstance(element, branca.colormap.ColorMap):
+        yield element
+    if isinstance(element, folium.plugins.DualMap):
+        yield from _walk(element.m1)
+        yield from _walk(element.m2)
+    if isinstance(element, folium.elements.JSCSSMixin):
+        yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def _is_external(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://", "//"))
+
+
+def _check_hex(color: Any, *, what: str) -> str:
+    if not isinstance(color, str) or not _HEX.match(color):
+        msg = f"{what}: {color!r} is not a hex colour like '#1f78b4'"
+        raise BeatcovError(msg)
+    return color
+
+
+def _color_of(colors: Colors, value: Any) -> str:
+    if isinstance(colors, Mapping):
+        try:
+            color = colors.get(value, MISSING_COLOR)
+        except TypeError:  # unhashable value
+            color = MISSING_COLOR
+    else:
+        color = colors(value)
+    return _check_hex(color, what=f"colour of value {value!r}")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if not pd.api.types.is_scalar(value):
+        return False
+    return bool(pd.isna(value))
+
+
+def _display(value: Any) -> str:
+    """Return ``value`` as escaped text for a tooltip or popup."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        text = "yes" if value else "no"
+    elif isinstance(value, int | np.integer):
+        text = str(int(value))
+    elif isinstance(value, float | np.floating):
+        number = float(value)
+        text = str(int(number)) if number.is_integer() else f"{number:.2f}"
+    elif isinstance(value, pd.Timestamp | datetime):
+        text = value.strftime("%Y-%m-%d %H:%M")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, list | tuple | set):
+        text = ", ".join(str(v) for v in value)
+    else:
+        text = str(value)
+    return html.escape(text, quote=True)
+
+
+def _json_value(value: Any) -> Any:
+    """Return ``value`` as a JSON-safe raw property (what a click sends back)."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _require_crs(geometry: gpd.GeoSeries, *, layer: str) -> None:
+    if geometry.crs is None:
+        msg = (
+            f"layer {layer!r}: the frame has no coordinate system; set one "
+            "(WGS84 is EPSG:4326) before mapping it"
+        )
+        raise CRSError(msg)
+
+
+def _usable_rows(gdf: gpd.GeoDataFrame, *, layer: str, kinds: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Return the rows with a geometry, after checking CRS and geometry types."""
+    _require_crs(gdf.geometry, layer=layer)
+    frame = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    wrong = np.flatnonzero(~frame.geometry.geom_type.isin(kinds).to_numpy())
+    if len(wrong):
+        row, kind = frame.index[wrong[0]], frame.geometry.iloc[wrong[0]].geom_type
+        msg = (
+            f"layer {layer!r}: row {row!r} has a {kind} "
+            f"geometry; this layer draws only {' or '.join(kinds)}"
+        )
+        raise SchemaError(msg)
+    return frame
+
+
+def _display_geometry(
+    geometry: gpd.GeoSeries, *, simplify_m: float, settings: Settings | None
+) -> np.ndarray:
+    """Return WGS84 geometries simplified in metres and rounded for the browser."""
+    decimals = resolve(settings).map_coordinate_decimals
+    if simplify_m > 0 and len(geometry):
+        geometry = to_wgs84(project(geometry).simplify(simplify_m, preserve_topology=True))
+    else:
+        geometry = to_wgs84(geometry)
+    values = np.asarray(geometry.values, dtype=object)
+    return shapely.transform(values, lambda coords: np.round(coords, decimals))
+
+
+def _feature(index: int, geometry: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": str(index),
+        "properties": properties,
+        "geometry": json.loads(shapely.to_geojson(geometry)),
+    }
+
+
+def _features(
+    frame: gpd.GeoDataFrame,
+    *,
+    layer: str,
+    value_column: str | None,
+    colors: Colors,
+    id_column: str | None,
+    tooltip_columns: Mapping[str, str],
+    popup_columns: Mapping[str, str],
+    simplify_m: float,
+    settings: Settings | None,
+) -> dict[str, Any]:
+    """Return the FeatureCollection: raw id, colour and escaped display copies."""
+    shown = list(dict.fromkeys([*tooltip_columns, *popup_columns]))
+    named = [c for c in (value_column, id_column) if c is not None]
+    missing = [c for c in [*named, *shown] if c not in frame.columns]
+    if missing:
+        msg = (
+            f"layer {layer!r}: column {missing[0]!r} is not in the frame; "
+            f"its columns are {[str(c) for c in frame.columns]}"
+        )
+        raise SchemaError(msg)
+    geometries = _display_geometry(frame.geometry, simplify_m=simplify_m, settings=settings)
+    values = frame[value_column].tolist() if value_column is not None else [None] * len(frame)
+    raw = {id_column: frame[id_column].tolist()} if id_column is not None else {}
+    display = {f"_{i}": [_display(v) for v in frame[c].tolist()] for i, c in enumerate(shown)}
+    features = []
+    for i, geometry in enumerate(geometries):
+        properties: dict[str, Any] = {c: _json_value(vals[i]) for c, vals in raw.items()}
+        properties["color"] = _color_of(colors, values[i])
+        properties.update({key: texts[i] for key, texts in display.items()})
+        features.append(_feature(i, geometry, properties))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geojson(
+    data: dict[str, Any],
+    *,
+    name: str,
+    style: Callable[[dict[str, Any]], dict[str, Any]],
+    tooltip_columns: Mapping[str, str],
+    popup_columns: Mapping[str, str],
+    marker: folium.CircleMarker | None = None,
+) -> folium.GeoJson:
+    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys."""
+    shown = list(dict.fromkeys([*tooltip_columns, *popup_columns]))
+    key_of = {column: f"_{i}" for i, column in enumerate(shown)}
+    has_features = bool(data["features"])
+    tooltip = popup = None
+    if has_features and tooltip_columns:
+        tooltip = folium.GeoJsonTooltip(
+            fields=[key_of[c] for c in tooltip_columns],
+            aliases=[html.escape(label) for label in tooltip_columns.values()],
+            localize=False,
+        )
+    if has_features and popup_columns:
+        popup = folium.GeoJsonPopup(
+            fields=[key_of[c] for c in popup_columns],
+            aliases=[html.escape(label) for label in popup_columns.values()],
+            localize=False,
+        )
+    return folium.GeoJson(
+        data,
+        name=name,
+        style_function=style,
+        highlight_function=lambda _feature: {"weight": 3, "color": "#000000"},
+        tooltip=tooltip,
+        popup=popup,
+        marker=marker,
+    )
+
+
+def _wgs84_bounds(bounds: Bounds) -> tuple[float, float, float, float]:
+    """Return (west, south, east, north) in WGS84, checked."""
+    if isinstance(bounds, gpd.GeoDataFrame | gpd.GeoSeries):
+        geometry = bounds.geometry if isinstance(bounds, gpd.GeoDataFrame) else bounds
+        _require_crs(geometry, layer="base map")
+        values = to_wgs84(geometry).total_bounds
+    else:
+        values = np.asarray(bounds, dtype=float)
+    if values.shape != (4,) or not np.isfinite(values).all():
+        msg = f"map bounds must be four finite numbers (minx, miny, maxx, maxy); got {bounds!r}"
+        raise BeatcovError(msg)
+    west, south, east, north = (float(v) for v in values)
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        msg = (
+            f"map bounds {[west, south, east, north]} are not WGS84 longitude/latitude "
+            "(minx, miny, maxx, maxy); convert the data to EPSG:4326 first"
+        )
+        raise BeatcovError(msg)
+    return west, south, east, north

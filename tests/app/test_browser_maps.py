@@ -1,0 +1,143 @@
+"""The map layer in a real browser: Leaflet from the app, polygons drawn, clicks returned.
+
+The pages are written elsewhere, so this drives a tiny throwaway Streamlit script that uses
+only ``app.maps``: a base map, the street layer and three coloured squares.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from app.maps import COVERAGE_PALETTE
+from tests.support.browser import (
+    chromium,
+    leaflet_frame,
+    run_script,
+    screenshot,
+    wait_for_streamlit,
+)
+
+SCRIPT = textwrap.dedent(
+    '''
+    """Throwaway page: three squares on the street layer, the clicked id written back."""
+
+    import geopandas as gpd
+    import streamlit as st
+    from shapely.geometry import LineString, box
+
+    from app import maps
+
+    d = 0.001  # three ~55 x 110 m squares with gaps, west to east: A, B, C
+    blocks = gpd.GeoDataFrame(
+        {
+            "block_id": ["A", "B", "C"],
+            "name": ['<img src=x onerror="window.beatcovXss=1">', "b", "c"],
+            "coverage": [0.1, 0.5, 0.9],
+        },
+        geometry=[box(24.94 + 2 * i * d, 60.17, 24.94 + 2 * i * d + d, 60.171) for i in range(3)],
+        crs="EPSG:4326",
+    )
+    # a street running north-south through the gap between A and B
+    streets = gpd.GeoDataFrame(
+        geometry=[LineString([(24.9415, 60.1695), (24.9415, 60.1715)])], crs="EPSG:4326"
+    )
+    m = maps.base_map(blocks.total_bounds)
+    maps.street_layer(streets).add_to(m)
+    maps.polygon_layer(
+        blocks,
+        value_column="coverage",
+        colors=maps.coverage_colors(),
+        tooltip_columns={"block_id": "Block", "name": "Name"},
+        id_column="block_id",
+        name="Blocks",
+    ).add_to(m)
+    clicked = maps.render(m, key="map", height=420)
+    st.write("clicked block " + (clicked["block_id"] if clicked else "none"))
+    '''
+)
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_map_works_offline_in_chromium(tmp_path: Path) -> None:
+    script = tmp_path / "map_page.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    with run_script(script, tmp_path) as server, chromium(tmp_path) as browser:
+        page = browser.page
+        page.goto(server.url)
+        wait_for_streamlit(page)
+        frame = leaflet_frame(page, paths=3)
+
+        # Leaflet is the vendored 1.9.4, loaded from the app itself
+        assert frame.evaluate("() => L.version") == "1.9.4"
+        scripts = frame.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)")
+        leaflet = f"{server.url}/component/app.assets.beatcov_static/leaflet/leaflet.js"
+        assert leaflet in scripts
+        # the stylesheet too (it is added after the scripts, so wait for it to load)
+        css = f"{server.url}/component/app.assets.beatcov_static/leaflet/leaflet.css"
+        frame.wait_for_function(
+            "href => [...document.styleSheets].some(s => s.href === href)", arg=css
+        )
+
+        # three squares as interactive SVG paths, coloured in Python (A 0.1, B 0.5, C 0.9);
+        # the street line is drawn but not interactive
+        squares = frame.locator("svg path.leaflet-interactive")
+        assert squares.count() == 3
+        fills = [squares.nth(i).get_attribute("fill") for i in range(3)]
+        assert fills == [COVERAGE_PALETTE[0], COVERAGE_PALETTE[2], COVERAGE_PALETTE[4]]
+        assert frame.locator(".leaflet-overlay-pane svg path").count() == 4
+        attribution = frame.locator(".leaflet-control-attribution").inner_text()
+        assert "© OpenStreetMap contributors" in attribution
+
+        # the tooltip shows the hostile name as text, and its onerror never runs
+        squares.nth(0).hover()
+        tooltip = frame.locator(".leaflet-tooltip")
+        tooltip.wait_for(state="visible")
+        assert '<img src=x onerror="window.beatcovXss=1">' in tooltip.inner_text()
+        assert tooltip.locator("img").count() == 0
+        assert frame.evaluate("() => window.beatcovXss") is None
+
+        # a click on B reaches Streamlit, which writes the id back
+        assert page.get_by_text("clicked block none").count() == 1
+        squares.nth(1).click()
+        page.get_by_text("clicked block B").wait_for(state="visible", timeout=30_000)
+        wait_for_streamlit(page)
+        screenshot(page, "browser_maps")
+
+        assert browser.page_errors == []
+        assert browser.console_errors == []
+        assert browser.external_requests() == []
+    assert server.external_attempts() == []
+
+
+@pytest.mark.browser
+def test_harness_aborts_and_counts_internet_requests(tmp_path: Path) -> None:
+    # an image from a tile server and a font from a CDN: both must be aborted and recorded
+    tile = "https://tile.openstreetmap.org/0/0/0.png"
+    font = "https://fonts.example.com/font.woff2"
+    with chromium(tmp_path) as browser:
+        browser.page.set_content(
+            f'<img src="{tile}"><style>@font-face {{font-family: f; src: url({font});}}'
+            "body {font-family: f;}</style><p>text</p>"
+        )
+        browser.page.wait_for_function(
+            "() => document.querySelector('img').complete && document.fonts.status === 'loaded'"
+        )
+        assert sorted(browser.external_requests()) == sorted([tile, font])
+
+
+def test_missing_chromium_skips_locally_but_fails_on_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium is missing"):
+        browser.require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set, so this is a failure"):
+        browser.require_chromium()

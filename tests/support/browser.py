@@ -1,0 +1,269 @@
+"""A real browser for tests: Debian's chromium driven by Playwright, cut off from the internet.
+
+Every request the browser makes to a host other than ``127.0.0.1``, ``localhost`` or
+``[::1]`` is aborted and recorded, so a test can assert the app reached nothing outside.
+The browser is Debian's ``/usr/bin/chromium``; it is never downloaded (no
+``playwright install``).
+
+Typical use::
+
+    with run_script(script, tmp_path) as server, chromium(tmp_path) as browser:
+        browser.page.goto(server.url)
+        wait_for_streamlit(browser.page)
+        frame = leaflet_frame(browser.page, paths=3)
+        ...
+        assert browser.external_requests() == []
+        assert server.external_attempts() == []
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support.server import GUARD, ROOT, Server, fetch, free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Frame, Page, Route, WebSocketRoute
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium, the only browser the tests use."""
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # belt and braces: names other than localhost do not even resolve
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
+]
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+"""Hosts the browser may reach (``[::1]`` appears as ``::1`` once parsed)."""
+
+FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+"""The iframe streamlit-folium draws its map in."""
+
+ARTIFACTS = ROOT / "test-artifacts"
+"""Where browser tests save screenshots (gitignored)."""
+
+
+def require_chromium() -> Path:
+    """Return ``/usr/bin/chromium``; skip the test if it is missing, unless ``CI`` is set.
+
+    On CI a missing browser is a broken machine, so the test fails instead of skipping.
+    """
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    msg = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(msg + " -- CI is set, so this is a failure, not a skip")
+    pytest.skip(msg)
+
+
+def is_local(url: str) -> bool:
+    """Tell whether ``url`` stays on this machine (or is no network request at all)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https", "ws", "wss", "ftp"}:
+        return True  # data:, blob:, about:, chrome-error: ... never leave the browser
+    return parts.hostname is not None and parts.hostname.lower() in LOCAL_HOSTS
+
+
+@dataclass
+class Browser:
+    """A running, offline chromium with one page."""
+
+    context: BrowserContext
+    page: Page
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def external_requests(self) -> list[str]:
+        """Return every non-local URL the browser tried to reach (all were aborted)."""
+        return list(self.blocked)
+
+
+@contextlib.contextmanager
+def chromium(workdir: Path, *, width: int = 1280, height: int = 900) -> Iterator[Browser]:
+    """Launch Debian's chromium with a fresh profile in ``workdir``; yield a :class:`Browser`.
+
+    Every HTTP(S) request and WebSocket to a non-loopback host is aborted and counted.
+    """
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-", dir=workdir))
+    proxies = {"http_proxy", "https_proxy", "all_proxy"}
+    env: dict[str, str | float | bool] = {
+        k: v for k, v in os.environ.items() if k.lower() not in proxies
+    }
+    env["HOME"] = str(workdir)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=str(executable),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env=env,
+            viewport={"width": width, "height": height},
+            service_workers="block",
+        )
+        try:
+            browser = Browser(context=context, page=_first_page(context))
+
+            def guard(route: Route) -> None:
+                url = route.request.url
+                if is_local(url):
+                    route.fallback()
+                else:
+                    browser.blocked.append(url)
+                    route.abort("blockedbyclient")
+
+            def guard_socket(socket: WebSocketRoute) -> None:
+                browser.blocked.append(socket.url)
+                socket.close()
+
+            context.route("**/*", guard)
+            context.route_web_socket(lambda url: not is_local(url), guard_socket)
+            browser.page.on(
+                "console",
+                lambda m: browser.console_errors.append(m.text) if m.type == "error" else None,
+            )
+            browser.page.on("pageerror", lambda e: browser.page_errors.append(str(e)))
+            yield browser
+        finally:
+            context.close()
+
+
+def _first_page(context: BrowserContext) -> Page:
+    return context.pages[0] if context.pages else context.new_page()
+
+
+def wait_for_streamlit(page: Page, *, timeout_ms: float = 60_000) -> None:
+    """Wait until Streamlit is connected, has finished running the script and shows it."""
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app !== null
+                && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+                && app.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector('[data-testid="stStatusWidget"]') === null;
+        }""",
+        timeout=timeout_ms,
+    )
+    page.locator('[data-testid="stMainBlockContainer"]').wait_for(
+        state="visible", timeout=timeout_ms
+    )
+
+
+def leaflet_frame(page: Page, *, paths: int = 1, timeout_ms: float = 60_000) -> Frame:
+    """Return the streamlit-folium iframe once Leaflet has drawn ``paths`` interactive paths.
+
+    Waits for the iframe, for Leaflet (``window.L``) and streamlit-folium's ``window.map``,
+    for ``.leaflet-container`` and for at least ``paths`` SVG ``path.leaflet-interactive``.
+    """
+    handle = page.wait_for_selector(FOLIUM_IFRAME, state="attached", timeout=timeout_ms)
+    assert handle is not None
+    frame = handle.content_frame()
+    assert frame is not None, "the streamlit-folium iframe has no document"
+    frame.wait_for_function(
+        "() => typeof window.L === 'object' && window.map !== undefined", timeout=timeout_ms
+    )
+    frame.wait_for_selector(".leaflet-container", state="visible", timeout=timeout_ms)
+    frame.wait_for_function(
+        "n => document.querySelectorAll('svg path.leaflet-interactive').length >= n",
+        arg=paths,
+        timeout=timeout_ms,
+    )
+    return frame
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot to ``test-artifacts/<name>.png`` and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@contextlib.contextmanager
+def run_script(script: Path, workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
+    """Serve a Streamlit ``script`` on a free loopback port, guarded from the network.
+
+    Runs ``.venv/bin/python -m streamlit run <script>`` from the repository root with the
+    repository and the network guard on ``PYTHONPATH``; every non-local connection or
+    lookup the server attempts is refused and logged (``Server.external_attempts()``).
+    """
+    port = free_port()
+    netlog = workdir / "netlog.txt"
+    python = ROOT / ".venv" / "bin" / "python"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
+    env["BEATCOV_NETLOG"] = str(netlog)
+    env["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
+    log_path = workdir / "streamlit.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [
+            str(python if python.exists() else sys.executable),
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + startup_s
+        while True:
+            if process.poll() is not None:
+                msg = f"streamlit exited with {process.returncode}:\n{log_path.read_text()}"
+                raise RuntimeError(msg)
+            with contextlib.suppress(OSError):
+                status, body = fetch(f"{url}/_stcore/health", timeout=2)
+                if status == 200 and body.strip() == "ok":
+                    break
+            if time.monotonic() > deadline:
+                msg = f"streamlit did not answer within {startup_s} s:\n{log_path.read_text()}"
+                raise RuntimeError(msg)
+            time.sleep(0.3)
+        yield Server(url, netlog, process)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
