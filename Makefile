@@ -36,4 +36,4 @@ demo: $(STAMP)
 	$(BIN)/python data/make_demo.py
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	for script in benchmarks/*.py; do PYTHONPATH=. $(BIN)/python $$script || exit 1; done

@@ -26,6 +26,7 @@ import json
 import math
 import re
 import sys
+import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Sequence
@@ -36,10 +37,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import osmium
 import pyproj
 import shapely
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
@@ -47,8 +50,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from analysis.verify import SHIFT_GAP_H, _household_nodes, _prepare_streets  # noqa: E402
 from geo.projection import local_utm, project, to_wgs84  # noqa: E402
 from geo.schema import WGS84, columns  # noqa: E402
+from geo.settings import DEFAULTS  # noqa: E402
+from geo.streets import load_streets  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Parameters (all documented in the generated READMEs)
@@ -103,7 +109,12 @@ BANDS = (
 )
 BAND_P = (0.2, 0.2, 0.35, 0.25)
 WALK_SPEED_MPS = 1.0
-DETOUR = 1.4
+"""Officers walk the street-network distance (see :class:`Walks`) at this speed."""
+WALK_NETWORK = "walk"
+"""The osmnx network type officers walk, the one ``analysis.verify`` is given in the app."""
+TRAVEL_MARGIN_S = 15.0
+"""Honest consecutive logs are at least this many seconds longer apart than verification needs
+(checked by :func:`check_travel`)."""
 OVERHEAD_S = (90, 240)
 GPS_ERROR_M = (5.0, 40.0)
 MISSING_GPS_P = 0.01
@@ -913,6 +924,102 @@ def choose_planted(blocks: list[Block], ent: Entities, seed: int) -> Plan:
 
 
 # --------------------------------------------------------------------------------------------
+# Walking distances
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Walks:
+    """Walking distances between entities, measured exactly as ``analysis.verify`` does.
+
+    Between two different entities: the off-network legs from each to its nearest node of
+    the walk graph plus the shortest path between the nodes, never less than the straight
+    line; the straight line when both share a node or their nodes are not connected. The
+    same entity twice is 0 m apart.
+    """
+
+    xy: np.ndarray
+    """(n, 2) metric coordinates of the entities as verification sees them."""
+    slot: np.ndarray
+    """(n,) row of each entity's nearest node in ``between``."""
+    off: np.ndarray
+    """(n,) metres from each entity to its nearest node."""
+    between: np.ndarray
+    """(k, k) shortest path lengths between the entities' nodes (inf: not connected)."""
+
+    def from_one(self, a: int, others: np.ndarray) -> np.ndarray:
+        """Return the walking distances (m) from entity ``a`` to each entity of ``others``."""
+        others = np.asarray(others, dtype=np.int64)
+        straight = np.hypot(*(self.xy[others] - self.xy[a]).T)
+        net = self.between[self.slot[a], self.slot[others]]
+        use = (self.slot[others] != self.slot[a]) & np.isfinite(net)
+        walk = np.where(use, self.off[a] + np.where(use, net, 0.0) + self.off[others], 0.0)
+        out = np.where(use, np.maximum(walk, straight), straight)
+        out[others == a] = 0.0
+        return out
+
+
+def _as_written(values: np.ndarray) -> np.ndarray:
+    """Return coordinates as a reader of the CSV gets them back (7 decimals, parsed)."""
+    return np.array([float(_fmt(v)) for v in values])
+
+
+def walk_distances(graph: nx.MultiDiGraph, lon: np.ndarray, lat: np.ndarray) -> Walks:
+    """Prepare walking distances between the points ``lon``/``lat`` (WGS84) along ``graph``.
+
+    The points are taken as they are written to ``households.csv`` (7 decimals) and projected,
+    snapped to nodes and routed with ``analysis.verify``'s own helpers (its metric CRS, its
+    symmetric adjacency with one-way streets walked both ways, its nearest nodes), so a
+    distance here is the distance verification measures, up to round-off.
+    """
+    points = gpd.GeoSeries(gpd.points_from_xy(_as_written(lon), _as_written(lat)), crs=WGS84)
+    table = gpd.GeoDataFrame({"household_id": np.arange(len(points))}, geometry=points)
+    metric = local_utm(points)  # what verification picks for households that all have a point
+    m = project(points, crs=metric)
+    xy = np.column_stack([shapely.get_x(m.to_numpy()), shapely.get_y(m.to_numpy())])
+    streets = _prepare_streets(graph, metric)
+    node, off = _household_nodes(table, xy[:, 0], xy[:, 1], streets, None)
+    nodes, slot = np.unique(node, return_inverse=True)
+    between = dijkstra(streets.csr, directed=True, indices=nodes)[:, nodes]
+    return Walks(xy=xy, slot=slot.reshape(-1), off=off, between=between)
+
+
+def load_walks(osm_path: Path, ent: Entities) -> Walks:
+    """Build the extract's walk graph (cached only in a temporary folder) and its distances."""
+    with tempfile.TemporaryDirectory(prefix="beatcov-demo-") as cache:
+        graph = load_streets(osm_path, network_type=WALK_NETWORK, cache_dir=cache)
+    return walk_distances(graph, ent.lon, ent.lat)
+
+
+def check_travel(visits: Sequence[Visit], walks: Walks) -> None:
+    """Raise ``RuntimeError`` unless every honest log leaves time to walk from the last one.
+
+    Mirrors ``impossible_travel`` of ``analysis.verify`` with the default settings: an
+    officer's consecutive logs (less than ``SHIFT_GAP_H`` hours apart, bursts included as
+    the earlier log) must be at least the walk at ``walking_speed_mps`` plus ``min_visit_min``
+    plus ``TRAVEL_MARGIN_S`` apart.
+    """
+    speed = DEFAULTS.walking_speed_mps
+    minimum_s = DEFAULTS.min_visit_min * 60.0 + TRAVEL_MARGIN_S
+    by_officer: dict[str, list[Visit]] = {}
+    for v in visits:
+        by_officer.setdefault(v.officer, []).append(v)
+    for officer, logs in sorted(by_officer.items()):
+        logs.sort(key=lambda v: (v.day, v.sec))
+        for a, b in zip(logs, logs[1:], strict=False):
+            gap = (b.day - a.day) * 86_400 + (b.sec - a.sec)
+            if b.burst >= 0 or gap >= SHIFT_GAP_H * 3600:
+                continue
+            need = float(walks.from_one(a.hh, np.array([b.hh]))[0]) / speed + minimum_s
+            if gap < need:
+                msg = (
+                    f"officer {officer}, day {b.day}: {gap} s between logs at {a.sec} s and "
+                    f"{b.sec} s, but the walk needs {need:.0f} s"
+                )
+                raise RuntimeError(msg)
+
+
+# --------------------------------------------------------------------------------------------
 # Visits
 # --------------------------------------------------------------------------------------------
 
@@ -969,9 +1076,15 @@ def simulate(
     blocks: list[Block],
     plan: Plan,
     beat_of: np.ndarray,
+    walks: Walks,
     seed: int,
 ) -> tuple[list[Visit], dict[str, list[str | None]]]:
-    """Simulate the honest visits of every officer over the window."""
+    """Simulate the honest visits of every officer over the window.
+
+    Officers go to the nearest (along the streets, see :class:`Walks`) household weighted
+    by priority and take the street distance at ``WALK_SPEED_MPS`` plus a pause to get
+    there, so verification with the walk graph finds every honest log possible.
+    """
     rng = rng_for(seed, "visits")
     schedule = officer_schedules(beats, seed)
     n = len(ent)
@@ -1041,13 +1154,16 @@ def simulate(
                     np.where(due_vul[ok], 450.0, np.where(never[ok], 300.0, 0.0)),
                 )
                 if prev is None:
+                    walk_m = np.zeros(len(cand))
                     cost = -bonus + rng.uniform(0, 400, size=len(cand))
                 else:
-                    cost = np.hypot(*(xy[cand] - xy[prev]).T) - bonus
+                    walk_m = walks.from_one(prev, cand)
+                    cost = walk_m - bonus
                 order = np.argsort(cost, kind="stable")[:40]
                 chosen = -1
                 gps: tuple[float, float] | None = None
                 travel = 0.0
+                walked = 0.0
                 for o in order:
                     h = int(cand[o])
                     ang = rng.uniform(0, 2 * math.pi)
@@ -1061,14 +1177,13 @@ def simulate(
                     )
                     if near >= CLUSTER_MAX_PRIOR:
                         continue
-                    chosen, gps = h, g
+                    chosen, gps, walked = h, g, float(walk_m[o])
                     break
                 if chosen < 0:
                     break
                 h = chosen
                 if prev is not None:
-                    walk = float(np.hypot(*(xy[h] - xy[prev]))) * DETOUR / WALK_SPEED_MPS
-                    travel = walk + float(rng.uniform(*OVERHEAD_S))
+                    travel = walked / WALK_SPEED_MPS + float(rng.uniform(*OVERHEAD_S))
                 start = int(round(t + travel))
                 if start > end - 5 * 60:
                     break
@@ -1350,7 +1465,8 @@ def generate(osm_path: Path, seed: int) -> tuple[dict[str, str], dict[str, Any]]
     beat_of = entity_beats(ent, beats)
     blocks = build_blocks(osm, ent, beats, crs)
     plan = choose_planted(blocks, ent, seed)
-    visits, schedule = simulate(ent, beats, blocks, plan, beat_of, seed)
+    walks = load_walks(osm_path, ent)
+    visits, schedule = simulate(ent, beats, blocks, plan, beat_of, walks, seed)
     cafes = [
         (n[1].get("name", "café"), n[2])
         for n in osm.nodes
@@ -1361,6 +1477,7 @@ def generate(osm_path: Path, seed: int) -> tuple[dict[str, str], dict[str, Any]]
     ).to_numpy()
     spots = list(zip([*STATIONS, *(c[0] for c in cafes)], spot_pts, strict=True))
     bursts = plant_bursts(visits, schedule, ent, beats, blocks, plan, spots, seed)
+    check_travel(visits, walks)
 
     # order and number the visits
     order = sorted(
@@ -1628,6 +1745,10 @@ def demo_readme(summary: dict[str, Any], planted: dict[str, Any], seed: int) -> 
         end=planted["generator"]["window_end"],
         scale=SCALE,
         follow=FOLLOW_UP_P,
+        speed=WALK_SPEED_MPS,
+        network=WALK_NETWORK,
+        margin=TRAVEL_MARGIN_S,
+        verify_speed=DEFAULTS.walking_speed_mps,
         levels=DEFAULT_LEVELS,
         dwelling=DWELLING_M2,
         min_fp=MIN_FOOTPRINT_M2,
@@ -1764,11 +1885,16 @@ How visits are simulated (window {start} – {end}):
   working day is one shift in a band: morning 06–09 (20 %), midday 11–14 (20 %), working
   hours 09–17 (35 %), evening 17–21 (25 %).
 * In a shift the officer walks from household to household of their own beat, choosing the
-  nearest one weighted by priority: follow-up due > vulnerable not contacted for 14 days >
-  never contacted > routine revisit after 35 days. Time advances by the visit's duration,
-  1.5–4 minutes at the door, and the straight-line distance × 1.4 at 1.0 m/s, so honest
-  visits are never faster than the 1.3 m/s verification speed. No household is tried twice
-  a day; a household is given up after 8 failed attempts (a refusal counts as 4).
+  nearest one along the streets weighted by priority: follow-up due > vulnerable not
+  contacted for 14 days > never contacted > routine revisit after 35 days. Time advances by
+  the visit's duration, 1.5–4 minutes at the door, and the walk at {speed:.1f} m/s. Walks are
+  measured as `analysis.verify` measures them on the extract's osmnx `{network}` graph: the
+  legs from each door to its nearest node plus the shortest path between the nodes, at
+  least the straight line, and the straight line between doors that share a node. So no
+  honest visit is `impossible_travel` at the {verify_speed:.1f} m/s verification speed:
+  the generator checks that every officer's consecutive logs leave at least {margin:.0f} s
+  to spare. No household is tried twice a day; a household is given up after 8 failed
+  attempts (a refusal counts as 4).
   Officers avoid logging more than 3 households within 60 m in 35 minutes, so honest work
   never looks like a burst.
 * Somebody answers the door with a probability that depends on band and household:
