@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.server import GUARD, ROOT, Server, fetch, free_port
+from tests.support.server import ROOT, Server, free_port, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Frame, Page, Route, WebSocketRoute
@@ -207,63 +204,25 @@ def screenshot(page: Page, name: str) -> Path:
 def run_script(script: Path, workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
     """Serve a Streamlit ``script`` on a free loopback port, guarded from the network.
 
-    Runs ``.venv/bin/python -m streamlit run <script>`` from the repository root with the
-    repository and the network guard on ``PYTHONPATH``; every non-local connection or
-    lookup the server attempts is refused and logged (``Server.external_attempts()``).
+    Runs ``.venv/bin/python -m streamlit run <script>`` from the repository root through
+    :func:`tests.support.server.serve` (network guard, health wait, clean stop).
     """
     port = free_port()
-    netlog = workdir / "netlog.txt"
     python = ROOT / ".venv" / "bin" / "python"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
-    env["BEATCOV_NETLOG"] = str(netlog)
-    env["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
-    log_path = workdir / "streamlit.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            str(python if python.exists() else sys.executable),
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_s
-        while True:
-            if process.poll() is not None:
-                msg = f"streamlit exited with {process.returncode}:\n{log_path.read_text()}"
-                raise RuntimeError(msg)
-            with contextlib.suppress(OSError):
-                status, body = fetch(f"{url}/_stcore/health", timeout=2)
-                if status == 200 and body.strip() == "ok":
-                    break
-            if time.monotonic() > deadline:
-                msg = f"streamlit did not answer within {startup_s} s:\n{log_path.read_text()}"
-                raise RuntimeError(msg)
-            time.sleep(0.3)
-        yield Server(url, netlog, process)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    command = [
+        str(python if python.exists() else sys.executable),
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with serve(command, port, workdir, startup_s=startup_s) as server:
+        yield server

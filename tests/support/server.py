@@ -46,17 +46,24 @@ def fetch(url: str, *, timeout: float = 10.0) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
-    """Run ``make run HOST=127.0.0.1 PORT=<free>`` and yield once the server answers."""
-    port = free_port()
+def serve(
+    command: list[str], port: int, workdir: Path, *, startup_s: float = 120.0
+) -> Iterator[Server]:
+    """Run ``command`` (a server on ``port``) from the repo root inside the network guard.
+
+    ``PYTHONPATH`` holds the repository and the guard, so every non-local connection or
+    lookup the server attempts is refused and logged (``Server.external_attempts()``).
+    Yields once ``/_stcore/health`` answers ``ok``; the whole process group is stopped after.
+    """
     netlog = workdir / "netlog.txt"
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(GUARD)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
     env["BEATCOV_NETLOG"] = str(netlog)
     env["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
-    log = (workdir / "server.log").open("wb")
+    log_path = workdir / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -68,19 +75,18 @@ def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
         deadline = time.monotonic() + startup_s
         while True:
             if process.poll() is not None:
-                text = (workdir / "server.log").read_text(errors="replace")
-                msg = f"make run exited with {process.returncode}:\n{text}"
+                text = log_path.read_text(errors="replace")
+                msg = f"{' '.join(command)} exited with {process.returncode}:\n{text}"
                 raise RuntimeError(msg)
-            try:
+            with contextlib.suppress(OSError):
                 status, body = fetch(f"{url}/_stcore/health", timeout=2)
                 if status == 200 and body.strip() == "ok":
                     break
-            except OSError:
-                pass
             if time.monotonic() > deadline:
-                msg = f"server did not answer within {startup_s} s"
+                text = log_path.read_text(errors="replace")
+                msg = f"server did not answer within {startup_s} s:\n{text}"
                 raise RuntimeError(msg)
-            time.sleep(0.5)
+            time.sleep(0.3)
         yield Server(url, netlog, process)
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -91,3 +97,12 @@ def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
+    """Run ``make run HOST=127.0.0.1 PORT=<free>`` and yield once the server answers."""
+    port = free_port()
+    command = ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"]
+    with serve(command, port, workdir, startup_s=startup_s) as server:
+        yield server
