@@ -8,6 +8,7 @@ refuses the import with :class:`~geo.errors.ImportRefused` when anything is fata
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,9 @@ from geo.errors import CRSError, ImportRefused, ValidationReport
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
+from geo.topology import check_beat_polygons
 from geo.validate import (
     Collector,
-    beat_gaps,
-    beat_overlaps,
     check_ids,
     check_lonlat,
     names,
@@ -108,7 +108,7 @@ def read_beats(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
     )
     if collector.report.ok:
-        _beat_topology(gdf, collector, min_area_m2=cfg.beat_overlap_min_m2)
+        _beat_topology(gdf, collector, settings=cfg)
     return Imported(_finish(gdf, "beats"), collector.close())
 
 
@@ -547,24 +547,11 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
         )
 
 
-def _beat_topology(gdf: gpd.GeoDataFrame, collector: Collector, *, min_area_m2: float) -> None:
-    for row in beat_overlaps(gdf, min_area_m2=min_area_m2).itertuples():
-        collector.add(
-            "warning",
-            "beats_overlap",
-            f"beats {row.beat_a!r} and {row.beat_b!r} overlap by {row.area_m2:,.0f} m²; "
-            "every place should belong to one beat, redraw the shared boundary",
-            column="geometry",
-        )
-    for row in beat_gaps(gdf, min_area_m2=min_area_m2).itertuples():
-        point = row.geometry.representative_point()
-        collector.add(
-            "warning",
-            "beats_gap",
-            f"a gap of {row.area_m2:,.0f} m² near ({point.x:.5f}, {point.y:.5f}) belongs to no "
-            "beat; extend a beat to cover it",
-            column="geometry",
-        )
+def _beat_topology(gdf: gpd.GeoDataFrame, collector: Collector, *, settings: Settings) -> None:
+    """Add overlap and gap warnings between beats (see :mod:`geo.topology`)."""
+    report = check_beat_polygons(gdf, settings=settings, source=collector.raw.file)
+    for finding in report.findings:
+        collector.report.add(dataclasses.replace(finding, column=collector.header("geometry")))
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:

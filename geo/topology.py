@@ -26,6 +26,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -33,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from geo.errors import Finding, SchemaError, ValidationReport
 from geo.joins import block_beat_overlaps, blocks_to_beats
 from geo.projection import local_utm
+from geo.schema import WGS84
 from geo.settings import Settings, resolve
 
 
@@ -108,8 +110,11 @@ def _check_gaps(
     source: str,
     min_m2: float,
     mouth_max_share: float,
+    crs: pyproj.CRS,
 ) -> None:
-    union = shapely.union_all(beats_m)
+    # a 1 cm grid absorbs float noise between shared edges that would otherwise leave
+    # hairline slivers and hide real gaps
+    union = shapely.union_all(beats_m, grid_size=0.01)
     hull = shapely.convex_hull(union)
     pockets = shapely.get_parts(shapely.difference(hull, union))
     pockets = pockets[shapely.get_type_id(pockets) == 3]
@@ -128,10 +133,10 @@ def _check_gaps(
         names = sorted(str(beat_ids[t]) for t in near[shared > 1e-6])
         found.append((-area, names, pocket))
     for neg_area, names, pocket in sorted(found, key=lambda f: (f[0], f[1])):
-        rp = shapely.point_on_surface(pocket)
+        rp = gpd.GeoSeries([shapely.point_on_surface(pocket)], crs=crs).to_crs(WGS84).iloc[0]
         msg = (
             f"gap of {_fmt_m2(-neg_area)} between beats {', '.join(names)} belongs to no beat "
-            f"(around x={rp.x:.0f}, y={rp.y:.0f} in the local UTM zone); assign it to a beat"
+            f"(around lon {rp.x:.5f}, lat {rp.y:.5f}); extend a beat to cover it"
         )
         _warn(report, "beats_gap", msg, source, None)
 
@@ -235,10 +240,45 @@ def check_beats(
     assigned = pd.DataFrame({"beat_id": pd.Series([], dtype="string")})
     if len(blocks):
         assigned = _check_blocks(report, blocks, beats, source, split_min_share)
+    report.extend(
+        check_beat_polygons(
+            beats, settings=s, source=source, gap_mouth_max_share=gap_mouth_max_share
+        )
+    )
+    _check_contiguity(report, blocks, beats, assigned, source)
+    return report
+
+
+def check_beat_polygons(
+    beats: gpd.GeoDataFrame,
+    *,
+    settings: Settings | None = None,
+    source: str = "beats",
+    gap_mouth_max_share: float | None = None,
+) -> ValidationReport:
+    """Check beats against each other alone: ``beats_overlap`` and ``beats_gap`` warnings.
+
+    Used by the importer (no blocks yet) and by :func:`check_beats`.
+
+    Parameters
+    ----------
+    beats : geopandas.GeoDataFrame
+        Beats with ``beat_id`` and valid polygons, with a CRS.
+    settings : Settings, optional
+        ``beat_overlap_min_m2`` and ``beat_gap_mouth_max_share``.
+    source : str, default "beats"
+        File name written into each finding.
+    gap_mouth_max_share : float, optional
+        Overrides ``settings.beat_gap_mouth_max_share``.
+    """
+    s = resolve(settings)
+    mouth = s.beat_gap_mouth_max_share if gap_mouth_max_share is None else gap_mouth_max_share
+    report = ValidationReport()
+    if len(beats) == 0:
+        return report
     crs = local_utm(beats.geometry)
     beats_m = np.asarray(beats.geometry.to_crs(crs).to_numpy(), dtype=object)
     beat_ids = beats["beat_id"].astype("string").to_numpy()
     _check_overlaps(report, beats_m, beat_ids, source, s.beat_overlap_min_m2)
-    _check_gaps(report, beats_m, beat_ids, source, s.beat_overlap_min_m2, gap_mouth_max_share)
-    _check_contiguity(report, blocks, beats, assigned, source)
+    _check_gaps(report, beats_m, beat_ids, source, s.beat_overlap_min_m2, mouth, crs)
     return report

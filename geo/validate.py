@@ -293,48 +293,6 @@ def _signed_ring_area(geometry: shapely.Geometry) -> float:
     return total
 
 
-def beat_overlaps(beats: gpd.GeoDataFrame, *, min_area_m2: float) -> pd.DataFrame:
-    """Return overlapping beat pairs with the overlap area in square metres.
-
-    Columns ``beat_a``, ``beat_b``, ``area_m2`` (pairs with ``beat_a < beat_b``).
-    """
-    metric = project(beats[["beat_id", "geometry"]])
-    left, right = metric.sindex.query(metric.geometry, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    areas = shapely.area(
-        shapely.intersection(metric.geometry.values[left], metric.geometry.values[right])
-    )
-    ids = metric["beat_id"].to_numpy()
-    frame = pd.DataFrame({"beat_a": ids[left], "beat_b": ids[right], "area_m2": areas})
-    swap = frame["beat_a"] > frame["beat_b"]
-    frame.loc[swap, ["beat_a", "beat_b"]] = frame.loc[swap, ["beat_b", "beat_a"]].to_numpy()
-    frame = frame[frame["area_m2"] >= min_area_m2]
-    return frame.sort_values(["beat_a", "beat_b"]).reset_index(drop=True)
-
-
-def beat_gaps(beats: gpd.GeoDataFrame, *, min_area_m2: float) -> gpd.GeoDataFrame:
-    """Return gaps between beats: holes in the union of all beats, with area in m².
-
-    A gap is a hole of the beats' union (an area enclosed by beats but in none of them).
-    Columns ``area_m2`` and ``geometry`` (WGS84), largest first.
-    """
-    metric = project(beats[["geometry"]])
-    # a 1 cm grid absorbs float noise between shared edges that would otherwise leave
-    # hairline slivers and hide real gaps
-    union = shapely.union_all(metric.geometry.values, grid_size=0.01)
-    holes = [
-        shapely.Polygon(ring)
-        for polygon in getattr(union, "geoms", [union])
-        if polygon.geom_type == "Polygon"
-        for ring in polygon.interiors
-    ]
-    gaps = gpd.GeoDataFrame({"geometry": holes}, geometry="geometry", crs=metric.crs)
-    gaps["area_m2"] = gaps.area
-    gaps = gaps[gaps["area_m2"] >= min_area_m2].sort_values("area_m2", ascending=False)
-    return gaps.to_crs(beats.crs)[["area_m2", "geometry"]].reset_index(drop=True)
-
-
 def names(values: Iterable[str], *, limit: int = 10) -> str:
     """Return up to ``limit`` quoted values joined by commas, with a count of the rest."""
     items = list(values)

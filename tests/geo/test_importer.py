@@ -282,7 +282,8 @@ def test_overlapping_beats_reported_with_area(tmp_path: Path) -> None:
     # B1 spans columns 0-2, B2 columns 1-3: they share one 0.001° square (~6,190 m²).
     path = beats_csv(tmp_path, [("B1", square(0, 0, w=2)), ("B2", square(1, 0, w=2))])
     (f,) = finding(read_beats(path).report, "beats_overlap")
-    assert f.severity == "warning" and "'B1' and 'B2'" in f.message
+    assert f.severity == "warning" and "beats B1 and B2" in f.message
+    assert (f.file, f.column) == ("beats.csv", "geometry")
     area = float(f.message.split("overlap by ")[1].split(" m²")[0].replace(",", ""))
     assert area == pytest.approx(SQUARE_M2, rel=0.02)
 
@@ -301,7 +302,10 @@ def test_gap_between_beats_reported_with_area(tmp_path: Path) -> None:
     (f,) = finding(read_beats(path).report, "beats_gap")
     area = float(f.message.split("gap of ")[1].split(" m²")[0].replace(",", ""))
     assert area == pytest.approx(SQUARE_M2, rel=0.02)
-    assert "beats.csv" in f.message
+    assert "between beats E, N, S, W" in f.message and f.file == "beats.csv"
+    # the message locates the gap in lon/lat: the middle square spans 24.901-24.902
+    lon = float(f.message.split("lon ")[1].split(",")[0])
+    assert 24.901 < lon < 24.902
 
 
 def test_bad_values_name_row_and_column(tmp_path: Path) -> None:
