@@ -953,7 +953,7 @@ class Walks:
         straight = np.hypot(*(self.xy[others] - self.xy[a]).T)
         net = self.between[self.slot[a], self.slot[others]]
         use = (self.slot[others] != self.slot[a]) & np.isfinite(net)
-        walk = np.where(use, self.off[a] + np.where(use, net, 0.0) + self.off[others], 0.0)
+        walk = self.off[a] + net + self.off[others]  # inf where the nodes are not connected
         out = np.where(use, np.maximum(walk, straight), straight)
         out[others == a] = 0.0
         return out

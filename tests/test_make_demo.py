@@ -16,13 +16,17 @@ from pathlib import Path
 from types import ModuleType
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import box
 
-from geo.projection import local_utm, project
+from analysis.verify import verify_visits
+from geo.importer import load_dataset
+from geo.projection import local_utm, project, to_wgs84
+from geo.streets import load_streets
 
 OUTPUTS = (
     "boundaries/beats.geojson",
@@ -114,6 +118,78 @@ def test_partition_cells_moves_a_cell_to_balance(make_demo):
     xy = np.array([[0.5, 0.5], [1.5, 0.5], [2.5, 0.5], [3.5, 0.5]])
     label = make_demo.partition_cells(weights, adj, xy, np.ones(4), 2)
     assert label.tolist() == [0, 1, 1, 1]
+
+
+# A walk graph in metres (UTM 35N, near Helsinki; x east, y north from ORIGIN):
+#   n4 (0,100) ---200--- n3 (200,100)        n6 (500,50)
+#                             |100                |30 (shorter than its 50 m chord)
+#   n1 (0,0)   ---200--- n2 (200,0)          n5 (500,0)
+# No street joins n1 and n4 (a wall), and n5-n6 is a second piece.
+ORIGIN = (385_000.0, 6_672_000.0)
+WALK_NODES = {1: (0, 0), 2: (200, 0), 3: (200, 100), 4: (0, 100), 5: (500, 0), 6: (500, 50)}
+WALK_EDGES = [(1, 2, 200.0), (2, 3, 100.0), (3, 4, 200.0), (5, 6, 30.0)]
+# Doors, each 10 m from its nearest node (C 14.1 m from n1):
+WALK_DOORS = {
+    "A": (0, -10),  # n1
+    "B": (0, 110),  # n4
+    "C": (10, -10),  # n1, like A
+    "D": (500, -10),  # n5
+    "E": (200, -10),  # n2
+    "F": (500, 60),  # n6
+}
+
+
+def _walk_graph() -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph(crs="EPSG:32635")
+    for n, (x, y) in WALK_NODES.items():
+        G.add_node(n, x=ORIGIN[0] + x, y=ORIGIN[1] + y)
+    for u, v, length in WALK_EDGES:
+        G.add_edge(u, v, length=length)  # one direction only: walkers ignore that
+    return G
+
+
+def _walk_doors() -> gpd.GeoSeries:
+    """The doors in WGS84 with 7 decimals, as households.csv holds them (about 1 cm off)."""
+    xy = np.array(list(WALK_DOORS.values()), dtype=float) + ORIGIN
+    wgs = to_wgs84(gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=32635))
+    lon = [float(f"{v:.7f}") for v in wgs.x]
+    lat = [float(f"{v:.7f}") for v in wgs.y]
+    return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326)
+
+
+def test_walks_measure_what_verification_measures(make_demo):
+    doors = _walk_doors()
+    walks = make_demo.walk_distances(_walk_graph(), doors.x.to_numpy(), doors.y.to_numpy())
+    # From A: A itself 0; B: 10 + (n1-n2-n3-n4 = 500) + 10 = 520 although the straight line
+    # is 120; C shares A's node: straight 10; D's node is in the other piece: straight 500;
+    # E: 10 + 200 + 10 = 220 (straight 200).
+    got = walks.from_one(0, np.arange(5))
+    assert got == pytest.approx([0.0, 520.0, 10.0, 500.0, 220.0], abs=0.05)  # 7-decimal doors
+    # B to E: 10 + (n4-n3-n2 = 300) + 10 = 320; D to F: 10 + 30 + 10 = 50 is shorter than
+    # the straight 70, and a walk is never shorter than the straight line: 70.
+    assert walks.from_one(1, np.array([4]))[0] == pytest.approx(320.0, abs=0.05)
+    assert walks.from_one(3, np.array([5]))[0] == pytest.approx(70.0, abs=0.05)
+    # analysis.verify measures the same walks between one officer's consecutive visits
+    route = ["A", "B", "E", "A", "C", "A", "D", "F"]
+    households = gpd.GeoDataFrame(
+        {"household_id": list(WALK_DOORS)}, geometry=doors.to_numpy(), crs=4326
+    )
+    visits = pd.DataFrame(
+        {
+            "visit_id": [f"v{k}" for k in range(len(route))],
+            "household_id": route,
+            "officer_id": "P1",
+            "time": pd.date_range("2026-07-01 09:00", periods=len(route), freq="1h", tz="UTC"),
+        }
+    )
+    result = verify_visits(visits, households, graph=_walk_graph())
+    pos = {h: k for k, h in enumerate(WALK_DOORS)}
+    ours = [
+        walks.from_one(pos[a], np.array([pos[b]]))[0]
+        for a, b in zip(route, route[1:], strict=False)
+    ]
+    assert ours == pytest.approx([520.0, 320.0, 220.0, 10.0, 10.0, 500.0, 70.0], abs=0.05)
+    assert ours == pytest.approx(result["travel_m"].iloc[1:].tolist(), abs=1e-6)
 
 
 # --- the generated dataset ----------------------------------------------------------------
@@ -240,3 +316,29 @@ def test_vulnerable_overdue_ground_truth_matches_the_visits(visits, households, 
     vulnerable = households.loc[households["vulnerable"] != "", "household_id"]
     overdue = sorted(h for h in vulnerable if h not in last.index or last[h] < cutoff)
     assert overdue == truth["all"]
+
+
+def test_honest_visits_pass_verification_on_the_walk_graph(
+    generated, planted, demo_extract, tmp_path
+):
+    # Officers walk the street distance at 1.0 m/s plus a pause, slower than the 1.3 m/s
+    # verification allows, so verification with the walk graph finds honest work possible;
+    # the bursts are caught whatever the distances.
+    data = load_dataset(
+        beats=generated / "boundaries" / "beats.geojson",
+        households=generated / "demo" / "households.csv",
+        visits=generated / "demo" / "visits.csv",
+        timezone="Europe/Helsinki",
+    )
+    graph = load_streets(demo_extract, network_type="walk", cache_dir=tmp_path)
+    result = verify_visits(data.visits, data.households, graph=graph)
+    burst_ids = {v for b in planted["bursts"] for v in b["visit_ids"]}
+    burst = data.visits["visit_id"].isin(burst_ids).to_numpy()
+    assert burst.sum() == len(burst_ids)
+    assert (result["travel_method"] == "network").sum() > 1000  # the graph was used
+    codes = result["flags"].str.split(";")
+    failing = codes.map(lambda c: bool(set(c) - {"", "no_gps"})).to_numpy()  # no_gps passes
+    assert (failing == ~result["verified"].to_numpy()).all()
+    assert failing[~burst].mean() < 0.01
+    assert not codes[~burst].map(lambda c: "impossible_travel" in c).any()  # by construction
+    assert failing[burst].all()
