@@ -175,8 +175,9 @@ def verify_visits(
     settings : Settings, optional
         Thresholds; defaults to :data:`geo.settings.DEFAULTS`.
     shift_gap_h : float, optional
-        Default ``settings.shift_gap_h`` (12). Two logs of one officer at least this many hours apart are not consecutive (a new
-        shift starts), so ``impossible_travel`` does not compare them.
+        Default ``settings.shift_gap_h`` (12). Two logs of one officer at least this many
+        hours apart are not consecutive (a new shift starts), so ``impossible_travel``
+        does not compare them.
 
     Returns
     -------
@@ -245,11 +246,11 @@ def verify_visits(
     far = door > cfg.far_from_door_m + _DIST_TOL_M
     too_short = _too_short(visits, cfg)
 
-    streets = _prepare_streets(graph, metric) if graph is not None else None
+    streets = prepare_streets(graph, metric) if graph is not None else None
     hh_node: IntArray | None = None
     hh_off: FloatArray | None = None
     if streets is not None and streets.node_index:
-        hh_node, hh_off = _household_nodes(households, hx, hy, streets, household_nodes)
+        hh_node, hh_off = snap_households(households, hx, hy, streets, household_nodes)
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
     travel = _travel_checks(
@@ -653,7 +654,7 @@ class _Travel:
 
 
 @dataclass
-class _Streets:
+class StreetIndex:
     """The walk graph prepared once per call."""
 
     csr: sparse.csr_array
@@ -672,7 +673,7 @@ def _travel_checks(
     hx: FloatArray,
     hy: FloatArray,
     *,
-    streets: _Streets | None,
+    streets: StreetIndex | None,
     hh_node: IntArray | None,
     hh_off: FloatArray | None,
     cfg: Settings,
@@ -736,7 +737,7 @@ def _travel_checks(
     )
 
 
-def _prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> _Streets:
+def prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> StreetIndex:
     """Build the symmetric CSR adjacency, components and metric node coordinates once."""
     graph_crs = graph.graph.get("crs")
     if graph_crs is None:
@@ -799,7 +800,7 @@ def _prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> _Streets:
     ratio = wt[chord > 0] / chord[chord > 0]
     stretch = float(min(1.0, ratio.min())) if len(ratio) else 1.0
     x_order = np.argsort(node_xy[:, 0], kind="stable").astype(np.int64)
-    return _Streets(
+    return StreetIndex(
         csr=csr,
         component=np.asarray(component, dtype=np.int64),
         node_xy=node_xy,
@@ -810,11 +811,11 @@ def _prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> _Streets:
     )
 
 
-def _household_nodes(
+def snap_households(
     households: gpd.GeoDataFrame,
     hx: FloatArray,
     hy: FloatArray,
-    streets: _Streets,
+    streets: StreetIndex,
     household_nodes: Mapping[Any, Any] | pd.Series | None,
 ) -> tuple[IntArray, FloatArray]:
     """Return each household's node position (-1: none) and its distance to that node."""
@@ -851,7 +852,7 @@ def _household_nodes(
 
 
 def _network_lengths(
-    streets: _Streets, src: IntArray, dst: IntArray, radius: FloatArray
+    streets: StreetIndex, src: IntArray, dst: IntArray, radius: FloatArray
 ) -> FloatArray:
     """Shortest path lengths ``src[i] -> dst[i]`` (nodes in one component), exactly.
 
@@ -878,7 +879,7 @@ def _network_lengths(
 
 
 def _multi_source(
-    streets: _Streets, src: IntArray, dst: IntArray, radius: FloatArray
+    streets: StreetIndex, src: IntArray, dst: IntArray, radius: FloatArray
 ) -> FloatArray:
     """One chunked multi-source Dijkstra pass (see :func:`_network_lengths`)."""
     n_nodes = streets.csr.shape[0]
@@ -922,7 +923,7 @@ def _multi_source(
     return out
 
 
-def _in_box(streets: _Streets, members: IntArray, margin: float) -> IntArray:
+def _in_box(streets: StreetIndex, members: IntArray, margin: float) -> IntArray:
     """Return the nodes inside the bounding box of ``members`` grown by ``margin``."""
     xy = streets.node_xy
     lo = xy[members].min(axis=0) - margin

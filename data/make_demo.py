@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis.verify import SHIFT_GAP_H, _household_nodes, _prepare_streets  # noqa: E402
+from analysis.verify import SHIFT_GAP_H, prepare_streets, snap_households  # noqa: E402
 from geo.projection import local_utm, project, to_wgs84  # noqa: E402
 from geo.schema import WGS84, columns  # noqa: E402
 from geo.settings import DEFAULTS  # noqa: E402
@@ -977,8 +977,8 @@ def walk_distances(graph: nx.MultiDiGraph, lon: np.ndarray, lat: np.ndarray) -> 
     metric = local_utm(points)  # what verification picks for households that all have a point
     m = project(points, crs=metric)
     xy = np.column_stack([shapely.get_x(m.to_numpy()), shapely.get_y(m.to_numpy())])
-    streets = _prepare_streets(graph, metric)
-    node, off = _household_nodes(table, xy[:, 0], xy[:, 1], streets, None)
+    streets = prepare_streets(graph, metric)
+    node, off = snap_households(table, xy[:, 0], xy[:, 1], streets, None)
     nodes, slot = np.unique(node, return_inverse=True)
     between = dijkstra(streets.csr, directed=True, indices=nodes)[:, nodes]
     return Walks(xy=xy, slot=slot.reshape(-1), off=off, between=between)
