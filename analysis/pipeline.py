@@ -224,7 +224,7 @@ def analyse(
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
         status, checked, start=start, end=end, officer_beats=beats, settings=s
-    ).join(officer_flag_share(checked, settings=s), how="left", rsuffix="_checked")
+    ).join(officer_flag_share(checked, settings=s), how="left", suffixes=("", "_checked"))
 
     step("weekly trend")
     trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)

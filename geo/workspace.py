@@ -1,0 +1,718 @@
+"""The workspace database: stored datasets and which one is current.
+
+The app's Data page imports files; an accepted import is saved here and made the current
+dataset, which every page then reads. The workspace survives restarts and is never damaged
+by an import that is refused or a write that fails midway.
+
+Layout of a workspace folder::
+
+    workspace.sqlite          datasets table (one row per dataset) and the current pointer
+    datasets/<id>.gpkg        the dataset's tables, layers beats / households / visits
+
+Choices
+-------
+* A dataset's id is a short SHA-256 of its canonical content (tables, column types and
+  time zone; not its label or report), so saving the same data twice stores it once.
+* A ``.gpkg`` is written under a temporary name in the same folder, flushed to disk and
+  renamed into place; its row and the current pointer are written in the same SQLite
+  transaction (``BEGIN IMMEDIATE``), taken *before* the file is written. Saves from several
+  sessions therefore run one after another (each waits up to ``busy_timeout_s``), and at any
+  moment every row has its file. A failure rolls the transaction back and removes the new
+  file: the previous current dataset stays current and loadable.
+* Times are stored as ISO 8601 text with their UTC offset, IDs as text; each column's exact
+  pandas dtype is kept in the dataset's row, so a load gives back the very tables saved
+  (with a fresh ``RangeIndex``).
+* Files left by a crash (temporary files, files of no dataset) are removed when a
+  :class:`Workspace` is opened, under the write lock so no running save is disturbed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+
+from geo.errors import BeatcovError, Finding, ValidationReport
+from geo.importer import Dataset
+from geo.schema import REQUIRED
+
+DB_NAME: Final = "workspace.sqlite"
+"""Name of the database file inside the workspace folder."""
+
+DATASETS_DIR: Final = "datasets"
+"""Sub-folder holding one GeoPackage per dataset."""
+
+LAYERS: Final = ("beats", "households", "visits")
+"""Layer names of a dataset's GeoPackage, in this order."""
+
+ID_LENGTH: Final = 12
+"""Hex digits of SHA-256 kept as the dataset id."""
+
+SCHEMA_VERSION: Final = 1
+"""``PRAGMA user_version`` of the workspace database this module writes."""
+
+_ID_PATTERN: Final = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
+_TMP_PREFIX: Final = ".tmp-"
+_TRASH_PREFIX: Final = ".deleted-"
+_FILE_ERRORS: Final = (
+    OSError,
+    sqlite3.Error,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.FeatureError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.CRSError,
+)
+
+_SCHEMA_SQL: Final = """
+CREATE TABLE IF NOT EXISTS datasets (
+    dataset_id TEXT PRIMARY KEY,
+    label      TEXT NOT NULL,
+    timezone   TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    counts     TEXT NOT NULL,
+    report     TEXT NOT NULL,
+    layout     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS current (
+    slot       INTEGER PRIMARY KEY CHECK (slot = 1),
+    dataset_id TEXT NOT NULL REFERENCES datasets (dataset_id) ON DELETE RESTRICT
+);
+"""
+
+
+class WorkspaceError(BeatcovError):
+    """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
+
+
+class Workspace:
+    """Stored datasets and the current one, in a folder (SQLite + one GeoPackage each).
+
+    Parameters
+    ----------
+    folder : Path
+        The workspace folder; created if missing.
+    busy_timeout_s : float
+        How long an operation waits for another session's write to finish before giving
+        up with :class:`WorkspaceError`.
+
+    Raises
+    ------
+    WorkspaceError
+        When the folder cannot be created or its database is not a beatcov workspace.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     Workspace(Path(folder)).current_id() is None
+    True
+    """
+
+    def __init__(self, folder: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.folder = Path(folder)
+        self.busy_timeout_s = float(busy_timeout_s)
+        self.db_path = self.folder / DB_NAME
+        self.datasets_dir = self.folder / DATASETS_DIR
+        with self._translated(f"opening the workspace {self.folder}", hint=_HINT_FOLDER):
+            self.datasets_dir.mkdir(parents=True, exist_ok=True)
+            with self._transaction() as conn:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    msg = (
+                        f"{self.db_path} was written by a newer beatcov (workspace format "
+                        f"{version}, this one knows {SCHEMA_VERSION}); upgrade beatcov or "
+                        "choose another workspace folder"
+                    )
+                    raise WorkspaceError(msg)
+                for statement in _SCHEMA_SQL.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._sweep(conn)
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.folder)!r})"
+
+    # ----------------------------------------------------------------- public API
+
+    def save(self, dataset: Dataset, *, make_current: bool = True) -> str:
+        """Store a dataset and (by default) make it the current one.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            An accepted import (no fatal findings).
+        make_current : bool
+            Move the current pointer to this dataset.
+
+        Returns
+        -------
+        str
+            The dataset id (12 hex digits of SHA-256 of the content). Saving the same
+            content again returns the same id and stores nothing new (the first label is
+            kept).
+
+        Raises
+        ------
+        WorkspaceError
+            When the dataset has fatal findings or is not in canonical form, or the write
+            fails; then nothing was changed and the previous current dataset is still
+            current.
+        """
+        tables = _checked_tables(dataset)
+        layout = {name: _layout(table) for name, table in tables.items()}
+        dataset_id = _content_id(tables, layout, timezone=dataset.timezone)
+        final = self._file(dataset_id)
+        hint = (
+            "nothing was changed and the previous current dataset is still current; check "
+            "that the disk has free space and the folder is writable, then import again"
+        )
+        created = False
+        with self._translated(f"saving dataset {dataset.name!r} ({dataset_id})", hint=hint):
+            try:
+                with self._transaction() as conn:
+                    known = self._row(conn, dataset_id) is not None
+                    if not known or not final.exists():
+                        _write_file(tables, final)
+                        created = not known
+                    if not known:
+                        _record(conn, _row_values(dataset, dataset_id, tables, layout))
+                    if make_current:
+                        _point(conn, dataset_id)
+            except BaseException:
+                if created:
+                    final.unlink(missing_ok=True)
+                raise
+        return dataset_id
+
+    def load(self, dataset_id: str) -> Dataset:
+        """Return a stored dataset exactly as it was saved (with a fresh ``RangeIndex``).
+
+        Raises
+        ------
+        WorkspaceError
+            When there is no such dataset or its file is missing or damaged.
+        """
+        _check_id(dataset_id)
+        with self._translated(f"reading dataset {dataset_id}", hint=_HINT_DAMAGED):
+            with contextlib.closing(self._connect()) as conn:
+                row = self._row(conn, dataset_id)
+            if row is None:
+                msg = (
+                    f"there is no dataset {dataset_id} in the workspace {self.folder}; pick one "
+                    "from the list of stored datasets or import the files again"
+                )
+                raise WorkspaceError(msg)
+            path = self._file(dataset_id)
+            if not path.exists():
+                msg = (
+                    f"the tables of dataset {dataset_id} ({row['label']}) are missing: {path} "
+                    "does not exist; delete the dataset and import its files again"
+                )
+                raise WorkspaceError(msg)
+            layout = json.loads(row["layout"])
+            tables = {name: _read_layer(path, name, layout[name]) for name in LAYERS}
+            findings = [Finding(**item) for item in json.loads(row["report"])]
+        return Dataset(
+            tables["beats"],
+            tables["households"],
+            tables["visits"],
+            ValidationReport(findings),
+            row["timezone"],
+            row["label"],
+        )
+
+    def current_id(self) -> str | None:
+        """Return the id of the current dataset, or ``None`` when none was made current."""
+        with self._translated("reading the current dataset", hint=_HINT_RETRY):
+            with contextlib.closing(self._connect()) as conn:
+                found = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
+        return None if found is None else str(found[0])
+
+    def set_current(self, dataset_id: str) -> None:
+        """Make a stored dataset the current one.
+
+        Raises
+        ------
+        WorkspaceError
+            When there is no such dataset or its file is missing.
+        """
+        _check_id(dataset_id)
+        with self._translated(f"making {dataset_id} current", hint=_HINT_RETRY):
+            with self._transaction() as conn:
+                if self._row(conn, dataset_id) is None:
+                    msg = (
+                        f"there is no dataset {dataset_id} in the workspace {self.folder}; "
+                        "pick one from the list of stored datasets"
+                    )
+                    raise WorkspaceError(msg)
+                if not self._file(dataset_id).exists():
+                    msg = (
+                        f"the tables of dataset {dataset_id} are missing "
+                        f"({self._file(dataset_id)}); delete it and import its files again"
+                    )
+                    raise WorkspaceError(msg)
+                _point(conn, dataset_id)
+
+    def current(self) -> Dataset | None:
+        """Return the current dataset, or ``None`` when none was made current."""
+        dataset_id = self.current_id()
+        return None if dataset_id is None else self.load(dataset_id)
+
+    def list(self) -> pd.DataFrame:
+        """Return one row per stored dataset, newest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``dataset_id``, ``label``, ``timezone``, ``created_at`` (UTC timestamp),
+            ``beats``, ``households``, ``visits`` (row counts), ``warnings`` (findings
+            kept with the import) and ``current`` (bool).
+        """
+        with self._translated("listing datasets", hint=_HINT_RETRY):
+            with contextlib.closing(self._connect()) as conn:
+                pointer = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
+                rows = conn.execute(
+                    "SELECT dataset_id, label, timezone, created_at, counts, report "
+                    "FROM datasets ORDER BY created_at DESC, rowid DESC"
+                ).fetchall()
+        current = None if pointer is None else pointer[0]
+        records = []
+        for row in rows:
+            counts = json.loads(row["counts"])
+            records.append(
+                {
+                    "dataset_id": row["dataset_id"],
+                    "label": row["label"],
+                    "timezone": row["timezone"],
+                    "created_at": row["created_at"],
+                    **{name: int(counts.get(name, 0)) for name in LAYERS},
+                    "warnings": len(json.loads(row["report"])),
+                    "current": row["dataset_id"] == current,
+                }
+            )
+        columns = [
+            "dataset_id",
+            "label",
+            "timezone",
+            "created_at",
+            *LAYERS,
+            "warnings",
+            "current",
+        ]
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
+        return frame.astype({name: "int64" for name in (*LAYERS, "warnings")}).astype(
+            {"current": bool}
+        )
+
+    def delete(self, dataset_id: str) -> None:
+        """Remove a stored dataset that is not the current one.
+
+        Raises
+        ------
+        WorkspaceError
+            When there is no such dataset or it is the current one.
+        """
+        _check_id(dataset_id)
+        path = self._file(dataset_id)
+        trash = path.with_name(f"{_TRASH_PREFIX}{dataset_id}-{secrets.token_hex(4)}.gpkg")
+        moved = False
+        with self._translated(f"deleting dataset {dataset_id}", hint=_HINT_RETRY):
+            try:
+                with self._transaction() as conn:
+                    row = self._row(conn, dataset_id)
+                    if row is None:
+                        msg = f"there is no dataset {dataset_id} in the workspace {self.folder}"
+                        raise WorkspaceError(msg)
+                    pointer = conn.execute(
+                        "SELECT dataset_id FROM current WHERE slot = 1"
+                    ).fetchone()
+                    if pointer is not None and pointer[0] == dataset_id:
+                        msg = (
+                            f"dataset {dataset_id} ({row['label']}) is the current dataset and "
+                            "cannot be deleted; make another dataset current first, then "
+                            "delete this one"
+                        )
+                        raise WorkspaceError(msg)
+                    conn.execute("DELETE FROM datasets WHERE dataset_id = ?", (dataset_id,))
+                    if path.exists():
+                        os.replace(path, trash)
+                        moved = True
+            except BaseException:
+                if moved:
+                    os.replace(trash, path)
+                raise
+        trash.unlink(missing_ok=True)
+
+    # ----------------------------------------------------------------- internals
+
+    def _file(self, dataset_id: str) -> Path:
+        return self.datasets_dir / f"{dataset_id}.gpkg"
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, else roll back."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    # a failed COMMIT may already have rolled back; nothing left to undo then
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _translated(self, action: str, *, hint: str) -> Iterator[None]:
+        """Turn SQLite, file-system and GDAL errors into a :class:`WorkspaceError`."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                msg = (
+                    f"{action}: the workspace {self.folder} is busy (another session is "
+                    f"saving) and stayed busy for {self.busy_timeout_s:g} s; {hint}"
+                )
+            else:
+                msg = f"{action} failed in the workspace {self.folder}: {exc}; {hint}"
+            raise WorkspaceError(msg) from exc
+        except sqlite3.DatabaseError as exc:
+            msg = (
+                f"{action} failed: {self.db_path} is not a beatcov workspace database ({exc}); "
+                "move the file away or choose another workspace folder"
+            )
+            raise WorkspaceError(msg) from exc
+        except _FILE_ERRORS as exc:
+            msg = f"{action} failed in the workspace {self.folder}: {exc}; {hint}"
+            raise WorkspaceError(msg) from exc
+
+    @staticmethod
+    def _row(conn: sqlite3.Connection, dataset_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            "SELECT * FROM datasets WHERE dataset_id = ?", (dataset_id,)
+        ).fetchone()
+        return row
+
+    def _sweep(self, conn: sqlite3.Connection) -> None:
+        """Remove files a crash left behind; call only while holding the write lock."""
+        known = {row[0] for row in conn.execute("SELECT dataset_id FROM datasets")}
+        for path in self.datasets_dir.iterdir():
+            name = path.name
+            leftover = name.startswith((_TMP_PREFIX, _TRASH_PREFIX))
+            orphan = (
+                path.suffix == ".gpkg"
+                and _ID_PATTERN.fullmatch(path.stem) is not None
+                and path.stem not in known
+            )
+            if path.is_file() and (leftover or orphan):
+                path.unlink(missing_ok=True)
+
+
+_HINT_FOLDER: Final = "check that the folder exists and is writable"
+_HINT_RETRY: Final = "try again in a moment"
+_HINT_DAMAGED: Final = "the stored file may be damaged; delete the dataset and import it again"
+
+
+# --------------------------------------------------------------------- content and id
+
+
+def dataset_id(dataset: Dataset) -> str:
+    """Return the id :meth:`Workspace.save` gives ``dataset`` (without saving it).
+
+    The id is the first 12 hex digits of SHA-256 of the canonical content: every table's
+    column names, dtypes and values (geometry as WKB, times as ISO 8601 with offset) and
+    the time zone; the label and the report are left out.
+
+    Raises
+    ------
+    WorkspaceError
+        When the dataset cannot be stored (fatal findings, columns of unknown types).
+    """
+    tables = _checked_tables(dataset)
+    layout = {name: _layout(table) for name, table in tables.items()}
+    return _content_id(tables, layout, timezone=dataset.timezone)
+
+
+def _content_id(
+    tables: dict[str, gpd.GeoDataFrame], layout: dict[str, Any], *, timezone: str
+) -> str:
+    digest = hashlib.sha256()
+    head = {"format": SCHEMA_VERSION, "timezone": timezone, "layout": layout}
+    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    for name in LAYERS:
+        table = tables[name]
+        for column in table.columns:
+            tokens = _tokens(table[column])
+            digest.update(b"\x1e" + name.encode() + b"\x1f" + str(column).encode("utf-8"))
+            digest.update(json.dumps(tokens, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()[:ID_LENGTH]
+
+
+def _tokens(values: pd.Series) -> builtins.list[Any]:
+    """Return JSON-able values of one column, missing values as ``None``."""
+    if isinstance(values, gpd.GeoSeries):
+        wkb = shapely.to_wkb(np.asarray(values.to_numpy(), dtype=object), hex=True)
+        return [None if w is None else str(w) for w in wkb]
+    if _is_time(values):
+        return _iso(values).tolist()
+    return [None if _missing(v) else v for v in values.tolist()]
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and np.isnan(value))
+    )
+
+
+def _is_time(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        values.dtype
+    )
+
+
+def _iso(values: pd.Series) -> pd.Series:
+    """Return times as ISO 8601 text (with offset when tz-aware), missing as ``None``."""
+    text = [None if pd.isna(t) else t.isoformat() for t in values]
+    return pd.Series(text, index=values.index, dtype=object, name=values.name)
+
+
+# --------------------------------------------------------------------- checks and layout
+
+
+def _checked_tables(dataset: Dataset) -> dict[str, gpd.GeoDataFrame]:
+    """Return the dataset's three tables with a fresh index, or raise when not storable."""
+    if not dataset.report.ok:
+        msg = (
+            f"dataset {dataset.name!r} has {len(dataset.report.fatal)} fatal finding(s) and "
+            "cannot be stored; fix the files and import them again"
+        )
+        raise WorkspaceError(msg)
+    tables: dict[str, gpd.GeoDataFrame] = {}
+    for name in LAYERS:
+        table = getattr(dataset, name)
+        if not isinstance(table, gpd.GeoDataFrame):
+            msg = f"dataset {dataset.name!r}: {name} must be a GeoDataFrame, not {type(table)}"
+            raise WorkspaceError(msg)
+        missing = [c for c in REQUIRED[name] if c != "geometry" and c not in table.columns]
+        if missing:
+            msg = (
+                f"dataset {dataset.name!r}: the {name} table lacks column(s) "
+                f"{', '.join(missing)}; load the files through the importer"
+            )
+            raise WorkspaceError(msg)
+        if table.columns.has_duplicates or "fid" in table.columns:
+            msg = (
+                f"dataset {dataset.name!r}: the {name} table has repeated columns or one "
+                "named 'fid' (reserved by GeoPackage); rename it"
+            )
+            raise WorkspaceError(msg)
+        for column in table.columns:
+            _check_storable(table[column], table=name, label=dataset.name)
+        tables[name] = table.reset_index(drop=True)
+    return tables
+
+
+def _check_storable(values: pd.Series, *, table: str, label: str) -> None:
+    """Raise unless the column's dtype is one the GeoPackage round trip keeps exactly."""
+    dtype = values.dtype
+    if isinstance(values, gpd.GeoSeries):
+        return
+    if pd.api.types.is_object_dtype(dtype):
+        odd = [v for v in values.tolist() if not (_missing(v) or isinstance(v, str))]
+        if not odd:
+            return
+        problem = f"holds {type(odd[0]).__name__} values, not text"
+    elif (
+        isinstance(dtype, pd.StringDtype)
+        or pd.api.types.is_integer_dtype(dtype)
+        or pd.api.types.is_float_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or _is_time(values)
+    ):
+        return
+    else:
+        problem = f"has type {dtype}, which the workspace cannot store"
+    msg = (
+        f"dataset {label!r}: column {values.name!r} of the {table} table {problem}; load the "
+        "files through the importer"
+    )
+    raise WorkspaceError(msg)
+
+
+def _layout(table: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Describe a table: column order, each column's dtype, geometry column name."""
+    return {
+        "columns": [[str(c), str(table[c].dtype)] for c in table.columns],
+        "geometry": table.geometry.name,
+        "crs": None if table.crs is None else table.crs.to_string(),
+    }
+
+
+def _row_values(
+    dataset: Dataset,
+    dataset_id: str,
+    tables: dict[str, gpd.GeoDataFrame],
+    layout: dict[str, Any],
+) -> tuple[str, str, str, str, str, str, str]:
+    counts = {name: len(tables[name]) for name in LAYERS}
+    report = [asdict(f) for f in dataset.report.findings]
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    return (
+        dataset_id,
+        dataset.name,
+        dataset.timezone,
+        created,
+        json.dumps(counts),
+        json.dumps(report, ensure_ascii=False),
+        json.dumps(layout, ensure_ascii=False),
+    )
+
+
+def _record(conn: sqlite3.Connection, values: tuple[str, ...]) -> None:
+    """Insert one dataset row (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO datasets (dataset_id, label, timezone, created_at, counts, report, layout) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        values,
+    )
+
+
+def _point(conn: sqlite3.Connection, dataset_id: str) -> None:
+    """Move the current pointer (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO current (slot, dataset_id) VALUES (1, ?) "
+        "ON CONFLICT (slot) DO UPDATE SET dataset_id = excluded.dataset_id",
+        (dataset_id,),
+    )
+
+
+def _check_id(dataset_id: str) -> None:
+    if not isinstance(dataset_id, str) or _ID_PATTERN.fullmatch(dataset_id) is None:
+        msg = (
+            f"{dataset_id!r} is not a dataset id; use the {ID_LENGTH} hex digits shown in the "
+            "list of stored datasets"
+        )
+        raise WorkspaceError(msg)
+
+
+# --------------------------------------------------------------------- GeoPackage I/O
+
+
+def _write_file(tables: dict[str, gpd.GeoDataFrame], final: Path) -> None:
+    """Write all layers to a temporary file beside ``final``, flush it, rename it in place."""
+    tmp = final.with_name(f"{_TMP_PREFIX}{final.stem}-{secrets.token_hex(4)}.gpkg")
+    try:
+        for name in LAYERS:
+            _write_layer(_storable(tables[name]), tmp, name)
+        info = {str(layer) for layer, _ in pyogrio.list_layers(tmp)}
+        if not set(LAYERS) <= info:
+            msg = f"{tmp} lacks layer(s) {sorted(set(LAYERS) - info)} after writing"
+            raise OSError(msg)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, final)
+        _fsync_folder(final.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Write one layer into the GeoPackage at ``path`` (created on the first layer)."""
+    pyogrio.write_dataframe(
+        frame, path, layer=layer, driver="GPKG", geometry_type="Unknown", promote_to_multi=False
+    )
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a rename to disk (POSIX only; Windows has no directory handles)."""
+    if os.name != "posix":
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _storable(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the table with times as ISO text and nullable booleans as numbers."""
+    out = table.copy()
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        values = out[column]
+        if _is_time(values):
+            out[column] = _iso(values)
+        elif isinstance(values.dtype, pd.BooleanDtype):
+            out[column] = values.astype("Float64").astype(float)
+    return out
+
+
+def _read_layer(path: Path, layer: str, layout: dict[str, Any]) -> gpd.GeoDataFrame:
+    """Read one layer and give every column back its saved dtype and order."""
+    raw = pyogrio.read_dataframe(path, layer=layer)
+    if not isinstance(raw, gpd.GeoDataFrame):
+        raw = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries([None] * len(raw)))
+    geometry_name = layout["geometry"]
+    columns: dict[str, Any] = {}
+    for name, dtype in layout["columns"]:
+        if name == geometry_name:
+            continue
+        if name not in raw.columns:
+            msg = f"{path}: layer {layer} lacks column {name!r}"
+            raise OSError(msg)
+        columns[name] = _restore(raw[name], dtype)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw)))
+    geometry = gpd.GeoSeries(raw.geometry.to_numpy(), index=frame.index, crs=layout["crs"])
+    out = gpd.GeoDataFrame(frame, geometry=geometry.rename(geometry_name), crs=layout["crs"])
+    return out[[name for name, _ in layout["columns"]]]
+
+
+def _restore(values: pd.Series, dtype: str) -> pd.Series:
+    """Convert one read-back column to its saved dtype."""
+    if dtype.startswith("datetime64"):
+        target = pd.api.types.pandas_dtype(dtype)
+        text = values.astype(object).where(values.notna(), None)
+        if isinstance(target, pd.DatetimeTZDtype):
+            parsed = pd.to_datetime(text, utc=True, format="ISO8601").dt.tz_convert(target.tz)
+        else:
+            parsed = pd.to_datetime(text, format="ISO8601")
+        return parsed.astype(target)
+    if dtype == "object":
+        as_object = values.astype(object)
+        return as_object.where(values.notna(), None)
+    return values.astype(dtype)

@@ -1,0 +1,393 @@
+"""The workspace database: exact round trips, idempotent saves, the current pointer across
+restarts, failed writes that change nothing, delete rules and the list.
+
+The hand-made dataset has what breaks naive storage: IDs with leading zeros and an 18-digit
+ID (would become numbers), Chinese text, a visit without GPS (null geometry), missing
+integers (``Int64`` NA), tz-aware times in microseconds, a Polygon next to a MultiPolygon
+(GeoPackage would promote to multi) and a mix of ``object`` and ``str`` text columns (as
+the importer produces).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import MultiPolygon, Point, box
+
+import geo.workspace as workspace
+from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.importer import Dataset, load_dataset
+from geo.workspace import Workspace, WorkspaceError, dataset_id
+
+WGS84 = "EPSG:4326"
+TABLES = ("beats", "households", "visits")
+
+
+def make_dataset(*, note: str = "ok", name: str = "测试 dataset") -> Dataset:
+    beats = gpd.GeoDataFrame(
+        {
+            "beat_id": pd.Series(["007", "08"], dtype=object),
+            "name": pd.Series(["东区", "West"], dtype=object),
+            "station": pd.Series(["中心派出所", ""], dtype=object),
+            "officer_ids": pd.Series(["P1;P2", ""], dtype=object),
+        },
+        geometry=[
+            box(121.40, 31.20, 121.41, 31.21),
+            MultiPolygon([box(121.41, 31.20, 121.42, 31.21), box(121.43, 31.20, 121.44, 31.21)]),
+        ],
+        crs=WGS84,
+    )
+    households = gpd.GeoDataFrame(
+        {
+            "household_id": pd.Series(["0001", "0002", "110101199003071234"], dtype="str"),
+            "address": pd.Series(["北京路 1 号", "", "Main st 2"], dtype=object),
+            "residents": pd.array([3, pd.NA, 1], dtype="Int64"),
+            "vulnerable": pd.Series(["elderly_alone", "", ""], dtype="str"),
+            "kind": pd.Series(["household", "shop", "household"], dtype="str"),
+        },
+        geometry=[
+            Point(121.4051234, 31.2012345),
+            Point(121.4061, 31.2015),
+            Point(121.4151, 31.2055),
+        ],
+        crs=WGS84,
+    )
+    times = pd.Series(
+        pd.to_datetime(
+            ["2026-07-01 18:05:00.123456", "2026-07-09 08:00:00", "2026-07-02 12:00:00"],
+            format="ISO8601",
+        )
+    ).dt.tz_localize("Asia/Shanghai")
+    visits = gpd.GeoDataFrame(
+        {
+            "visit_id": pd.Series(["V01", "V02", "V03"], dtype="str"),
+            "household_id": pd.Series(["0001", "0001", "110101199003071234"], dtype=object),
+            "officer_id": pd.Series(["P1", "P1", "P2"], dtype=object),
+            "time": times.dt.as_unit("us"),
+            "outcome": pd.Series(["contact", "contact", "nobody_home"], dtype="str"),
+            "duration_min": [12.5, float("nan"), 1.0],
+            "issue_raised": pd.Series(["噪音", "", ""], dtype=object),
+            "follow_up_of": pd.Series(["", "V01", ""], dtype=object),
+            "satisfaction": pd.array([4, pd.NA, pd.NA], dtype="Int64"),
+            "note": pd.Series([note, "", "无人在家"], dtype=object),
+        },
+        geometry=[Point(121.40512, 31.20121), None, Point(121.4151, 31.2055)],
+        crs=WGS84,
+    )
+    report = ValidationReport(
+        [
+            Finding(
+                "warning",
+                "outside_beats",
+                "household '0002' lies outside every beat; check its coordinates",
+                "住户.csv",
+                row=3,
+                column="经度",
+            ),
+            Finding("warning", "beats_gap", "a gap of 5 m² belongs to no beat", "beats.csv"),
+        ]
+    )
+    return Dataset(beats, households, visits, report, "Asia/Shanghai", name)
+
+
+def assert_same(loaded: Dataset, original: Dataset) -> None:
+    for table in TABLES:
+        assert_geodataframe_equal(getattr(loaded, table), getattr(original, table))
+    assert loaded.report.findings == original.report.findings
+    assert loaded.timezone == original.timezone
+    assert loaded.name == original.name
+
+
+def stored_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in (folder / "datasets").iterdir())
+
+
+@pytest.fixture
+def data() -> Dataset:
+    return make_dataset()
+
+
+@pytest.fixture
+def other() -> Dataset:
+    # differs from ``data`` in one note only, so it must get its own id
+    return make_dataset(note="changed", name="second import")
+
+
+def test_round_trip_is_exact(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path / "ws")
+    stored = ws.save(data)
+    loaded = ws.load(stored)
+    assert_same(loaded, data)
+    # spot checks of what assert_geodataframe_equal already covers, to make the intent plain
+    h, v = loaded.households, loaded.visits
+    assert h["household_id"].tolist() == ["0001", "0002", "110101199003071234"]
+    assert h["residents"].isna().tolist() == [False, True, False]
+    assert v.geometry.isna().tolist() == [False, True, False]
+    assert str(v["time"].dtype) == "datetime64[us, Asia/Shanghai]"
+    assert v["time"].iloc[0] == pd.Timestamp("2026-07-01 10:05:00.123456", tz="UTC")
+    assert loaded.beats.geometry.geom_type.tolist() == ["Polygon", "MultiPolygon"]
+    assert (tmp_path / "ws" / "datasets" / f"{stored}.gpkg").exists()
+
+
+def test_times_are_stored_as_iso_text_with_offset(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    stored = ws.save(data)
+    path = tmp_path / "datasets" / f"{stored}.gpkg"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT visit_id, time FROM visits ORDER BY fid").fetchall()
+    # 18:05 in Shanghai is +08:00; the text keeps the offset and the microseconds
+    assert rows[0] == ("V01", "2026-07-01T18:05:00.123456+08:00")
+
+
+def test_demo_round_trip(tmp_path: Path) -> None:
+    from geo.demo import load_demo
+
+    demo = load_demo()
+    ws = Workspace(tmp_path)
+    loaded = ws.load(ws.save(demo))
+    assert len(loaded.visits) == len(demo.visits) > 0
+    assert_same(loaded, demo)
+
+
+def test_id_is_content_hash_and_save_is_idempotent(
+    tmp_path: Path, data: Dataset, other: Dataset
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    assert len(first) == 12 and all(c in "0123456789abcdef" for c in first)
+    assert dataset_id(data) == first
+    # same content, another label: same id, nothing new stored, first label kept
+    assert ws.save(make_dataset(name="again")) == first
+    # a loaded dataset saves to the same id (the round trip is exact, dtypes included)
+    assert ws.save(ws.load(first)) == first
+    assert ws.list()["dataset_id"].tolist() == [first]
+    assert ws.load(first).name == "测试 dataset"
+    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    # one note changed: another id
+    assert ws.save(other) != first
+    # the id does not depend on the folder
+    assert Workspace(tmp_path / "elsewhere").save(data) == first
+
+
+def test_current_pointer_survives_restart(tmp_path: Path, data: Dataset, other: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    assert ws.current_id() is None
+    assert ws.current() is None
+    first = ws.save(data)
+    second = ws.save(other, make_current=False)
+    assert ws.current_id() == first
+    restarted = Workspace(tmp_path)
+    assert restarted.current_id() == first
+    current = restarted.current()
+    assert current is not None
+    assert_same(current, data)
+    restarted.set_current(second)
+    assert Workspace(tmp_path).current_id() == second
+
+
+def test_set_current_unknown(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    with pytest.raises(WorkspaceError, match="no dataset 0123456789ab"):
+        ws.set_current("0123456789ab")
+    assert ws.current_id() == first
+
+
+def _fail_on_second_layer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Let the writer write the beats layer, then fail like a full disk."""
+    real = workspace._write_layer
+    written: list[str] = []
+
+    def flaky(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+        if written:
+            raise OSError(28, "No space left on device")
+        real(frame, path, layer)
+        written.append(str(path))
+
+    monkeypatch.setattr(workspace, "_write_layer", flaky)
+    return written
+
+
+def test_write_failing_midway_changes_nothing(
+    tmp_path: Path, data: Dataset, other: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    before = ws.list()
+    written = _fail_on_second_layer(monkeypatch)
+    with pytest.raises(WorkspaceError, match="No space left.*nothing was changed"):
+        ws.save(other)
+    assert written, "the writer really wrote part of a file before failing"
+    assert not Path(written[0]).exists()
+    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    monkeypatch.undo()
+    restarted = Workspace(tmp_path)
+    pd.testing.assert_frame_equal(restarted.list(), before)
+    assert restarted.current_id() == first
+    current = restarted.current()
+    assert current is not None
+    assert_same(current, data)
+
+
+@pytest.mark.parametrize("step", ["_record", "_point"])
+def test_database_failing_after_file_written_changes_nothing(
+    tmp_path: Path, data: Dataset, other: Dataset, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    real = getattr(workspace, step)
+
+    def broken(conn: sqlite3.Connection, value: object) -> None:
+        real(conn, value)  # the statement runs, then the disk fails before COMMIT
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(workspace, step, broken)
+    with pytest.raises(WorkspaceError, match="disk I/O error.*nothing was changed"):
+        ws.save(other)
+    monkeypatch.undo()
+    # the row insert (and pointer move) were rolled back; the new .gpkg was removed
+    assert ws.list()["dataset_id"].tolist() == [first]
+    assert ws.current_id() == first
+    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    assert_same(ws.load(first), data)
+
+
+def test_refused_import_is_never_stored(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    # the importer refuses a visits file without times: nothing reaches the workspace
+    (tmp_path / "v.csv").write_text("visit_id,household_id,officer_id\nV1,0001,P1\n")
+    (tmp_path / "b.csv").write_text(
+        'beat_id,geometry\n007,"POLYGON ((121.4 31.2, 121.41 31.2, 121.41 31.21, 121.4 31.2))"\n'
+    )
+    (tmp_path / "h.csv").write_text("household_id,lon,lat\n0001,121.405,31.201\n")
+    with pytest.raises(ImportRefused, match="time"):
+        ws.save(
+            load_dataset(
+                beats=tmp_path / "b.csv", households=tmp_path / "h.csv", visits=tmp_path / "v.csv"
+            )
+        )
+    # a dataset carrying fatal findings is refused by the workspace itself
+    fatal = make_dataset(note="x")
+    fatal.report.add(Finding("fatal", "bad_time", "the time is empty; fill it in", "v.csv", 2))
+    with pytest.raises(WorkspaceError, match="1 fatal finding.*cannot be stored"):
+        ws.save(fatal)
+    # a column the GeoPackage cannot keep exactly is refused before anything is written
+    odd = make_dataset(note="y")
+    odd.visits["note"] = pd.Series([["a"], "", ""], dtype=object)
+    with pytest.raises(WorkspaceError, match="column 'note' of the visits table holds list"):
+        ws.save(odd)
+    assert ws.list()["dataset_id"].tolist() == [first]
+    assert ws.current_id() == first
+
+
+def test_delete_rules(tmp_path: Path, data: Dataset, other: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    second = ws.save(other, make_current=False)
+    with pytest.raises(WorkspaceError, match="is the current dataset.*make another dataset"):
+        ws.delete(first)
+    with pytest.raises(BeatcovError, match="no dataset 0123456789ab"):
+        ws.delete("0123456789ab")
+    with pytest.raises(WorkspaceError, match="not a dataset id"):
+        ws.delete("../../etc/x")
+    ws.delete(second)
+    assert ws.list()["dataset_id"].tolist() == [first]
+    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    with pytest.raises(WorkspaceError, match=f"no dataset {second}"):
+        ws.load(second)
+    # once another dataset is current, the first may go
+    third = ws.save(other)
+    ws.delete(first)
+    assert ws.list()["dataset_id"].tolist() == [third]
+    assert ws.current_id() == third
+
+
+def test_list(tmp_path: Path, data: Dataset, other: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    assert ws.list().empty
+    first = ws.save(data)
+    second = ws.save(other, make_current=False)
+    listing = ws.list()
+    assert listing.columns.tolist() == [
+        "dataset_id",
+        "label",
+        "timezone",
+        "created_at",
+        "beats",
+        "households",
+        "visits",
+        "warnings",
+        "current",
+    ]
+    # newest first; counts from the tables (2 beats, 3 households, 3 visits, 2 warnings)
+    assert listing["dataset_id"].tolist() == [second, first]
+    assert listing["label"].tolist() == ["second import", "测试 dataset"]
+    assert listing[["beats", "households", "visits", "warnings"]].to_numpy().tolist() == [
+        [2, 3, 3, 2],
+        [2, 3, 3, 2],
+    ]
+    assert listing["current"].tolist() == [False, True]
+    assert str(listing["created_at"].dtype).endswith("UTC]")
+
+
+def test_two_sessions_saving_at_once(tmp_path: Path, data: Dataset, other: Dataset) -> None:
+    Workspace(tmp_path)
+    ids: dict[str, str] = {}
+    errors: list[BaseException] = []
+
+    def session(key: str, dataset: Dataset) -> None:
+        try:
+            ids[key] = Workspace(tmp_path).save(dataset)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=session, args=("a", data)),
+        threading.Thread(target=session, args=("b", other)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ws = Workspace(tmp_path)
+    assert sorted(ws.list()["dataset_id"]) == sorted(ids.values())
+    assert ws.current_id() in ids.values()
+    assert_same(ws.load(ids["a"]), data)
+    assert_same(ws.load(ids["b"]), other)
+
+
+def test_crash_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    folder = tmp_path / "datasets"
+    (folder / ".tmp-abc-1234.gpkg").write_bytes(b"half a file")
+    (folder / "aaaaaaaaaaaa.gpkg").write_bytes(b"renamed but never recorded")
+    (folder / "notes.txt").write_text("not ours")
+    Workspace(tmp_path)
+    assert stored_files(tmp_path) == [f"{first}.gpkg", "notes.txt"]
+    assert_same(ws.load(first), data)
+
+
+def test_damaged_files_give_clear_errors(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    (tmp_path / "datasets" / f"{first}.gpkg").write_bytes(b"garbage")
+    with pytest.raises(WorkspaceError, match="damaged; delete the dataset and import it again"):
+        ws.load(first)
+    (tmp_path / "datasets" / f"{first}.gpkg").unlink()
+    with pytest.raises(WorkspaceError, match="are missing.*import its files again"):
+        ws.current()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "workspace.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(WorkspaceError, match="not a beatcov workspace database"):
+        Workspace(broken)
