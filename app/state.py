@@ -1,18 +1,381 @@
-"""Cached access to the current dataset (Streamlit caches live in app/ only)."""
+"""Cached access to datasets, streets and analyses (Streamlit caches live in ``app/`` only).
+
+Every page gets its data from :func:`get_view` (or :func:`get_analysis`), which takes the
+scope the sidebar's "View as" choice yields. The full analysis of a dataset and window is
+computed once and shared; each scope's rows are cut from it by
+:func:`analysis.scope.restrict` only, and the scoped result is cached under a key holding
+the workspace, dataset id, window, settings **and scope** (Streamlit caches are shared by
+every user, so a key without the scope would hand one officer's rows to another).
+
+Cached objects are shared between sessions: treat everything returned here as read-only.
+
+Datasets
+--------
+The current dataset is the workspace's current one (folder from ``BEATCOV_WORKSPACE``,
+else ``<repo>/workspace/``); with no current dataset the app shows the embedded demo
+(id :data:`DEMO_ID`). Dataset ids are content hashes, so a cached dataset never goes stale.
+
+Streets
+-------
+The blocks and the walk network come from the demo's OSM extract unless a streets file was
+uploaded with the dataset (kept as ``<workspace>/streets/<dataset id><suffix>``). When the
+streets' blocks do not reach the dataset's beats (data from another city without a streets
+file) the units are H3 cells of resolution :data:`H3_FALLBACK_RESOLUTION` and visits are
+checked with straight-line distances.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
 import streamlit as st
 
-from geo.demo import load_demo
+from analysis.pipeline import Analysis, analyse, default_window
+from analysis.scope import Scope, restrict, restrict_dataset
+from app.maps import SIMPLIFY_M
+from app.upload import find_streets
+from geo.blocks import blocks_from_graph, h3_cells
+from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
+from geo.projection import project, to_wgs84
+from geo.settings import DEFAULTS, Settings
+from geo.streets import graph_frames, load_streets
+from geo.workspace import Workspace
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
+"""Environment variable naming the workspace folder."""
+
+DEMO_ID: Final = "demo"
+"""Id of the embedded demo, shown while the workspace has no current dataset."""
+
+H3_FALLBACK_RESOLUTION: Final = 9
+"""H3 resolution of the units used when no street block reaches the beats."""
+
+Window = tuple[dt.date, dt.date]
 
 
-@st.cache_resource(show_spinner="Loading the demo dataset…")
-def _demo() -> Dataset:
+@dataclass(frozen=True)
+class DatasetRef:
+    """Which dataset: the workspace folder and the dataset id (``"demo"`` for the demo)."""
+
+    folder: str
+    dataset_id: str
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page may see: the analysis restricted to a scope, with the records behind it.
+
+    Attributes
+    ----------
+    analysis : Analysis
+        The restricted analysis (every table holds in-scope rows only).
+    households : GeoDataFrame
+        ``analysis.households`` with the imported ``address``, ``residents``,
+        ``vulnerable_category`` and the household point.
+    visits : GeoDataFrame
+        ``analysis.visits`` with the imported ``time``, ``outcome``, ``duration_min``,
+        ``issue_raised``, ``note`` and the GPS point (may be empty).
+    beats : GeoDataFrame
+        ``analysis.beats`` with the beat polygons.
+    """
+
+    analysis: Analysis
+    households: gpd.GeoDataFrame
+    visits: gpd.GeoDataFrame
+    beats: gpd.GeoDataFrame
+
+
+# --------------------------------------------------------------------- workspace & datasets
+
+
+def workspace_folder() -> Path:
+    """Return the workspace folder: ``$BEATCOV_WORKSPACE`` or ``<repo>/workspace``."""
+    named = os.environ.get(WORKSPACE_ENV)
+    return Path(named).expanduser().resolve() if named else ROOT / "workspace"
+
+
+@st.cache_resource(show_spinner=False)
+def _workspace(folder: str) -> Workspace:
+    return Workspace(Path(folder))
+
+
+def workspace() -> Workspace:
+    """Return the workspace (opened once per folder; it opens a connection per call)."""
+    return _workspace(str(workspace_folder()))
+
+
+DEMO_REF: Final = DatasetRef("", DEMO_ID)
+"""The embedded demo (it belongs to no workspace, so its caches serve every workspace)."""
+
+
+def current_ref() -> DatasetRef:
+    """Return the current dataset: the workspace's current one, else the demo."""
+    dataset_id = workspace().current_id()
+    return DEMO_REF if dataset_id is None else DatasetRef(str(workspace_folder()), dataset_id)
+
+
+@st.cache_resource(show_spinner=False)
+def demo_dataset() -> Dataset:
+    """Return the embedded demo (cached, read-only)."""
     return load_demo()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dataset(folder: str, dataset_id: str) -> Dataset:
+    if dataset_id == DEMO_ID:
+        return demo_dataset()
+    return _workspace(folder).load(dataset_id)
+
+
+def dataset(ref: DatasetRef | None = None) -> Dataset:
+    """Return a dataset (default the current one); cached, read-only."""
+    chosen = ref or current_ref()
+    return _dataset(chosen.folder, chosen.dataset_id)
+
+
 def current_dataset() -> Dataset:
-    """Return the dataset the app is showing (the embedded demo until an import replaces it)."""
-    return _demo()
+    """Return the dataset the app is showing."""
+    return dataset()
+
+
+def settings_for(data: Dataset) -> Settings:
+    """Return the settings for a dataset: the defaults in the dataset's own time zone."""
+    return DEFAULTS.replace(timezone=data.timezone)
+
+
+def data_window(data: Dataset) -> Window:
+    """Return the dataset's span: first and last local day of its visits."""
+    first, last = default_window(data.visits)
+    return first, last
+
+
+def previous_window(window: Window) -> Window:
+    """Return the period of equal length just before ``window`` (days inclusive).
+
+    Examples
+    --------
+    >>> previous_window((dt.date(2026, 7, 11), dt.date(2026, 7, 20)))
+    (datetime.date(2026, 7, 1), datetime.date(2026, 7, 10))
+    """
+    start, end = window
+    days = (end - start).days + 1
+    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+
+
+# --------------------------------------------------------------------- streets and units
+
+
+def streets_file(ref: DatasetRef) -> Path:
+    """Return the street file of a dataset: its uploaded one, else the demo extract."""
+    kept = find_streets(Path(ref.folder), ref.dataset_id) if ref.folder else None
+    return kept if kept is not None else Path(DEMO_FILES["streets"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def street_graph(path: str, network_type: str) -> nx.MultiDiGraph:
+    """Return the street graph of a local file (GraphML-cached by :mod:`geo.streets`)."""
+    return load_streets(path, network_type=network_type)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def street_edges(path: str, network_type: str) -> gpd.GeoDataFrame:
+    """Return the street edges of a file as a frame (the base layer of every map)."""
+    return graph_frames(street_graph(path, network_type))[1]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _units(folder: str, dataset_id: str, settings: Settings) -> tuple[gpd.GeoDataFrame, bool]:
+    ref = DatasetRef(folder, dataset_id)
+    data = _dataset(folder, dataset_id)
+    graph = street_graph(str(streets_file(ref)), settings.network_type)
+    blocks = blocks_from_graph(graph, settings=settings)
+    beats = data.beats.geometry.union_all()
+    if len(blocks) and blocks.intersects(beats).any():
+        return blocks, True
+    cells = h3_cells(data.beats, resolution=H3_FALLBACK_RESOLUTION, points=data.households)
+    return cells, False
+
+
+def units(ref: DatasetRef, settings: Settings) -> gpd.GeoDataFrame:
+    """Return the analysis units of a dataset: street blocks, or H3 cells as fallback."""
+    return _units(ref.folder, ref.dataset_id, settings)[0]
+
+
+def streets_cover(ref: DatasetRef, settings: Settings) -> bool:
+    """Tell whether the dataset's streets reach its beats (else units are H3 cells)."""
+    return _units(ref.folder, ref.dataset_id, settings)[1]
+
+
+@dataclass(frozen=True)
+class MapShapes:
+    """Geometry for maps, simplified once per dataset (projecting is slow; maps are not).
+
+    Attributes
+    ----------
+    edges : GeoSeries
+        The street lines, simplified, WGS84.
+    blocks : GeoSeries
+        Unit polygons by ``block_id``, simplified, WGS84.
+    beats : GeoSeries
+        Beat polygons by ``beat_id``, simplified, WGS84.
+    """
+
+    edges: gpd.GeoSeries
+    blocks: gpd.GeoSeries
+    beats: gpd.GeoSeries
+
+
+def _simplified(geometry: gpd.GeoSeries, tolerance_m: float) -> gpd.GeoSeries:
+    if geometry.empty:
+        return to_wgs84(geometry)
+    return to_wgs84(project(geometry).simplify(tolerance_m, preserve_topology=True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _map_shapes(folder: str, dataset_id: str, settings: Settings) -> MapShapes:
+    ref = DatasetRef(folder, dataset_id)
+    edges = street_edges(str(streets_file(ref)), settings.network_type)
+    unit_frame, covered = _units(folder, dataset_id, settings)
+    beats = _dataset(folder, dataset_id).beats
+    lines = edges.geometry if covered else edges.geometry.iloc[0:0]  # far away: no streets
+    return MapShapes(
+        edges=_simplified(lines, SIMPLIFY_M),
+        blocks=_simplified(unit_frame.set_index("block_id").geometry, SIMPLIFY_M),
+        beats=_simplified(beats.set_index("beat_id").geometry, SIMPLIFY_M),
+    )
+
+
+def map_shapes(ref: DatasetRef, settings: Settings) -> MapShapes:
+    """Return a dataset's streets, blocks and beats simplified for maps (cached)."""
+    return _map_shapes(ref.folder, ref.dataset_id, settings)
+
+
+# --------------------------------------------------------------------- analyses
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _full_analysis(
+    folder: str, dataset_id: str, start: dt.date, end: dt.date, settings: Settings
+) -> Analysis:
+    ref = DatasetRef(folder, dataset_id)
+    data = _dataset(folder, dataset_id)
+    unit_frame, covered = _units(folder, dataset_id, settings)
+    # streets that do not reach the beats would measure walks across the world
+    walk = street_graph(str(streets_file(ref)), "walk") if covered else None
+    return analyse(
+        data.beats,
+        data.households,
+        data.visits,
+        units=unit_frame,
+        walk_graph=walk,
+        start=start,
+        end=end,
+        settings=settings,
+    )
+
+
+def scope_key(scope: Scope) -> tuple[str, ...]:
+    """Return the cache key of a scope: every beat it holds, sorted (or ``("*",)`` for all).
+
+    Examples
+    --------
+    >>> scope_key(Scope.for_beats(["B2", "B1"])), scope_key(Scope.everything())
+    (('beats', 'B1', 'B2'), ('*',))
+    """
+    if scope.beats is None:
+        return ("*",)
+    return ("beats", *sorted(scope.beats))
+
+
+_SCOPE_HASH: Final[dict[str | type[Any], Callable[[Any], Any]]] = {Scope: scope_key}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_SCOPE_HASH)
+def _scoped_analysis(
+    folder: str,
+    dataset_id: str,
+    start: dt.date,
+    end: dt.date,
+    settings: Settings,
+    scope: Scope,
+) -> Analysis:
+    # the key holds the scope: one officer's cached rows never reach another
+    return restrict(_full_analysis(folder, dataset_id, start, end, settings), scope)
+
+
+def get_analysis(
+    scope: Scope, window: Window, settings: Settings, *, ref: DatasetRef | None = None
+) -> Analysis:
+    """Return the analysis of the current dataset for ``window``, restricted to ``scope``.
+
+    Cached per (workspace, dataset id, window, settings, scope); read-only.
+    """
+    chosen = ref or current_ref()
+    start, end = window
+    return _scoped_analysis(chosen.folder, chosen.dataset_id, start, end, settings, scope)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_SCOPE_HASH)
+def _scoped_view(
+    folder: str,
+    dataset_id: str,
+    start: dt.date,
+    end: dt.date,
+    settings: Settings,
+    scope: Scope,
+) -> View:
+    result = _scoped_analysis(folder, dataset_id, start, end, settings, scope)
+    return build_view(result, _dataset(folder, dataset_id), scope)
+
+
+def get_view(
+    scope: Scope, window: Window, settings: Settings, *, ref: DatasetRef | None = None
+) -> View:
+    """Return the restricted analysis with its records (see :class:`View`); cached, read-only."""
+    chosen = ref or current_ref()
+    start, end = window
+    return _scoped_view(chosen.folder, chosen.dataset_id, start, end, settings, scope)
+
+
+def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
+    """Join a restricted analysis to the imported records of the same scope.
+
+    The records are cut by :func:`analysis.scope.restrict_dataset` with the households'
+    beats from the restricted analysis, so they never reach beyond the scope.
+    """
+    beat_of = result.households.set_index("household_id")["beat_id"]
+    records = restrict_dataset(data, scope, household_beats=beat_of)
+    homes = records.households.rename(columns={"vulnerable": "vulnerable_category"})
+    extra = ["household_id", "address", "residents", "vulnerable_category", "geometry"]
+    households = result.households.merge(
+        homes[[c for c in extra if c in homes.columns]], on="household_id", how="inner"
+    )
+    households = gpd.GeoDataFrame(households, geometry="geometry", crs=data.households.crs)
+    logged = ["visit_id", "time", "outcome", "duration_min", "issue_raised", "note", "geometry"]
+    visits = result.visits.merge(
+        records.visits[[c for c in logged if c in records.visits.columns]],
+        on="visit_id",
+        how="inner",
+    )
+    visits = gpd.GeoDataFrame(visits, geometry="geometry", crs=data.visits.crs)
+    beats = records.beats[["beat_id", "geometry"]].merge(result.beats, on="beat_id", how="inner")
+    return View(analysis=result, households=households, visits=visits, beats=beats)
+
+
+def officer_ids(data: Dataset) -> list[str]:
+    """Return every officer id named in the beats' ``officer_ids``, sorted."""
+    found: set[str] = set()
+    for value in data.beats.get("officer_ids", pd.Series(dtype=str)).tolist():
+        if isinstance(value, str):
+            found.update(p.strip() for p in value.split(";") if p.strip())
+    return sorted(found)

@@ -1,0 +1,109 @@
+"""Data: import beats, households and visits; see the validation report; pick the dataset."""
+
+import streamlit as st
+
+from app import state, ui, upload
+from app.i18n import t, translate
+from app.shell import context
+from geo.errors import BeatcovError
+
+PENDING = "data_pending"  # session key of the last checked upload, kept until stored
+FLASH = "data_flash"  # session key of a message to show after a rerun
+
+ctx = context()
+st.title(t("data.title"))
+st.caption(t("data.current", name=ui.md_text(ctx.dataset_name)))
+if message := st.session_state.pop(FLASH, None):
+    st.success(message)
+
+st.subheader(t("data.import"))
+st.caption(t("data.import_help"))
+files = {}
+for column, table in zip(st.columns(3), upload.TABLES, strict=True):
+    uploaded = column.file_uploader(
+        t(f"data.file_{table}"), type=list(upload.UPLOAD_TYPES), key=f"data_file_{table}"
+    )
+    if uploaded is not None:
+        files[table] = upload.Upload(uploaded.name, uploaded.getvalue())
+streets_file = st.file_uploader(
+    t("data.file_streets"), type=list(upload.STREET_TYPES), key="data_file_streets"
+)
+st.caption(t("data.streets_help"))
+left, middle, right = st.columns(3)
+coords = left.selectbox(
+    t("data.coords"),
+    upload.COORDS,
+    format_func=lambda c: translate(f"coords.{c}", ctx.lang),
+    key="data_coords",
+)
+epsg = left.text_input(t("data.epsg"), key="data_epsg", disabled=coords != "epsg")
+zone = middle.text_input(t("data.timezone"), value=ctx.settings.timezone, key="data_timezone")
+label = right.text_input(t("data.label"), value=t("data.default_label"), key="data_label")
+
+ready = len(files) == len(upload.TABLES)
+if not ready:
+    st.caption(t("data.need_three"))
+if st.button(t("data.check"), key="data_check", disabled=not ready):
+    streets = None
+    if streets_file is not None:
+        streets = upload.Upload(streets_file.name, streets_file.getvalue())
+    st.session_state.pop(PENDING, None)
+    try:
+        with st.spinner(t("data.checking")):
+            st.session_state[PENDING] = upload.check_upload(
+                files,
+                crs=upload.crs_choice(coords, epsg),
+                timezone=upload.check_timezone(zone),
+                label=label.strip() or t("data.default_label"),
+                streets=streets,
+            )
+    except BeatcovError as error:
+        st.error(str(error))
+
+checked = st.session_state.get(PENDING)
+if checked is not None:
+    st.subheader(t("data.report"))
+    if checked.accepted:
+        st.success(t("data.accepted", warnings=len(checked.report)))
+    else:
+        fatal = int((checked.report["severity"] == "fatal").sum())
+        st.error(t("data.refused", fatal=fatal))
+    ui.table_with_downloads(checked.report, name="validation_report", key="data_report")
+    if checked.accepted and st.button(t("data.make_current"), key="data_store", type="primary"):
+        try:
+            with st.spinner(t("data.saving")):
+                upload.store(checked, state.workspace())
+        except BeatcovError as error:
+            st.error(str(error))
+        else:
+            st.session_state.pop(PENDING, None)
+            st.session_state[FLASH] = t("data.stored", name=ui.md_text(checked.dataset.name))
+            st.rerun()
+
+st.subheader(t("data.stored_title"))
+stored = state.workspace().list()
+if stored.empty:
+    st.caption(t("data.none_stored"))
+else:
+    ui.table_with_downloads(stored, name="datasets", key="data_list")
+    names = dict(zip(stored["dataset_id"], stored["label"], strict=True))
+    chosen = st.selectbox(
+        t("data.choose"), list(names), format_func=lambda i: f"{names[i]} ({i})", key="data_pick"
+    )
+    if st.button(t("data.use"), key="data_use"):
+        try:
+            state.workspace().set_current(chosen)
+        except BeatcovError as error:
+            st.error(str(error))
+        else:
+            st.session_state[FLASH] = t("data.stored", name=ui.md_text(names[chosen]))
+            st.rerun()
+if st.button(t("data.use_demo"), key="data_demo"):
+    try:
+        with st.spinner(t("data.saving")):
+            state.workspace().save(state.demo_dataset(), make_current=True)
+    except BeatcovError as error:
+        st.error(str(error))
+    else:
+        st.session_state[FLASH] = t("data.demo_restored")
+        st.rerun()

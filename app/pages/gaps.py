@@ -1,0 +1,70 @@
+"""Gaps: under-visited blocks by priority; click a block to see its households and visits."""
+
+import functools
+
+import streamlit as st
+
+from app import mapviews, state, ui, views
+from app.i18n import code_label, t
+from app.maps import render
+from app.shell import context
+
+ctx = context()
+view = ctx.view()
+blocks = view.analysis.blocks
+
+st.title(t("gaps.title"))
+st.caption(t("gaps.intro"))
+if view.beats.empty:
+    ui.nothing_in_scope()
+    st.stop()
+
+left, middle, right = st.columns(3)
+beat_ids = sorted(view.beats["beat_id"].tolist())
+chosen_beats = left.multiselect(t("gaps.filter_beats"), beat_ids, key="gaps_beats")
+reasons = middle.multiselect(
+    t("gaps.filter_reasons"),
+    list(views.reason_codes()),
+    format_func=functools.partial(code_label, "reason", lang=ctx.lang),
+    key="gaps_reasons",
+)
+vulnerable_only = right.checkbox(t("gaps.vulnerable_only"), key="gaps_vulnerable")
+
+gaps = views.gap_blocks(
+    blocks, beats=chosen_beats, vulnerable_only=vulnerable_only, reasons=reasons
+)
+st.caption(t("gaps.count", count=len(gaps), total=int(blocks["under_visited"].sum())))
+
+colors = views.priority_colors(gaps["priority"])
+bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
+shapes = state.map_shapes(ctx.ref, ctx.settings)
+clicked = render(
+    mapviews.gap_map(gaps, bounds, shapes, colors, settings=ctx.settings),
+    key="gaps_map",
+    height=480,
+)
+ui.draw_legend(colors, title=t("legend.priority"))
+
+gap_ids = gaps["block_id"].tolist()
+ui.pick_from_map(clicked, gap_ids, id_column="block_id", key="gaps_block")
+block_id = st.selectbox(
+    t("gaps.block"),
+    gap_ids,
+    index=None,
+    placeholder=t("gaps.block_placeholder"),
+    key="gaps_block",
+)
+
+if block_id:
+    homes = views.block_households(view.households, block_id, vulnerable_only=vulnerable_only)
+    st.subheader(t("gaps.households_of", block=ui.md_text(block_id)))
+    st.caption(t("gaps.households_count", count=len(homes)))
+    ui.table_with_downloads(homes, name=f"households_{block_id}", key="gaps_households")
+    st.subheader(t("gaps.history"))
+    history = views.visit_history(view.visits, homes["household_id"])
+    ui.table_with_downloads(history, name=f"visits_{block_id}", key="gaps_history")
+
+st.subheader(t("gaps.table"))
+table = views.gap_table(gaps)
+ui.table(table, key="gaps_table")
+ui.downloads(table, name="gap_blocks", key="gaps_download", geo=views.gap_features(gaps))

@@ -1,0 +1,243 @@
+"""Shared Streamlit pieces: headline figures, legends, tables with downloads, map clicks.
+
+Pages compose these so that no page repeats drawing code. Texts come from the catalogue;
+data shown as HTML (the legend) is escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app import tables
+from app.i18n import column_label, current_language, t
+from app.maps import Colors, legend
+from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
+
+PERCENT_COLUMNS = frozenset(
+    {
+        "coverage",
+        "coverage_change",
+        "coverage_as_logged",
+        "not_counted_share",
+        "band_expected_success",
+        "flagged_share",
+    }
+)
+"""Columns holding shares (0–1), shown as percentages."""
+
+ONE_DECIMAL_COLUMNS = frozenset(
+    {"priority", "days_waiting", "door_distance_m", "mean_satisfaction", "mean_days_waiting"}
+)
+"""Columns shown with one decimal."""
+
+_MISSING_LABELS = {"no households": "legend.no_households", "no data": "legend.no_data"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:~$])")
+_UNSAFE_FILE_CHARS = re.compile(r"[^\w.\-]+")
+
+
+def md_text(value: Any) -> str:
+    r"""Return text from data safe to show inside Markdown (``st.caption``, ``st.subheader``).
+
+    Streamlit renders those as Markdown (never as raw HTML), so data could still turn into
+    links, emphasis or colour directives; every Markdown character is backslash-escaped.
+
+    Examples
+    --------
+    >>> print(md_text("[x](javascript:1) *b*"))
+    \[x\]\(javascript\:1\) \*b\*
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+
+
+def file_name(name: str) -> str:
+    """Return ``name`` safe as a download's file name (ids may hold ``:`` or ``/``).
+
+    Examples
+    --------
+    >>> file_name("visits_outside:B01")
+    'visits_outside_B01'
+    """
+    return _UNSAFE_FILE_CHARS.sub("_", name).strip("._") or "download"
+
+
+def headline(figures: Sequence[Figure]) -> None:
+    """Draw headline figures in one row, each with its change against the previous period."""
+    columns = st.columns(len(figures))
+    for column, figure in zip(columns, figures, strict=True):
+        change = format_change(figure.key, figure.change, points=t("unit.points"))
+        column.metric(
+            t(f"fig.{figure.key}"),
+            format_figure(figure.key, figure.value),
+            delta=change,
+            delta_color="inverse" if figure.key in WORSE_WHEN_HIGHER else "normal",
+            delta_arrow="off" if not figure.change else "auto",
+            help=t("fig.change_help"),
+        )
+
+
+def beat_metrics(figures: dict[str, Any], *, to_visit: int) -> None:
+    """Draw one beat's figures: households, coverage, still to visit, overdue, follow-ups."""
+    shown = [
+        ("households", figures.get("households")),
+        ("coverage", figures.get("coverage")),
+        ("to_visit", to_visit),
+        ("vulnerable_overdue", figures.get("vulnerable_overdue")),
+        ("open_follow_ups", figures.get("open_follow_ups")),
+    ]
+    for column, (key, value) in zip(st.columns(len(shown)), shown, strict=True):
+        number = None if value is None or pd.isna(value) else float(value)
+        column.metric(t(f"fig.{key}"), format_figure(key, number))
+
+
+def draw_legend(colors: Colors, *, title: str, values: Sequence[Any] | None = None) -> None:
+    """Draw a map's legend with Streamlit (colour swatches and labels, escaped)."""
+    rows = legend(colors, values=values)
+    items = []
+    for label, color in zip(rows["label"], rows["color"], strict=True):
+        text = t(_MISSING_LABELS[label]) if label in _MISSING_LABELS else str(label)
+        items.append(
+            f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{color};'
+            f'border:1px solid #888;margin:0 0.3em 0 0.8em;vertical-align:middle"></span>'
+            f"{html.escape(text)}"
+        )
+    st.markdown(
+        f"<div><strong>{html.escape(title)}</strong>{''.join(items)}</div>",
+        unsafe_allow_html=True,
+    )
+
+
+def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "auto") -> None:
+    """Show a table with translated headers and codes; shares as percentages.
+
+    Every column can be sorted by clicking its header.
+    """
+    shown = tables.labelled(frame)
+    config = {
+        column_label(c): st.column_config.NumberColumn(format="percent")
+        for c in frame.columns
+        if c in PERCENT_COLUMNS
+    }
+    config |= {
+        column_label(c): st.column_config.NumberColumn(format="%.1f")
+        for c in frame.columns
+        if c in ONE_DECIMAL_COLUMNS
+    }
+    # a keyed container (CSS class ``st-key-<key>``) lets tests and users find the table
+    with st.container(key=key):
+        st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config)
+
+
+def downloads(
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    key: str,
+    geo: gpd.GeoDataFrame | None = None,
+) -> None:
+    """Draw download buttons for a table: CSV and Excel (and GeoJSON when ``geo`` is given).
+
+    The files are made only when a button is clicked (Streamlit runs the callable then), so
+    drawing a page costs nothing for its downloads. ``frame`` must not change afterwards.
+    """
+    lang = current_language()
+    columns = st.columns(3 if geo is not None else 2)
+    columns[0].download_button(
+        t("download.csv"),
+        data=functools.partial(tables.to_csv, frame, lang=lang),
+        file_name=f"{file_name(name)}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        t("download.excel"),
+        data=functools.partial(tables.to_excel, frame, lang=lang),
+        file_name=f"{file_name(name)}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    if geo is not None:
+        columns[2].download_button(
+            t("download.geojson"),
+            data=functools.partial(tables.to_geojson, geo),
+            file_name=f"{file_name(name)}.geojson",
+            mime="application/geo+json",
+            key=f"{key}_geojson",
+            on_click="ignore",
+        )
+
+
+def html_download(label: str, build: Callable[[], str], *, name: str, key: str) -> None:
+    """Draw a download button for an HTML page (``<name>.html``) made by ``build`` on click."""
+    st.download_button(
+        label,
+        data=lambda: build().encode("utf-8"),
+        file_name=f"{file_name(name)}.html",
+        mime="text/html",
+        key=key,
+        on_click="ignore",
+        type="primary",
+    )
+
+
+def table_with_downloads(frame: pd.DataFrame, *, name: str, key: str) -> None:
+    """Show a table and its CSV and Excel downloads."""
+    table(frame, key=key)
+    downloads(frame, name=name, key=key)
+
+
+def pick_from_map(
+    clicked: dict[str, Any] | None, options: Sequence[str], *, id_column: str, key: str
+) -> None:
+    """Move a selector (session key ``key``) to the feature clicked on a map.
+
+    Only a new click moves it, so the selector can still be changed by hand afterwards.
+    Call before the selector is drawn.
+    """
+    value = (clicked or {}).get(id_column)
+    last_key = f"{key}__last_click"
+    if value in options and value != st.session_state.get(last_key):
+        st.session_state[last_key] = value
+        st.session_state[key] = value
+
+
+def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) -> None:
+    """Draw a weekly line per beat (Vega-Lite, bundled with Streamlit: no CDN)."""
+    spec = {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {
+                "field": "week_start",
+                "type": "temporal",
+                "title": x_label,
+                "axis": {"format": "%m-%d"},  # no month names: the same in both languages
+            },
+            "y": {
+                "field": value,
+                "type": "quantitative",
+                "title": y_label,
+                "axis": {"format": "%"},
+            },
+            "color": {"field": "beat_id", "type": "nominal", "title": column_label("beat_id")},
+            "tooltip": [
+                {"field": "beat_id", "type": "nominal", "title": column_label("beat_id")},
+                {"field": "week_start", "type": "temporal", "title": x_label},
+                {"field": value, "type": "quantitative", "title": y_label, "format": ".0%"},
+            ],
+        },
+    }
+    st.vega_lite_chart(trend, spec, width="stretch")
+
+
+def nothing_in_scope() -> None:
+    """Say that the user's scope holds no beats (e.g. an officer on no beat)."""
+    st.info(t("common.nothing_in_scope"))

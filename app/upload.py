@@ -1,0 +1,244 @@
+"""The Data page's work: check uploaded files through the importer, store accepted imports.
+
+Nothing here draws. :func:`check_upload` writes the uploaded bytes to a private temporary
+folder (under their own base names), runs :func:`geo.importer.load_dataset` and returns
+either the dataset or the refusal's report; nothing is stored until :func:`store` is
+called with an accepted import, so a refused import changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Final
+
+import pandas as pd
+
+from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.importer import Dataset, load_dataset
+from geo.readers import SUPPORTED
+from geo.workspace import Workspace
+
+TABLES: Final = ("beats", "households", "visits")
+"""The three files of a dataset, in upload order."""
+
+UPLOAD_TYPES: Final = tuple(sorted({s.lstrip(".") for s in SUPPORTED}))
+"""File name endings the uploaders accept (every format the importers read)."""
+
+STREET_TYPES: Final = ("osm", "pbf", "bz2", "graphml")
+"""File name endings accepted for a streets file."""
+
+STREET_SUFFIXES: Final = (".osm", ".osm.bz2", ".osm.pbf", ".graphml")
+"""Full suffixes of a streets file (what :func:`geo.streets.load_streets` reads)."""
+
+STREETS_DIR: Final = "streets"
+"""Sub-folder of the workspace with uploaded street files, ``<dataset id><suffix>``."""
+
+COORDS: Final = ("auto", "wgs84", "gcj02", "bd09", "epsg")
+"""Coordinate choices: the file's own (else WGS84), named systems, or an EPSG code."""
+
+REPORT_COLUMNS: Final = ("severity", "file", "row", "column", "message", "code")
+
+_SAFE_NAME = re.compile(r"[^\w.\-() \u4e00-\u9fff]+")
+
+
+@dataclass
+class Upload:
+    """One uploaded file: its name as the user's computer called it, and its bytes."""
+
+    name: str
+    content: bytes
+
+
+@dataclass
+class Checked:
+    """The outcome of checking an upload: an accepted dataset, or none and the findings."""
+
+    dataset: Dataset | None
+    report: pd.DataFrame
+    streets: Upload | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        """True when the import has no fatal finding."""
+        return self.dataset is not None
+
+
+def crs_choice(choice: str, epsg: str = "") -> str | None:
+    """Return the ``crs=`` argument of the importer for a coordinate choice.
+
+    Raises
+    ------
+    BeatcovError
+        If ``choice`` is ``"epsg"`` and ``epsg`` is not a whole number.
+
+    Examples
+    --------
+    >>> crs_choice("auto"), crs_choice("gcj02"), crs_choice("epsg", " 3067 ")
+    (None, 'gcj02', 'EPSG:3067')
+    """
+    if choice == "auto":
+        return None
+    if choice != "epsg":
+        return choice
+    code = epsg.strip().upper().removeprefix("EPSG:")
+    if not code.isdigit():
+        msg = f"{epsg!r} is not an EPSG code; type its number, e.g. 4326 or 4547"
+        raise BeatcovError(msg)
+    return f"EPSG:{code}"
+
+
+def check_timezone(name: str) -> str:
+    """Return a valid IANA zone name, or raise :class:`BeatcovError` naming it."""
+    zone = name.strip()
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = f"{name!r} is not a time zone; use an IANA name such as Asia/Shanghai"
+        raise BeatcovError(msg) from None
+    return zone
+
+
+def report_frame(report: ValidationReport) -> pd.DataFrame:
+    """Return a validation report as the table the Data page shows (fatal first)."""
+    frame = report.to_frame()
+    frame["row"] = frame["row"].astype("Int64")
+    order = frame["severity"].map({"fatal": 0, "warning": 1}).fillna(2)
+    frame = frame.assign(_order=order).sort_values("_order", kind="stable")
+    return frame[list(REPORT_COLUMNS)].reset_index(drop=True)
+
+
+def check_upload(
+    files: dict[str, Upload],
+    *,
+    crs: str | None,
+    timezone: str,
+    label: str,
+    streets: Upload | None = None,
+) -> Checked:
+    """Read and validate an upload of the three tables; store nothing.
+
+    Parameters
+    ----------
+    files : dict
+        ``{"beats": Upload, "households": Upload, "visits": Upload}``.
+    crs : str or None
+        Coordinate system of coordinates that carry none (see :func:`crs_choice`).
+    timezone : str
+        Zone of visit times without one.
+    label : str
+        The dataset's name.
+    streets : Upload, optional
+        A streets file to keep with the dataset once stored.
+
+    Returns
+    -------
+    Checked
+        The dataset when accepted, always the report as a table.
+    """
+    missing = [name for name in TABLES if name not in files]
+    if missing:
+        msg = f"upload the {', '.join(missing)} file(s) too; a dataset needs all three"
+        raise BeatcovError(msg)
+    names = {name: safe_name(files[name].name, fallback=name) for name in TABLES}
+    with tempfile.TemporaryDirectory(prefix="beatcov-upload-") as folder:
+        paths = {}
+        for name in TABLES:
+            target = Path(folder) / name
+            target.mkdir()
+            paths[name] = target / names[name]
+            paths[name].write_bytes(files[name].content)
+        try:
+            data = load_dataset(
+                beats=paths["beats"],
+                households=paths["households"],
+                visits=paths["visits"],
+                crs=crs,
+                timezone=timezone,
+                names=names,
+                label=label,
+            )
+        except ImportRefused as refused:
+            return Checked(None, report_frame(refused.report), streets, names)
+        except BeatcovError as error:
+            # a file that cannot be read at all (unknown format, damaged): one fatal finding
+            finding = Finding("fatal", "unreadable", str(error), _named_file(error, names))
+            return Checked(None, report_frame(ValidationReport([finding])), streets, names)
+    return Checked(data, report_frame(data.report), streets, names)
+
+
+def store(checked: Checked, workspace: Workspace) -> str:
+    """Save an accepted import in the workspace and make it current; return its id.
+
+    A streets file uploaded with it is kept beside the workspace database (see
+    :func:`save_streets`).
+
+    Raises
+    ------
+    BeatcovError
+        If the import was refused (nothing is stored), the streets file has an unknown
+        suffix, or the workspace cannot save (``WorkspaceError``).
+    """
+    if checked.dataset is None:
+        msg = "this import was refused; fix the files listed in the report and check again"
+        raise BeatcovError(msg)
+    if checked.streets is not None:
+        _street_suffix(checked.streets.name)
+    dataset_id = workspace.save(checked.dataset, make_current=True)
+    if checked.streets is not None:
+        save_streets(workspace.folder, dataset_id, checked.streets)
+    return dataset_id
+
+
+def save_streets(folder: Path, dataset_id: str, streets: Upload) -> Path:
+    """Keep a streets file for a dataset: written whole under a temporary name, then renamed."""
+    suffix = _street_suffix(streets.name)
+    target_dir = Path(folder) / STREETS_DIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{dataset_id}{suffix}"
+    partial = target_dir / f".tmp-{dataset_id}{suffix}"
+    partial.write_bytes(streets.content)
+    partial.replace(target)
+    return target
+
+
+def find_streets(folder: Path, dataset_id: str) -> Path | None:
+    """Return the streets file kept for a dataset, or ``None``."""
+    for suffix in STREET_SUFFIXES:
+        candidate = Path(folder) / STREETS_DIR / f"{dataset_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _street_suffix(name: str) -> str:
+    lower = name.lower()
+    suffix = next((s for s in STREET_SUFFIXES if lower.endswith(s)), None)
+    if suffix is None:
+        msg = f"{name}: a streets file must end in {', '.join(STREET_SUFFIXES)}"
+        raise BeatcovError(msg)
+    return suffix
+
+
+def safe_name(name: str, *, fallback: str) -> str:
+    """Return an uploaded file's base name, safe to write in a temporary folder.
+
+    Examples
+    --------
+    >>> safe_name("../../etc/户籍 2026.csv", fallback="x")
+    '户籍 2026.csv'
+    >>> safe_name("..", fallback="beats")
+    'beats'
+    """
+    base = PurePath(name.replace("\\", "/")).name
+    cleaned = _SAFE_NAME.sub("_", base).strip(" .")
+    return cleaned or fallback
+
+
+def _named_file(error: BaseException, names: dict[str, str]) -> str:
+    text = str(error)
+    return next((n for n in names.values() if n in text), "")

@@ -1,0 +1,404 @@
+"""What each page shows, as plain tables: pure pandas on a scoped :class:`~app.state.View`.
+
+Pages call these to pick, order and combine rows; nothing here draws, caches or reads
+files, and nothing filters for security (the view is already restricted to the user's
+scope). Every function returns a new frame and leaves its inputs untouched (the views are
+shared, cached objects).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analysis.gaps import REASONS
+from analysis.verify import FLAG_CODES
+from app.maps import StepColors, step_colors
+
+HEADLINE: Final = (
+    "households",
+    "coverage",
+    "vulnerable_overdue",
+    "open_follow_ups",
+    "flagged_visits",
+)
+"""Headline figures of the Overview, in order (keys of ``Analysis.summary()``)."""
+
+WORSE_WHEN_HIGHER: Final = frozenset({"vulnerable_overdue", "open_follow_ups", "flagged_visits"})
+"""Figures whose rise is bad news (their change is coloured inversely)."""
+
+PRIORITY_PALETTE: Final = ("#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
+"""Priority colours, lowest to highest (ColorBrewer Reds)."""
+
+BEAT_COLUMNS: Final = (
+    "beat_id",
+    "name",
+    "station",
+    "households",
+    "contacted_households",
+    "coverage",
+    "coverage_change",
+    "coverage_as_logged",
+    "vulnerable_overdue",
+    "open_follow_ups",
+    "visits",
+    "flagged_visits",
+    "mean_satisfaction",
+    "last_contact",
+)
+GAP_COLUMNS: Final = (
+    "block_id",
+    "beat_id",
+    "priority",
+    "reasons",
+    "households",
+    "contacted_households",
+    "coverage",
+    "vulnerable_overdue",
+    "open_follow_ups",
+    "recommended_band",
+    "last_contact",
+)
+HOUSEHOLD_COLUMNS: Final = (
+    "priority_rank",
+    "household_id",
+    "address",
+    "contacted",
+    "vulnerable_category",
+    "vulnerable_overdue",
+    "open_follow_ups",
+    "attempts",
+    "last_contact",
+    "days_waiting",
+)
+HISTORY_COLUMNS: Final = (
+    "time",
+    "household_id",
+    "officer_id",
+    "outcome",
+    "duration_min",
+    "verified",
+    "flags",
+    "issue_raised",
+    "note",
+)
+WORK_COLUMNS: Final = (
+    "priority_rank",
+    "household_id",
+    "address",
+    "block_id",
+    "vulnerable_category",
+    "vulnerable_overdue",
+    "open_follow_ups",
+    "attempts",
+    "last_contact",
+    "days_waiting",
+    "recommended_band",
+)
+BAND_COLUMNS: Final = (
+    "block_id",
+    "households",
+    "coverage",
+    "under_visited",
+    "recommended_band",
+    "band_expected_success",
+)
+FLAGGED_COLUMNS: Final = (
+    "visit_id",
+    "time",
+    "officer_id",
+    "household_id",
+    "address",
+    "outcome",
+    "duration_min",
+    "door_distance_m",
+    "verified",
+    "flags",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: its value now and its change against the previous period."""
+
+    key: str
+    value: float | None
+    previous: float | None
+
+    @property
+    def change(self) -> float | None:
+        """Value minus previous value (``None`` when either is missing)."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+def headline(summary: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """Return the Overview's headline figures from two ``Analysis.summary()`` dicts.
+
+    Examples
+    --------
+    >>> figures = headline({"households": 10, "coverage": 0.5}, {"households": 10})
+    >>> [(f.key, f.value, f.change) for f in figures[:2]]
+    [('households', 10.0, 0.0), ('coverage', 0.5, None)]
+    """
+    return [Figure(k, _number(summary.get(k)), _number(previous.get(k))) for k in HEADLINE]
+
+
+def format_figure(key: str, value: float | None) -> str:
+    """Return a figure as text: coverage as a percentage, counts as whole numbers."""
+    if value is None:
+        return "—"
+    if key == "coverage":
+        return f"{value:.1%}"
+    return f"{int(round(value)):,}"
+
+
+def format_change(key: str, change: float | None, *, points: str = "pp") -> str | None:
+    """Return a change as signed text (``+1.5 pp`` for coverage, ``-3`` for counts)."""
+    if change is None:
+        return None
+    if key == "coverage":
+        return f"{change * 100:+.1f} {points}"
+    return f"{int(round(change)):+,}"
+
+
+def beat_table(beats: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per beat with its figures and coverage change, worst coverage first."""
+    out = pd.DataFrame(beats.drop(columns="geometry", errors="ignore")).copy()
+    before = previous.set_index("beat_id")["coverage"] if len(previous) else pd.Series()
+    out["coverage_change"] = out["coverage"] - out["beat_id"].map(before).astype(float)
+    out = out.sort_values(["coverage", "beat_id"], na_position="last")
+    return _columns(out, BEAT_COLUMNS).reset_index(drop=True)
+
+
+def trend_frame(trend: pd.DataFrame, *, value: str = "cumulative_coverage") -> pd.DataFrame:
+    """Return the weekly trend for a chart: ``week_start`` (ISO date text), ``beat_id``, value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"beat_id": ["B1"], "week_start": [pd.Timestamp("2026-07-06")],
+    ...                   "cumulative_coverage": [0.25]})
+    >>> trend_frame(t).to_dict("records")
+    [{'week_start': '2026-07-06', 'beat_id': 'B1', 'cumulative_coverage': 0.25}]
+    """
+    if trend.empty:
+        return pd.DataFrame(columns=["week_start", "beat_id", value])
+    out = trend[["week_start", "beat_id", value]].sort_values(["beat_id", "week_start"])
+    out = out.assign(
+        week_start=pd.to_datetime(out["week_start"]).dt.strftime("%Y-%m-%d"),
+        beat_id=out["beat_id"].astype(str),
+    )
+    return out.reset_index(drop=True)
+
+
+def gap_blocks(
+    blocks: gpd.GeoDataFrame,
+    *,
+    beats: Iterable[str] | None = None,
+    vulnerable_only: bool = False,
+    reasons: Iterable[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the under-visited blocks matching the filters, highest priority first.
+
+    Parameters
+    ----------
+    blocks : GeoDataFrame
+        ``Analysis.blocks``.
+    beats : iterable of str, optional
+        Keep blocks of these beats (all when ``None`` or empty).
+    vulnerable_only : bool
+        Keep blocks with at least one vulnerable overdue household.
+    reasons : iterable of str, optional
+        Keep blocks with at least one of these reason codes (all when ``None`` or empty).
+    """
+    keep = blocks["under_visited"].to_numpy(dtype=bool).copy()
+    wanted_beats = set(beats or ())
+    if wanted_beats:
+        keep &= blocks["beat_id"].isin(wanted_beats).to_numpy()
+    if vulnerable_only:
+        keep &= blocks["vulnerable_overdue"].fillna(0).to_numpy() > 0
+    wanted = set(reasons or ())
+    if wanted:
+        codes = blocks["reasons"].fillna("").str.split(";")
+        keep &= codes.map(lambda parts: bool(wanted & set(parts))).to_numpy(dtype=bool)
+    out = blocks.loc[keep].sort_values(["priority", "block_id"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def gap_table(gaps: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return the gap blocks as a table (no geometry), in the order given."""
+    return pd.DataFrame(_columns(gaps, GAP_COLUMNS)).reset_index(drop=True)
+
+
+def gap_features(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the gap blocks with their polygons, for the GeoJSON download."""
+    columns = [*_columns(gaps, GAP_COLUMNS).columns, gaps.geometry.name]
+    return gpd.GeoDataFrame(gaps[columns].reset_index(drop=True), geometry=gaps.geometry.name)
+
+
+def priority_colors(values: Sequence[float] | pd.Series) -> StepColors:
+    """Return a colour scale for block priority: reds by quartile of ``values``.
+
+    Priorities are skewed (a few blocks hold most of the urgent work), so the bins are the
+    quartiles of the blocks shown, each a darker red; fewer distinct values give fewer bins.
+
+    Examples
+    --------
+    >>> priority_colors([1.0, 2.0, 3.0, 4.0, 5.0]).labels
+    ('1.0–2.0', '2.0–3.0', '3.0–4.0', '4.0–5.0')
+    >>> priority_colors([2.0, 2.0]).labels
+    ('2.0–3.0',)
+    """
+    numbers = np.array(
+        [float(v) for v in values if v is not None and not math.isnan(float(v))], dtype=float
+    )
+    if numbers.size == 0:
+        numbers = np.array([0.0])
+    edges = np.unique(np.quantile(numbers, np.linspace(0, 1, len(PRIORITY_PALETTE) + 1)))
+    if edges.size < 2:
+        edges = np.array([edges[0], edges[0] + 1.0])
+    palette = PRIORITY_PALETTE[len(PRIORITY_PALETTE) - (edges.size - 1) :]
+    return step_colors(edges.tolist(), palette, label_format="{:.1f}")
+
+
+def block_households(
+    households: pd.DataFrame, block_id: str, *, vulnerable_only: bool = False
+) -> pd.DataFrame:
+    """Return a block's households: not yet contacted first, then by ``priority_rank``."""
+    rows = households[households["block_id"] == block_id]
+    if vulnerable_only:
+        rows = rows[rows["vulnerable"].fillna(False).astype(bool)]
+    rows = rows.sort_values(["contacted", "priority_rank"])
+    return _columns(rows, HOUSEHOLD_COLUMNS).reset_index(drop=True)
+
+
+def visit_history(visits: pd.DataFrame, household_ids: Iterable[str]) -> pd.DataFrame:
+    """Return the visits of some households, latest first."""
+    wanted = set(household_ids)
+    rows = visits[visits["household_id"].isin(wanted)]
+    rows = rows.sort_values(["time", "visit_id"], ascending=[False, True], na_position="last")
+    return _columns(rows, HISTORY_COLUMNS).reset_index(drop=True)
+
+
+def work_list(households: pd.DataFrame, blocks: pd.DataFrame, beat_id: str) -> pd.DataFrame:
+    """Return a beat's households still to visit: not contacted, or vulnerable and overdue.
+
+    Ordered by ``priority_rank`` (1 = first door to knock on), with each household's
+    block's recommended time band; the household points are kept when ``households`` is a
+    GeoDataFrame.
+    """
+    rows = households[households["beat_id"] == beat_id]
+    todo = ~rows["contacted"].astype(bool) | rows["vulnerable_overdue"].astype(bool)
+    rows = rows[todo].copy()
+    band = blocks.set_index("block_id")["recommended_band"]
+    rows["recommended_band"] = rows["block_id"].map(band).fillna("")
+    rows = rows.sort_values("priority_rank")
+    columns = [c for c in WORK_COLUMNS if c in rows.columns]
+    if isinstance(rows, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(
+            rows[[*columns, rows.geometry.name]].reset_index(drop=True),
+            geometry=rows.geometry.name,
+        )
+    return rows[columns].reset_index(drop=True)
+
+
+def band_table(blocks: pd.DataFrame, beat_id: str) -> pd.DataFrame:
+    """Return a beat's blocks with households and their recommended time band."""
+    rows = blocks[(blocks["beat_id"] == beat_id) & (blocks["households"] > 0)]
+    rows = rows.sort_values(["priority", "block_id"], ascending=[False, True])
+    return _columns(rows, BAND_COLUMNS).reset_index(drop=True)
+
+
+def beat_figures(beats: pd.DataFrame, beat_id: str) -> dict[str, Any]:
+    """Return one beat's row of ``Analysis.beats`` as a dict (empty when not in view)."""
+    rows = beats[beats["beat_id"] == beat_id]
+    if rows.empty:
+        return {"beat_id": beat_id}
+    record: dict[str, Any] = rows.drop(columns="geometry", errors="ignore").iloc[0].to_dict()
+    return record
+
+
+def flagged_visits(visits: gpd.GeoDataFrame, households: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the visits with at least one flag (``no_gps`` included), latest first."""
+    rows = visits[visits["flags"].fillna("") != ""]
+    address = households.set_index("household_id")["address"]
+    rows = rows.assign(address=rows["household_id"].map(address))
+    rows = rows.sort_values(["time", "visit_id"], ascending=[False, True], na_position="last")
+    out = rows[[*[c for c in FLAGGED_COLUMNS if c in rows.columns], rows.geometry.name]]
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=rows.geometry.name)
+
+
+def flag_counts(visits: pd.DataFrame) -> pd.DataFrame:
+    """Return, per flag code, how many visits carry it and how many of those do not count."""
+    codes = visits["flags"].fillna("").str.split(";")
+    counted = ~visits["verified"].astype(bool)
+    rows = []
+    for code in FLAG_CODES:
+        has = codes.map(lambda parts, c=code: c in parts).to_numpy(dtype=bool)
+        rows.append(
+            {
+                "flag": code,
+                "visits": int(has.sum()),
+                "not_counted": int((has & counted.to_numpy()).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["flag", "visits", "not_counted"])
+
+
+def officer_flags(visits: pd.DataFrame) -> pd.DataFrame:
+    """Return, per officer, visits, visits not counted, their share and each flag's count."""
+    if visits.empty:
+        return pd.DataFrame(columns=["officer_id", "visits", "not_counted", "not_counted_share"])
+    codes = visits["flags"].fillna("").str.split(";")
+    frame = pd.DataFrame(
+        {
+            "officer_id": visits["officer_id"].fillna("").astype(str).to_numpy(),
+            "visits": 1,
+            "not_counted": (~visits["verified"].astype(bool)).astype(int).to_numpy(),
+        }
+    )
+    for code in FLAG_CODES:
+        frame[code] = codes.map(lambda parts, c=code: c in parts).astype(int).to_numpy()
+    out = frame.groupby("officer_id", sort=True).sum().reset_index()
+    out.insert(3, "not_counted_share", out["not_counted"] / out["visits"])
+    return out.sort_values(["not_counted", "officer_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def reason_codes() -> tuple[str, ...]:
+    """Return every block reason code (for the Gaps filter)."""
+    return REASONS
+
+
+def first_flag(flags: Any) -> str:
+    """Return the first code of a ``;``-separated flags text (``""`` when none).
+
+    Examples
+    --------
+    >>> first_flag("far_from_door;too_short"), first_flag("")
+    ('far_from_door', '')
+    """
+    text = flags if isinstance(flags, str) else ""
+    return next((p for p in text.split(";") if p), "")
+
+
+def _columns(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
+    return frame[[c for c in wanted if c in frame.columns]]
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number

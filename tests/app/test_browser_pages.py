@@ -1,0 +1,226 @@
+"""The pages in a real browser, served by ``make run`` on the demo, cut off from the internet.
+
+One long walk through the app (starting the server and analysing the demo is the slow
+part, so it is done once): maps draw their shapes, a click on a block on Gaps opens that
+block's households, the language switch turns every page Chinese, nothing outside the
+machine is ever requested, every page is photographed in both languages, and the render
+times are written to ``test-artifacts/timings.json`` (reported, never asserted).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+from app.i18n import translate
+from app.views import PRIORITY_PALETTE
+from tests.support.browser import (
+    ARTIFACTS,
+    FOLIUM_IFRAME,
+    chromium,
+    leaflet_frame,
+    require_chromium,
+    screenshot,
+    wait_for_streamlit,
+)
+from tests.support.server import make_run
+
+WIDTH, HEIGHT = 1280, 1000
+
+# page key, catalogue key of its title, whether it draws a map
+PAGES = [
+    ("overview", "overview.title", True),
+    ("gaps", "gaps.title", True),
+    ("my_beat", "my_beat.title", True),
+    ("quality", "quality.title", True),
+    ("data", "data.title", False),
+]
+NAV_TITLE = {
+    "overview": "page.overview",
+    "gaps": "page.gaps",
+    "my_beat": "page.my_beat",
+    "quality": "page.quality",
+    "data": "page.data",
+}
+
+# a point inside a visible, unobstructed block: sample the path's box and keep a point
+# that is in its fill and on top at that spot; returns the click position relative to the
+# path's bounding box, or null
+COUNT_PATHS = "() => document.querySelectorAll('svg path.leaflet-interactive').length"
+
+INNER_POINT = """
+path => {
+    const box = path.getBBox();
+    const matrix = path.getScreenCTM();
+    const rect = path.getBoundingClientRect();
+    for (let i = 1; i < 12; i++) {
+        for (let j = 1; j < 12; j++) {
+            const p = new DOMPoint(box.x + box.width * i / 12, box.y + box.height * j / 12);
+            if (!path.isPointInFill(p)) continue;
+            const s = p.matrixTransform(matrix);
+            if (document.elementFromPoint(s.x, s.y) !== path) continue;
+            return {x: s.x - rect.left, y: s.y - rect.top, area: box.width * box.height};
+        }
+    }
+    return null;
+}
+"""
+
+
+def title_of(page_key: str, lang: str) -> str:
+    return translate(dict((k, t) for k, t, _ in PAGES)[page_key], lang)
+
+
+def open_page(browser_page, page_key: str, lang: str, *, has_map: bool) -> float:  # noqa: ANN001
+    """Click the page in the sidebar; return seconds until it is drawn (map paths shown)."""
+    start = time.perf_counter()
+    link = browser_page.locator('[data-testid="stSidebarNav"] a').filter(
+        has_text=translate(NAV_TITLE[page_key], lang)
+    )
+    link.first.click()
+    browser_page.get_by_role("heading", name=title_of(page_key, lang), level=1).wait_for(
+        timeout=120_000
+    )
+    wait_for_streamlit(browser_page, timeout_ms=120_000)
+    if has_map:
+        map_frame(browser_page, paths=1)
+    return time.perf_counter() - start
+
+
+def photograph(browser_page, name: str) -> str:  # noqa: ANN001
+    """Screenshot the whole page: Streamlit scrolls inside its own container, so the
+    viewport is stretched to the content's height for the picture, then put back."""
+    height = browser_page.evaluate(
+        "() => { const b = document.querySelector('[data-testid=stMainBlockContainer]');"
+        " const r = b.getBoundingClientRect(); return Math.ceil(r.top + b.scrollHeight); }"
+    )
+    browser_page.set_viewport_size({"width": WIDTH, "height": min(max(height, HEIGHT), 8000)})
+    wait_for_streamlit(browser_page)
+    path = screenshot(browser_page, name)
+    browser_page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    return str(path)
+
+
+def map_frame(browser_page, *, paths: int = 1, timeout_s: float = 180.0):  # noqa: ANN001, ANN201
+    """Return the page's map frame once Leaflet drew ``paths`` interactive paths.
+
+    Streamlit may replace the map's iframe while a page settles, so the iframe is looked up
+    afresh on every poll (a handle to a replaced iframe would wait forever).
+    """
+    deadline = time.monotonic() + timeout_s
+    drawn = None
+    while time.monotonic() < deadline:
+        iframes = browser_page.locator(FOLIUM_IFRAME)
+        if iframes.count():
+            handle = iframes.last.element_handle()
+            frame = handle.content_frame() if handle is not None else None
+            if frame is not None:
+                with contextlib.suppress(PlaywrightError):  # replaced while we looked
+                    drawn = frame.evaluate(COUNT_PATHS)
+                    if drawn >= paths:
+                        return leaflet_frame(browser_page, paths=paths)
+        browser_page.wait_for_timeout(100)
+    msg = f"the map drew {drawn} of {paths} paths within {timeout_s} s"
+    raise AssertionError(msg)
+
+
+def svg_paths(browser_page) -> int:  # noqa: ANN001
+    frame = map_frame(browser_page, paths=1)
+    return int(frame.locator("svg path.leaflet-interactive").count())
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_chromium()
+    monkeypatch.setenv("BEATCOV_WORKSPACE", str(tmp_path / "workspace"))
+    timings: dict[str, float] = {}
+    shots: list[str] = []
+    with make_run(tmp_path) as server, chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
+        page = browser.page
+
+        # first full render of the Overview: navigation to map paths visible (cold server)
+        start = time.perf_counter()
+        page.goto(server.url)
+        wait_for_streamlit(page, timeout_ms=180_000)
+        map_frame(page, paths=6)  # the six demo beats
+        timings["overview_first_render_s"] = time.perf_counter() - start
+        assert svg_paths(page) == 6
+        frame = map_frame(page)
+        assert (
+            "© OpenStreetMap contributors"
+            in frame.locator(".leaflet-control-attribution").inner_text()
+        )
+        shots.append(photograph(page, "overview_en"))
+
+        # every other page once (warm caches for the demo's window after the Overview)
+        for key, _, has_map in PAGES[1:]:
+            timings[f"first_switch_to_{key}_s"] = open_page(page, key, "en", has_map=has_map)
+            if has_map:
+                assert svg_paths(page) > 0, key
+            shots.append(photograph(page, f"{key}_en"))
+        # warm switches: every page again
+        for key, _, has_map in PAGES:
+            timings[f"warm_switch_to_{key}_s"] = open_page(page, key, "en", has_map=has_map)
+
+        # Gaps: click a block, its households appear
+        open_page(page, "gaps", "en", has_map=True)
+        frame = map_frame(page, paths=1)
+        blocks = frame.locator("svg path.leaflet-interactive")
+        candidates = []
+        for i in range(blocks.count()):
+            if blocks.nth(i).get_attribute("fill") not in PRIORITY_PALETTE:
+                continue  # a beat outline, not a block
+            spot = blocks.nth(i).evaluate(INNER_POINT)
+            if spot is not None:
+                candidates.append((spot["area"], i, spot))
+        assert candidates, "no clickable block on the Gaps map"
+        _, index, spot = max(candidates)
+        target = blocks.nth(index)
+        target.hover(position={"x": spot["x"], "y": spot["y"]})
+        tooltip = frame.locator(".leaflet-tooltip")
+        tooltip.wait_for(state="visible")
+        tip = tooltip.inner_text()
+        block_id = re.search(r"Block\s+(\S+)", tip).group(1)
+        households = int(re.search(r"Households\s+(\d+)", tip).group(1))
+        start = time.perf_counter()
+        target.click(position={"x": spot["x"], "y": spot["y"]})
+        heading = page.get_by_role("heading", name=f"Households in block {block_id}")
+        heading.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        timings["gaps_click_to_households_s"] = time.perf_counter() - start
+        table = page.locator(".st-key-gaps_households [data-testid='stDataFrame']")
+        table.wait_for(state="visible")
+        assert page.get_by_text(f"{households} households, not yet contacted first.").count() == 1
+        rows = table.locator("[role='grid']").first.get_attribute("aria-rowcount")
+        assert rows is not None and int(rows) == households + 1  # header row + households
+        assert page.locator(".st-key-gaps_history [data-testid='stDataFrame']").count() == 1
+        shots.append(photograph(page, "gaps_clicked_en"))
+
+        # Chinese: switch the language, photograph every page
+        page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+        page.get_by_role("heading", name=title_of("gaps", "zh"), level=1).wait_for()
+        wait_for_streamlit(page)
+        for key, _, has_map in PAGES:
+            timings[f"zh_switch_to_{key}_s"] = open_page(page, key, "zh", has_map=has_map)
+            if has_map:
+                assert svg_paths(page) > 0, key
+            assert page.get_by_text("© OpenStreetMap 贡献者", exact=False).count() >= 1
+            shots.append(photograph(page, f"{key}_zh"))
+
+        assert page.locator(FOLIUM_IFRAME).count() == 0  # Data page: no map
+        assert browser.page_errors == []
+        assert browser.external_requests() == []
+    assert server.external_attempts() == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    report = {"seconds": {k: round(v, 3) for k, v in timings.items()}, "screenshots": shots}
+    (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report["seconds"], indent=2))
+    assert all(Path(s).is_file() for s in shots)
