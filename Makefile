@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/streamlit run streamlit_app.py \
 		--server.headless true \
 		--browser.gatherUsageStats false \
+		--client.toolbarMode viewer \
 		--server.address $(HOST) \
 		--server.port $(PORT)
 

@@ -142,12 +142,19 @@ class Figure:
 def headline(summary: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
     """Return the Overview's headline figures from two ``Analysis.summary()`` dicts.
 
+    A previous period with no visits at all has nothing to compare with: no change is shown
+    (rather than, say, "+79 pp" against an empty period).
+
     Examples
     --------
-    >>> figures = headline({"households": 10, "coverage": 0.5}, {"households": 10})
+    >>> figures = headline({"households": 10, "coverage": 0.5}, {"households": 10, "visits": 3})
     >>> [(f.key, f.value, f.change) for f in figures[:2]]
     [('households', 10.0, 0.0), ('coverage', 0.5, None)]
+    >>> [f.change for f in headline({"households": 10}, {"households": 10, "visits": 0})][:1]
+    [None]
     """
+    if not previous.get("visits"):
+        previous = {}
     return [Figure(k, _number(summary.get(k)), _number(previous.get(k))) for k in HEADLINE]
 
 
