@@ -8,6 +8,7 @@ Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -81,10 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
     )
     cov.add_argument(
-        "--start", default=None, help="first day of the window, YYYY-MM-DD (default: first visit)"
+        "--start",
+        default=None,
+        type=_day,
+        help="first day of the window, YYYY-MM-DD (default: first visit)",
     )
     cov.add_argument(
-        "--end", default=None, help="last day of the window, YYYY-MM-DD (default: last visit)"
+        "--end",
+        default=None,
+        type=_day,
+        help="last day of the window, YYYY-MM-DD, included whole (default: last visit)",
     )
     cov.add_argument(
         "--unit",
@@ -113,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _day(text: str) -> dt.date:
+    """Parse a ``--start``/``--end`` day; a bad one is a usage error (exit 2)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        msg = f"{text!r} is not a day; write it as YYYY-MM-DD"
+        raise argparse.ArgumentTypeError(msg) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
@@ -136,8 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         result = run_coverage(args, settings=settings, progress=step)
-        write_outputs(result, args.out)
         step("writing outputs")
+        write_outputs(result, args.out)
     except ImportRefused as refused:
         bar.close()
         print("beatcov: the import was refused. Fix these and run again:", file=sys.stderr)

@@ -687,40 +687,59 @@ def officer_summary(
     sat_sum = np.bincount(pair_officer, weights=pair_mean.to_numpy(), minlength=no)
     sat_n = np.bincount(pair_officer, minlength=no)
 
+    weights = {
+        "vulnerable_households": status["vulnerable"].to_numpy(dtype=float),
+        "vulnerable_overdue": status["vulnerable_overdue"].to_numpy(dtype=float),
+        "open_follow_ups": status["open_follow_ups"].to_numpy(dtype=float),
+    }
     if pairs is None:
-        scope = attempted
-    else:
-        require_columns(status, ("beat_id",), name="status")
-        hh_beats = pd.DataFrame(
-            {"beat_id": status["beat_id"].to_numpy(), "hh": np.arange(len(status))}
+        # scope: the households each officer attempted
+        scope_off, scope_hh = attempted // n, attempted % n
+        reached = np.bincount(
+            np.intersect1d(contacted, attempted, assume_unique=True) // n, minlength=no
         )
-        scoped = pairs.merge(hh_beats, on="beat_id", how="inner")
-        scope_off = lookup(officers, pd.Index(scoped["officer_id"])).astype(np.int64)
-        scope = sorted_unique(scope_off * n + scoped["hh"].to_numpy(dtype=np.int64))
-    scope_off = scope // n
-    scope_hh = scope % n
-    reached = np.intersect1d(contacted, scope, assume_unique=True)
+        scoped = {"households": np.bincount(scope_off, minlength=no)}
+        for name, w in weights.items():
+            scoped[name] = np.bincount(scope_off, weights=w[scope_hh], minlength=no)
+    else:
+        # scope: every household of the officer's beats. Summed per beat, then per officer:
+        # the (officer, household) pairs, officers times their beats' households, are
+        # never built.
+        require_columns(status, ("beat_id",), name="status")
+        hh_beat, beat_ids = pd.factorize(status["beat_id"])
+        nb = max(len(beat_ids), 1)
+        placed = hh_beat >= 0
+        pair_beat = lookup(pd.Index(beat_ids), pd.Index(pairs["beat_id"])).astype(np.int64)
+        pair_off = lookup(officers, pd.Index(pairs["officer_id"])).astype(np.int64)
+        known = pair_beat >= 0
+        pair_beat, pair_off = pair_beat[known], pair_off[known]
 
-    def per_officer(weights: np.ndarray | None = None) -> np.ndarray:
-        counts = np.bincount(scope_off, weights=weights, minlength=no)
-        return counts.astype(np.int64)
+        def over_beats(w: np.ndarray | None) -> np.ndarray:
+            by_beat = np.bincount(
+                hh_beat[placed], weights=None if w is None else w[placed], minlength=nb
+            )
+            return np.bincount(pair_off, weights=by_beat[pair_beat], minlength=no)
+
+        scoped = {"households": over_beats(None)}
+        for name, w in weights.items():
+            scoped[name] = over_beats(w)
+        c_off, c_hh = contacted // n, contacted % n
+        c_beat = hh_beat[c_hh].astype(np.int64)
+        in_scope = (c_beat >= 0) & np.isin(
+            c_off * nb + c_beat, sorted_unique(pair_off * nb + pair_beat)
+        )
+        reached = np.bincount(c_off[in_scope], minlength=no)
 
     out = pd.DataFrame(
         {
-            "households": per_officer(),
+            "households": scoped["households"].astype(np.int64),
             "attempted_households": np.bincount(attempted // n, minlength=no),
-            "contacted_households": np.bincount(reached // n, minlength=no),
+            "contacted_households": reached.astype(np.int64),
             "attempts": attempts,
             "contacts": contacts,
-            "vulnerable_households": per_officer(
-                status["vulnerable"].to_numpy(dtype=float)[scope_hh]
-            ),
-            "vulnerable_overdue": per_officer(
-                status["vulnerable_overdue"].to_numpy(dtype=float)[scope_hh]
-            ),
-            "open_follow_ups": per_officer(
-                status["open_follow_ups"].to_numpy(dtype=float)[scope_hh]
-            ),
+            "vulnerable_households": scoped["vulnerable_households"].astype(np.int64),
+            "vulnerable_overdue": scoped["vulnerable_overdue"].astype(np.int64),
+            "open_follow_ups": scoped["open_follow_ups"].astype(np.int64),
             "mean_satisfaction": np.where(sat_n > 0, sat_sum / np.maximum(sat_n, 1), np.nan),
         },
         index=officers,
