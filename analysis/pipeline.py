@@ -12,6 +12,8 @@ Choices
   ``settings.outside_block_max_m``, else the pseudo-block ``outside:<beat_id>`` (no
   geometry): kept and counted, never lost.
 * Without ``start``/``end`` the window is the visits' own span (first to last local day).
+* Visit counts (``visits``, ``flagged_visits``, flag shares) are of visits inside the window;
+  ``visits.csv`` lists every visit with an ``in_window`` column.
 * ``coverage_as_logged`` is the coverage counting every logged contact, verified or not, so
   the drop caused by verification is visible next to ``coverage``.
 """
@@ -27,7 +29,7 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from analysis.coverage import household_status, officer_summary, summarise
+from analysis.coverage import household_status, officer_summary, summarise, window_mask
 from analysis.gaps import find_gaps, household_priority
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
@@ -120,8 +122,8 @@ class Analysis:
             "vulnerable_households": int(h["vulnerable"].sum()),
             "vulnerable_overdue": int(h["vulnerable_overdue"].sum()),
             "open_follow_ups": int(h["open_follow_ups"].sum()),
-            "visits": len(v),
-            "flagged_visits": int((~v["verified"]).sum()),
+            "visits": int(v["in_window"].sum()),
+            "flagged_visits": int((~v["verified"] & v["in_window"]).sum()),
             "blocks": len(real),
             "under_visited_blocks": int(real["under_visited"].sum()),
             "households_outside_blocks": int(
@@ -197,6 +199,7 @@ def analyse(
     checked = pd.DataFrame(visits.drop(columns="geometry"))
     checked["verified"] = checks["verified"].to_numpy()
     checked["flags"] = checks["flags"].to_numpy()
+    in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
     status = household_status(homes, checked, start=start, end=end, settings=s)
@@ -218,13 +221,17 @@ def analyse(
     beats_out["coverage_as_logged"] = summarise(
         status.assign(contacted=status["contacted_as_logged"]), by="beat_id"
     )["coverage"]
-    flag_share = _beat_flag_share(checked, homes)
+    flag_share = _beat_flag_share(checked[in_window], homes)
     beats_out = beats_out.join(flag_share, how="left").fillna({"flagged_visits": 0})
     beats_out = beats.drop(columns="geometry").set_index("beat_id").join(beats_out, how="left")
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
         status, checked, start=start, end=end, officer_beats=beats, settings=s
-    ).join(officer_flag_share(checked, settings=s), how="left", suffixes=("", "_checked"))
+    ).join(
+        officer_flag_share(checked[in_window], settings=s),
+        how="left",
+        suffixes=("", "_checked"),
+    )
 
     step("weekly trend")
     trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
@@ -232,6 +239,7 @@ def analyse(
     visits_out = checked[["visit_id", "household_id", "officer_id"]].copy()
     visits_out["verified"] = checks["verified"].to_numpy()
     visits_out["flags"] = checks["flags"].to_numpy()
+    visits_out["in_window"] = in_window
     for column in checks.columns:
         if column not in visits_out.columns:
             visits_out[column] = checks[column].to_numpy()

@@ -322,8 +322,8 @@ def test_summary_figures(result: Analysis) -> None:
     assert summary["vulnerable_households"] == 2
     assert summary["vulnerable_overdue"] == 1
     assert summary["open_follow_ups"] == 1
-    # every visit handed in, the April and June ones too; only v05 failed verification
-    assert summary["visits"] == 13
+    # visits inside the window: not the April (v12) and June (v13) ones; v05 failed
+    assert summary["visits"] == 11
     assert summary["flagged_visits"] == 1
     # real blocks K1-K5 (the outside pseudo-block is not one); K2 and K3 under-visited
     assert summary["blocks"] == 5
