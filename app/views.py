@@ -361,21 +361,32 @@ def flag_counts(visits: pd.DataFrame) -> pd.DataFrame:
 
 def officer_flags(visits: pd.DataFrame) -> pd.DataFrame:
     """Return, per officer, visits, visits not counted, their share and each flag's count."""
+    return _flag_table(visits, "officer_id", visits["officer_id"])
+
+
+def block_flags(visits: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
+    """Return, per block of the visited household, the same figures as :func:`officer_flags`."""
+    block_of = households.set_index("household_id")["block_id"]
+    return _flag_table(visits, "block_id", visits["household_id"].map(block_of))
+
+
+def _flag_table(visits: pd.DataFrame, column: str, keys: pd.Series) -> pd.DataFrame:
+    """Group visits by ``keys``: visits, not counted, their share and each flag's count."""
     if visits.empty:
-        return pd.DataFrame(columns=["officer_id", "visits", "not_counted", "not_counted_share"])
+        return pd.DataFrame(columns=[column, "visits", "not_counted", "not_counted_share"])
     codes = visits["flags"].fillna("").str.split(";")
     frame = pd.DataFrame(
         {
-            "officer_id": visits["officer_id"].fillna("").astype(str).to_numpy(),
+            column: keys.fillna("").astype(str).to_numpy(),
             "visits": 1,
             "not_counted": (~visits["verified"].astype(bool)).astype(int).to_numpy(),
         }
     )
     for code in FLAG_CODES:
         frame[code] = codes.map(lambda parts, c=code: c in parts).astype(int).to_numpy()
-    out = frame.groupby("officer_id", sort=True).sum().reset_index()
+    out = frame.groupby(column, sort=True).sum().reset_index()
     out.insert(3, "not_counted_share", out["not_counted"] / out["visits"])
-    return out.sort_values(["not_counted", "officer_id"], ascending=[False, True]).reset_index(
+    return out.sort_values(["not_counted", column], ascending=[False, True]).reset_index(
         drop=True
     )
 

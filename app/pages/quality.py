@@ -36,6 +36,11 @@ ui.table_with_downloads(counts, name="flags", key="quality_flags")
 st.subheader(t("quality.by_officer"))
 ui.table_with_downloads(views.officer_flags(visits), name="officers", key="quality_officers")
 
+st.subheader(t("quality.by_block"))
+ui.table_with_downloads(
+    views.block_flags(visits, view.households), name="blocks", key="quality_blocks"
+)
+
 st.subheader(t("quality.map"))
 shapes = state.map_shapes(ctx.ref, ctx.settings)
 flag_map, colors = mapviews.flagged_map(flagged, view.beats, shapes, settings=ctx.settings)

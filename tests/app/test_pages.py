@@ -243,6 +243,13 @@ def test_visit_quality_counts_flags(expected: dict[str, Analysis]) -> None:
     assert by_flag.loc["far from door", "Visits"] == direct["far_from_door"]
     assert by_flag.loc["no GPS", "Visits"] == direct["no_gps"]
     assert "GPS point too far from the household's door" in set(by_flag["Description"])
+    # per block: visits not counted, grouped by the block of the visited household
+    block_of = expected["now"].households.set_index("household_id")["block_id"]
+    direct_blocks = (~visits["verified"]).groupby(visits["household_id"].map(block_of)).sum()
+    by_block = frame(at, "quality_blocks").set_index("Block")
+    assert by_block["Not counted"].sum() == int((~visits["verified"]).sum())
+    worst = direct_blocks.sort_values(ascending=False).index[0]
+    assert by_block.loc[worst, "Not counted"] == direct_blocks[worst] > 0
 
 
 # --------------------------------------------------------------------------- Data page
