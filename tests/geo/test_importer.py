@@ -181,6 +181,23 @@ def test_unparseable_time(tmp_path: Path) -> None:
     assert "'yesterday'" in f.message and "v.csv, row 3, column 'time'" in f.message
 
 
+def test_zone_words_and_short_offsets_do_not_crash(tmp_path: Path) -> None:
+    # "UTC" and a two-digit "+08" are zones the offset pattern does not catch; they must be
+    # read (10:00 UTC = 18:00 in Shanghai) or reported, never crash the import
+    path = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time\n"
+        "V1,1,P1,2026-07-01 10:00 UTC\n"
+        "V2,1,P1,2026-07-01 18:05\n"
+        "V3,1,P1,not a time\n",
+    )
+    result = read_visits(path, timezone="Asia/Shanghai")
+    times = result.table["time"]
+    assert times.iloc[0] == pd.Timestamp("2026-07-01 18:00", tz="Asia/Shanghai")
+    assert times.iloc[1] == pd.Timestamp("2026-07-01 18:05", tz="Asia/Shanghai")
+    assert [(f.code, f.row) for f in result.report.fatal] == [("bad_time", 4)]
+
+
 def test_nonexistent_local_time_is_reported(tmp_path: Path) -> None:
     # 2026-03-29 03:30 does not exist in Helsinki (clocks jump from 03:00 to 04:00).
     path = write(
