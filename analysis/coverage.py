@@ -248,9 +248,7 @@ class Window:
         return times.ge(self.start).to_numpy(dtype=bool) & self.upto(times)
 
 
-def resolve_window(
-    start: TimeLike, end: TimeLike, *, settings: Settings | None = None
-) -> Window:
+def resolve_window(start: TimeLike, end: TimeLike, *, settings: Settings | None = None) -> Window:
     """Turn ``start``/``end`` (Timestamps or dates) into a :class:`Window`.
 
     Examples

@@ -123,8 +123,7 @@ def find_gaps(
         waiting_full_days = s.priority_waiting_full_days
     require_columns(
         block_summary,
-        ("households", "contacted_households", "coverage", "vulnerable_overdue",
-         "open_follow_ups"),
+        ("households", "contacted_households", "coverage", "vulnerable_overdue", "open_follow_ups"),
         name="block summary",
     )
     if min(vulnerable_weight, follow_up_weight) < 0 or waiting_full_days <= 0:
@@ -157,9 +156,7 @@ def find_gaps(
         wait_factor = np.ones(len(block_summary))
     shortfall = np.nan_to_num(1.0 - shrunk, nan=0.0)
     priority = (
-        shortfall * (n - c) * wait_factor
-        + vulnerable_weight * overdue
-        + follow_up_weight * open_fu
+        shortfall * (n - c) * wait_factor + vulnerable_weight * overdue + follow_up_weight * open_fu
     )
     return pd.DataFrame(
         {

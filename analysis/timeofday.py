@@ -73,8 +73,16 @@ TIE_ORDER: tuple[str, ...] = ("evening", "morning", "midday", "working")
 """Recommendable bands, in the order that breaks ties."""
 
 _HOUR_BAND = np.array(
-    [BANDS.index(b) for b in ["other"] * 6 + ["morning"] * 3 + ["working"] * 2
-     + ["midday"] * 3 + ["working"] * 3 + ["evening"] * 4 + ["other"] * 3],
+    [
+        BANDS.index(b)
+        for b in ["other"] * 6
+        + ["morning"] * 3
+        + ["working"] * 2
+        + ["midday"] * 3
+        + ["working"] * 3
+        + ["evening"] * 4
+        + ["other"] * 3
+    ],
     dtype=np.int8,
 )
 """Band code of each local hour 0–23."""
@@ -311,9 +319,7 @@ def recommended_band(
     m = prior_attempts
     q_rest = (h_all - h_beat + m * base_rate) / (a_all - a_beat + m)
     q_beat = (h_beat + m * q_rest) / (a_beat + m)
-    q_beat_wo = (h_beat[beat_of] - h_blk + m * q_rest[beat_of]) / (
-        a_beat[beat_of] - a_blk + m
-    )
+    q_beat_wo = (h_beat[beat_of] - h_blk + m * q_rest[beat_of]) / (a_beat[beat_of] - a_blk + m)
     q_block = (h_blk + m * q_beat_wo) / (a_blk + m)
 
     own = block_attempts >= s.band_min_attempts
@@ -322,9 +328,7 @@ def recommended_band(
     return pd.DataFrame(
         {
             "beat_id": block_beat.to_numpy(),
-            "recommended_band": pd.Categorical(
-                np.asarray(TIE_ORDER)[best], categories=list(BANDS)
-            ),
+            "recommended_band": pd.Categorical(np.asarray(TIE_ORDER)[best], categories=list(BANDS)),
             "source": np.where(own, "block", "beat"),
             "expected_success": chosen[np.arange(nb), best],
             "block_attempts": block_attempts,

@@ -34,6 +34,7 @@ from geo.settings import Settings, resolve
 
 __all__ = ["weekly_trend"]
 
+
 def _weeks_since_epoch(local_naive: np.ndarray) -> np.ndarray:
     """Return Monday-based week numbers of naive local datetime64 values.
 

@@ -392,13 +392,17 @@ def officer_flag_share(
     )
     code_counts = code_counts.groupby(level=0, sort=True).sum()
 
-    totals = pd.DataFrame(
-        {
-            "officer_id": data["officer_id"].to_numpy(),
-            "visits": 1,
-            "flagged": np.asarray(flagged, dtype=np.int64),
-        }
-    ).groupby("officer_id", sort=True)[["visits", "flagged"]].sum()
+    totals = (
+        pd.DataFrame(
+            {
+                "officer_id": data["officer_id"].to_numpy(),
+                "visits": 1,
+                "flagged": np.asarray(flagged, dtype=np.int64),
+            }
+        )
+        .groupby("officer_id", sort=True)[["visits", "flagged"]]
+        .sum()
+    )
     totals["share"] = totals["flagged"] / totals["visits"]
     result = totals.join(code_counts)
     result[list(FLAG_CODES)] = result[list(FLAG_CODES)].fillna(0).astype(np.int64)

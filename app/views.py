@@ -386,9 +386,7 @@ def _flag_table(visits: pd.DataFrame, column: str, keys: pd.Series) -> pd.DataFr
         frame[code] = codes.map(lambda parts, c=code: c in parts).astype(int).to_numpy()
     out = frame.groupby(column, sort=True).sum().reset_index()
     out.insert(3, "not_counted_share", out["not_counted"] / out["visits"])
-    return out.sort_values(["not_counted", column], ascending=[False, True]).reset_index(
-        drop=True
-    )
+    return out.sort_values(["not_counted", column], ascending=[False, True]).reset_index(drop=True)
 
 
 def reason_codes() -> tuple[str, ...]:

@@ -260,7 +260,6 @@ def release_memory() -> None:
         pass
 
 
-
 def morton(ix: np.ndarray, iy: np.ndarray, bits: int = 20) -> np.ndarray:
     key = np.zeros(len(ix), dtype=np.int64)
     for bit in range(bits):
@@ -460,7 +459,11 @@ def main(argv: list[str] | None = None) -> int:
         size = f"{args.households:,} households / {args.visits:,} visits"
         started = time.perf_counter()
         inputs = synthesise(
-            args.households, args.visits, work / "synthetic", fmt=args.format, seed=args.seed,
+            args.households,
+            args.visits,
+            work / "synthetic",
+            fmt=args.format,
+            seed=args.seed,
             per_shift=args.visits_per_shift,
         )
         inputs["streets"] = streets

@@ -130,9 +130,7 @@ def flag_breakdown(
         block_id=failed["household_id"].map(block_of), code=failed["flags"].str.split(";")
     ).explode("code")
     counts = codes.groupby(["block_id", "code"]).size()
-    return counts.groupby(level=0).apply(
-        lambda s: ", ".join(f"{c}={n}" for (_, c), n in s.items())
-    )
+    return counts.groupby(level=0).apply(lambda s: ", ".join(f"{c}={n}" for (_, c), n in s.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,8 +262,10 @@ def score(out: Path) -> int:
     honest = visits[~visits["visit_id"].isin(burst_ids)]
     print("Burst blocks: coverage drops from as logged", end=" ")
     print(f"{(burst['coverage'] < burst['as_logged']).sum()}/{len(burst)}")
-    print(f"burst visits failing verification: {int((~caught['verified']).sum())}/{len(caught)}"
-          f" (one_spot_burst: {int(caught['flags'].str.contains('one_spot_burst').sum())})")
+    print(
+        f"burst visits failing verification: {int((~caught['verified']).sum())}/{len(caught)}"
+        f" (one_spot_burst: {int(caught['flags'].str.contains('one_spot_burst').sum())})"
+    )
     fails = honest.loc[~honest["verified"], "flags"].str.split(";").explode().value_counts()
     print(f"honest visits failing verification: {int((~honest['verified']).sum())}/"
           f"{len(honest)} by flag {fails.to_dict()}")  # fmt: skip

@@ -134,8 +134,19 @@ def grid_city(side: int, *, spacing_m: float = 80.0, seed: int = 0) -> nx.MultiD
 # osmnx's walk filter, as tags that exclude a way.
 _NOT_WALKABLE = {
     "highway": {
-        "abandoned", "bus_guideway", "construction", "cycleway", "motor", "motorway",
-        "motorway_link", "no", "planned", "platform", "proposed", "raceway", "razed",
+        "abandoned",
+        "bus_guideway",
+        "construction",
+        "cycleway",
+        "motor",
+        "motorway",
+        "motorway_link",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
     },
     "foot": {"no"},
     "service": {"private"},
@@ -348,9 +359,7 @@ def baseline(
         for a, b in zip(ia, ib, strict=True)
     ]
     elapsed = time.perf_counter() - start
-    walk = np.maximum(
-        da + np.asarray(lengths, dtype=float) + db, np.hypot(*(a_xy - b_xy).T)
-    )
+    walk = np.maximum(da + np.asarray(lengths, dtype=float) + db, np.hypot(*(a_xy - b_xy).T))
     mine = result["travel_m"].to_numpy()[sample]
     return {
         "pairs": len(sample),
@@ -385,8 +394,10 @@ def main() -> None:
         graph, how = grid_city(args.grid_side, seed=args.seed), f"{args.grid_side}^2 grid city"
     else:
         graph, how = load_walk_graph()
-    print(f"walk graph: {how}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
-          f" ({time.perf_counter() - t:.1f} s)")
+    print(
+        f"walk graph: {how}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+        f" ({time.perf_counter() - t:.1f} s)"
+    )
 
     t = time.perf_counter()
     visits, households, injected = make_data(
@@ -396,8 +407,10 @@ def main() -> None:
         n_officers=args.officers,
         seed=args.seed,
     )
-    print(f"synthetic data: {len(visits):,} visits, {len(households):,} households, "
-          f"{args.officers} officers ({time.perf_counter() - t:.1f} s); injected {injected}")
+    print(
+        f"synthetic data: {len(visits):,} visits, {len(households):,} households, "
+        f"{args.officers} officers ({time.perf_counter() - t:.1f} s); injected {injected}"
+    )
 
     base_rss = rss_mb()
     can_reset = reset_peak_rss()
@@ -405,11 +418,15 @@ def main() -> None:
     result = verify_visits(visits, households, graph=graph)
     with_graph_s = time.perf_counter() - t
     call_peak = peak_rss_mb()
-    print(f"\nverify_visits with walk graph: {with_graph_s:.2f} s "
-          f"({1e6 * with_graph_s / len(visits):.2f} us/visit)")
+    print(
+        f"\nverify_visits with walk graph: {with_graph_s:.2f} s "
+        f"({1e6 * with_graph_s / len(visits):.2f} us/visit)"
+    )
     if can_reset:
-        print(f"  RSS before the call {base_rss:,.0f} MB, peak during it {call_peak:,.0f} MB "
-              f"(+{call_peak - base_rss:,.0f} MB)")
+        print(
+            f"  RSS before the call {base_rss:,.0f} MB, peak during it {call_peak:,.0f} MB "
+            f"(+{call_peak - base_rss:,.0f} MB)"
+        )
     else:
         print(f"  process peak RSS {call_peak:,.0f} MB (peak could not be reset)")
 
@@ -423,14 +440,20 @@ def main() -> None:
     print(f"flags: {counts}; verified {result['verified'].mean():.1%}")
 
     b = baseline(graph, visits, households, result, n_pairs=args.baseline_pairs, seed=args.seed)
-    print(f"\nbaseline (networkx.shortest_path_length per pair): {b['pairs']:,} pairs in "
-          f"{b['seconds']:.2f} s = {b['per_pair_ms']:.2f} ms/pair")
-    print(f"  extrapolated to all {b['network_pairs_total']:,} network pairs: "
-          f"{b['extrapolated_s']:,.0f} s (the search alone) vs {with_graph_s:.1f} s for the "
-          f"whole of verify_visits: {b['extrapolated_s'] / with_graph_s:,.0f}x")
+    print(
+        f"\nbaseline (networkx.shortest_path_length per pair): {b['pairs']:,} pairs in "
+        f"{b['seconds']:.2f} s = {b['per_pair_ms']:.2f} ms/pair"
+    )
+    print(
+        f"  extrapolated to all {b['network_pairs_total']:,} network pairs: "
+        f"{b['extrapolated_s']:,.0f} s (the search alone) vs {with_graph_s:.1f} s for the "
+        f"whole of verify_visits: {b['extrapolated_s'] / with_graph_s:,.0f}x"
+    )
     print(f"  agreement on the sampled pairs: max |difference| {b['max_abs_diff_m']:.2e} m")
-    print(f"\nprocess peak RSS (whole run): "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    print(
+        f"\nprocess peak RSS (whole run): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -266,16 +266,12 @@ def test_blocks_agree_with_households(demo_out: Path) -> None:
     assert blocks["households"].sum() == len(households)
     counts = blocks.loc[blocks["households"] > 0, "households"]
     assert counts.to_dict() == per_block.size().to_dict()
-    assert (
-        blocks.loc[counts.index, "contacted_households"].to_dict() == per_block.sum().to_dict()
-    )
+    assert blocks.loc[counts.index, "contacted_households"].to_dict() == per_block.sum().to_dict()
     flagged = households["block_id"].map(blocks["under_visited"])
     assert (households["in_under_visited_block"] == flagged).all()
 
 
-def test_subprocess_gives_the_same_outputs(
-    streets: Path, demo_out: Path, tmp_path: Path
-) -> None:
+def test_subprocess_gives_the_same_outputs(streets: Path, demo_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run = subprocess.run(
         [sys.executable, "-m", "analysis", *cli_args(streets, out)],
@@ -371,9 +367,7 @@ def test_h3_cells_as_units(streets: Path, tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- (e) window
 
 
-def test_start_and_end_narrow_the_window(
-    streets: Path, demo_out: Path, tmp_path: Path
-) -> None:
+def test_start_and_end_narrow_the_window(streets: Path, demo_out: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = cli_args(streets, out, "--no-progress", "--start", "2026-08-01", "--end", "2026-08-31")
     assert main(args) == 0
@@ -388,9 +382,12 @@ def test_start_and_end_narrow_the_window(
     # contacts in August are a subset of contacts in the whole span
     full = pd.read_csv(demo_out / "households.csv", usecols=["contacted"])
     assert not (typed["contacted"] & ~full["contacted"]).any()
-    assert summary["contacted_households"] < json.loads(
-        (demo_out / "summary.json").read_text(encoding="utf-8")
-    )["contacted_households"]
+    assert (
+        summary["contacted_households"]
+        < json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))[
+            "contacted_households"
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- (f) planted

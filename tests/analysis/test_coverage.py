@@ -64,8 +64,17 @@ def visits() -> pd.DataFrame:
         ("a10", "hX", "o3", "2024-03-15 00:00:00", "contact", "", "", None, True),
         ("a11", "h1", "o1", "2024-03-05 00:00:00", "contact", "", "a1", None, True),
     ]
-    cols = ["visit_id", "household_id", "officer_id", "time", "outcome", "issue_raised",
-            "follow_up_of", "satisfaction", "verified"]
+    cols = [
+        "visit_id",
+        "household_id",
+        "officer_id",
+        "time",
+        "outcome",
+        "issue_raised",
+        "follow_up_of",
+        "satisfaction",
+        "verified",
+    ]
     frame = pd.DataFrame(rows, columns=cols)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame["satisfaction"] = frame["satisfaction"].astype("Int64")
@@ -102,9 +111,7 @@ def test_household_figures(status: pd.DataFrame) -> None:
     assert st["open_follow_ups"].tolist() == [0, 0, 0, 0, 0, 1]
     # ratings of counted visits in the window: h1 4, h2 2 (a4 after end), h4 5;
     # h5's 5 is on an unverified visit
-    np.testing.assert_allclose(
-        st["mean_satisfaction"], [4.0, 2.0, np.nan, 5.0, np.nan, np.nan]
-    )
+    np.testing.assert_allclose(st["mean_satisfaction"], [4.0, 2.0, np.nan, 5.0, np.nan, np.nan])
 
 
 def test_status_keeps_the_households_index_and_grouping_columns(status: pd.DataFrame) -> None:
@@ -152,7 +159,10 @@ def test_date_window_is_whole_local_days(households: pd.DataFrame, visits: pd.Da
     # dates 03-01..03-30 in UTC: [03-01 00:00, 03-31 00:00) -> a3 at 03-31 00:00 now outside
     settings = DEFAULTS.replace(timezone="UTC")
     st = household_status(
-        households, visits, start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 30),
+        households,
+        visits,
+        start=dt.date(2024, 3, 1),
+        end=dt.date(2024, 3, 30),
         settings=settings,
     ).set_index("household_id")
     assert st.loc["h2", "attempts"] == 0
@@ -185,9 +195,7 @@ def test_summary_per_block(status: pd.DataFrame) -> None:
     # household means: K1 (4 + 2) / 2; K3 only h4 rated 5
     np.testing.assert_allclose(out["mean_satisfaction"], [3.0, np.nan, 5.0])
     # waits of households not contacted: K2 h3 30 d 1 s; K3 h5 30 d 1 s and h6 30 d
-    np.testing.assert_allclose(
-        out["mean_days_waiting"], [np.nan, 30 + SECOND, 30 + SECOND / 2]
-    )
+    np.testing.assert_allclose(out["mean_days_waiting"], [np.nan, 30 + SECOND, 30 + SECOND / 2])
     assert out.loc[("B1", "K1"), "last_contact"] == END
 
 
@@ -246,9 +254,7 @@ def test_officers_with_beats(status: pd.DataFrame, visits: pd.DataFrame) -> None
     pd.testing.assert_frame_equal(same, out)
 
 
-def test_visits_without_officer_are_left_out(
-    status: pd.DataFrame, visits: pd.DataFrame
-) -> None:
+def test_visits_without_officer_are_left_out(status: pd.DataFrame, visits: pd.DataFrame) -> None:
     anonymous = visits.assign(officer_id=visits["officer_id"].mask(visits["visit_id"] == "a1"))
     out = officer_summary(status, anonymous, start=START, end=END)
     # o1 keeps a2, a3, a11: 3 attempts, 2 contacts (a3, a11), still h1 and h2 reached;
@@ -258,14 +264,13 @@ def test_visits_without_officer_are_left_out(
     assert out.loc["o1", "mean_satisfaction"] == 2.0
 
 
-def test_object_ids_take_the_general_lookup(
-    households: pd.DataFrame, visits: pd.DataFrame
-) -> None:
+def test_object_ids_take_the_general_lookup(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     # ids held as Python objects (not the text dtype) give the same status
     as_objects = household_status(
         households.astype({"household_id": object}),
         visits.astype({"household_id": object}),
-        start=START, end=END,
+        start=START,
+        end=END,
     )
     expected = household_status(households, visits, start=START, end=END)
     assert as_objects["attempts"].tolist() == expected["attempts"].tolist()
@@ -286,7 +291,10 @@ def test_window_backwards(households: pd.DataFrame, visits: pd.DataFrame) -> Non
 def test_unknown_zone(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     with pytest.raises(BeatcovError, match="unknown time zone 'Mars/Olympus'"):
         household_status(
-            households, visits, start=START, end=END,
+            households,
+            visits,
+            start=START,
+            end=END,
             settings=DEFAULTS.replace(timezone="Mars/Olympus"),
         )
 

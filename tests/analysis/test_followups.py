@@ -15,8 +15,15 @@ END = pd.Timestamp("2024-03-31 12:00", tz="UTC")
 
 
 def _visits(rows: list[tuple]) -> pd.DataFrame:
-    cols = ["visit_id", "household_id", "time", "outcome", "issue_raised", "follow_up_of",
-            "verified"]
+    cols = [
+        "visit_id",
+        "household_id",
+        "time",
+        "outcome",
+        "issue_raised",
+        "follow_up_of",
+        "verified",
+    ]
     frame = pd.DataFrame(rows, columns=cols)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame["officer_id"] = "o1"

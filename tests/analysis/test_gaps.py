@@ -59,9 +59,7 @@ def test_gaps_worked_by_hand(summary: pd.DataFrame) -> None:
     np.testing.assert_allclose(
         out["shrunk_coverage"], [0.75, 13.5 / 14, 79 / 150, 43 / 60, 49 / 60]
     )
-    np.testing.assert_allclose(
-        out["priority"], [0.375, 0.0, 71 / 150 * 20 + 2, 17 / 60 + 2, 0.0]
-    )
+    np.testing.assert_allclose(out["priority"], [0.375, 0.0, 71 / 150 * 20 + 2, 17 / 60 + 2, 0.0])
     order = out.sort_values("priority", ascending=False, kind="stable").index
     assert [block for _, block in order] == ["C", "D", "A", "B", "E"]
 
@@ -149,5 +147,8 @@ def test_household_priority_order() -> None:
 
 def test_household_priority_needs_status_columns() -> None:
     with pytest.raises(SchemaError, match="status lacks column.*open_follow_ups"):
-        household_priority(pd.DataFrame({"household_id": ["a"], "vulnerable_overdue": [True],
-                                         "days_since_contact": [1.0]}))
+        household_priority(
+            pd.DataFrame(
+                {"household_id": ["a"], "vulnerable_overdue": [True], "days_since_contact": [1.0]}
+            )
+        )

@@ -71,6 +71,7 @@ def _wgs84(geoms: list[shapely.Geometry | None]) -> gpd.GeoSeries:
     Boxes are segmentized every 100 m first, so every grid corner is a vertex of every
     polygon it lies on and shared edges stay shared after the conversion.
     """
+
     def shift(g: shapely.Geometry) -> shapely.Geometry:
         return shapely.transform(shapely.segmentize(g, 100.0), lambda c: c + [X0, Y0])
 
@@ -95,9 +96,7 @@ def beats() -> gpd.GeoDataFrame:
 def units() -> gpd.GeoDataFrame:
     squares = [box(0, 0, 100, 100), box(100, 0, 200, 100), box(200, 0, 300, 100),
                box(300, 0, 400, 100), box(0, 100, 100, 200)]  # fmt: skip
-    return gpd.GeoDataFrame(
-        {"block_id": ["K1", "K2", "K3", "K4", "K5"]}, geometry=_wgs84(squares)
-    )
+    return gpd.GeoDataFrame({"block_id": ["K1", "K2", "K3", "K4", "K5"]}, geometry=_wgs84(squares))
 
 
 @pytest.fixture(scope="module")
@@ -154,9 +153,7 @@ def result(
     visits: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame,
 ) -> Analysis:
-    return analyse(
-        beats, households, visits, units=units, start=START, end=END, settings=SETTINGS
-    )
+    return analyse(beats, households, visits, units=units, start=START, end=END, settings=SETTINGS)
 
 
 def _blocks(result: Analysis) -> pd.DataFrame:
@@ -210,7 +207,13 @@ def test_households_are_placed_with_their_status(result: Analysis) -> None:
     assert h.index[h["open_follow_ups"] > 0].tolist() == ["h05"]
     # households in K2, K3 and outside:B (under-visited below) are flagged
     assert set(h.index[h["in_under_visited_block"]]) == {
-        "h04", "h05", "h06", "h07", "h08", "h10", "h11"
+        "h04",
+        "h05",
+        "h06",
+        "h07",
+        "h08",
+        "h10",
+        "h11",
     }
 
 
@@ -357,7 +360,13 @@ def test_progress_labels_in_order(
 ) -> None:
     labels: list[str] = []
     analyse(
-        beats, households, visits, units=units, start=START, end=END, settings=SETTINGS,
+        beats,
+        households,
+        visits,
+        units=units,
+        start=START,
+        end=END,
+        settings=SETTINGS,
         progress=labels.append,
     )
     assert labels == [

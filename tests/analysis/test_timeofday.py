@@ -19,15 +19,40 @@ def _times(values: list[str], tz: str = "UTC") -> pd.Series:
 
 def test_band_boundaries_in_utc() -> None:
     times = _times(
-        ["2024-03-01 " + t for t in (
-            "05:59:59", "06:00", "08:59:59", "09:00", "10:59", "11:00", "13:59", "14:00",
-            "16:59", "17:00", "20:59:59", "21:00", "00:00",
-        )]
+        [
+            "2024-03-01 " + t
+            for t in (
+                "05:59:59",
+                "06:00",
+                "08:59:59",
+                "09:00",
+                "10:59",
+                "11:00",
+                "13:59",
+                "14:00",
+                "16:59",
+                "17:00",
+                "20:59:59",
+                "21:00",
+                "00:00",
+            )
+        ]
     )
     got = band_of(times, timezone="UTC").tolist()
     assert got == [
-        "other", "morning", "morning", "working", "working", "midday", "midday", "working",
-        "working", "evening", "evening", "other", "other",
+        "other",
+        "morning",
+        "morning",
+        "working",
+        "working",
+        "midday",
+        "midday",
+        "working",
+        "working",
+        "evening",
+        "evening",
+        "other",
+        "other",
     ]
 
 
@@ -54,9 +79,7 @@ def test_utc_times_are_classified_in_shanghai() -> None:
 
 
 def test_band_series_shape() -> None:
-    times = pd.Series(
-        pd.to_datetime(["2024-03-01 10:00", None], utc=True), index=["x", "y"]
-    )
+    times = pd.Series(pd.to_datetime(["2024-03-01 10:00", None], utc=True), index=["x", "y"])
     out = band_of(times, timezone="UTC")
     assert out.name == "band"
     assert out.index.tolist() == ["x", "y"]
@@ -111,7 +134,10 @@ def test_band_success_per_block_and_beat() -> None:
     assert beats.loc[("P", "evening"), "success_rate"] == pytest.approx(2 / 3)
     # officer_id comes from the visits; the 03-01 window drops 03-02 18:30 -> 2 evenings
     officers = band_success(
-        visits, households, by="officer_id", settings=UTC,
+        visits,
+        households,
+        by="officer_id",
+        settings=UTC,
         start=pd.Timestamp("2024-03-01", tz="UTC"),
         end=pd.Timestamp("2024-03-01 23:59", tz="UTC"),
     )
@@ -182,9 +208,7 @@ def test_recommendation_from_block_or_beat_worked_by_hand() -> None:
 
     # one attempt short of band_min_attempts, K3 falls back to Q's posterior, which has
     # the same data and prior: morning 9.5/12 again, but now from the beat
-    strict = recommended_band(
-        _visits(rows), households, settings=UTC.replace(band_min_attempts=11)
-    )
+    strict = recommended_band(_visits(rows), households, settings=UTC.replace(band_min_attempts=11))
     assert strict.loc["K3", "source"] == "beat"
     assert strict.loc["K1", "source"] == "beat"
     assert strict.loc["K3", "expected_success"] == pytest.approx(9.5 / 12)

@@ -33,9 +33,7 @@ WEEKS = pd.to_datetime(["2024-03-04", "2024-03-11", "2024-03-18"])
 
 @pytest.fixture
 def households() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"household_id": ["h1", "h2", "h3", "h4"], "beat_id": ["P", "P", "Q", "Q"]}
-    )
+    return pd.DataFrame({"household_id": ["h1", "h2", "h3", "h4"], "beat_id": ["P", "P", "Q", "Q"]})
 
 
 @pytest.fixture
@@ -50,8 +48,7 @@ def visits() -> pd.DataFrame:
         ("v5", "h3", "2024-03-18 04:00:00", "contact", True),
         ("v6", "h3", "2024-03-18 04:00:01", "contact", True),
     ]
-    frame = pd.DataFrame(rows, columns=["visit_id", "household_id", "time", "outcome",
-                                        "verified"])
+    frame = pd.DataFrame(rows, columns=["visit_id", "household_id", "time", "outcome", "verified"])
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame["officer_id"] = "o1"
     return frame
@@ -72,9 +69,7 @@ def test_weekly_figures_worked_by_hand(households: pd.DataFrame, visits: pd.Data
     np.testing.assert_allclose(out["cumulative_coverage"], [0.5, 0.5, 0.5, 0.0, 0.0, 0.5])
 
 
-def test_weeks_in_utc_move_the_sunday_visit(
-    households: pd.DataFrame, visits: pd.DataFrame
-) -> None:
+def test_weeks_in_utc_move_the_sunday_visit(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     # In UTC v2 (Sun 03-10 16:30) belongs to the week of 03-04: P has v1, v8, v2 there,
     # and only v4 in the week of 03-11. The window (same instants) still spans 3 weeks.
     out = weekly_trend(visits, households, start=START, end=END, timezone="UTC")
@@ -92,7 +87,11 @@ def test_include_unverified_and_several_keys(
 
     hh = households.assign(station="S")
     out = weekly_trend(
-        visits, hh, start=START, end=END, by=["station", "beat_id"],
+        visits,
+        hh,
+        start=START,
+        end=END,
+        by=["station", "beat_id"],
         settings=DEFAULTS.replace(include_unverified=True),
     )
     q = out.xs(("S", "Q"), level=("station", "beat_id"))

@@ -105,10 +105,20 @@ def test_far_from_door_exactly_at_threshold_passes() -> None:
     # Different officers so no travel/duplicate interplay.
     hh = {"H": (0.0, 0.0)}
     rows = [
-        {"visit_id": "at", "household_id": "H", "officer_id": "o1", "time": "2024-05-06 10:00",
-         "gps": (150.0, 0.0)},
-        {"visit_id": "past", "household_id": "H", "officer_id": "o2",
-         "time": "2024-05-06 10:00", "gps": (150.5, 0.0)},
+        {
+            "visit_id": "at",
+            "household_id": "H",
+            "officer_id": "o1",
+            "time": "2024-05-06 10:00",
+            "gps": (150.0, 0.0),
+        },
+        {
+            "visit_id": "past",
+            "household_id": "H",
+            "officer_id": "o2",
+            "time": "2024-05-06 10:00",
+            "gps": (150.5, 0.0),
+        },
     ]
     res = verify_visits(visits(rows, hh), households(hh))
     assert flags_of(res) == {"at": "", "past": "far_from_door"}
@@ -127,8 +137,13 @@ def test_too_short_only_for_contacts_below_threshold() -> None:
     rows = [
         {**base, "visit_id": "short", "officer_id": "o1", "duration_min": 2.9},
         {**base, "visit_id": "three", "officer_id": "o2", "duration_min": 3.0},
-        {**base, "visit_id": "away", "officer_id": "o3", "duration_min": 1.0,
-         "outcome": "nobody_home"},
+        {
+            **base,
+            "visit_id": "away",
+            "officer_id": "o3",
+            "duration_min": 1.0,
+            "outcome": "nobody_home",
+        },
         {**base, "visit_id": "unknown", "officer_id": "o4", "duration_min": np.nan},
     ]
     res = verify_visits(visits(rows, hh), households(hh))
@@ -144,11 +159,9 @@ def test_impossible_travel_straight_line_equal_gap_passes() -> None:
     hh = {"A": (0.0, 0.0), "B": (78.0, 0.0)}
     rows = [
         {"visit_id": "1a", "household_id": "A", "officer_id": "o1", "time": "2024-05-06 10:00"},
-        {"visit_id": "1b", "household_id": "B", "officer_id": "o1",
-         "time": "2024-05-06 10:03:00"},
+        {"visit_id": "1b", "household_id": "B", "officer_id": "o1", "time": "2024-05-06 10:03:00"},
         {"visit_id": "2a", "household_id": "A", "officer_id": "o2", "time": "2024-05-06 10:00"},
-        {"visit_id": "2b", "household_id": "B", "officer_id": "o2",
-         "time": "2024-05-06 10:02:59"},
+        {"visit_id": "2b", "household_id": "B", "officer_id": "o2", "time": "2024-05-06 10:02:59"},
     ]
     res = verify_visits(visits(rows, hh), households(hh)).set_index("visit_id")
     assert res.loc["1b", "flags"] == ""
@@ -289,9 +302,7 @@ def _off_rows(second: str) -> list[dict]:
     ("second", "expected"),
     [("2024-05-06 10:03:30", ""), ("2024-05-06 10:03:29", "impossible_travel")],
 )
-def test_network_adds_off_network_distance_and_equal_gap_passes(
-    second: str, expected: str
-) -> None:
+def test_network_adds_off_network_distance_and_equal_gap_passes(second: str, expected: str) -> None:
     graph = walk_graph(OFF_NODES, [(1, 2, 78.0)])
     res = verify_visits(visits(_off_rows(second), OFF_HH), households(OFF_HH), graph=graph)
     assert res["flags"].to_list() == ["", expected]
@@ -341,8 +352,13 @@ _JITTER = [(0.0, 0.0), (3.0, 0.0), (0.0, 3.0), (-3.0, 0.0), (0.0, -3.0)]
 
 def _ring_rows(officer: str, n: int, minutes: list[int], hour: int = 10) -> list[dict]:
     return [
-        {"visit_id": f"{officer}-{i}", "household_id": f"R{i}", "officer_id": officer,
-         "time": f"2024-05-06 {hour + m // 60:02d}:{m % 60:02d}", "gps": _JITTER[i]}
+        {
+            "visit_id": f"{officer}-{i}",
+            "household_id": f"R{i}",
+            "officer_id": officer,
+            "time": f"2024-05-06 {hour + m // 60:02d}:{m % 60:02d}",
+            "gps": _JITTER[i],
+        }
         for i, m in zip(range(n), minutes, strict=True)
     ]
 
@@ -370,8 +386,12 @@ def test_flats_of_one_building_are_not_a_burst() -> None:
     # household), four minutes apart. Same spot, but not away from the doors: no burst.
     hh = {f"F{i}": (0.0, 500.0) for i in range(5)}
     rows = [
-        {"visit_id": f"f{i}", "household_id": f"F{i}", "officer_id": "o",
-         "time": f"2024-05-06 10:{4 * i:02d}"}
+        {
+            "visit_id": f"f{i}",
+            "household_id": f"F{i}",
+            "officer_id": "o",
+            "time": f"2024-05-06 10:{4 * i:02d}",
+        }
         for i in range(5)
     ]
     res = verify_visits(visits(rows, hh), households(hh))
@@ -404,10 +424,12 @@ def test_missing_gps_is_kept_and_marked(counts: bool, verified: bool) -> None:
     # None, an empty point and a NaN point are all "no GPS"; no door distance is measured.
     hh = {"A": (0.0, 0.0)}
     rows = [
-        {"visit_id": v, "household_id": "A", "officer_id": o, "time": "2024-05-06 10:00",
-         "gps": g}
-        for v, o, g in [("none", "o1", None), ("empty", "o2", Point()),
-                        ("nan", "o3", Point(np.nan, np.nan))]
+        {"visit_id": v, "household_id": "A", "officer_id": o, "time": "2024-05-06 10:00", "gps": g}
+        for v, o, g in [
+            ("none", "o1", None),
+            ("empty", "o2", Point()),
+            ("nan", "o3", Point(np.nan, np.nan)),
+        ]
     ]
     res = verify_visits(
         visits(rows, hh), households(hh), settings=DEFAULTS.replace(no_gps_counts=counts)
@@ -426,8 +448,14 @@ def test_flags_follow_the_fixed_order_and_index_is_kept() -> None:
     hh = {"A": (0.0, 0.0)}
     rows = [
         {"visit_id": "1", "household_id": "A", "officer_id": "o1", "time": "2024-05-06 10:00"},
-        {"visit_id": "2", "household_id": "A", "officer_id": "o1", "time": "2024-05-06 10:04",
-         "gps": (500.0, 0.0), "duration_min": 1.0},
+        {
+            "visit_id": "2",
+            "household_id": "A",
+            "officer_id": "o1",
+            "time": "2024-05-06 10:04",
+            "gps": (500.0, 0.0),
+            "duration_min": 1.0,
+        },
     ]
     v = visits(rows, hh).set_axis([70, 30])
     res = verify_visits(v, households(hh))
@@ -442,8 +470,13 @@ def test_unknown_household_is_not_checked_for_distance() -> None:
     hh = {"A": (0.0, 0.0)}
     rows = [
         {"visit_id": "1", "household_id": "A", "officer_id": "o", "time": "2024-05-06 10:00"},
-        {"visit_id": "2", "household_id": "X", "officer_id": "o", "time": "2024-05-06 10:00",
-         "gps": (5000.0, 0.0)},
+        {
+            "visit_id": "2",
+            "household_id": "X",
+            "officer_id": "o",
+            "time": "2024-05-06 10:00",
+            "gps": (5000.0, 0.0),
+        },
     ]
     res = verify_visits(visits(rows, {**hh, "X": (0.0, 0.0)}), households(hh))
     assert res["flags"].to_list() == ["", ""]
@@ -491,8 +524,13 @@ def test_no_visits_gives_an_empty_frame() -> None:
 
 def _flagged_frame() -> pd.DataFrame:
     t = pd.to_datetime(
-        ["2024-05-01 10:00", "2024-05-02 10:00", "2024-05-03 10:00", "2024-05-01 11:00",
-         "2024-05-02 11:00"]
+        [
+            "2024-05-01 10:00",
+            "2024-05-02 10:00",
+            "2024-05-03 10:00",
+            "2024-05-01 11:00",
+            "2024-05-02 11:00",
+        ]
     ).tz_localize(TZ)
     return pd.DataFrame(
         {
@@ -513,7 +551,10 @@ def test_officer_flag_share_counts_per_code() -> None:
     assert res["flagged"].to_list() == [1, 1]
     assert res["share"].to_list() == pytest.approx([1 / 3, 1 / 2])
     assert res.loc["o1", ["too_short", "duplicate", "no_gps", "far_from_door"]].to_list() == [
-        1, 1, 1, 0,
+        1,
+        1,
+        1,
+        0,
     ]
     assert res.loc["o2", ["far_from_door", "no_gps", "impossible_travel"]].to_list() == [1, 1, 0]
     strict = officer_flag_share(_flagged_frame(), settings=DEFAULTS.replace(no_gps_counts=False))

