@@ -88,6 +88,7 @@ from scipy.spatial import cKDTree
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm, project
 from geo.settings import Settings, resolve
+from geo.streets import graph_crs
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -743,10 +744,7 @@ def _travel_checks(
 
 def prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> StreetIndex:
     """Build the symmetric CSR adjacency, components and metric node coordinates once."""
-    graph_crs = graph.graph.get("crs")
-    if graph_crs is None:
-        msg = "street graph has no 'crs' graph attribute; set graph.graph['crs'] = 'EPSG:4326'"
-        raise StreetsError(msg)
+    crs = graph_crs(graph)
     nodes = list(graph.nodes)
     node_index = {node: i for i, node in enumerate(nodes)}
     n_nodes = len(nodes)
@@ -760,7 +758,7 @@ def prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> StreetIndex:
             msg = f"street graph: node {node!r} lacks numeric 'x'/'y' attributes"
             raise StreetsError(msg) from err
     if n_nodes:
-        pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=graph_crs)
+        pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=crs)
         projected = project(pts, crs=metric)
         node_xy = np.column_stack(
             [shapely.get_x(projected.to_numpy()), shapely.get_y(projected.to_numpy())]

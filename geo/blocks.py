@@ -38,6 +38,7 @@ from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import project, to_wgs84
 from geo.schema import WGS84
 from geo.settings import Settings, resolve
+from geo.streets import graph_crs
 
 BLOCK_COLUMNS = ("block_id", "area_m2", "geometry")
 """Columns of every blocks frame, in order."""
@@ -282,9 +283,7 @@ def blocks_from_graph(
     import osmnx as ox
 
     s = resolve(settings)
-    if G.graph.get("crs") is None:
-        msg = "street graph has no 'crs' attribute; load it with geo.streets.load_streets"
-        raise StreetsError(msg)
+    graph_crs(G)
     if G.number_of_edges() == 0:
         msg = "street graph has no edges; there are no streets to enclose blocks"
         raise StreetsError(msg)

@@ -28,6 +28,7 @@ from geo.settings import Settings, resolve
 from geo.topology import check_beat_polygons
 from geo.validate import (
     Collector,
+    check_filled,
     check_ids,
     check_lonlat,
     names,
@@ -180,20 +181,13 @@ def read_visits(
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "visits")
     if not collector.report.ok:
-        return Imported(_empty("visits", timezone=zone), collector.close())
+        return Imported(_empty("visits"), collector.close())
     geometry = _geometry(raw, frame, collector, crs=crs, points=True, optional=True)
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     for column in ("household_id", "officer_id"):
         values = _text(frame, column)
-        for position in np.flatnonzero((values == "").to_numpy()):
-            collector.add(
-                "fatal",
-                "missing_value",
-                "the cell is empty; fill it in",
-                position=int(position),
-                column=column,
-            )
+        check_filled(values, collector, column=column)
         table[column] = values
     table["time"] = parse_times(frame["time"], collector, timezone=zone)
     table["outcome"] = _outcomes(frame, collector)
@@ -668,7 +662,7 @@ def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(ordered, geometry="geometry", crs=WGS84)
 
 
-def _empty(table: Table, *, timezone: str = "UTC") -> gpd.GeoDataFrame:
+def _empty(table: Table) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns(table) if c != "geometry"})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 

@@ -27,6 +27,7 @@ from scipy.spatial import cKDTree
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm
 from geo.settings import Settings, resolve
+from geo.streets import graph_crs
 
 PLACEMENTS = ("inside", "boundary", "nearest_block", "outside")
 """Values of ``join_households``'s ``placement`` column."""
@@ -445,9 +446,7 @@ def nearest_nodes(points: gpd.GeoDataFrame | gpd.GeoSeries, G: Any) -> pd.Series
     if points.crs is None:
         msg = "points have no coordinate system; set one (WGS84 is EPSG:4326)"
         raise CRSError(msg)
-    if G.graph.get("crs") is None:
-        msg = "street graph has no 'crs' attribute; load it with geo.streets.load_streets"
-        raise StreetsError(msg)
+    graph_crs(G)
     if G.number_of_nodes() == 0:
         msg = "street graph has no nodes; cannot find nearest street nodes"
         raise StreetsError(msg)

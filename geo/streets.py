@@ -706,6 +706,21 @@ def load_streets_online(
     return G
 
 
+def graph_crs(G: nx.MultiDiGraph) -> str:
+    """Return the street graph's ``crs`` attribute, or raise :class:`StreetsError`.
+
+    The one check every user of a street graph (blocks, joins, verification) runs first.
+    """
+    crs = G.graph.get("crs")
+    if crs is None:
+        msg = (
+            "street graph has no 'crs' graph attribute; load it with "
+            "geo.streets.load_streets or set graph.graph['crs'] = 'EPSG:4326'"
+        )
+        raise StreetsError(msg)
+    return str(crs)
+
+
 def graph_frames(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return a street graph's nodes and edges as GeoDataFrames (``osmnx.graph_to_gdfs``).
 
@@ -727,9 +742,7 @@ def graph_frames(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame
     StreetsError
         When ``G`` has no nodes or edges, or no ``crs`` attribute.
     """
-    if G.graph.get("crs") is None:
-        msg = "street graph has no 'crs' attribute; load it with geo.streets.load_streets"
-        raise StreetsError(msg)
+    graph_crs(G)
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         msg = "street graph has no streets (no nodes or edges)"
         raise StreetsError(msg)

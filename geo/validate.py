@@ -86,6 +86,19 @@ class Collector:
         return self.report
 
 
+def check_filled(values: pd.Series, collector: Collector, *, column: str) -> None:
+    """Record a fatal ``missing_value`` finding for every empty (blank) cell of ``values``."""
+    empty = values.astype(str).str.strip() == ""
+    for position in np.flatnonzero(empty.to_numpy()):
+        collector.add(
+            "fatal",
+            "missing_value",
+            "the cell is empty; fill it in",
+            position=int(position),
+            column=column,
+        )
+
+
 def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Series:
     """Check an ID column: no empty cells, no duplicates (listed, never dropped).
 
@@ -143,14 +156,7 @@ def parse_numbers(
             column=column,
         )
     if required:
-        for position in np.flatnonzero(empty.to_numpy()):
-            collector.add(
-                "fatal",
-                "missing_value",
-                "the cell is empty; fill it in",
-                position=int(position),
-                column=column,
-            )
+        check_filled(text, collector, column=column)
     bounds = []
     if low is not None:
         bounds.append(numbers < low)
