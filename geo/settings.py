@@ -73,28 +73,55 @@ class Settings:
     priority_waiting_full_days : float
         Mean wait (days) at which a block's unvisited households count double in priority.
     far_from_door_m : float
-        ``far_from_door``: a visit's GPS point farther than this from its household.
+        ``far_from_door`` (review): a visit's GPS point farther than this (metres) from its
+        household.
+    gps_far_m : float
+        ``gps_far`` (not counted): a GPS point farther than this from its household, beyond
+        any GPS or address error.
     too_short_min : float
-        ``too_short``: a contact shorter than this many minutes.
+        ``too_short`` (review): a contact shorter than this many minutes.
+    gps_error_m : float
+        Position error allowed for each of the two doors when judging travel: the straight
+        distance between two doors is shortened by twice this before it is timed.
     walking_speed_mps : float
-        Walking speed (metres per second) used for ``impossible_travel``.
+        A brisk walk (metres per second): the least-possible travel time between two doors
+        is their distance at this speed plus ``min_visit_min`` (``fast_travel``, review).
+    running_speed_mps : float
+        A running pace (metres per second): two doors farther apart in a straight line than
+        this pace covers in the time between the logs is ``impossible_travel`` (not
+        counted). Raise it where officers ride bicycles or e-bikes.
     min_visit_min : float
-        Minimum minutes spent at a door, allowed between two consecutive visits.
+        Minimum minutes spent at a door, added to the least-possible travel time.
+    network_snap_max_m : float
+        The walk network may raise the least-possible travel time only when both doors lie
+        within this distance (metres) of a network node.
+    network_max_detour : float
+        ... and only when the network route is at most this many times the straight line:
+        a longer route says the network lacks the paths people walk (compound paths).
+    network_min_snapped_share : float
+        The network is not used at all when fewer than this share of located households lie
+        within ``network_snap_max_m`` of it: it is shown to be incomplete there.
     shift_gap_h : float
         Two logs of one officer at least this many hours apart are in different shifts and
-        are not compared for ``impossible_travel``.
+        are not compared for travel.
+    desk_job_min_jumps : int
+        ``desk_job`` (not counted, the whole shift): a shift with at least this many jumps
+        impossible in a straight line at ``walking_speed_mps`` ...
+    desk_job_min_share : float
+        ... that are at least this share of the shift's travel checks.
     burst_min_households : int
-        ``one_spot_burst``: at least this many different households ...
+        ``one_spot_burst`` (not counted): at least this many different households ...
     burst_radius_m : float
         ... logged from GPS points within this radius (metres) ...
     burst_span_min : float
         ... within this many minutes.
     duplicate_window_min : float
-        ``duplicate``: the same household and officer logged again within this many minutes.
-    no_gps_counts : bool
-        Whether a visit with no GPS point (flag ``no_gps``) still counts as verified.
+        ``duplicate`` (not counted): the same household, officer and outcome logged again
+        within this many minutes.
+    review_counts : bool
+        Whether visits in ``review`` (weak evidence) count as visits until a chief decides.
     include_unverified : bool
-        Count unverified visits as contacts too (coverage switch).
+        Count every logged visit as a contact, ``not_counted`` ones too (coverage switch).
     map_coordinate_decimals : int
         Decimal places kept for coordinates sent to the browser map.
     tile_url : str | None
@@ -122,15 +149,23 @@ class Settings:
     priority_follow_up_weight: float = 1.0
     priority_waiting_full_days: float = 90.0
     far_from_door_m: float = 150.0
+    gps_far_m: float = 300.0
     too_short_min: float = 3.0
-    walking_speed_mps: float = 1.3
-    min_visit_min: float = 2.0
+    gps_error_m: float = 15.0
+    walking_speed_mps: float = 1.5
+    running_speed_mps: float = 4.0
+    min_visit_min: float = 1.0
+    network_snap_max_m: float = 50.0
+    network_max_detour: float = 1.6
+    network_min_snapped_share: float = 0.5
     shift_gap_h: float = 12.0
+    desk_job_min_jumps: int = 3
+    desk_job_min_share: float = 0.3
     burst_min_households: int = 5
     burst_radius_m: float = 30.0
     burst_span_min: float = 30.0
     duplicate_window_min: float = 10.0
-    no_gps_counts: bool = True
+    review_counts: bool = True
     include_unverified: bool = False
     map_coordinate_decimals: int = 6
     tile_url: str | None = None
