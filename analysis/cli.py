@@ -22,6 +22,7 @@ from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
 from geo.blocks import blocks_from_graph, h3_cells
 from geo.errors import BeatcovError, ImportRefused
 from geo.importer import Dataset, load_dataset
+from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
 
@@ -115,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="count visits that failed verification as contacts too",
     )
+    cov.add_argument(
+        "--reviews",
+        default=None,
+        type=Path,
+        metavar="FILE",
+        help="a chief's decisions on flagged visits: CSV/XLSX with visit_id and decision "
+        "(confirmed: not counted; dismissed: counted)",
+    )
     cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     cov.add_argument("--out", required=True, type=Path, help="output folder (created)")
     return parser
@@ -180,6 +189,7 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         timezone=args.timezone,
         settings=settings,
     )
+    reviews = read_reviews(args.reviews) if args.reviews is not None else None
     step("loading streets")
     streets = load_streets(args.streets, network_type=settings.network_type, settings=settings)
     walk = load_streets(args.streets, network_type="walk", settings=settings)
@@ -191,6 +201,7 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         data.visits,
         units=units,
         walk_graph=walk,
+        reviews=reviews,
         start=args.start,
         end=args.end,
         settings=settings,

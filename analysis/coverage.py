@@ -9,9 +9,10 @@ This module also holds the counting rules every analysis module shares, so that
   00:00, ``end`` runs up to (not including) 00:00 of the next day. The moment the window
   ends is ``as_of``, from which "days since" are counted.
 * **Attempt.** Any logged visit inside the window, verified or not.
-* **Counted visit.** A visit that passed verification (column ``verified``, from
-  ``analysis.verify``), or any visit when ``settings.include_unverified`` is true or the
-  column is absent. A missing ``verified`` value is not verified.
+* **Counted visit.** A visit whose verification ``status`` (from ``analysis.verify``) is
+  ``counted``, or ``review`` while ``settings.review_counts`` is true; without a ``status``
+  column, a ``verified`` one; any visit when ``settings.include_unverified`` is true or
+  both columns are absent. A missing value does not count.
 * **Contact.** A counted visit whose ``outcome`` is ``contact``. When the ``outcome``
   column is absent every visit is taken as a contact (some station exports log only
   completed visits).
@@ -146,22 +147,30 @@ def nonblank(values: pd.Series) -> np.ndarray:
 
 
 def counted_mask(visits: pd.DataFrame, *, settings: Settings | None = None) -> np.ndarray:
-    """Return which visits count: verified, or all when unverified ones are included.
+    """Return which visits count, by their verification status.
 
     Parameters
     ----------
     visits : pandas.DataFrame
-        Visits, optionally with a boolean ``verified`` column.
+        Visits, optionally with ``status`` (``counted``, ``review``, ``not_counted``, from
+        :mod:`analysis.verify`) or, without it, a boolean ``verified`` column.
     settings : Settings, optional
-        ``include_unverified`` makes every visit count.
+        ``include_unverified`` makes every visit count; ``review_counts`` decides whether
+        visits in review count.
 
     Returns
     -------
     numpy.ndarray
-        Boolean, one per visit. A missing ``verified`` value does not count.
+        Boolean, one per visit. A missing ``verified`` or ``status`` value does not count.
     """
     s = resolve(settings)
-    if s.include_unverified or "verified" not in visits.columns:
+    if s.include_unverified:
+        return np.ones(len(visits), dtype=bool)
+    if "status" in visits.columns:
+        status = visits["status"]
+        good = status.eq("counted") | (status.eq("review") & s.review_counts)
+        return good.fillna(False).to_numpy(dtype=bool)
+    if "verified" not in visits.columns:
         return np.ones(len(visits), dtype=bool)
     verified = visits["verified"].astype("boolean").fillna(False)
     return verified.to_numpy(dtype=bool)

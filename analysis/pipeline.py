@@ -67,7 +67,18 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "vulnerable_overdue",
     "in_under_visited_block",
 )
-VISIT_COLUMNS: tuple[str, ...] = ("visit_id", "household_id", "officer_id", "verified", "flags")
+VISIT_COLUMNS: tuple[str, ...] = (
+    "visit_id",
+    "household_id",
+    "officer_id",
+    "time",
+    "outcome",
+    "status",
+    "verified",
+    "flags",
+    "reason",
+    "review",
+)
 
 
 @dataclass
@@ -150,6 +161,7 @@ def analyse(
     *,
     units: gpd.GeoDataFrame,
     walk_graph: nx.MultiDiGraph | None = None,
+    reviews: pd.DataFrame | None = None,
     start: Any = None,
     end: Any = None,
     settings: Settings | None = None,
@@ -164,7 +176,10 @@ def analyse(
     units : geopandas.GeoDataFrame
         Street blocks or H3 cells with ``block_id`` (WGS84).
     walk_graph : networkx.MultiDiGraph, optional
-        Walk network for ``impossible_travel`` (straight lines without it).
+        Walk network; it may raise the least travel time where credible (see
+        :mod:`analysis.verify`).
+    reviews : pandas.DataFrame, optional
+        A chief's decisions on flagged visits (``visit_id``, ``decision``).
     start, end : date or Timestamp, optional
         The window; default the visits' own span.
     settings : Settings, optional
@@ -195,10 +210,10 @@ def analyse(
     homes["station"] = homes["beat_id"].map(station_of).fillna("").to_numpy()
 
     step("verifying visits")
-    checks = verify_visits(visits, households, graph=walk_graph, settings=s)
+    checks = verify_visits(visits, households, graph=walk_graph, reviews=reviews, settings=s)
     checked = pd.DataFrame(visits.drop(columns="geometry"))
-    checked["verified"] = checks["verified"].to_numpy()
-    checked["flags"] = checks["flags"].to_numpy()
+    for column in ("status", "verified", "flags", "shift"):
+        checked[column] = checks[column].to_numpy()
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
@@ -222,7 +237,9 @@ def analyse(
         status.assign(contacted=status["contacted_as_logged"]), by="beat_id"
     )["coverage"]
     flag_share = _beat_flag_share(checked[in_window], homes)
-    beats_out = beats_out.join(flag_share, how="left").fillna({"flagged_visits": 0})
+    beats_out = beats_out.join(flag_share, how="left").fillna(
+        {"flagged_visits": 0, "review_visits": 0}
+    )
     beats_out = beats.drop(columns="geometry").set_index("beat_id").join(beats_out, how="left")
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
@@ -236,9 +253,10 @@ def analyse(
     step("weekly trend")
     trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
 
-    visits_out = checked[["visit_id", "household_id", "officer_id"]].copy()
-    visits_out["verified"] = checks["verified"].to_numpy()
-    visits_out["flags"] = checks["flags"].to_numpy()
+    visits_out = checked[["visit_id", "household_id", "officer_id", "time"]].copy()
+    visits_out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
+    for column in ("status", "verified", "flags", "reason", "review"):
+        visits_out[column] = checks[column].to_numpy()
     visits_out["in_window"] = in_window
     for column in checks.columns:
         if column not in visits_out.columns:
@@ -335,8 +353,9 @@ def _beat_flag_share(visits: pd.DataFrame, homes: pd.DataFrame) -> pd.DataFrame:
     beat_of = homes.set_index("household_id")["beat_id"]
     beat = visits["household_id"].map(beat_of)
     flagged = (~visits["verified"]).groupby(beat).sum().rename("flagged_visits")
+    review = visits["status"].eq("review").groupby(beat).sum().rename("review_visits")
     total = visits.groupby(beat).size().rename("visits")
-    frame = pd.concat([total, flagged], axis=1)
+    frame = pd.concat([total, flagged, review], axis=1)
     frame["flagged_share"] = frame["flagged_visits"] / frame["visits"].where(frame["visits"] > 0)
     frame.index.name = "beat_id"
-    return frame.astype({"flagged_visits": "int64"})
+    return frame.astype({"flagged_visits": "int64", "review_visits": "int64"})

@@ -1,76 +1,91 @@
-"""Visit verification: catch box-ticking visits before they count.
+"""Visit verification: catch box-ticking visits without accusing honest officers.
 
-A campaign judged by counts invites visits logged without going. :func:`verify_visits` gives
-every visit a ``verified`` verdict and ``flags``, a ``;``-separated list of stable codes in the
-order of :data:`FLAG_CODES` (``""`` when none):
+A campaign judged by counts invites visits logged without going; a check that calls honest
+work fake is worse than none. :func:`verify_visits` therefore grades the evidence. Every
+visit gets a ``status``:
 
-``far_from_door``
-    The visit's GPS point is farther than ``far_from_door_m`` from its household (strictly
-    farther: a point exactly at the threshold passes).
-``too_short``
-    A contact (``outcome == "contact"``) shorter than ``too_short_min`` minutes (strictly).
-    A missing duration is not flagged: it cannot be judged, and a missing field is a data
-    problem, not evidence of a short visit.
-``impossible_travel``
-    The officer's previous log was too recent to have walked here: walking time between the
-    two households (street network shortest path, see below) at ``walking_speed_mps`` plus
-    ``min_visit_min`` at the door exceeds the minutes between the two logs (strictly: equal
-    passes). The later visit is flagged.
-``one_spot_burst``
+``counted``
+    No flag, or a chief dismissed the flags.
+``review``
+    Weak or ambiguous evidence (a flag of grade ``review``). Listed for a chief; counted as
+    a visit while ``settings.review_counts`` is true (the default).
+``not_counted``
+    Strong evidence (a flag of grade ``not_counted``), or a chief confirmed the flags.
+
+with its ``flags`` (``;``-separated codes, most severe first, in :data:`FLAG_CODES` order)
+and one plain-language ``reason`` for the worst one. ``verified`` is ``status !=
+"not_counted"``. The flags, their grades and descriptions are one registry, :data:`FLAGS`:
+
+``desk_job`` (not counted)
+    Every visit of a shift (an officer's logs with no break of ``shift_gap_h`` hours) that
+    holds at least ``desk_job_min_jumps`` *jumps* making up at least ``desk_job_min_share``
+    of its travel checks. A jump is a move between two households that is impossible even
+    in a straight line at ``walking_speed_mps`` (see below, without the door minimum). An
+    officer "visiting" two compounds 2 km apart alternately every 6 minutes with GPS points
+    typed in at the doors is at a desk; one odd pair in a shift proves nothing.
+``one_spot_burst`` (not counted)
     At least ``burst_min_households`` different households logged by one officer within
-    ``burst_span_min`` minutes from GPS points within ``burst_radius_m`` of the burst's first
-    GPS point, where each of those GPS points is more than ``burst_radius_m`` from its own
-    household (a GPS point within ``burst_radius_m`` of its door is "at the household": an
-    officer working through the flats of one building is not a burst). Every visit of the
-    burst is flagged.
-``duplicate``
-    The same household and officer logged again within ``duplicate_window_min`` minutes
-    (inclusive) of the previous log of that pair; the later log(s) are flagged.
-``no_gps``
-    The visit has no GPS point (missing, empty or NaN). It is kept and marked; it fails
-    verification only when ``no_gps_counts`` is ``False``.
+    ``burst_span_min`` minutes from GPS points within ``burst_radius_m`` of the burst's
+    first GPS point, where each of those points is more than ``burst_radius_m`` from its
+    own household (an officer working through the flats of one building is not a burst).
+    Every visit of the burst is flagged.
+``impossible_travel`` (not counted)
+    The straight distance from the officer's previous household, less twice
+    ``gps_error_m``, could not be covered at ``running_speed_mps`` in the minutes between
+    the two logs.
+``gps_far`` (not counted)
+    The GPS point is more than ``gps_far_m`` from the household: beyond any GPS error.
+``duplicate`` (not counted)
+    The same household, officer and outcome logged again within ``duplicate_window_min``
+    minutes (inclusive) of the previous such log: the same record twice. A knock that
+    found nobody home followed by a contact at the same door minutes later is two honest
+    attempts, and the contact counts.
+``far_from_door`` (review)
+    The GPS point is more than ``far_from_door_m`` (and at most ``gps_far_m``) from the
+    household.
+``fast_travel`` (review)
+    Not impossible, but faster than the least-possible travel time (below).
+``too_short`` (review)
+    A contact (``outcome == "contact"``) shorter than ``too_short_min`` minutes. A missing
+    duration is not flagged.
+``no_gps`` (review)
+    The visit has no GPS point (missing, empty or NaN).
 
-``verified`` is true when a visit has no flag other than ``no_gps`` (and not even that when
-``no_gps_counts`` is false).
+Thresholds are strict: a value exactly at its threshold passes. Comparisons allow for
+round-off of a micrometre (distances) or a microminute (times).
 
-Consecutive visits
-------------------
-One officer's visits are sorted by time (ties keep input order), across midnight. Two logs are
-consecutive when the gap between them is shorter than ``shift_gap_h`` hours (default 12): a
-longer gap starts a new shift and nothing is compared across it. Visits with no time are
-left out of every time-based check, and so are visits with no officer id. Officers are never
-compared with each other.
+The least-possible travel time
+------------------------------
+One officer's visits are sorted by time (ties keep input order). Two logs are consecutive
+when the gap between them is shorter than ``shift_gap_h`` hours; a longer gap starts a new
+shift. Visits with no time or no officer id are left out of every time-based check, and
+officers are never compared with each other. Between consecutive logs at two different
+households (the same household twice is never a travel problem) the least time is
 
-Walking distance
-----------------
-Between two different households: with a street ``graph``, the shortest path between the
-households' nearest graph nodes (edge ``length`` in metres, walked in both directions whatever
-the ``oneway`` tags) plus the straight distance from each household to its node, and never
-less than the straight line between the households. The straight line between the
-households is used instead when there is no graph, when either household has no node, when
-the two nodes are not connected, or when both households share one nearest node (their
-node-to-node path is empty, and walking out to that node and back would overstate a walk
-between neighbours). The same household twice in a row is 0 m apart. A visit to a household
-id not in ``households`` (or one without a location) cannot be checked for
-``far_from_door`` or ``impossible_travel``.
+    max(straight - 2 * gps_error_m, 0) / walking_speed_mps + min_visit_min
 
-Network distances come from one sparse (CSR) adjacency built per call and
-``scipy.sparse.csgraph.dijkstra`` run from many source nodes at once, never one search per
-pair. Pairs are grouped by their source node over all officers and days (a generalisation of
-"per officer-day": each node is searched once however many days start from it). Each search
-has a ``limit``: the largest plausible walk of that node's pairs (three times the straight
-node-to-node distance plus 300 m), and runs on only the part of the graph a path that long
-can reach, so its cost depends on the neighbourhood, not on the size of the city. A pair not
-reached within its limit is searched again with a larger one, and finally without, so
-every distance reported is exact.
+where ``straight`` is the distance between the two households. The walk network may only
+*raise* this bound, and only where it is credible: the network is used at all only when at
+least ``network_min_snapped_share`` of the located households lie within
+``network_snap_max_m`` of a network node (otherwise it is shown to be incomplete there);
+for one pair only when both households lie within ``network_snap_max_m`` of a node, the
+nodes are connected, and the walk (household to node, shortest path, node to household) is
+at most ``network_max_detour`` times the straight line. A longer walk says the network
+lacks the paths people use (compound paths missing from OpenStreetMap), and the straight
+line stands. Network evidence alone never makes a visit ``not_counted``: it can only raise
+``fast_travel``. The network search is bounded by that credible length, so its cost
+follows the neighbourhood (:mod:`geo.walk`).
 
-Comparisons with thresholds allow for floating-point round-off of a micrometre (distances)
-or a microminute (times).
+Chief's reviews
+---------------
+``reviews`` (``visit_id``, ``decision``) holds a chief's decisions: ``confirmed`` makes a
+flagged visit ``not_counted``, ``dismissed`` makes it ``counted``; the flags stay and the
+reason says who decided. Decisions for unknown visits are ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -81,51 +96,57 @@ import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
-from geo.errors import CRSError, SchemaError, StreetsError
+from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project
+from geo.reviews import DECISIONS
 from geo.settings import Settings, resolve
-from geo.streets import graph_crs
+from geo.walk import StreetIndex, network_lengths, prepare_streets, snap_households
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-FLAG_CODES: Final = (
-    "far_from_door",
-    "too_short",
-    "impossible_travel",
-    "one_spot_burst",
-    "duplicate",
-    "no_gps",
+COUNTED: Final = "counted"
+REVIEW: Final = "review"
+NOT_COUNTED: Final = "not_counted"
+STATUSES: Final = (COUNTED, REVIEW, NOT_COUNTED)
+"""The three evidence grades of a visit, from best to worst."""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One verification flag: its stable code, grade and a short description."""
+
+    code: str
+    grade: str
+    description: str
+
+
+FLAGS: Final = (
+    Flag("desk_job", NOT_COUNTED, "a shift of moves no one could walk: logged from a desk"),
+    Flag("one_spot_burst", NOT_COUNTED, "many households logged from one spot off their doors"),
+    Flag("impossible_travel", NOT_COUNTED, "too far from the last visit even running straight"),
+    Flag("gps_far", NOT_COUNTED, "GPS point far beyond any GPS error from the door"),
+    Flag("duplicate", NOT_COUNTED, "the same record logged twice"),
+    Flag("far_from_door", REVIEW, "GPS point rather far from the household's door"),
+    Flag("fast_travel", REVIEW, "faster than a brisk walk from the officer's last visit"),
+    Flag("too_short", REVIEW, "contact logged as shorter than the minimum visit"),
+    Flag("no_gps", REVIEW, "no GPS point recorded"),
 )
+"""Every flag, most severe first: the one registry codes, grades and texts come from."""
+
+FLAG_CODES: Final = tuple(f.code for f in FLAGS)
 """Every flag code, in the fixed order they appear in ``flags``."""
 
-FLAG_DESCRIPTIONS: Final[dict[str, str]] = {
-    "far_from_door": "GPS point too far from the household's door",
-    "too_short": "contact logged as shorter than the minimum visit",
-    "impossible_travel": "no time to walk here from the officer's previous visit",
-    "one_spot_burst": "many households logged from one spot away from their doors",
-    "duplicate": "same household logged again by the same officer within minutes",
-    "no_gps": "no GPS point recorded",
-}
-"""A short human description of each flag code (for the UI and README)."""
+FLAG_GRADES: Final[dict[str, str]] = {f.code: f.grade for f in FLAGS}
+"""The grade (``not_counted`` or ``review``) of each flag code."""
 
-SHIFT_GAP_H: Final = 12.0
-"""Default ``shift_gap_h``: logs this many hours apart or more are not consecutive."""
+FLAG_DESCRIPTIONS: Final[dict[str, str]] = {f.code: f.description for f in FLAGS}
+"""A short human description of each flag code (for the UI and README)."""
 
 _DIST_TOL_M: Final = 1e-6
 _TIME_TOL_MIN: Final = 1e-6
-_DETOUR_FACTOR: Final = 3.0
-_DETOUR_SLACK_M: Final = 300.0
-_MAX_CHUNK_CELLS: Final = 20_000_000  # sources x nodes per Dijkstra call (160 MB of float64)
-_GROW_ROUNDS: Final = 4  # bounded searches with a growing radius before an unbounded one
-_GROW_FACTOR: Final = 4.0
-_LOCAL_CHUNK: Final = 64  # sources per local (bounded) search
-_MIN_LOCAL_STRETCH: Final = 0.05  # below this, edge lengths are too odd to bound a search
 
 _METHOD_SAME: Final = "same_household"
 _METHOD_NETWORK: Final = "network"
@@ -133,14 +154,19 @@ _METHOD_STRAIGHT: Final = "straight_line"
 
 RESULT_COLUMNS: Final = (
     "visit_id",
+    "status",
     "verified",
     "flags",
+    "reason",
+    "review",
     "door_distance_m",
     "previous_visit_id",
     "gap_min",
+    "straight_m",
     "travel_m",
     "travel_needed_min",
     "travel_method",
+    "shift",
 )
 """Columns of :func:`verify_visits`' result, in order."""
 
@@ -151,10 +177,10 @@ def verify_visits(
     *,
     graph: nx.MultiDiGraph | None = None,
     household_nodes: Mapping[Any, Any] | pd.Series | None = None,
+    reviews: pd.DataFrame | None = None,
     settings: Settings | None = None,
-    shift_gap_h: float | None = None,
 ) -> pd.DataFrame:
-    """Flag box-ticking visits and say which visits are verified.
+    """Grade the evidence that each visit happened: counted, review or not counted.
 
     Parameters
     ----------
@@ -168,43 +194,61 @@ def verify_visits(
         ``visits``.
     graph : networkx.MultiDiGraph, optional
         Walk network, osmnx style: graph attribute ``crs``, node attributes ``x``/``y`` in
-        that CRS, edge attribute ``length`` in metres. Without it, walking distances are
-        straight lines.
+        that CRS, edge attribute ``length`` in metres. It may only raise the least-possible
+        travel time where credible (see the module notes).
     household_nodes : mapping or pandas.Series, optional
         Nearest graph node of each household id. Households missing from it are snapped to
         the nearest node (in the metric CRS) here.
+    reviews : pandas.DataFrame, optional
+        A chief's decisions: ``visit_id`` and ``decision`` (``confirmed`` or
+        ``dismissed``). The last decision of a visit id wins.
     settings : Settings, optional
         Thresholds; defaults to :data:`geo.settings.DEFAULTS`.
-    shift_gap_h : float, optional
-        Default ``settings.shift_gap_h`` (12). Two logs of one officer at least this many
-        hours apart are not consecutive (a new shift starts), so ``impossible_travel``
-        does not compare them.
 
     Returns
     -------
     pandas.DataFrame
-        On ``visits``' index: ``visit_id``; ``verified`` (bool); ``flags`` (str, codes in
-        :data:`FLAG_CODES` order joined by ``;``); ``door_distance_m`` (GPS to household,
-        NaN when either is missing); ``previous_visit_id`` (the officer's previous log in the
-        same shift, ``""`` for none); ``gap_min`` (minutes since it); ``travel_m`` (walking
-        distance from its household); ``travel_needed_min`` (walking minutes plus
-        ``min_visit_min``); ``travel_method`` (``network``, ``straight_line``,
-        ``same_household`` or ``""`` when not checked).
+        On ``visits``' index, the columns of :data:`RESULT_COLUMNS`: ``visit_id``;
+        ``status``; ``verified`` (``status != "not_counted"``); ``flags``; ``reason``
+        (``""`` when there is no flag); ``review`` (the decision applied, ``""`` for none);
+        ``door_distance_m`` (GPS to household); ``previous_visit_id`` (the officer's
+        previous log in the shift, ``""`` for none); ``gap_min`` (minutes since it);
+        ``straight_m`` (between the two households); ``travel_m`` (the distance timed:
+        the credible network walk or the straight line); ``travel_needed_min`` (the
+        least-possible time); ``travel_method`` (``network``, ``straight_line``,
+        ``same_household`` or ``""``); ``shift`` (a number per officer shift, -1 without
+        officer or time).
 
     Raises
     ------
     SchemaError
-        A required column is missing, ``time`` is not tz-aware, household ids repeat, or a
-        geometry is not a point.
+        A required column is missing, ``time`` is not tz-aware, household ids repeat, a
+        geometry is not a point, or a review decision is unknown.
     CRSError
         A frame has no CRS, or the two frames' CRS differ.
     StreetsError
         The graph lacks a ``crs``, node coordinates or edge lengths, or ``household_nodes``
         names a node not in the graph.
+
+    Examples
+    --------
+    >>> import pandas as pd, geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> homes = gpd.GeoDataFrame({"household_id": ["a", "b"]},
+    ...     geometry=[Point(118.78, 32.04), Point(118.80, 32.04)], crs="EPSG:4326")
+    >>> logs = gpd.GeoDataFrame({"visit_id": ["v1", "v2"], "household_id": ["a", "b"],
+    ...     "officer_id": ["o", "o"],
+    ...     "time": pd.to_datetime(["2026-05-06 10:00", "2026-05-06 10:04"]).tz_localize(
+    ...         "Asia/Shanghai")},
+    ...     geometry=[Point(118.78, 32.04), Point(118.80, 32.04)], crs="EPSG:4326")
+    >>> result = verify_visits(logs, homes)
+    >>> result[["visit_id", "status", "flags"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'visit_id': 'v1', 'status': 'counted', 'flags': ''},
+     {'visit_id': 'v2', 'status': 'not_counted', 'flags': 'impossible_travel'}]
+    >>> print(result["reason"].iloc[1])
+    1,881 m from the previous visit in 4.0 min: impossible even running straight
     """
     cfg = resolve(settings)
-    if shift_gap_h is None:
-        shift_gap_h = cfg.shift_gap_h
     _check_columns(visits, "visits", ("visit_id", "household_id", "officer_id", "time"))
     _check_columns(households, "households", ("household_id", "geometry"))
     if not isinstance(households, gpd.GeoDataFrame):
@@ -218,6 +262,7 @@ def verify_visits(
         dup = hh_ids[hh_ids.duplicated()].astype(str).unique()[:5].tolist()
         msg = f"households: column 'household_id' repeats ids {dup}; ids must be unique"
         raise SchemaError(msg)
+    decisions = _decisions(reviews, visits["visit_id"])
     gps = _visit_gps(visits, households.crs)
     minutes = _time_minutes(visits)
 
@@ -244,14 +289,6 @@ def verify_visits(
     hpos[~np.isfinite(vhx)] = -1
     door = np.hypot(vx - vhx, vy - vhy)
 
-    far = door > cfg.far_from_door_m + _DIST_TOL_M
-    too_short = _too_short(visits, cfg)
-
-    streets = prepare_streets(graph, metric) if graph is not None else None
-    hh_node: IntArray | None = None
-    hh_off: FloatArray | None = None
-    if streets is not None and streets.node_index:
-        hh_node, hh_off = snap_households(households, hx, hy, streets, household_nodes)
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
     travel = _travel_checks(
@@ -260,11 +297,8 @@ def verify_visits(
         hpos,
         hx,
         hy,
-        streets=streets,
-        hh_node=hh_node,
-        hh_off=hh_off,
+        network=_credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
         cfg=cfg,
-        shift_gap_h=shift_gap_h,
     )
     burst = _bursts(
         officer_codes,
@@ -277,138 +311,212 @@ def verify_visits(
         & (officer_codes >= 0),
         cfg=cfg,
     )
-    duplicate = _duplicates(
-        officer_codes,
-        household_codes,
-        minutes,
-        window_min=cfg.duplicate_window_min,
-    )
-
-    masks = np.vstack([far, too_short, travel.impossible, burst, duplicate, no_gps])
-    failing = masks[:-1].any(axis=0)
-    if not cfg.no_gps_counts:
-        failing |= no_gps
+    masks = {
+        "desk_job": travel.desk_job,
+        "one_spot_burst": burst,
+        "impossible_travel": travel.impossible,
+        "gps_far": door > cfg.gps_far_m + _DIST_TOL_M,
+        "duplicate": _duplicates(visits, officer_codes, household_codes, minutes, cfg=cfg),
+        "far_from_door": (door > cfg.far_from_door_m + _DIST_TOL_M)
+        & (door <= cfg.gps_far_m + _DIST_TOL_M),
+        "fast_travel": travel.fast,
+        "too_short": _too_short(visits, cfg),
+        "no_gps": no_gps,
+    }
+    stacked = np.vstack([masks[code] for code in FLAG_CODES])
+    strong = np.array([FLAG_GRADES[c] == NOT_COUNTED for c in FLAG_CODES])
+    status = np.where(
+        stacked[strong].any(axis=0),
+        NOT_COUNTED,
+        np.where(stacked[~strong].any(axis=0), REVIEW, COUNTED),
+    ).astype(object)
 
     prev_ids = np.full(n, "", dtype=object)
     has_prev = travel.prev >= 0
     prev_ids[has_prev] = visits["visit_id"].to_numpy()[travel.prev[has_prev]]
-
     out = pd.DataFrame(
         {
             "visit_id": visits["visit_id"].to_numpy(),
-            "verified": ~failing,
-            "flags": _flag_strings(masks),
+            "status": status,
+            "verified": status != NOT_COUNTED,
+            "flags": _flag_strings(stacked),
+            "reason": "",
+            "review": "",
             "door_distance_m": door,
             "previous_visit_id": prev_ids,
             "gap_min": travel.gap_min,
+            "straight_m": travel.straight_m,
             "travel_m": travel.travel_m,
             "travel_needed_min": travel.needed_min,
             "travel_method": travel.method,
+            "shift": travel.shift,
         },
         index=visits.index,
     )
-    out["previous_visit_id"] = out["previous_visit_id"].astype(str)
-    out["travel_method"] = out["travel_method"].astype(str)
+    out["reason"] = _reasons(out, visits, travel.shift_jumps, cfg)
+    _apply_decisions(out, decisions)
+    for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
+        out[column] = out[column].astype(str)
     return out
 
 
 def officer_flag_share(
-    visits_with_flags: pd.DataFrame,
+    visits_with_checks: pd.DataFrame,
     *,
-    start: pd.Timestamp | str | None = None,
-    end: pd.Timestamp | str | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
-    """Share of each officer's visits that failed verification, with counts per flag.
+    """Per officer: visits not counted and in review, contact time, bursts, desk-job shifts.
+
+    The chief's view of who needs a word. Pass the visits of one window (the caller
+    chooses them, as everywhere else).
 
     Parameters
     ----------
-    visits_with_flags : pandas.DataFrame
-        Visits with ``officer_id`` and ``flags`` (e.g. ``visits`` with the columns of
-        :func:`verify_visits` assigned), plus ``time`` when ``start`` or ``end`` is given.
-        A ``verified`` column, when present, decides what counts as flagged; otherwise the
-        flags do (``no_gps`` counting only when ``no_gps_counts`` is false).
-    start, end : pandas.Timestamp or str, optional
-        Keep visits with ``start <= time < end``. A bound without a zone is taken in the
-        zone of ``time``.
+    visits_with_checks : pandas.DataFrame
+        Visits with ``officer_id`` and ``flags``, and ``status`` (e.g. ``visits`` with the
+        columns of :func:`verify_visits` assigned). Without ``status`` it is derived from
+        ``verified`` when present, else from the flags' grades. Optional:
+        ``outcome`` and ``duration_min`` (for the contact minutes) and ``shift`` (for the
+        desk-job shifts).
     settings : Settings, optional
-        Used for ``no_gps_counts`` when there is no ``verified`` column.
+        Unused today; accepted for a uniform signature.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``officer_id`` (sorted): ``visits``, ``flagged`` (visits not verified),
-        ``share`` (flagged / visits), then one count column per code of
-        :data:`FLAG_CODES`, in that order. Visits with no officer id are not counted.
+        Indexed by ``officer_id`` (sorted): ``visits``, ``not_counted``, ``review``,
+        ``share`` (not counted / visits), ``review_share``, ``median_contact_min`` (median
+        ``duration_min`` of contacts, NaN without any), ``burst_visits``,
+        ``desk_job_shifts`` (distinct shifts flagged ``desk_job``), then one count column
+        per code of :data:`FLAG_CODES`, in that order. Visits with no officer id are not
+        counted.
 
     Raises
     ------
     SchemaError
-        A needed column is missing, ``time`` is not tz-aware, or ``flags`` holds an unknown
-        code.
+        A needed column is missing, or ``flags`` or ``status`` holds an unknown code.
 
     Examples
     --------
     >>> import pandas as pd
     >>> v = pd.DataFrame({"officer_id": ["a", "a", "b"],
-    ...                   "flags": ["too_short", "", "no_gps"]})
-    >>> officer_flag_share(v)[["visits", "flagged", "share", "too_short", "no_gps"]]
+    ...                   "flags": ["duplicate", "", "no_gps"]})
+    >>> officer_flag_share(v)[["visits", "not_counted", "review", "share", "no_gps"]]
     ... # doctest: +NORMALIZE_WHITESPACE
-                visits  flagged  share  too_short  no_gps
+                visits  not_counted  review  share  no_gps
     officer_id
-    a                2        1    0.5          1       0
-    b                1        0    0.0          0       1
+    a                2            1       0    0.5       0
+    b                1            0       1    0.0       1
     """
-    cfg = resolve(settings)
-    _check_columns(visits_with_flags, "visits", ("officer_id", "flags"))
-    data = visits_with_flags
-    if start is not None or end is not None:
-        _check_columns(data, "visits", ("time",))
-        _check_time(data)
-        keep = np.ones(len(data), dtype=bool)
-        if start is not None:
-            keep &= (data["time"] >= _as_bound(start, data["time"])).to_numpy()
-        if end is not None:
-            keep &= (data["time"] < _as_bound(end, data["time"])).to_numpy()
-        data = data[keep]
-
+    resolve(settings)
+    _check_columns(visits_with_checks, "visits", ("officer_id", "flags"))
+    data = visits_with_checks[visits_with_checks["officer_id"].notna()]
     flags = data["flags"].fillna("").astype(str)
-    if "verified" in data.columns:
-        flagged = ~data["verified"].fillna(False).astype(bool)
-    else:
-        failing_codes = [c for c in FLAG_CODES if c != "no_gps" or not cfg.no_gps_counts]
-        flagged = _codes_matrix(flags.unique())[failing_codes].any(axis=1).reindex(flags).to_numpy()
-        flagged = pd.Series(flagged, index=data.index)
-
-    grouped = pd.DataFrame(
-        {"officer_id": data["officer_id"].to_numpy(), "flags": flags.to_numpy(), "n": 1}
+    matrix = _codes_matrix(flags.unique()).reindex(flags.to_numpy())
+    status = _status_of(data, matrix)
+    officer = data["officer_id"].to_numpy()
+    frame = pd.DataFrame(
+        {
+            "officer_id": officer,
+            "visits": 1,
+            NOT_COUNTED: (status == NOT_COUNTED).astype(np.int64),
+            REVIEW: (status == REVIEW).astype(np.int64),
+        }
     )
-    counts = grouped.groupby(["officer_id", "flags"], sort=True)["n"].sum()
-    per_flag_string = _codes_matrix(counts.index.get_level_values("flags").unique())
-    indicator = per_flag_string.reindex(counts.index.get_level_values("flags")).to_numpy()
-    code_counts = pd.DataFrame(
-        indicator.astype(np.int64) * counts.to_numpy()[:, None],
-        index=counts.index.get_level_values("officer_id"),
-        columns=list(FLAG_CODES),
-    )
-    code_counts = code_counts.groupby(level=0, sort=True).sum()
-
-    totals = (
-        pd.DataFrame(
-            {
-                "officer_id": data["officer_id"].to_numpy(),
-                "visits": 1,
-                "flagged": np.asarray(flagged, dtype=np.int64),
-            }
-        )
-        .groupby("officer_id", sort=True)[["visits", "flagged"]]
-        .sum()
-    )
-    totals["share"] = totals["flagged"] / totals["visits"]
-    result = totals.join(code_counts)
-    result[list(FLAG_CODES)] = result[list(FLAG_CODES)].fillna(0).astype(np.int64)
+    for code in FLAG_CODES:
+        frame[code] = matrix[code].to_numpy(dtype=np.int64)
+    result = frame.groupby("officer_id", sort=True).sum()
+    result.insert(3, "share", result[NOT_COUNTED] / result["visits"])
+    result.insert(4, "review_share", result[REVIEW] / result["visits"])
+    result.insert(5, "median_contact_min", _median_contact(data, officer).reindex(result.index))
+    result.insert(6, "burst_visits", result["one_spot_burst"])
+    result.insert(7, "desk_job_shifts", _desk_shifts(data, matrix).reindex(result.index))
+    result["desk_job_shifts"] = result["desk_job_shifts"].fillna(0).astype(np.int64)
     result.index.name = "officer_id"
     return result
+
+
+def _status_of(data: pd.DataFrame, matrix: pd.DataFrame) -> npt.NDArray[np.object_]:
+    """Return each visit's status: its column, else from ``verified``, else from the flags."""
+    if "status" in data.columns:
+        status = data["status"].fillna(COUNTED).astype(str).to_numpy(dtype=object)
+        unknown = sorted(set(status) - set(STATUSES))
+        if unknown:
+            msg = f"visits: column 'status' holds unknown value(s) {unknown}; known: {STATUSES}"
+            raise SchemaError(msg)
+        return status
+    strong = [c for c in FLAG_CODES if FLAG_GRADES[c] == NOT_COUNTED]
+    weak = [c for c in FLAG_CODES if FLAG_GRADES[c] == REVIEW]
+    if "verified" in data.columns:
+        bad = ~data["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    else:
+        bad = matrix[strong].any(axis=1).to_numpy()
+    review = matrix[weak].any(axis=1).to_numpy()
+    return np.where(bad, NOT_COUNTED, np.where(review, REVIEW, COUNTED)).astype(object)
+
+
+def _median_contact(data: pd.DataFrame, officer: npt.NDArray[Any]) -> pd.Series:
+    """Median ``duration_min`` of each officer's contacts (empty without the columns)."""
+    if "outcome" not in data.columns or "duration_min" not in data.columns:
+        return pd.Series(dtype=float)
+    contact = (data["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
+    minutes = pd.to_numeric(data["duration_min"], errors="coerce").to_numpy(dtype=float)
+    frame = pd.DataFrame({"officer_id": officer[contact], "minutes": minutes[contact]})
+    return frame.groupby("officer_id")["minutes"].median()
+
+
+def _desk_shifts(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.Series:
+    """Distinct shifts flagged ``desk_job`` per officer (empty without a ``shift`` column)."""
+    if "shift" not in data.columns:
+        return pd.Series(dtype=np.int64)
+    desk = matrix["desk_job"].to_numpy(dtype=bool)
+    frame = pd.DataFrame(
+        {"officer_id": data["officer_id"].to_numpy()[desk], "shift": data["shift"].to_numpy()[desk]}
+    )
+    return frame.groupby("officer_id")["shift"].nunique()
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+def _decisions(reviews: pd.DataFrame | None, visit_ids: pd.Series) -> pd.Series:
+    """Return the decision per visit id (last one wins), checked; empty without reviews."""
+    if reviews is None or len(reviews) == 0:
+        return pd.Series(dtype=object)
+    _check_columns(reviews, "reviews", ("visit_id", "decision"))
+    decision = reviews["decision"].astype(str).str.strip().str.lower()
+    bad = ~decision.isin(DECISIONS)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        msg = (
+            f"reviews: row {row + 1} has decision {reviews['decision'].iloc[row]!r} in column "
+            f"'decision'; use one of {list(DECISIONS)}"
+        )
+        raise SchemaError(msg)
+    by_id = pd.Series(decision.to_numpy(), index=reviews["visit_id"].astype(str).to_numpy())
+    by_id = by_id[~by_id.index.duplicated(keep="last")]
+    return by_id.reindex(visit_ids.astype(str).to_numpy())
+
+
+def _apply_decisions(out: pd.DataFrame, decisions: pd.Series) -> None:
+    """Apply a chief's decisions to flagged visits in place (status, verified, reason)."""
+    if decisions.empty:
+        return
+    decision = decisions.fillna("").to_numpy(dtype=object)
+    flagged = out["flags"].to_numpy(dtype=object) != ""
+    dismissed = flagged & (decision == "dismissed")
+    confirmed = flagged & (decision == "confirmed")
+    reason = out["reason"].to_numpy(dtype=object).copy()
+    status = out["status"].to_numpy(dtype=object).copy()
+    review = np.where(dismissed | confirmed, decision, "").astype(object)
+    status[dismissed] = COUNTED
+    status[confirmed] = NOT_COUNTED
+    reason[dismissed] = [f"dismissed by a chief (was: {r})" for r in reason[dismissed]]
+    reason[confirmed] = [f"confirmed by a chief: {r}" for r in reason[confirmed]]
+    out["status"] = status
+    out["verified"] = status != NOT_COUNTED
+    out["reason"] = reason
+    out["review"] = review
 
 
 # --------------------------------------------------------------------------- validation
@@ -441,14 +549,6 @@ def _time_minutes(visits: pd.DataFrame) -> FloatArray:
         return np.full(len(time), np.nan)
     delta = (time - time.min()) / pd.Timedelta(minutes=1)
     return np.asarray(delta.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
-
-
-def _as_bound(value: pd.Timestamp | str, time: pd.Series) -> pd.Timestamp:
-    """Return ``value`` as a Timestamp in ``time``'s zone (localising a naive one)."""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(time.dt.tz)
-    return stamp
 
 
 def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> gpd.GeoSeries | None:
@@ -520,9 +620,10 @@ def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:
     """Return the result frame for zero visits."""
     out = pd.DataFrame({c: [] for c in RESULT_COLUMNS}, index=visits.index)
     out["visit_id"] = visits["visit_id"]
-    dtypes: dict[str, type] = {"verified": bool, "flags": str, "previous_visit_id": str}
-    dtypes |= {"travel_method": str, "gap_min": float, "travel_m": float}
-    dtypes |= {"door_distance_m": float, "travel_needed_min": float}
+    text = ("status", "flags", "reason", "review", "previous_visit_id", "travel_method")
+    dtypes: dict[str, Any] = {c: str for c in text} | {"verified": bool, "shift": np.int64}
+    numbers = ("door_distance_m", "gap_min", "straight_m", "travel_m", "travel_needed_min")
+    dtypes |= {c: float for c in numbers}
     return out.astype(dtypes)
 
 
@@ -538,27 +639,6 @@ def _too_short(visits: pd.DataFrame, cfg: Settings) -> BoolArray:
         dtype=float, na_value=np.nan
     )
     return np.asarray(contact & (duration < cfg.too_short_min), dtype=bool)
-
-
-def _duplicates(
-    officer: IntArray, household: IntArray, minutes: FloatArray, *, window_min: float
-) -> BoolArray:
-    """Flag logs of one household by one officer within ``window_min`` of the previous one."""
-    n = len(officer)
-    order = np.lexsort((np.arange(n), minutes, household, officer))
-    o, h, t = officer[order], household[order], minutes[order]
-    dup_sorted = np.zeros(n, dtype=bool)
-    if n > 1:
-        dup_sorted[1:] = (
-            (o[1:] == o[:-1])
-            & (o[1:] >= 0)
-            & (h[1:] == h[:-1])
-            & (h[1:] >= 0)
-            & (t[1:] - t[:-1] <= window_min + _TIME_TOL_MIN)
-        )
-    out = np.zeros(n, dtype=bool)
-    out[order] = dup_sorted
-    return out
 
 
 def _bursts(
@@ -613,18 +693,6 @@ def _bursts(
     return out
 
 
-def _flag_strings(masks: BoolArray) -> npt.NDArray[np.object_]:
-    """Join the codes whose mask is set, in :data:`FLAG_CODES` order, with ``;``."""
-    weights = (1 << np.arange(len(FLAG_CODES), dtype=np.int64))[:, None]
-    bits = (masks.astype(np.int64) * weights).sum(axis=0)
-    values, inverse = np.unique(bits, return_inverse=True)
-    texts = np.array(
-        [";".join(c for i, c in enumerate(FLAG_CODES) if v >> i & 1) for v in values],
-        dtype=object,
-    )
-    return texts[inverse.reshape(-1)]
-
-
 def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
     """One row per distinct ``flags`` string, one bool column per code."""
     strings = [str(s) for s in flag_strings]
@@ -648,27 +716,72 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
 
 @dataclass
 class _Travel:
-    """Per-visit results of the consecutive-visit check."""
+    """Per-visit results of the consecutive-visit checks."""
 
     prev: IntArray
+    shift: IntArray
     gap_min: FloatArray
+    straight_m: FloatArray
     travel_m: FloatArray
     needed_min: FloatArray
     method: npt.NDArray[np.object_]
     impossible: BoolArray
+    fast: BoolArray
+    desk_job: BoolArray
+    shift_jumps: IntArray  # jumps in the visit's shift
 
 
 @dataclass
-class StreetIndex:
-    """The walk graph prepared once per call."""
+class _Network:
+    """The walk network where it may raise travel times: each household's node and offset."""
 
-    csr: sparse.csr_array
-    component: IntArray
-    node_xy: FloatArray  # (n_nodes, 2) in the metric CRS
-    node_index: dict[Hashable, int]
-    stretch: float  # min over edges of length / straight node distance, at most 1
-    x_order: IntArray  # node positions sorted by x, for box queries
-    x_sorted: FloatArray  # their x
+    streets: StreetIndex
+    node: IntArray  # per household: node position, -1 when too far from the network
+    offset: FloatArray  # per household: metres to that node
+
+
+def _credible_network(
+    graph: nx.MultiDiGraph | None,
+    households: gpd.GeoDataFrame,
+    hx: FloatArray,
+    hy: FloatArray,
+    household_nodes: Mapping[Any, Any] | pd.Series | None,
+    metric: pyproj.CRS,
+    cfg: Settings,
+) -> _Network | None:
+    """Prepare the network, or ``None`` when there is none or it is shown incomplete here."""
+    if graph is None:
+        return None
+    streets = prepare_streets(graph, metric)
+    if not streets.node_index:
+        return None
+    node, offset = snap_households(households, hx, hy, streets, household_nodes)
+    located = np.isfinite(hx) & np.isfinite(hy)
+    near = (node >= 0) & (offset <= cfg.network_snap_max_m + _DIST_TOL_M)
+    if not located.any() or near[located].mean() < cfg.network_min_snapped_share:
+        return None
+    node = np.where(near, node, -1)
+    return _Network(streets=streets, node=node, offset=offset)
+
+
+def _shifts(officer: IntArray, minutes: FloatArray, cfg: Settings) -> tuple[IntArray, IntArray]:
+    """Return each visit's previous log in its shift (-1: none) and its shift number."""
+    n = len(officer)
+    order = np.lexsort((np.arange(n), minutes, officer))
+    usable = (officer[order] >= 0) & np.isfinite(minutes[order])
+    prev = np.full(n, -1, dtype=np.int64)
+    consecutive = np.zeros(n, dtype=bool)
+    if n > 1:
+        a, b = order[:-1], order[1:]
+        gap = minutes[b] - minutes[a]
+        consecutive[1:] = (
+            (officer[b] == officer[a]) & usable[:-1] & usable[1:] & (gap < cfg.shift_gap_h * 60.0)
+        )
+        prev[b[consecutive[1:]]] = a[consecutive[1:]]
+    starts = usable & ~consecutive
+    shift = np.full(n, -1, dtype=np.int64)
+    shift[order[usable]] = (np.cumsum(starts) - 1)[usable]
+    return prev, shift
 
 
 def _travel_checks(
@@ -678,270 +791,208 @@ def _travel_checks(
     hx: FloatArray,
     hy: FloatArray,
     *,
-    streets: StreetIndex | None,
-    hh_node: IntArray | None,
-    hh_off: FloatArray | None,
+    network: _Network | None,
     cfg: Settings,
-    shift_gap_h: float,
 ) -> _Travel:
-    """Pair each visit with the officer's previous log in the shift and check the walk."""
+    """Pair each visit with the officer's previous log in the shift and time the move."""
     n = len(officer)
-    order = np.lexsort((np.arange(n), minutes, officer))
-    prev = np.full(n, -1, dtype=np.int64)
-    if n > 1:
-        a, b = order[:-1], order[1:]
-        gap = minutes[b] - minutes[a]
-        consecutive = (officer[b] == officer[a]) & (officer[a] >= 0) & (gap < shift_gap_h * 60.0)
-        prev[b[consecutive]] = a[consecutive]
+    prev, shift = _shifts(officer, minutes, cfg)
     later = np.flatnonzero(prev >= 0)
     earlier = prev[later]
 
     gap_min = np.full(n, np.nan)
     gap_min[later] = minutes[later] - minutes[earlier]
+    straight_m = np.full(n, np.nan)
     travel_m = np.full(n, np.nan)
+    needed = np.full(n, np.nan)
     method = np.full(n, "", dtype=object)
 
     ha, hb = hpos[earlier], hpos[later]
     checkable = (ha >= 0) & (hb >= 0)
     same = checkable & (ha == hb)
+    straight_m[later[same]] = 0.0
     travel_m[later[same]] = 0.0
     method[later[same]] = _METHOD_SAME
 
     other = checkable & ~same
-    pa, pb = ha[other], hb[other]
+    pa, pb, rows = ha[other], hb[other], later[other]
     straight = np.hypot(hx[pa] - hx[pb], hy[pa] - hy[pb])
-    dist = straight.copy()
-    used_network = np.zeros(len(pa), dtype=bool)
-    if streets is not None and hh_node is not None and hh_off is not None and len(pa):
-        na, nb = hh_node[pa], hh_node[pb]
-        on_net = (
-            (na >= 0)
-            & (nb >= 0)
-            & (na != nb)
-            & (streets.component[np.maximum(na, 0)] == streets.component[np.maximum(nb, 0)])
-        )
-        if on_net.any():
-            sa, sb = na[on_net], nb[on_net]
-            node_gap = np.hypot(*(streets.node_xy[sa] - streets.node_xy[sb]).T)
-            net = _network_lengths(streets, sa, sb, _DETOUR_FACTOR * node_gap + _DETOUR_SLACK_M)
-            walk = hh_off[pa[on_net]] + net + hh_off[pb[on_net]]
-            dist[on_net] = np.maximum(walk, straight[on_net])
-            used_network = on_net
-    travel_m[later[other]] = dist
-    method[later[other]] = np.where(used_network, _METHOD_NETWORK, _METHOD_STRAIGHT)
+    timed = straight.copy()
+    on_network = np.zeros(len(pa), dtype=bool)
+    if network is not None and len(pa):
+        walk = _credible_walks(network, pa, pb, straight, cfg)
+        on_network = np.isfinite(walk) & (walk > straight)
+        timed[on_network] = walk[on_network]
+    straight_m[rows] = straight
+    travel_m[rows] = timed
+    method[rows] = np.where(on_network, _METHOD_NETWORK, _METHOD_STRAIGHT)
 
-    needed = travel_m / cfg.walking_speed_mps / 60.0 + cfg.min_visit_min
-    impossible = np.asarray(needed > gap_min + _TIME_TOL_MIN, dtype=bool)  # NaN compares False
+    margin = 2.0 * cfg.gps_error_m
+    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
+    gap_s = gap_min[rows] * 60.0
+    needed[rows] = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
+    needed[rows] += cfg.min_visit_min
+    impossible = np.zeros(n, dtype=bool)
+    impossible[rows] = reach_s / cfg.running_speed_mps > gap_s + _TIME_TOL_MIN * 60.0
+    fast = np.zeros(n, dtype=bool)
+    fast[rows] = ~impossible[rows] & (needed[rows] > gap_min[rows] + _TIME_TOL_MIN)
+    jump = np.zeros(n, dtype=bool)
+    jump[rows] = reach_s / cfg.walking_speed_mps > gap_s + _TIME_TOL_MIN * 60.0
+
+    n_shifts = int(shift.max()) + 1 if n else 0
+    in_shift = shift >= 0
+    checks = np.bincount(shift[rows], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
+    jumps = np.bincount(shift[jump], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
+    desk_shift = (jumps >= cfg.desk_job_min_jumps) & (
+        jumps >= cfg.desk_job_min_share * np.maximum(checks, 1) - _TIME_TOL_MIN
+    )
+    desk_job = np.zeros(n, dtype=bool)
+    desk_job[in_shift] = desk_shift[shift[in_shift]]
+    shift_jumps = np.zeros(n, dtype=np.int64)
+    shift_jumps[in_shift] = jumps[shift[in_shift]]
     return _Travel(
         prev=prev,
+        shift=shift,
         gap_min=gap_min,
+        straight_m=straight_m,
         travel_m=travel_m,
         needed_min=needed,
         method=method,
         impossible=impossible,
+        fast=fast,
+        desk_job=desk_job,
+        shift_jumps=shift_jumps,
     )
 
 
-def prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> StreetIndex:
-    """Build the symmetric CSR adjacency, components and metric node coordinates once."""
-    crs = graph_crs(graph)
-    nodes = list(graph.nodes)
-    node_index = {node: i for i, node in enumerate(nodes)}
-    n_nodes = len(nodes)
-    xs = np.empty(n_nodes)
-    ys = np.empty(n_nodes)
-    for i, (node, data) in enumerate(graph.nodes(data=True)):
-        try:
-            xs[i] = float(data["x"])
-            ys[i] = float(data["y"])
-        except (KeyError, TypeError, ValueError) as err:
-            msg = f"street graph: node {node!r} lacks numeric 'x'/'y' attributes"
-            raise StreetsError(msg) from err
-    if n_nodes:
-        pts = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=crs)
-        projected = project(pts, crs=metric)
-        node_xy = np.column_stack(
-            [shapely.get_x(projected.to_numpy()), shapely.get_y(projected.to_numpy())]
-        )
-    else:
-        node_xy = np.zeros((0, 2))
-
-    edges = list(graph.edges(data="length"))
-    u = np.fromiter((node_index[e[0]] for e in edges), dtype=np.int64, count=len(edges))
-    v = np.fromiter((node_index[e[1]] for e in edges), dtype=np.int64, count=len(edges))
-    try:
-        w = np.array([np.nan if e[2] is None else float(e[2]) for e in edges], dtype=float)
-    except (TypeError, ValueError) as err:
-        msg = "street graph: an edge has a non-numeric 'length' attribute"
-        raise StreetsError(msg) from err
-    bad = ~np.isfinite(w) | (w < 0)
-    if bad.any():
-        e = edges[int(np.flatnonzero(bad)[0])]
-        msg = (
-            f"street graph: edge ({e[0]!r}, {e[1]!r}) has length {e[2]!r}; every edge needs "
-            "a non-negative 'length' in metres"
-        )
-        raise StreetsError(msg)
-    loop = u == v
-    u, v, w = u[~loop], v[~loop], w[~loop]
-    # Walking ignores one-way streets: both directions, the shortest parallel edge wins.
-    src = np.concatenate([u, v])
-    dst = np.concatenate([v, u])
-    wt = np.concatenate([w, w])
-    order = np.lexsort((wt, dst, src))
-    src, dst, wt = src[order], dst[order], wt[order]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-    wt = np.maximum(wt[first], 1e-9)  # zero-length edges stay edges
-    src, dst = src[first], dst[first]
-    csr = sparse.csr_array((wt, (src, dst)), shape=(n_nodes, n_nodes))
-    _, component = connected_components(csr, directed=False)
-    # How much shorter than the straight line between its nodes an edge may be: a path of
-    # length L then stays within L / stretch of its start, which bounds local searches.
-    chord = np.hypot(*(node_xy[src] - node_xy[dst]).T) if len(src) else np.zeros(0)
-    ratio = wt[chord > 0] / chord[chord > 0]
-    stretch = float(min(1.0, ratio.min())) if len(ratio) else 1.0
-    x_order = np.argsort(node_xy[:, 0], kind="stable").astype(np.int64)
-    return StreetIndex(
-        csr=csr,
-        component=np.asarray(component, dtype=np.int64),
-        node_xy=node_xy,
-        node_index=node_index,
-        stretch=stretch,
-        x_order=x_order,
-        x_sorted=node_xy[x_order, 0],
-    )
-
-
-def snap_households(
-    households: gpd.GeoDataFrame,
-    hx: FloatArray,
-    hy: FloatArray,
-    streets: StreetIndex,
-    household_nodes: Mapping[Any, Any] | pd.Series | None,
-) -> tuple[IntArray, FloatArray]:
-    """Return each household's node position (-1: none) and its distance to that node."""
-    n = len(households)
-    node = np.full(n, -1, dtype=np.int64)
-    located = np.isfinite(hx) & np.isfinite(hy)
-    ids = households["household_id"]
-    given = np.zeros(n, dtype=bool)
-    if household_nodes is not None:
-        mapping = pd.Series(household_nodes, dtype=object)
-        mapped = mapping.reindex(ids.to_numpy()).to_numpy()
-        for i in np.flatnonzero(pd.notna(mapped)):
-            pos = streets.node_index.get(mapped[i])
-            if pos is None:
-                msg = (
-                    f"household_nodes: household {ids.iloc[i]!r} is mapped to node "
-                    f"{mapped[i]!r}, which is not in the street graph"
-                )
-                raise StreetsError(msg)
-            node[i] = pos
-            given[i] = True
-    todo = located & ~given
-    if todo.any():
-        tree = cKDTree(streets.node_xy)
-        _, nearest = tree.query(np.column_stack([hx[todo], hy[todo]]))
-        node[todo] = nearest
-    off = np.full(n, np.nan)
-    has = (node >= 0) & located
-    off[has] = np.hypot(
-        hx[has] - streets.node_xy[node[has], 0], hy[has] - streets.node_xy[node[has], 1]
-    )
-    node[~has] = -1
-    return node, off
-
-
-def _network_lengths(
-    streets: StreetIndex, src: IntArray, dst: IntArray, radius: FloatArray
+def _credible_walks(
+    network: _Network, pa: IntArray, pb: IntArray, straight: FloatArray, cfg: Settings
 ) -> FloatArray:
-    """Shortest path lengths ``src[i] -> dst[i]`` (nodes in one component), exactly.
+    """Network walks between households ``pa[i]`` and ``pb[i]`` where credible, else inf.
 
-    Pairs are grouped by source node. Pass 1 searches each source up to the largest
-    ``radius`` of its pairs: sources are ordered by that radius' power of two, then along a
-    space-filling curve, and searched in chunks on the part of the graph a path of that
-    length can reach (the chunk's bounding box grown by ``limit / stretch``), so a chunk's
-    work and memory depend on its neighbourhood, not on the size of the city. Pairs farther
-    apart than their radius are searched again with four times the radius, a few times, and
-    then on the whole graph without a limit. Every length returned is exact.
+    Credible: both households near the network, their nodes connected and different, and
+    the walk at most ``network_max_detour`` times the straight line. The search for each
+    pair stops at that length, so a walk that would not be credible is never completed.
     """
-    out = np.full(len(src), np.inf)
-    todo = np.arange(len(src))
-    reach = np.asarray(radius, dtype=float).copy()
-    for _ in range(_GROW_ROUNDS):
-        found = _multi_source(streets, src[todo], dst[todo], reach[todo])
-        out[todo] = found
-        todo = todo[~np.isfinite(found)]
-        if not len(todo):
-            return out
-        reach[todo] *= _GROW_FACTOR
-    out[todo] = _multi_source(streets, src[todo], dst[todo], np.full(len(todo), np.inf))
+    out = np.full(len(pa), np.inf)
+    na, nb = network.node[pa], network.node[pb]
+    component = network.streets.component
+    budget = cfg.network_max_detour * straight - network.offset[pa] - network.offset[pb]
+    ok = (
+        (na >= 0)
+        & (nb >= 0)
+        & (na != nb)
+        & (component[np.maximum(na, 0)] == component[np.maximum(nb, 0)])
+        & (budget > 0)
+    )
+    if ok.any():
+        net = network_lengths(network.streets, na[ok], nb[ok], budget[ok], exact=False)
+        walk = network.offset[pa[ok]] + net + network.offset[pb[ok]]
+        out[ok] = np.where(
+            walk <= cfg.network_max_detour * straight[ok] + _DIST_TOL_M, walk, np.inf
+        )
     return out
 
 
-def _multi_source(
-    streets: StreetIndex, src: IntArray, dst: IntArray, radius: FloatArray
-) -> FloatArray:
-    """One chunked multi-source Dijkstra pass (see :func:`_network_lengths`)."""
-    n_nodes = streets.csr.shape[0]
-    out = np.full(len(src), np.inf)
-    sources, inverse = np.unique(src, return_inverse=True)
-    reach = np.zeros(len(sources))
-    np.maximum.at(reach, inverse, radius)
-    local = bool(np.isfinite(reach).all()) and streets.stretch >= _MIN_LOCAL_STRETCH
-    if local:
-        size_class = np.floor(np.log2(np.maximum(reach, 1.0)))
-        order = np.lexsort((_morton(streets.node_xy[sources]), size_class))
-        chunk = _LOCAL_CHUNK
+# --------------------------------------------------------------------------- flags and reasons
+
+
+def _duplicates(
+    visits: pd.DataFrame,
+    officer: IntArray,
+    household: IntArray,
+    minutes: FloatArray,
+    *,
+    cfg: Settings,
+) -> BoolArray:
+    """Flag the same household, officer and outcome logged again within the window."""
+    n = len(officer)
+    if "outcome" in visits.columns:
+        outcome = pd.factorize(visits["outcome"].astype(object).fillna(""))[0].astype(np.int64)
     else:
-        order = np.arange(len(sources))
-        chunk = max(1, min(1024, _MAX_CHUNK_CELLS // max(n_nodes, 1)))
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    pair_rank = rank[inverse]
-    pair_order = np.argsort(pair_rank, kind="stable")
-    sorted_rank = pair_rank[pair_order]
-    position = np.full(n_nodes, -1, dtype=np.int64)
-    for start in range(0, len(sources), chunk):
-        members = sources[order[start : start + chunk]]
-        limit = float(reach[order[start : start + chunk]].max())
-        lo, hi = np.searchsorted(sorted_rank, [start, start + chunk])
-        sel = pair_order[lo:hi]
-        row = pair_rank[sel] - start
-        if not local:
-            lengths = dijkstra(streets.csr, directed=True, indices=members, limit=limit)
-            out[sel] = lengths[row, dst[sel]]
-            continue
-        margin = limit / streets.stretch + 1.0
-        inside = _in_box(streets, members, margin)
-        position[inside] = np.arange(len(inside))
-        sub = streets.csr[inside][:, inside]
-        lengths = dijkstra(sub, directed=True, indices=position[members], limit=limit)
-        target = position[dst[sel]]
-        reached = target >= 0  # a target outside the box is farther than the limit
-        out[sel[reached]] = lengths[row[reached], target[reached]]
-        position[inside] = -1
+        outcome = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((np.arange(n), minutes, outcome, household, officer))
+    o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
+    dup_sorted = np.zeros(n, dtype=bool)
+    if n > 1:
+        dup_sorted[1:] = (
+            (o[1:] == o[:-1])
+            & (o[1:] >= 0)
+            & (h[1:] == h[:-1])
+            & (h[1:] >= 0)
+            & (c[1:] == c[:-1])
+            & (t[1:] - t[:-1] <= cfg.duplicate_window_min + _TIME_TOL_MIN)
+        )
+    out = np.zeros(n, dtype=bool)
+    out[order] = dup_sorted
     return out
 
 
-def _in_box(streets: StreetIndex, members: IntArray, margin: float) -> IntArray:
-    """Return the nodes inside the bounding box of ``members`` grown by ``margin``."""
-    xy = streets.node_xy
-    lo = xy[members].min(axis=0) - margin
-    hi = xy[members].max(axis=0) + margin
-    start = int(np.searchsorted(streets.x_sorted, lo[0], side="left"))
-    stop = int(np.searchsorted(streets.x_sorted, hi[0], side="right"))
-    slab = streets.x_order[start:stop]
-    y = xy[slab, 1]
-    return np.sort(slab[(y >= lo[1]) & (y <= hi[1])])
+def _flag_strings(masks: BoolArray) -> npt.NDArray[np.object_]:
+    """Join the codes whose mask is set, in :data:`FLAG_CODES` order, with ``;``."""
+    weights = (1 << np.arange(len(FLAG_CODES), dtype=np.int64))[:, None]
+    bits = (masks.astype(np.int64) * weights).sum(axis=0)
+    values, inverse = np.unique(bits, return_inverse=True)
+    texts = np.array(
+        [";".join(c for i, c in enumerate(FLAG_CODES) if v >> i & 1) for v in values],
+        dtype=object,
+    )
+    return texts[inverse.reshape(-1)]
 
 
-def _morton(xy: FloatArray) -> IntArray:
-    """Return a Z-order (Morton) key of points on a 50 m grid: nearby points, nearby keys."""
-    cells = np.clip((xy - xy.min(axis=0)) // 50.0, 0, (1 << 20) - 1).astype(np.int64)
-    key = np.zeros(len(xy), dtype=np.int64)
-    for bit in range(20):
-        key |= ((cells[:, 0] >> bit) & 1) << (2 * bit)
-        key |= ((cells[:, 1] >> bit) & 1) << (2 * bit + 1)
-    return key
+def _reasons(
+    out: pd.DataFrame, visits: pd.DataFrame, shift_jumps: IntArray, cfg: Settings
+) -> npt.NDArray[np.object_]:
+    """One plain-language sentence per flagged visit, about its worst flag, with figures."""
+    reasons = np.full(len(out), "", dtype=object)
+    flags = out["flags"].to_numpy(dtype=object)
+    rows = np.flatnonzero(flags != "")
+    if not len(rows):
+        return reasons
+    duration = (
+        pd.to_numeric(visits["duration_min"], errors="coerce").to_numpy(dtype=float)
+        if "duration_min" in visits.columns
+        else np.full(len(out), np.nan)
+    )
+    door = out["door_distance_m"].to_numpy(dtype=float)
+    gap = out["gap_min"].to_numpy(dtype=float)
+    straight = out["straight_m"].to_numpy(dtype=float)
+    travel = out["travel_m"].to_numpy(dtype=float)
+    needed = out["travel_needed_min"].to_numpy(dtype=float)
+    method = out["travel_method"].to_numpy(dtype=object)
+    for i in rows:
+        code = flags[i].split(";", 1)[0]
+        if code == "desk_job":
+            text = (
+                f"{shift_jumps[i]} moves in this shift are impossible even walking straight: "
+                "logged from a desk"
+            )
+        elif code == "one_spot_burst":
+            text = (
+                f"one of {cfg.burst_min_households} or more households logged within "
+                f"{cfg.burst_span_min:g} min from one spot away from their doors"
+            )
+        elif code == "impossible_travel":
+            text = (
+                f"{straight[i]:,.0f} m from the previous visit in {gap[i]:.1f} min: "
+                "impossible even running straight"
+            )
+        elif code in ("gps_far", "far_from_door"):
+            text = f"GPS point {door[i]:,.0f} m from the door"
+        elif code == "duplicate":
+            text = (
+                "the same household, officer and outcome logged again within "
+                f"{cfg.duplicate_window_min:g} min"
+            )
+        elif code == "fast_travel":
+            way = "by the streets" if method[i] == _METHOD_NETWORK else "in a straight line"
+            text = (
+                f"{travel[i]:,.0f} m {way} from the previous visit in {gap[i]:.1f} min; "
+                f"a brisk walk and a minimal visit need {needed[i]:.1f} min"
+            )
+        elif code == "too_short":
+            text = f"contact of {duration[i]:.1f} min, under {cfg.too_short_min:g} min"
+        else:
+            text = "no GPS point recorded"
+        reasons[i] = text
+    return reasons

@@ -62,7 +62,6 @@ class StreetIndex:
     x_sorted: FloatArray  # their x
 
 
-
 def prepare_streets(graph: nx.MultiDiGraph, metric: pyproj.CRS) -> StreetIndex:
     """Build the symmetric CSR adjacency, components and metric node coordinates once."""
     crs = graph_crs(graph)
@@ -175,27 +174,51 @@ def snap_households(
 
 
 def network_lengths(
-    streets: StreetIndex, src: IntArray, dst: IntArray, radius: FloatArray
+    streets: StreetIndex,
+    src: IntArray,
+    dst: IntArray,
+    radius: FloatArray,
+    *,
+    exact: bool = True,
 ) -> FloatArray:
-    """Shortest path lengths ``src[i] -> dst[i]`` (nodes in one component), exactly.
+    """Return shortest path lengths ``src[i] -> dst[i]`` (node positions, one component).
 
-    Pairs are grouped by source node. Pass 1 searches each source up to the largest
+    Parameters
+    ----------
+    streets : StreetIndex
+        From :func:`prepare_streets`.
+    src, dst : numpy.ndarray
+        Node positions of each pair.
+    radius : numpy.ndarray
+        Per pair, the length within which its path is expected (search limit).
+    exact : bool, default True
+        With ``False``, a pair whose path is longer than its ``radius`` gets ``inf`` (one
+        bounded pass: the caller only needs paths up to that length). With ``True`` such
+        pairs are searched again with four times the radius, a few times, and then on the
+        whole graph without a limit, so every length returned is exact.
+
+    Returns
+    -------
+    numpy.ndarray
+        Lengths in metres.
+
+    Notes
+    -----
+    Pairs are grouped by source node. Each pass searches each source up to the largest
     ``radius`` of its pairs: sources are ordered by that radius' power of two, then along a
     space-filling curve, and searched in chunks on the part of the graph a path of that
     length can reach (the chunk's bounding box grown by ``limit / stretch``), so a chunk's
-    work and memory depend on its neighbourhood, not on the size of the city. Pairs farther
-    apart than their radius are searched again with four times the radius, a few times, and
-    then on the whole graph without a limit. Every length returned is exact.
+    work and memory depend on its neighbourhood, not on the size of the city.
     """
     out = np.full(len(src), np.inf)
     todo = np.arange(len(src))
     reach = np.asarray(radius, dtype=float).copy()
-    for _ in range(_GROW_ROUNDS):
+    for _ in range(_GROW_ROUNDS if exact else 1):
         found = _multi_source(streets, src[todo], dst[todo], reach[todo])
         out[todo] = found
         todo = todo[~np.isfinite(found)]
-        if not len(todo):
-            return out
+        if not len(todo) or not exact:
+            return np.where(out <= reach, out, np.inf) if not exact else out
         reach[todo] *= _GROW_FACTOR
     out[todo] = _multi_source(streets, src[todo], dst[todo], np.full(len(todo), np.inf))
     return out
