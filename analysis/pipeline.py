@@ -71,13 +71,13 @@ VISIT_COLUMNS: tuple[str, ...] = (
     "visit_id",
     "household_id",
     "officer_id",
-    "time",
-    "outcome",
-    "status",
     "verified",
+    "status",
     "flags",
     "reason",
     "review",
+    "time",
+    "outcome",
 )
 
 
@@ -253,10 +253,11 @@ def analyse(
     step("weekly trend")
     trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
 
-    visits_out = checked[["visit_id", "household_id", "officer_id", "time"]].copy()
-    visits_out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
-    for column in ("status", "verified", "flags", "reason", "review"):
+    visits_out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    for column in ("verified", "status", "flags", "reason", "review"):
         visits_out[column] = checks[column].to_numpy()
+    visits_out["time"] = checked["time"]
+    visits_out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
     visits_out["in_window"] = in_window
     for column in checks.columns:
         if column not in visits_out.columns:

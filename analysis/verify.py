@@ -246,7 +246,7 @@ def verify_visits(
     [{'visit_id': 'v1', 'status': 'counted', 'flags': ''},
      {'visit_id': 'v2', 'status': 'not_counted', 'flags': 'impossible_travel'}]
     >>> print(result["reason"].iloc[1])
-    1,881 m from the previous visit in 4.0 min: impossible even running straight
+    1,889 m from the previous visit in 4.0 min: impossible even running straight
     """
     cfg = resolve(settings)
     _check_columns(visits, "visits", ("visit_id", "household_id", "officer_id", "time"))
@@ -877,7 +877,9 @@ def _credible_walks(
     out = np.full(len(pa), np.inf)
     na, nb = network.node[pa], network.node[pb]
     component = network.streets.component
-    budget = cfg.network_max_detour * straight - network.offset[pa] - network.offset[pb]
+    budget = (
+        cfg.network_max_detour * straight - network.offset[pa] - network.offset[pb] + _DIST_TOL_M
+    )
     ok = (
         (na >= 0)
         & (nb >= 0)

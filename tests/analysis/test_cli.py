@@ -25,7 +25,7 @@ import shapely
 
 from analysis.cli import OUTPUTS, STEPS, main
 from analysis.gaps import REASONS
-from analysis.verify import FLAG_CODES
+from analysis.verify import FLAG_CODES, FLAG_GRADES
 from geo.demo import DEMO_FILES, DEMO_TIMEZONE
 from geo.projection import local_utm
 
@@ -42,7 +42,7 @@ DESIGN_HOUSEHOLDS = [
     "household_id", "block_id", "beat_id", "contacted", "last_contact", "attempts",
     "vulnerable_overdue", "in_under_visited_block",
 ]  # fmt: skip
-DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "flags"]
+DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status", "flags", "reason"]
 BANDS = {"morning", "midday", "working", "evening"}
 OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--timezone",
            "--start", "--end", "--unit", "--out"]  # fmt: skip
@@ -216,9 +216,14 @@ def test_visits_csv_columns_and_types(demo_out: Path) -> None:
     assert pd.api.types.is_bool_dtype(typed["verified"])
     codes = visits["flags"].str.split(";")
     assert set(codes.explode()) - {""} <= set(FLAG_CODES)
-    # a visit is verified unless it has a flag other than no_gps (which still counts)
-    failing = codes.map(lambda c: bool(set(c) - {"", "no_gps"}))
-    assert (typed["verified"] == ~failing).all()
+    # status follows the worst flag's grade; verified unless not counted
+    strong = {c for c in FLAG_CODES if FLAG_GRADES[c] == "not_counted"}
+    worst = codes.map(
+        lambda c: "not_counted" if set(c) & strong else "review" if c != [""] else "counted"
+    )
+    assert (visits["status"] == worst).all()
+    assert (typed["verified"] == (visits["status"] != "not_counted")).all()
+    assert ((visits["reason"] == "") == (visits["flags"] == "")).all()
 
 
 def test_beats_csv_and_summary_json(demo_out: Path) -> None:

@@ -21,7 +21,7 @@ hh     beat  block  vulnerable  visits (local time)
 h01    A     K1     -           v01 05-10 10:00 contact (sat 5)
 h02    A     K1     -           v02 05-10 11:00 nobody_home; v03 05-12 18:00 contact (sat 4)
 h03    A     K1     elderly     v04 05-20 10:00 contact (12 days before as_of: in time)
-h04    A     K2     -           v05 05-06 10:00 contact logged from 300 m away: far_from_door
+h04    A     K2     -           v05 05-06 10:00 contact logged from 400 m away: gps_far
 h05    A     K2     -           v06 05-05 10:00 contact raising an issue never followed up
 h06    A     K2     disabled    v12 04-20 10:00 contact, before the window
 h07    B     K3     -           v07 05-07 10:00 contact
@@ -141,7 +141,7 @@ def visits() -> gpd.GeoDataFrame:
     frame["follow_up_of"] = ""
     frame["note"] = ""
     gps: list[shapely.Geometry | None] = [Point(DOORS[h]) for h in frame["household_id"]]
-    gps[4] = Point(120, 350)  # v05: 300 m north of h04's door at (120, 50)
+    gps[4] = Point(120, 450)  # v05: 400 m north of h04's door at (120, 50)
     gps[10] = None  # v11: the device had no fix
     return gpd.GeoDataFrame(frame, geometry=_wgs84(gps))
 
@@ -169,9 +169,13 @@ def test_output_columns_come_first_in_design_order(result: Analysis) -> None:
 
 def test_visit_verification(result: Analysis) -> None:
     v = result.visits.set_index("visit_id")
-    # v05's GPS is 300 m > 150 m from the door; v11 has no fix, which still counts
-    assert v.loc["v05", "flags"] == "far_from_door"
+    # v05's GPS is 400 m > 300 m from the door: not counted; v11 has no fix: review,
+    # which still counts
+    assert v.loc["v05", "flags"] == "gps_far"
+    assert v.loc["v05", "status"] == "not_counted"
+    assert v.loc["v05", "reason"] == "GPS point 400 m from the door"
     assert v.loc["v11", "flags"] == "no_gps"
+    assert v.loc["v11", "status"] == "review"
     assert not v.loc["v05", "verified"]
     assert v["verified"].sum() == 12
     assert (v.drop(index=["v05", "v11"])["flags"] == "").all()
