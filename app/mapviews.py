@@ -20,11 +20,14 @@ from app.views import first_flag
 from geo.settings import Settings
 
 FLAG_PALETTE = {
-    "far_from_door": "#d95f02",
-    "too_short": "#7570b3",
-    "impossible_travel": "#e7298a",
+    "desk_job": "#b2182b",
     "one_spot_burst": "#a6761d",
+    "impossible_travel": "#e7298a",
+    "gps_far": "#d95f02",
     "duplicate": "#1b9e77",
+    "far_from_door": "#fdae61",
+    "fast_travel": "#c994c7",
+    "too_short": "#7570b3",
     "no_gps": "#666666",
 }
 """Colour of a flagged visit's point by its first flag (ColorBrewer Dark2)."""

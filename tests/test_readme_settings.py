@@ -1,4 +1,4 @@
-"""The README's settings table is generated from, and must match, geo/settings.py."""
+"""The README's settings and flags tables are generated from, and must match, the code."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import re
 from pathlib import Path
 
+from analysis.verify import FLAGS
 from geo.settings import DEFAULTS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +47,16 @@ def test_readme_settings_table_matches_code() -> None:
     block = re.search(r"<!-- settings:start -->\n(.*)<!-- settings:end -->", text, re.S)
     assert block is not None
     assert block.group(1).strip() == settings_table().strip()
+
+
+def flags_table() -> str:
+    rows = ["| flag | grade | meaning |", "|---|---|---|"]
+    rows += [f"| `{f.code}` | {f.grade} | {f.description} |" for f in FLAGS]
+    return "\n".join(rows)
+
+
+def test_readme_flags_table_matches_the_registry() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- flags:start -->\n(.*)<!-- flags:end -->", text, re.S)
+    assert block is not None
+    assert block.group(1).strip() == flags_table().strip()
