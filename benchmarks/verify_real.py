@@ -61,7 +61,8 @@ its ``not_counted`` is ``~verified`` and it has no review):
   where the same officer planted a cheat (a desk-job verdict covers the whole shift);
 - honest visits in ``review`` (reported: keep it low);
 - planted cheats ``not_counted`` (target: at least 95 %), overall and per kind;
-- the flags of the honest visits that are not counted or in review;
+- the flags of the honest visits that are not counted or in review, and how each rule
+  measured travel (pairs per ``travel_method``: network, straight line, same household);
 - the CPU seconds (``time.process_time``) of each verifier call.
 
 The script exits with 1 when the new rule misses a target in any case. The thresholds are
@@ -243,7 +244,7 @@ def extract_case(path: Path) -> Case:
     tz = "Asia/Shanghai"
     honest = honest_rows(place, rng)
     rows = honest + plant_all(place, honest, rng, kinds=KINDS)
-    visits, kind = visits_frame(rows, place, tz, rng)
+    visits, kind = visits_frame(rows, place, tz)
     about = (
         f"{len(buildings)} residential buildings, {len(households)} households; walk graph "
         f"clipped to the buildings: {graph.number_of_nodes()} nodes"
@@ -280,7 +281,7 @@ def demo_case() -> Case:
         )
     ]  # fmt: skip
     planted = plant_all(place, shipped, rng, kinds=("far_spot", "desk_job", "double_log"))
-    extra, extra_kind = visits_frame(planted, place, DEMO_TIMEZONE, rng, t0=t0, prefix="X")
+    extra, extra_kind = visits_frame(planted, place, DEMO_TIMEZONE, t0=t0, prefix="X")
     kind = pd.Series(
         np.where(visits["visit_id"].isin(bursts), "burst", "honest"), index=visits.index
     )
@@ -390,7 +391,11 @@ def shift_ends(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def plant_all(
-    place: Place, honest: list[dict[str, Any]], rng: np.random.Generator, *, kinds: tuple
+    place: Place,
+    honest: list[dict[str, Any]],
+    rng: np.random.Generator,
+    *,
+    kinds: tuple[str, ...],
 ) -> list[dict[str, Any]]:
     """Planted cheats of the given kinds, appended to or copied from honest shifts."""
     makers: dict[str, Callable[..., list[dict[str, Any]]]] = {
@@ -429,8 +434,9 @@ def spot_away(
 
 
 def cheat_row(
-    place: Place, hh: int, officer: str, t: float, xy: np.ndarray, kind: str, **extra: Any
+    hh: int, officer: str, t: float, xy: np.ndarray, kind: str, **extra: Any
 ) -> dict[str, Any]:
+    """A planted log (a contact unless ``extra`` says otherwise)."""
     return {
         "hh": int(hh), "officer": officer, "t": float(t), "outcome": "contact",
         "duration": 5.0, "x": float(xy[0]), "y": float(xy[1]), "kind": kind, **extra,
@@ -444,13 +450,14 @@ def plant_bursts(
     rows = []
     for end in ends:
         centre = int(rng.integers(len(place.ids)))
-        members = rng.permutation(place.near(centre, 12))[: rng.integers(5, 9)]
-        members = np.concatenate([[centre], members[members != centre]])[: len(members)]
+        near = place.near(centre, 12)
+        members = np.concatenate([[centre], rng.permutation(near[near != centre])])
+        members = members[: rng.integers(5, 9)]
         spot = spot_away(place, members, rng, 300.0, 600.0, 250.0)
         t = end["t"] + rng.uniform(20.0, 40.0)
         for hh in members:
             xy = spot + rng.normal(0.0, 3.0, 2)
-            rows.append(cheat_row(place, hh, end["officer"], t, xy, "burst",
+            rows.append(cheat_row(hh, end["officer"], t, xy, "burst",
                                   duration=float(rng.integers(3, 11))))  # fmt: skip
             t += rng.uniform(0.3, 1.2)
     return rows
@@ -468,7 +475,7 @@ def plant_far_spots(
         t = end["t"] + rng.uniform(15.0, 60.0)
         for hh in members:
             xy = spot + rng.normal(0.0, 5.0, 2)
-            rows.append(cheat_row(place, hh, end["officer"], t, xy, "far_spot",
+            rows.append(cheat_row(hh, end["officer"], t, xy, "far_spot",
                                   duration=float(rng.integers(3, 11))))  # fmt: skip
             t += rng.uniform(3.0, 10.0)
     return rows
@@ -504,14 +511,14 @@ def plant_desk_jobs(
             a = int(np.argmax(dist))
             dist = np.hypot(*(place.xy - place.xy[a]).T)
         b = int(np.argmin(np.abs(dist - target)))
-        compounds = [place.near(a, 9)[rng.permutation(9)], place.near(b, 9)[rng.permutation(9)]]
+        compounds = [rng.permutation(place.near(a, 9)), rng.permutation(place.near(b, 9))]
         n = int(rng.integers(12, 19))
         t = free_start(honest + rows, str(officer), rng, n * 7.0)
         for i in range(n):
             hh = compounds[i % 2][i // 2]
             xy = place.xy[hh] + rng.normal(0.0, 2.0, 2)
             outcome = "contact" if rng.random() < 0.6 else "nobody_home"
-            rows.append(cheat_row(place, hh, str(officer), t, xy, "desk_job",
+            rows.append(cheat_row(hh, str(officer), t, xy, "desk_job",
                                   outcome=outcome, duration=float(rng.integers(1, 9))))  # fmt: skip
             t += rng.uniform(5.0, 7.0)
     return rows
@@ -535,7 +542,6 @@ def visits_frame(
     rows: list[dict[str, Any]],
     place: Place,
     tz: str,
-    rng: np.random.Generator,
     *,
     t0: pd.Timestamp | None = None,
     prefix: str = "V",
@@ -638,7 +644,7 @@ def score(case: Case, result: pd.DataFrame, rule: str, cpu: float) -> dict[str, 
         "rule": rule,
         "honest": int(honest.sum()),
         "honest not_counted %": 100.0 * not_counted[honest].mean(),
-        "  in cheat shifts": int((not_counted & honest & in_cheat_shift).sum()),
+        "(in cheat shifts)": int((not_counted & honest & in_cheat_shift).sum()),
         "honest review %": 100.0 * review[honest].mean() if rule == "new" else np.nan,
         "cheats": int((~honest).sum()),
         "cheats not_counted %": 100.0 * not_counted[~honest].mean(),
@@ -649,6 +655,8 @@ def score(case: Case, result: pd.DataFrame, rule: str, cpu: float) -> dict[str, 
     flags = result["flags"].to_numpy()
     row["honest not_counted flags"] = flag_counts(pd.Series(flags[honest & not_counted]))
     row["honest review flags"] = flag_counts(pd.Series(flags[honest & review]))
+    methods = result["travel_method"].replace("", "none").value_counts()
+    row["travel"] = ", ".join(f"{m} {n}" for m, n in methods.items())
     return row
 
 
@@ -656,7 +664,7 @@ def report(rows: list[dict[str, Any]]) -> bool:
     """Print the table; return whether the new rule meets both targets in every case."""
     table = pd.DataFrame(rows)
     main_cols = [
-        "case", "rule", "honest", "honest not_counted %", "  in cheat shifts",
+        "case", "rule", "honest", "honest not_counted %", "(in cheat shifts)",
         "honest review %", "cheats", "cheats not_counted %", "CPU s",
     ]  # fmt: skip
     with pd.option_context("display.width", 200, "display.max_colwidth", 120):
@@ -667,6 +675,7 @@ def report(rows: list[dict[str, Any]]) -> bool:
             print(f"{row['case']:>17} {row['rule']:>5}  cheats not counted by kind: "
                   f"{row['by kind']}")  # fmt: skip
             print(f"{'':>24}honest not counted: {row['honest not_counted flags']}")
+            print(f"{'':>24}travel measured (pairs): {row['travel']}")
             if row["rule"] == "new":
                 print(f"{'':>24}honest in review: {row['honest review flags']}")
     new = table[table["rule"] == "new"]
