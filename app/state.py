@@ -362,6 +362,7 @@ def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
     )
     households = gpd.GeoDataFrame(households, geometry="geometry", crs=data.households.crs)
     logged = ["visit_id", "time", "outcome", "duration_min", "issue_raised", "note", "geometry"]
+    logged = [c for c in logged if c == "visit_id" or c not in result.visits.columns]
     visits = result.visits.merge(
         records.visits[[c for c in logged if c in records.visits.columns]],
         on="visit_id",
