@@ -1747,6 +1747,7 @@ def demo_readme(summary: dict[str, Any], planted: dict[str, Any], seed: int) -> 
         workplaces=s["kinds"]["workplace"],
         vulnerable=s["vulnerable"],
         visits=s["visits"],
+        missing_gps=s["missing_gps"],
         contacts=s["contacts"],
         coverage=s["coverage_households_honest"],
         q10=s["block_coverage_quantiles"][0],
@@ -1939,6 +1940,10 @@ blocks included) had an honest contact in the window. Street blocks outside the 
 ones (with ≥ 5 households) have honest coverage between {q10:.0%} (10th percentile) and
 {q90:.0%} (90th percentile), median {q50:.0%}; vulnerable households get about
 {vul_visits:.1f} visits each, other households {other_visits:.1f}.
+
+Verification (`analysis.verify` with the extract's osmnx `{network}` graph) counts every
+honest visit: none is `not_counted`, and the {missing_gps} without a GPS fix are the only ones
+in `review`. Every burst visit is `not_counted`. `tests/test_make_demo.py` checks this.
 
 ## Planted patterns (`planted.json`)
 

@@ -390,6 +390,7 @@ def test_verification_counts_honest_visits_and_not_the_bursts(
     assert (honest["status"] != "not_counted").all()
     review = honest[honest["status"] == "review"]
     assert (review["flags"] == "no_gps").all()
+    assert len(review) == (honest["flags"] != "").sum()  # every honest visit without a fix
     assert 0.005 < len(review) / len(honest) < 0.02
     assert (result.loc[burst, "status"] == "not_counted").all()
     assert (result.loc[burst, "flags"].str.split(";").str[0] == "one_spot_burst").all()
