@@ -50,11 +50,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis.verify import SHIFT_GAP_H, prepare_streets, snap_households  # noqa: E402
 from geo.projection import local_utm, project, to_wgs84  # noqa: E402
 from geo.schema import WGS84, columns  # noqa: E402
-from geo.settings import DEFAULTS  # noqa: E402
+from geo.settings import DEFAULTS, Settings  # noqa: E402
 from geo.streets import load_streets  # noqa: E402
+from geo.walk import prepare_streets, snap_households  # noqa: E402
 
 # --------------------------------------------------------------------------------------------
 # Parameters (all documented in the generated READMEs)
@@ -108,14 +108,15 @@ BANDS = (
     ("evening", 1020, 1260),
 )
 BAND_P = (0.2, 0.2, 0.35, 0.25)
-WALK_SPEED_MPS = 1.0
-"""Officers walk the street-network distance (see :class:`Walks`) at this speed."""
 WALK_NETWORK = "walk"
-"""The osmnx network type officers walk, the one ``analysis.verify`` is given in the app."""
-TRAVEL_MARGIN_S = 15.0
-"""Honest consecutive logs are at least this many seconds longer apart than verification needs
-(checked by :func:`check_travel`)."""
+"""The osmnx network type along which officers judge which household is nearest."""
+OFFICER_SPEED_MPS = (1.0, 1.35)
+"""Each officer walks at an own speed (m/s), drawn once from this range."""
+DETOUR = (1.1, 1.5)
+"""Officers cut through courtyards and compounds rather than follow the walk network: a leg's
+path is the straight line between the doors times a factor drawn per leg from this range."""
 OVERHEAD_S = (90, 240)
+"""Seconds at a door on top of the logged duration (knocking, stairs, writing up)."""
 GPS_ERROR_M = (5.0, 40.0)
 MISSING_GPS_P = 0.01
 REFUSE_P = 0.03
@@ -930,16 +931,17 @@ def choose_planted(blocks: list[Block], ent: Entities, seed: int) -> Plan:
 
 @dataclass
 class Walks:
-    """Walking distances between entities, measured exactly as ``analysis.verify`` does.
+    """Distances along the walk graph between entities: how officers judge "nearest".
 
     Between two different entities: the off-network legs from each to its nearest node of
     the walk graph plus the shortest path between the nodes, never less than the straight
     line; the straight line when both share a node or their nodes are not connected. The
-    same entity twice is 0 m apart.
+    same entity twice is 0 m apart. Officers pick their next door by this distance, which
+    keeps their rounds street by street, but they do not walk it: see :func:`simulate`.
     """
 
     xy: np.ndarray
-    """(n, 2) metric coordinates of the entities as verification sees them."""
+    """(n, 2) metric coordinates of the entities as written to ``households.csv``."""
     slot: np.ndarray
     """(n,) row of each entity's nearest node in ``between``."""
     off: np.ndarray
@@ -968,13 +970,12 @@ def walk_distances(graph: nx.MultiDiGraph, lon: np.ndarray, lat: np.ndarray) -> 
     """Prepare walking distances between the points ``lon``/``lat`` (WGS84) along ``graph``.
 
     The points are taken as they are written to ``households.csv`` (7 decimals) and projected,
-    snapped to nodes and routed with ``analysis.verify``'s own helpers (its metric CRS, its
-    symmetric adjacency with one-way streets walked both ways, its nearest nodes), so a
-    distance here is the distance verification measures, up to round-off.
+    snapped to nodes and routed with :mod:`geo.walk` (symmetric adjacency with one-way streets
+    walked both ways, nearest nodes).
     """
     points = gpd.GeoSeries(gpd.points_from_xy(_as_written(lon), _as_written(lat)), crs=WGS84)
     table = gpd.GeoDataFrame({"household_id": np.arange(len(points))}, geometry=points)
-    metric = local_utm(points)  # what verification picks for households that all have a point
+    metric = local_utm(points)
     m = project(points, crs=metric)
     xy = np.column_stack([shapely.get_x(m.to_numpy()), shapely.get_y(m.to_numpy())])
     streets = prepare_streets(graph, metric)
@@ -991,30 +992,36 @@ def load_walks(osm_path: Path, ent: Entities) -> Walks:
     return walk_distances(graph, ent.lon, ent.lat)
 
 
-def check_travel(visits: Sequence[Visit], walks: Walks) -> None:
-    """Raise ``RuntimeError`` unless every honest log leaves time to walk from the last one.
+def check_travel(
+    visits: Sequence[Visit], xy: np.ndarray, speeds: dict[str, float], *, settings: Settings
+) -> None:
+    """Raise ``RuntimeError`` unless every honest leg of the simulation is physically possible.
 
-    Mirrors ``impossible_travel`` of ``analysis.verify`` with the default settings: an
-    officer's consecutive logs (less than ``SHIFT_GAP_H`` hours apart, bursts included as
-    the earlier log) must be at least the walk at ``walking_speed_mps`` plus ``min_visit_min``
-    plus ``TRAVEL_MARGIN_S`` apart.
+    A leg joins two consecutive honest logs of one officer on one day (one shift). Its path
+    (``Visit.leg_m``) is never shorter than the straight line between the doors (``xy``,
+    metric), and the later log starts no sooner than the earlier one's duration, plus the
+    path at the officer's own speed, plus the shortest pause at a door (``OVERHEAD_S``).
+    Nor does any leg beat a straight line walked at ``settings.walking_speed_mps`` (a brisk
+    walk) with ``settings.min_visit_min`` at the door: no honest officer is that fast.
     """
-    speed = DEFAULTS.walking_speed_mps
-    minimum_s = DEFAULTS.min_visit_min * 60.0 + TRAVEL_MARGIN_S
     by_officer: dict[str, list[Visit]] = {}
     for v in visits:
-        by_officer.setdefault(v.officer, []).append(v)
+        if v.burst < 0:
+            by_officer.setdefault(v.officer, []).append(v)
     for officer, logs in sorted(by_officer.items()):
         logs.sort(key=lambda v: (v.day, v.sec))
         for a, b in zip(logs, logs[1:], strict=False):
-            gap = (b.day - a.day) * 86_400 + (b.sec - a.sec)
-            if b.burst >= 0 or gap >= SHIFT_GAP_H * 3600:
+            if b.day != a.day:
                 continue
-            need = float(walks.from_one(a.hh, np.array([b.hh]))[0]) / speed + minimum_s
-            if gap < need:
+            gap = b.sec - a.sec
+            straight = float(np.hypot(*(xy[b.hh] - xy[a.hh])))
+            own = a.duration * 60 + b.leg_m / speeds[officer] + OVERHEAD_S[0]
+            brisk = straight / settings.walking_speed_mps + settings.min_visit_min * 60
+            if b.leg_m < straight - 1e-6 or gap < own - 0.5 or gap < brisk:
                 msg = (
                     f"officer {officer}, day {b.day}: {gap} s between logs at {a.sec} s and "
-                    f"{b.sec} s, but the walk needs {need:.0f} s"
+                    f"{b.sec} s for a {b.leg_m:.0f} m path ({straight:.0f} m straight); "
+                    f"the path needs {own:.0f} s, a brisk straight walk {brisk:.0f} s"
                 )
                 raise RuntimeError(msg)
 
@@ -1041,6 +1048,8 @@ class Visit:
     note: str = ""
     burst: int = -1
     visit_id: str = ""
+    leg_m: float = 0.0
+    """Metres walked from the officer's previous door (0 for a shift's first visit)."""
 
 
 def officer_schedules(beats: Beats, seed: int) -> dict[str, list[str | None]]:
@@ -1061,6 +1070,13 @@ def officer_schedules(beats: Beats, seed: int) -> dict[str, list[str | None]]:
     return out
 
 
+def officer_speeds(beats: Beats, seed: int) -> dict[str, float]:
+    """Each officer's walking speed (m/s), drawn from ``OFFICER_SPEED_MPS``."""
+    rng = rng_for(seed, "speeds")
+    officers = [o for os_ in beats.officer_ids for o in os_]
+    return {o: float(rng.uniform(*OFFICER_SPEED_MPS)) for o in officers}
+
+
 def p_home(profile: str, band: int, day: int, return_day: int) -> float:
     """Probability that somebody answers the door."""
     if profile == "away_summer" and day < return_day:
@@ -1077,13 +1093,16 @@ def simulate(
     plan: Plan,
     beat_of: np.ndarray,
     walks: Walks,
+    speeds: dict[str, float],
     seed: int,
 ) -> tuple[list[Visit], dict[str, list[str | None]]]:
     """Simulate the honest visits of every officer over the window.
 
     Officers go to the nearest (along the streets, see :class:`Walks`) household weighted
-    by priority and take the street distance at ``WALK_SPEED_MPS`` plus a pause to get
-    there, so verification with the walk graph finds every honest log possible.
+    by priority, but walk there as people do, through courtyards and compounds: the path
+    is the straight line times a detour drawn from ``DETOUR``, at the officer's own speed
+    (``speeds``), plus a pause at the door (``OVERHEAD_S``). So a leg may well be quicker
+    than the walk graph's route, as real legs are where the graph lacks paths.
     """
     rng = rng_for(seed, "visits")
     schedule = officer_schedules(beats, seed)
@@ -1154,16 +1173,14 @@ def simulate(
                     np.where(due_vul[ok], 450.0, np.where(never[ok], 300.0, 0.0)),
                 )
                 if prev is None:
-                    walk_m = np.zeros(len(cand))
                     cost = -bonus + rng.uniform(0, 400, size=len(cand))
                 else:
-                    walk_m = walks.from_one(prev, cand)
-                    cost = walk_m - bonus
+                    cost = walks.from_one(prev, cand) - bonus
                 order = np.argsort(cost, kind="stable")[:40]
                 chosen = -1
                 gps: tuple[float, float] | None = None
                 travel = 0.0
-                walked = 0.0
+                leg = 0.0
                 for o in order:
                     h = int(cand[o])
                     ang = rng.uniform(0, 2 * math.pi)
@@ -1177,13 +1194,15 @@ def simulate(
                     )
                     if near >= CLUSTER_MAX_PRIOR:
                         continue
-                    chosen, gps, walked = h, g, float(walk_m[o])
+                    chosen, gps = h, g
                     break
                 if chosen < 0:
                     break
                 h = chosen
                 if prev is not None:
-                    travel = walked / WALK_SPEED_MPS + float(rng.uniform(*OVERHEAD_S))
+                    straight = float(np.hypot(*(xy[h] - xy[prev])))
+                    leg = straight * float(rng.uniform(*DETOUR))
+                    travel = leg / speeds[officer] + float(rng.uniform(*OVERHEAD_S))
                 start = int(round(t + travel))
                 if start > end - 5 * 60:
                     break
@@ -1203,7 +1222,7 @@ def simulate(
                     note = ""
                 if rng.random() < MISSING_GPS_P:
                     gps = None
-                v = Visit(h, officer, day, start, outcome, duration, gps, note=note)
+                v = Visit(h, officer, day, start, outcome, duration, gps, note=note, leg_m=leg)
                 attempts[h] += 1
                 last_attempt[h] = day
                 if outcome == "contact":
@@ -1466,7 +1485,8 @@ def generate(osm_path: Path, seed: int) -> tuple[dict[str, str], dict[str, Any]]
     blocks = build_blocks(osm, ent, beats, crs)
     plan = choose_planted(blocks, ent, seed)
     walks = load_walks(osm_path, ent)
-    visits, schedule = simulate(ent, beats, blocks, plan, beat_of, walks, seed)
+    speeds = officer_speeds(beats, seed)
+    visits, schedule = simulate(ent, beats, blocks, plan, beat_of, walks, speeds, seed)
     cafes = [
         (n[1].get("name", "café"), n[2])
         for n in osm.nodes
@@ -1477,7 +1497,7 @@ def generate(osm_path: Path, seed: int) -> tuple[dict[str, str], dict[str, Any]]
     ).to_numpy()
     spots = list(zip([*STATIONS, *(c[0] for c in cafes)], spot_pts, strict=True))
     bursts = plant_bursts(visits, schedule, ent, beats, blocks, plan, spots, seed)
-    check_travel(visits, walks)
+    check_travel(visits, ent.xy(), speeds, settings=DEFAULTS)
 
     # order and number the visits
     order = sorted(
@@ -1727,6 +1747,7 @@ def demo_readme(summary: dict[str, Any], planted: dict[str, Any], seed: int) -> 
         workplaces=s["kinds"]["workplace"],
         vulnerable=s["vulnerable"],
         visits=s["visits"],
+        missing_gps=s["missing_gps"],
         contacts=s["contacts"],
         coverage=s["coverage_households_honest"],
         q10=s["block_coverage_quantiles"][0],
@@ -1745,10 +1766,13 @@ def demo_readme(summary: dict[str, Any], planted: dict[str, Any], seed: int) -> 
         end=planted["generator"]["window_end"],
         scale=SCALE,
         follow=FOLLOW_UP_P,
-        speed=WALK_SPEED_MPS,
+        speed_lo=OFFICER_SPEED_MPS[0],
+        speed_hi=OFFICER_SPEED_MPS[1],
+        detour_lo=DETOUR[0],
+        detour_hi=DETOUR[1],
         network=WALK_NETWORK,
-        margin=TRAVEL_MARGIN_S,
         verify_speed=DEFAULTS.walking_speed_mps,
+        min_visit=DEFAULTS.min_visit_min,
         levels=DEFAULT_LEVELS,
         dwelling=DWELLING_M2,
         min_fp=MIN_FOOTPRINT_M2,
@@ -1885,16 +1909,17 @@ How visits are simulated (window {start} – {end}):
   working day is one shift in a band: morning 06–09 (20 %), midday 11–14 (20 %), working
   hours 09–17 (35 %), evening 17–21 (25 %).
 * In a shift the officer walks from household to household of their own beat, choosing the
-  nearest one along the streets weighted by priority: follow-up due > vulnerable not
-  contacted for 14 days > never contacted > routine revisit after 35 days. Time advances by
-  the visit's duration, 1.5–4 minutes at the door, and the walk at {speed:.1f} m/s. Walks are
-  measured as `analysis.verify` measures them on the extract's osmnx `{network}` graph: the
-  legs from each door to its nearest node plus the shortest path between the nodes, at
-  least the straight line, and the straight line between doors that share a node. So no
-  honest visit is `impossible_travel` at the {verify_speed:.1f} m/s verification speed:
-  the generator checks that every officer's consecutive logs leave at least {margin:.0f} s
-  to spare. No household is tried twice a day; a household is given up after 8 failed
-  attempts (a refusal counts as 4).
+  nearest one along the extract's osmnx `{network}` graph weighted by priority: follow-up
+  due > vulnerable not contacted for 14 days > never contacted > routine revisit after 35
+  days. Officers do not walk the graph's route, though: like real officers they cut through
+  courtyards and compounds, paths the graph often lacks. A leg is the straight line between
+  the doors times a detour factor drawn per leg from {detour_lo:.1f}–{detour_hi:.1f}, walked at
+  the officer's own speed ({speed_lo:.2f}–{speed_hi:.2f} m/s, drawn once per officer), so it is
+  often shorter than the graph's route. Time advances by the visit's duration, 1.5–4 minutes
+  at the door, and the leg. The generator checks every honest leg: no quicker than its own
+  path allows, and never quicker than a straight line at a brisk {verify_speed:.1f} m/s plus
+  {min_visit:.0f} minute at the door. No household is tried twice a day; a household is given
+  up after 8 failed attempts (a refusal counts as 4).
   Officers avoid logging more than 3 households within 60 m in 35 minutes, so honest work
   never looks like a burst.
 * Somebody answers the door with a probability that depends on band and household:
@@ -1915,6 +1940,10 @@ blocks included) had an honest contact in the window. Street blocks outside the 
 ones (with ≥ 5 households) have honest coverage between {q10:.0%} (10th percentile) and
 {q90:.0%} (90th percentile), median {q50:.0%}; vulnerable households get about
 {vul_visits:.1f} visits each, other households {other_visits:.1f}.
+
+Verification (`analysis.verify` with the extract's osmnx `{network}` graph) counts every
+honest visit: none is `not_counted`, and the {missing_gps} without a GPS fix are the only ones
+in `review`. Every burst visit is `not_counted`. `tests/test_make_demo.py` checks this.
 
 ## Planted patterns (`planted.json`)
 
