@@ -1,16 +1,21 @@
-"""Under-visited blocks and the order to act in.
+"""Under-visited blocks, household to-dos, and the order to act in.
 
-A block is **under-visited** when any of these holds; ``reasons`` lists the codes that
-apply, ``;``-joined, always in this order:
+A block is **under-visited** because of its coverage alone: ``low_coverage``, i.e.
+``coverage < settings.coverage_threshold`` (exactly at the threshold is enough; a block with
+no households has no coverage and is never low). ``reasons`` lists what needs attention in
+the block, ``;``-joined, always in this order:
 
 ``low_coverage``
-    ``coverage < settings.coverage_threshold`` (exactly at the threshold is enough; a block
-    with no households has no coverage and is never low).
+    The block is under-visited (the only code that makes it so).
 ``vulnerable_overdue``
     At least one vulnerable household has had no counted contact for more than
     ``settings.vulnerable_overdue_days``.
 ``open_follow_up``
     At least one raised issue is open past its ``follow_up_days`` limit.
+
+The last two are **household to-dos** (:func:`household_todos`): they put the household on
+the officer's list and raise the block's priority, but one overdue resident in a block of
+850 households at 84 % coverage does not make the block a gap.
 
 Priority
 --------
@@ -49,10 +54,13 @@ from analysis.coverage import require_columns
 from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
 
-__all__ = ["REASONS", "find_gaps", "household_priority"]
+__all__ = ["REASONS", "TODO_REASONS", "find_gaps", "household_priority", "household_todos"]
 
 REASONS: tuple[str, ...] = ("low_coverage", "vulnerable_overdue", "open_follow_up")
 """Stable reason codes, in the order they appear in ``reasons``."""
+
+TODO_REASONS: tuple[str, ...] = ("never_contacted", "vulnerable_overdue", "open_follow_up")
+"""Why a household needs a visit, in the order they appear in ``needs_visit_reasons``."""
 
 
 def _prior_coverage(summary: pd.DataFrame, prior_by: str | None) -> np.ndarray:
@@ -104,8 +112,9 @@ def find_gaps(
     Returns
     -------
     pandas.DataFrame
-        On ``block_summary.index``: ``under_visited`` (bool), ``reasons`` (str, ``""``
-        when none), ``shrunk_coverage``, ``priority`` (float, higher = sooner).
+        On ``block_summary.index``: ``under_visited`` (bool, low coverage), ``reasons``
+        (str, ``""`` when none), ``shrunk_coverage``, ``priority`` (float, higher =
+        sooner).
 
     Raises
     ------
@@ -160,7 +169,7 @@ def find_gaps(
     )
     return pd.DataFrame(
         {
-            "under_visited": low | (overdue > 0) | (open_fu > 0),
+            "under_visited": low,
             "reasons": reasons,
             "shrunk_coverage": shrunk,
             "priority": priority,
@@ -208,3 +217,43 @@ def household_priority(status: pd.DataFrame) -> pd.Series:
     rank = np.empty(len(status), dtype=np.int64)
     rank[order] = np.arange(1, len(status) + 1)
     return pd.Series(rank, index=status.index, name="priority_rank")
+
+
+def household_todos(status: pd.DataFrame) -> pd.DataFrame:
+    """Say which households need a visit, and why.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        Output of :func:`analysis.coverage.household_status` (``contacted``,
+        ``vulnerable_overdue``, ``open_follow_ups``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On ``status.index``: ``needs_visit`` (bool) and ``needs_visit_reasons`` (codes of
+        :data:`TODO_REASONS` joined by ``;``, ``""`` when none): ``never_contacted`` (no
+        counted contact in the window), ``vulnerable_overdue``, ``open_follow_up`` (at
+        least one issue open past its limit).
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"contacted": [True, False, True],
+    ...     "vulnerable_overdue": [True, False, False], "open_follow_ups": [0, 1, 0]})
+    >>> household_todos(st)["needs_visit_reasons"].tolist()
+    ['vulnerable_overdue', 'never_contacted;open_follow_up', '']
+    """
+    require_columns(status, ("contacted", "vulnerable_overdue", "open_follow_ups"), name="status")
+    flags = [
+        ~status["contacted"].astype(bool).to_numpy(),
+        status["vulnerable_overdue"].astype(bool).to_numpy(),
+        status["open_follow_ups"].to_numpy(dtype=float) > 0,
+    ]
+    reasons = pd.Series("", index=status.index, dtype="str")
+    for code, flag in zip(TODO_REASONS, flags, strict=True):
+        reasons = reasons + np.where(flag, code + ";", "")
+    reasons = reasons.str.rstrip(";")
+    return pd.DataFrame(
+        {"needs_visit": reasons.ne("").to_numpy(), "needs_visit_reasons": reasons},
+        index=status.index,
+    )

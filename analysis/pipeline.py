@@ -30,7 +30,7 @@ import networkx as nx
 import pandas as pd
 
 from analysis.coverage import household_status, officer_summary, summarise, window_mask
-from analysis.gaps import find_gaps, household_priority
+from analysis.gaps import find_gaps, household_priority, household_todos
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
 from analysis.verify import officer_flag_share, verify_visits
@@ -66,6 +66,8 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "attempts",
     "vulnerable_overdue",
     "in_under_visited_block",
+    "needs_visit",
+    "needs_visit_reasons",
 )
 VISIT_COLUMNS: tuple[str, ...] = (
     "visit_id",
@@ -230,6 +232,13 @@ def analyse(
     blocks_out = _with_band(blocks_out, checked, homes, start=start, end=end, settings=s)
     under = blocks_out.set_index("block_id")["under_visited"]
     status["in_under_visited_block"] = status["block_id"].map(under).fillna(False).astype(bool)
+    todos = household_todos(status)
+    status["needs_visit"] = todos["needs_visit"]
+    status["needs_visit_reasons"] = todos["needs_visit_reasons"]
+    to_visit = status.groupby("block_id")["needs_visit"].sum()
+    blocks_out["households_to_visit"] = (
+        blocks_out["block_id"].map(to_visit).fillna(0).astype("int64").to_numpy()
+    )
     status["priority_rank"] = household_priority(status).to_numpy()
 
     beats_out = summarise(status, by="beat_id")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.gaps import find_gaps, household_priority
+from analysis.gaps import find_gaps, household_priority, household_todos
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
 
@@ -48,7 +48,9 @@ def summary() -> pd.DataFrame:
 def test_gaps_worked_by_hand(summary: pd.DataFrame) -> None:
     out = find_gaps(summary)
     assert out.index.equals(summary.index)
-    assert out["under_visited"].tolist() == [True, False, True, True, False]
+    # D holds an open follow-up but its coverage is above the threshold: a household
+    # to-do, not a gap
+    assert out["under_visited"].tolist() == [True, False, True, False, False]
     assert out["reasons"].tolist() == [
         "low_coverage",
         "",
@@ -152,3 +154,39 @@ def test_household_priority_needs_status_columns() -> None:
                 {"household_id": ["a"], "vulnerable_overdue": [True], "days_since_contact": [1.0]}
             )
         )
+
+
+def test_one_overdue_resident_in_a_well_covered_block_is_a_todo_not_a_gap() -> None:
+    # Block W: 20 households, 19 contacted (95 %); the 20th is vulnerable, never contacted
+    # and overdue. Block V: the same without the vulnerable resident. Beat pools 38/40.
+    status = pd.DataFrame(
+        {
+            "household_id": [f"w{i:02d}" for i in range(20)] + [f"v{i:02d}" for i in range(20)],
+            "beat_id": "B",
+            "block_id": ["W"] * 20 + ["V"] * 20,
+            "contacted": ([True] * 19 + [False]) * 2,
+            "vulnerable_overdue": [False] * 19 + [True] + [False] * 20,
+            "open_follow_ups": 0,
+        }
+    )
+    todos = household_todos(status)
+    assert todos["needs_visit"].tolist() == ([False] * 19 + [True]) * 2
+    assert todos.loc[19, "needs_visit_reasons"] == "never_contacted;vulnerable_overdue"
+    assert todos.loc[39, "needs_visit_reasons"] == "never_contacted"
+    summary = pd.DataFrame(
+        {
+            "beat_id": ["B", "B"],
+            "households": [20, 20],
+            "contacted_households": [19, 19],
+            "coverage": [0.95, 0.95],
+            "vulnerable_overdue": [1, 0],
+            "open_follow_ups": [0, 0],
+        },
+        index=pd.Index(["W", "V"], name="block_id"),
+    )
+    gaps = find_gaps(summary)
+    assert gaps["under_visited"].tolist() == [False, False]  # 95 % >= 80 %: no gap
+    assert gaps.loc["W", "reasons"] == "vulnerable_overdue"
+    # shrunk = (19 + 5 * 0.95) / 25 = 0.95; one unvisited: 0.05; W adds 2 for the resident
+    assert gaps.loc["V", "priority"] == pytest.approx(0.05)
+    assert gaps.loc["W", "priority"] == pytest.approx(2.05)

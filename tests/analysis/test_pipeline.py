@@ -221,6 +221,25 @@ def test_households_are_placed_with_their_status(result: Analysis) -> None:
     }
 
 
+def test_household_todos(result: Analysis) -> None:
+    h = result.households.set_index("household_id")
+    # not contacted in the window: h04 (its contact is not counted), h06 (April), h08
+    # (refused), h11 (nobody home); h06 is also vulnerable and overdue; h05 was contacted
+    # but its issue is open past the limit
+    assert h.loc[h["needs_visit"], "needs_visit_reasons"].to_dict() == {
+        "h04": "never_contacted",
+        "h05": "open_follow_up",
+        "h06": "never_contacted;vulnerable_overdue",
+        "h08": "never_contacted",
+        "h11": "never_contacted",
+    }
+    assert (h.loc[~h["needs_visit"], "needs_visit_reasons"] == "").all()
+    b = _blocks(result)
+    assert b["households_to_visit"].to_dict() == {
+        "K1": 0, "K2": 3, "K3": 1, "K4": 0, "K5": 0, "outside:B": 1
+    }  # fmt: skip
+
+
 def test_block_figures(result: Analysis) -> None:
     b = _blocks(result)
     # one row per unit (K5 has no households) plus the pseudo-block of h11
