@@ -59,8 +59,10 @@ The least-possible travel time
 One officer's visits are sorted by time (ties keep input order). Two logs are consecutive
 when the gap between them is shorter than ``shift_gap_h`` hours; a longer gap starts a new
 shift. Visits with no time or no officer id are left out of every time-based check, and
-officers are never compared with each other. Between consecutive logs at two different
-households (the same household twice is never a travel problem) the least time is
+officers are never compared with each other. A ``duplicate`` copy is left out of the
+sequence (the next visit is timed from the original log) but belongs to its shift.
+Between consecutive logs at two different households (the same household twice is never
+a travel problem) the least time is
 
     max(straight - 2 * gps_error_m, 0) / walking_speed_mps + min_visit_min
 
@@ -291,6 +293,7 @@ def verify_visits(
 
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
+    duplicate = _duplicates(visits, officer_codes, household_codes, minutes, cfg=cfg)
     travel = _travel_checks(
         officer_codes,
         minutes,
@@ -298,6 +301,7 @@ def verify_visits(
         hx,
         hy,
         network=_credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
+        copies=duplicate,
         cfg=cfg,
     )
     burst = _bursts(
@@ -316,7 +320,7 @@ def verify_visits(
         "one_spot_burst": burst,
         "impossible_travel": travel.impossible,
         "gps_far": door > cfg.gps_far_m + _DIST_TOL_M,
-        "duplicate": _duplicates(visits, officer_codes, household_codes, minutes, cfg=cfg),
+        "duplicate": duplicate,
         "far_from_door": (door > cfg.far_from_door_m + _DIST_TOL_M)
         & (door <= cfg.gps_far_m + _DIST_TOL_M),
         "fast_travel": travel.fast,
@@ -764,23 +768,35 @@ def _credible_network(
     return _Network(streets=streets, node=node, offset=offset)
 
 
-def _shifts(officer: IntArray, minutes: FloatArray, cfg: Settings) -> tuple[IntArray, IntArray]:
-    """Return each visit's previous log in its shift (-1: none) and its shift number."""
+def _shifts(
+    officer: IntArray, minutes: FloatArray, cfg: Settings, *, copies: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """Return each visit's previous log in its shift (-1: none) and its shift number.
+
+    ``copies`` (duplicate records) are left out of the sequence, so the next visit is timed
+    from the original log, not from its copy; a copy gets the shift of the log before it.
+    """
     n = len(officer)
     order = np.lexsort((np.arange(n), minutes, officer))
     usable = (officer[order] >= 0) & np.isfinite(minutes[order])
+    seq = order[usable & ~copies[order]]
     prev = np.full(n, -1, dtype=np.int64)
-    consecutive = np.zeros(n, dtype=bool)
-    if n > 1:
-        a, b = order[:-1], order[1:]
-        gap = minutes[b] - minutes[a]
-        consecutive[1:] = (
-            (officer[b] == officer[a]) & usable[:-1] & usable[1:] & (gap < cfg.shift_gap_h * 60.0)
+    consecutive = np.zeros(len(seq), dtype=bool)
+    if len(seq) > 1:
+        a, b = seq[:-1], seq[1:]
+        consecutive[1:] = (officer[b] == officer[a]) & (
+            minutes[b] - minutes[a] < cfg.shift_gap_h * 60.0
         )
         prev[b[consecutive[1:]]] = a[consecutive[1:]]
-    starts = usable & ~consecutive
     shift = np.full(n, -1, dtype=np.int64)
-    shift[order[usable]] = (np.cumsum(starts) - 1)[usable]
+    shift[seq] = np.cumsum(~consecutive) - 1
+    # a copy joins the shift of the sequenced log before it (its original, or later)
+    sorted_shift = shift[order]
+    filled = pd.Series(np.where(sorted_shift >= 0, sorted_shift, np.nan)).ffill().to_numpy()
+    owner = pd.Series(np.where(sorted_shift >= 0, officer[order], -1)).replace(-1, np.nan).ffill()
+    same = usable & (owner.to_numpy() == officer[order]) & np.isfinite(filled)
+    take = same & (sorted_shift < 0)
+    shift[order[take]] = filled[take].astype(np.int64)
     return prev, shift
 
 
@@ -792,11 +808,12 @@ def _travel_checks(
     hy: FloatArray,
     *,
     network: _Network | None,
+    copies: BoolArray,
     cfg: Settings,
 ) -> _Travel:
     """Pair each visit with the officer's previous log in the shift and time the move."""
     n = len(officer)
-    prev, shift = _shifts(officer, minutes, cfg)
+    prev, shift = _shifts(officer, minutes, cfg, copies=copies)
     later = np.flatnonzero(prev >= 0)
     earlier = prev[later]
 

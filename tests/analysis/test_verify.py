@@ -277,6 +277,23 @@ def test_exact_double_log_is_a_duplicate() -> None:
     )
 
 
+def test_next_visit_is_timed_from_the_original_not_its_copy() -> None:
+    # A logged at 10:00 and copied 30 s later; B (120 m away, 2 min needed) at 10:02:10 is
+    # 2 min 10 s after the original: counted (from the copy it would be 1 min 40 s).
+    hh = {"A": (0.0, 0.0), "B": (120.0, 0.0)}
+    rows = [
+        row("a", "A", "o", "10:00"),
+        row("copy", "A", "o", "10:00:30"),
+        row("b", "B", "o", "10:02:10"),
+    ]
+    res = verify_visits(visits(rows, hh), households(hh)).set_index("visit_id")
+    assert res["flags"].to_dict() == {"a": "", "copy": "duplicate", "b": ""}
+    assert res.loc["b", "previous_visit_id"] == "a"
+    assert res.loc["b", "gap_min"] == pytest.approx(130 / 60)
+    assert res.loc["copy", "previous_visit_id"] == ""
+    assert res["shift"].nunique() == 1
+
+
 def test_nobody_home_twice_is_a_duplicate_too() -> None:
     hh = {"A": (0.0, 0.0)}
     rows = [
