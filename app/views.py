@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +20,8 @@ import pandas as pd
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES
 from app.maps import StepColors, step_colors
+
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 HEADLINE: Final = (
     "households",
@@ -330,6 +332,22 @@ def beat_figures(beats: pd.DataFrame, beat_id: str) -> dict[str, Any]:
         return {"beat_id": beat_id}
     record: dict[str, Any] = rows.drop(columns="geometry", errors="ignore").iloc[0].to_dict()
     return record
+
+
+def window_visits(visits: FrameT) -> FrameT:
+    """Return the visits inside the analysis window (``in_window``), in their order.
+
+    ``View.visits`` holds every visit of the scope (the household history needs them);
+    figures about visits are of the window only, as in ``Analysis.summary()``.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"visit_id": ["V1", "V2", "V3"], "in_window": [True, False, True]})
+    >>> window_visits(visits)["visit_id"].tolist()
+    ['V1', 'V3']
+    """
+    keep = visits["in_window"].fillna(False).to_numpy(dtype=bool)
+    return visits.loc[keep]
 
 
 def flagged_visits(visits: gpd.GeoDataFrame, households: pd.DataFrame) -> gpd.GeoDataFrame:

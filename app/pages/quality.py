@@ -9,7 +9,7 @@ from app.shell import context
 
 ctx = context()
 view = ctx.view()
-visits = view.visits
+visits = views.window_visits(view.visits)
 
 st.title(t("quality.title"))
 st.caption(t("quality.intro"))

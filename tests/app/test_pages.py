@@ -4,6 +4,7 @@ Data page accepts a good upload and refuses a bad one without touching the works
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.coverage import window_mask
 from analysis.pipeline import Analysis, analyse
 from app import state
 from app.i18n import translate
@@ -250,6 +252,37 @@ def test_visit_quality_counts_flags(expected: dict[str, Analysis]) -> None:
     assert by_block["Not counted"].sum() == int((~visits["verified"]).sum())
     worst = direct_blocks.sort_values(ascending=False).index[0]
     assert by_block.loc[worst, "Not counted"] == direct_blocks[worst] > 0
+
+
+def test_visit_quality_honours_a_narrowed_window(expected: dict[str, Analysis]) -> None:
+    # 7 days ending on the last day with a visit not counted: Visit quality shows that
+    # window's visits, as Overview does (before the fix it showed all 18,081 demo visits)
+    data = load_demo()
+    settings = DEFAULTS.replace(timezone=data.timezone)
+    checked = expected["now"].visits  # verification does not depend on the window
+    time = data.visits.set_index("visit_id")["time"]
+    end = time[checked.loc[~checked["verified"], "visit_id"]].max().date()
+    start = end - dt.timedelta(days=6)
+    inside = window_mask(data.visits["time"], start=start, end=end, settings=settings)
+    ids = set(data.visits.loc[inside, "visit_id"])
+    not_counted = int((~checked["verified"] & checked["visit_id"].isin(ids)).sum())
+    assert 0 < len(ids) < len(checked) and not_counted > 0
+
+    at = run_app("overview")
+    at.date_input(key=f"end:{state.DEMO_ID}").set_value(end)
+    at.date_input(key=f"start:{state.DEMO_ID}").set_value(start).run()
+    assert not at.exception, [e.value for e in at.exception]
+    overview = metrics(at)
+    assert overview["Visits not counted"][0] == f"{not_counted:,}"
+    assert frame(at, "overview_beats")["Visits"].sum() == len(ids)
+    at.switch_page(PAGES["quality"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = metrics(at)
+    assert shown["Visits"][0] == f"{len(ids):,}"
+    assert shown["Visits not counted"][0] == overview["Visits not counted"][0]
+    assert frame(at, "quality_flags")["Visits"].max() <= len(ids)
+    assert frame(at, "quality_officers")["Visits"].sum() == len(ids)
+    assert frame(at, "quality_blocks")["Not counted"].sum() == not_counted
 
 
 # --------------------------------------------------------------------------- Data page
