@@ -15,9 +15,6 @@ visits
     ``duration_min`` (float), ``issue_raised`` (str; empty = none), ``follow_up_of`` (str;
     visit_id of the visit whose issue this follows up; empty = none), ``satisfaction``
     (Int64, 1–5), ``note`` (str), ``geometry`` (GPS Point or None).
-reviews
-    A chief's decisions on flagged visits (kept in the workspace, not in a dataset):
-    ``visit_id`` (str), ``decision`` (str, one of :data:`REVIEW_DECISIONS`).
 """
 
 from __future__ import annotations
@@ -77,10 +74,6 @@ FLOAT_COLUMNS: Final = frozenset({"duration_min"})
 
 OUTCOMES: Final = ("contact", "nobody_home", "refused")
 KINDS: Final = ("household", "shop", "school", "workplace")
-
-REVIEW_DECISIONS: Final = ("confirmed", "dismissed")
-"""A chief's decision on a flagged visit: ``confirmed`` (the flag stands, the visit does not
-count) or ``dismissed`` (the flag is wrong, the visit counts)."""
 
 
 def columns(table: Table) -> tuple[str, ...]:

@@ -62,7 +62,8 @@ import shapely
 
 from geo.errors import BeatcovError, Finding, ReviewError, ValidationReport
 from geo.importer import Dataset
-from geo.schema import REQUIRED, REVIEW_DECISIONS
+from geo.reviews import DECISIONS
+from geo.schema import REQUIRED
 
 DB_NAME: Final = "workspace.sqlite"
 """Name of the database file inside the workspace folder."""
@@ -402,7 +403,7 @@ class Workspace:
         Raises
         ------
         ReviewError
-            When the decision is not one of :data:`geo.schema.REVIEW_DECISIONS`, or the
+            When the decision is not one of :data:`geo.reviews.DECISIONS`, or the
             visit id or reviewer is blank; nothing is stored then.
         WorkspaceError
             When the write fails; the earlier decision (if any) is kept.
@@ -418,7 +419,7 @@ class Workspace:
         """
         visit = _review_text(visit_id, what="visit id")
         who = _review_text(reviewer, what="reviewer", visit=visit)
-        if decision not in REVIEW_DECISIONS:
+        if decision not in DECISIONS:
             msg = (
                 f"review of visit {visit!r}: {decision!r} is not a decision; use 'confirmed' "
                 "(the flag stands: the visit does not count) or 'dismissed' (the visit "
