@@ -496,7 +496,7 @@ def reason_text(record: Any, *, settings: Settings, lang: str) -> str:
     >>> reason_text(row, settings=DEFAULTS, lang="en")
     '1,881 m from the previous visit in 4.0 min: impossible even running straight'
     >>> reason_text({"flags": "gps_far", "door_distance_m": 412.0}, settings=DEFAULTS, lang="zh")
-    'GPS 位置离门口 412 米，远超任何 GPS 误差'
+    'GPS 位置离门口 412 米，远超任何定位误差'
     >>> reason_text({"flags": "far_from_door"}, settings=DEFAULTS, lang="en")
     "GPS point rather far from the household's door"
     """
