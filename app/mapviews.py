@@ -262,14 +262,14 @@ def shift_map(
     Parameters
     ----------
     path : GeoDataFrame
-        The officer's visits of that shift in time order (:func:`app.views.shift_path`);
+        The officer's visits of that shift in time order (:func:`app.review.shift_path`);
         their GPS points are joined by a dashed line.
     chosen : GeoDataFrame
-        The visit (one row of :func:`app.views.review_visits`).
+        The visit (one row of :func:`app.review.review_visits`).
     door : GeoDataFrame
         The household the visit claims (its point).
     lines : GeoDataFrame
-        The visit's GPS-to-door line (:func:`app.views.door_lines`), may be empty.
+        The visit's GPS-to-door line (:func:`app.review.door_lines`), may be empty.
     """
     drawn = [g for g in (path.geometry, chosen.geometry, door.geometry) if len(g)]
     present = pd.concat([to_wgs84(g) for g in drawn]) if drawn else gpd.GeoSeries()

@@ -7,7 +7,7 @@ analysis is run again with it. Everyone else sees the list without the buttons.
 
 import streamlit as st
 
-from app import mapviews, state, ui, views
+from app import mapviews, review, state, ui, views
 from app.i18n import code_label, t
 from app.maps import render
 from app.shell import context
@@ -23,10 +23,10 @@ if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()
 
-listed = views.review_visits(
+listed = review.review_visits(
     visits, view.households, state.review_log(), settings=ctx.settings, lang=ctx.lang
 )
-figures = views.quality_figures(visits)
+figures = review.quality_figures(visits)
 columns = st.columns(4)
 columns[0].metric(t("fig.visits"), f"{figures['visits']:,}")
 columns[1].metric(t("fig.in_review"), f"{figures['review']:,}", help=t("quality.in_review_help"))
@@ -37,13 +37,13 @@ columns[3].metric(t("fig.decided"), f"{figures['decided']:,}")
 
 st.subheader(t("quality.map"))
 shapes = state.map_shapes(ctx.ref, ctx.settings)
-lines = views.door_lines(listed, view.households)
+lines = review.door_lines(listed, view.households)
 review_map, colors = mapviews.review_map(listed, lines, view.beats, shapes, settings=ctx.settings)
 clicked = render(review_map, key="quality_map", height=460)
 ui.draw_legend(colors, title=t("legend.first_flag"))
 
 st.subheader(t("quality.review_list", count=len(listed)))
-choices = views.visit_choices(listed, lang=ctx.lang)
+choices = review.visit_choices(listed, lang=ctx.lang)
 ui.pick_from_map(clicked, list(choices), id_column="visit_id", key="quality_visit")
 visit_id = st.selectbox(
     t("quality.visit"),
@@ -64,10 +64,10 @@ if visit_id:
                 "quality.decided",
                 decision=code_label("decision", row["review"], ctx.lang),
                 reviewer=ui.md_text(row["reviewer"]),
-                time=views.utc_minute(decided),
+                time=review.utc_minute(decided),
             )
         )
-    block = views.visit_block(visit_id, visits, view.households, view.analysis.blocks)
+    block = review.visit_block(visit_id, visits, view.households, view.analysis.blocks)
     if block:
         st.metric(
             t("quality.block_coverage", block=block["block_id"]),
@@ -102,10 +102,10 @@ if visit_id:
     st.caption(t("quality.shift_map", visit=visit_id, officer=ui.md_text(row["officer_id"])))
     door = view.households[view.households["household_id"] == row["household_id"]]
     visit_map, legend = mapviews.shift_map(
-        views.shift_path(view.visits, visit_id),
+        review.shift_path(view.visits, visit_id),
         chosen,
         door,
-        views.door_lines(chosen, view.households),
+        review.door_lines(chosen, view.households),
         shapes,
         settings=ctx.settings,
     )

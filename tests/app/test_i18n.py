@@ -14,7 +14,7 @@ import pytest
 from analysis.gaps import REASONS
 from analysis.timeofday import BANDS
 from analysis.verify import FLAG_CODES, STATUSES
-from app import i18n, tables, upload, views
+from app import i18n, review, tables, upload, views
 from app.shell import PAGES
 from geo.reviews import DECISIONS
 from geo.schema import OUTCOMES
@@ -127,8 +127,8 @@ def test_every_table_column_has_a_header() -> None:
         *views.HISTORY_COLUMNS,
         *views.WORK_COLUMNS,
         *views.BAND_COLUMNS,
-        *views.REVIEW_COLUMNS,
-        *views.PATH_COLUMNS,
+        *review.REVIEW_COLUMNS,
+        *review.PATH_COLUMNS,
         *upload.REPORT_COLUMNS,
         *FLAG_CODES,
         "flag",
