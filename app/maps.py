@@ -595,6 +595,81 @@ def point_layer(
     )
 
 
+def line_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    value_column: str | None = None,
+    colors: Colors | None = None,
+    color: str = "#252525",
+    weight: float = 2.0,
+    dash: str | None = None,
+    tooltip_columns: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return lines (a GPS point joined to its door, an officer's path) as one layer.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        LineStrings or MultiLineStrings with a coordinate system; rows without geometry
+        are skipped.
+    name : str
+        Layer name.
+    value_column, colors : optional
+        Colour each line by a column, as in :func:`point_layer`; else every line is
+        ``color``.
+    color : str, default ``"#252525"``
+        Colour of every line when no ``value_column`` is given.
+    weight : float, default 2.0
+        Line width in pixels.
+    dash : str, optional
+        SVG dash pattern, e.g. ``"6 4"``.
+    tooltip_columns : mapping of str to str, optional
+        Columns shown on hover, column -> label (escaped).
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Returns
+    -------
+    folium.GeoJson
+        One layer; lines are not simplified (they are short).
+
+    Raises
+    ------
+    SchemaError
+        If a named column is missing, a geometry is not a line, or ``value_column`` is
+        given without ``colors``.
+    CRSError
+        If ``gdf`` has no coordinate system.
+    """
+    if (value_column is None) != (colors is None):
+        msg = f"layer {name!r}: give value_column and colors together, or neither"
+        raise SchemaError(msg)
+    _check_hex(color, what="line colour")
+    frame = _usable_rows(gdf, layer=name, kinds=("LineString", "MultiLineString"))
+    data = _features(
+        frame,
+        layer=name,
+        value_column=value_column,
+        colors=colors if colors is not None else (lambda _value: color),
+        id_column=None,
+        tooltip_columns=tooltip_columns or {},
+        popup_columns={},
+        simplify_m=0.0,
+        settings=settings,
+    )
+    pattern = dash
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        line = feature["properties"]["color"]
+        return {"color": line, "weight": weight, "opacity": 0.9, "dashArray": pattern}
+
+    return _geojson(
+        data, name=name, style=style, tooltip_columns=tooltip_columns or {}, popup_columns={}
+    )
+
+
 def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | None:
     """Show ``m`` in the page and return the properties of the last clicked feature.
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from analysis.verify import FLAG_CODES
 from app import maps
-from app.i18n import codes_label, column_label, current_language, t
+from app.i18n import code_label, codes_label, column_label, current_language, t
 from app.maps import StepColors
 from app.state import MapShapes
 from app.views import first_flag
+from geo.projection import project, to_wgs84
 from geo.settings import Settings
 
 FLAG_PALETTE = {
@@ -30,7 +32,20 @@ FLAG_PALETTE = {
     "too_short": "#7570b3",
     "no_gps": "#666666",
 }
-"""Colour of a flagged visit's point by its first flag (ColorBrewer Dark2)."""
+"""Colour of a flagged visit's point by its first flag; every code of
+:data:`analysis.verify.FLAG_CODES` has one."""
+
+PATH_COLOR = "#2b5c8a"
+"""Colour of an officer's path through a shift (and its stops)."""
+
+DOOR_COLOR = "#000000"
+"""Colour of the door a visit claims."""
+
+SELECTED_COLOR = "#c51b7d"
+"""Colour of the chosen visit's GPS point and its line to the door."""
+
+PATH_MARGIN_M = 60.0
+"""Margin (metres) around a shift's points when the map is fitted to them."""
 
 
 def _tooltips(columns: list[str]) -> dict[str, str]:
@@ -193,38 +208,144 @@ def beat_blocks_map(
     return m, colors
 
 
-def flagged_map(
-    flagged: gpd.GeoDataFrame, beats: gpd.GeoDataFrame, shapes: MapShapes, *, settings: Settings
+def review_map(
+    listed: gpd.GeoDataFrame,
+    lines: gpd.GeoDataFrame,
+    beats: gpd.GeoDataFrame,
+    shapes: MapShapes,
+    *,
+    settings: Settings,
 ) -> tuple[folium.Map, dict[str, str]]:
-    """Return the GPS points of flagged visits coloured by their first flag, over ``beats``."""
-    lang = current_language()
-    points = flagged[flagged.geometry.notna() & ~flagged.geometry.is_empty]
+    """Return the GPS points of the visits to review, each joined by a line to its door.
+
+    Points and lines are coloured by the visit's first flag; a click on a point returns
+    its ``visit_id``.
+    """
     m = _base(beats, shapes, settings, outlines=beats)
     colors = {t(f"flag.{code}"): FLAG_PALETTE[code] for code in FLAG_CODES}
-    if len(points):
-        frame = points.assign(
-            first_flag=[t(f"flag.{first_flag(f)}") for f in points["flags"]],
-            flags_text=[codes_label("flag", f, lang) for f in points["flags"]],
-            time_text=["" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M") for v in points["time"]],
-            distance_text=[
-                "" if pd.isna(v) else f"{float(v):.0f} m" for v in points["door_distance_m"]
-            ],
-        )
-        maps.point_layer(
+    if len(lines):
+        frame = lines.assign(first_flag=[t(f"flag.{first_flag(f)}") for f in lines["flags"]])
+        maps.line_layer(
             frame,
+            name=t("map.door_lines"),
+            value_column="first_flag",
+            colors=colors,
+            weight=1.5,
+            settings=settings,
+        ).add_to(m)
+    points = listed[listed.geometry.notna() & ~listed.geometry.is_empty]
+    if len(points):
+        maps.point_layer(
+            _visit_labels(points),
             name=t("map.flagged"),
             value_column="first_flag",
             colors=colors,
-            tooltip_columns={
-                "visit_id": column_label("visit_id"),
-                "officer_id": column_label("officer_id"),
-                "time_text": column_label("time"),
-                "address": column_label("address"),
-                "flags_text": column_label("flags"),
-                "distance_text": column_label("door_distance_m"),
-            },
+            tooltip_columns=_visit_tooltip(),
             id_column="visit_id",
             radius=5,
             settings=settings,
         ).add_to(m)
     return m, colors
+
+
+def shift_map(
+    path: gpd.GeoDataFrame,
+    chosen: gpd.GeoDataFrame,
+    door: gpd.GeoDataFrame,
+    lines: gpd.GeoDataFrame,
+    shapes: MapShapes,
+    *,
+    settings: Settings,
+) -> tuple[folium.Map, dict[str, str]]:
+    """Return one visit up close: its GPS point, its door, and the officer's shift.
+
+    Parameters
+    ----------
+    path : GeoDataFrame
+        The officer's visits of that shift in time order (:func:`app.review.shift_path`);
+        their GPS points are joined by a dashed line.
+    chosen : GeoDataFrame
+        The visit (one row of :func:`app.review.review_visits`).
+    door : GeoDataFrame
+        The household the visit claims (its point).
+    lines : GeoDataFrame
+        The visit's GPS-to-door line (:func:`app.review.door_lines`), may be empty.
+    """
+    drawn = [g for g in (path.geometry, chosen.geometry, door.geometry) if len(g)]
+    present = pd.concat([to_wgs84(g) for g in drawn]) if drawn else gpd.GeoSeries()
+    present = present[present.notna() & ~present.is_empty]
+    bounds = to_wgs84(project(present).buffer(PATH_MARGIN_M)) if len(present) else door
+    m = _base(bounds, shapes, settings)
+    legend = {
+        t("legend.path"): PATH_COLOR,
+        t("legend.door"): DOOR_COLOR,
+        t("legend.selected"): SELECTED_COLOR,
+    }
+    stops = path[path.geometry.notna() & ~path.geometry.is_empty]
+    if len(stops) >= 2:
+        route = gpd.GeoDataFrame(
+            geometry=[shapely.LineString(shapely.get_coordinates(to_wgs84(stops.geometry)))],
+            crs="EPSG:4326",
+        )
+        maps.line_layer(
+            route, name=t("map.path"), color=PATH_COLOR, weight=2, dash="6 4", settings=settings
+        ).add_to(m)
+    if len(stops):
+        maps.point_layer(
+            _visit_labels(stops),
+            name=t("map.path"),
+            color=PATH_COLOR,
+            tooltip_columns=_visit_tooltip(),
+            radius=3,
+            settings=settings,
+        ).add_to(m)
+    if len(lines):
+        maps.line_layer(
+            lines, name=t("map.door_lines"), color=SELECTED_COLOR, weight=3, settings=settings
+        ).add_to(m)
+    homes = door[door.geometry.notna() & ~door.geometry.is_empty]
+    if len(homes):
+        maps.point_layer(
+            homes,
+            name=t("map.doors"),
+            color=DOOR_COLOR,
+            tooltip_columns=_tooltips(["household_id", "address"]),
+            radius=7,
+            settings=settings,
+        ).add_to(m)
+    gps = chosen[chosen.geometry.notna() & ~chosen.geometry.is_empty]
+    if len(gps):
+        maps.point_layer(
+            _visit_labels(gps),
+            name=t("legend.selected"),
+            color=SELECTED_COLOR,
+            tooltip_columns=_visit_tooltip(),
+            radius=8,
+            settings=settings,
+        ).add_to(m)
+    return m, legend
+
+
+def _visit_tooltip() -> dict[str, str]:
+    """Tooltip columns of a visit point, labelled in the session's language."""
+    return {
+        "visit_id": column_label("visit_id"),
+        "officer_id": column_label("officer_id"),
+        "time_text": column_label("time"),
+        "status_text": column_label("status"),
+        "flags_text": column_label("flags"),
+        "reason_text": column_label("reason"),
+    }
+
+
+def _visit_labels(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return visit points with the texts their tooltips show, in the session's language."""
+    lang = current_language()
+    return points.assign(
+        officer_id=points["officer_id"] if "officer_id" in points else "",
+        first_flag=[t(f"flag.{first_flag(f)}") if f else "" for f in points["flags"]],
+        flags_text=[codes_label("flag", f, lang) for f in points["flags"]],
+        status_text=[code_label("status", v, lang) for v in points["status"]],
+        reason_text=points["reason"] if "reason" in points else "",
+        time_text=["" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M") for v in points["time"]],
+    )

@@ -5,6 +5,9 @@ until there is one), the analysis window, the dataset's name and the data credit
 a :class:`Context`; pages get their data only through :meth:`Context.view`, i.e. through
 the scope the "View as" choice gives (chief and planner: every beat; an officer: the beats
 listing them, via :func:`analysis.scope.officer_scope`).
+
+Only a chief reviews flagged visits (:data:`REVIEWER_ROLES`): :meth:`Context.review` and
+:meth:`Context.withdraw_review` refuse anyone else, whatever a page draws.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from analysis.scope import Scope, officer_scope
 from app import state
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
 from app.ui import md_text
+from geo.errors import ReviewError
 from geo.settings import Settings
 
 PAGES_DIR: Final = Path(__file__).resolve().parent / "pages"
@@ -36,6 +40,10 @@ ROLES: Final = ("chief", "planner")
 """Roles that see every beat; officers are ``officer:<id>``."""
 
 OFFICER_PREFIX: Final = "officer:"
+
+REVIEWER_ROLES: Final = ("chief",)
+"""Roles that may confirm or dismiss a flagged visit (an officer never reviews, not even
+their own visits; a planner plans)."""
 
 
 @dataclass(frozen=True)
@@ -105,10 +113,52 @@ class Context:
         with st.spinner(t("common.loading_previous")):
             return state.get_view(self.scope, window, self.settings, ref=self.ref)
 
+    @property
+    def can_review(self) -> bool:
+        """Whether this user may confirm or dismiss flagged visits (a chief)."""
+        return can_review(self.role)
+
+    def review(self, visit_id: str, decision: str) -> None:
+        """Store a chief's decision on a visit, with the role as reviewer.
+
+        Raises
+        ------
+        ReviewError
+            When this user may not review, or the decision is unknown (nothing is stored).
+        WorkspaceError
+            When the workspace cannot be written.
+        """
+        self._check_reviewer(visit_id)
+        state.record_review(visit_id, decision, reviewer=self.role)
+
+    def withdraw_review(self, visit_id: str) -> None:
+        """Remove the decision on a visit (same rules as :meth:`review`)."""
+        self._check_reviewer(visit_id)
+        state.withdraw_review(visit_id)
+
+    def _check_reviewer(self, visit_id: str) -> None:
+        if not self.can_review:
+            msg = (
+                f"{self.role} may not review visits (visit {visit_id!r}): only a chief "
+                "confirms or dismisses a flagged visit"
+            )
+            raise ReviewError(msg)
+
 
 def is_officer(role: str) -> bool:
     """Tell whether a role is an officer's (``officer:<id>``)."""
     return role.startswith(OFFICER_PREFIX)
+
+
+def can_review(role: str) -> bool:
+    """Tell whether a role may confirm or dismiss flagged visits.
+
+    Examples
+    --------
+    >>> can_review("chief"), can_review("planner"), can_review("officer:P1")
+    (True, False, False)
+    """
+    return role in REVIEWER_ROLES
 
 
 def role_label(role: str, lang: str | None = None) -> str:

@@ -4,8 +4,17 @@ Every page gets its data from :func:`get_view` (or :func:`get_analysis`), which 
 scope the sidebar's "View as" choice yields. The full analysis of a dataset and window is
 computed once and shared; each scope's rows are cut from it by
 :func:`analysis.scope.restrict` only, and the scoped result is cached under a key holding
-the workspace, dataset id, window, settings **and scope** (Streamlit caches are shared by
-every user, so a key without the scope would hand one officer's rows to another).
+the workspace, dataset id, window, settings, the chief's reviews **and scope** (Streamlit
+caches are shared by every user, so a key without the scope would hand one officer's rows
+to another).
+
+Reviews
+-------
+A chief's decisions on flagged visits live in the workspace (:meth:`Workspace.reviews`,
+kept per visit id) and every analysis is run with them. The cache key holds the decisions
+about the dataset's own visits (:func:`review_key`), read afresh on every run: a decision
+takes effect on the next run of any session, and decisions about other datasets' visits
+do not cost this one a re-analysis.
 
 Cached objects are shared between sessions: treat everything returned here as read-only.
 
@@ -61,6 +70,9 @@ H3_FALLBACK_RESOLUTION: Final = 9
 """H3 resolution of the units used when no street block reaches the beats."""
 
 Window = tuple[dt.date, dt.date]
+
+ReviewKey = tuple[tuple[str, str], ...]
+"""A dataset's review decisions as a cache key: sorted ``(visit_id, decision)`` pairs."""
 
 
 @dataclass(frozen=True)
@@ -260,24 +272,67 @@ def map_shapes(ref: DatasetRef, settings: Settings) -> MapShapes:
     return _map_shapes(ref.folder, ref.dataset_id, settings)
 
 
+# --------------------------------------------------------------------- reviews
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _visit_ids(folder: str, dataset_id: str) -> frozenset[str]:
+    return frozenset(_dataset(folder, dataset_id).visits["visit_id"].astype(str))
+
+
+def review_log() -> pd.DataFrame:
+    """Return every decision stored in the workspace (see :meth:`Workspace.reviews`)."""
+    return workspace().reviews()
+
+
+def review_key(ref: DatasetRef | None = None) -> ReviewKey:
+    """Return the decisions about a dataset's visits (default the current one), sorted.
+
+    Read from the workspace on every call, so a decision made in any session is seen on
+    the next run. Every dataset, the demo included, takes its decisions from the
+    workspace folder the app runs on.
+    """
+    chosen = ref or current_ref()
+    log = review_log()
+    mine = log[log["visit_id"].isin(_visit_ids(chosen.folder, chosen.dataset_id))]
+    return tuple(sorted(zip(mine["visit_id"], mine["decision"], strict=True)))
+
+
+def record_review(visit_id: str, decision: str, *, reviewer: str) -> None:
+    """Store a decision in the workspace (who may decide is checked by the caller)."""
+    workspace().record_review(visit_id, decision, reviewer=reviewer)
+
+
+def withdraw_review(visit_id: str) -> None:
+    """Remove the decision on a visit from the workspace."""
+    workspace().withdraw_review(visit_id)
+
+
 # --------------------------------------------------------------------- analyses
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _full_analysis(
-    folder: str, dataset_id: str, start: dt.date, end: dt.date, settings: Settings
+    folder: str,
+    dataset_id: str,
+    start: dt.date,
+    end: dt.date,
+    settings: Settings,
+    reviews: ReviewKey,
 ) -> Analysis:
     ref = DatasetRef(folder, dataset_id)
     data = _dataset(folder, dataset_id)
     unit_frame, covered = _units(folder, dataset_id, settings)
     # streets that do not reach the beats would measure walks across the world
     walk = street_graph(str(streets_file(ref)), "walk") if covered else None
+    decisions = pd.DataFrame(list(reviews), columns=["visit_id", "decision"], dtype=object)
     return analyse(
         data.beats,
         data.households,
         data.visits,
         units=unit_frame,
         walk_graph=walk,
+        reviews=decisions if len(decisions) else None,
         start=start,
         end=end,
         settings=settings,
@@ -307,10 +362,11 @@ def _scoped_analysis(
     start: dt.date,
     end: dt.date,
     settings: Settings,
+    reviews: ReviewKey,
     scope: Scope,
 ) -> Analysis:
     # the key holds the scope: one officer's cached rows never reach another
-    return restrict(_full_analysis(folder, dataset_id, start, end, settings), scope)
+    return restrict(_full_analysis(folder, dataset_id, start, end, settings, reviews), scope)
 
 
 def get_analysis(
@@ -318,11 +374,13 @@ def get_analysis(
 ) -> Analysis:
     """Return the analysis of the current dataset for ``window``, restricted to ``scope``.
 
-    Cached per (workspace, dataset id, window, settings, scope); read-only.
+    Run with the workspace's review decisions; cached per (workspace, dataset id, window,
+    settings, decisions, scope); read-only.
     """
     chosen = ref or current_ref()
     start, end = window
-    return _scoped_analysis(chosen.folder, chosen.dataset_id, start, end, settings, scope)
+    reviews = review_key(chosen)
+    return _scoped_analysis(chosen.folder, chosen.dataset_id, start, end, settings, reviews, scope)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_SCOPE_HASH)
@@ -332,19 +390,24 @@ def _scoped_view(
     start: dt.date,
     end: dt.date,
     settings: Settings,
+    reviews: ReviewKey,
     scope: Scope,
 ) -> View:
-    result = _scoped_analysis(folder, dataset_id, start, end, settings, scope)
+    result = _scoped_analysis(folder, dataset_id, start, end, settings, reviews, scope)
     return build_view(result, _dataset(folder, dataset_id), scope)
 
 
 def get_view(
     scope: Scope, window: Window, settings: Settings, *, ref: DatasetRef | None = None
 ) -> View:
-    """Return the restricted analysis with its records (see :class:`View`); cached, read-only."""
+    """Return the restricted analysis with its records (see :class:`View`); cached, read-only.
+
+    Like :func:`get_analysis`, run with the workspace's review decisions.
+    """
     chosen = ref or current_ref()
     start, end = window
-    return _scoped_view(chosen.folder, chosen.dataset_id, start, end, settings, scope)
+    reviews = review_key(chosen)
+    return _scoped_view(chosen.folder, chosen.dataset_id, start, end, settings, reviews, scope)
 
 
 def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:

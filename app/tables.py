@@ -39,6 +39,8 @@ CODE_COLUMNS: Final[dict[str, str]] = {
     "severity": "severity",
     "vulnerable_category": "vulnerable",
     "code": "finding",
+    "status": "status",
+    "review": "decision",
 }
 """Columns holding codes, and the catalogue prefix that translates them."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +20,8 @@ import pandas as pd
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES
 from app.maps import StepColors, step_colors
+
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 HEADLINE: Final = (
     "households",
@@ -108,18 +110,6 @@ BAND_COLUMNS: Final = (
     "under_visited",
     "recommended_band",
     "band_expected_success",
-)
-FLAGGED_COLUMNS: Final = (
-    "visit_id",
-    "time",
-    "officer_id",
-    "household_id",
-    "address",
-    "outcome",
-    "duration_min",
-    "door_distance_m",
-    "verified",
-    "flags",
 )
 
 
@@ -332,14 +322,20 @@ def beat_figures(beats: pd.DataFrame, beat_id: str) -> dict[str, Any]:
     return record
 
 
-def flagged_visits(visits: gpd.GeoDataFrame, households: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Return the visits with at least one flag (``no_gps`` included), latest first."""
-    rows = visits[visits["flags"].fillna("") != ""]
-    address = households.set_index("household_id")["address"]
-    rows = rows.assign(address=rows["household_id"].map(address))
-    rows = rows.sort_values(["time", "visit_id"], ascending=[False, True], na_position="last")
-    out = rows[[*[c for c in FLAGGED_COLUMNS if c in rows.columns], rows.geometry.name]]
-    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=rows.geometry.name)
+def window_visits(visits: FrameT) -> FrameT:
+    """Return the visits inside the analysis window (``in_window``), in their order.
+
+    ``View.visits`` holds every visit of the scope (the household history needs them);
+    figures about visits are of the window only, as in ``Analysis.summary()``.
+
+    Examples
+    --------
+    >>> visits = pd.DataFrame({"visit_id": ["V1", "V2", "V3"], "in_window": [True, False, True]})
+    >>> window_visits(visits)["visit_id"].tolist()
+    ['V1', 'V3']
+    """
+    keep = visits["in_window"].fillna(False).to_numpy(dtype=bool)
+    return visits.loc[keep]
 
 
 def flag_counts(visits: pd.DataFrame) -> pd.DataFrame:

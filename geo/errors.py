@@ -34,6 +34,10 @@ class SchemaError(BeatcovError):
     """A frame handed to an analysis function lacks canonical columns."""
 
 
+class ReviewError(BeatcovError):
+    """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One validation finding.

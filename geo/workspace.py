@@ -1,4 +1,4 @@
-"""The workspace database: stored datasets and which one is current.
+"""The workspace database: stored datasets, which one is current, and a chief's reviews.
 
 The app's Data page imports files; an accepted import is saved here and made the current
 dataset, which every page then reads. The workspace survives restarts and is never damaged
@@ -6,7 +6,8 @@ by an import that is refused or a write that fails midway.
 
 Layout of a workspace folder::
 
-    workspace.sqlite          datasets table (one row per dataset) and the current pointer
+    workspace.sqlite          datasets table (one row per dataset), the current pointer
+                              and the reviews table (one row per reviewed visit)
     datasets/<id>.gpkg        the dataset's tables, layers beats / households / visits
 
 Choices
@@ -24,6 +25,16 @@ Choices
   (with a fresh ``RangeIndex``).
 * Files left by a crash (temporary files, files of no dataset) are removed when a
   :class:`Workspace` is opened, under the write lock so no running save is disturbed.
+
+Reviews
+-------
+A chief's decision on a flagged visit (``confirmed``: the flag stands and the visit does not
+count; ``dismissed``: the visit counts) is kept per ``visit_id``, not per dataset: it
+survives re-analysis and every new import holding the same visit, and a decision about a
+visit of no stored dataset is kept and simply matches nothing. One visit has at most one
+decision (the latest replaces the earlier), with who made it and when (UTC, ISO 8601). Each
+change is one SQLite transaction. The table is added to older workspaces when they are
+opened (an additive change: the format number and the dataset ids stay as they were).
 """
 
 from __future__ import annotations
@@ -49,8 +60,9 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from geo.errors import BeatcovError, Finding, ValidationReport
+from geo.errors import BeatcovError, Finding, ReviewError, ValidationReport
 from geo.importer import Dataset
+from geo.reviews import DECISIONS
 from geo.schema import REQUIRED
 
 DB_NAME: Final = "workspace.sqlite"
@@ -96,7 +108,16 @@ CREATE TABLE IF NOT EXISTS current (
     slot       INTEGER PRIMARY KEY CHECK (slot = 1),
     dataset_id TEXT NOT NULL REFERENCES datasets (dataset_id) ON DELETE RESTRICT
 );
+CREATE TABLE IF NOT EXISTS reviews (
+    visit_id   TEXT PRIMARY KEY,
+    decision   TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+    reviewer   TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
 """
+
+REVIEW_COLUMNS: Final = ("visit_id", "decision", "reviewer", "decided_at")
+"""Columns of :meth:`Workspace.reviews`."""
 
 
 class WorkspaceError(BeatcovError):
@@ -364,6 +385,95 @@ class Workspace:
                 raise
         trash.unlink(missing_ok=True)
 
+    # ----------------------------------------------------------------- reviews
+
+    def record_review(self, visit_id: str, decision: str, *, reviewer: str) -> None:
+        """Store a chief's decision on a visit (replacing any earlier decision on it).
+
+        Parameters
+        ----------
+        visit_id : str
+            The visit, as in the visits table; need not belong to a stored dataset.
+        decision : {"confirmed", "dismissed"}
+            ``confirmed``: the flag stands, the visit does not count; ``dismissed``: the
+            visit counts.
+        reviewer : str
+            Who decided (e.g. the role shown in the app).
+
+        Raises
+        ------
+        ReviewError
+            When the decision is not one of :data:`geo.reviews.DECISIONS`, or the
+            visit id or reviewer is blank; nothing is stored then.
+        WorkspaceError
+            When the write fails; the earlier decision (if any) is kept.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     ws = Workspace(Path(folder))
+        ...     ws.record_review("V7", "dismissed", reviewer="chief")
+        ...     ws.reviews()[["visit_id", "decision", "reviewer"]].to_dict("records")
+        [{'visit_id': 'V7', 'decision': 'dismissed', 'reviewer': 'chief'}]
+        """
+        visit = _review_text(visit_id, what="visit id")
+        who = _review_text(reviewer, what="reviewer", visit=visit)
+        if decision not in DECISIONS:
+            msg = (
+                f"review of visit {visit!r}: {decision!r} is not a decision; use 'confirmed' "
+                "(the flag stands: the visit does not count) or 'dismissed' (the visit "
+                "counts)"
+            )
+            raise ReviewError(msg)
+        decided_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        with self._translated(f"recording the review of visit {visit!r}", hint=_HINT_RETRY):
+            with self._transaction() as conn:
+                conn.execute(
+                    "INSERT INTO reviews (visit_id, decision, reviewer, decided_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (visit_id) DO UPDATE SET "
+                    "decision = excluded.decision, reviewer = excluded.reviewer, "
+                    "decided_at = excluded.decided_at",
+                    (visit, decision, who, decided_at),
+                )
+
+    def withdraw_review(self, visit_id: str) -> bool:
+        """Remove the decision on a visit; return whether there was one.
+
+        Raises
+        ------
+        ReviewError
+            When the visit id is blank.
+        WorkspaceError
+            When the write fails; the decision is kept then.
+        """
+        visit = _review_text(visit_id, what="visit id")
+        with self._translated(f"withdrawing the review of visit {visit!r}", hint=_HINT_RETRY):
+            with self._transaction() as conn:
+                removed = conn.execute("DELETE FROM reviews WHERE visit_id = ?", (visit,))
+                return removed.rowcount > 0
+
+    def reviews(self) -> pd.DataFrame:
+        """Return every stored decision, oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``visit_id``, ``decision`` (``confirmed``/``dismissed``), ``reviewer`` (text)
+            and ``decided_at`` (UTC timestamp); one row per reviewed visit.
+        """
+        with self._translated("reading the reviews", hint=_HINT_RETRY):
+            with contextlib.closing(self._connect()) as conn:
+                rows = conn.execute(
+                    "SELECT visit_id, decision, reviewer, decided_at FROM reviews "
+                    "ORDER BY decided_at, visit_id"
+                ).fetchall()
+        frame = pd.DataFrame.from_records(
+            [tuple(row) for row in rows], columns=list(REVIEW_COLUMNS)
+        ).astype({"visit_id": object, "decision": object, "reviewer": object})
+        frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
+        return frame
+
     # ----------------------------------------------------------------- internals
 
     def _file(self, dataset_id: str) -> Path:
@@ -618,6 +728,15 @@ def _point(conn: sqlite3.Connection, dataset_id: str) -> None:
         "ON CONFLICT (slot) DO UPDATE SET dataset_id = excluded.dataset_id",
         (dataset_id,),
     )
+
+
+def _review_text(value: Any, *, what: str, visit: str | None = None) -> str:
+    """Return ``value`` unchanged, or raise :class:`ReviewError` unless it is non-blank text."""
+    if not isinstance(value, str) or not value.strip():
+        about = "a review" if visit is None else f"the review of visit {visit!r}"
+        msg = f"{about} needs a {what}: got {value!r}; name the {what} as text"
+        raise ReviewError(msg)
+    return value
 
 
 def _check_id(dataset_id: str) -> None:

@@ -1,15 +1,21 @@
-"""Visit quality: flagged visits by officer and by flag, on a map of their GPS points."""
+"""Visit quality: the visits to review, worst first, each with its evidence; a chief decides.
+
+Figures are of the analysis window (as on the Overview). A chief confirms a flagged visit
+(not counted) or dismisses it (counted); the decision is kept in the workspace and the
+analysis is run again with it. Everyone else sees the list without the buttons.
+"""
 
 import streamlit as st
 
-from app import mapviews, state, ui, views
-from app.i18n import t
+from app import mapviews, review, state, ui, views
+from app.i18n import code_label, t
 from app.maps import render
 from app.shell import context
+from geo.errors import BeatcovError
 
 ctx = context()
 view = ctx.view()
-visits = view.visits
+visits = views.window_visits(view.visits)
 
 st.title(t("quality.title"))
 st.caption(t("quality.intro"))
@@ -17,16 +23,96 @@ if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()
 
-flagged = views.flagged_visits(visits, view.households)
-not_counted = int((~visits["verified"].astype(bool)).sum())
-columns = st.columns(3)
-columns[0].metric(t("fig.visits"), f"{len(visits):,}")
-columns[1].metric(t("fig.flagged_any"), f"{len(flagged):,}")
-columns[2].metric(
-    t("fig.flagged_visits"),
-    f"{not_counted:,}",
-    help=t("quality.not_counted_help"),
+listed = review.review_visits(
+    visits, view.households, state.review_log(), settings=ctx.settings, lang=ctx.lang
 )
+figures = review.quality_figures(visits)
+columns = st.columns(4)
+columns[0].metric(t("fig.visits"), f"{figures['visits']:,}")
+columns[1].metric(t("fig.in_review"), f"{figures['review']:,}", help=t("quality.in_review_help"))
+columns[2].metric(
+    t("fig.flagged_visits"), f"{figures['not_counted']:,}", help=t("quality.not_counted_help")
+)
+columns[3].metric(t("fig.decided"), f"{figures['decided']:,}")
+
+st.subheader(t("quality.map"))
+shapes = state.map_shapes(ctx.ref, ctx.settings)
+lines = review.door_lines(listed, view.households)
+review_map, colors = mapviews.review_map(listed, lines, view.beats, shapes, settings=ctx.settings)
+clicked = render(review_map, key="quality_map", height=460)
+ui.draw_legend(colors, title=t("legend.first_flag"))
+
+st.subheader(t("quality.review_list", count=len(listed)))
+choices = review.visit_choices(listed, lang=ctx.lang)
+ui.pick_from_map(clicked, list(choices), id_column="visit_id", key="quality_visit")
+visit_id = st.selectbox(
+    t("quality.visit"),
+    list(choices),
+    index=None,
+    format_func=choices.__getitem__,
+    placeholder=t("quality.visit_placeholder"),
+    key="quality_visit",
+)
+if visit_id:
+    chosen = listed[listed["visit_id"] == visit_id]
+    row = chosen.iloc[0]
+    st.markdown(t("quality.reason", reason=ui.md_text(row["reason"])))
+    if row["review"]:
+        decided = row["decided_at"]
+        st.caption(
+            t(
+                "quality.decided",
+                decision=code_label("decision", row["review"], ctx.lang),
+                reviewer=ui.md_text(row["reviewer"]),
+                time=review.utc_minute(decided),
+            )
+        )
+    block = review.visit_block(visit_id, visits, view.households, view.analysis.blocks)
+    if block:
+        st.metric(
+            t("quality.block_coverage", block=block["block_id"]),
+            f"{block['coverage']:.1%}",
+            help=f"{block['contacted_households']:,} / {block['households']:,}",
+        )
+    if ctx.can_review:
+        left, middle, right = st.columns(3)
+        action = None
+        if left.button(
+            t("quality.confirm"), key="quality_confirm", disabled=row["review"] == "confirmed"
+        ):
+            action = "confirmed"
+        if middle.button(
+            t("quality.dismiss"), key="quality_dismiss", disabled=row["review"] == "dismissed"
+        ):
+            action = "dismissed"
+        if right.button(t("quality.withdraw"), key="quality_withdraw", disabled=not row["review"]):
+            action = ""
+        if action is not None:
+            try:
+                if action:
+                    ctx.review(visit_id, action)
+                else:
+                    ctx.withdraw_review(visit_id)
+            except BeatcovError as error:
+                st.error(str(error))
+            else:
+                st.rerun()
+    else:
+        st.caption(t("quality.chief_only"))
+    st.caption(t("quality.shift_map", visit=visit_id, officer=ui.md_text(row["officer_id"])))
+    door = view.households[view.households["household_id"] == row["household_id"]]
+    visit_map, legend = mapviews.shift_map(
+        review.shift_path(view.visits, visit_id),
+        chosen,
+        door,
+        review.door_lines(chosen, view.households),
+        shapes,
+        settings=ctx.settings,
+    )
+    render(visit_map, key="quality_visit_map", height=380)
+    ui.draw_legend(legend, title="")
+
+ui.table_with_downloads(listed, name="visits_to_review", key="quality_visits")
 
 st.subheader(t("quality.by_flag"))
 counts = views.flag_counts(visits)
@@ -40,12 +126,3 @@ st.subheader(t("quality.by_block"))
 ui.table_with_downloads(
     views.block_flags(visits, view.households), name="blocks", key="quality_blocks"
 )
-
-st.subheader(t("quality.map"))
-shapes = state.map_shapes(ctx.ref, ctx.settings)
-flag_map, colors = mapviews.flagged_map(flagged, view.beats, shapes, settings=ctx.settings)
-render(flag_map, key="quality_map", height=460)
-ui.draw_legend(colors, title=t("legend.first_flag"))
-
-st.subheader(t("quality.visits", count=len(flagged)))
-ui.table_with_downloads(flagged, name="flagged_visits", key="quality_visits")

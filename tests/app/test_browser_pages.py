@@ -18,18 +18,24 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from analysis.pipeline import analyse
 from app.i18n import translate
 from app.views import PRIORITY_PALETTE
+from geo.blocks import blocks_from_graph
+from geo.demo import DEMO_FILES, load_demo
+from geo.settings import DEFAULTS
+from geo.streets import load_streets
 from tests.support.browser import (
     ARTIFACTS,
     FOLIUM_IFRAME,
     chromium,
     leaflet_frame,
     require_chromium,
+    run_script,
     screenshot,
     wait_for_streamlit,
 )
-from tests.support.server import make_run
+from tests.support.server import ROOT, make_run
 
 WIDTH, HEIGHT = 1280, 1000
 
@@ -223,4 +229,93 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     report = {"seconds": {k: round(v, 3) for k, v in timings.items()}, "screenshots": shots}
     (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["seconds"], indent=2))
+    assert all(Path(s).is_file() for s in shots)
+
+
+def flagged_contact() -> tuple[str, str, int, int]:
+    """A not-counted contact at a household with no counted contact, in the demo's window:
+    its visit id, its block, and the block's contacted households and households."""
+    data = load_demo()
+    settings = DEFAULTS.replace(timezone=data.timezone)
+    now = analyse(
+        data.beats,
+        data.households,
+        data.visits,
+        units=blocks_from_graph(
+            load_streets(DEMO_FILES["streets"], network_type=settings.network_type),
+            settings=settings,
+        ),
+        walk_graph=load_streets(DEMO_FILES["streets"], network_type="walk"),
+        settings=settings,
+    )
+    visits = now.visits.merge(now.households[["household_id", "contacted", "block_id"]])
+    found = visits[
+        (visits["status"] == "not_counted")
+        & (visits["outcome"] == "contact")
+        & visits["in_window"]
+        & ~visits["contacted"]
+    ].sort_values("visit_id")
+    assert len(found), "the demo has no flagged contact whose dismissal would count"
+    visit = found.iloc[0]
+    block = now.blocks.set_index("block_id").loc[visit["block_id"]]
+    return (
+        str(visit["visit_id"]),
+        str(visit["block_id"]),
+        int(block["contacted_households"]),
+        int(block["households"]),
+    )
+
+
+def metric_value(browser_page, label: str) -> str:  # noqa: ANN001
+    metric = browser_page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_chief_dismisses_a_visit_in_chromium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_chromium()
+    monkeypatch.setenv("BEATCOV_WORKSPACE", str(tmp_path / "workspace"))
+    visit_id, block_id, contacted, households = flagged_contact()
+    coverage = f"Coverage of block {block_id}"
+    # the app's own entry point, served like `make run` does (this test needs no venv of
+    # its own: the server runs on the interpreter running the tests)
+    with (
+        run_script(ROOT / "streamlit_app.py", tmp_path) as server,
+        chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser,
+    ):
+        page = browser.page
+        page.goto(server.url)
+        wait_for_streamlit(page, timeout_ms=180_000)
+        open_page(page, "quality", "en", has_map=True)
+
+        # choose the visit in the selector (typing filters the options)
+        chooser = page.locator(".st-key-quality_visit input[role='combobox']")
+        chooser.click()
+        chooser.fill(visit_id)
+        page.get_by_role("option").filter(has_text=visit_id).first.click()
+        page.get_by_text(coverage).wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        assert metric_value(page, coverage) == f"{contacted / households:.1%}"
+        # the close-up map: the officer's path, the GPS point joined to the door
+        assert page.locator(FOLIUM_IFRAME).count() == 2
+        close_up = page.locator(FOLIUM_IFRAME).nth(1).content_frame
+        close_up.locator("svg path.leaflet-interactive").first.wait_for(timeout=60_000)
+        assert close_up.locator("svg path.leaflet-interactive").count() >= 3
+        shots = [photograph(page, "quality_visit_chosen_en")]
+
+        # dismiss: the decision is stored, the analysis re-run, the block gains a household
+        page.locator(".st-key-quality_dismiss button").click()
+        page.get_by_text("dismissed: counted — by chief", exact=False).wait_for(timeout=120_000)
+        wait_for_streamlit(page, timeout_ms=120_000)
+        assert metric_value(page, coverage) == f"{(contacted + 1) / households:.1%}"
+        assert metric_value(page, "Decided by a chief") == "1"
+        assert page.locator(".st-key-quality_dismiss button").is_disabled()
+        shots.append(photograph(page, "quality_visit_dismissed_en"))
+
+        assert browser.page_errors == []
+        assert browser.external_requests() == []
+    assert server.external_attempts() == []
     assert all(Path(s).is_file() for s in shots)

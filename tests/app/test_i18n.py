@@ -13,9 +13,10 @@ import pytest
 
 from analysis.gaps import REASONS
 from analysis.timeofday import BANDS
-from analysis.verify import FLAG_CODES
-from app import i18n, tables, upload, views
+from analysis.verify import FLAG_CODES, STATUSES
+from app import i18n, review, tables, upload, views
 from app.shell import PAGES
+from geo.reviews import DECISIONS
 from geo.schema import OUTCOMES
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -105,6 +106,8 @@ def test_every_literal_key_used_in_the_app_exists() -> None:
 def test_dynamic_keys_exist_for_every_code() -> None:
     keys = [f"reason.{c}" for c in REASONS]
     keys += [f"flag.{c}" for c in FLAG_CODES] + [f"flag_desc.{c}" for c in FLAG_CODES]
+    keys += [f"why.{c}" for c in FLAG_CODES] + ["why.fast_travel_network"]
+    keys += [f"status.{s}" for s in STATUSES] + [f"decision.{d}" for d in DECISIONS]
     keys += [f"band.{b}" for b in BANDS]
     keys += [f"outcome.{o}" for o in OUTCOMES]
     keys += [f"kind.{k}" for k in ("household", "shop", "school", "workplace")]
@@ -124,7 +127,8 @@ def test_every_table_column_has_a_header() -> None:
         *views.HISTORY_COLUMNS,
         *views.WORK_COLUMNS,
         *views.BAND_COLUMNS,
-        *views.FLAGGED_COLUMNS,
+        *review.REVIEW_COLUMNS,
+        *review.PATH_COLUMNS,
         *upload.REPORT_COLUMNS,
         *FLAG_CODES,
         "flag",
@@ -153,6 +157,8 @@ def test_every_table_column_has_a_header() -> None:
         "severity",
         "vulnerable",
         "finding",
+        "status",
+        "decision",
     }
 
 

@@ -352,6 +352,38 @@ def test_street_layer_is_one_thin_grey_non_interactive_feature() -> None:
     assert style["color"] == "#8c8c8c" and style["weight"] == 1.0
 
 
+def test_line_layer_colours_dashes_and_escapes_each_line() -> None:
+    lines = gpd.GeoDataFrame(
+        {"visit_id": [EVIL, "v2"], "flag": ["gps_far", "unknown"]},
+        geometry=[
+            LineString([(24.9405, 60.1705), (24.9415, 60.1712)]),
+            LineString([(24.9415, 60.1705), (24.9416, 60.1706)]),
+        ],
+        crs="EPSG:4326",
+    )
+    layer = maps.line_layer(
+        lines,
+        name="GPS to door",
+        value_column="flag",
+        colors={"gps_far": "#d95f02"},
+        weight=3,
+        dash="6 4",
+        tooltip_columns={"visit_id": "Visit"},
+    )
+    features = layer.data["features"]
+    assert [f["geometry"]["type"] for f in features] == ["LineString", "LineString"]
+    assert [f["properties"]["color"] for f in features] == ["#d95f02", maps.MISSING_COLOR]
+    assert features[0]["properties"]["_0"] == "&lt;img src=x onerror=alert(1)&gt;"
+    style = layer.style_function(features[0])
+    assert (style["color"], style["weight"], style["dashArray"]) == ("#d95f02", 3, "6 4")
+    plain = maps.line_layer(lines, name="Path", color="#123456")
+    assert {f["properties"]["color"] for f in plain.data["features"]} == {"#123456"}
+    with pytest.raises(SchemaError, match="row 0 has a Point geometry"):
+        maps.line_layer(households(), name="Path")
+    with pytest.raises(SchemaError, match="give value_column and colors together"):
+        maps.line_layer(lines, name="Path", value_column="flag")
+
+
 def test_empty_layers_render() -> None:
     m = maps.base_map(squares().total_bounds)
     maps.street_layer(streets().iloc[:0]).add_to(m)

@@ -4,6 +4,7 @@ Data page accepts a good upload and refuses a bad one without touching the works
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -13,12 +14,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from analysis.coverage import window_mask
 from analysis.pipeline import Analysis, analyse
+from analysis.scope import Scope
 from app import state
 from app.i18n import translate
+from app.shell import Context
 from app.upload import Upload, check_upload, crs_choice, safe_name
 from geo.blocks import blocks_from_graph
 from geo.demo import DEMO_FILES, load_demo
+from geo.errors import ReviewError
 from geo.settings import DEFAULTS
 from geo.streets import load_streets
 from geo.workspace import Workspace
@@ -242,7 +247,7 @@ def test_visit_quality_counts_flags(expected: dict[str, Analysis]) -> None:
     direct = visits["flags"].str.split(";").explode().value_counts()
     assert by_flag.loc["far from door", "Visits"] == direct["far_from_door"]
     assert by_flag.loc["no GPS", "Visits"] == direct["no_gps"]
-    assert "GPS point too far from the household's door" in set(by_flag["Description"])
+    assert "GPS point rather far from the household's door" in set(by_flag["Description"])
     # per block: visits not counted, grouped by the block of the visited household
     block_of = expected["now"].households.set_index("household_id")["block_id"]
     direct_blocks = (~visits["verified"]).groupby(visits["household_id"].map(block_of)).sum()
@@ -250,6 +255,148 @@ def test_visit_quality_counts_flags(expected: dict[str, Analysis]) -> None:
     assert by_block["Not counted"].sum() == int((~visits["verified"]).sum())
     worst = direct_blocks.sort_values(ascending=False).index[0]
     assert by_block.loc[worst, "Not counted"] == direct_blocks[worst] > 0
+
+
+def test_visit_quality_honours_a_narrowed_window(expected: dict[str, Analysis]) -> None:
+    # 7 days ending on the last day with a visit not counted: Visit quality shows that
+    # window's visits, as Overview does (before the fix it showed all 18,081 demo visits)
+    data = load_demo()
+    settings = DEFAULTS.replace(timezone=data.timezone)
+    checked = expected["now"].visits  # verification does not depend on the window
+    time = data.visits.set_index("visit_id")["time"]
+    end = time[checked.loc[~checked["verified"], "visit_id"]].max().date()
+    start = end - dt.timedelta(days=6)
+    inside = window_mask(data.visits["time"], start=start, end=end, settings=settings)
+    ids = set(data.visits.loc[inside, "visit_id"])
+    not_counted = int((~checked["verified"] & checked["visit_id"].isin(ids)).sum())
+    assert 0 < len(ids) < len(checked) and not_counted > 0
+
+    at = run_app("overview")
+    at.date_input(key=f"end:{state.DEMO_ID}").set_value(end)
+    at.date_input(key=f"start:{state.DEMO_ID}").set_value(start).run()
+    assert not at.exception, [e.value for e in at.exception]
+    overview = metrics(at)
+    assert overview["Visits not counted"][0] == f"{not_counted:,}"
+    assert frame(at, "overview_beats")["Visits"].sum() == len(ids)
+    at.switch_page(PAGES["quality"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = metrics(at)
+    assert shown["Visits"][0] == f"{len(ids):,}"
+    assert shown["Visits not counted"][0] == overview["Visits not counted"][0]
+    assert frame(at, "quality_flags")["Visits"].max() <= len(ids)
+    assert frame(at, "quality_officers")["Visits"].sum() == len(ids)
+    assert frame(at, "quality_blocks")["Not counted"].sum() == not_counted
+
+
+def uncontacted_flagged_contact(now: Analysis) -> pd.Series:
+    """A contact not counted (strong evidence) at a household with no counted contact."""
+    visits = now.visits.merge(now.households[["household_id", "contacted", "block_id"]])
+    found = visits[
+        (visits["status"] == "not_counted")
+        & (visits["outcome"] == "contact")
+        & visits["in_window"]
+        & ~visits["contacted"]
+    ]
+    assert len(found), "the demo has no flagged contact whose dismissal would count"
+    return found.sort_values("visit_id").iloc[0]
+
+
+def block_figures(now: Analysis, block_id: str) -> tuple[int, int]:
+    row = now.blocks.set_index("block_id").loc[block_id]
+    return int(row["contacted_households"]), int(row["households"])
+
+
+def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
+    expected: dict[str, Analysis], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))  # decisions of this test only
+    now = expected["now"]
+    visit = uncontacted_flagged_contact(now)
+    contacted, households = block_figures(now, visit["block_id"])
+    label = f"Coverage of block {visit['block_id']}"
+    at = run_app("quality", role="chief")
+    listed = frame(at, "quality_visits")
+    order = listed["Status"].tolist()
+    assert order == sorted(order, key=["not counted", "review"].index)  # worst first
+    assert listed.loc[listed["Visit"] == visit["visit_id"], "Reason"].iloc[0]
+    at.selectbox(key="quality_visit").set_value(visit["visit_id"]).run()
+    assert metrics(at)[label][0] == f"{contacted / households:.1%}"
+    before = now.summary()["flagged_visits"]
+    assert metrics(at)["Visits not counted"][0] == f"{before:,}"
+
+    at.button(key="quality_dismiss").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # re-analysed with the decision: the contact counts, the block gains one household
+    assert metrics(at)[label][0] == f"{(contacted + 1) / households:.1%}"
+    assert metrics(at)["Visits not counted"][0] == f"{before - 1:,}"
+    assert metrics(at)["Decided by a chief"][0] == "1"
+    row = frame(at, "quality_visits").set_index("Visit").loc[visit["visit_id"]]
+    assert (row["Status"], row["Chief's decision"], row["Decided by"]) == (
+        "counted",
+        "dismissed: counted",
+        "chief",
+    )
+    stored = Workspace(tmp_path).reviews()
+    assert stored[["visit_id", "decision", "reviewer"]].to_dict("records") == [
+        {"visit_id": visit["visit_id"], "decision": "dismissed", "reviewer": "chief"}
+    ]
+    # the same figure straight from the pipeline run with the decision
+    data = load_demo()
+    settings = DEFAULTS.replace(timezone=data.timezone)
+    direct = analyse(
+        data.beats,
+        data.households,
+        data.visits,
+        units=state.units(state.DEMO_REF, settings),
+        walk_graph=load_streets(DEMO_FILES["streets"], network_type="walk"),
+        reviews=stored[["visit_id", "decision"]],
+        settings=settings,
+    )
+    assert block_figures(direct, visit["block_id"]) == (contacted + 1, households)
+    at.switch_page(PAGES["overview"]).run()
+    assert metrics(at)["Visits not counted"][0] == f"{direct.summary()['flagged_visits']:,}"
+
+    # withdrawn: back to the verifier's grade
+    at.switch_page(PAGES["quality"]).run()
+    at.selectbox(key="quality_visit").set_value(visit["visit_id"]).run()
+    at.button(key="quality_withdraw").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metrics(at)[label][0] == f"{contacted / households:.1%}"
+    assert Workspace(tmp_path).reviews().empty
+
+
+@pytest.mark.parametrize("role", ["officer", "planner"])
+def test_only_a_chief_reviews(
+    expected: dict[str, Analysis], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+) -> None:
+    monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
+    now = expected["now"]
+    visit = uncontacted_flagged_contact(now)
+    if role == "officer":
+        beat = now.households.set_index("household_id").loc[visit["household_id"], "beat_id"]
+        officers = load_demo().beats.set_index("beat_id").loc[beat, "officer_ids"]
+        role = f"officer:{officers.split(';')[0]}"
+    at = run_app("quality", role=role)
+    assert visit["visit_id"] in set(frame(at, "quality_visits")["Visit"])  # in their view
+    at.selectbox(key="quality_visit").set_value(visit["visit_id"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.button if b.key and b.key.startswith("quality_")]
+    assert "Only a chief can confirm or dismiss a visit." in [c.value for c in at.caption]
+    # the action itself refuses, whatever a page draws
+    ctx = Context(
+        lang="en",
+        role=role,
+        scope=Scope.everything(),
+        window=now.window,
+        ref=state.DEMO_REF,
+        dataset_name="demo",
+        settings=DEFAULTS,
+    )
+    with pytest.raises(ReviewError, match=f"{role} may not review visits.*only a chief"):
+        ctx.review(visit["visit_id"], "dismissed")
+    with pytest.raises(ReviewError, match="only a chief"):
+        ctx.withdraw_review(visit["visit_id"])
+    assert Workspace(tmp_path).reviews().empty
 
 
 # --------------------------------------------------------------------------- Data page

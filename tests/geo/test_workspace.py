@@ -22,7 +22,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import MultiPolygon, Point, box
 
 import geo.workspace as workspace
-from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.errors import BeatcovError, Finding, ImportRefused, ReviewError, ValidationReport
 from geo.importer import Dataset, load_dataset
 from geo.workspace import Workspace, WorkspaceError, dataset_id
 
@@ -391,3 +391,110 @@ def test_damaged_files_give_clear_errors(tmp_path: Path, data: Dataset) -> None:
     (broken / "workspace.sqlite").write_bytes(b"this is not a database" * 100)
     with pytest.raises(WorkspaceError, match="not a beatcov workspace database"):
         Workspace(broken)
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+def test_reviews_are_kept_per_visit_with_who_and_when(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    assert ws.reviews().columns.tolist() == ["visit_id", "decision", "reviewer", "decided_at"]
+    assert ws.reviews().empty
+    before = pd.Timestamp.now(tz="UTC")
+    ws.record_review("V01", "confirmed", reviewer="chief")
+    ws.record_review("0042", "dismissed", reviewer="chief Wang 王")
+    after = pd.Timestamp.now(tz="UTC")
+    found = Workspace(tmp_path).reviews().set_index("visit_id")  # survives a restart
+    assert found["decision"].to_dict() == {"V01": "confirmed", "0042": "dismissed"}
+    assert found["reviewer"].to_dict() == {"V01": "chief", "0042": "chief Wang 王"}
+    assert str(found["decided_at"].dt.tz) == "UTC"
+    assert ((found["decided_at"] >= before) & (found["decided_at"] <= after)).all()
+    # stored as ISO 8601 text with the UTC offset
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
+        text = conn.execute("SELECT decided_at FROM reviews WHERE visit_id = 'V01'").fetchone()[0]
+    assert text.endswith("+00:00") and pd.Timestamp(text) == found.loc["V01", "decided_at"]
+
+
+def test_a_new_decision_replaces_the_old_and_can_be_withdrawn(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    ws.record_review("V01", "confirmed", reviewer="chief")
+    first = ws.reviews().loc[0, "decided_at"]
+    ws.record_review("V01", "dismissed", reviewer="deputy")
+    rows = ws.reviews()
+    assert rows[["visit_id", "decision", "reviewer"]].to_dict("records") == [
+        {"visit_id": "V01", "decision": "dismissed", "reviewer": "deputy"}
+    ]
+    assert rows.loc[0, "decided_at"] >= first
+    assert ws.withdraw_review("V01") is True
+    assert ws.withdraw_review("V01") is False
+    assert ws.reviews().empty
+
+
+def test_reviews_survive_new_imports_of_the_same_visits(
+    tmp_path: Path, data: Dataset, other: Dataset
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    ws.record_review("V02", "dismissed", reviewer="chief")
+    second = ws.save(other)  # a new import holding the same visit ids
+    ws.delete(first)
+    assert ws.current_id() == second
+    assert ws.reviews()[["visit_id", "decision"]].to_dict("records") == [
+        {"visit_id": "V02", "decision": "dismissed"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("visit", "decision", "reviewer", "message"),
+    [
+        ("V01", "approved", "chief", "'approved' is not a decision; use 'confirmed'"),
+        ("V01", "Confirmed", "chief", "'Confirmed' is not a decision"),
+        ("V01", "", "chief", "'' is not a decision"),
+        ("", "confirmed", "chief", "a review needs a visit id: got ''"),
+        ("V01", "dismissed", "  ", "the review of visit 'V01' needs a reviewer"),
+        (None, "dismissed", "chief", "a review needs a visit id: got None"),
+    ],
+)
+def test_bad_reviews_are_refused_and_change_nothing(
+    tmp_path: Path, visit: object, decision: str, reviewer: str, message: str
+) -> None:
+    ws = Workspace(tmp_path)
+    ws.record_review("V01", "confirmed", reviewer="chief")
+    with pytest.raises(ReviewError, match=message):
+        ws.record_review(visit, decision, reviewer=reviewer)  # type: ignore[arg-type]
+    assert issubclass(ReviewError, BeatcovError)
+    assert ws.reviews()[["visit_id", "decision"]].to_dict("records") == [
+        {"visit_id": "V01", "decision": "confirmed"}
+    ]
+
+
+def test_a_review_write_that_fails_keeps_the_earlier_decision(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path, busy_timeout_s=0.2)
+    ws.record_review("V01", "confirmed", reviewer="chief")
+    other = sqlite3.connect(tmp_path / "workspace.sqlite", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another session holds the write lock
+        with pytest.raises(WorkspaceError, match="busy.*try again"):
+            ws.record_review("V01", "dismissed", reviewer="chief")
+        with pytest.raises(WorkspaceError, match="busy"):
+            ws.withdraw_review("V01")
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert ws.reviews()["decision"].tolist() == ["confirmed"]
+
+
+def test_a_workspace_without_reviews_gains_the_table_and_keeps_its_ids(
+    tmp_path: Path, data: Dataset
+) -> None:
+    ws = Workspace(tmp_path)
+    stored = ws.save(data)
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
+        conn.execute("DROP TABLE reviews")  # as written before reviews existed
+        conn.commit()
+    reopened = Workspace(tmp_path)
+    assert reopened.reviews().empty
+    reopened.record_review("V01", "dismissed", reviewer="chief")
+    assert reopened.current_id() == stored == dataset_id(data)
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == workspace.SCHEMA_VERSION
