@@ -7,6 +7,8 @@ Tooltip labels are translated; tooltip values are escaped by :mod:`app.maps`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -129,9 +131,14 @@ def gap_map(
     shapes: MapShapes,
     colors: StepColors,
     *,
+    urgent: gpd.GeoDataFrame | None = None,
     settings: Settings,
 ) -> folium.Map:
-    """Return the under-visited blocks coloured by priority over the streets and ``beats``."""
+    """Return the under-visited blocks coloured by priority over the streets and ``beats``.
+
+    ``urgent`` households (vulnerable overdue, open follow-ups) are marked on top, in
+    under-visited blocks or not.
+    """
     lang = current_language()
     drawn = _shaped(gaps, "block_id", shapes.blocks)
     frame = drawn.assign(
@@ -160,6 +167,8 @@ def gap_map(
             simplify_m=0.0,
             settings=settings,
         ).add_to(m)
+    if urgent is not None and len(urgent):
+        _todo_layer(urgent, name=t("map.urgent"), settings=settings).add_to(m)
     return m
 
 
@@ -194,18 +203,42 @@ def beat_blocks_map(
         simplify_m=0.0,
         settings=settings,
     ).add_to(m)
-    points = todo[todo.geometry.notna()]
-    if len(points):
-        maps.point_layer(
-            points,
-            name=t("map.to_visit"),
-            value_column="vulnerable_overdue",
-            colors={True: "#b2182b", False: "#2b5c8a"},
-            tooltip_columns=_tooltips(["priority_rank", "address", "vulnerable_category"]),
-            radius=4,
-            settings=settings,
-        ).add_to(m)
+    _todo_layer(todo, name=t("map.to_visit"), settings=settings).add_to(m)
     return m, colors
+
+
+TODO_PALETTE: dict[str, str] = {
+    "vulnerable_overdue": "#b2182b",
+    "open_follow_up": "#e08214",
+    "never_contacted": "#2b5c8a",
+}
+"""Colour of a household that needs a visit, by its most urgent to-do."""
+
+
+def todo_legend(*, urgent_only: bool = False) -> dict[str, str]:
+    """Return the households' legend: translated to-do -> colour (urgent ones only)."""
+    codes = [c for c in TODO_PALETTE if not (urgent_only and c == "never_contacted")]
+    return {t(f"todo.{code}"): TODO_PALETTE[code] for code in codes}
+
+
+def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) -> Any:
+    """Households that need a visit, coloured by their most urgent to-do."""
+    lang = current_language()
+    points = households[households.geometry.notna() & ~households.geometry.is_empty]
+    points = points.assign(
+        todo_text=[codes_label("todo", r, lang) for r in points["needs_visit_reasons"]]
+    )
+    tips = {"household_id": column_label("household_id"), "address": column_label("address")}
+    tips["todo_text"] = column_label("needs_visit_reasons")
+    return maps.point_layer(
+        points,
+        name=name,
+        value_column="todo",
+        colors=TODO_PALETTE,
+        tooltip_columns={k: v for k, v in tips.items() if k in points.columns},
+        radius=4,
+        settings=settings,
+    )
 
 
 def review_map(

@@ -307,6 +307,7 @@ def report_columns(columns: Sequence[str]) -> list[str]:
     wanted = (
         "household_id",
         "address",
+        "needs_visit_reasons",
         "block_id",
         "vulnerable_category",
         "vulnerable_overdue",

@@ -30,6 +30,8 @@ from app.i18n import code_label, codes_label, column_label, current_language
 
 CODE_COLUMNS: Final[dict[str, str]] = {
     "reasons": "reason",
+    "needs_visit_reasons": "todo",
+    "todo": "todo",
     "flags": "flag",
     "flag": "flag",
     "recommended_band": "band",
@@ -44,7 +46,7 @@ CODE_COLUMNS: Final[dict[str, str]] = {
 }
 """Columns holding codes, and the catalogue prefix that translates them."""
 
-MULTI_CODE_COLUMNS: Final = frozenset({"reasons", "flags"})
+MULTI_CODE_COLUMNS: Final = frozenset({"reasons", "flags", "needs_visit_reasons"})
 """Code columns holding several ``;``-separated codes."""
 
 

@@ -94,6 +94,7 @@ WORK_COLUMNS: Final = (
     "priority_rank",
     "household_id",
     "address",
+    "needs_visit_reasons",
     "block_id",
     "vulnerable_category",
     "vulnerable_overdue",
@@ -285,25 +286,68 @@ def visit_history(visits: pd.DataFrame, household_ids: Iterable[str]) -> pd.Data
 
 
 def work_list(households: pd.DataFrame, blocks: pd.DataFrame, beat_id: str) -> pd.DataFrame:
-    """Return a beat's households still to visit: not contacted, or vulnerable and overdue.
+    """Return a beat's households that need a visit (``needs_visit``), with why.
 
-    Ordered by ``priority_rank`` (1 = first door to knock on), with each household's
-    block's recommended time band; the household points are kept when ``households`` is a
-    GeoDataFrame.
+    A household needs a visit when it has no counted contact in the window, is vulnerable
+    and overdue, or has an open follow-up (``analysis.gaps.household_todos``). Ordered by
+    ``priority_rank`` (1 = first door to knock on), with each household's block's
+    recommended time band and ``todo`` (its most urgent reason: ``vulnerable_overdue``,
+    ``open_follow_up``, then ``never_contacted``); the household points are kept when
+    ``households`` is a GeoDataFrame.
     """
     rows = households[households["beat_id"] == beat_id]
-    todo = ~rows["contacted"].astype(bool) | rows["vulnerable_overdue"].astype(bool)
-    rows = rows[todo].copy()
+    rows = rows[rows["needs_visit"].astype(bool)].copy()
     band = blocks.set_index("block_id")["recommended_band"]
     rows["recommended_band"] = rows["block_id"].map(band).fillna("")
     rows = rows.sort_values("priority_rank")
     columns = [c for c in WORK_COLUMNS if c in rows.columns]
     if isinstance(rows, gpd.GeoDataFrame):
-        return gpd.GeoDataFrame(
+        out = gpd.GeoDataFrame(
             rows[[*columns, rows.geometry.name]].reset_index(drop=True),
             geometry=rows.geometry.name,
         )
+        out["todo"] = urgent_todo(out["needs_visit_reasons"]).to_numpy()
+        return out
     return rows[columns].reset_index(drop=True)
+
+
+TODO_URGENCY: Final = ("vulnerable_overdue", "open_follow_up", "never_contacted")
+"""Household to-do codes, most urgent first (the colour of a household on the maps)."""
+
+
+def urgent_todo(reasons: pd.Series) -> pd.Series:
+    """Return the most urgent to-do code of each ``;``-separated reasons text.
+
+    Examples
+    --------
+    >>> reasons = pd.Series(["never_contacted;vulnerable_overdue", "open_follow_up", ""])
+    >>> urgent_todo(reasons).tolist()
+    ['vulnerable_overdue', 'open_follow_up', '']
+    """
+    codes = reasons.fillna("").astype(str).str.split(";")
+    first = [next((c for c in TODO_URGENCY if c in parts), "") for parts in codes]
+    return pd.Series(first, index=reasons.index, name="todo")
+
+
+def urgent_households(
+    households: gpd.GeoDataFrame, *, beats: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Return the households with an urgent to-do (vulnerable overdue or open follow-up).
+
+    These are marked on the Gaps map whether or not their block is under-visited: one
+    person waiting does not make a block a gap, but the chief must see where they are.
+    """
+    rows = households
+    wanted = set(beats or ())
+    if wanted:
+        rows = rows[rows["beat_id"].isin(wanted)]
+    todo = urgent_todo(rows["needs_visit_reasons"])
+    keep = todo.isin(TODO_URGENCY[:2]).to_numpy()
+    columns = ["household_id", "address", "block_id", "needs_visit_reasons"]
+    out = rows.loc[keep, [c for c in columns if c in rows.columns] + [rows.geometry.name]]
+    out = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=rows.geometry.name)
+    out["todo"] = todo[keep].to_numpy()
+    return out
 
 
 def band_table(blocks: pd.DataFrame, beat_id: str) -> pd.DataFrame:

@@ -38,12 +38,15 @@ st.caption(t("gaps.count", count=len(gaps), total=int(blocks["under_visited"].su
 colors = views.priority_colors(gaps["priority"])
 bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
 shapes = state.map_shapes(ctx.ref, ctx.settings)
+urgent = views.urgent_households(view.households, beats=chosen_beats)
 clicked = render(
-    mapviews.gap_map(gaps, bounds, shapes, colors, settings=ctx.settings),
+    mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings),
     key="gaps_map",
     height=480,
 )
 ui.draw_legend(colors, title=t("legend.priority"))
+if len(urgent):
+    ui.draw_legend(mapviews.todo_legend(urgent_only=True), title=t("map.urgent"))
 
 gap_ids = gaps["block_id"].tolist()
 ui.pick_from_map(clicked, gap_ids, id_column="block_id", key="gaps_block")

@@ -37,6 +37,7 @@ beat_map, colors = mapviews.beat_blocks_map(
 )
 render(beat_map, key="my_beat_map", height=440)
 ui.draw_legend(colors, title=t("legend.coverage"))
+ui.draw_legend(mapviews.todo_legend(), title=t("legend.todo"))
 
 st.subheader(t("my_beat.todo", count=len(todo)))
 st.caption(t("my_beat.todo_help"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.gaps import REASONS
+from analysis.gaps import REASONS, TODO_REASONS
 from analysis.timeofday import BANDS
 from analysis.verify import FLAG_CODES, STATUSES
 from app import i18n, review, tables, upload, views
@@ -104,7 +104,7 @@ def test_every_literal_key_used_in_the_app_exists() -> None:
 
 
 def test_dynamic_keys_exist_for_every_code() -> None:
-    keys = [f"reason.{c}" for c in REASONS]
+    keys = [f"reason.{c}" for c in REASONS] + [f"todo.{c}" for c in TODO_REASONS]
     keys += [f"flag.{c}" for c in FLAG_CODES] + [f"flag_desc.{c}" for c in FLAG_CODES]
     keys += [f"why.{c}" for c in FLAG_CODES] + ["why.fast_travel_network"]
     keys += [f"status.{s}" for s in STATUSES] + [f"decision.{d}" for d in DECISIONS]
@@ -146,6 +146,8 @@ def test_every_table_column_has_a_header() -> None:
         "current",
         "week_start",
         "cumulative_coverage",
+        "todo",
+        "households_to_visit",
     }
     assert sorted(c for c in columns if not i18n.has_key(f"col.{c}")) == []
     assert set(tables.CODE_COLUMNS.values()) <= {
@@ -159,6 +161,7 @@ def test_every_table_column_has_a_header() -> None:
         "finding",
         "status",
         "decision",
+        "todo",
     }
 
 

@@ -215,6 +215,10 @@ def test_officer_sees_only_their_beat(expected: dict[str, Analysis]) -> None:
     assert shown["Households"][0] == f"{len(b01):,}"
     todo = frame(at, "my_beat_todo")
     assert len(todo) and set(todo["Household"]) <= b01
+    # every household of the beat that needs a visit is on the list, open follow-ups too
+    needing = homes[(homes["beat_id"] == "B01") & homes["needs_visit"]]
+    assert set(todo["Household"]) == set(needing["household_id"])
+    assert (needing["needs_visit_reasons"].str.contains("open_follow_up")).any()
     assert set(frame(at, "my_beat_bands")["Block"]) <= set(
         expected["now"].blocks.query("beat_id == 'B01'")["block_id"]
     )
