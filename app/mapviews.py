@@ -222,7 +222,10 @@ def todo_legend(*, urgent_only: bool = False) -> dict[str, str]:
 
 
 def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) -> Any:
-    """Households that need a visit, coloured by their most urgent to-do."""
+    """Households that need a visit, coloured by their most urgent to-do.
+
+    A click on a household returns its ``block_id``, as a click on the block would.
+    """
     lang = current_language()
     points = households[households.geometry.notna() & ~households.geometry.is_empty]
     points = points.assign(
@@ -236,6 +239,7 @@ def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) 
         value_column="todo",
         colors=TODO_PALETTE,
         tooltip_columns={k: v for k, v in tips.items() if k in points.columns},
+        id_column="block_id" if "block_id" in points.columns else None,
         radius=4,
         settings=settings,
     )
