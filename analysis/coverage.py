@@ -115,9 +115,9 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -
         raise SchemaError(msg)
 
 
-def local_zone(timezone: str | None, settings: Settings | None = None) -> str:
-    """Return ``timezone`` or ``settings.timezone``, checked to be a known IANA zone."""
-    tz = resolve(settings).timezone if timezone is None else timezone
+def local_zone(settings: Settings | None = None) -> str:
+    """Return ``settings.timezone``, checked to be a known IANA zone."""
+    tz = resolve(settings).timezone
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
@@ -213,7 +213,7 @@ def end_bound(end: TimeLike, *, settings: Settings | None = None) -> tuple[pd.Ti
     (Timestamp('2024-04-01 00:00:00+0800', tz='Asia/Shanghai'), False)
     """
     s = resolve(settings)
-    ts, is_date = _to_timestamp(end, timezone=local_zone(None, s), what="end")
+    ts, is_date = _to_timestamp(end, timezone=local_zone(s), what="end")
     if is_date:
         return ts + _DAY, False
     return ts, True
@@ -268,7 +268,7 @@ def resolve_window(start: TimeLike, end: TimeLike, *, settings: Settings | None 
     31.0
     """
     s = resolve(settings)
-    lo, _ = _to_timestamp(start, timezone=local_zone(None, s), what="start")
+    lo, _ = _to_timestamp(start, timezone=local_zone(s), what="start")
     hi, inclusive = end_bound(end, settings=s)
     if lo > hi:
         msg = f"window start {lo} is after its end {hi}"
@@ -294,7 +294,7 @@ def window_mask(
     s = resolve(settings)
     keep = np.ones(len(times), dtype=bool)
     if start is not None:
-        lo, _ = _to_timestamp(start, timezone=local_zone(None, s), what="start")
+        lo, _ = _to_timestamp(start, timezone=local_zone(s), what="start")
         keep &= times.ge(lo).to_numpy(dtype=bool)
     if end is not None:
         hi, inclusive = end_bound(end, settings=s)

@@ -88,9 +88,6 @@ def find_gaps(
     *,
     settings: Settings | None = None,
     prior_by: str | None = "beat_id",
-    vulnerable_weight: float | None = None,
-    follow_up_weight: float | None = None,
-    waiting_full_days: float | None = None,
 ) -> pd.DataFrame:
     """Flag under-visited blocks, say why, and score their priority.
 
@@ -101,13 +98,12 @@ def find_gaps(
         with ``households``, ``contacted_households``, ``coverage``, ``vulnerable_overdue``,
         ``open_follow_ups``; ``mean_days_waiting`` optional).
     settings : Settings, optional
-        ``coverage_threshold`` and ``priority_prior_households``.
+        ``coverage_threshold``, ``priority_prior_households``, and the weights
+        ``priority_vulnerable_weight``, ``priority_follow_up_weight`` and
+        ``priority_waiting_full_days``.
     prior_by : str or None
         Column or index level whose pooled coverage is the prior (default ``beat_id``);
         when absent or ``None`` the prior is the pooled coverage of all rows.
-    vulnerable_weight, follow_up_weight, waiting_full_days : float, optional
-        Override ``settings.priority_vulnerable_weight``, ``priority_follow_up_weight`` and
-        ``priority_waiting_full_days``.
 
     Returns
     -------
@@ -124,12 +120,9 @@ def find_gaps(
         A weight is negative or ``waiting_full_days`` is not positive.
     """
     s = resolve(settings)
-    if vulnerable_weight is None:
-        vulnerable_weight = s.priority_vulnerable_weight
-    if follow_up_weight is None:
-        follow_up_weight = s.priority_follow_up_weight
-    if waiting_full_days is None:
-        waiting_full_days = s.priority_waiting_full_days
+    vulnerable_weight = s.priority_vulnerable_weight
+    follow_up_weight = s.priority_follow_up_weight
+    waiting_full_days = s.priority_waiting_full_days
     require_columns(
         block_summary,
         ("households", "contacted_households", "coverage", "vulnerable_overdue", "open_follow_ups"),
@@ -137,7 +130,8 @@ def find_gaps(
     )
     if min(vulnerable_weight, follow_up_weight) < 0 or waiting_full_days <= 0:
         msg = (
-            "vulnerable_weight and follow_up_weight must be >= 0 and waiting_full_days > 0; "
+            "priority_vulnerable_weight and priority_follow_up_weight must be >= 0 and "
+            "priority_waiting_full_days > 0; "
             f"got {vulnerable_weight}, {follow_up_weight}, {waiting_full_days}"
         )
         raise BeatcovError(msg)

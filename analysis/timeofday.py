@@ -2,7 +2,7 @@
 
 Bands
 -----
-Visit times are converted to the local zone (``timezone=`` or ``settings.timezone``) and
+Visit times are converted to the local zone (``settings.timezone``) and
 classified by the local hour, each band closed at its start and open at its end:
 
 =========  ==========================  =====================================
@@ -88,19 +88,15 @@ _HOUR_BAND = np.array(
 """Band code of each local hour 0–23."""
 
 
-def band_of(
-    times: pd.Series, *, timezone: str | None = None, settings: Settings | None = None
-) -> pd.Series:
+def band_of(times: pd.Series, *, settings: Settings | None = None) -> pd.Series:
     """Return the time-of-day band of each tz-aware time, in local time.
 
     Parameters
     ----------
     times : pandas.Series
         Tz-aware datetimes (any zone).
-    timezone : str, optional
-        IANA zone to classify in; default ``settings.timezone``.
     settings : Settings, optional
-        Supplies the default zone.
+        ``timezone``: the IANA zone to classify in.
 
     Returns
     -------
@@ -113,15 +109,15 @@ def band_of(
     SchemaError
         ``times`` is not tz-aware.
     BeatcovError
-        ``timezone`` is not a known zone.
+        ``settings.timezone`` is not a known zone.
 
     Examples
     --------
     >>> t = pd.Series(pd.to_datetime(["2024-03-01 01:00", "2024-03-01 09:00"], utc=True))
-    >>> band_of(t, timezone="Asia/Shanghai").tolist()  # 09:00 and 17:00 in Shanghai
+    >>> band_of(t).tolist()  # 09:00 and 17:00 in Shanghai, the default zone
     ['working', 'evening']
     """
-    tz = local_zone(timezone, settings)
+    tz = local_zone(settings)
     if not isinstance(times.dtype, pd.DatetimeTZDtype):
         msg = f"times must be tz-aware datetimes to be put in local bands, got {times.dtype}"
         raise SchemaError(msg)
@@ -169,7 +165,6 @@ def band_success(
     start: TimeLike | None = None,
     end: TimeLike | None = None,
     settings: Settings | None = None,
-    timezone: str | None = None,
 ) -> pd.DataFrame:
     """Return attempts, contacts and the raw home rate per unit and band.
 
@@ -185,9 +180,7 @@ def band_success(
     start, end : pandas.Timestamp or datetime.date, optional
         Window bounds, as in :func:`analysis.coverage.resolve_window`; default unbounded.
     settings : Settings, optional
-        ``include_unverified``, ``timezone``.
-    timezone : str, optional
-        Zone for the bands; default ``settings.timezone``.
+        ``include_unverified``, ``timezone`` (the zone of the bands).
 
     Returns
     -------
@@ -214,7 +207,7 @@ def band_success(
             msg = f"neither households nor visits have the grouping column {key!r}"
             raise SchemaError(msg)
         frame[key] = pd.Categorical.from_codes(key_codes, categories=uniques)
-    frame["band"] = band_of(visit_times(v), timezone=timezone, settings=s).array
+    frame["band"] = band_of(visit_times(v), settings=s).array
     frame["contacts"] = contact_mask(v)
     frame["home"] = _home_mask(v)
     out = frame.groupby([*keys, "band"], dropna=False, observed=True, sort=True).agg(
@@ -243,9 +236,6 @@ def recommended_band(
     start: TimeLike | None = None,
     end: TimeLike | None = None,
     settings: Settings | None = None,
-    timezone: str | None = None,
-    prior_attempts: float | None = None,
-    base_rate: float | None = None,
 ) -> pd.DataFrame:
     """Return, per block, the band most likely to find people home.
 
@@ -258,15 +248,10 @@ def recommended_band(
     start, end : pandas.Timestamp or datetime.date, optional
         Window bounds; default unbounded.
     settings : Settings, optional
-        ``band_min_attempts``, ``include_unverified``, ``timezone``.
-    timezone : str, optional
-        Zone for the bands; default ``settings.timezone``.
-    prior_attempts : float, optional
-        Weight ``m`` of each level's prior, in pseudo-attempts (default
-        ``settings.band_prior_attempts``).
-    base_rate : float, optional
-        Prior home rate of a band nobody anywhere has tried (default
-        ``settings.band_base_rate``).
+        ``band_min_attempts``, ``include_unverified``, ``timezone`` (the zone of the
+        bands), ``band_prior_attempts`` (weight ``m`` of each level's prior, in
+        pseudo-attempts) and ``band_base_rate`` (prior home rate of a band nobody anywhere
+        has tried).
 
     Returns
     -------
@@ -282,12 +267,12 @@ def recommended_band(
         A required column is missing or times are not tz-aware.
     """
     s = resolve(settings)
-    prior_attempts = s.band_prior_attempts if prior_attempts is None else prior_attempts
-    base_rate = s.band_base_rate if base_rate is None else base_rate
+    prior_attempts = s.band_prior_attempts
+    base_rate = s.band_base_rate
     require_columns(households, ("household_id", "block_id", "beat_id"), name="households")
     if prior_attempts <= 0 or not 0.0 <= base_rate <= 1.0:
         msg = (
-            "prior_attempts must be > 0 and base_rate in [0, 1], "
+            "band_prior_attempts must be > 0 and band_base_rate in [0, 1], "
             f"got {prior_attempts} and {base_rate}"
         )
         raise BeatcovError(msg)
@@ -299,7 +284,7 @@ def recommended_band(
 
     v, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
     blk = lookup(pd.Series(blocks), households["block_id"])[codes]
-    band = band_of(visit_times(v), timezone=timezone, settings=s)
+    band = band_of(visit_times(v), settings=s)
     band_pos = np.array([TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1])
     pos = band_pos[band.cat.codes.to_numpy()]  # code -1 (no time) picks the final -1
     home = _home_mask(v)

@@ -1,6 +1,6 @@
 """Weekly trend of visiting per beat (or block, or station).
 
-Weeks start on Monday 00:00 local time (``timezone=`` or ``settings.timezone``) and are
+Weeks start on Monday 00:00 local time (``settings.timezone``) and are
 labelled by that Monday's local calendar date (``week_start``, a naive date-time at
 midnight: a week is a span of local days, not an instant). The first and last weeks are
 the ones holding ``start`` and ``end``; a partial week counts only visits inside the
@@ -57,7 +57,6 @@ def weekly_trend(
     end: TimeLike,
     by: str | Sequence[str] = "beat_id",
     settings: Settings | None = None,
-    timezone: str | None = None,
 ) -> pd.DataFrame:
     """Return weekly attempts, contacts and cumulative coverage per unit.
 
@@ -72,9 +71,7 @@ def weekly_trend(
     by : str or list of str
         Household column(s) naming the unit; default ``beat_id``.
     settings : Settings, optional
-        ``include_unverified``, ``timezone``.
-    timezone : str, optional
-        Zone whose Mondays start the weeks; default ``settings.timezone``.
+        ``include_unverified``, ``timezone`` (the zone whose Mondays start the weeks).
 
     Returns
     -------
@@ -94,7 +91,7 @@ def weekly_trend(
     require_columns(households, ("household_id", *keys), name="households")
     require_columns(visits, ("visit_id", "household_id", "time"), name="visits")
     times = visit_times(visits)
-    tz = local_zone(timezone, s)
+    tz = local_zone(s)
     win = resolve_window(start, end, settings=s)
 
     codes = household_codes(households, visits)

@@ -125,7 +125,7 @@ def test_find_gaps_errors(summary: pd.DataFrame) -> None:
     with pytest.raises(SchemaError, match="block summary lacks column.*coverage"):
         find_gaps(summary.drop(columns="coverage"))
     with pytest.raises(BeatcovError, match="waiting_full_days > 0"):
-        find_gaps(summary, waiting_full_days=0)
+        find_gaps(summary, settings=DEFAULTS.replace(priority_waiting_full_days=0))
 
 
 def test_household_priority_order() -> None:

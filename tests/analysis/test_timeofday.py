@@ -38,7 +38,7 @@ def test_band_boundaries_in_utc() -> None:
             )
         ]
     )
-    got = band_of(times, timezone="UTC").tolist()
+    got = band_of(times, settings=UTC).tolist()
     assert got == [
         "other",
         "morning",
@@ -69,7 +69,7 @@ def test_utc_times_are_classified_in_shanghai() -> None:
         ]
     )
     expected = ["working", "morning", "evening", "other", "morning", "midday"]
-    assert band_of(times, timezone="Asia/Shanghai").tolist() == expected
+    assert band_of(times, settings=DEFAULTS.replace(timezone="Asia/Shanghai")).tolist() == expected
     # the default zone comes from settings (Asia/Shanghai)
     assert band_of(times).tolist() == expected
     # the same instants written in New York time are the same bands
@@ -80,7 +80,7 @@ def test_utc_times_are_classified_in_shanghai() -> None:
 
 def test_band_series_shape() -> None:
     times = pd.Series(pd.to_datetime(["2024-03-01 10:00", None], utc=True), index=["x", "y"])
-    out = band_of(times, timezone="UTC")
+    out = band_of(times, settings=UTC)
     assert out.name == "band"
     assert out.index.tolist() == ["x", "y"]
     assert list(out.cat.categories) == list(BANDS)
@@ -90,9 +90,9 @@ def test_band_series_shape() -> None:
 def test_band_of_refuses_naive_times_and_unknown_zones() -> None:
     naive = pd.Series(pd.to_datetime(["2024-03-01 10:00"]))
     with pytest.raises(SchemaError, match="tz-aware"):
-        band_of(naive, timezone="UTC")
+        band_of(naive, settings=UTC)
     with pytest.raises(BeatcovError, match="unknown time zone 'Nowhere/Town'"):
-        band_of(_times(["2024-03-01 10:00"]), timezone="Nowhere/Town")
+        band_of(_times(["2024-03-01 10:00"]), settings=DEFAULTS.replace(timezone="Nowhere/Town"))
 
 
 def _visits(rows: list[tuple[str, str, str]], verified: list[bool] | None = None) -> pd.DataFrame:
@@ -221,7 +221,7 @@ def test_recommendation_uses_local_time() -> None:
     households = pd.DataFrame({"household_id": ["h1"], "block_id": ["K1"], "beat_id": ["P"]})
     visits = _visits(_repeat("h1", "10:00", "nobody_home", 8))
     assert recommended_band(visits, households).loc["K1", "recommended_band"] == "morning"
-    in_utc = recommended_band(visits, households, timezone="UTC")
+    in_utc = recommended_band(visits, households, settings=UTC)
     assert in_utc.loc["K1", "recommended_band"] == "evening"
     # every band but working tried and failed in Shanghai -> working (untried, 0.5) wins
     rows = (

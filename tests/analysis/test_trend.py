@@ -25,6 +25,7 @@ import pytest
 
 from analysis.trend import weekly_trend
 from geo.errors import SchemaError
+from geo.settings import DEFAULTS
 
 START = pd.Timestamp("2024-03-06 00:00", tz="Asia/Shanghai")
 END = pd.Timestamp("2024-03-18 12:00", tz="Asia/Shanghai")
@@ -72,7 +73,9 @@ def test_weekly_figures_worked_by_hand(households: pd.DataFrame, visits: pd.Data
 def test_weeks_in_utc_move_the_sunday_visit(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     # In UTC v2 (Sun 03-10 16:30) belongs to the week of 03-04: P has v1, v8, v2 there,
     # and only v4 in the week of 03-11. The window (same instants) still spans 3 weeks.
-    out = weekly_trend(visits, households, start=START, end=END, timezone="UTC")
+    out = weekly_trend(
+        visits, households, start=START, end=END, settings=DEFAULTS.replace(timezone="UTC")
+    )
     p = out.xs("P", level="beat_id")
     assert p.index.tolist() == list(WEEKS)
     assert p["attempts"].tolist() == [3, 1, 0]
@@ -83,8 +86,6 @@ def test_weeks_in_utc_move_the_sunday_visit(households: pd.DataFrame, visits: pd
 def test_include_unverified_and_several_keys(
     households: pd.DataFrame, visits: pd.DataFrame
 ) -> None:
-    from geo.settings import DEFAULTS
-
     hh = households.assign(station="S")
     out = weekly_trend(
         visits,
