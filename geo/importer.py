@@ -2,15 +2,21 @@
 
 :func:`read_beats`, :func:`read_households` and :func:`read_visits` each return the
 canonical GeoDataFrame with the findings of that file; :func:`load_dataset` reads all three,
-adds the checks across files (points outside every beat, visits of unknown households) and
-refuses the import with :class:`~geo.errors.ImportRefused` when anything is fatal.
+adds the checks across files (households outside every beat, coordinate mix-ups between the
+files, visits of unknown households) and refuses the import with
+:class:`~geo.errors.ImportRefused` when anything is fatal.
+
+Each file's coordinates are read by the one rule of :mod:`geo.systems`: a file that declares
+its system keeps it, ``crs`` applies to coordinates that carry none, ``file_crs`` (per table:
+``table_crs``) overrides both. Findings across files name each file's own headers and its
+rows or features, as the findings of one file do.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,9 +25,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import coords
+from geo import alignment, systems
 from geo.aliases import map_columns, normalise_kind, normalise_outcome, normalise_vulnerable
-from geo.errors import CRSError, ImportRefused, ValidationReport
+from geo.errors import Finding, ImportRefused, ValidationReport
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
@@ -42,10 +48,31 @@ COORD_DECIMALS = 7
 
 @dataclass
 class Imported:
-    """One imported table and the findings of its file."""
+    """One imported table, the findings of its file, and what messages need to name it.
+
+    Attributes
+    ----------
+    table : geopandas.GeoDataFrame
+        The canonical table (one row per record of the file, in its order).
+    report : ValidationReport
+        The findings of the file.
+    origin : RawTable or None
+        The file's name and row numbering (its records are not kept).
+    headers : dict
+        Canonical column -> the file's own header.
+    source : CoordSource or None
+        How the file's coordinates were read (:mod:`geo.systems`).
+    coord_column : str or None
+        The canonical column the coordinates came from (``lon`` or ``geometry`` for a WKT
+        column), ``None`` for a geodata file's own geometry.
+    """
 
     table: gpd.GeoDataFrame
     report: ValidationReport
+    origin: RawTable | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    source: systems.CoordSource | None = None
+    coord_column: str | None = None
 
 
 @dataclass
@@ -76,6 +103,7 @@ def read_beats(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
@@ -86,8 +114,12 @@ def read_beats(
     path : str or Path
         CSV/XLSX with a WKT ``geometry`` column, or any supported geodata file.
     crs : str, optional
-        Coordinate system of the file's coordinates when it declares none, or to apply
-        ``gcj02``/``bd09`` offsets: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+        Coordinate system of coordinates that carry none (WKT or lon/lat columns, a
+        Shapefile without ``.prj``): ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``; default
+        ``settings.input_crs``. A file that declares its system keeps it.
+    file_crs : str, optional
+        The system of this file's coordinates, whatever it declares (see
+        :mod:`geo.systems`).
     settings : Settings, optional
         Thresholds (``repair_max_area_change``, ``beat_overlap_min_m2``).
     name : str, optional
@@ -97,8 +129,10 @@ def read_beats(
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "beats")
     if not collector.report.ok:
-        return Imported(_empty("beats"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=False)
+        return _imported(_empty("beats"), collector)
+    geometry, source, column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=False
+    )
     table = pd.DataFrame(index=frame.index)
     table["beat_id"] = check_ids(frame["beat_id"], collector, column="beat_id")
     for column in ("name", "station", "officer_ids"):
@@ -111,26 +145,30 @@ def read_beats(
     )
     if collector.report.ok:
         _beat_topology(gdf, collector, settings=cfg)
-    return Imported(_finish(gdf, "beats"), collector.close())
+    return _imported(_finish(gdf, "beats"), collector, source, column)
 
 
 def read_households(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
     """Read a households file (points with ``household_id``) into the canonical table.
 
     Coordinates come from the file's geometry or from longitude/latitude columns; see
-    :func:`read_beats` for ``crs``.
+    :func:`read_beats` for ``crs`` and ``file_crs``.
     """
+    cfg = resolve(settings)
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "households")
     if not collector.report.ok:
-        return Imported(_empty("households"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=True)
+        return _imported(_empty("households"), collector)
+    geometry, source, column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True
+    )
     table = pd.DataFrame(index=frame.index)
     table["household_id"] = check_ids(frame["household_id"], collector, column="household_id")
     table["address"] = _text(frame, "address")
@@ -159,13 +197,14 @@ def read_households(
         )
     table["kind"] = kinds.fillna("household")
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return Imported(_finish(gdf, "households"), collector.close())
+    return _imported(_finish(gdf, "households"), collector, source, column)
 
 
 def read_visits(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
@@ -174,15 +213,18 @@ def read_visits(
 
     Times without a zone are localised to ``timezone`` (default ``settings.timezone``);
     times with an offset are converted to it. A missing ``outcome`` column means every
-    visit was a contact. GPS coordinates are optional.
+    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``
+    and ``file_crs``.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "visits")
     if not collector.report.ok:
-        return Imported(_empty("visits"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=True, optional=True)
+        return _imported(_empty("visits"), collector)
+    geometry, source, column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True, optional=True
+    )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     for column in ("household_id", "officer_id"):
@@ -215,7 +257,7 @@ def read_visits(
     table["note"] = _text(frame, "note")
     _check_follow_ups(table, collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return Imported(_finish(gdf, "visits"), collector.close())
+    return _imported(_finish(gdf, "visits"), collector, source, column)
 
 
 def load_dataset(
@@ -224,10 +266,12 @@ def load_dataset(
     households: str | Path,
     visits: str | Path,
     crs: str | None = None,
+    table_crs: Mapping[str, str | None] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     names: dict[str, str] | None = None,
     label: str = "dataset",
+    hint: alignment.Hint = alignment.default_hint,
 ) -> Dataset:
     """Read and cross-check the three files of a dataset.
 
@@ -237,6 +281,9 @@ def load_dataset(
         The three input files.
     crs : str, optional
         Coordinate system of coordinates that carry none (see :func:`read_beats`).
+    table_crs : mapping, optional
+        ``{"beats": ..., "households": ..., "visits": ...}``: the system of that file's
+        coordinates, whatever it declares (``file_crs`` of :func:`read_beats`).
     timezone : str, optional
         Zone for visit times without one (default ``settings.timezone``).
     settings : Settings, optional
@@ -245,85 +292,174 @@ def load_dataset(
         ``{"beats": ..., "households": ..., "visits": ...}`` file names for messages.
     label : str
         A name for the dataset.
+    hint : callable, optional
+        ``hint(table, system)`` says how to read a file as another system in the words of
+        the caller (the command line names its option), for findings of coordinate
+        mix-ups.
 
     Raises
     ------
     ImportRefused
-        When any file has a fatal finding; ``.report`` lists every finding of all files.
+        When any file has a fatal finding; ``.report`` lists every finding of all files,
+        ``.outside`` the households outside every beat when too many are.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     given = names or {}
-    b = read_beats(beats, crs=crs, settings=cfg, name=given.get("beats"))
-    h = read_households(households, crs=crs, settings=cfg, name=given.get("households"))
-    v = read_visits(visits, crs=crs, timezone=zone, settings=cfg, name=given.get("visits"))
+    own = dict(table_crs or {})
+    b = read_beats(beats, crs=crs, file_crs=own.get("beats"), settings=cfg, name=given.get("beats"))
+    h = read_households(
+        households,
+        crs=crs,
+        file_crs=own.get("households"),
+        settings=cfg,
+        name=given.get("households"),
+    )
+    v = read_visits(
+        visits,
+        crs=crs,
+        file_crs=own.get("visits"),
+        timezone=zone,
+        settings=cfg,
+        name=given.get("visits"),
+    )
     report = ValidationReport()
     for part in (b, h, v):
         report.extend(part.report)
+    outside = None
     if report.ok:
-        report.extend(
-            cross_check(
-                b.table,
-                h.table,
-                v.table,
-                households_file=given.get("households") or Path(households).name,
-                visits_file=given.get("visits") or Path(visits).name,
-            )
-        )
+        found, outside = cross_check(b, h, v, settings=cfg, hint=hint)
+        report.extend(found)
     if not report.ok:
-        raise ImportRefused(report)
+        beat_shapes = b.table if outside is not None else None
+        raise ImportRefused(report, outside=outside, beats=beat_shapes)
     return Dataset(b.table, h.table, v.table, report, zone, label)
 
 
 def cross_check(
-    beats: gpd.GeoDataFrame,
-    households: gpd.GeoDataFrame,
-    visits: gpd.GeoDataFrame,
+    beats: Imported,
+    households: Imported,
+    visits: Imported,
     *,
-    households_file: str = "households",
-    visits_file: str = "visits",
-) -> ValidationReport:
-    """Check across files: households outside every beat, visits of unknown households.
+    settings: Settings | None = None,
+    hint: alignment.Hint = alignment.default_hint,
+) -> tuple[ValidationReport, gpd.GeoDataFrame | None]:
+    """Check across files: households in beats, GPS points at doors, visited households known.
 
-    Both are warnings: the records are kept (and reported) so nothing is lost. The file
-    names are used in messages.
+    Households outside every beat are warnings while they are at most
+    ``settings.misaligned_max_share``; above it the import is refused, naming the coordinate
+    mix-up that explains it (``coordinates_mixed_up``) or, when none does, the share outside
+    (``outside_beats_share``). GPS points that a mix-up puts at their doors refuse it too
+    (:mod:`geo.alignment`). Visits of unknown households are warnings: the records are kept
+    (and reported) so nothing is lost.
+
+    Returns
+    -------
+    report : ValidationReport
+        The findings.
+    outside : geopandas.GeoDataFrame or None
+        The households outside every beat when too many are, else ``None``.
     """
-    h_name, v_name = households_file, visits_file
+    cfg = resolve(settings)
+    b_side = _side("beats", beats)
+    h_side = _side("households", households)
+    v_side = _side("visits", visits)
     report = ValidationReport()
-    h_raw = RawTable(households.drop(columns="geometry"), None, None, h_name, 2, "row")
-    h_col = Collector(h_raw, {})
-    inside = _inside_any(households.geometry, beats.geometry)
-    for position in np.flatnonzero(~inside):
-        point = households.geometry.iloc[position]
-        swapped = shapely.Point(point.y, point.x)
-        hint = (
-            "; its longitude and latitude look swapped, swap them"
-            if _inside_any(gpd.GeoSeries([swapped], crs=WGS84), beats.geometry)[0]
-            else "; check its coordinates or the beat boundaries"
+    check = alignment.check_beats(
+        beats.table, households.table, beats_side=b_side, households_side=h_side, settings=cfg
+    )
+    homes = households.table
+    mixup = check.mixup
+    if mixup is not None:
+        other = b_side if mixup.side is h_side else h_side
+        message = alignment.mixup_message(mixup, other=other, hint=hint)
+        report.add(Finding("fatal", "coordinates_mixed_up", message, mixup.side.file))
+        if mixup.side is h_side:  # judge the GPS points against the households re-read
+            x, y = alignment.reread(
+                homes.geometry.x, homes.geometry.y, was=h_side.source.datum, now=mixup.system
+            )
+            homes = homes.set_geometry(gpd.points_from_xy(x, y, crs=WGS84))
+    elif check.misaligned:
+        message = alignment.outside_message(
+            check, households_file=h_side.file, beats_file=b_side.file, cap=cfg.misaligned_max_share
         )
-        h_col.add(
-            "warning",
-            "outside_beats",
-            f"household {households['household_id'].iloc[position]!r} at "
-            f"({point.x:.6f}, {point.y:.6f}) lies outside every beat{hint}",
-            position=int(position),
-            column="lon",
-        )
-    report.extend(h_col.close())
-    v_raw = RawTable(pd.DataFrame(visits.drop(columns="geometry")), None, None, v_name, 2, "row")
-    v_col = Collector(v_raw, {})
-    known = visits["household_id"].isin(households["household_id"]).to_numpy()
+        report.add(Finding("fatal", "outside_beats_share", message, h_side.file))
+    if mixup is None:
+        report.extend(_outside_warnings(beats.table, households, check.outside))
+    gps = alignment.check_gps(homes, visits.table, visits_side=v_side, settings=cfg)
+    if gps is not None:
+        message = alignment.mixup_message(gps, hint=hint)
+        report.add(Finding("fatal", "coordinates_mixed_up", message, v_side.file))
+    v_col = _collector(visits)
+    known = visits.table["household_id"].isin(households.table["household_id"]).to_numpy()
     for position in np.flatnonzero(~known):
         v_col.add(
             "warning",
             "unknown_household",
-            f"household {visits['household_id'].iloc[position]!r} is not in {h_name}; the "
-            "visit is kept but cannot be placed until the household is added",
+            f"household {visits.table['household_id'].iloc[position]!r} is not in "
+            f"{h_side.file}; the visit is kept but cannot be placed until the household is "
+            "added",
             position=int(position),
             column="household_id",
         )
     report.extend(v_col.close())
-    return report
+    outside = households.table[check.outside] if check.misaligned else None
+    return report, outside
+
+
+def _outside_warnings(
+    beats: gpd.GeoDataFrame, households: Imported, outside: np.ndarray
+) -> ValidationReport:
+    """One ``outside_beats`` warning per household outside every beat (swapped ones hinted)."""
+    collector = _collector(households)
+    positions = np.flatnonzero(outside)
+    points = households.table.geometry.to_numpy()[positions]
+    swapped = shapely.points(shapely.get_y(points), shapely.get_x(points))
+    polygons = beats.geometry[beats.geometry.notna()].to_numpy()
+    swap_inside = alignment.inside_any(swapped, polygons)
+    ids = households.table["household_id"].to_numpy()
+    for position, point, swap in zip(positions, points, swap_inside, strict=True):
+        hint = (
+            "; its longitude and latitude look swapped, swap them"
+            if swap
+            else "; check its coordinates or the beat boundaries"
+        )
+        collector.add(
+            "warning",
+            "outside_beats",
+            f"household {ids[position]!r} at ({point.x:.6f}, {point.y:.6f}) lies outside "
+            f"every beat{hint}",
+            position=int(position),
+            column=households.coord_column,
+        )
+    return collector.close()
+
+
+def _side(table: str, part: Imported) -> alignment.Side:
+    file = part.origin.file if part.origin is not None else table
+    source = part.source if part.source is not None else systems.decide(None)
+    return alignment.Side(table, file, source)
+
+
+def _collector(part: Imported) -> Collector:
+    origin = (
+        part.origin
+        if part.origin is not None
+        else RawTable(pd.DataFrame(), None, None, "file", 2, "row")
+    )
+    return Collector(origin, part.headers)
+
+
+def _imported(
+    table: gpd.GeoDataFrame,
+    collector: Collector,
+    source: systems.CoordSource | None = None,
+    coord_column: str | None = None,
+) -> Imported:
+    """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
+    raw = collector.raw
+    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None)
+    return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
 ISO_TIME = (
@@ -498,13 +634,23 @@ def _geometry(
     collector: Collector,
     *,
     crs: str | None,
+    file_crs: str | None,
+    settings: Settings,
     points: bool,
     optional: bool = False,
-) -> gpd.GeoSeries:
-    """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column."""
+) -> tuple[gpd.GeoSeries, systems.CoordSource, str | None]:
+    """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column.
+
+    Returns the geometry, how its coordinates were read and the canonical column they came
+    from (``None`` for the file's own geometry).
+    """
     index = frame.index
-    source_crs = _source_crs(raw, crs)
-    if raw.geometry is not None and not ("lon" in frame and "lat" in frame and points):
+    lonlat_columns = "lon" in frame and "lat" in frame and points
+    declared = raw.crs if raw.geometry is not None and not lonlat_columns else None
+    source = systems.decide(declared, named=crs, override=file_crs, default=settings.input_crs)
+    column: str | None
+    if raw.geometry is not None and not lonlat_columns:
+        column = None
         geoms = gpd.GeoSeries(raw.geometry.values, index=index)
         if points:
             bad = geoms.notna() & ~geoms.is_empty & (geoms.geom_type != "Point")
@@ -518,63 +664,43 @@ def _geometry(
                     column="geometry",
                 )
             geoms = geoms.where(~bad, None)
-    elif "lon" in frame and "lat" in frame:
+    elif lonlat_columns:
+        column = "lon"
         lon = parse_numbers(frame["lon"], collector, column="lon", required=False)
         lat = parse_numbers(frame["lat"], collector, column="lat", required=False)
-        ok = check_lonlat(lon, lat, collector, required=not optional)
+        ok = check_lonlat(lon, lat, collector, required=not optional, degrees=source.lonlat)
         built = gpd.points_from_xy(lon.where(ok), lat.where(ok))
         geoms = gpd.GeoSeries(built, index=index)
         geoms = geoms.where(ok.to_numpy(), None)
     elif "geometry" in frame:
+        column = "geometry"
         geoms = _parse_wkt(frame["geometry"], collector)
     else:
-        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84)
-    wgs = _to_wgs84(geoms, source_crs, collector)
-    if raw.geometry is not None or "geometry" in frame:
-        _check_geo_ranges(wgs, collector)
-    return wgs
+        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, None
+    wgs = _to_wgs84(geoms, source)
+    if column != "lon" or not source.lonlat:
+        _check_geo_ranges(wgs, collector, column=column or "geometry")
+    return wgs, source, column
 
 
-def _source_crs(raw: RawTable, crs: str | None) -> str:
-    """Decide the coordinates' system from the user's choice and the file's own CRS."""
-    named = coords.parse_crs(crs) if crs is not None else None
-    file_crs = None
-    if raw.crs is not None:
-        epsg = raw.crs.to_epsg()
-        file_crs = "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else raw.crs.to_wkt())
-    if named is None:
-        return file_crs or "wgs84"
-    if file_crs is None or named in ("gcj02", "bd09") and file_crs == "wgs84":
-        return named
-    if named != file_crs:
-        msg = (
-            f"{raw.file}: the file declares coordinate system {file_crs} but {crs} was "
-            "named; leave the coordinate system option empty or re-export the file"
-        )
-        raise CRSError(msg)
-    return named
-
-
-def _to_wgs84(geoms: gpd.GeoSeries, source: str, collector: Collector) -> gpd.GeoSeries:
+def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:
     present = geoms.notna() & ~geoms.is_empty
     out = gpd.GeoSeries([None] * len(geoms), index=geoms.index, crs=WGS84)
     if present.any():
-        converted = coords.geometry_to_wgs84(
-            geoms[present].set_crs(None, allow_override=True), crs=source
-        )
+        converted = systems.to_wgs84(geoms[present], source)
         rounded = shapely.transform(converted.values, lambda xy: np.round(xy, COORD_DECIMALS))
         out.loc[present] = gpd.GeoSeries(rounded, index=geoms.index[present], crs=WGS84)
     return out
 
 
-def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector) -> None:
+def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
     present = geoms.notna() & ~geoms.is_empty
     bounds = geoms[present].bounds
-    bad = (
-        (bounds["minx"] < -180)
-        | (bounds["maxx"] > 180)
-        | (bounds["miny"] < -90)
-        | (bounds["maxy"] > 90)
+    bad = ~(
+        (bounds["minx"] >= -180)
+        & (bounds["maxx"] <= 180)
+        & (bounds["miny"] >= -90)
+        & (bounds["maxy"] <= 90)
     )
     for label in bounds.index[bad]:
         position = geoms.index.get_loc(label)
@@ -584,7 +710,7 @@ def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector) -> None:
             "coordinates fall outside longitude ±180 / latitude ±90; check the coordinate "
             "system of the file (name it with the coordinate system option)",
             position=int(position),
-            column="geometry",
+            column=column,
         )
 
 
@@ -665,14 +791,3 @@ def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:
 def _empty(table: Table) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns(table) if c != "geometry"})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-
-
-def _inside_any(points: gpd.GeoSeries, polygons: gpd.GeoSeries) -> np.ndarray:
-    """Return, per point, whether it lies in or on any polygon (missing points: True)."""
-    present = (points.notna() & ~points.is_empty).to_numpy()
-    tree = shapely.STRtree(polygons.values)
-    hit = np.zeros(len(points), dtype=bool)
-    idx = np.flatnonzero(present)
-    pairs = tree.query(points.values[idx], predicate="intersects")
-    hit[idx[np.unique(pairs[0])]] = True
-    return hit | ~present
