@@ -25,7 +25,6 @@ import pytest
 import shapely
 
 from geo.errors import InputFileError
-from geo.importer import parse_times
 from geo.readers import (
     RawTable,
     _cell_text,
@@ -35,6 +34,7 @@ from geo.readers import (
     read_raw,
     text_frame,
 )
+from geo.times import parse_times
 from geo.validate import Collector
 
 N = 3000
@@ -374,7 +374,7 @@ def test_zip_without_one_shapefile(tmp_path: Path) -> None:
 
 
 def reference_parse_times(values: pd.Series, collector: Collector, *, timezone: str) -> pd.Series:
-    """``geo.importer.parse_times`` as it was before the strict ISO 8601 fast path."""
+    """``geo.times.parse_times`` as it was before the strict ISO 8601 fast path."""
     text = values.astype(str).str.strip()
     cleaned = (
         text.str.replace(r"(\d)\s*年\s*(\d)", r"\1-\2", regex=True)
