@@ -190,13 +190,14 @@ def check_gps(
     cfg = resolve(settings)
     doors = households.drop_duplicates("household_id").set_index("household_id").geometry
     gps = visits.geometry
-    door = visits["household_id"].map(doors)
-    usable = (gps.notna() & ~gps.is_empty & door.notna()).to_numpy()
-    if usable.sum() < MIN_GPS_PAIRS:
+    keep = _evenly(np.flatnonzero((gps.notna() & ~gps.is_empty).to_numpy()))
+    door = visits["household_id"].iloc[keep].map(doors).to_numpy()
+    known = ~(shapely.is_missing(door) | shapely.is_empty(door))
+    if known.sum() < MIN_GPS_PAIRS:
         return None
-    keep = _evenly(np.flatnonzero(usable))
-    gx, gy = shapely.get_x(gps.to_numpy()[keep]), shapely.get_y(gps.to_numpy()[keep])
-    dx, dy = shapely.get_x(door.to_numpy()[keep]), shapely.get_y(door.to_numpy()[keep])
+    points = gps.to_numpy()[keep][known]
+    gx, gy = shapely.get_x(points), shapely.get_y(points)
+    dx, dy = shapely.get_x(door[known]), shapely.get_y(door[known])
     geod = pyproj.Geod(ellps="WGS84")
     before = float(np.median(geod.inv(gx, gy, dx, dy)[2]))
     if before <= cfg.far_from_door_m:
