@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj.exceptions import ProjError
 
 from geo import alignment, systems
 from geo.aliases import map_columns, normalise_kind, normalise_outcome, normalise_vulnerable
@@ -550,7 +551,17 @@ def _geometry(
         geoms = _parse_wkt(frame["geometry"], collector)
     else:
         return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, None
-    wgs = _to_wgs84(geoms, source)
+    try:
+        wgs = _to_wgs84(geoms, source)
+    except ProjError as exc:  # e.g. a local (engineering) system no datum ties to the Earth
+        collector.add(
+            "fatal",
+            "unusable_crs",
+            f"the coordinates are in {source.name}, which cannot be converted to WGS84 ({exc}); "
+            "re-export the file in WGS84 or CGCS2000, or name its coordinate system for this "
+            "file (an EPSG code)",
+        )
+        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, column
     if column != "lon" or not source.lonlat:
         _check_geo_ranges(wgs, collector, column=column or "geometry")
     return wgs, source, column

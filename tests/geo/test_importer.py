@@ -508,3 +508,30 @@ def test_cross_file_findings_name_feature_numbers_and_own_headers(tmp_path: Path
     (unknown,) = finding(data.report, "unknown_household")
     assert (unknown.row, unknown.column) == (2, "户号")
     assert unknown.message.startswith("v.csv, row 2, column '户号': household '99'")
+
+
+def test_a_local_coordinate_system_is_a_finding(tmp_path: Path) -> None:
+    # a city's own survey grid (LOCAL_CS): no datum ties it to the Earth, nothing converts it
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    gpd.GeoDataFrame(
+        {"警务区": ["B1"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:3857"
+    ).to_file(folder / "b.shp", engine="pyogrio", encoding="GBK")
+    (folder / "b.prj").write_text(
+        'LOCAL_CS["城市独立坐标系",LOCAL_DATUM["x",0],UNIT["metre",1],'
+        'AXIS["X",EAST],AXIS["Y",NORTH]]',
+        encoding="utf-8",
+    )
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, part.name)
+    result = read_beats(tmp_path / "b.zip")
+    assert result.report.codes() == ["unusable_crs"]
+    assert result.report.fatal[0].message.startswith(
+        "b.zip: the coordinates are in 城市独立坐标系, which cannot be converted to WGS84"
+    )
