@@ -132,7 +132,7 @@ def read_beats(
     collector, frame = _start(raw, "beats")
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
-    geometry, source, column = _geometry(
+    geometry, source, coord_column = _geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=False
     )
     table = pd.DataFrame(index=frame.index)
@@ -147,7 +147,7 @@ def read_beats(
     )
     if collector.report.ok:
         _beat_topology(gdf, collector, settings=cfg)
-    return _imported(_finish(gdf, "beats"), collector, source, column)
+    return _imported(_finish(gdf, "beats"), collector, source, coord_column)
 
 
 def read_households(
@@ -168,7 +168,7 @@ def read_households(
     collector, frame = _start(raw, "households")
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
-    geometry, source, column = _geometry(
+    geometry, source, coord_column = _geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True
     )
     table = pd.DataFrame(index=frame.index)
@@ -199,7 +199,7 @@ def read_households(
         )
     table["kind"] = kinds.fillna("household")
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return _imported(_finish(gdf, "households"), collector, source, column)
+    return _imported(_finish(gdf, "households"), collector, source, coord_column)
 
 
 def read_visits(
@@ -224,7 +224,7 @@ def read_visits(
     collector, frame = _start(raw, "visits")
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
-    geometry, source, column = _geometry(
+    geometry, source, coord_column = _geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True, optional=True
     )
     table = pd.DataFrame(index=frame.index)
@@ -259,7 +259,7 @@ def read_visits(
     table["note"] = _text(frame, "note")
     _check_follow_ups(table, collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return _imported(_finish(gdf, "visits"), collector, source, column)
+    return _imported(_finish(gdf, "visits"), collector, source, coord_column)
 
 
 def load_dataset(

@@ -535,3 +535,26 @@ def test_a_local_coordinate_system_is_a_finding(tmp_path: Path) -> None:
     assert result.report.fatal[0].message.startswith(
         "b.zip: the coordinates are in 城市独立坐标系, which cannot be converted to WGS84"
     )
+
+
+def test_imported_tables_remember_where_their_coordinates_came_from(
+    tmp_path: Path, two_beats: Path
+) -> None:
+    beats = read_beats(two_beats)
+    assert (beats.coord_column, beats.source.basis, beats.origin.file) == (
+        "geometry",
+        "default",
+        "beats.csv",
+    )
+    homes = read_households(write(tmp_path / "h.csv", "户号,经度,纬度\n1,24.9005,60.1005\n"))
+    assert (homes.coord_column, homes.headers["lon"], homes.origin.row_word) == (
+        "lon",
+        "经度",
+        "row",
+    )
+    geojson = read_beats(cf.beats_geojson(tmp_path / "b.geojson"), crs="gcj02")
+    assert (geojson.coord_column, geojson.source.basis, geojson.origin.first_row) == (
+        None,
+        "declared",
+        1,
+    )
