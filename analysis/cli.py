@@ -3,6 +3,13 @@
 This is the one place in ``analysis`` that touches files: it reads inputs through
 :mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
+
+Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
+files that carry no coordinate system, the file's own otherwise, ``--beats-coords`` &c. to
+override one file. Misaligned inputs are refused before anything is written: households
+outside the beats and GPS points off their doors when a coordinate mix-up explains them
+(the import names the option that fixes it), street blocks that miss the households (here,
+once the blocks are built).
 """
 
 from __future__ import annotations
@@ -19,13 +26,17 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from geo.alignment import check_streets, streets_message
 from geo.blocks import blocks_from_graph, h3_cells
-from geo.errors import BeatcovError, ImportRefused
+from geo.coords import parse_crs
+from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
 from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
 
+TABLES = ("beats", "households", "visits")
+"""The input tables, each with its own ``--TABLE-coords`` option."""
 OUTPUTS = ("blocks.geojson", "households.csv", "visits.csv", "beats.csv", "summary.json")
 STEPS = (
     "reading inputs",
@@ -73,10 +84,21 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument(
         "--coords",
         default=None,
+        type=_crs,
         metavar="CRS",
-        help="coordinate system of inputs that declare none: wgs84 (default), "
-        "gcj02, bd09 or EPSG:n",
+        help="coordinate system of inputs that carry none (lon/lat or WKT columns of CSV/XLSX, "
+        "a Shapefile without .prj): wgs84 (default), gcj02, bd09 or EPSG:n; files that declare "
+        "one keep it (GeoJSON is WGS84)",
     )
+    for table in TABLES:
+        cov.add_argument(
+            f"--{table}-coords",
+            default=None,
+            type=_crs,
+            metavar="CRS",
+            help=f"coordinate system of the {table} file, whatever it declares (as --coords; "
+            "for a projected file wgs84/gcj02/bd09 name the lon/lat behind its projection)",
+        )
     cov.add_argument(
         "--timezone",
         default=DEFAULTS.timezone,
@@ -129,6 +151,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def coords_hint(table: str, system: str) -> str:
+    """Name the option that reads ``table``'s file as ``system`` (for import findings).
+
+    Examples
+    --------
+    >>> coords_hint("beats", "gcj02")
+    'run with --beats-coords gcj02'
+    """
+    return f"run with --{table}-coords {system}"
+
+
+def _crs(text: str) -> str:
+    """Parse a coordinate-system option; a bad one is a usage error (exit 2)."""
+    try:
+        return parse_crs(text)
+    except CRSError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _day(text: str) -> dt.date:
     """Parse a ``--start``/``--end`` day; a bad one is a usage error (exit 2)."""
     try:
@@ -166,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportRefused as refused:
         bar.close()
         print("beatcov: the import was refused. Fix these and run again:", file=sys.stderr)
-        print(refused.report.to_frame().to_string(index=False), file=sys.stderr)
+        print(_report_text(refused.report), file=sys.stderr)
         return 2
     except BeatcovError as error:
         bar.close()
@@ -186,8 +227,10 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         households=args.households,
         visits=args.visits,
         crs=args.coords,
+        table_crs={table: getattr(args, f"{table}_coords") for table in TABLES},
         timezone=args.timezone,
         settings=settings,
+        hint=coords_hint,
     )
     reviews = read_reviews(args.reviews) if args.reviews is not None else None
     step("loading streets")
@@ -195,6 +238,11 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     walk = load_streets(args.streets, network_type="walk", settings=settings)
     step("building units")
     units = build_units(args.unit, streets=streets, data=data, settings=settings)
+    if args.unit == "blocks":
+        check = check_streets(units, data.households, settings=settings)
+        if check.misaligned:
+            message = streets_message(check, streets_file=args.streets.name, settings=settings)
+            raise BeatcovError(f"{message}, or use --unit h3:9")
     return analyse(
         data.beats,
         data.households,
@@ -244,6 +292,13 @@ def write_outputs(result: Analysis, out: Path) -> list[Path]:
     )
     paths.append(summary)
     return paths
+
+
+def _report_text(report: ValidationReport) -> str:
+    """Return the findings as a plain table: rows as whole numbers, blank where none."""
+    frame = report.to_frame()
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.astype(object).where(frame.notna(), "").to_string(index=False)
 
 
 def _iso(value: Any) -> str:

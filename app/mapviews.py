@@ -386,3 +386,37 @@ def _visit_labels(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         reason_text=points["reason"] if "reason" in points else "",
         time_text=["" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M") for v in points["time"]],
     )
+
+
+OUTSIDE_COLOR = "#d7191c"
+"""Colour of households that lie outside every beat (Data page)."""
+
+
+def outside_map(
+    beats: gpd.GeoDataFrame, outside: gpd.GeoDataFrame, *, settings: Settings
+) -> folium.Map:
+    """Return the beats' outlines and the households outside every beat (a refused import).
+
+    No streets: a refused import has no street network yet, and the point is to see how far
+    and in which direction the two files miss each other.
+    """
+    frame = pd.concat([beats.geometry, outside.geometry])
+    m = maps.base_map(frame.total_bounds, attribution=t("map.attribution"), settings=settings)
+    maps.polygon_layer(
+        beats[["beat_id", beats.geometry.name]],
+        value_column="beat_id",
+        colors=lambda _beat: OUTLINE_COLOR,
+        tooltip_columns={"beat_id": column_label("beat_id")},
+        name=t("map.beats"),
+        fill_opacity=0.1,
+        simplify_m=0.0,
+        settings=settings,
+    ).add_to(m)
+    maps.point_layer(
+        outside[["household_id", outside.geometry.name]],
+        name=t("map.outside"),
+        color=OUTSIDE_COLOR,
+        tooltip_columns={"household_id": column_label("household_id")},
+        settings=settings,
+    ).add_to(m)
+    return m

@@ -4,6 +4,9 @@ Nothing here draws. :func:`check_upload` writes the uploaded bytes to a private 
 folder (under their own base names), runs :func:`geo.importer.load_dataset` and returns
 either the dataset or the refusal's report; nothing is stored until :func:`store` is
 called with an accepted import, so a refused import changes nothing.
+
+Coordinates follow :mod:`geo.systems`: the page's coordinate choice applies to files that carry
+no coordinate system, each file's own choice (default: as the file says) overrides it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Final
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
@@ -38,7 +42,12 @@ STREETS_DIR: Final = "streets"
 """Sub-folder of the workspace with uploaded street files, ``<dataset id><suffix>``."""
 
 COORDS: Final = ("auto", "wgs84", "gcj02", "bd09", "epsg")
-"""Coordinate choices: the file's own (else WGS84), named systems, or an EPSG code."""
+"""Coordinate choices for files that carry no system: WGS84, named systems, or an EPSG code."""
+
+FILE_COORDS: Final = ("file", "wgs84", "gcj02", "bd09", "epsg")
+"""Per-file coordinate choices: as the file says (else the choice above), or overridden."""
+
+COORD_NAMES: Final = {"wgs84": "WGS84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 REPORT_COLUMNS: Final = ("severity", "file", "row", "column", "message", "code")
 
@@ -61,6 +70,8 @@ class Checked:
     report: pd.DataFrame
     streets: Upload | None = None
     names: dict[str, str] = field(default_factory=dict)
+    outside: gpd.GeoDataFrame | None = None
+    beats: gpd.GeoDataFrame | None = None
 
     @property
     def accepted(self) -> bool:
@@ -80,8 +91,9 @@ def crs_choice(choice: str, epsg: str = "") -> str | None:
     --------
     >>> crs_choice("auto"), crs_choice("gcj02"), crs_choice("epsg", " 3067 ")
     (None, 'gcj02', 'EPSG:3067')
+    >>> crs_choice("file")  # a file's own choice: as the file says
     """
-    if choice == "auto":
+    if choice in ("auto", "file"):
         return None
     if choice != "epsg":
         return choice
@@ -112,6 +124,18 @@ def report_frame(report: ValidationReport) -> pd.DataFrame:
     return frame[list(REPORT_COLUMNS)].reset_index(drop=True)
 
 
+def coords_hint(table: str, system: str) -> str:
+    """Say how to read ``table``'s file as ``system`` on the Data page (for import findings).
+
+    Examples
+    --------
+    >>> coords_hint("households", "gcj02")
+    'choose GCJ-02 as the coordinates of the households file and check again'
+    """
+    name = COORD_NAMES.get(system, system)
+    return f"choose {name} as the coordinates of the {table} file and check again"
+
+
 def check_upload(
     files: dict[str, Upload],
     *,
@@ -119,6 +143,7 @@ def check_upload(
     timezone: str,
     label: str,
     streets: Upload | None = None,
+    table_crs: dict[str, str | None] | None = None,
 ) -> Checked:
     """Read and validate an upload of the three tables; store nothing.
 
@@ -128,6 +153,8 @@ def check_upload(
         ``{"beats": Upload, "households": Upload, "visits": Upload}``.
     crs : str or None
         Coordinate system of coordinates that carry none (see :func:`crs_choice`).
+    table_crs : dict, optional
+        ``{table: crs}``: a file's own coordinate system, whatever it declares.
     timezone : str
         Zone of visit times without one.
     label : str
@@ -138,7 +165,8 @@ def check_upload(
     Returns
     -------
     Checked
-        The dataset when accepted, always the report as a table.
+        The dataset when accepted, always the report as a table; when too many households
+        lie outside every beat, those households and the beats (for a map).
     """
     missing = [name for name in TABLES if name not in files]
     if missing:
@@ -158,12 +186,15 @@ def check_upload(
                 households=paths["households"],
                 visits=paths["visits"],
                 crs=crs,
+                table_crs=table_crs,
                 timezone=timezone,
                 names=names,
                 label=label,
+                hint=coords_hint,
             )
         except ImportRefused as refused:
-            return Checked(None, report_frame(refused.report), streets, names)
+            report = report_frame(refused.report)
+            return Checked(None, report, streets, names, refused.outside, refused.beats)
         except BeatcovError as error:
             # a file that cannot be read at all (unknown format, damaged): one fatal finding
             finding = Finding("fatal", "unreadable", str(error), _named_file(error, names))

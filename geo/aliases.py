@@ -2,8 +2,11 @@
 
 Header matching is case-insensitive and ignores surrounding spaces, full-width brackets and
 the difference between ``_``, ``-``, ``.`` and spaces, so ``Household ID``, ``household-id``
-and ``HOUSEHOLD_ID`` all match. Shapefile's 10-character truncations of canonical names are
-accepted too. The README's alias table is generated from :data:`COLUMN_ALIASES`.
+and ``HOUSEHOLD_ID`` all match. Shapefile field names hold at most 10 bytes, so every name is
+also accepted cut to 10 bytes in UTF-8 and in GBK (before a character that would be split):
+``所属派出所名称`` arrives as ``所属派出所`` (GBK) or ``所属派`` (UTF-8). A cut that two columns
+share, or that is another column's full name, is not used. The README's alias table is
+generated from :data:`COLUMN_ALIASES`.
 
 Examples
 --------
@@ -11,11 +14,15 @@ Examples
 {'户号': 'household_id', '地址': 'address', '经度': 'lon', '纬度': 'lat'}
 >>> normalise_outcome("见面")
 'contact'
+>>> map_columns(["社区警", "所属派", "责任民"], "beats")  # Shapefile cuts, UTF-8
+{'社区警': 'beat_id', '所属派': 'station', '责任民': 'officer_ids'}
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+from functools import cache
 from typing import Final
 
 from geo.schema import Table
@@ -29,11 +36,13 @@ COLUMN_ALIASES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "警务区",
             "警务区编号",
             "警务区代码",
+            "警务区编码",
+            "警务区号",
             "社区警务区",
         ),
-        "name": ("beat_name", "名称", "警务区名称"),
-        "station": ("police_station", "派出所", "所属派出所"),
-        "officer_ids": ("officers", "officer_id", "责任民警", "民警", "社区民警"),
+        "name": ("beat_name", "名称", "警务区名称", "警务区名"),
+        "station": ("police_station", "派出所", "所属派出所", "派出所名称"),
+        "officer_ids": ("officers", "officer_id", "责任民警", "民警", "社区民警", "警号"),
         "geometry": ("wkt", "geom", "the_geom", "shape", "几何", "范围"),
     },
     "households": {
@@ -110,11 +119,39 @@ def _key(name: str) -> str:
     return _SEPARATORS.sub("_", text).strip("_")
 
 
+SHAPEFILE_NAME_BYTES: Final = 10
+"""Shapefile (dBASE) field names hold at most this many bytes."""
+
+
+def cut_name(name: str, encoding: str) -> str:
+    """Return ``name`` cut to 10 bytes in ``encoding`` as a Shapefile holds it.
+
+    A character that would be split is left out.
+
+    Examples
+    --------
+    >>> cut_name("所属派出所名称", "gbk"), cut_name("所属派出所名称", "utf-8")
+    ('所属派出所', '所属派')
+    >>> cut_name("household_id", "utf-8")
+    'household_'
+    """
+    data = name.encode(encoding)[:SHAPEFILE_NAME_BYTES]
+    return codecs.getincrementaldecoder(encoding)(errors="ignore").decode(data, final=False)
+
+
+@cache
 def _lookup(table: Table) -> dict[str, str]:
+    """Header key -> canonical name: full names first, then unambiguous 10-byte cuts."""
     lookup: dict[str, str] = {}
+    cuts: dict[str, set[str]] = {}
     for canonical, aliases in COLUMN_ALIASES[table].items():
-        for alias in (canonical, canonical[:10], *aliases):
+        for alias in (canonical, *aliases):
             lookup.setdefault(_key(alias), canonical)
+            for encoding in ("utf-8", "gb18030"):
+                cuts.setdefault(_key(cut_name(alias, encoding)), set()).add(canonical)
+    for key, targets in cuts.items():
+        if key and len(targets) == 1 and key not in lookup:
+            lookup[key] = next(iter(targets))
     return lookup
 
 

@@ -84,11 +84,13 @@ _ALIASES: Final[dict[str, str]] = {
     "gcj": "gcj02",
     "bd09": "bd09",
     "baidu": "bd09",
+    "cgcs2000": "EPSG:4490",
 }
 _ACCEPTED: Final = (
     "WGS84 (wgs84, WGS-84, WGS 84, EPSG:4326, 4326), "
     "GCJ-02 (gcj02, GCJ-02, gcj), "
     "BD-09 (bd09, BD-09, baidu), "
+    "CGCS2000 (cgcs2000, EPSG:4490; its Gauss-Kruger zones are EPSG:4491 to 4554), "
     "or any other EPSG code as EPSG:n, epsg:n or n (e.g. EPSG:3857)"
 )
 _EPSG_RE: Final = re.compile(r"(?:epsg:)?(\d+)")
@@ -104,9 +106,9 @@ def parse_crs(name: str) -> str:
     ----------
     name : str
         The name a user or a file gave: ``wgs84``/``WGS-84``/``WGS 84``/``EPSG:4326``/
-        ``4326``; ``gcj02``/``GCJ-02``/``gcj``; ``bd09``/``BD-09``/``baidu``; or any
-        other EPSG code of a horizontal (geographic or projected) coordinate system as
-        ``EPSG:n``, ``epsg:n`` or bare digits.
+        ``4326``; ``gcj02``/``GCJ-02``/``gcj``; ``bd09``/``BD-09``/``baidu``; ``cgcs2000``;
+        or any other EPSG code of a horizontal (geographic or projected) coordinate system
+        as ``EPSG:n``, ``epsg:n`` or bare digits.
 
     Returns
     -------
@@ -132,6 +134,8 @@ def parse_crs(name: str) -> str:
     'bd09'
     >>> parse_crs("3857")
     'EPSG:3857'
+    >>> parse_crs("CGCS2000")
+    'EPSG:4490'
     """
     if not isinstance(name, str):
         msg = f"coordinate system {name!r} is not a name; accepted: {_ACCEPTED}"

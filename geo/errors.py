@@ -112,10 +112,22 @@ class ValidationReport:
 
 
 class ImportRefused(BeatcovError):
-    """An import found fatal problems; ``report`` holds every finding."""
+    """An import found fatal problems; ``report`` holds every finding.
 
-    def __init__(self, report: ValidationReport) -> None:
+    When too many households lie outside every beat, ``outside`` holds them and ``beats`` the
+    beats (for a map of where they are); otherwise both are ``None``.
+    """
+
+    def __init__(
+        self,
+        report: ValidationReport,
+        *,
+        outside: pd.DataFrame | None = None,
+        beats: pd.DataFrame | None = None,
+    ) -> None:
         self.report = report
+        self.outside = outside
+        self.beats = beats
         n = len(report.fatal)
         msg = f"import refused: {n} fatal finding(s)\n{report}"
         super().__init__(msg)

@@ -2,15 +2,21 @@
 
 :func:`read_beats`, :func:`read_households` and :func:`read_visits` each return the
 canonical GeoDataFrame with the findings of that file; :func:`load_dataset` reads all three,
-adds the checks across files (points outside every beat, visits of unknown households) and
-refuses the import with :class:`~geo.errors.ImportRefused` when anything is fatal.
+adds the checks across files (households outside every beat, coordinate mix-ups between the
+files, visits of unknown households) and refuses the import with
+:class:`~geo.errors.ImportRefused` when anything is fatal.
+
+Each file's coordinates are read by the one rule of :mod:`geo.systems`: a file that declares
+its system keeps it, ``crs`` applies to coordinates that carry none, ``file_crs`` (per table:
+``table_crs``) overrides both. Findings across files name each file's own headers and its
+rows or features, as the findings of one file do.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,13 +24,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj.exceptions import ProjError
 
-from geo import coords
+from geo import alignment, systems
 from geo.aliases import map_columns, normalise_kind, normalise_outcome, normalise_vulnerable
-from geo.errors import CRSError, ImportRefused, ValidationReport
+from geo.errors import Finding, ImportRefused, ValidationReport
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
+from geo.times import parse_times
 from geo.topology import check_beat_polygons
 from geo.validate import (
     Collector,
@@ -42,10 +50,31 @@ COORD_DECIMALS = 7
 
 @dataclass
 class Imported:
-    """One imported table and the findings of its file."""
+    """One imported table, the findings of its file, and what messages need to name it.
+
+    Attributes
+    ----------
+    table : geopandas.GeoDataFrame
+        The canonical table (one row per record of the file, in its order).
+    report : ValidationReport
+        The findings of the file.
+    origin : RawTable or None
+        The file's name and row numbering (its records are not kept).
+    headers : dict
+        Canonical column -> the file's own header.
+    source : CoordSource or None
+        How the file's coordinates were read (:mod:`geo.systems`).
+    coord_column : str or None
+        The canonical column the coordinates came from (``lon`` or ``geometry`` for a WKT
+        column), ``None`` for a geodata file's own geometry.
+    """
 
     table: gpd.GeoDataFrame
     report: ValidationReport
+    origin: RawTable | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    source: systems.CoordSource | None = None
+    coord_column: str | None = None
 
 
 @dataclass
@@ -76,6 +105,7 @@ def read_beats(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
@@ -86,8 +116,12 @@ def read_beats(
     path : str or Path
         CSV/XLSX with a WKT ``geometry`` column, or any supported geodata file.
     crs : str, optional
-        Coordinate system of the file's coordinates when it declares none, or to apply
-        ``gcj02``/``bd09`` offsets: ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``.
+        Coordinate system of coordinates that carry none (WKT or lon/lat columns, a
+        Shapefile without ``.prj``): ``wgs84``, ``gcj02``, ``bd09`` or ``EPSG:n``; default
+        ``settings.input_crs``. A file that declares its system keeps it.
+    file_crs : str, optional
+        The system of this file's coordinates, whatever it declares (see
+        :mod:`geo.systems`).
     settings : Settings, optional
         Thresholds (``repair_max_area_change``, ``beat_overlap_min_m2``).
     name : str, optional
@@ -97,8 +131,10 @@ def read_beats(
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "beats")
     if not collector.report.ok:
-        return Imported(_empty("beats"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=False)
+        return _imported(_empty("beats"), collector)
+    geometry, source, coord_column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=False
+    )
     table = pd.DataFrame(index=frame.index)
     table["beat_id"] = check_ids(frame["beat_id"], collector, column="beat_id")
     for column in ("name", "station", "officer_ids"):
@@ -111,26 +147,30 @@ def read_beats(
     )
     if collector.report.ok:
         _beat_topology(gdf, collector, settings=cfg)
-    return Imported(_finish(gdf, "beats"), collector.close())
+    return _imported(_finish(gdf, "beats"), collector, source, coord_column)
 
 
 def read_households(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
     """Read a households file (points with ``household_id``) into the canonical table.
 
     Coordinates come from the file's geometry or from longitude/latitude columns; see
-    :func:`read_beats` for ``crs``.
+    :func:`read_beats` for ``crs`` and ``file_crs``.
     """
+    cfg = resolve(settings)
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "households")
     if not collector.report.ok:
-        return Imported(_empty("households"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=True)
+        return _imported(_empty("households"), collector)
+    geometry, source, coord_column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True
+    )
     table = pd.DataFrame(index=frame.index)
     table["household_id"] = check_ids(frame["household_id"], collector, column="household_id")
     table["address"] = _text(frame, "address")
@@ -159,13 +199,14 @@ def read_households(
         )
     table["kind"] = kinds.fillna("household")
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return Imported(_finish(gdf, "households"), collector.close())
+    return _imported(_finish(gdf, "households"), collector, source, coord_column)
 
 
 def read_visits(
     path: str | Path,
     *,
     crs: str | None = None,
+    file_crs: str | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
@@ -174,15 +215,18 @@ def read_visits(
 
     Times without a zone are localised to ``timezone`` (default ``settings.timezone``);
     times with an offset are converted to it. A missing ``outcome`` column means every
-    visit was a contact. GPS coordinates are optional.
+    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``
+    and ``file_crs``.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "visits")
     if not collector.report.ok:
-        return Imported(_empty("visits"), collector.close())
-    geometry = _geometry(raw, frame, collector, crs=crs, points=True, optional=True)
+        return _imported(_empty("visits"), collector)
+    geometry, source, coord_column = _geometry(
+        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True, optional=True
+    )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     for column in ("household_id", "officer_id"):
@@ -215,7 +259,7 @@ def read_visits(
     table["note"] = _text(frame, "note")
     _check_follow_ups(table, collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    return Imported(_finish(gdf, "visits"), collector.close())
+    return _imported(_finish(gdf, "visits"), collector, source, coord_column)
 
 
 def load_dataset(
@@ -224,10 +268,12 @@ def load_dataset(
     households: str | Path,
     visits: str | Path,
     crs: str | None = None,
+    table_crs: Mapping[str, str | None] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     names: dict[str, str] | None = None,
     label: str = "dataset",
+    hint: alignment.Hint = alignment.default_hint,
 ) -> Dataset:
     """Read and cross-check the three files of a dataset.
 
@@ -237,6 +283,9 @@ def load_dataset(
         The three input files.
     crs : str, optional
         Coordinate system of coordinates that carry none (see :func:`read_beats`).
+    table_crs : mapping, optional
+        ``{"beats": ..., "households": ..., "visits": ...}``: the system of that file's
+        coordinates, whatever it declares (``file_crs`` of :func:`read_beats`).
     timezone : str, optional
         Zone for visit times without one (default ``settings.timezone``).
     settings : Settings, optional
@@ -245,213 +294,174 @@ def load_dataset(
         ``{"beats": ..., "households": ..., "visits": ...}`` file names for messages.
     label : str
         A name for the dataset.
+    hint : callable, optional
+        ``hint(table, system)`` says how to read a file as another system in the words of
+        the caller (the command line names its option), for findings of coordinate
+        mix-ups.
 
     Raises
     ------
     ImportRefused
-        When any file has a fatal finding; ``.report`` lists every finding of all files.
+        When any file has a fatal finding; ``.report`` lists every finding of all files,
+        ``.outside`` the households outside every beat when too many are.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     given = names or {}
-    b = read_beats(beats, crs=crs, settings=cfg, name=given.get("beats"))
-    h = read_households(households, crs=crs, settings=cfg, name=given.get("households"))
-    v = read_visits(visits, crs=crs, timezone=zone, settings=cfg, name=given.get("visits"))
+    own = dict(table_crs or {})
+    b = read_beats(beats, crs=crs, file_crs=own.get("beats"), settings=cfg, name=given.get("beats"))
+    h = read_households(
+        households,
+        crs=crs,
+        file_crs=own.get("households"),
+        settings=cfg,
+        name=given.get("households"),
+    )
+    v = read_visits(
+        visits,
+        crs=crs,
+        file_crs=own.get("visits"),
+        timezone=zone,
+        settings=cfg,
+        name=given.get("visits"),
+    )
     report = ValidationReport()
     for part in (b, h, v):
         report.extend(part.report)
+    outside = None
     if report.ok:
-        report.extend(
-            cross_check(
-                b.table,
-                h.table,
-                v.table,
-                households_file=given.get("households") or Path(households).name,
-                visits_file=given.get("visits") or Path(visits).name,
-            )
-        )
+        found, outside = cross_check(b, h, v, settings=cfg, hint=hint)
+        report.extend(found)
     if not report.ok:
-        raise ImportRefused(report)
+        beat_shapes = b.table if outside is not None else None
+        raise ImportRefused(report, outside=outside, beats=beat_shapes)
     return Dataset(b.table, h.table, v.table, report, zone, label)
 
 
 def cross_check(
-    beats: gpd.GeoDataFrame,
-    households: gpd.GeoDataFrame,
-    visits: gpd.GeoDataFrame,
+    beats: Imported,
+    households: Imported,
+    visits: Imported,
     *,
-    households_file: str = "households",
-    visits_file: str = "visits",
-) -> ValidationReport:
-    """Check across files: households outside every beat, visits of unknown households.
+    settings: Settings | None = None,
+    hint: alignment.Hint = alignment.default_hint,
+) -> tuple[ValidationReport, gpd.GeoDataFrame | None]:
+    """Check across files: households in beats, GPS points at doors, visited households known.
 
-    Both are warnings: the records are kept (and reported) so nothing is lost. The file
-    names are used in messages.
+    Households outside every beat are warnings while they are at most
+    ``settings.misaligned_max_share``; above it the import is refused, naming the coordinate
+    mix-up that explains it (``coordinates_mixed_up``) or, when none does, the share outside
+    (``outside_beats_share``). GPS points that a mix-up puts at their doors refuse it too
+    (:mod:`geo.alignment`). Visits of unknown households are warnings: the records are kept
+    (and reported) so nothing is lost.
+
+    Returns
+    -------
+    report : ValidationReport
+        The findings.
+    outside : geopandas.GeoDataFrame or None
+        The households outside every beat when too many are, else ``None``.
     """
-    h_name, v_name = households_file, visits_file
+    cfg = resolve(settings)
+    b_side = _side("beats", beats)
+    h_side = _side("households", households)
+    v_side = _side("visits", visits)
     report = ValidationReport()
-    h_raw = RawTable(households.drop(columns="geometry"), None, None, h_name, 2, "row")
-    h_col = Collector(h_raw, {})
-    inside = _inside_any(households.geometry, beats.geometry)
-    for position in np.flatnonzero(~inside):
-        point = households.geometry.iloc[position]
-        swapped = shapely.Point(point.y, point.x)
-        hint = (
-            "; its longitude and latitude look swapped, swap them"
-            if _inside_any(gpd.GeoSeries([swapped], crs=WGS84), beats.geometry)[0]
-            else "; check its coordinates or the beat boundaries"
+    check = alignment.check_beats(
+        beats.table, households.table, beats_side=b_side, households_side=h_side, settings=cfg
+    )
+    homes = households.table
+    mixup = check.mixup
+    if mixup is not None:
+        other = b_side if mixup.side is h_side else h_side
+        message = alignment.mixup_message(mixup, other=other, hint=hint)
+        report.add(Finding("fatal", "coordinates_mixed_up", message, mixup.side.file))
+        if mixup.side is h_side:  # judge the GPS points against the households re-read
+            x, y = alignment.reread(
+                homes.geometry.x, homes.geometry.y, was=h_side.source.datum, now=mixup.system
+            )
+            homes = homes.set_geometry(gpd.points_from_xy(x, y, crs=WGS84))
+    elif check.misaligned:
+        message = alignment.outside_message(
+            check, households_file=h_side.file, beats_file=b_side.file, cap=cfg.misaligned_max_share
         )
-        h_col.add(
-            "warning",
-            "outside_beats",
-            f"household {households['household_id'].iloc[position]!r} at "
-            f"({point.x:.6f}, {point.y:.6f}) lies outside every beat{hint}",
-            position=int(position),
-            column="lon",
-        )
-    report.extend(h_col.close())
-    v_raw = RawTable(pd.DataFrame(visits.drop(columns="geometry")), None, None, v_name, 2, "row")
-    v_col = Collector(v_raw, {})
-    known = visits["household_id"].isin(households["household_id"]).to_numpy()
+        report.add(Finding("fatal", "outside_beats_share", message, h_side.file))
+    if mixup is None:
+        report.extend(_outside_warnings(beats.table, households, check.outside))
+    gps = alignment.check_gps(homes, visits.table, visits_side=v_side, settings=cfg)
+    if gps is not None:
+        message = alignment.mixup_message(gps, hint=hint)
+        report.add(Finding("fatal", "coordinates_mixed_up", message, v_side.file))
+    v_col = _collector(visits)
+    known = visits.table["household_id"].isin(households.table["household_id"]).to_numpy()
     for position in np.flatnonzero(~known):
         v_col.add(
             "warning",
             "unknown_household",
-            f"household {visits['household_id'].iloc[position]!r} is not in {h_name}; the "
-            "visit is kept but cannot be placed until the household is added",
+            f"household {visits.table['household_id'].iloc[position]!r} is not in "
+            f"{h_side.file}; the visit is kept but cannot be placed until the household is "
+            "added",
             position=int(position),
             column="household_id",
         )
     report.extend(v_col.close())
-    return report
+    outside = households.table[check.outside] if check.misaligned else None
+    return report, outside
 
 
-ISO_TIME = (
-    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
-    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?"
-)
-"""Strict ISO 8601 to the microsecond, offset optional (as ``Timestamp.isoformat`` writes
-times without nanoseconds): such cells are parsed with ``format="ISO8601"``."""
-
-_OFFSET_AT_END = r"(?:Z|[+-]\d{2}:?\d{2})$"
-
-
-def parse_times(values: pd.Series, collector: Collector, *, timezone: str) -> pd.Series:
-    """Parse visit times to tz-aware timestamps in ``timezone``; bad cells are fatal.
-
-    Accepts ISO 8601 (with or without offset), ``2026/07/01 18:05`` and
-    ``2026年7月1日 18:05``. Naive times are localised to ``timezone``; an ambiguous or
-    non-existent local time (daylight-saving change) is reported as fatal. Cells in strict
-    ISO 8601 (:data:`ISO_TIME`) are parsed as such, the others one format at a time.
-    """
-    text = values.astype(str).str.strip()
-    iso = text.str.fullmatch(ISO_TIME).to_numpy(dtype=bool)
-    cleaned = text.copy()
-    if not iso.all():  # ISO text has no 年/月/日 or slashes: only the rest needs cleaning
-        cleaned[~iso] = (
-            text[~iso]
-            .str.replace(r"(\d)\s*年\s*(\d)", r"\1-\2", regex=True)
-            .str.replace(r"(\d)\s*月\s*(\d)", r"\1-\2", regex=True)
-            .str.replace("日", " ", regex=False)
-            .str.replace("/", "-", regex=False)
-            .str.strip()
+def _outside_warnings(
+    beats: gpd.GeoDataFrame, households: Imported, outside: np.ndarray
+) -> ValidationReport:
+    """One ``outside_beats`` warning per household outside every beat (swapped ones hinted)."""
+    collector = _collector(households)
+    positions = np.flatnonzero(outside)
+    points = households.table.geometry.to_numpy()[positions]
+    swapped = shapely.points(shapely.get_y(points), shapely.get_x(points))
+    polygons = beats.geometry[beats.geometry.notna()].to_numpy()
+    swap_inside = alignment.inside_any(swapped, polygons)
+    ids = households.table["household_id"].to_numpy()
+    for position, point, swap in zip(positions, points, swap_inside, strict=True):
+        hint = (
+            "; its longitude and latitude look swapped, swap them"
+            if swap
+            else "; check its coordinates or the beat boundaries"
         )
-    aware_mask = cleaned.str.contains(_OFFSET_AT_END, regex=True).to_numpy(dtype=bool)
-    naive_mask = ~aware_mask & (cleaned != "").to_numpy(dtype=bool)
-    try:
-        result = _parse_groups(cleaned, aware_mask, naive_mask, iso, timezone=timezone)
-    except (ValueError, TypeError):
-        # zones the offset pattern misses ("18:05 UTC", "+08") mix zones into a batch, and
-        # nanosecond text does not fit: read the cells one by one instead of failing
-        result = _one_by_one(cleaned.where(aware_mask | naive_mask, ""), timezone=timezone)
-    for position in np.flatnonzero(result.isna().to_numpy()):
-        raw = text.iloc[position]
-        problem = (
-            "the time is empty; fill it in"
-            if raw == ""
-            else f"{raw!r} is not a time beatcov can read; write it like 2026-07-01 18:05"
+        collector.add(
+            "warning",
+            "outside_beats",
+            f"household {ids[position]!r} at ({point.x:.6f}, {point.y:.6f}) lies outside "
+            f"every beat{hint}",
+            position=int(position),
+            column=households.coord_column,
         )
-        collector.add("fatal", "bad_time", problem, position=int(position), column="time")
-    return result
+    return collector.close()
 
 
-def _parse_groups(
-    cleaned: pd.Series,
-    aware_mask: np.ndarray,
-    naive_mask: np.ndarray,
-    iso: np.ndarray,
-    *,
-    timezone: str,
-) -> pd.Series:
-    """Parse cells with an offset (converted) and without (localised), vectorised."""
-    result = pd.Series(pd.NaT, index=cleaned.index, dtype=f"datetime64[us, {timezone}]")
-    if aware_mask.any():
-        for mask, aware in _split_parse(cleaned, aware_mask, iso, utc=True):
-            result.loc[mask] = aware.dt.tz_convert(timezone).dt.as_unit("us")
-    if naive_mask.any():
-        for mask, naive in _split_parse(cleaned, naive_mask, iso, utc=False):
-            local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-            result.loc[mask] = local.dt.as_unit("us")
-    return result
+def _side(table: str, part: Imported) -> alignment.Side:
+    file = part.origin.file if part.origin is not None else table
+    source = part.source if part.source is not None else systems.decide(None)
+    return alignment.Side(table, file, source)
 
 
-def _one_by_one(cells: pd.Series, *, timezone: str) -> pd.Series:
-    """Parse cells one at a time: zoned ones are converted, naive ones localised."""
-    out = pd.Series(pd.NaT, index=cells.index, dtype=f"datetime64[us, {timezone}]")
-    for label, cell in cells.items():
-        if not cell:
-            continue
-        try:
-            stamp = pd.Timestamp(cell).as_unit("us")
-        except (ValueError, TypeError, OverflowError):
-            continue
-        if pd.isna(stamp):
-            continue
-        try:
-            if stamp.tzinfo is None:
-                stamp = stamp.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
-            else:
-                stamp = stamp.tz_convert(timezone)
-        except (ValueError, TypeError):
-            continue
-        out.loc[label] = stamp
-    return out
+def _collector(part: Imported) -> Collector:
+    origin = (
+        part.origin
+        if part.origin is not None
+        else RawTable(pd.DataFrame(), None, None, "file", 2, "row")
+    )
+    return Collector(origin, part.headers)
 
 
-def _split_parse(
-    cleaned: pd.Series, mask: np.ndarray, iso: np.ndarray, *, utc: bool
-) -> list[tuple[np.ndarray, pd.Series]]:
-    """Parse the cells of ``mask``: strict ISO ones as ISO 8601, the rest format by format.
-
-    Returns ``(mask, parsed)`` pairs whose times are those of parsing all cells of ``mask``
-    together format by format. Parsing infers one resolution for all cells, and cells
-    outside its range fail; strict ISO cells have at most microseconds, so when the rest
-    need nanoseconds, or carry a zone where none was expected (which fails as mixed zones),
-    all cells are parsed together as before.
-    """
-    parts = []
-    fast, slow = mask & iso, mask & ~iso
-    if slow.any():
-        rest = pd.to_datetime(cleaned[slow], errors="coerce", utc=utc, format="mixed")
-        parts.append((slow, rest))
-    if fast.any():
-        parsed = pd.to_datetime(cleaned[fast], errors="coerce", utc=utc, format="ISO8601")
-        parts.append((fast, parsed))
-    if len(parts) == 2 and not all(_unit(p) in ("s", "us") and _zone_ok(p, utc) for _, p in parts):
-        whole = pd.to_datetime(cleaned[mask], errors="coerce", utc=utc, format="mixed")
-        return [(mask, whole)]
-    return parts
-
-
-def _zone_ok(times: pd.Series, utc: bool) -> bool:
-    """Return whether ``times`` carry a zone exactly when one was asked for (``utc``)."""
-    return isinstance(times.dtype, pd.DatetimeTZDtype) == utc
-
-
-def _unit(times: pd.Series) -> str:
-    """Return the resolution of a datetime Series (``"s"``, ``"ms"``, ``"us"`` or ``"ns"``)."""
-    return str(times.dt.unit)
+def _imported(
+    table: gpd.GeoDataFrame,
+    collector: Collector,
+    source: systems.CoordSource | None = None,
+    coord_column: str | None = None,
+) -> Imported:
+    """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
+    raw = collector.raw
+    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None)
+    return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
 def _start(raw: RawTable, table: Table) -> tuple[Collector, pd.DataFrame]:
@@ -498,13 +508,23 @@ def _geometry(
     collector: Collector,
     *,
     crs: str | None,
+    file_crs: str | None,
+    settings: Settings,
     points: bool,
     optional: bool = False,
-) -> gpd.GeoSeries:
-    """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column."""
+) -> tuple[gpd.GeoSeries, systems.CoordSource, str | None]:
+    """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column.
+
+    Returns the geometry, how its coordinates were read and the canonical column they came
+    from (``None`` for the file's own geometry).
+    """
     index = frame.index
-    source_crs = _source_crs(raw, crs)
-    if raw.geometry is not None and not ("lon" in frame and "lat" in frame and points):
+    lonlat_columns = "lon" in frame and "lat" in frame and points
+    declared = raw.crs if raw.geometry is not None and not lonlat_columns else None
+    source = systems.decide(declared, named=crs, override=file_crs, default=settings.input_crs)
+    column: str | None
+    if raw.geometry is not None and not lonlat_columns:
+        column = None
         geoms = gpd.GeoSeries(raw.geometry.values, index=index)
         if points:
             bad = geoms.notna() & ~geoms.is_empty & (geoms.geom_type != "Point")
@@ -518,63 +538,53 @@ def _geometry(
                     column="geometry",
                 )
             geoms = geoms.where(~bad, None)
-    elif "lon" in frame and "lat" in frame:
+    elif lonlat_columns:
+        column = "lon"
         lon = parse_numbers(frame["lon"], collector, column="lon", required=False)
         lat = parse_numbers(frame["lat"], collector, column="lat", required=False)
-        ok = check_lonlat(lon, lat, collector, required=not optional)
+        ok = check_lonlat(lon, lat, collector, required=not optional, degrees=source.lonlat)
         built = gpd.points_from_xy(lon.where(ok), lat.where(ok))
         geoms = gpd.GeoSeries(built, index=index)
         geoms = geoms.where(ok.to_numpy(), None)
     elif "geometry" in frame:
+        column = "geometry"
         geoms = _parse_wkt(frame["geometry"], collector)
     else:
-        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84)
-    wgs = _to_wgs84(geoms, source_crs, collector)
-    if raw.geometry is not None or "geometry" in frame:
-        _check_geo_ranges(wgs, collector)
-    return wgs
-
-
-def _source_crs(raw: RawTable, crs: str | None) -> str:
-    """Decide the coordinates' system from the user's choice and the file's own CRS."""
-    named = coords.parse_crs(crs) if crs is not None else None
-    file_crs = None
-    if raw.crs is not None:
-        epsg = raw.crs.to_epsg()
-        file_crs = "wgs84" if epsg == 4326 else (f"EPSG:{epsg}" if epsg else raw.crs.to_wkt())
-    if named is None:
-        return file_crs or "wgs84"
-    if file_crs is None or named in ("gcj02", "bd09") and file_crs == "wgs84":
-        return named
-    if named != file_crs:
-        msg = (
-            f"{raw.file}: the file declares coordinate system {file_crs} but {crs} was "
-            "named; leave the coordinate system option empty or re-export the file"
+        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, None
+    try:
+        wgs = _to_wgs84(geoms, source)
+    except ProjError as exc:  # e.g. a local (engineering) system no datum ties to the Earth
+        collector.add(
+            "fatal",
+            "unusable_crs",
+            f"the coordinates are in {source.name}, which cannot be converted to WGS84 ({exc}); "
+            "re-export the file in WGS84 or CGCS2000, or name its coordinate system for this "
+            "file (an EPSG code)",
         )
-        raise CRSError(msg)
-    return named
+        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, column
+    if column != "lon" or not source.lonlat:
+        _check_geo_ranges(wgs, collector, column=column or "geometry")
+    return wgs, source, column
 
 
-def _to_wgs84(geoms: gpd.GeoSeries, source: str, collector: Collector) -> gpd.GeoSeries:
+def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:
     present = geoms.notna() & ~geoms.is_empty
     out = gpd.GeoSeries([None] * len(geoms), index=geoms.index, crs=WGS84)
     if present.any():
-        converted = coords.geometry_to_wgs84(
-            geoms[present].set_crs(None, allow_override=True), crs=source
-        )
+        converted = systems.to_wgs84(geoms[present], source)
         rounded = shapely.transform(converted.values, lambda xy: np.round(xy, COORD_DECIMALS))
         out.loc[present] = gpd.GeoSeries(rounded, index=geoms.index[present], crs=WGS84)
     return out
 
 
-def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector) -> None:
+def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
     present = geoms.notna() & ~geoms.is_empty
     bounds = geoms[present].bounds
-    bad = (
-        (bounds["minx"] < -180)
-        | (bounds["maxx"] > 180)
-        | (bounds["miny"] < -90)
-        | (bounds["maxy"] > 90)
+    bad = ~(
+        (bounds["minx"] >= -180)
+        & (bounds["maxx"] <= 180)
+        & (bounds["miny"] >= -90)
+        & (bounds["maxy"] <= 90)
     )
     for label in bounds.index[bad]:
         position = geoms.index.get_loc(label)
@@ -584,7 +594,7 @@ def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector) -> None:
             "coordinates fall outside longitude ±180 / latitude ±90; check the coordinate "
             "system of the file (name it with the coordinate system option)",
             position=int(position),
-            column="geometry",
+            column=column,
         )
 
 
@@ -665,14 +675,3 @@ def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:
 def _empty(table: Table) -> gpd.GeoDataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns(table) if c != "geometry"})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
-
-
-def _inside_any(points: gpd.GeoSeries, polygons: gpd.GeoSeries) -> np.ndarray:
-    """Return, per point, whether it lies in or on any polygon (missing points: True)."""
-    present = (points.notna() & ~points.is_empty).to_numpy()
-    tree = shapely.STRtree(polygons.values)
-    hit = np.zeros(len(points), dtype=bool)
-    idx = np.flatnonzero(present)
-    pairs = tree.query(points.values[idx], predicate="intersects")
-    hit[idx[np.unique(pairs[0])]] = True
-    return hit | ~present

@@ -2,18 +2,24 @@
 
 This is the only place that opens input tables. Supported: CSV (UTF-8, UTF-8 with BOM,
 GBK/GB18030 detected without being named), XLSX, GeoJSON, GeoPackage, GeoParquet and zipped
-Shapefile. Every attribute cell comes back as text so IDs keep their leading zeros and
-18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`.
+Shapefile (attribute text in the encoding its .cpg names, else detected as for CSV; field
+names cut to 10 bytes inside a character are mended). Every attribute cell comes back as text
+so IDs keep their leading zeros and 18-digit numbers survive unchanged; typing happens in
+:mod:`geo.importer`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
+import re
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import charset_normalizer
 import geopandas as gpd
@@ -52,7 +58,7 @@ class RawTable:
     row_word : str
         ``"row"`` for spreadsheets, ``"feature"`` for geodata.
     encoding : str or None
-        The text encoding detected for CSV files.
+        The text encoding detected for CSV files and for a Shapefile's non-ASCII attributes.
     """
 
     frame: pd.DataFrame
@@ -372,11 +378,12 @@ def _datetime_text(values: pd.Series) -> pd.Series | None:
 
 
 def _read_geo(path: Path, label: str, suffix: str) -> RawTable:
+    encoding = None
     try:
         if suffix in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         elif suffix == ".zip":
-            gdf = _read_zipped_shapefile(path, label)
+            gdf, encoding = _read_zipped_shapefile(path, label)
         else:
             gdf = gpd.read_file(path, engine="pyogrio")
     except InputFileError:
@@ -394,20 +401,182 @@ def _read_geo(path: Path, label: str, suffix: str) -> RawTable:
     frame = text_frame(attrs)
     frame.columns = [str(c).strip() for c in frame.columns]
     crs = pyproj.CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    return RawTable(frame, geometry, crs, label, 1, "feature")
+    return RawTable(frame, geometry, crs, label, 1, "feature", encoding)
 
 
-def _read_zipped_shapefile(path: Path, label: str) -> gpd.GeoDataFrame:
+def _read_zipped_shapefile(path: Path, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read the one Shapefile in a zip, its text decoded as :func:`dbf_encoding` says.
+
+    Returns the layer and the encoding its attribute text was decoded from (``None``: ASCII,
+    left to GDAL).
+
+    The Shapefile's parts are copied to a private temporary folder (field names cut in the
+    middle of a character are mended on the way, see :func:`mend_dbf_names`) and read from
+    there.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             shps = [n for n in archive.namelist() if n.lower().endswith(".shp")]
+            if len(shps) != 1:
+                msg = (
+                    f"{label}: the zip must hold exactly one .shp (with its .shx, .dbf and "
+                    f".prj); found {len(shps)}"
+                )
+                raise InputFileError(msg)
+            stem = shps[0][:-4].lower()
+            parts = {
+                name[len(stem) :].lower(): archive.read(name)
+                for name in archive.namelist()
+                if name.lower().startswith(stem) and name[len(stem) :].lower() in SHAPEFILE_PARTS
+            }
     except zipfile.BadZipFile as exc:
         msg = f"{label}: not a valid zip archive; zip the Shapefile's files again"
         raise InputFileError(msg) from exc
-    if len(shps) != 1:
+    encoding = None
+    if ".dbf" in parts:
+        cpg = parts[".cpg"].decode("ascii", "replace") if ".cpg" in parts else None
+        encoding = dbf_encoding(parts[".dbf"], cpg=cpg, file=label)
+        if encoding is not None:
+            parts[".dbf"] = mend_dbf_names(parts[".dbf"], encoding)
+    with tempfile.TemporaryDirectory(prefix="beatcov-shp-") as folder:
+        for suffix, content in parts.items():
+            (Path(folder) / f"layer{suffix}").write_bytes(content)
+        shp = Path(folder) / "layer.shp"
+        if encoding is None:
+            return gpd.read_file(shp, engine="pyogrio"), None
+        return gpd.read_file(shp, engine="pyogrio", encoding=encoding), encoding
+
+
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+"""The parts of a Shapefile that are read from a zip (others are ignored)."""
+
+DBF_SAMPLE_BYTES = 1 << 20
+"""Text encoding of a .dbf is judged on its field names and at most this many record bytes."""
+
+# .cpg values (lower case, without spaces, "-" or "_") and the Python codec they mean.
+_CPG_CODECS: Final = {
+    "utf8": "utf-8",
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "gb18030": "gb18030",
+    "936": "gb18030",
+    "cp936": "gb18030",
+    "ansi936": "gb18030",
+    "big5": "big5",
+    "950": "big5",
+}
+
+
+def dbf_encoding(dbf: bytes, *, cpg: str | None = None, file: str = "file") -> str | None:
+    """Return the text encoding of a .dbf's field names and text cells, or ``None`` for ASCII.
+
+    A .cpg that names an encoding the bytes decode in is believed; otherwise the encoding is
+    detected as :func:`detect_encoding` does for CSV: UTF-8, then GB18030 (a superset of GBK
+    and GB2312), then a guess. Field names cut to 10 bytes in the middle of a character,
+    as Shapefile writers do, are no sign against an encoding.
+
+    Parameters
+    ----------
+    dbf : bytes
+        The .dbf file.
+    cpg : str, optional
+        The text of the .cpg file beside it.
+    file : str
+        The file name, for messages.
+
+    Raises
+    ------
+    InputFileError
+        If the .dbf is damaged or its text is in no encoding beatcov can tell.
+    """
+    chunks = _dbf_text(dbf, file=file)
+    if all(chunk.isascii() for chunk in chunks):
+        return None
+    candidates = ["utf-8", "gb18030"]
+    named = _cpg_codec(cpg) if cpg is not None else None
+    if named is not None:
+        candidates.insert(0, named)
+    for encoding in candidates:
+        if all(_decodes(chunk, encoding) for chunk in chunks):
+            return encoding
+    best = charset_normalizer.from_bytes(b"\n".join(chunks)).best()
+    if best is None:
         msg = (
-            f"{label}: the zip must hold exactly one .shp (with its .shx, .dbf and .prj); "
-            f"found {len(shps)}"
+            f"{file}: cannot tell the text encoding of the Shapefile's attributes; add a .cpg "
+            "file naming it (e.g. GBK or UTF-8) to the zip"
         )
         raise InputFileError(msg)
-    return gpd.read_file(f"zip://{path}!{shps[0]}", engine="pyogrio")
+    return str(best.encoding)
+
+
+def mend_dbf_names(dbf: bytes, encoding: str) -> bytes:
+    """Return ``dbf`` with field names cut in the middle of a character cut before it instead.
+
+    Shapefile field names hold at most 10 bytes, and writers cut longer names there even
+    inside a character (``警务区编号`` in UTF-8 becomes ``警务区`` plus one byte), which GDAL
+    cannot read. Only the field descriptors change.
+    """
+    out = bytearray(dbf)
+    for start in _descriptor_starts(dbf, file="file"):
+        raw = bytes(dbf[start : start + 11]).split(b"\0", 1)[0]
+        name = codecs.getincrementaldecoder(encoding)(errors="strict").decode(raw, final=False)
+        mended = name.encode(encoding)
+        if mended != raw:
+            out[start : start + 11] = mended.ljust(11, b"\0")
+    return bytes(out)
+
+
+def _cpg_codec(cpg: str) -> str | None:
+    key = re.sub(r"[\s_-]+", "", cpg.strip().lower())
+    if key in _CPG_CODECS:
+        return _CPG_CODECS[key]
+    try:
+        return codecs.lookup(key).name
+    except LookupError:
+        return None
+
+
+def _decodes(chunk: bytes, encoding: str) -> bool:
+    """Return whether ``chunk`` decodes, but for a character cut off at its end."""
+    try:
+        codecs.getincrementaldecoder(encoding)(errors="strict").decode(chunk, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _descriptor_starts(dbf: bytes, *, file: str) -> list[int]:
+    """Offsets of the 32-byte field descriptors of a .dbf (dBASE III) header."""
+    if len(dbf) < 33:
+        msg = f"{file}: the Shapefile's .dbf is damaged (too short); export it again"
+        raise InputFileError(msg)
+    header_length = int.from_bytes(dbf[8:10], "little")
+    starts = []
+    start = 32
+    while start + 32 <= min(header_length, len(dbf)) and dbf[start] != 0x0D:
+        starts.append(start)
+        start += 32
+    return starts
+
+
+def _dbf_text(dbf: bytes, *, file: str = "file") -> list[bytes]:
+    """Return the field names and the text cells of the first records (up to the sample)."""
+    starts = _descriptor_starts(dbf, file=file)
+    names = [bytes(dbf[s : s + 11]).split(b"\0", 1)[0] for s in starts]
+    header_length = int.from_bytes(dbf[8:10], "little")
+    record_length = int.from_bytes(dbf[10:12], "little")
+    fields, offset = [], 1  # each record starts with its deletion flag
+    for s in starts:
+        width = dbf[s + 16]
+        if dbf[s + 11 : s + 12] == b"C":
+            fields.append((offset, width))
+        offset += width
+    chunks = list(names)
+    if record_length > 0 and fields:
+        end = min(len(dbf), header_length + DBF_SAMPLE_BYTES)
+        for record in range(header_length, end - record_length + 1, record_length):
+            for offset, width in fields:
+                cell = dbf[record + offset : record + offset + width].rstrip(b" \0")
+                if cell:
+                    chunks.append(bytes(cell))
+    return chunks

@@ -28,10 +28,15 @@ class Settings:
     timezone : str
         IANA zone used to localise visit times that carry no zone. Default ``Asia/Shanghai``.
     input_crs : str
-        Coordinate system of input coordinates when the user names none: ``wgs84``,
-        ``gcj02``, ``bd09`` or ``EPSG:n``.
+        Coordinate system of input coordinates that carry none (lon/lat or WKT columns, a
+        Shapefile without ``.prj``) when the user names none: ``wgs84``, ``gcj02``, ``bd09``
+        or ``EPSG:n``. Files that declare a system keep it.
     gcj_inverse_tolerance_m : float
         Stop the iterative GCJ-02/BD-09 inverse when a step moves the point less than this.
+    misaligned_max_share : float
+        An import is refused when more than this share of households lie outside every beat,
+        naming the fix when a usual coordinate mix-up (GCJ-02, BD-09, WGS84, swapped axes)
+        explains it.
     repair_max_area_change : float
         An invalid beat polygon is repaired with ``make_valid`` only when its area changes by
         less than this share; otherwise the import is refused.
@@ -50,6 +55,10 @@ class Settings:
     outside_block_max_m : float
         A household outside every block is given the nearest block within this distance
         (metres); farther ones go to the beat's "outside" block.
+    streets_miss_max_share : float
+        The command line refuses a street file when more than this share of households lie
+        farther than ``outside_block_max_m`` from every street block: its blocks miss the
+        beats (another place, or another coordinate system).
     coverage_threshold : float
         A block whose coverage is below this is under-visited.
     vulnerable_overdue_days : int
@@ -131,6 +140,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     input_crs: str = "wgs84"
     gcj_inverse_tolerance_m: float = 0.01
+    misaligned_max_share: float = 0.05
     repair_max_area_change: float = 0.01
     beat_overlap_min_m2: float = 1.0
     block_split_min_share: float = 0.01
@@ -138,6 +148,7 @@ class Settings:
     network_type: str = "drive_service"
     block_min_area_m2: float = 200.0
     outside_block_max_m: float = 50.0
+    streets_miss_max_share: float = 0.5
     coverage_threshold: float = 0.8
     vulnerable_overdue_days: int = 30
     follow_up_days: int = 14

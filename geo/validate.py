@@ -184,15 +184,16 @@ def parse_numbers(
 
 
 def check_lonlat(
-    lon: pd.Series, lat: pd.Series, collector: Collector, *, required: bool
+    lon: pd.Series, lat: pd.Series, collector: Collector, *, required: bool, degrees: bool = True
 ) -> pd.Series:
     """Check lon/lat pairs; return a boolean Series of rows with usable coordinates.
 
     Out-of-range and swapped pairs (latitude outside ±90 while longitude is within it) are
-    fatal; a missing pair is fatal when ``required``.
+    fatal; a missing pair is fatal when ``required``. With ``degrees=False`` (projected x/y
+    in the lon/lat columns) only missing pairs are checked here.
     """
-    lon_bad = lon.abs() > 180
-    lat_bad = lat.abs() > 90
+    lon_bad = (lon.abs() > 180) & degrees
+    lat_bad = (lat.abs() > 90) & degrees
     swapped = lat_bad & (lon.abs() <= 90) & (lat.abs() <= 180)
     for position in np.flatnonzero(swapped.to_numpy()):
         collector.add(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app import state, ui, upload
+from app import maps, mapviews, state, ui, upload
 from app.i18n import t, translate
 from app.shell import context
 from geo.errors import BeatcovError
@@ -19,12 +19,23 @@ if message := st.session_state.pop(FLASH, None):
 st.subheader(t("data.import"))
 st.caption(t("data.import_help"))
 files = {}
+file_coords = {}
 for column, table in zip(st.columns(3), upload.TABLES, strict=True):
     uploaded = column.file_uploader(
         t(f"data.file_{table}"), type=list(upload.UPLOAD_TYPES), key=f"data_file_{table}"
     )
     if uploaded is not None:
         files[table] = upload.Upload(uploaded.name, uploaded.getvalue())
+    own = column.selectbox(
+        t("data.file_coords"),
+        upload.FILE_COORDS,
+        format_func=lambda c: translate(f"coords.{c}", ctx.lang),
+        key=f"data_coords_{table}",
+    )
+    own_epsg = ""
+    if own == "epsg":
+        own_epsg = column.text_input(t("data.epsg"), key=f"data_epsg_{table}")
+    file_coords[table] = (own, own_epsg)
 streets_file = st.file_uploader(
     t("data.file_streets"), type=list(upload.STREET_TYPES), key="data_file_streets"
 )
@@ -39,6 +50,7 @@ coords = left.selectbox(
 epsg = left.text_input(t("data.epsg"), key="data_epsg", disabled=coords != "epsg")
 zone = middle.text_input(t("data.timezone"), value=ctx.settings.timezone, key="data_timezone")
 label = right.text_input(t("data.label"), value=t("data.default_label"), key="data_label")
+st.caption(t("data.coords_help"))
 
 ready = len(files) == len(upload.TABLES)
 if not ready:
@@ -53,6 +65,9 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
             st.session_state[PENDING] = upload.check_upload(
                 files,
                 crs=upload.crs_choice(coords, epsg),
+                table_crs={
+                    table: upload.crs_choice(*choice) for table, choice in file_coords.items()
+                },
                 timezone=upload.check_timezone(zone),
                 label=label.strip() or t("data.default_label"),
                 streets=streets,
@@ -69,6 +84,10 @@ if checked is not None:
         fatal = int((checked.report["severity"] == "fatal").sum())
         st.error(t("data.refused", fatal=fatal))
     ui.table_with_downloads(checked.report, name="validation_report", key="data_report")
+    if checked.outside is not None and checked.beats is not None and len(checked.outside):
+        st.caption(t("data.outside_map"))
+        outside_map = mapviews.outside_map(checked.beats, checked.outside, settings=ctx.settings)
+        maps.render(outside_map, key="data_outside_map", height=420)
     if checked.accepted and st.button(t("data.make_current"), key="data_store", type="primary"):
         try:
             with st.spinner(t("data.saving")):

@@ -6,6 +6,10 @@ the shipped extract in a temporary folder and the repository is never written.
 The demo's visits are regenerated from time to time, so nothing here counts today's rows:
 every check is a definition (outputs agree with each other and with the inputs) or a
 planted pattern read from ``data/demo/planted.json``.
+
+Real station exports (section g) are hand-made files of the Beijing district in
+tests/geo/china_fixtures.py: 16 households at block centres of a 4 x 4 street grid, columns
+0-1 in beat W1 and 2-3 in E1, each visited once with its GPS point on the door.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES, FLAG_GRADES
 from geo.demo import DEMO_FILES, DEMO_TIMEZONE
 from geo.projection import local_utm
+from tests.geo import china_fixtures as cf
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "data" / "demo" / "planted.json"
@@ -44,8 +49,9 @@ DESIGN_HOUSEHOLDS = [
 ]  # fmt: skip
 DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status", "flags", "reason"]
 BANDS = {"morning", "midday", "working", "evening"}
-OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--timezone",
-           "--start", "--end", "--unit", "--out"]  # fmt: skip
+OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--beats-coords",
+           "--households-coords", "--visits-coords", "--timezone", "--start", "--end", "--unit",
+           "--out"]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -428,3 +434,127 @@ def test_planted_bursts_are_caught(demo_out: Path) -> None:
     assert len(burst_ids) > 0
     assert not visits.loc[burst_ids, "verified"].any()
     assert visits.loc[burst_ids, "flags"].str.contains("one_spot_burst").all()
+
+
+# --------------------------------------------------------------------------- (g) coordinates
+
+
+@pytest.fixture(scope="module")
+def china(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the district's streets (WGS84, as OpenStreetMap) and its exports."""
+    folder = tmp_path_factory.mktemp("china")
+    cf.streets_osm(folder / "streets.osm")
+    for system in ("wgs84", "gcj02"):
+        cf.write_csv(cf.households_export(system), folder / f"住户-{system}.csv")
+        cf.write_csv(cf.visits_export(system), folder / f"走访-{system}.csv")
+        cf.beats_geojson(folder / f"beats-{system}.geojson", system)
+    cf.households_export("bd09").to_excel(folder / "住户-bd09.xlsx", index=False)
+    cf.visits_export("bd09").to_excel(folder / "走访-bd09.xlsx", index=False)
+    for cpg in (True, False):
+        cf.beats_shapefile_zip(folder / f"警务区-cpg{cpg}.zip", cpg=cpg)
+    return folder
+
+
+def china_args(
+    folder: Path, out: Path, households: str | Path, visits: str, beats: str, *extra: str
+) -> list[str]:
+    return [
+        "coverage",
+        "--households", str(folder / households),
+        "--visits", str(folder / visits),
+        "--beats", str(folder / beats),
+        "--streets", str(folder / "streets.osm"),
+        "--out", str(out),
+        "--no-progress",
+        *extra,
+    ]  # fmt: skip
+
+
+def assert_placed_right(out: Path) -> None:
+    """Every household in its true beat and in the block around its true point; no visit
+    off its door (so the visits' GPS points were converted too)."""
+    truth = cf.households().set_index("household_id")
+    households = read_households(out).set_index("household_id")
+    assert households["beat_id"].to_dict() == truth["beat_id"].to_dict()
+    blocks = read_blocks(out).set_index("block_id")
+    assert households["block_id"].is_unique and len(blocks) == 16
+    for household, row in truth.iterrows():
+        block = blocks.geometry.loc[households.at[household, "block_id"]]
+        assert block.contains(shapely.Point(row["lon"], row["lat"])), household
+    visits = read_visits(out)
+    assert (visits["status"] == "counted").all(), visits[["visit_id", "flags"]]
+
+
+def test_gcj02_csv_with_wgs84_geojson_beats_needs_coords_alone(china: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = china_args(
+        china, out, "住户-gcj02.csv", "走访-gcj02.csv", "beats-wgs84.geojson", "--coords", "gcj02"
+    )
+    assert main(args) == 0
+    assert_placed_right(out)
+
+
+@pytest.mark.parametrize("cpg", [True, False])
+def test_bd09_excel_with_gbk_shapefile_in_gauss_kruger_needs_coords_alone(
+    china: Path, tmp_path: Path, cpg: bool
+) -> None:
+    out = tmp_path / "out"
+    args = china_args(
+        china, out, "住户-bd09.xlsx", "走访-bd09.xlsx", f"警务区-cpg{cpg}.zip", "--coords", "bd09"
+    )
+    assert main(args) == 0
+    assert_placed_right(out)
+    beats = pd.read_csv(out / "beats.csv", dtype=str)
+    assert sorted(beats["beat_id"]) == ["E1", "W1"]
+
+
+def test_geojson_that_is_really_gcj02_names_beats_coords(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    files = ("住户-gcj02.csv", "走访-gcj02.csv", "beats-gcj02.geojson")
+    assert main(china_args(china, out, *files, "--coords", "gcj02")) == 2
+    err = capsys.readouterr().err
+    assert "beats-gcj02.geojson looks like GCJ-02 while 住户-gcj02.csv is GCJ-02" in err
+    assert "run with --beats-coords gcj02" in err
+    assert not out.exists()  # nothing written
+    # and the option named does it
+    assert main(china_args(china, out, *files, "--coords", "gcj02", "--beats-coords", "gcj02")) == 0
+    assert_placed_right(out)
+
+
+def test_garbage_offset_exits_2_and_writes_nothing(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 0.05° east and 0.03° south (4.3 km, 3.3 km): no coordinate mix-up explains it
+    cf.write_csv(cf.households_export("wgs84", shift=(0.05, -0.03)), tmp_path / "住户.csv")
+    out = tmp_path / "out"
+    args = china_args(china, out, tmp_path / "住户.csv", "走访-wgs84.csv", "beats-wgs84.geojson")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "100% of the households in 住户.csv (16 of 16) lie outside every beat" in err
+    assert "no usual coordinate mix-up explains it" in err
+    assert not out.exists()
+
+
+def test_streets_of_another_place_exit_2(
+    china: Path, streets: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = china_args(china, out, "住户-wgs84.csv", "走访-wgs84.csv", "beats-wgs84.geojson")
+    args[args.index("--streets") + 1] = str(streets)  # central Helsinki
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"{streets.name}: the street blocks miss the beats: 100% of the households" in err
+    assert "north-west of the households' centre" in err and "--unit h3:9" in err
+    assert not out.exists()
+
+
+def test_bad_coordinate_option_is_a_usage_error(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = china_args(china, tmp_path / "out", "住户-wgs84.csv", "走访-wgs84.csv", "b.geojson")
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--visits-coords", "mars"])
+    assert stop.value.code == 2
+    assert "unknown coordinate system 'mars'" in capsys.readouterr().err

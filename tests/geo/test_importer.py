@@ -15,8 +15,9 @@ import pyproj
 import pytest
 
 from geo.coords import wgs84_to_gcj02
-from geo.errors import CRSError, ImportRefused, InputFileError
+from geo.errors import ImportRefused, InputFileError
 from geo.importer import load_dataset, read_beats, read_households, read_visits
+from tests.geo import china_fixtures as cf
 
 X0, Y0, D = 24.9, 60.1, 0.001
 SQUARE_M2 = 6190.0
@@ -227,13 +228,15 @@ def test_not_a_number_coordinate(tmp_path: Path) -> None:
 
 
 def test_points_outside_every_beat_and_swapped_hint(tmp_path: Path, two_beats: Path) -> None:
+    # 2 of 40 households outside: 5 %, not more than misaligned_max_share, so warnings only
+    inside = "".join(f"in{n},24.9005,60.1005\n" for n in range(38))
     households = write(
         tmp_path / "h.csv",
         "household_id,lon,lat\n"
         "in,24.9005,60.1005\n"
         "far,25.5,60.5\n"
         # within the lon/lat ranges but swapped: (60.1005, 24.9005) swapped is in beat B1
-        "swap,60.1005,24.9005\n",
+        "swap,60.1005,24.9005\n" + inside[len("in0,24.9005,60.1005\n") :],
     )
     visits = write(
         tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,in,P1,2026-07-01 10:00\n"
@@ -243,7 +246,8 @@ def test_points_outside_every_beat_and_swapped_hint(tmp_path: Path, two_beats: P
     assert [(f.row, f.severity) for f in found] == [(3, "warning"), (4, "warning")]
     assert "'far'" in found[0].message and "swapped" not in found[0].message
     assert "swapped" in found[1].message and found[1].file == "h.csv"
-    assert len(data.households) == 3  # kept, never lost
+    assert len(data.households) == 40  # kept, never lost
+    assert data.report.ok
 
 
 def test_visits_of_unknown_household(tmp_path: Path, two_beats: Path) -> None:
@@ -349,15 +353,208 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
         read_households(write(tmp_path / "empty.csv", ""))
 
 
-def test_crs_mismatch_raises(tmp_path: Path) -> None:
+def test_declared_crs_is_kept_and_only_file_crs_overrides_it(tmp_path: Path) -> None:
     import geopandas as gpd
     from shapely.geometry import Point
 
+    # EPSG:3857 x = R * lon in radians: 2,779,000 m / 6,378,137 m = 0.435705 rad = 24.964 deg
     path = tmp_path / "h.gpkg"
     gpd.GeoDataFrame(
         {"household_id": ["1"]}, geometry=[Point(2779000, 8443000)], crs="EPSG:3857"
     ).to_file(path)
-    with pytest.raises(CRSError, match="h.gpkg: the file declares"):
-        read_households(path, crs="EPSG:4326")
-    table = read_households(path).table  # the file's own CRS is used
-    assert 24.9 < table.geometry.x.iloc[0] < 25.0
+    for crs in (None, "EPSG:4326", "gcj02"):  # the file's own system wins over crs=
+        result = read_households(path, crs=crs)
+        assert result.report.ok and result.source.basis == "declared"
+        assert result.table.geometry.x.iloc[0] == pytest.approx(24.964, abs=1e-3)
+    # wgs84 names the datum behind the file's projection: the same point
+    assert read_households(path, file_crs="wgs84").table.geometry.x.iloc[0] == pytest.approx(
+        24.964, abs=1e-3
+    )
+    # an EPSG code replaces what the file declares; metres read as degrees are a finding,
+    # never a traceback
+    result = read_households(path, file_crs="EPSG:4490")
+    assert result.report.codes() == ["coordinate_out_of_range"]
+    assert result.report.fatal[0].message.startswith("h.gpkg, feature 1,")
+
+
+# ---------------------------------------------------------------- one coordinate rule per file
+# The Beijing district of tests/geo/china_fixtures.py: 16 households at block centres, columns
+# 0-1 in beat W1 and 2-3 in E1; its exports hold GCJ-02 or BD-09 coordinates.
+
+
+def china_files(tmp_path: Path, *, households: str, beats: str = "wgs84") -> dict[str, Path]:
+    return {
+        "households": cf.write_csv(cf.households_export(households), tmp_path / "住户.csv"),
+        "visits": cf.write_csv(cf.visits_export(households), tmp_path / "走访.csv"),
+        "beats": cf.beats_geojson(tmp_path / "beats.geojson", beats),
+    }
+
+
+def beat_of_each(data) -> list[str]:
+    joined = data.households.sjoin(data.beats, predicate="within", how="left")
+    return joined.sort_index()["beat_id"].tolist()
+
+
+def test_coords_apply_to_csv_and_never_to_geojson(tmp_path: Path) -> None:
+    data = load_dataset(**china_files(tmp_path, households="gcj02"), crs="gcj02")
+    assert data.report.ok and data.report.codes() == []
+    assert beat_of_each(data) == cf.households()["beat_id"].tolist()
+    truth = cf.households()
+    assert np.abs(data.households.geometry.x - truth["lon"]).max() < 1e-6
+    # the beats kept their own (WGS84) corners
+    assert data.beats.geometry.iloc[0].bounds == pytest.approx((116.39, 39.91, 116.394, 39.918))
+
+
+def test_geojson_that_is_really_gcj02(tmp_path: Path) -> None:
+    files = china_files(tmp_path, households="gcj02", beats="gcj02")
+    with pytest.raises(ImportRefused) as refused:
+        load_dataset(**files, crs="gcj02")
+    (f,) = refused.value.report.fatal
+    assert (f.code, f.file) == ("coordinates_mixed_up", "beats.geojson")
+    assert f.message.startswith(
+        "beats.geojson looks like GCJ-02 while 住户.csv is GCJ-02: read it with "
+        "table_crs={'beats': 'gcj02'} (as read, 81% of the households lie outside every beat"
+    )
+    data = load_dataset(**files, crs="gcj02", table_crs={"beats": "gcj02"})
+    assert beat_of_each(data) == cf.households()["beat_id"].tolist()
+
+
+def test_households_and_visits_misread_are_both_named(tmp_path: Path) -> None:
+    files = china_files(tmp_path, households="gcj02")  # GCJ-02 CSVs, nothing named
+    with pytest.raises(ImportRefused) as refused:
+        load_dataset(**files, hint=lambda table, system: f"run with --{table}-coords {system}")
+    assert [(f.code, f.file) for f in refused.value.report.fatal] == [
+        ("coordinates_mixed_up", "住户.csv"),
+        ("coordinates_mixed_up", "走访.csv"),
+    ]
+    first, second = (f.message for f in refused.value.report.fatal)
+    assert first.startswith(
+        "住户.csv looks like GCJ-02 while beats.geojson is WGS84: run with "
+        "--households-coords gcj02 (as read, 81% of the households lie outside every beat; "
+        "read as GCJ-02, 0%)"
+    )
+    assert second.startswith("走访.csv looks like GCJ-02: run with --visits-coords gcj02")
+    assert refused.value.outside is not None and len(refused.value.outside) == 13
+    # no per-household warnings when a mix-up explains them
+    assert "outside_beats" not in refused.value.report.codes()
+
+
+def test_bd09_excel_and_gbk_shapefile_in_gauss_kruger(tmp_path: Path) -> None:
+    homes = tmp_path / "住户.xlsx"
+    cf.households_export("bd09").to_excel(homes, index=False)
+    visits = tmp_path / "走访.xlsx"
+    cf.visits_export("bd09").to_excel(visits, index=False)
+    for cpg in (True, False):
+        beats = cf.beats_shapefile_zip(tmp_path / f"警务区-{cpg}.zip", cpg=cpg)
+        data = load_dataset(beats=beats, households=homes, visits=visits, crs="bd09")
+        assert data.report.ok
+        assert data.beats[["beat_id", "station", "officer_ids"]].values.tolist() == [
+            ["W1", "东城派出所", "P1"],
+            ["E1", "东城派出所", "P2"],
+        ]
+        # Gauss-Kruger back to CGCS2000 = WGS84: the corners within 1e-7° (1 cm)
+        assert data.beats.geometry.iloc[1].bounds == pytest.approx(
+            (116.394, 39.91, 116.398, 39.918), abs=1e-7
+        )
+        assert beat_of_each(data) == cf.households()["beat_id"].tolist()
+
+
+def test_projected_xy_columns_with_a_named_epsg(tmp_path: Path) -> None:
+    # Gauss-Kruger x/y in the lon/lat columns: converted first, their range checked after
+    gk = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4548", always_xy=True)
+    x, y = gk.transform(116.391, 39.911)
+    path = write(tmp_path / "h.csv", f"household_id,x,y\n1,{x:.3f},{y:.3f}\n2,{x:.3f},\n")
+    result = read_households(path, crs="EPSG:4548")
+    assert [(f.code, f.row) for f in result.report.fatal] == [("missing_coordinates", 3)]
+    point = result.table.geometry.iloc[0]
+    assert (point.x, point.y) == pytest.approx((116.391, 39.911), abs=1e-7)
+
+
+def test_garbage_offset_is_refused_with_the_share_outside(tmp_path: Path) -> None:
+    files = china_files(tmp_path, households="wgs84")
+    cf.write_csv(cf.households_export("wgs84", shift=(0.05, -0.03)), files["households"])
+    with pytest.raises(ImportRefused) as refused:
+        load_dataset(**files)
+    report = refused.value.report
+    (f,) = report.fatal
+    assert (f.code, f.file) == ("outside_beats_share", "住户.csv")
+    assert f.message.startswith("100% of the households in 住户.csv (16 of 16) lie outside")
+    # and each household is listed with its row and the file's own header
+    rows = [(w.row, w.column) for w in report.warnings if w.code == "outside_beats"]
+    assert rows == [(n, "经度") for n in range(2, 18)]
+    outside = refused.value.outside
+    assert outside is not None and outside["household_id"].tolist() == list(
+        cf.households()["household_id"]
+    )
+    assert refused.value.beats is not None and len(refused.value.beats) == 2
+
+
+def test_cross_file_findings_name_feature_numbers_and_own_headers(tmp_path: Path) -> None:
+    # 1 of 40 households outside (2.5 %): a warning naming the GeoJSON's feature number
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    beats = beats_csv(tmp_path, [("B1", square(0, 0))])
+    points = [Point(24.9005, 60.1005)] * 39 + [Point(25.5, 60.5)]
+    homes = tmp_path / "h.geojson"
+    gpd.GeoDataFrame(
+        {"户号": [str(n) for n in range(40)]}, geometry=points, crs="EPSG:4326"
+    ).to_file(homes, driver="GeoJSON", engine="pyogrio")
+    visits = write(tmp_path / "v.csv", "走访编号,户号,民警,走访时间\nV1,99,P1,2026-07-01 10:00\n")
+    data = load_dataset(beats=beats, households=homes, visits=visits)
+    (outside,) = finding(data.report, "outside_beats")
+    assert (outside.file, outside.row, outside.column) == ("h.geojson", 40, None)
+    assert outside.message.startswith("h.geojson, feature 40: household '39'")
+    (unknown,) = finding(data.report, "unknown_household")
+    assert (unknown.row, unknown.column) == (2, "户号")
+    assert unknown.message.startswith("v.csv, row 2, column '户号': household '99'")
+
+
+def test_a_local_coordinate_system_is_a_finding(tmp_path: Path) -> None:
+    # a city's own survey grid (LOCAL_CS): no datum ties it to the Earth, nothing converts it
+    import zipfile
+
+    import geopandas as gpd
+    import shapely
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    gpd.GeoDataFrame(
+        {"警务区": ["B1"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:3857"
+    ).to_file(folder / "b.shp", engine="pyogrio", encoding="GBK")
+    (folder / "b.prj").write_text(
+        'LOCAL_CS["城市独立坐标系",LOCAL_DATUM["x",0],UNIT["metre",1],'
+        'AXIS["X",EAST],AXIS["Y",NORTH]]',
+        encoding="utf-8",
+    )
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, part.name)
+    result = read_beats(tmp_path / "b.zip")
+    assert result.report.codes() == ["unusable_crs"]
+    assert result.report.fatal[0].message.startswith(
+        "b.zip: the coordinates are in 城市独立坐标系, which cannot be converted to WGS84"
+    )
+
+
+def test_imported_tables_remember_where_their_coordinates_came_from(
+    tmp_path: Path, two_beats: Path
+) -> None:
+    beats = read_beats(two_beats)
+    assert (beats.coord_column, beats.source.basis, beats.origin.file) == (
+        "geometry",
+        "default",
+        "beats.csv",
+    )
+    homes = read_households(write(tmp_path / "h.csv", "户号,经度,纬度\n1,24.9005,60.1005\n"))
+    assert (homes.coord_column, homes.headers["lon"], homes.origin.row_word) == (
+        "lon",
+        "经度",
+        "row",
+    )
+    geojson = read_beats(cf.beats_geojson(tmp_path / "b.geojson"), crs="gcj02")
+    assert (geojson.coord_column, geojson.source.basis, geojson.origin.first_row) == (
+        None,
+        "declared",
+        1,
+    )

@@ -5,12 +5,14 @@ used to apply to every cell. ``column_text`` converts whole columns by dtype and
 the same text for every cell of every dtype; the property tests compare the two on seeded
 random columns, the hand-made cases state the expected text worked out by hand.
 ``parse_times`` parses strict ISO 8601 text apart from the rest; its results are compared
-with the previous implementation (kept below as ``reference_parse_times``).
+with the previous implementation (kept below as ``reference_parse_times``). Zipped
+Shapefiles are written with pyogrio or, for the .dbf alone, byte by byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,11 +20,21 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
-from geo.importer import parse_times
-from geo.readers import RawTable, _cell_text, column_text, read_raw, text_frame
+from geo.errors import InputFileError
+from geo.readers import (
+    RawTable,
+    _cell_text,
+    column_text,
+    dbf_encoding,
+    mend_dbf_names,
+    read_raw,
+    text_frame,
+)
+from geo.times import parse_times
 from geo.validate import Collector
 
 N = 3000
@@ -253,11 +265,116 @@ def test_xlsx_cells_as_text(tmp_path: Path) -> None:
     }
 
 
+# ---------------------------------------------------------------- zipped Shapefiles
+
+
+def dbf_bytes(fields: list[tuple[bytes, int]], records: list[list[bytes]]) -> bytes:
+    """A dBASE III file built by hand: text fields ``(name, width)`` and their records."""
+    header_length = 32 + 32 * len(fields) + 1
+    record_length = 1 + sum(width for _, width in fields)
+    out = bytes([3, 126, 7, 1]) + len(records).to_bytes(4, "little")
+    out += header_length.to_bytes(2, "little") + record_length.to_bytes(2, "little")
+    out += bytes(20)
+    for name, width in fields:
+        out += name.ljust(11, b"\0") + b"C" + bytes(4) + bytes([width, 0]) + bytes(14)
+    out += b"\r"
+    for record in records:
+        out += b" " + b"".join(
+            cell.ljust(width, b" ") for cell, (_, width) in zip(record, fields, strict=True)
+        )
+    return out + b"\x1a"
+
+
+def test_dbf_encoding_from_cpg_or_detected() -> None:
+    gbk = dbf_bytes([("警务区".encode("gbk"), 10)], [["东城一区".encode("gbk")]])
+    utf8 = dbf_bytes([("警务区".encode()[:10], 20)], [["东城一区".encode()]])
+    assert dbf_encoding(gbk) == "gb18030"  # no .cpg: not UTF-8, decodes as GB18030
+    assert dbf_encoding(gbk, cpg="GBK") == dbf_encoding(gbk, cpg="936 ") == "gb18030"
+    assert dbf_encoding(gbk, cpg="UTF-8") == "gb18030"  # a .cpg the bytes deny is not believed
+    assert dbf_encoding(utf8) == dbf_encoding(utf8, cpg="UTF-8") == "utf-8"
+    assert dbf_encoding(dbf_bytes([(b"BEAT_ID", 10)], [[b"B1"]]), cpg="GBK") is None  # ASCII
+    # 警务区编号 in UTF-8 is 15 bytes; cut at 10 it ends in one byte of 编 (e7 bc 96): still UTF-8
+    cut = dbf_bytes([("警务区编号".encode()[:10], 10)], [[b"B1"]])
+    assert "警务区编号".encode()[9:10] == b"\xe7"
+    assert dbf_encoding(cut) == "utf-8"
+    with pytest.raises(InputFileError, match="b.zip: the Shapefile's .dbf is damaged"):
+        dbf_encoding(b"\x03", file="b.zip")
+
+
+def test_mend_dbf_names_cuts_before_a_split_character() -> None:
+    cut = dbf_bytes([("所属派出所".encode()[:10], 10), (b"ID", 4)], [["玄武".encode(), b"1"]])
+    mended = mend_dbf_names(cut, "utf-8")
+    # 所属派 is 9 bytes: the tenth (first byte of 出) goes, padding follows; nothing else changes
+    assert mended[32:43] == "所属派".encode() + bytes(2)
+    assert mended[:32] == cut[:32] and mended[43:] == cut[43:]
+    assert mend_dbf_names(mended, "utf-8") == mended
+
+
+def shapefile_zip(tmp_path: Path, *, encoding: str, cpg: bool) -> Path:
+    gdf = gpd.GeoDataFrame(
+        {"警务区": ["W1", "E1"], "派出所": ["东城派出所"] * 2, "民警": ["张三", "李四"]},
+        geometry=[shapely.box(500000, 4400000, 500300, 4400300)] * 2,
+        crs="EPSG:4548",
+    )
+    folder = tmp_path / f"{encoding}-{cpg}"
+    folder.mkdir()
+    pyogrio.write_dataframe(gdf, folder / "beats.shp", encoding=encoding)
+    path = tmp_path / f"{encoding}-{cpg}.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in folder.iterdir():
+            if cpg or part.suffix != ".cpg":
+                archive.write(part, f"警务区/{part.name.upper()}")  # in a folder, upper case
+    return path
+
+
+@pytest.mark.parametrize("cpg", [True, False])
+def test_gbk_shapefile_with_and_without_cpg(tmp_path: Path, cpg: bool) -> None:
+    path = shapefile_zip(tmp_path, encoding="GBK", cpg=cpg)
+    raw = read_raw(path)
+    assert list(raw.frame.columns) == ["警务区", "派出所", "民警"]
+    assert raw.frame.to_dict("list")["民警"] == ["张三", "李四"]
+    assert raw.encoding == "gb18030" and raw.row_word == "feature"
+    assert raw.crs is not None and raw.crs.to_epsg() == 4548
+    assert raw.geometry is not None and raw.geometry.iloc[0].bounds == (
+        500000.0, 4400000.0, 500300.0, 4400300.0
+    )  # fmt: skip
+
+
+def test_utf8_shapefile_names_cut_inside_a_character(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"所属派出所": ["东城派出所"], "社区民警": ["P1"]},
+        geometry=[shapely.box(0, 0, 1, 1)],
+        crs="EPSG:4326",
+    )
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    with pytest.warns(RuntimeWarning, match="laundered"):  # GDAL cuts at 10 bytes itself
+        pyogrio.write_dataframe(gdf, folder / "b.shp", encoding="UTF-8")
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as archive:
+        for part in folder.iterdir():
+            archive.write(part, part.name)
+    raw = read_raw(tmp_path / "b.zip")
+    # 所属派出所 (15 bytes) -> 所属派 (9); 社区民警 (12 bytes) -> 社区民 (9): whole characters
+    assert list(raw.frame.columns) == ["所属派", "社区民"]
+    assert raw.frame.iloc[0].tolist() == ["东城派出所", "P1"] and raw.encoding == "utf-8"
+
+
+def test_zip_without_one_shapefile(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("a.shp", b"")
+        archive.writestr("b.shp", b"")
+    with pytest.raises(InputFileError, match=r"two\.zip: the zip must hold exactly one \.shp"):
+        read_raw(tmp_path / "two.zip")
+    (tmp_path / "bad.zip").write_bytes(b"not a zip")
+    with pytest.raises(InputFileError, match="bad.zip: not a valid zip archive"):
+        read_raw(tmp_path / "bad.zip")
+
+
 # ---------------------------------------------------------------- parse_times
 
 
 def reference_parse_times(values: pd.Series, collector: Collector, *, timezone: str) -> pd.Series:
-    """``geo.importer.parse_times`` as it was before the strict ISO 8601 fast path."""
+    """``geo.times.parse_times`` as it was before the strict ISO 8601 fast path."""
     text = values.astype(str).str.strip()
     cleaned = (
         text.str.replace(r"(\d)\s*年\s*(\d)", r"\1-\2", regex=True)
