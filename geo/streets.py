@@ -43,6 +43,7 @@ import networkx as nx
 import osmium
 import osmium.filter
 import osmnx as ox
+import shapely
 from osmnx import _overpass
 from osmnx import graph as ox_graph
 
@@ -748,3 +749,86 @@ def graph_frames(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame
         raise StreetsError(msg)
     nodes, edges = ox.graph_to_gdfs(G, nodes=True, edges=True)
     return nodes, edges.reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Other features: buildings, land use, points of interest
+# ---------------------------------------------------------------------------------------------
+
+FEATURE_COLUMNS: Final = ("osm_type", "osm_id", "tags", "geometry")
+"""Columns of :func:`load_features`' frame, in order."""
+
+
+def load_features(path: str | os.PathLike[str], *, keys: Iterable[str]) -> gpd.GeoDataFrame:
+    """Return the tagged points and areas of a local OSM file: buildings, land use, shops.
+
+    Works offline, streaming the file with pyosmium as :func:`load_streets` does. A node is
+    kept when it carries one of ``keys`` and has a location; a closed way or multipolygon
+    relation when pyosmium assembles it into an area and it carries one of ``keys``. Other
+    ways (streets) are not returned: streets come from :func:`load_streets`. Areas whose
+    nodes are missing from the file (clipped extracts) or whose rings do not close are left
+    out.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
+    keys : iterable of str
+        Tag keys that select a feature, e.g. ``("building", "landuse", "shop")``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``osm_type`` (``"node"``, ``"way"`` or ``"relation"``), ``osm_id`` (int), ``tags``
+        (dict of all the feature's tags) and ``geometry`` (Point, or Polygon/MultiPolygon;
+        an area of one polygon is a Polygon) in WGS84, sorted by ``osm_type`` and
+        ``osm_id``.
+
+    Raises
+    ------
+    StreetsError
+        When the file is missing, not an OSM file, or unreadable.
+    """
+    path = Path(path)
+    if _kind(path) != "osm":
+        msg = f"{path.name}: features are read from OSM files ({', '.join(OSM_SUFFIXES)})"
+        raise StreetsError(msg)
+    if not path.is_file():
+        msg = f"the OSM file {path.name} does not exist ({path}); check the path"
+        raise StreetsError(msg)
+    wanted = frozenset(keys)
+    factory = osmium.geom.WKBFactory()
+    rows: list[tuple[str, int, dict[str, str], Any]] = []
+    try:
+        for obj in osmium.FileProcessor(str(path)).with_locations().with_areas():
+            if not any(k in obj.tags for k in wanted):
+                continue
+            if isinstance(obj, osmium.osm.Node):
+                if obj.location.valid():
+                    point = shapely.Point(obj.location.lon, obj.location.lat)
+                    rows.append(("node", obj.id, dict(obj.tags), point))
+            elif isinstance(obj, osmium.osm.Area):
+                try:
+                    geom = shapely.from_wkb(factory.create_multipolygon(obj))
+                except (osmium.InvalidLocationError, RuntimeError):
+                    continue  # nodes missing from a clipped extract, or rings that do not close
+                parts = shapely.get_parts(geom)
+                kind = "way" if obj.from_way() else "relation"
+                rows.append(
+                    (kind, obj.orig_id(), dict(obj.tags), parts[0] if len(parts) == 1 else geom)
+                )
+    except (RuntimeError, OSError) as exc:
+        msg = f"cannot read the OSM file {path.name} ({path}): {exc}"
+        raise StreetsError(msg) from exc
+    rows.sort(key=lambda row: (row[0], row[1]))
+    frame = gpd.GeoDataFrame(
+        {
+            "osm_type": [r[0] for r in rows],
+            "osm_id": [r[1] for r in rows],
+            "tags": [r[2] for r in rows],
+        },
+        geometry=gpd.GeoSeries([r[3] for r in rows], crs=WGS84),
+        crs=WGS84,
+    )
+    frame["osm_id"] = frame["osm_id"].astype("int64")
+    return frame

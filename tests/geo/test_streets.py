@@ -45,6 +45,7 @@ from geo.streets import (
     TagCondition,
     cache_key,
     graph_frames,
+    load_features,
     load_streets,
     matches_filter,
     network_filter,
@@ -598,3 +599,53 @@ def test_cache_unwritable_still_loads(
     assert "could not write the street cache" in caplog.text
     assert (len(G), G.number_of_edges()) == COUNTS["drive_service"]
     assert list(tmp_path.rglob("*.graphml")) == []
+
+
+# ---------------------------------------------------------------------------- features
+
+
+@pytest.mark.parametrize("suffix", [".osm", ".osm.bz2", ".osm.pbf"])
+def test_load_features_returns_tagged_nodes_and_areas(tmp_path: Path, suffix: str) -> None:
+    # the town's building (way 304, a closed ring 0.2-0.4 steps from the south-west corner)
+    # is an area; its streets are not (open ways); the traffic signals node (row 1, col 1)
+    # and a shop node added here are points. Features without a wanted key are left out.
+    nodes, ways = town()
+    nodes.append((50, LAT0 + 0.3 * STEP, LON0 + 0.3 * STEP, {"shop": "bakery", "name": "A"}))
+    path = write_osm(tmp_path / f"town{suffix}", nodes, ways)
+    found = load_features(path, keys=("building", "shop", "highway"))
+    assert list(found.columns) == ["osm_type", "osm_id", "tags", "geometry"]
+    assert found.crs.to_epsg() == 4326
+    assert list(zip(found["osm_type"], found["osm_id"], strict=True)) == [
+        ("node", grid_id(1, 1)),
+        ("node", 50),
+        ("way", 304),
+    ]
+    assert found["tags"].tolist() == [
+        {"highway": "traffic_signals"},
+        {"shop": "bakery", "name": "A"},
+        {"building": "yes"},
+    ]
+    building = found.geometry.iloc[2]
+    assert building.geom_type == "Polygon"
+    assert building.bounds == pytest.approx(
+        (LON0 + 0.2 * STEP, LAT0 + 0.2 * STEP, LON0 + 0.4 * STEP, LAT0 + 0.4 * STEP)
+    )
+    assert found.geometry.iloc[1].coords[0] == pytest.approx((LON0 + 0.3 * STEP, LAT0 + 0.3 * STEP))
+    assert load_features(path, keys=("landuse",)).empty
+
+
+def test_load_features_skips_areas_cut_by_the_extract(tmp_path: Path) -> None:
+    # the building's ring names a node the file lacks (clipped extract): no area, no error
+    nodes, ways = town()
+    nodes = [n for n in nodes if n[0] != 43]
+    path = write_osm(tmp_path / "cut.osm", nodes, ways)
+    assert load_features(path, keys=("building",)).empty
+
+
+def test_load_features_refuses_what_is_not_an_osm_file(tmp_path: Path) -> None:
+    with pytest.raises(StreetsError, match="missing.osm does not exist"):
+        load_features(tmp_path / "missing.osm", keys=("building",))
+    graphml = tmp_path / "streets.graphml"
+    graphml.write_text("<graphml/>")
+    with pytest.raises(StreetsError, match="streets.graphml: features are read from OSM files"):
+        load_features(graphml, keys=("building",))
