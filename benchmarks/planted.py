@@ -7,8 +7,9 @@ Run from the repository root::
 
 What it does:
 
-- runs ``python -m analysis coverage`` on the demo (a copy of the street extract in a
-  temporary folder, so the repository is not written), unless ``--out`` holds outputs;
+- runs ``python -m analysis coverage`` on the demo as a user would (``--coords gcj02
+  --timezone Asia/Shanghai``; a copy of the street extract in a temporary folder, so the
+  repository is not written), unless ``--out`` holds outputs;
 - matches every planted block of ``data/demo/planted.json`` (``under_visited``,
   ``evening_only``, ``burst_blocks``) to the output block that overlaps its polygon most
   (intersection over union > 0.95), so a block builder that names blocks differently can
@@ -20,16 +21,16 @@ What it does:
   not plant as blocks (vulnerable residents with no contact for 30 days, issues never
   followed up, blocks that are simply below 80 %), so each flagged unplanted block is
   checked reason by reason against what the generator knows: ``low_coverage`` is right when
-  the block's *honest* coverage (every logged contact except the planted bursts) is below
-  the threshold, ``vulnerable_overdue`` when it holds a household of
+  the block's *honest* coverage (every logged contact except the planted bursts and
+  desk-job shifts) is below the threshold, ``vulnerable_overdue`` when it holds a household of
   ``vulnerable_overdue.all``, ``open_follow_up`` when it holds the household of an
   ``open_issues`` visit whose 14-day limit passed. A block is justified when at least one
   of its reasons is. Unjustified reasons are explained by the verification flags the
   block's honest visits got;
 - **evening-only advice**: the ``recommended_band`` of the evening-only blocks (right when
   it is a band nobody tried there: evening, or morning before work);
-- **bursts**: coverage vs. coverage as logged in the burst blocks, and how many burst
-  visits (and how many honest visits) fail verification.
+- **bursts and desk jobs**: coverage vs. coverage as logged in the burst blocks, and how
+  many burst and desk-job visits (and how many honest visits) fail verification.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -51,7 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.demo import DEMO_FILES, DEMO_TIMEZONE  # noqa: E402
+from geo.coords import wgs84_to_gcj02  # noqa: E402
+from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo  # noqa: E402
 from geo.projection import local_utm  # noqa: E402
 from geo.settings import DEFAULTS  # noqa: E402
 
@@ -66,8 +69,9 @@ def run_cli(out: Path, work: Path) -> None:
         sys.executable, "-m", "analysis", "coverage",
         "--households", str(DEMO_FILES["households"]),
         "--visits", str(DEMO_FILES["visits"]),
-        "--beats", str(DEMO_FILES["beats"]),
+        "--beats", str(beats_for_cli(work)),
         "--streets", str(streets),
+        "--coords", DEMO_COORDS,
         "--timezone", DEMO_TIMEZONE,
         "--no-progress",
         "--out", str(out),
@@ -75,6 +79,22 @@ def run_cli(out: Path, work: Path) -> None:
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         sys.exit(f"the CLI failed ({run.returncode}):\n{run.stderr}")
+
+
+def beats_for_cli(work: Path) -> Path:
+    """The demo's beats file for ``--coords gcj02``.
+
+    TODO(coords-per-file): until the importer applies ``--coords`` only to files that
+    declare no coordinate system, it would shift the WGS84 GeoJSON beats by the GCJ-02
+    offset; a GCJ-02 copy of them is shifted back exactly. Then: ``DEMO_FILES["beats"]``.
+    """
+    beats = gpd.read_file(DEMO_FILES["beats"])
+    beats.geometry = beats.geometry.map(
+        lambda g: shapely.transform(g, lambda xy: np.column_stack(wgs84_to_gcj02(*xy.T)))
+    )
+    path = work / "beats-gcj02.geojson"
+    beats.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
+    return path
 
 
 def match(blocks: gpd.GeoDataFrame, wkt: str) -> tuple[str | None, float]:
@@ -93,13 +113,12 @@ def honest_truth(
     households: pd.DataFrame, visits_in: pd.DataFrame, truth: dict[str, Any], window: dict
 ) -> pd.DataFrame:
     """Per block: honest coverage and whether it holds a true overdue / open follow-up."""
-    times = pd.to_datetime(visits_in["time"], utc=True).dt.tz_convert(DEMO_TIMEZONE)
+    times = visits_in["time"].dt.tz_convert(DEMO_TIMEZONE)
     start = pd.Timestamp(window["start"], tz=DEMO_TIMEZONE)
     end = pd.Timestamp(window["end"], tz=DEMO_TIMEZONE) + pd.Timedelta(days=1)
-    burst_ids = {v for b in truth["bursts"] for v in b["visit_ids"]}
     honest = (
         (visits_in["outcome"] == "contact")
-        & ~visits_in["visit_id"].isin(burst_ids)
+        & ~visits_in["visit_id"].isin(cheat_ids(truth))
         & (times >= start)
         & (times < end)
     )
@@ -118,6 +137,12 @@ def honest_truth(
         honest_coverage=("honest", "mean"), true_overdue=("overdue", "any"),
         true_open=("open", "any"),
     )  # fmt: skip
+
+
+def cheat_ids(truth: dict[str, Any]) -> set[str]:
+    """Visits of the planted bursts and desk-job shifts."""
+    kinds = ("bursts", "desk_jobs")
+    return {v for kind in kinds for entry in truth.get(kind, []) for v in entry["visit_ids"]}
 
 
 def flag_breakdown(
@@ -155,8 +180,9 @@ def score(out: Path) -> int:
         out / "visits.csv", dtype={"visit_id": str, "household_id": str}, keep_default_na=False
     )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    visits_in = pd.read_csv(DEMO_FILES["visits"], dtype=str, keep_default_na=False)
+    visits_in = load_demo().visits  # the inputs as the importer reads them
     burst_ids = {v for b in truth["bursts"] for v in b["visit_ids"]}
+    desk_ids = {v for d in truth.get("desk_jobs", []) for v in d["visit_ids"]}
 
     rows = []
     for kind in KINDS:
@@ -196,7 +222,7 @@ def score(out: Path) -> int:
 
     check = honest_truth(households, visits_in, truth, summary["window"])
     unplanted = real[real["under_visited"] & ~real.index.isin(planted_set)].join(check)
-    breakdown = flag_breakdown(visits, households, burst_ids)
+    breakdown = flag_breakdown(visits, households, burst_ids | desk_ids)
     threshold = DEFAULTS.coverage_threshold
 
     def verdict(row: pd.Series) -> pd.Series:
@@ -259,13 +285,21 @@ def score(out: Path) -> int:
 
     burst = planted[planted["kind"] == "burst_blocks"]
     caught = visits[visits["visit_id"].isin(burst_ids)]
-    honest = visits[~visits["visit_id"].isin(burst_ids)]
+    desk = visits[visits["visit_id"].isin(desk_ids)]
+    honest = visits[~visits["visit_id"].isin(burst_ids | desk_ids)]
     print("Burst blocks: coverage drops from as logged", end=" ")
     print(f"{(burst['coverage'] < burst['as_logged']).sum()}/{len(burst)}")
     print(
         f"burst visits failing verification: {int((~caught['verified']).sum())}/{len(caught)}"
         f" (one_spot_burst: {int(caught['flags'].str.contains('one_spot_burst').sum())})"
     )
+    print(
+        f"desk-job visits failing verification: {int((~desk['verified']).sum())}/{len(desk)}"
+        f" (desk_job: {int(desk['flags'].str.contains('desk_job').sum())})"
+    )
+    review = honest.loc[honest["status"] == "review", "flags"].str.split(";").explode()
+    print(f"honest visits in review: {int((honest['status'] == 'review').sum())}/{len(honest)}"
+          f" by flag {review.value_counts().to_dict()}")  # fmt: skip
     fails = honest.loc[~honest["verified"], "flags"].str.split(";").explode().value_counts()
     print(f"honest visits failing verification: {int((~honest['verified']).sum())}/"
           f"{len(honest)} by flag {fails.to_dict()}")  # fmt: skip
