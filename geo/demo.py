@@ -22,24 +22,32 @@ DEMO_COORDS: Final = "gcj02"
 """Coordinates of the demo's CSV exports (households, visits): GCJ-02, from a map app."""
 DEMO_LABEL: Final = "demo: Nanjing, Xuanwu"
 
-DEMO_FILES: Final = {
-    "beats": DATA_DIR / "boundaries" / "beats.geojson",
-    "households": DATA_DIR / "demo" / "households.csv",
-    "visits": DATA_DIR / "demo" / "visits.csv",
-    "streets": DATA_DIR / "streets" / "nanjing_xuanwu.osm",
-}
+
+def demo_files(root: Path = DATA_DIR) -> dict[str, Path]:
+    """Return the demo's files under ``root`` (``data/``, or where the generator wrote them)."""
+    return {
+        "beats": root / "boundaries" / "beats.geojson",
+        "households": root / "demo" / "households.csv",
+        "visits": root / "demo" / "visits.csv",
+        "streets": DATA_DIR / "streets" / "nanjing_xuanwu.osm",
+    }
 
 
-def load_demo(*, settings: Settings | None = None) -> Dataset:
-    """Load the demo through the importer (CSV in GCJ-02, Asia/Shanghai; beats WGS84)."""
+DEMO_FILES: Final = demo_files()
+
+
+def load_demo(*, settings: Settings | None = None, root: Path = DATA_DIR) -> Dataset:
+    """Load the demo through the importer (CSV in GCJ-02, Asia/Shanghai; beats WGS84).
+
+    ``root`` reads a demo the generator wrote elsewhere (``data/make_demo.py --out``).
+    """
     cfg = resolve(settings)
+    files = demo_files(root)
     # TODO(coords-per-file): once the importer applies ``crs`` only to files that declare no
     # coordinate system, this becomes load_dataset(..., crs=DEMO_COORDS, ...).
-    beats = read_beats(DEMO_FILES["beats"], settings=cfg)
-    households = read_households(DEMO_FILES["households"], crs=DEMO_COORDS, settings=cfg)
-    visits = read_visits(
-        DEMO_FILES["visits"], crs=DEMO_COORDS, timezone=DEMO_TIMEZONE, settings=cfg
-    )
+    beats = read_beats(files["beats"], settings=cfg)
+    households = read_households(files["households"], crs=DEMO_COORDS, settings=cfg)
+    visits = read_visits(files["visits"], crs=DEMO_COORDS, timezone=DEMO_TIMEZONE, settings=cfg)
     report = ValidationReport()
     for part in (beats, households, visits):
         report.extend(part.report)

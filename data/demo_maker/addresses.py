@@ -104,10 +104,16 @@ def house_numbers(
 
 
 def own_address(tags: dict[str, str]) -> tuple[str, str] | None:
-    """Return the feature's own ``addr:street`` and house number (without ``号``), if any."""
+    """Return the feature's own Chinese street and house number (without ``号``), if any.
+
+    Only a street name in Chinese characters with a plain number (``18`` or ``18号``)
+    counts; ``7栋`` or ``47-5`` are not house numbers of the street.
+    """
     street = tags.get("addr:street", "").strip()
-    number = re.sub(r"号$", "", tags.get("addr:housenumber", "").strip())
-    return (street, number) if street and number else None
+    number = tags.get("addr:housenumber", "").strip()
+    if not re.search(r"[\u4e00-\u9fff]", street) or not re.fullmatch(r"\d+号?", number):
+        return None
+    return street, number.removesuffix("号")
 
 
 def building_order(footprints: Sequence[BaseGeometry]) -> list[int]:

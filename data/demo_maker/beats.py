@@ -106,9 +106,14 @@ def _connected(members: set[int], adj: list[list[int]]) -> bool:
 
 
 def _objective(
-    label: np.ndarray, weights: np.ndarray, areas: np.ndarray, xy: np.ndarray, k: int
+    label: np.ndarray,
+    weights: np.ndarray,
+    areas: np.ndarray,
+    xy: np.ndarray,
+    k: int,
+    compactness: float,
 ) -> float:
-    """Balance (squared relative deviation of weights) plus ``COMPACTNESS`` × spread.
+    """Balance (squared relative deviation of weights) plus ``compactness`` × spread.
 
     The spread of a region is its area-weighted moment of inertia about its centroid,
     divided by the squared total area (a disc-like split scores about 0.03).
@@ -121,7 +126,7 @@ def _objective(
         cost += ((weights[m].sum() - mean) / mean) ** 2
         a = areas[m]
         c = (xy[m] * a[:, None]).sum(axis=0) / a.sum()
-        cost += COMPACTNESS * float((a * ((xy[m] - c) ** 2).sum(axis=1)).sum()) / total_area**2
+        cost += compactness * float((a * ((xy[m] - c) ** 2).sum(axis=1)).sum()) / total_area**2
     return cost
 
 
@@ -158,17 +163,24 @@ def _grow(weights: np.ndarray, adj: list[list[int]], xy: np.ndarray, areas: np.n
 
 
 def partition_cells(
-    weights: np.ndarray, adj: list[list[int]], xy: np.ndarray, areas: np.ndarray, k: int
+    weights: np.ndarray,
+    adj: list[list[int]],
+    xy: np.ndarray,
+    areas: np.ndarray,
+    k: int,
+    *,
+    compactness: float = COMPACTNESS,
 ) -> np.ndarray:
     """Split cells into ``k`` contiguous, compact regions of balanced weight (deterministic).
 
     Seeds are spread by farthest-point sampling from the heaviest cell; the lightest region
     repeatedly takes the unassigned neighbouring cell nearest its centroid; then single
     boundary cells move to a neighbouring region while that lowers ``_objective`` (balance
-    of household counts plus compactness) and keeps the region they leave contiguous.
+    of household counts plus ``compactness`` × spread) and keeps the region they leave
+    contiguous.
     """
     label = _grow(weights, adj, xy, areas, k)
-    cost = _objective(label, weights, areas, xy, k)
+    cost = _objective(label, weights, areas, xy, k, compactness)
     for _ in range(20 * len(weights)):
         best: tuple[float, int, int] | None = None
         for a in range(len(weights)):
@@ -178,7 +190,7 @@ def partition_cells(
                 trial[a] = rb
                 if not (trial == ra).any():
                     continue
-                new = _objective(trial, weights, areas, xy, k)
+                new = _objective(trial, weights, areas, xy, k, compactness)
                 if new >= cost - 1e-12 or (best is not None and new >= best[0]):
                     continue
                 if _connected(set(np.flatnonzero(trial == ra).tolist()), adj):
