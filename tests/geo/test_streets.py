@@ -563,8 +563,8 @@ def test_bz2_helper_really_compresses(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("network_type", ["drive_service", "walk"])
-def test_demo_extract(demo_extract: Path, tmp_path: Path, network_type: str) -> None:
-    path = shutil.copy(demo_extract, tmp_path / demo_extract.name)
+def test_clipped_extract(helsinki_extract: Path, tmp_path: Path, network_type: str) -> None:
+    path = shutil.copy(helsinki_extract, tmp_path / helsinki_extract.name)
     G = load_streets(path, network_type=network_type, cache_dir=tmp_path / "cache")
     assert len(G) > 100 and G.number_of_edges() > 200
     assert pyproj.CRS(G.graph["crs"]).to_epsg() == 4326
@@ -574,6 +574,32 @@ def test_demo_extract(demo_extract: Path, tmp_path: Path, network_type: str) -> 
     assert nx.is_weakly_connected(G)
     again = load_streets(path, network_type=network_type, cache_dir=tmp_path / "cache")
     assert (len(again), again.number_of_edges()) == (len(G), G.number_of_edges())
+
+
+@pytest.mark.parametrize("network_type", ["drive_service", "walk"])
+def test_demo_extract(demo_extract: Path, tmp_path: Path, network_type: str) -> None:
+    # a whole-way Overpass export: no way is clipped, and although a few of its ways reach
+    # 18 x 32 km, the street network stays around the neighbourhood (118.763-118.796 E,
+    # 32.036-32.052 N) within a kilometre
+    path = shutil.copy(demo_extract, tmp_path / demo_extract.name)
+    G = load_streets(path, network_type=network_type, cache_dir=tmp_path / "cache")
+    assert len(G) > 300 and G.number_of_edges() > 800
+    assert G.graph["beatcov_clipped_ways"] == 0
+    assert nx.is_weakly_connected(G)
+    _, edges = graph_frames(G)
+    minx, miny, maxx, maxy = edges.total_bounds
+    assert 118.75 < minx < 118.763 and 118.796 < maxx < 118.81
+    assert 32.02 < miny < 32.036 and 32.052 < maxy < 32.07
+    names = set(edges["name"].dropna().explode())  # merged edges list their names
+    assert {"中山东路", "汉中路", "中山南路"} <= names
+
+
+def test_demo_extract_features(demo_extract: Path) -> None:
+    # the shared collection's README counts 1,277 buildings (one more is a node)
+    found = load_features(demo_extract, keys=("building",))
+    areas = found[found["osm_type"] != "node"]
+    assert len(areas) == 1277
+    assert (areas.geom_type.isin(["Polygon", "MultiPolygon"])).all() and areas.is_valid.all()
 
 
 def test_unsorted_file_is_explained(tmp_path: Path) -> None:

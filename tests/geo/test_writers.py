@@ -8,6 +8,7 @@ import geopandas as gpd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 
+from geo.demo import DEMO_TIMEZONE
 from geo.importer import read_beats, read_households, read_visits
 from geo.writers import write_table
 
@@ -80,7 +81,7 @@ def test_round_trip_demo(
 ) -> None:
     original = demo[kind]
     path = write_table(original, tmp_path / f"{kind}{suffix}", kind=kind)
-    extra = {"timezone": "Europe/Helsinki"} if kind == "visits" else {}
+    extra = {"timezone": DEMO_TIMEZONE} if kind == "visits" else {}
     result = READERS[kind](path, **extra)
     assert result.report.ok, str(result.report)
     assert len(result.table) == len(original) > 0
