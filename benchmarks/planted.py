@@ -93,7 +93,7 @@ def beats_for_cli(work: Path) -> Path:
         lambda g: shapely.transform(g, lambda xy: np.column_stack(wgs84_to_gcj02(*xy.T)))
     )
     path = work / "beats-gcj02.geojson"
-    beats.set_crs(None, allow_override=True).to_file(path, driver="GeoJSON")
+    beats.to_file(path, driver="GeoJSON")
     return path
 
 
@@ -242,7 +242,7 @@ def score(out: Path) -> int:
         cols = ["beat_id", "households", "coverage", "coverage_as_logged", "honest_coverage",
                 "reasons", "right", "wrong", "honest_fails"]  # fmt: skip
         print("Flagged blocks that were not planted (honest coverage: all logged contacts but "
-              "the planted bursts)")  # fmt: skip
+              "the planted bursts and desk jobs)")  # fmt: skip
         with pd.option_context("display.width", 250, "display.max_colwidth", 60):
             print(unplanted[cols].round(3).to_string(), "\n")
         justified = int(unplanted["justified"].sum())
