@@ -209,8 +209,10 @@ def test_gaps_filters_by_reason_and_vulnerable() -> None:
 def test_officer_sees_only_their_beat(expected: dict[str, Analysis]) -> None:
     homes = expected["now"].households
     b01 = set(homes.loc[homes["beat_id"] == "B01", "household_id"])
-    at = run_app("my_beat", role="officer:P1001")
-    assert at.selectbox(key="my_beat_beat").options == ["B01 Siltasaari"]
+    beat = load_demo().beats.set_index("beat_id").loc["B01"]
+    officer = beat["officer_ids"].split(";")[0]  # a 警号 such as "051001"
+    at = run_app("my_beat", role=f"officer:{officer}")
+    assert at.selectbox(key="my_beat_beat").options == [f"B01 {beat['name']}"]
     shown = metrics(at)
     assert shown["Households"][0] == f"{len(b01):,}"
     todo = frame(at, "my_beat_todo")
@@ -486,8 +488,8 @@ def test_data_page_stores_a_good_upload_and_shows_it(workspace_dir: Path) -> Non
 
 
 def test_data_far_from_the_demo_streets_uses_hexagon_cells(workspace_dir: Path) -> None:
-    # a beat in Shanghai: the demo's Helsinki streets enclose none of it, so the units are
-    # H3 cells (ids "H..."), and no walk is measured on streets 7,000 km away (no visit is
+    # a beat in Shanghai: the demo's Nanjing streets enclose none of it, so the units are
+    # H3 cells (ids "H..."), and no walk is measured on streets 270 km away (no visit is
     # flagged impossible_travel: the two visits are 30 min and ~130 m apart)
     beats = (
         "beat_id,officer_ids,geometry\n"
