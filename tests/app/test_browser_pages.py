@@ -136,6 +136,18 @@ def map_frame(browser_page, *, paths: int = 1, timeout_s: float = 180.0):  # noq
     raise AssertionError(msg)
 
 
+def hover_tooltip(frame, paths) -> str:  # noqa: ANN001
+    """Hover the first path with a visible inner point; return its tooltip's text."""
+    for i in range(paths.count()):
+        spot = paths.nth(i).evaluate(INNER_POINT)
+        if spot is not None:
+            paths.nth(i).hover(position={"x": spot["x"], "y": spot["y"]})
+            tooltip = frame.locator(".leaflet-tooltip")
+            tooltip.wait_for(state="visible")
+            return str(tooltip.inner_text())
+    raise AssertionError("no path to hover on the map")
+
+
 def svg_paths(browser_page) -> int:  # noqa: ANN001
     frame = map_frame(browser_page, paths=1)
     return int(frame.locator("svg path.leaflet-interactive").count())
@@ -163,6 +175,10 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
             "© OpenStreetMap contributors"
             in frame.locator(".leaflet-control-attribution").inner_text()
         )
+        # Nanjing's streets: a beat's tooltip names it after its main street (汉中路警务区 ...)
+        tip = hover_tooltip(frame, frame.locator("svg path.leaflet-interactive"))
+        assert any(name in tip for name in load_demo().beats["name"]), tip
+        assert re.search(r"[\u4e00-\u9fff]+警务区", tip), tip
         shots.append(photograph(page, "overview_en"))
 
         # every other page once (warm caches for the demo's window after the Overview)
