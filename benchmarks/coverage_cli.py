@@ -8,8 +8,9 @@ Run from the repository root::
 
 What it does:
 
-- runs the CLI as a subprocess on the demo (``data/demo``, streets from a copy of the
-  shipped extract in a temporary folder, so the repository is not written);
+- runs the CLI as a subprocess on the demo as a user would (``data/demo``: GBK CSV in
+  GCJ-02, so ``--coords gcj02``; streets from a copy of the shipped extract in a temporary
+  folder, so the repository is not written);
 - generates synthetic inputs in a temporary folder, vectorised: ``--households`` random
   points in the demo beats; officers assigned to beats in proportion to their households
   (``--visits-per-shift`` visits a shift, about 63 shifts in 90 days); every shift walks
@@ -64,7 +65,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.demo import DEMO_FILES, DEMO_TIMEZONE  # noqa: E402
+from planted import beats_for_cli  # noqa: E402
+
+from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo  # noqa: E402
 from geo.projection import local_utm  # noqa: E402
 
 DAYS = 90
@@ -154,7 +157,7 @@ def rss_mib(pid: int) -> float:
 
 def run_cli(
     name: str,
-    inputs: dict[str, Path],
+    inputs: dict[str, Any],
     work: Path,
     *,
     straight: bool,
@@ -172,6 +175,7 @@ def run_cli(
         "--visits", str(inputs["visits"]),
         "--beats", str(inputs["beats"]),
         "--streets", str(inputs["streets"]),
+        "--coords", str(inputs.get("coords", "wgs84")),
         "--timezone", DEMO_TIMEZONE,
         "--out", str(out),
     ]  # fmt: skip
@@ -277,7 +281,7 @@ def synthesise(
 ) -> dict[str, Path]:
     """Write households, visits and beats for the demo beats into ``folder``."""
     rng = np.random.default_rng(seed)
-    beats = gpd.read_file(DEMO_FILES["beats"])
+    beats = load_demo().beats  # canonical columns (beat_id, name, station, officer_ids)
     metric = local_utm(beats.geometry)
     beats_m = beats.geometry.to_crs(metric)
     areas = beats_m.area.to_numpy()
@@ -447,8 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(DEMO_FILES["streets"], streets)
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; work folder {work}")
         limits = {"timeout_s": args.timeout, "max_rss_gib": args.max_rss_gib}
-        demo = {k: DEMO_FILES[k] for k in ("households", "visits", "beats")}
-        demo["streets"] = streets
+        demo: dict[str, Any] = {k: DEMO_FILES[k] for k in ("households", "visits")}
+        demo.update(beats=beats_for_cli(work), streets=streets, coords=DEMO_COORDS)
         variants = [False] if args.no_baseline else [False, True]
         for straight in variants:
             label = "demo, straight-line travel (baseline)" if straight else "demo, walk network"

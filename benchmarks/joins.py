@@ -1,10 +1,11 @@
-"""Time point-to-block joins at scale on blocks built from the demo OSM extract.
+"""Time point-to-block joins at scale on blocks built from a real OSM extract.
 
-Builds street blocks from the drive_service highways of ``data/streets/helsinki.osm.pbf``
-(read with pyosmium directly, so this does not depend on ``geo.streets``), draws uniform
-random points (seeded) over the blocks' extent, and times ``geo.joins.assign_points`` for
-households and for visits' GPS points against a baseline: a plain ``geopandas.sjoin``
-without the boundary tie-break or the nearest-block search for outside points.
+Builds street blocks from the drive_service highways of the Helsinki extract
+``tests/fixtures/helsinki/helsinki.osm.pbf`` (read with pyosmium directly, so this does not
+depend on ``geo.streets``), draws uniform random points (seeded) over the blocks' extent,
+and times ``geo.joins.assign_points`` for households and for visits' GPS points against a
+baseline: a plain ``geopandas.sjoin`` without the boundary tie-break or the nearest-block
+search for outside points.
 
 Run from the repository root::
 
@@ -115,7 +116,9 @@ def bench(name: str, pts: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, max_m: flo
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pbf", type=Path, default=ROOT / "data" / "streets" / "helsinki.osm.pbf")
+    ap.add_argument(
+        "--pbf", type=Path, default=ROOT / "tests" / "fixtures" / "helsinki" / "helsinki.osm.pbf"
+    )
     ap.add_argument("--households", type=int, default=1_000_000)
     ap.add_argument("--visits", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=42)

@@ -1,4 +1,4 @@
-"""Time geo.streets.load_streets on the shipped Helsinki extract, against osmnx.graph_from_xml.
+"""Time geo.streets.load_streets on the Helsinki extract (a fixture) against osmnx.graph_from_xml.
 
 Run from the repository root::
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo.streets import load_streets, matches_filter, network_filter, parse_overpass_filter  # noqa: E402
 
-EXTRACT = ROOT / "data" / "streets" / "helsinki.osm.pbf"
+EXTRACT = ROOT / "tests" / "fixtures" / "helsinki" / "helsinki.osm.pbf"
 REPEATS = 3
 
 

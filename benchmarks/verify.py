@@ -6,7 +6,7 @@ Run from the repository root::
 
 What it does:
 
-- loads the walk graph of the shipped extract ``data/streets/helsinki.osm.pbf`` with
+- loads the walk graph of the extract ``tests/fixtures/helsinki/helsinki.osm.pbf`` with
   ``geo.streets.load_streets(network_type="walk", cache=False)`` (or, where that module is
   missing, builds an unsimplified walk graph from the file with pyosmium + networkx);
 - generates synthetic households near the streets of the extract's extent and officers who
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.verify import FLAG_CODES, verify_visits  # noqa: E402
 from geo.projection import local_utm, project  # noqa: E402
 
-EXTRACT = ROOT / "data" / "streets" / "helsinki.osm.pbf"
+EXTRACT = ROOT / "tests" / "fixtures" / "helsinki" / "helsinki.osm.pbf"
 TZ = "Europe/Helsinki"
 
 

@@ -32,8 +32,8 @@ Extract cases are built from the file, independently of the rule they check:
   door 2-8 minutes later 15 % of the time. GPS: the door plus Gaussian noise of 8 m per axis
   (about 10 m); 3 % of logs have no GPS.
 
-Planted cheats, the same kinds in every case (the demo adds its own planted bursts from
-``data/demo/planted.json`` instead of ours):
+Planted cheats, the same kinds in every case (the demo adds its own planted bursts and
+desk-job shifts from ``data/demo/planted.json`` instead of our bursts):
 
 - ``burst``: 6 one-spot bursts, 20-40 minutes after the end of an honest shift: 5-8
   neighbouring households logged as contacts 0.3-1.2 minutes apart from GPS points within a
@@ -46,9 +46,10 @@ Planted cheats, the same kinds in every case (the demo adds its own planted burs
   doors (2 m noise);
 - ``double_log``: 15 honest visits logged a second time, 0-60 s later, identical otherwise.
 
-The demo case is ``data/demo`` as shipped (streets: the ``walk`` graph of
-``data/streets/helsinki.osm.pbf``): its planted bursts are cheats, every other demo visit is
-honest, and far-spot logs, desk-job shifts and double logs are added as above.
+The demo case is ``data/demo`` as shipped, read through ``geo.demo.load_demo`` (streets: the
+``walk`` graph of ``data/streets/nanjing_xuanwu.osm``): its planted bursts and desk-job shifts
+are cheats, every other demo visit is honest, and far-spot logs, desk-job shifts and double
+logs are added as above.
 
 What it measures
 ----------------
@@ -259,6 +260,12 @@ def demo_case() -> Case:
     households, visits = data.households, data.visits
     truth = json.loads(PLANTED.read_text(encoding="utf-8"))
     bursts = {v for b in truth["bursts"] for v in b["visit_ids"]}
+    desks = {v for d in truth.get("desk_jobs", []) for v in d["visit_ids"]}
+    shipped_kind = np.where(
+        visits["visit_id"].isin(bursts),
+        "burst",
+        np.where(visits["visit_id"].isin(desks), "desk_job", "honest"),
+    )
     place = place_of(households)
     t0 = visits["time"].min().normalize()
     minutes = ((visits["time"] - t0).dt.total_seconds() / 60.0).to_numpy()
@@ -273,23 +280,22 @@ def demo_case() -> Case:
         {
             "hh": int(p), "officer": str(o), "t": float(t), "outcome": str(out),
             "duration": float(d), "x": float(x), "y": float(y),
-            "kind": "burst" if v in bursts else "honest",
+            "kind": str(k),
         }
-        for v, p, o, t, out, d, x, y in zip(
-            visits["visit_id"], pos, visits["officer_id"], minutes, visits["outcome"],
+        for k, p, o, t, out, d, x, y in zip(
+            shipped_kind, pos, visits["officer_id"], minutes, visits["outcome"],
             visits["duration_min"], gx, gy, strict=True,
         )
     ]  # fmt: skip
     planted = plant_all(place, shipped, rng, kinds=("far_spot", "desk_job", "double_log"))
     extra, extra_kind = visits_frame(planted, place, DEMO_TIMEZONE, t0=t0, prefix="X")
-    kind = pd.Series(
-        np.where(visits["visit_id"].isin(bursts), "burst", "honest"), index=visits.index
-    )
+    kind = pd.Series(shipped_kind, index=visits.index)
     extra.index = extra_kind.index = pd.RangeIndex(len(visits), len(visits) + len(extra))
     graph = load_streets(DEMO_FILES["streets"], network_type="walk", cache=False)
     about = (
-        f"{len(households)} households, {len(bursts)} planted burst visits "
-        f"(planted.json); walk graph of the shipped extract: {graph.number_of_nodes()} nodes"
+        f"{len(households)} households, {len(bursts)} planted burst and {len(desks)} desk-job "
+        f"visits (planted.json); walk graph of the shipped extract: {graph.number_of_nodes()} "
+        "nodes"
     )
     return Case(
         "demo",
