@@ -282,9 +282,7 @@ def plant_bursts(
     return out
 
 
-def _desk_compounds(
-    ent: Entities, beat_of: np.ndarray, avoid: set[int]
-) -> list[tuple[int, np.ndarray, np.ndarray]]:
+def _desk_compounds(ent: Entities, avoid: set[int]) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Compounds fit for a desk job: (index, household members, centre), none planted."""
     xy = ent.xy()
     out = []
@@ -308,7 +306,7 @@ def plant_desk_jobs(
     rng = rng_for(seed, "desk")
     xy = ent.xy()
     avoid = plan.planted_members(blocks) | set(plan.overdue)
-    fit = _desk_compounds(ent, beat_of, avoid)
+    fit = _desk_compounds(ent, avoid)
     used: set[int] = set()
     out = []
     for k, (officer, day) in enumerate(plan.desk_days):

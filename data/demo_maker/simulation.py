@@ -212,13 +212,11 @@ class Simulation:
     ) -> None:
         self.rng = rng_for(seed, "visits")
         n = len(ent)
-        self.ent, self.walks, self.speeds, self.schedule, self.rules = (
-            ent,
-            walks,
-            speeds,
-            schedule,
-            rules,
-        )
+        self.ent = ent
+        self.walks = walks
+        self.speeds = speeds
+        self.schedule = schedule
+        self.rules = rules
         self.xy = ent.xy()
         self.vulnerable = np.array([bool(v) for v in ent.vulnerable])
         self.profile = list(ent.profile)
