@@ -65,8 +65,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from planted import beats_for_cli  # noqa: E402
-
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo  # noqa: E402
 from geo.projection import local_utm  # noqa: E402
 
@@ -451,8 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(DEMO_FILES["streets"], streets)
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; work folder {work}")
         limits = {"timeout_s": args.timeout, "max_rss_gib": args.max_rss_gib}
-        demo: dict[str, Any] = {k: DEMO_FILES[k] for k in ("households", "visits")}
-        demo.update(beats=beats_for_cli(work), streets=streets, coords=DEMO_COORDS)
+        demo: dict[str, Any] = {k: DEMO_FILES[k] for k in ("households", "visits", "beats")}
+        demo.update(streets=streets, coords=DEMO_COORDS)
         variants = [False] if args.no_baseline else [False, True]
         for straight in variants:
             label = "demo, straight-line travel (baseline)" if straight else "demo, walk network"

@@ -45,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -53,7 +52,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.coords import wgs84_to_gcj02  # noqa: E402
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo  # noqa: E402
 from geo.projection import local_utm  # noqa: E402
 from geo.settings import DEFAULTS  # noqa: E402
@@ -69,7 +67,7 @@ def run_cli(out: Path, work: Path) -> None:
         sys.executable, "-m", "analysis", "coverage",
         "--households", str(DEMO_FILES["households"]),
         "--visits", str(DEMO_FILES["visits"]),
-        "--beats", str(beats_for_cli(work)),
+        "--beats", str(DEMO_FILES["beats"]),
         "--streets", str(streets),
         "--coords", DEMO_COORDS,
         "--timezone", DEMO_TIMEZONE,
@@ -79,22 +77,6 @@ def run_cli(out: Path, work: Path) -> None:
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         sys.exit(f"the CLI failed ({run.returncode}):\n{run.stderr}")
-
-
-def beats_for_cli(work: Path) -> Path:
-    """The demo's beats file for ``--coords gcj02``.
-
-    TODO(coords-per-file): until the importer applies ``--coords`` only to files that
-    declare no coordinate system, it would shift the WGS84 GeoJSON beats by the GCJ-02
-    offset; a GCJ-02 copy of them is shifted back exactly. Then: ``DEMO_FILES["beats"]``.
-    """
-    beats = gpd.read_file(DEMO_FILES["beats"])
-    beats.geometry = beats.geometry.map(
-        lambda g: shapely.transform(g, lambda xy: np.column_stack(wgs84_to_gcj02(*xy.T)))
-    )
-    path = work / "beats-gcj02.geojson"
-    beats.to_file(path, driver="GeoJSON")
-    return path
 
 
 def match(blocks: gpd.GeoDataFrame, wkt: str) -> tuple[str | None, float]:

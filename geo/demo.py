@@ -3,7 +3,8 @@
 Files live in ``data/`` (see ``data/demo/README.md``) and are read through the importer
 exactly as a station's files are: the households and visits are GBK CSV exports with
 Chinese headers and GCJ-02 coordinates (``coords gcj02``), with local times without a zone
-(``timezone Asia/Shanghai``); the beats are a standard GeoJSON (WGS84).
+(``timezone Asia/Shanghai``); the beats are a standard GeoJSON (WGS84), which keeps the
+system it declares whatever ``coords`` says.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from geo.errors import ImportRefused, ValidationReport
-from geo.importer import Dataset, cross_check, read_beats, read_households, read_visits
-from geo.settings import Settings, resolve
+from geo.importer import Dataset, load_dataset
+from geo.settings import Settings
 
 DATA_DIR: Final = Path(__file__).resolve().parents[1] / "data"
 DEMO_TIMEZONE: Final = "Asia/Shanghai"
@@ -41,18 +41,13 @@ def load_demo(*, settings: Settings | None = None, root: Path = DATA_DIR) -> Dat
 
     ``root`` reads a demo the generator wrote elsewhere (``data/make_demo.py --out``).
     """
-    cfg = resolve(settings)
     files = demo_files(root)
-    # TODO(coords-per-file): once the importer applies ``crs`` only to files that declare no
-    # coordinate system, this becomes load_dataset(..., crs=DEMO_COORDS, ...).
-    beats = read_beats(files["beats"], settings=cfg)
-    households = read_households(files["households"], crs=DEMO_COORDS, settings=cfg)
-    visits = read_visits(files["visits"], crs=DEMO_COORDS, timezone=DEMO_TIMEZONE, settings=cfg)
-    report = ValidationReport()
-    for part in (beats, households, visits):
-        report.extend(part.report)
-    if report.ok:
-        report.extend(cross_check(beats.table, households.table, visits.table))
-    if not report.ok:
-        raise ImportRefused(report)
-    return Dataset(beats.table, households.table, visits.table, report, DEMO_TIMEZONE, DEMO_LABEL)
+    return load_dataset(
+        beats=files["beats"],
+        households=files["households"],
+        visits=files["visits"],
+        crs=DEMO_COORDS,
+        timezone=DEMO_TIMEZONE,
+        settings=settings,
+        label=DEMO_LABEL,
+    )

@@ -25,7 +25,6 @@ from typing import Any
 
 import geopandas as gpd
 import h3
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -33,7 +32,6 @@ import shapely
 from analysis.cli import OUTPUTS, STEPS, main
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES, FLAG_GRADES
-from geo.coords import wgs84_to_gcj02
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo
 from geo.importer import Dataset
 from geo.projection import local_utm
@@ -71,30 +69,13 @@ def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def beats_file(streets: Path) -> Path:
-    """The demo's beats as the CLI needs them today.
-
-    TODO(coords-per-file): until the importer applies ``--coords`` only to files that
-    declare no coordinate system, it would shift the WGS84 GeoJSON beats by the GCJ-02
-    offset; a GCJ-02 copy of them is shifted back exactly. Then: ``DEMO_FILES["beats"]``.
-    """
-    beats = gpd.read_file(DEMO_FILES["beats"])
-    beats.geometry = beats.geometry.map(
-        lambda g: shapely.transform(g, lambda xy: np.column_stack(wgs84_to_gcj02(*xy.T)))
-    )
-    path = streets.parent / "beats-gcj02.geojson"
-    beats.to_file(path, driver="GeoJSON")
-    return path
-
-
-@pytest.fixture(scope="module")
-def cli_args(streets: Path, beats_file: Path):  # noqa: ANN201
+def cli_args(streets: Path):  # noqa: ANN201
     def args(out: Path, *extra: str, visits: Path | None = None) -> list[str]:
         return [
             "coverage",
             "--households", str(DEMO_FILES["households"]),
             "--visits", str(visits or DEMO_FILES["visits"]),
-            "--beats", str(beats_file),
+            "--beats", str(DEMO_FILES["beats"]),
             "--streets", str(streets),
             "--coords", DEMO_COORDS,
             "--timezone", DEMO_TIMEZONE,
@@ -598,7 +579,9 @@ def test_streets_of_another_place_exit_2(
     args[args.index("--streets") + 1] = str(streets)  # central Helsinki
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert f"{helsinki_extract.name}: the street blocks miss the beats: 100% of the households" in err
+    assert (
+        f"{helsinki_extract.name}: the street blocks miss the beats: 100% of the households" in err
+    )
     assert "north-west of the households' centre" in err and "--unit h3:9" in err
     assert not out.exists()
 
