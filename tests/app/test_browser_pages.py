@@ -136,8 +136,29 @@ def map_frame(browser_page, *, paths: int = 1, timeout_s: float = 180.0):  # noq
     raise AssertionError(msg)
 
 
+MAP_STATE = """
+() => Array.from(document.querySelectorAll('svg path.leaflet-interactive'))
+    .map(p => p.getAttribute('d')).join('|')
+"""
+
+
+def settle(frame, *, quiet_s: float = 1.0, timeout_s: float = 60.0) -> None:  # noqa: ANN001
+    """Wait until the map's paths stop changing for ``quiet_s`` (layers drawn, view fitted),
+    so a point found free under the pointer stays free when it is hovered or clicked."""
+    deadline = time.monotonic() + timeout_s
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        state = frame.evaluate(MAP_STATE)
+        if state != last:
+            last, since = state, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.1)
+
+
 def hover_tooltip(frame, paths) -> str:  # noqa: ANN001
     """Hover the first path with a visible inner point; return its tooltip's text."""
+    settle(frame)
     for i in range(paths.count()):
         spot = paths.nth(i).evaluate(INNER_POINT)
         if spot is not None:
@@ -194,6 +215,7 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         # Gaps: click a block, its households appear
         open_page(page, "gaps", "en", has_map=True)
         frame = map_frame(page, paths=1)
+        settle(frame)  # the residents' marks sit on top of the blocks once drawn
         blocks = frame.locator("svg path.leaflet-interactive")
         candidates = []
         for i in range(blocks.count()):
