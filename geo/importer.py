@@ -27,8 +27,13 @@ import shapely
 from pyproj.exceptions import ProjError
 
 from geo import alignment, systems
-from geo.aliases import map_columns, normalise_kind, normalise_outcome, normalise_vulnerable
-from geo.errors import Finding, ImportRefused, ValidationReport
+from geo.aliases import (
+    choose_columns,
+    normalise_kind,
+    normalise_outcome,
+    normalise_vulnerable,
+)
+from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
@@ -106,6 +111,7 @@ def read_beats(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
@@ -122,6 +128,10 @@ def read_beats(
     file_crs : str, optional
         The system of this file's coordinates, whatever it declares (see
         :mod:`geo.systems`).
+    columns : mapping, optional
+        ``{canonical: header}``: the file's column that plays a canonical column, for
+        headers the alias table does not know (e.g. ``{"beat_id": "Name"}``); wins over the
+        aliases. A header the file lacks is a fatal ``unknown_column`` finding.
     settings : Settings, optional
         Thresholds (``repair_max_area_change``, ``beat_overlap_min_m2``).
     name : str, optional
@@ -129,7 +139,7 @@ def read_beats(
     """
     cfg = resolve(settings)
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "beats")
+    collector, frame = _start(raw, "beats", columns)
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
     geometry, source, coord_column = _geometry(
@@ -155,17 +165,18 @@ def read_households(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
     """Read a households file (points with ``household_id``) into the canonical table.
 
     Coordinates come from the file's geometry or from longitude/latitude columns; see
-    :func:`read_beats` for ``crs`` and ``file_crs``.
+    :func:`read_beats` for ``crs``, ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "households")
+    collector, frame = _start(raw, "households", columns)
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
     geometry, source, coord_column = _geometry(
@@ -207,6 +218,7 @@ def read_visits(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
@@ -215,13 +227,13 @@ def read_visits(
 
     Times without a zone are localised to ``timezone`` (default ``settings.timezone``);
     times with an offset are converted to it. A missing ``outcome`` column means every
-    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``
-    and ``file_crs``.
+    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
+    ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "visits")
+    collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
     geometry, source, coord_column = _geometry(
@@ -269,6 +281,7 @@ def load_dataset(
     visits: str | Path,
     crs: str | None = None,
     table_crs: Mapping[str, str | None] | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     names: dict[str, str] | None = None,
@@ -286,6 +299,9 @@ def load_dataset(
     table_crs : mapping, optional
         ``{"beats": ..., "households": ..., "visits": ...}``: the system of that file's
         coordinates, whatever it declares (``file_crs`` of :func:`read_beats`).
+    columns : mapping, optional
+        ``{"beats": {"beat_id": "Name"}, ...}``: per table, the file's column that plays a
+        canonical column (``columns`` of :func:`read_beats`).
     timezone : str, optional
         Zone for visit times without one (default ``settings.timezone``).
     settings : Settings, optional
@@ -309,11 +325,24 @@ def load_dataset(
     zone = timezone or cfg.timezone
     given = names or {}
     own = dict(table_crs or {})
-    b = read_beats(beats, crs=crs, file_crs=own.get("beats"), settings=cfg, name=given.get("beats"))
+    chosen = dict(columns or {})
+    unknown = sorted(set(chosen) - {"beats", "households", "visits"})
+    if unknown:
+        msg = f"columns named for {', '.join(unknown)}: use beats, households or visits"
+        raise BeatcovError(msg)
+    b = read_beats(
+        beats,
+        crs=crs,
+        file_crs=own.get("beats"),
+        columns=chosen.get("beats"),
+        settings=cfg,
+        name=given.get("beats"),
+    )
     h = read_households(
         households,
         crs=crs,
         file_crs=own.get("households"),
+        columns=chosen.get("households"),
         settings=cfg,
         name=given.get("households"),
     )
@@ -321,6 +350,7 @@ def load_dataset(
         visits,
         crs=crs,
         file_crs=own.get("visits"),
+        columns=chosen.get("visits"),
         timezone=zone,
         settings=cfg,
         name=given.get("visits"),
@@ -464,42 +494,85 @@ def _imported(
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
-def _start(raw: RawTable, table: Table) -> tuple[Collector, pd.DataFrame]:
+def _start(
+    raw: RawTable, table: Table, chosen: Mapping[str, str] | None = None
+) -> tuple[Collector, pd.DataFrame]:
     """Map headers, check required columns; return the collector and the renamed frame."""
-    mapping = map_columns(list(raw.frame.columns), table)
-    headers = {canonical: header for header, canonical in mapping.items()}
+    headers, lacking = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
     collector = Collector(raw, headers)
-    frame = raw.frame[list(mapping)].rename(columns=mapping)
-    has_geometry = raw.geometry is not None or "geometry" in frame
-    has_lonlat = "lon" in frame and "lat" in frame
+    frame = pd.DataFrame(
+        {canonical: raw.frame[header] for canonical, header in headers.items()},
+        index=raw.frame.index,
+    )
     found = names(raw.frame.columns)
-    for column in REQUIRED[table]:
+    for canonical, wanted in lacking.items():
+        collector.add(
+            "fatal",
+            "unknown_column",
+            f"the column {wanted!r} named for {canonical} is not in the file; name one of its "
+            f"columns: {found}",
+        )
+    missing = [c for c in _missing(raw, table, headers) if c not in lacking]
+    if "lon" in missing or "lat" in missing:
+        collector.add(
+            "fatal",
+            "missing_column",
+            f"no coordinates: add longitude and latitude columns (lon/lat, 经度/纬度) "
+            f"or use a geodata file; columns found: {found}",
+        )
+    for column in missing:
         if column == "geometry":
-            if table == "households" and not (has_geometry or has_lonlat):
-                collector.add(
-                    "fatal",
-                    "missing_column",
-                    f"no coordinates: add longitude and latitude columns (lon/lat, 经度/纬度) "
-                    f"or use a geodata file; columns found: {found}",
-                )
-            elif table == "beats" and not has_geometry:
-                collector.add(
-                    "fatal",
-                    "missing_column",
-                    "no polygons: use a geodata file or a WKT column named geometry; "
-                    f"columns found: {found}",
-                )
-        elif column not in frame:
+            collector.add(
+                "fatal",
+                "missing_column",
+                "no polygons: use a geodata file or a WKT column named geometry; "
+                f"columns found: {found}",
+            )
+        elif column not in ("lon", "lat"):
             collector.add(
                 "fatal",
                 "missing_column",
                 f"required column {column!r} is missing; add it or rename a column to one of "
-                f"its aliases (README, 'Column aliases'); columns found: {found}",
+                f"its aliases (README, 'Column aliases'), or name the column that holds it; "
+                f"columns found: {found}",
                 column=column,
             )
     if len(raw.frame) == 0:
         collector.add("fatal", "no_records", "the file has a header but no records")
     return collector, frame
+
+
+def missing_columns(
+    raw: RawTable, table: Table, chosen: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return the required columns ``raw`` lacks for ``table``, after aliases and choices.
+
+    Coordinates count as ``lon`` and ``lat`` for households (a geodata file's geometry or a
+    WKT column also does), as ``geometry`` (a WKT column) for beats. A choice naming a
+    header the file lacks leaves its column missing.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Name": ["A"], "geometry": ["POINT (0 0)"]})
+    >>> raw = RawTable(frame, None, None, "beats.csv", 2, "row")
+    >>> missing_columns(raw, "beats"), missing_columns(raw, "beats", {"beat_id": "Name"})
+    (['beat_id'], [])
+    """
+    headers, _ = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
+    return _missing(raw, table, headers)
+
+
+def _missing(raw: RawTable, table: Table, headers: Mapping[str, str]) -> list[str]:
+    has_geometry = raw.geometry is not None or "geometry" in headers
+    missing = []
+    for column in REQUIRED[table]:
+        if column != "geometry":
+            missing += [] if column in headers else [column]
+        elif table == "households" and not has_geometry:
+            missing += [c for c in ("lon", "lat") if c not in headers]
+        elif table == "beats" and not has_geometry:
+            missing.append("geometry")
+    return missing
 
 
 def _geometry(
