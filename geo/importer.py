@@ -203,8 +203,7 @@ def read_households(
         collector.add(
             "fatal",
             "unknown_kind",
-            f"{frame['kind'].iloc[position]!r} is not a known kind; use household, shop, "
-            "school or workplace (or 住户, 商铺, 学校, 单位)",
+            value=frame["kind"].iloc[position],
             position=int(position),
             column="kind",
         )
@@ -428,9 +427,8 @@ def cross_check(
         v_col.add(
             "warning",
             "unknown_household",
-            f"household {visits.table['household_id'].iloc[position]!r} is not in "
-            f"{h_side.file}; the visit is kept but cannot be placed until the household is "
-            "added",
+            value=visits.table["household_id"].iloc[position],
+            households_file=h_side.file,
             position=int(position),
             column="household_id",
         )
@@ -451,16 +449,13 @@ def _outside_warnings(
     swap_inside = alignment.inside_any(swapped, polygons)
     ids = households.table["household_id"].to_numpy()
     for position, point, swap in zip(positions, points, swap_inside, strict=True):
-        hint = (
-            "; its longitude and latitude look swapped, swap them"
-            if swap
-            else "; check its coordinates or the beat boundaries"
-        )
         collector.add(
             "warning",
             "outside_beats",
-            f"household {ids[position]!r} at ({point.x:.6f}, {point.y:.6f}) lies outside "
-            f"every beat{hint}",
+            variant="swapped" if swap else "",
+            value=ids[position],
+            lon=point.x,
+            lat=point.y,
             position=int(position),
             column=households.coord_column,
         )
@@ -506,39 +501,17 @@ def _start(
     )
     found = names(raw.frame.columns)
     for canonical, wanted in lacking.items():
-        collector.add(
-            "fatal",
-            "unknown_column",
-            f"the column {wanted!r} named for {canonical} is not in the file; name one of its "
-            f"columns: {found}",
-        )
+        collector.add("fatal", "unknown_column", header=wanted, canonical=canonical, found=found)
     missing = [c for c in _missing(raw, table, headers) if c not in lacking]
     if "lon" in missing or "lat" in missing:
-        collector.add(
-            "fatal",
-            "missing_column",
-            f"no coordinates: add longitude and latitude columns (lon/lat, 经度/纬度) "
-            f"or use a geodata file; columns found: {found}",
-        )
+        collector.add("fatal", "missing_column", variant="coordinates", found=found)
     for column in missing:
         if column == "geometry":
-            collector.add(
-                "fatal",
-                "missing_column",
-                "no polygons: use a geodata file or a WKT column named geometry; "
-                f"columns found: {found}",
-            )
+            collector.add("fatal", "missing_column", variant="polygons", found=found)
         elif column not in ("lon", "lat"):
-            collector.add(
-                "fatal",
-                "missing_column",
-                f"required column {column!r} is missing; add it or rename a column to one of "
-                f"its aliases (README, 'Column aliases'), or name the column that holds it; "
-                f"columns found: {found}",
-                column=column,
-            )
+            collector.add("fatal", "missing_column", column=column, canonical=column, found=found)
     if len(raw.frame) == 0:
-        collector.add("fatal", "no_records", "the file has a header but no records")
+        collector.add("fatal", "no_records")
     return collector, frame
 
 
@@ -605,8 +578,7 @@ def _geometry(
                 collector.add(
                     "fatal",
                     "not_a_point",
-                    f"the geometry is a {geoms.geom_type.iloc[position]}, not a point; export "
-                    "one point per record",
+                    kind=geoms.geom_type.iloc[position],
                     position=int(position),
                     column="geometry",
                 )
@@ -630,9 +602,8 @@ def _geometry(
         collector.add(
             "fatal",
             "unusable_crs",
-            f"the coordinates are in {source.name}, which cannot be converted to WGS84 ({exc}); "
-            "re-export the file in WGS84 or CGCS2000, or name its coordinate system for this "
-            "file (an EPSG code)",
+            system=source.name,
+            error=str(exc),
         )
         return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, column
     if column != "lon" or not source.lonlat:
@@ -664,8 +635,7 @@ def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str
         collector.add(
             "fatal",
             "coordinate_out_of_range",
-            "coordinates fall outside longitude ±180 / latitude ±90; check the coordinate "
-            "system of the file (name it with the coordinate system option)",
+            variant="system",
             position=int(position),
             column=column,
         )
@@ -679,7 +649,6 @@ def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
         collector.add(
             "fatal",
             "bad_geometry",
-            "the geometry is not valid WKT text (e.g. POLYGON ((lon lat, ...))); fix the cell",
             position=int(position),
             column="geometry",
         )
@@ -695,8 +664,8 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
         collector.add(
             "fatal",
             "unknown_outcome",
-            f"{text.iloc[position]!r} is not a known outcome; use one of {', '.join(OUTCOMES)} "
-            "(or 见面, 无人, 拒绝)",
+            value=text.iloc[position],
+            outcomes=", ".join(OUTCOMES),
             position=int(position),
             column="outcome",
         )
@@ -710,8 +679,7 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
         collector.add(
             "warning",
             "unknown_follow_up",
-            f"follows up visit {refs.iloc[position]!r}, which is not in this file; the "
-            "follow-up is kept but not linked",
+            value=refs.iloc[position],
             position=int(position),
             column="follow_up_of",
         )
