@@ -28,7 +28,9 @@ from typing import Any, Final
 import geopandas as gpd
 import pandas as pd
 
+from app.i18n import DEFAULT_LANGUAGE, has_key, translate
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.findings import template_key
 from geo.importer import Dataset, load_dataset, missing_columns
 from geo.readers import SUPPORTED, read_raw
 from geo.workspace import Workspace
@@ -142,13 +144,48 @@ def check_timezone(name: str) -> str:
     return zone
 
 
-def report_frame(report: ValidationReport) -> pd.DataFrame:
-    """Return a validation report as the table the Data page shows (fatal first)."""
+def report_frame(report: ValidationReport, *, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return a validation report as the table the Data page shows (fatal first).
+
+    Messages are in ``lang`` where the catalogue has their template (see
+    :func:`finding_text`), else in English.
+    """
     frame = report.to_frame()
+    frame["message"] = [finding_text(f, lang) for f in report.findings]
     frame["row"] = frame["row"].astype("Int64")
     order = frame["severity"].map({"fatal": 0, "warning": 1}).fillna(2)
     frame = frame.assign(_order=order).sort_values("_order", kind="stable")
     return frame[list(REPORT_COLUMNS)].reset_index(drop=True)
+
+
+def finding_text(finding: Finding, lang: str) -> str:
+    """Return a finding's message in ``lang``: its template by code, filled with its values.
+
+    The English message is kept when ``lang`` is English, the finding has no template
+    (messages about two files) or its values do not fill the template.
+
+    Examples
+    --------
+    >>> f = Finding("fatal", "not_a_number", "h.csv, row 3, column '人口': 'x' is not a "
+    ...     "number; write a plain number", "h.csv", 3, "人口", {"value": "x", "row_word": "row"})
+    >>> finding_text(f, "zh")
+    "h.csv，第 3 行，列“人口”：'x' 不是数字；请填写普通数字"
+    """
+    key = f"finding_msg.{template_key(finding.code, finding.variant)}"
+    if lang == DEFAULT_LANGUAGE or not has_key(key, lang):
+        return finding.message
+    values = dict(finding.values)
+    try:
+        problem = translate(key, lang, **values)
+        where = [finding.file]
+        if finding.row is not None:
+            word = values.get("row_word", "row")
+            where.append(translate(f"finding_where.{word}", lang, n=finding.row))
+        if finding.column is not None:
+            where.append(translate("finding_where.column", lang, column=finding.column))
+    except (KeyError, IndexError, ValueError):
+        return finding.message
+    return f"{'，'.join(w for w in where if w)}：{problem}"
 
 
 def coords_hint(table: str, system: str) -> str:

@@ -90,7 +90,8 @@ if checked is not None:
     else:
         fatal = int((checked.report["severity"] == "fatal").sum())
         st.error(t("data.refused", fatal=fatal))
-    ui.table_with_downloads(checked.report, name="validation_report", key="data_report")
+    report = upload.report_frame(checked.findings, lang=ctx.lang)
+    ui.table_with_downloads(report, name="validation_report", key="data_report")
     if checked.needs:
         st.subheader(t("data.columns_title"))
         st.caption(t("data.columns_help"))

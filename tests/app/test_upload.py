@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import i18n, state
-from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, store
+from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_frame, store
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
 
@@ -190,3 +190,39 @@ def test_data_page_lets_the_user_pick_the_column_and_remembers_it(workspace_dir:
     assert not fresh.exception, [e.value for e in fresh.exception]
     assert fresh.success and not fresh.error
     assert not [s for s in fresh.selectbox if s.key == "data_column_beats_beat_id"]
+
+
+def test_findings_follow_the_language_and_fall_back_to_english() -> None:
+    files = oakland_uploads()
+    refused = check_upload(
+        files, crs=None, timezone="Asia/Shanghai", label="t", columns={"beats": {"beat_id": "X"}}
+    )
+    zh = report_frame(refused.findings, lang="zh")
+    assert zh["message"].tolist() == [
+        "oakland.geojson：为 beat_id 指定的列 'X' 不在文件中；请指定文件中的一列："
+        "'OBJECTID', 'Name', 'Shape_Area'"
+    ]
+    assert report_frame(refused.findings)["message"].tolist() == refused.report["message"].tolist()
+    # a message about two files has no template: shown in English
+    misaligned = check_upload(uploads("gcj02"), crs="gcj02", timezone="Asia/Shanghai", label="t")
+    mixed = report_frame(misaligned.findings, lang="zh")
+    assert (
+        "looks like GCJ-02" in mixed.loc[mixed["code"] == "coordinates_mixed_up", "message"].iloc[0]
+    )
+    warnings = mixed[mixed["code"] == "outside_beats"]
+    assert warnings.empty or "不在任何警务区内" in warnings["message"].iloc[0]
+
+
+def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page("app/pages/data.py").run()
+    set_files(at, oakland_uploads())
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.dataframe[0].value
+    messages = [str(v) for v in shown.to_numpy().ravel()]
+    assert any(
+        "缺少必需的列 'beat_id'" in m and "oakland.geojson，列“beat_id”" in m for m in messages
+    )
