@@ -6,10 +6,11 @@ Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other 
 
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
 files that carry no coordinate system, the file's own otherwise, ``--beats-coords`` &c. to
-override one file. Misaligned inputs are refused before anything is written: households
-outside the beats and GPS points off their doors when a coordinate mix-up explains them
-(the import names the option that fixes it), street blocks that miss the households (here,
-once the blocks are built).
+override one file. ``--column TABLE.CANONICAL=HEADER`` (repeatable) names the file's column
+that plays a canonical one when the alias table does not know its header. Misaligned inputs
+are refused before anything is written: households outside the beats and GPS points off
+their doors when a coordinate mix-up explains them (the import names the option that fixes
+it), street blocks that miss the households (here, once the blocks are built).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from geo.aliases import check_choice
 from geo.alignment import check_streets, streets_message
 from geo.blocks import blocks_from_graph, h3_cells
 from geo.coords import parse_crs
@@ -100,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
             "for a projected file wgs84/gcj02/bd09 name the lon/lat behind its projection)",
         )
     cov.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        type=_column,
+        metavar="TABLE.CANONICAL=HEADER",
+        help="the file's column that plays a canonical column when the alias table does not "
+        "know its header, e.g. --column beats.beat_id=Name (repeatable; TABLE is beats, "
+        "households or visits)",
+    )
+    cov.add_argument(
         "--timezone",
         default=DEFAULTS.timezone,
         help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
@@ -170,6 +182,45 @@ def _crs(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _column(text: str) -> tuple[str, str, str]:
+    """Parse one ``--column TABLE.CANONICAL=HEADER``; a bad one is a usage error (exit 2)."""
+    target, sep, header = text.partition("=")
+    table, dot, canonical = target.strip().partition(".")
+    if not sep or not dot or not header.strip():
+        msg = (
+            f"{text!r}: write TABLE.CANONICAL=HEADER, e.g. beats.beat_id=Name (the file's "
+            "column HEADER plays CANONICAL)"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    try:
+        check_choice(table, canonical)
+    except BeatcovError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from exc
+    return table, canonical, header.strip()
+
+
+def column_choices(chosen: Sequence[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """Return ``--column`` options as ``{table: {canonical: header}}``.
+
+    Raises
+    ------
+    BeatcovError
+        If one canonical column is named twice with different headers.
+
+    Examples
+    --------
+    >>> column_choices([("beats", "beat_id", "Name"), ("visits", "time", "When")])
+    {'beats': {'beat_id': 'Name'}, 'visits': {'time': 'When'}}
+    """
+    out: dict[str, dict[str, str]] = {}
+    for table, canonical, header in chosen:
+        before = out.setdefault(table, {}).setdefault(canonical, header)
+        if before != header:
+            msg = f"--column {table}.{canonical} is named twice ({before!r} and {header!r})"
+            raise BeatcovError(msg)
+    return out
+
+
 def _day(text: str) -> dt.date:
     """Parse a ``--start``/``--end`` day; a bad one is a usage error (exit 2)."""
     try:
@@ -181,7 +232,12 @@ def _day(text: str) -> dt.date:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        column_choices(args.column)
+    except BeatcovError as error:
+        parser.error(str(error))  # a usage error: exit 2
     settings = DEFAULTS.replace(
         timezone=args.timezone,
         network_type=args.network_type,
@@ -228,6 +284,7 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         visits=args.visits,
         crs=args.coords,
         table_crs={table: getattr(args, f"{table}_coords") for table in TABLES},
+        columns=column_choices(args.column),
         timezone=args.timezone,
         settings=settings,
         hint=coords_hint,

@@ -7,6 +7,12 @@ called with an accepted import, so a refused import changes nothing.
 
 Coordinates follow :mod:`geo.systems`: the page's coordinate choice applies to files that carry
 no coordinate system, each file's own choice (default: as the file says) overrides it.
+
+Columns the alias table does not know: when a file lacks a required column, the check says
+which (:attr:`Checked.needs`, with the file's headers to pick from); the user's choice is
+passed back as ``columns`` and, once the import is stored, remembered in the workspace for
+files with the same headers (:meth:`geo.workspace.Workspace.remember_columns`). A choice
+remembered for a file is used when the file would otherwise lack the column.
 """
 
 from __future__ import annotations
@@ -14,16 +20,19 @@ from __future__ import annotations
 import re
 import tempfile
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import pandas as pd
 
+from app.i18n import DEFAULT_LANGUAGE, has_key, translate
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
-from geo.importer import Dataset, load_dataset
-from geo.readers import SUPPORTED
+from geo.findings import template_key
+from geo.importer import Dataset, load_dataset, missing_columns
+from geo.readers import SUPPORTED, read_raw
 from geo.workspace import Workspace
 
 TABLES: Final = ("beats", "households", "visits")
@@ -51,6 +60,9 @@ COORD_NAMES: Final = {"wgs84": "WGS84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 
 REPORT_COLUMNS: Final = ("severity", "file", "row", "column", "message", "code")
 
+COLUMN_CODES: Final = ("missing_column", "unknown_column")
+"""Findings of a file lacking a required column: the Data page offers its headers to pick."""
+
 _SAFE_NAME = re.compile(r"[^\w.\-() \u4e00-\u9fff]+")
 
 
@@ -63,8 +75,21 @@ class Upload:
 
 
 @dataclass
+class ColumnNeed:
+    """A file's required columns that none of its headers plays, and its headers."""
+
+    headers: list[str]
+    missing: list[str]
+
+
+@dataclass
 class Checked:
-    """The outcome of checking an upload: an accepted dataset, or none and the findings."""
+    """The outcome of checking an upload: an accepted dataset, or none and the findings.
+
+    ``columns`` holds the column choices the check used (the user's and remembered ones),
+    ``headers`` the headers of each file with a choice (to remember it when stored), and
+    ``needs`` the files whose required columns are still not found.
+    """
 
     dataset: Dataset | None
     report: pd.DataFrame
@@ -72,6 +97,10 @@ class Checked:
     names: dict[str, str] = field(default_factory=dict)
     outside: gpd.GeoDataFrame | None = None
     beats: gpd.GeoDataFrame | None = None
+    findings: ValidationReport = field(default_factory=ValidationReport)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    needs: dict[str, ColumnNeed] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -115,13 +144,48 @@ def check_timezone(name: str) -> str:
     return zone
 
 
-def report_frame(report: ValidationReport) -> pd.DataFrame:
-    """Return a validation report as the table the Data page shows (fatal first)."""
+def report_frame(report: ValidationReport, *, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """Return a validation report as the table the Data page shows (fatal first).
+
+    Messages are in ``lang`` where the catalogue has their template (see
+    :func:`finding_text`), else in English.
+    """
     frame = report.to_frame()
+    frame["message"] = [finding_text(f, lang) for f in report.findings]
     frame["row"] = frame["row"].astype("Int64")
     order = frame["severity"].map({"fatal": 0, "warning": 1}).fillna(2)
     frame = frame.assign(_order=order).sort_values("_order", kind="stable")
     return frame[list(REPORT_COLUMNS)].reset_index(drop=True)
+
+
+def finding_text(finding: Finding, lang: str) -> str:
+    """Return a finding's message in ``lang``: its template by code, filled with its values.
+
+    The English message is kept when ``lang`` is English, the finding has no template
+    (messages about two files) or its values do not fill the template.
+
+    Examples
+    --------
+    >>> f = Finding("fatal", "not_a_number", "h.csv, row 3, column '人口': 'x' is not a "
+    ...     "number; write a plain number", "h.csv", 3, "人口", {"value": "x", "row_word": "row"})
+    >>> finding_text(f, "zh")
+    "h.csv，第 3 行，列“人口”：'x' 不是数字；请填写普通数字"
+    """
+    key = f"finding_msg.{template_key(finding.code, finding.variant)}"
+    if lang == DEFAULT_LANGUAGE or not has_key(key, lang):
+        return finding.message
+    values = dict(finding.values)
+    try:
+        problem = translate(key, lang, **values)
+        where = [finding.file]
+        if finding.row is not None:
+            word = values.get("row_word", "row")
+            where.append(translate(f"finding_where.{word}", lang, n=finding.row))
+        if finding.column is not None:
+            where.append(translate("finding_where.column", lang, column=finding.column))
+    except (KeyError, IndexError, ValueError):
+        return finding.message
+    return f"{'，'.join(w for w in where if w)}：{problem}"
 
 
 def coords_hint(table: str, system: str) -> str:
@@ -144,6 +208,8 @@ def check_upload(
     label: str,
     streets: Upload | None = None,
     table_crs: dict[str, str | None] | None = None,
+    columns: dict[str, dict[str, str]] | None = None,
+    workspace: Workspace | None = None,
 ) -> Checked:
     """Read and validate an upload of the three tables; store nothing.
 
@@ -161,18 +227,25 @@ def check_upload(
         The dataset's name.
     streets : Upload, optional
         A streets file to keep with the dataset once stored.
+    columns : dict, optional
+        ``{table: {canonical: header}}``: the file's column that plays a canonical column.
+    workspace : Workspace, optional
+        Where column choices are remembered: a file lacking a required column is checked
+        again with the choice remembered for files with its headers, if any.
 
     Returns
     -------
     Checked
         The dataset when accepted, always the report as a table; when too many households
-        lie outside every beat, those households and the beats (for a map).
+        lie outside every beat, those households and the beats (for a map); the files whose
+        required columns are not found, with their headers.
     """
     missing = [name for name in TABLES if name not in files]
     if missing:
         msg = f"upload the {', '.join(missing)} file(s) too; a dataset needs all three"
         raise BeatcovError(msg)
     names = {name: safe_name(files[name].name, fallback=name) for name in TABLES}
+    chosen = {table: dict(choice) for table, choice in (columns or {}).items() if choice}
     with tempfile.TemporaryDirectory(prefix="beatcov-upload-") as folder:
         paths = {}
         for name in TABLES:
@@ -180,26 +253,115 @@ def check_upload(
             target.mkdir()
             paths[name] = target / names[name]
             paths[name].write_bytes(files[name].content)
-        try:
-            data = load_dataset(
-                beats=paths["beats"],
-                households=paths["households"],
-                visits=paths["visits"],
-                crs=crs,
-                table_crs=table_crs,
-                timezone=timezone,
-                names=names,
-                label=label,
-                hint=coords_hint,
-            )
-        except ImportRefused as refused:
-            report = report_frame(refused.report)
-            return Checked(None, report, streets, names, refused.outside, refused.beats)
-        except BeatcovError as error:
-            # a file that cannot be read at all (unknown format, damaged): one fatal finding
-            finding = Finding("fatal", "unreadable", str(error), _named_file(error, names))
-            return Checked(None, report_frame(ValidationReport([finding])), streets, names)
-    return Checked(data, report_frame(data.report), streets, names)
+
+        def load() -> Checked:
+            return _check(paths, names, chosen, crs, table_crs, timezone, label, streets)
+
+        checked = load()
+        if checked.needs and workspace is not None and _recall(checked, chosen, workspace):
+            checked = load()
+        checked.headers |= {
+            table: _headers(paths[table], names[table])
+            for table in chosen
+            if table not in checked.headers
+        }
+    return checked
+
+
+def _check(
+    paths: dict[str, Path],
+    names: dict[str, str],
+    chosen: dict[str, dict[str, str]],
+    crs: str | None,
+    table_crs: dict[str, str | None] | None,
+    timezone: str,
+    label: str,
+    streets: Upload | None,
+) -> Checked:
+    """Run the importer once on the written files; find the files that lack columns."""
+    try:
+        data = load_dataset(
+            beats=paths["beats"],
+            households=paths["households"],
+            visits=paths["visits"],
+            crs=crs,
+            table_crs=table_crs,
+            columns=chosen,
+            timezone=timezone,
+            names=names,
+            label=label,
+            hint=coords_hint,
+        )
+    except ImportRefused as refused:
+        report = refused.report
+        checked = Checked(None, report_frame(report), streets, names, refused.outside)
+        checked.beats, checked.findings = refused.beats, report
+        lacking = {f.file for f in report.fatal if f.code in COLUMN_CODES}
+        for table in TABLES:
+            if names[table] in lacking:
+                raw = read_raw(paths[table], name=names[table])
+                headers = [str(h) for h in raw.frame.columns]
+                need = missing_columns(raw, table, chosen.get(table))
+                checked.headers[table] = headers
+                if need:
+                    checked.needs[table] = ColumnNeed(headers, need)
+    except BeatcovError as error:
+        # a file that cannot be read at all (unknown format, damaged): one fatal finding
+        finding = Finding("fatal", "unreadable", str(error), _named_file(error, names))
+        report = ValidationReport([finding])
+        return Checked(None, report_frame(report), streets, names, findings=report)
+    else:
+        checked = Checked(data, report_frame(data.report), streets, names, findings=data.report)
+    checked.columns = {table: dict(choice) for table, choice in chosen.items()}
+    return checked
+
+
+def _recall(checked: Checked, chosen: dict[str, dict[str, str]], workspace: Workspace) -> bool:
+    """Add to ``chosen`` the remembered choices of the files that lack columns; say if any."""
+    added = False
+    for table, need in checked.needs.items():
+        remembered = workspace.remembered_columns(table, need.headers)
+        usable = {
+            canonical: header
+            for canonical, header in remembered.items()
+            if canonical in need.missing and header in need.headers
+        }
+        if usable:
+            chosen.setdefault(table, {}).update(usable)
+            added = True
+    return added
+
+
+def column_key(table: str, canonical: str) -> str:
+    """Return the session key of the Data page's pick for ``table``'s ``canonical`` column."""
+    return f"data_column_{table}_{canonical}"
+
+
+def merge_choices(
+    previous: dict[str, dict[str, str]] | None,
+    pending: Checked | None,
+    picked: Mapping[str, Any],
+) -> dict[str, dict[str, str]]:
+    """Return the column choices for the next check: earlier ones, then the page's picks.
+
+    ``picked`` maps :func:`column_key` keys to headers (the session state); a pick left
+    empty keeps nothing for its column.
+
+    Examples
+    --------
+    >>> need = Checked(None, pd.DataFrame(), needs={"beats": ColumnNeed(["Name"], ["beat_id"])})
+    >>> merge_choices({"visits": {"time": "When"}}, need, {"data_column_beats_beat_id": "Name"})
+    {'visits': {'time': 'When'}, 'beats': {'beat_id': 'Name'}}
+    """
+    out = {table: dict(choice) for table, choice in (previous or {}).items()}
+    for table, need in (pending.needs if pending is not None else {}).items():
+        for canonical in need.missing:
+            header = picked.get(column_key(table, canonical))
+            if header:
+                out.setdefault(table, {})[canonical] = str(header)
+            else:
+                out.get(table, {}).pop(canonical, None)
+    return {table: choice for table, choice in out.items() if choice}
 
 
 def store(checked: Checked, workspace: Workspace) -> str:
@@ -222,6 +384,9 @@ def store(checked: Checked, workspace: Workspace) -> str:
     dataset_id = workspace.save(checked.dataset, make_current=True)
     if checked.streets is not None:
         save_streets(workspace.folder, dataset_id, checked.streets)
+    for table, choice in checked.columns.items():
+        if choice and table in checked.headers:
+            workspace.remember_columns(table, checked.headers[table], choice)
     return dataset_id
 
 
@@ -268,6 +433,11 @@ def safe_name(name: str, *, fallback: str) -> str:
     base = PurePath(name.replace("\\", "/")).name
     cleaned = _SAFE_NAME.sub("_", base).strip(" .")
     return cleaned or fallback
+
+
+def _headers(path: Path, name: str) -> list[str]:
+    """Return the headers of a file as the importer reads them."""
+    return [str(h) for h in read_raw(path, name=name).frame.columns]
 
 
 def _named_file(error: BaseException, names: dict[str, str]) -> str:

@@ -8,6 +8,11 @@ also accepted cut to 10 bytes in UTF-8 and in GBK (before a character that would
 share, or that is another column's full name, is not used. The README's alias table is
 generated from :data:`COLUMN_ALIASES`.
 
+Headers the alias table does not know are named by the user: :func:`choose_columns` takes
+``{canonical: header}`` per table (the command line's ``--column beats.beat_id=Name``, the
+Data page's column choice), and a choice wins over the aliases. One header may play several
+columns (Oakland's beat layer has only ``Name``: it is the beat's id and its name).
+
 Examples
 --------
 >>> map_columns(["户号", "地址", "经度", "纬度"], "households")
@@ -25,6 +30,7 @@ import re
 from functools import cache
 from typing import Final
 
+from geo.errors import BeatcovError
 from geo.schema import Table
 
 # canonical column -> aliases (beyond the canonical name itself), per table.
@@ -180,6 +186,100 @@ def map_columns(columns: list[str], table: Table) -> dict[str, str]:
             mapping[column] = canonical
             taken.add(canonical)
     return mapping
+
+
+def canonical_columns(table: Table) -> tuple[str, ...]:
+    """Return the canonical columns a file for ``table`` may provide (``lon``/``lat`` included).
+
+    Examples
+    --------
+    >>> canonical_columns("beats")
+    ('beat_id', 'name', 'station', 'officer_ids', 'geometry')
+    """
+    return tuple(COLUMN_ALIASES[table])
+
+
+def check_choice(table: str, canonical: str) -> None:
+    """Raise :class:`BeatcovError` unless ``canonical`` is a column of ``table``.
+
+    Examples
+    --------
+    >>> check_choice("beats", "beat_id")
+    >>> check_choice("beats", "household_id")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.BeatcovError: 'household_id' is not a column of beats; use one of beat_id, ...
+    """
+    if table not in COLUMN_ALIASES:
+        msg = f"{table!r} is not a table; use one of {', '.join(COLUMN_ALIASES)}"
+        raise BeatcovError(msg)
+    if canonical not in COLUMN_ALIASES[table]:
+        known = ", ".join(COLUMN_ALIASES[table])
+        msg = f"{canonical!r} is not a column of {table}; use one of {known}"
+        raise BeatcovError(msg)
+
+
+def find_header(headers: list[str], wanted: str) -> str | None:
+    """Return the header of ``headers`` the user meant by ``wanted``, or ``None``.
+
+    The exact header wins; otherwise the one header equal to it as aliases are matched
+    (case, spaces and separators ignored).
+
+    Examples
+    --------
+    >>> find_header(["Name", "geometry"], "name"), find_header(["Name"], "Beat")
+    ('Name', None)
+    """
+    if wanted in headers:
+        return wanted
+    matches = [h for h in headers if _key(h) == _key(wanted)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def choose_columns(
+    headers: list[str], table: Table, chosen: dict[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Return which header plays each canonical column: aliases, then the user's choices.
+
+    Parameters
+    ----------
+    headers : list of str
+        Headers as they appear in the file.
+    table : {"beats", "households", "visits"}
+        Which canonical table the file is for.
+    chosen : dict, optional
+        ``{canonical: header}`` named by the user; wins over the alias table.
+
+    Returns
+    -------
+    found : dict
+        ``{canonical: header}`` for every canonical column the file provides.
+    lacking : dict
+        ``{canonical: header}`` of the choices whose header is not in the file.
+
+    Raises
+    ------
+    BeatcovError
+        If a choice names a column ``table`` does not have (see :func:`check_choice`).
+
+    Examples
+    --------
+    >>> choose_columns(["Name", "geometry"], "beats", {"beat_id": "Name"})
+    ({'name': 'Name', 'geometry': 'geometry', 'beat_id': 'Name'}, {})
+    >>> choose_columns(["Name"], "beats", {"beat_id": "Nmae"})[1]
+    {'beat_id': 'Nmae'}
+    """
+    found = {canonical: header for header, canonical in map_columns(headers, table).items()}
+    lacking: dict[str, str] = {}
+    for canonical, wanted in (chosen or {}).items():
+        check_choice(table, canonical)
+        header = find_header(headers, wanted)
+        if header is None:
+            lacking[canonical] = wanted
+            found.pop(canonical, None)
+        else:
+            found[canonical] = header
+    return found, lacking
 
 
 def normalise_outcome(value: str) -> str | None:

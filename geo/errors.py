@@ -6,10 +6,12 @@ what to do.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import pandas as pd
+
+from geo.findings import FINDINGS
 
 Severity = Literal["fatal", "warning"]
 
@@ -57,6 +59,17 @@ class Finding:
         feature number for geodata; ``None`` when it concerns the whole file.
     column : str | None
         Column name as it appears in the file, or ``None``.
+    values : dict
+        What the message is made of, for saying it in another language (the template of
+        ``code`` and ``variant`` in :data:`geo.findings.MESSAGES`); ``row_word`` says whether
+        ``row`` counts rows or features. Empty when the message has no template.
+    variant : str
+        Which template of ``code`` the message follows (``""``: the code's own).
+
+    Raises
+    ------
+    ValueError
+        If ``code`` is not one of :data:`geo.findings.FINDINGS`.
     """
 
     severity: Severity
@@ -65,6 +78,13 @@ class Finding:
     file: str
     row: int | None = None
     column: str | None = None
+    values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    variant: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in FINDINGS:
+            msg = f"unknown finding code {self.code!r}; add it to geo.findings.FINDINGS"
+            raise ValueError(msg)
 
 
 @dataclass
@@ -103,7 +123,7 @@ class ValidationReport:
     def to_frame(self) -> pd.DataFrame:
         """Return the findings as a frame: severity, code, file, row, column, message."""
         cols = ["severity", "code", "file", "row", "column", "message"]
-        return pd.DataFrame([asdict(f) for f in self.findings], columns=cols)
+        return pd.DataFrame([{c: getattr(f, c) for c in cols} for f in self.findings], columns=cols)
 
     def __str__(self) -> str:
         if not self.findings:

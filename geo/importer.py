@@ -27,8 +27,13 @@ import shapely
 from pyproj.exceptions import ProjError
 
 from geo import alignment, systems
-from geo.aliases import map_columns, normalise_kind, normalise_outcome, normalise_vulnerable
-from geo.errors import Finding, ImportRefused, ValidationReport
+from geo.aliases import (
+    choose_columns,
+    normalise_kind,
+    normalise_outcome,
+    normalise_vulnerable,
+)
+from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
@@ -106,6 +111,7 @@ def read_beats(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
@@ -122,6 +128,10 @@ def read_beats(
     file_crs : str, optional
         The system of this file's coordinates, whatever it declares (see
         :mod:`geo.systems`).
+    columns : mapping, optional
+        ``{canonical: header}``: the file's column that plays a canonical column, for
+        headers the alias table does not know (e.g. ``{"beat_id": "Name"}``); wins over the
+        aliases. A header the file lacks is a fatal ``unknown_column`` finding.
     settings : Settings, optional
         Thresholds (``repair_max_area_change``, ``beat_overlap_min_m2``).
     name : str, optional
@@ -129,7 +139,7 @@ def read_beats(
     """
     cfg = resolve(settings)
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "beats")
+    collector, frame = _start(raw, "beats", columns)
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
     geometry, source, coord_column = _geometry(
@@ -155,17 +165,18 @@ def read_households(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
     """Read a households file (points with ``household_id``) into the canonical table.
 
     Coordinates come from the file's geometry or from longitude/latitude columns; see
-    :func:`read_beats` for ``crs`` and ``file_crs``.
+    :func:`read_beats` for ``crs``, ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "households")
+    collector, frame = _start(raw, "households", columns)
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
     geometry, source, coord_column = _geometry(
@@ -192,8 +203,7 @@ def read_households(
         collector.add(
             "fatal",
             "unknown_kind",
-            f"{frame['kind'].iloc[position]!r} is not a known kind; use household, shop, "
-            "school or workplace (or 住户, 商铺, 学校, 单位)",
+            value=frame["kind"].iloc[position],
             position=int(position),
             column="kind",
         )
@@ -207,6 +217,7 @@ def read_visits(
     *,
     crs: str | None = None,
     file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
@@ -215,13 +226,13 @@ def read_visits(
 
     Times without a zone are localised to ``timezone`` (default ``settings.timezone``);
     times with an offset are converted to it. A missing ``outcome`` column means every
-    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``
-    and ``file_crs``.
+    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
+    ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
     zone = timezone or cfg.timezone
     raw = read_raw(path, name=name)
-    collector, frame = _start(raw, "visits")
+    collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
     geometry, source, coord_column = _geometry(
@@ -269,6 +280,7 @@ def load_dataset(
     visits: str | Path,
     crs: str | None = None,
     table_crs: Mapping[str, str | None] | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
     timezone: str | None = None,
     settings: Settings | None = None,
     names: dict[str, str] | None = None,
@@ -286,6 +298,9 @@ def load_dataset(
     table_crs : mapping, optional
         ``{"beats": ..., "households": ..., "visits": ...}``: the system of that file's
         coordinates, whatever it declares (``file_crs`` of :func:`read_beats`).
+    columns : mapping, optional
+        ``{"beats": {"beat_id": "Name"}, ...}``: per table, the file's column that plays a
+        canonical column (``columns`` of :func:`read_beats`).
     timezone : str, optional
         Zone for visit times without one (default ``settings.timezone``).
     settings : Settings, optional
@@ -309,11 +324,24 @@ def load_dataset(
     zone = timezone or cfg.timezone
     given = names or {}
     own = dict(table_crs or {})
-    b = read_beats(beats, crs=crs, file_crs=own.get("beats"), settings=cfg, name=given.get("beats"))
+    chosen = dict(columns or {})
+    unknown = sorted(set(chosen) - {"beats", "households", "visits"})
+    if unknown:
+        msg = f"columns named for {', '.join(unknown)}: use beats, households or visits"
+        raise BeatcovError(msg)
+    b = read_beats(
+        beats,
+        crs=crs,
+        file_crs=own.get("beats"),
+        columns=chosen.get("beats"),
+        settings=cfg,
+        name=given.get("beats"),
+    )
     h = read_households(
         households,
         crs=crs,
         file_crs=own.get("households"),
+        columns=chosen.get("households"),
         settings=cfg,
         name=given.get("households"),
     )
@@ -321,6 +349,7 @@ def load_dataset(
         visits,
         crs=crs,
         file_crs=own.get("visits"),
+        columns=chosen.get("visits"),
         timezone=zone,
         settings=cfg,
         name=given.get("visits"),
@@ -398,9 +427,8 @@ def cross_check(
         v_col.add(
             "warning",
             "unknown_household",
-            f"household {visits.table['household_id'].iloc[position]!r} is not in "
-            f"{h_side.file}; the visit is kept but cannot be placed until the household is "
-            "added",
+            value=visits.table["household_id"].iloc[position],
+            households_file=h_side.file,
             position=int(position),
             column="household_id",
         )
@@ -421,16 +449,13 @@ def _outside_warnings(
     swap_inside = alignment.inside_any(swapped, polygons)
     ids = households.table["household_id"].to_numpy()
     for position, point, swap in zip(positions, points, swap_inside, strict=True):
-        hint = (
-            "; its longitude and latitude look swapped, swap them"
-            if swap
-            else "; check its coordinates or the beat boundaries"
-        )
         collector.add(
             "warning",
             "outside_beats",
-            f"household {ids[position]!r} at ({point.x:.6f}, {point.y:.6f}) lies outside "
-            f"every beat{hint}",
+            variant="swapped" if swap else "",
+            value=ids[position],
+            lon=point.x,
+            lat=point.y,
             position=int(position),
             column=households.coord_column,
         )
@@ -464,42 +489,63 @@ def _imported(
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
-def _start(raw: RawTable, table: Table) -> tuple[Collector, pd.DataFrame]:
+def _start(
+    raw: RawTable, table: Table, chosen: Mapping[str, str] | None = None
+) -> tuple[Collector, pd.DataFrame]:
     """Map headers, check required columns; return the collector and the renamed frame."""
-    mapping = map_columns(list(raw.frame.columns), table)
-    headers = {canonical: header for header, canonical in mapping.items()}
+    headers, lacking = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
     collector = Collector(raw, headers)
-    frame = raw.frame[list(mapping)].rename(columns=mapping)
-    has_geometry = raw.geometry is not None or "geometry" in frame
-    has_lonlat = "lon" in frame and "lat" in frame
+    frame = pd.DataFrame(
+        {canonical: raw.frame[header] for canonical, header in headers.items()},
+        index=raw.frame.index,
+    )
     found = names(raw.frame.columns)
-    for column in REQUIRED[table]:
+    for canonical, wanted in lacking.items():
+        collector.add("fatal", "unknown_column", header=wanted, canonical=canonical, found=found)
+    missing = [c for c in _missing(raw, table, headers) if c not in lacking]
+    if "lon" in missing or "lat" in missing:
+        collector.add("fatal", "missing_column", variant="coordinates", found=found)
+    for column in missing:
         if column == "geometry":
-            if table == "households" and not (has_geometry or has_lonlat):
-                collector.add(
-                    "fatal",
-                    "missing_column",
-                    f"no coordinates: add longitude and latitude columns (lon/lat, 经度/纬度) "
-                    f"or use a geodata file; columns found: {found}",
-                )
-            elif table == "beats" and not has_geometry:
-                collector.add(
-                    "fatal",
-                    "missing_column",
-                    "no polygons: use a geodata file or a WKT column named geometry; "
-                    f"columns found: {found}",
-                )
-        elif column not in frame:
-            collector.add(
-                "fatal",
-                "missing_column",
-                f"required column {column!r} is missing; add it or rename a column to one of "
-                f"its aliases (README, 'Column aliases'); columns found: {found}",
-                column=column,
-            )
+            collector.add("fatal", "missing_column", variant="polygons", found=found)
+        elif column not in ("lon", "lat"):
+            collector.add("fatal", "missing_column", column=column, canonical=column, found=found)
     if len(raw.frame) == 0:
-        collector.add("fatal", "no_records", "the file has a header but no records")
+        collector.add("fatal", "no_records")
     return collector, frame
+
+
+def missing_columns(
+    raw: RawTable, table: Table, chosen: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return the required columns ``raw`` lacks for ``table``, after aliases and choices.
+
+    Coordinates count as ``lon`` and ``lat`` for households (a geodata file's geometry or a
+    WKT column also does), as ``geometry`` (a WKT column) for beats. A choice naming a
+    header the file lacks leaves its column missing.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Name": ["A"], "geometry": ["POINT (0 0)"]})
+    >>> raw = RawTable(frame, None, None, "beats.csv", 2, "row")
+    >>> missing_columns(raw, "beats"), missing_columns(raw, "beats", {"beat_id": "Name"})
+    (['beat_id'], [])
+    """
+    headers, _ = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
+    return _missing(raw, table, headers)
+
+
+def _missing(raw: RawTable, table: Table, headers: Mapping[str, str]) -> list[str]:
+    has_geometry = raw.geometry is not None or "geometry" in headers
+    missing = []
+    for column in REQUIRED[table]:
+        if column != "geometry":
+            missing += [] if column in headers else [column]
+        elif table == "households" and not has_geometry:
+            missing += [c for c in ("lon", "lat") if c not in headers]
+        elif table == "beats" and not has_geometry:
+            missing.append("geometry")
+    return missing
 
 
 def _geometry(
@@ -532,8 +578,7 @@ def _geometry(
                 collector.add(
                     "fatal",
                     "not_a_point",
-                    f"the geometry is a {geoms.geom_type.iloc[position]}, not a point; export "
-                    "one point per record",
+                    kind=geoms.geom_type.iloc[position],
                     position=int(position),
                     column="geometry",
                 )
@@ -557,9 +602,8 @@ def _geometry(
         collector.add(
             "fatal",
             "unusable_crs",
-            f"the coordinates are in {source.name}, which cannot be converted to WGS84 ({exc}); "
-            "re-export the file in WGS84 or CGCS2000, or name its coordinate system for this "
-            "file (an EPSG code)",
+            system=source.name,
+            error=str(exc),
         )
         return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, column
     if column != "lon" or not source.lonlat:
@@ -591,8 +635,7 @@ def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str
         collector.add(
             "fatal",
             "coordinate_out_of_range",
-            "coordinates fall outside longitude ±180 / latitude ±90; check the coordinate "
-            "system of the file (name it with the coordinate system option)",
+            variant="system",
             position=int(position),
             column=column,
         )
@@ -606,7 +649,6 @@ def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
         collector.add(
             "fatal",
             "bad_geometry",
-            "the geometry is not valid WKT text (e.g. POLYGON ((lon lat, ...))); fix the cell",
             position=int(position),
             column="geometry",
         )
@@ -622,8 +664,8 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
         collector.add(
             "fatal",
             "unknown_outcome",
-            f"{text.iloc[position]!r} is not a known outcome; use one of {', '.join(OUTCOMES)} "
-            "(or 见面, 无人, 拒绝)",
+            value=text.iloc[position],
+            outcomes=", ".join(OUTCOMES),
             position=int(position),
             column="outcome",
         )
@@ -637,8 +679,7 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
         collector.add(
             "warning",
             "unknown_follow_up",
-            f"follows up visit {refs.iloc[position]!r}, which is not in this file; the "
-            "follow-up is kept but not linked",
+            value=refs.iloc[position],
             position=int(position),
             column="follow_up_of",
         )

@@ -56,12 +56,10 @@ def parse_times(values: pd.Series, collector: Collector, *, timezone: str) -> pd
         result = _one_by_one(cleaned.where(aware_mask | naive_mask, ""), timezone=timezone)
     for position in np.flatnonzero(result.isna().to_numpy()):
         raw = text.iloc[position]
-        problem = (
-            "the time is empty; fill it in"
-            if raw == ""
-            else f"{raw!r} is not a time beatcov can read; write it like 2026-07-01 18:05"
+        variant = "empty" if raw == "" else ""
+        collector.add(
+            "fatal", "bad_time", variant=variant, value=raw, position=int(position), column="time"
         )
-        collector.add("fatal", "bad_time", problem, position=int(position), column="time")
     return result
 
 

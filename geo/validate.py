@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import Finding, Severity, ValidationReport
+from geo.findings import plain, problem
 from geo.projection import project
 from geo.readers import RawTable
 
@@ -52,28 +54,34 @@ class Collector:
         self,
         severity: Severity,
         code: str,
-        problem: str,
         *,
         position: int | None = None,
         column: str | None = None,
+        variant: str = "",
+        **values: Any,
     ) -> None:
         """Record one finding about record ``position`` (0-based) and canonical ``column``.
 
-        The message is ``"<file>, <row word> <n>, column '<header>': <problem>"``.
+        The message is ``"<file>, <row word> <n>, column '<header>': <problem>"``, the
+        problem the template of ``code`` (and ``variant``) in :data:`geo.findings.MESSAGES`
+        filled with ``values``.
         """
         count = self._counts.get(code, 0) + 1
         self._counts[code] = count
         if count > MAX_FINDINGS_PER_CODE:
             return
+        kept = {name: plain(value) for name, value in values.items()}
+        text = problem(code, variant, **kept)
         row = None if position is None else self.raw.row_number(position)
         header = self.header(column)
         where = [self.raw.file]
         if row is not None:
             where.append(f"{self.raw.row_word} {row}")
+            kept["row_word"] = self.raw.row_word
         if header is not None:
             where.append(f"column '{header}'")
-        message = f"{', '.join(where)}: {problem}"
-        self.report.add(Finding(severity, code, message, self.raw.file, row, header))
+        message = f"{', '.join(where)}: {text}"
+        self.report.add(Finding(severity, code, message, self.raw.file, row, header, kept, variant))
 
     def close(self) -> ValidationReport:
         """Add one summary finding per code whose findings were capped; return the report."""
@@ -81,8 +89,12 @@ class Collector:
             if count > MAX_FINDINGS_PER_CODE:
                 first = next(f for f in self.report.findings if f.code == code)
                 extra = count - MAX_FINDINGS_PER_CODE
-                message = f"{self.raw.file}: {extra} more finding(s) of the same kind ({code})"
-                self.report.add(Finding(first.severity, code, message, self.raw.file))
+                values = {"extra": extra, "code": code}
+                message = f"{self.raw.file}: {problem(code, 'more', **values)}"
+                summary = Finding(
+                    first.severity, code, message, self.raw.file, None, None, values, "more"
+                )
+                self.report.add(summary)
         return self.report
 
 
@@ -93,7 +105,6 @@ def check_filled(values: pd.Series, collector: Collector, *, column: str) -> Non
         collector.add(
             "fatal",
             "missing_value",
-            "the cell is empty; fill it in",
             position=int(position),
             column=column,
         )
@@ -109,7 +120,6 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
         collector.add(
             "fatal",
             "missing_id",
-            "the ID is empty; give every record its own ID",
             position=int(position),
             column=column,
         )
@@ -125,8 +135,9 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
                 collector.add(
                     "fatal",
                     "duplicate_id",
-                    f"ID {value!r} is used more than once ({word}s {listed}); keep one record "
-                    "per ID or give each its own ID",
+                    variant=word,
+                    value=value,
+                    rows=listed,
                     position=int(position),
                     column=column,
                 )
@@ -151,7 +162,7 @@ def parse_numbers(
         collector.add(
             "fatal",
             "not_a_number",
-            f"{text.iloc[position]!r} is not a number; write a plain number",
+            value=text.iloc[position],
             position=int(position),
             column=column,
         )
@@ -167,15 +178,15 @@ def parse_numbers(
     if bounds:
         bad = np.logical_or.reduce([b.to_numpy() for b in bounds])
         for position in np.flatnonzero(bad):
-            allowed = "a whole number" if integer else "a number"
-            if low is not None and high is not None:
-                allowed += f" from {low:g} to {high:g}"
-            elif low is not None:
-                allowed += f" of at least {low:g}"
+            bounded = "between" if high is not None else "at_least" if low is not None else ""
+            variant = "_".join(v for v in ("whole" if integer else "", bounded) if v)
             collector.add(
                 "fatal",
                 "out_of_range",
-                f"{text.iloc[position]!r} is out of range; use {allowed}",
+                variant=variant,
+                value=text.iloc[position],
+                low=low,
+                high=high,
                 position=int(position),
                 column=column,
             )
@@ -199,9 +210,8 @@ def check_lonlat(
         collector.add(
             "fatal",
             "swapped_lonlat",
-            f"latitude {lat.iloc[position]:g} is outside ±90 while longitude "
-            f"{lon.iloc[position]:g} would be a latitude: the longitude and latitude columns "
-            "look swapped; swap them",
+            lat=lat.iloc[position],
+            lon=lon.iloc[position],
             position=int(position),
             column="lat",
         )
@@ -211,8 +221,8 @@ def check_lonlat(
         collector.add(
             "fatal",
             "coordinate_out_of_range",
-            f"coordinate ({lon.iloc[position]:g}, {lat.iloc[position]:g}) is out of range; "
-            "longitude must be within ±180 and latitude within ±90",
+            lon=lon.iloc[position],
+            lat=lat.iloc[position],
             position=int(position),
             column=column,
         )
@@ -222,7 +232,6 @@ def check_lonlat(
             collector.add(
                 "fatal",
                 "missing_coordinates",
-                "the record has no coordinates; fill in longitude and latitude",
                 position=int(position),
                 column="lon",
             )
@@ -249,11 +258,12 @@ def repair_polygons(
     result = geometry.copy()
     kinds = geometry.geom_type
     for position in np.flatnonzero((~kinds.isin(["Polygon", "MultiPolygon"])).to_numpy()):
-        kind = kinds.iloc[position] or "no geometry"
+        kind = kinds.iloc[position]
         collector.add(
             "fatal",
             "not_a_polygon",
-            f"the beat's geometry is {kind}, not a polygon; draw the beat as a polygon",
+            variant="" if kind else "empty",
+            kind=kind or "",
             position=int(position),
             column="geometry",
         )
@@ -273,8 +283,8 @@ def repair_polygons(
             collector.add(
                 "warning",
                 "polygon_repaired",
-                f"the polygon was invalid ({reason}) and was repaired; its area changed by "
-                f"{change:.2%}",
+                reason=reason,
+                change=change,
                 position=int(position),
                 column="geometry",
             )
@@ -282,8 +292,8 @@ def repair_polygons(
             collector.add(
                 "fatal",
                 "invalid_polygon",
-                f"the polygon is invalid ({reason}) and repairing it would change its area by "
-                f"{change:.1%}; fix the boundary in a GIS and import again",
+                reason=reason,
+                change=change,
                 position=int(position),
                 column="geometry",
             )

@@ -35,6 +35,15 @@ visit of no stored dataset is kept and simply matches nothing. One visit has at 
 decision (the latest replaces the earlier), with who made it and when (UTC, ISO 8601). Each
 change is one SQLite transaction. The table is added to older workspaces when they are
 opened (an additive change: the format number and the dataset ids stay as they were).
+
+Column choices
+--------------
+When a file names a required column with a header the alias table does not know, the Data
+page lets the user say which of its columns plays it. The choice is remembered per dataset
+source: keyed by the table (beats, households, visits) and the file's set of headers (sorted,
+as JSON text), so the next export from the same system gets it again; a file with other
+columns does not. The latest choice for a source replaces the earlier one. Like reviews, the
+table is added to older workspaces when they are opened.
 """
 
 from __future__ import annotations
@@ -107,6 +116,13 @@ CREATE TABLE IF NOT EXISTS datasets (
 CREATE TABLE IF NOT EXISTS current (
     slot       INTEGER PRIMARY KEY CHECK (slot = 1),
     dataset_id TEXT NOT NULL REFERENCES datasets (dataset_id) ON DELETE RESTRICT
+);
+CREATE TABLE IF NOT EXISTS column_choices (
+    source_table TEXT NOT NULL,
+    headers      TEXT NOT NULL,
+    columns      TEXT NOT NULL,
+    saved_at     TEXT NOT NULL,
+    PRIMARY KEY (source_table, headers)
 );
 CREATE TABLE IF NOT EXISTS reviews (
     visit_id   TEXT PRIMARY KEY,
@@ -474,6 +490,72 @@ class Workspace:
         frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
         return frame
 
+    # ----------------------------------------------------------------- column choices
+
+    def remember_columns(
+        self, table: str, headers: builtins.list[str], columns: dict[str, str]
+    ) -> None:
+        """Remember which headers played which canonical columns for files like this one.
+
+        Parameters
+        ----------
+        table : {"beats", "households", "visits"}
+            The table the file was imported as.
+        headers : list of str
+            The file's headers (their order does not matter).
+        columns : dict
+            ``{canonical: header}`` as chosen; an empty dict forgets the choice.
+
+        Raises
+        ------
+        WorkspaceError
+            When ``table`` is not one of :data:`LAYERS`, a chosen header is not one of
+            ``headers``, or the write fails.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     ws = Workspace(Path(folder))
+        ...     ws.remember_columns("beats", ["Name", "OBJECTID"], {"beat_id": "Name"})
+        ...     ws.remembered_columns("beats", ["OBJECTID", "Name"])
+        {'beat_id': 'Name'}
+        """
+        key = _headers_key(table, headers)
+        unknown = sorted(set(columns.values()) - set(headers))
+        if unknown:
+            msg = f"cannot remember columns {unknown} for a {table} file without them"
+            raise WorkspaceError(msg)
+        saved_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._translated(f"remembering the columns of a {table} file", hint=_HINT_RETRY):
+            with self._transaction() as conn:
+                if not columns:
+                    conn.execute(
+                        "DELETE FROM column_choices WHERE source_table = ? AND headers = ?",
+                        (table, key),
+                    )
+                    return
+                conn.execute(
+                    "INSERT INTO column_choices (source_table, headers, columns, saved_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (source_table, headers) DO UPDATE SET "
+                    "columns = excluded.columns, saved_at = excluded.saved_at",
+                    (table, key, json.dumps(columns, ensure_ascii=False, sort_keys=True), saved_at),
+                )
+
+    def remembered_columns(self, table: str, headers: builtins.list[str]) -> dict[str, str]:
+        """Return the columns chosen last for a ``table`` file with these headers (or ``{}``)."""
+        key = _headers_key(table, headers)
+        with self._translated(f"reading the columns of a {table} file", hint=_HINT_RETRY):
+            with contextlib.closing(self._connect()) as conn:
+                row = conn.execute(
+                    "SELECT columns FROM column_choices WHERE source_table = ? AND headers = ?",
+                    (table, key),
+                ).fetchone()
+        if row is None:
+            return {}
+        chosen: dict[str, str] = json.loads(row["columns"])
+        return chosen
+
     # ----------------------------------------------------------------- internals
 
     def _file(self, dataset_id: str) -> Path:
@@ -552,6 +634,14 @@ class Workspace:
 _HINT_FOLDER: Final = "check that the folder exists and is writable"
 _HINT_RETRY: Final = "try again in a moment"
 _HINT_DAMAGED: Final = "the stored file may be damaged; delete the dataset and import it again"
+
+
+def _headers_key(table: str, headers: builtins.list[str]) -> str:
+    """Return the key of a dataset source: its sorted, distinct headers as JSON text."""
+    if table not in LAYERS:
+        msg = f"{table!r} is not a table; use one of {', '.join(LAYERS)}"
+        raise WorkspaceError(msg)
+    return json.dumps(sorted({str(h) for h in headers}), ensure_ascii=False)
 
 
 # --------------------------------------------------------------------- content and id

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from app import maps, mapviews, state, ui, upload
-from app.i18n import t, translate
+from app.i18n import column_label, t, translate
 from app.shell import context
 from geo.errors import BeatcovError
 
 PENDING = "data_pending"  # session key of the last checked upload, kept until stored
 FLASH = "data_flash"  # session key of a message to show after a rerun
+COLUMNS = "data_columns"  # session key of the column choices ({table: {canonical: header}})
 
 ctx = context()
 st.title(t("data.title"))
@@ -59,6 +60,9 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
     streets = None
     if streets_file is not None:
         streets = upload.Upload(streets_file.name, streets_file.getvalue())
+    columns = upload.merge_choices(
+        st.session_state.get(COLUMNS), st.session_state.get(PENDING), st.session_state
+    )
     st.session_state.pop(PENDING, None)
     try:
         with st.spinner(t("data.checking")):
@@ -71,7 +75,10 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
                 timezone=upload.check_timezone(zone),
                 label=label.strip() or t("data.default_label"),
                 streets=streets,
+                columns=columns,
+                workspace=state.workspace(),
             )
+            st.session_state[COLUMNS] = st.session_state[PENDING].columns
     except BeatcovError as error:
         st.error(str(error))
 
@@ -83,7 +90,27 @@ if checked is not None:
     else:
         fatal = int((checked.report["severity"] == "fatal").sum())
         st.error(t("data.refused", fatal=fatal))
-    ui.table_with_downloads(checked.report, name="validation_report", key="data_report")
+    report = upload.report_frame(checked.findings, lang=ctx.lang)
+    ui.table_with_downloads(report, name="validation_report", key="data_report")
+    if checked.needs:
+        st.subheader(t("data.columns_title"))
+        st.caption(t("data.columns_help"))
+        for table, need in checked.needs.items():
+            for canonical in need.missing:
+                options = ["", *need.headers]
+                current = checked.columns.get(table, {}).get(canonical, "")
+                st.selectbox(
+                    t(
+                        "data.column_for",
+                        column=column_label(canonical, ctx.lang),
+                        code=canonical,
+                        file=checked.names[table],
+                    ),
+                    options,
+                    index=options.index(current) if current in options else 0,
+                    format_func=lambda h: h or t("data.column_none"),
+                    key=upload.column_key(table, canonical),
+                )
     if checked.outside is not None and checked.beats is not None and len(checked.outside):
         st.caption(t("data.outside_map"))
         outside_map = mapviews.outside_map(checked.beats, checked.outside, settings=ctx.settings)

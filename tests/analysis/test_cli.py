@@ -53,8 +53,8 @@ DESIGN_HOUSEHOLDS = [
 DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status", "flags", "reason"]
 BANDS = {"morning", "midday", "working", "evening"}
 OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--beats-coords",
-           "--households-coords", "--visits-coords", "--timezone", "--start", "--end", "--unit",
-           "--out"]  # fmt: skip
+           "--households-coords", "--visits-coords", "--column", "--timezone", "--start", "--end",
+           "--unit", "--out"]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -485,6 +485,7 @@ def china(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cf.visits_export("bd09").to_excel(folder / "走访-bd09.xlsx", index=False)
     for cpg in (True, False):
         cf.beats_shapefile_zip(folder / f"警务区-cpg{cpg}.zip", cpg=cpg)
+    cf.beats_named_geojson(folder / "oakland.geojson")
     return folder
 
 
@@ -594,3 +595,63 @@ def test_bad_coordinate_option_is_a_usage_error(
         main([*args, "--visits-coords", "mars"])
     assert stop.value.code == 2
     assert "unknown coordinate system 'mars'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- (f) columns
+
+
+def test_beat_id_in_name_imports_with_column_option(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    files = ("住户-wgs84.csv", "走访-wgs84.csv", "oakland.geojson")
+    assert main(china_args(china, out, *files)) == 2
+    err = capsys.readouterr().err
+    assert "missing_column" in err and "required column 'beat_id' is missing" in err
+    assert not out.exists()
+    assert main(china_args(china, out, *files, "--column", "beats.beat_id=Name")) == 0
+    assert_placed_right(out)
+    beats = pd.read_csv(out / "beats.csv", dtype=str)
+    assert sorted(beats["beat_id"]) == ["E1", "W1"]
+
+
+def test_column_option_naming_a_header_the_file_lacks_exits_2(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    files = ("住户-wgs84.csv", "走访-wgs84.csv", "oakland.geojson")
+    assert main(china_args(china, out, *files, "--column", "beats.beat_id=Beat")) == 2
+    err = capsys.readouterr().err
+    assert "unknown_column" in err and "oakland.geojson" in err and "'Beat'" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("beat_id=Name", "write TABLE.CANONICAL=HEADER"),
+        ("beats.beat_id=", "write TABLE.CANONICAL=HEADER"),
+        ("streets.beat_id=Name", "'streets' is not a table"),
+        ("beats.household_id=Name", "'household_id' is not a column of beats"),
+    ],
+)
+def test_bad_column_option_is_a_usage_error(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    args = china_args(china, tmp_path / "out", "住户-wgs84.csv", "走访-wgs84.csv", "b.geojson")
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--column", value])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_one_column_named_twice_is_a_usage_error(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = china_args(china, tmp_path / "out", "住户-wgs84.csv", "走访-wgs84.csv", "b.geojson")
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--column", "beats.beat_id=Name", "--column", "beats.beat_id=OBJECTID"])
+    assert stop.value.code == 2
+    assert "--column beats.beat_id is named twice ('Name' and 'OBJECTID')" in (
+        capsys.readouterr().err
+    )

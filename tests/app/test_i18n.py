@@ -237,3 +237,15 @@ def test_the_check_catches_a_hard_coded_label(tmp_path: Path) -> None:
     assert shown_literals(page) == ["bad.py:2 'Overview'", "bad.py:4 'Households '"]
     page.write_text('"""Doc."""\nX = 1\n"""About X."""\nif X:\n    X\n', encoding="utf-8")
     assert magic_texts(page) == ["bad.py:3", "bad.py:5"]
+
+
+def test_every_finding_has_a_label_and_its_templates_in_both_languages() -> None:
+    from geo.findings import FINDINGS, MESSAGES
+
+    assert [c for c in FINDINGS if not i18n.has_key(f"finding.{c}")] == []
+    en = i18n.catalogue("en")
+    # the English catalogue holds the very templates the importer fills in
+    assert {k: en[f"finding_msg.{k}"] for k in MESSAGES} == MESSAGES
+    assert sorted(k for k in en if k.startswith("finding_msg.")) == sorted(
+        f"finding_msg.{k}" for k in MESSAGES
+    )

@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import i18n, state
-from app.upload import FILE_COORDS, Upload, check_upload, crs_choice
+from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_frame, store
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
 
@@ -109,3 +109,120 @@ def test_data_page_refuses_misaligned_files_with_a_map_then_takes_the_files_choi
     # an EPSG code per file is typed under its file
     at.selectbox(key="data_coords_households").set_value("epsg").run()
     assert at.text_input(key="data_epsg_households").value == ""
+
+
+# --------------------------------------------------------------------- columns not found
+
+
+def oakland_uploads() -> dict[str, Upload]:
+    """WGS84 household and visit CSVs and beats named in ``Name`` (as Oakland's layer)."""
+    with tempfile.TemporaryDirectory() as folder:
+        geojson = cf.beats_named_geojson(Path(folder) / "oakland.geojson").read_bytes()
+    return {
+        "beats": Upload("oakland.geojson", geojson),
+        "households": Upload(
+            "住户.csv", cf.households_export("wgs84").to_csv(index=False).encode()
+        ),
+        "visits": Upload("走访.csv", cf.visits_export("wgs84").to_csv(index=False).encode()),
+    }
+
+
+OAKLAND_HEADERS = ["OBJECTID", "Name", "Shape_Area"]
+
+
+def test_a_missing_column_offers_the_files_headers_and_takes_a_choice(tmp_path: Path) -> None:
+    files = oakland_uploads()
+    refused = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t")
+    assert not refused.accepted
+    assert refused.report["code"].tolist() == ["missing_column"]
+    assert list(refused.needs) == ["beats"]
+    assert refused.needs["beats"].headers == OAKLAND_HEADERS
+    assert refused.needs["beats"].missing == ["beat_id"]
+    chosen = {"beats": {"beat_id": "Name"}}
+    accepted = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t", columns=chosen)
+    assert accepted.accepted and accepted.needs == {}
+    assert sorted(accepted.dataset.beats["beat_id"]) == ["E1", "W1"]
+    assert accepted.columns == chosen and accepted.headers == {"beats": OAKLAND_HEADERS}
+    # a header the file lacks: the finding names the file and the header, the pick is offered
+    wrong = check_upload(
+        files, crs=None, timezone="Asia/Shanghai", label="t", columns={"beats": {"beat_id": "X"}}
+    )
+    assert wrong.report["code"].tolist() == ["unknown_column"]
+    assert wrong.report["file"].tolist() == ["oakland.geojson"]
+    assert "'X'" in wrong.report["message"].iloc[0]
+    assert wrong.needs["beats"].missing == ["beat_id"]
+    # stored: remembered for files with these headers, and used for the next such file
+    ws = Workspace(tmp_path / "ws")
+    store(accepted, ws)
+    assert ws.remembered_columns("beats", OAKLAND_HEADERS) == {"beat_id": "Name"}
+    again = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t", workspace=ws)
+    assert again.accepted and again.columns == chosen
+
+
+def test_data_page_lets_the_user_pick_the_column_and_remembers_it(workspace_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("app/pages/data.py").run()
+    set_files(at, oakland_uploads())
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "refused" in at.error[0].value
+    pick = at.selectbox(key="data_column_beats_beat_id")
+    assert pick.options == ["— pick a column —", *OAKLAND_HEADERS]
+    assert "oakland.geojson" in pick.label and "beat_id" in pick.label
+    pick.set_value("Name").run()
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success and "accepted" in at.success[0].value
+    assert not [s for s in at.selectbox if s.key == "data_column_beats_beat_id"]
+    at.button(key="data_store").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ws = Workspace(workspace_dir)
+    assert sorted(ws.load(ws.current_id()).beats["beat_id"]) == ["E1", "W1"]
+    # a new session with the same export: the remembered choice is used, nothing to pick
+    fresh = AppTest.from_file(APP, default_timeout=300)
+    fresh.session_state["lang"] = "zh"
+    fresh.run()
+    fresh.switch_page("app/pages/data.py").run()
+    set_files(fresh, oakland_uploads())
+    fresh.button(key="data_check").click().run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert fresh.success and not fresh.error
+    assert not [s for s in fresh.selectbox if s.key == "data_column_beats_beat_id"]
+
+
+def test_findings_follow_the_language_and_fall_back_to_english() -> None:
+    files = oakland_uploads()
+    refused = check_upload(
+        files, crs=None, timezone="Asia/Shanghai", label="t", columns={"beats": {"beat_id": "X"}}
+    )
+    zh = report_frame(refused.findings, lang="zh")
+    assert zh["message"].tolist() == [
+        "oakland.geojson：为 beat_id 指定的列 'X' 不在文件中；请指定文件中的一列："
+        "'OBJECTID', 'Name', 'Shape_Area'"
+    ]
+    assert report_frame(refused.findings)["message"].tolist() == refused.report["message"].tolist()
+    # a message about two files has no template: shown in English
+    misaligned = check_upload(uploads("gcj02"), crs="gcj02", timezone="Asia/Shanghai", label="t")
+    mixed = report_frame(misaligned.findings, lang="zh")
+    assert (
+        "looks like GCJ-02" in mixed.loc[mixed["code"] == "coordinates_mixed_up", "message"].iloc[0]
+    )
+    warnings = mixed[mixed["code"] == "outside_beats"]
+    assert warnings.empty or "不在任何警务区内" in warnings["message"].iloc[0]
+
+
+def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = "zh"
+    at.run()
+    at.switch_page("app/pages/data.py").run()
+    set_files(at, oakland_uploads())
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.dataframe[0].value
+    messages = [str(v) for v in shown.to_numpy().ravel()]
+    assert any(
+        "缺少必需的列 'beat_id'" in m and "oakland.geojson，列“beat_id”" in m for m in messages
+    )

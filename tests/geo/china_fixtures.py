@@ -115,6 +115,22 @@ def beats_geojson(path: Path, system: str = "wgs84") -> Path:
     return path
 
 
+def beats_named_geojson(path: Path) -> Path:
+    """Write the beats as a police-beat layer like Oakland's: the beat is named in ``Name``.
+
+    Beside ``Name`` the features hold only ``OBJECTID`` and ``Shape_Area``; none of the three is
+    in the alias table, so ``beat_id`` must be named (``--column beats.beat_id=Name``).
+    """
+    gdf = beats()
+    out = gpd.GeoDataFrame(
+        {"OBJECTID": [1, 2], "Name": gdf["警务区"], "Shape_Area": [1.0, 1.0]},
+        geometry=gdf.geometry,
+        crs="EPSG:4326",
+    )
+    out.to_file(path, driver="GeoJSON", engine="pyogrio")
+    return path
+
+
 def beats_shapefile_zip(path: Path, *, cpg: bool, encoding: str = "GBK") -> Path:
     """Write the beats as a zipped Shapefile in EPSG:4548 with ``encoding`` attributes.
 

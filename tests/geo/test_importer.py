@@ -15,8 +15,15 @@ import pyproj
 import pytest
 
 from geo.coords import wgs84_to_gcj02
-from geo.errors import ImportRefused, InputFileError
-from geo.importer import load_dataset, read_beats, read_households, read_visits
+from geo.errors import BeatcovError, ImportRefused, InputFileError
+from geo.importer import (
+    load_dataset,
+    missing_columns,
+    read_beats,
+    read_households,
+    read_visits,
+)
+from geo.readers import read_raw
 from tests.geo import china_fixtures as cf
 
 X0, Y0, D = 24.9, 60.1, 0.001
@@ -151,6 +158,48 @@ def test_missing_required_column(tmp_path: Path) -> None:
     (f,) = finding(report, "missing_column")
     assert f.severity == "fatal" and f.file == "h.csv" and f.column == "household_id"
     assert "h.csv" in f.message and "household_id" in f.message and "address" in f.message
+
+
+def test_a_named_column_plays_one_the_aliases_do_not_know(tmp_path: Path) -> None:
+    path = cf.beats_named_geojson(tmp_path / "oakland.geojson")
+    refused = read_beats(path)
+    [missing] = finding(refused.report, "missing_column")
+    assert missing.column == "beat_id" and "'Name'" in missing.message
+    assert missing_columns(read_raw(path), "beats") == ["beat_id"]
+    named = read_beats(path, columns={"beat_id": "Name"})
+    assert named.report.ok, named.report
+    assert sorted(named.table["beat_id"]) == ["E1", "W1"]
+    # Name is also the beats' name (its alias): one header may play both
+    assert named.table["name"].tolist() == named.table["beat_id"].tolist()
+    assert named.headers["beat_id"] == "Name"
+    # matched as aliases are: case and separators do not matter
+    assert read_beats(path, columns={"beat_id": "NAME"}).report.ok
+
+
+def test_a_choice_wins_over_the_alias_table(tmp_path: Path) -> None:
+    path = write(tmp_path / "h.csv", "户号,房号,经度,纬度\n1,A-1,24.9005,60.1005\n")
+    assert read_households(path).table["household_id"].tolist() == ["1"]
+    chosen = read_households(path, columns={"household_id": "房号"})
+    assert chosen.table["household_id"].tolist() == ["A-1"]
+
+
+def test_a_named_header_the_file_lacks_is_a_finding(tmp_path: Path) -> None:
+    path = cf.beats_named_geojson(tmp_path / "oakland.geojson")
+    report = read_beats(path, columns={"beat_id": "Beat"}).report
+    assert report.codes() == ["unknown_column"]
+    [lacking] = report.findings
+    assert lacking.severity == "fatal" and lacking.file == "oakland.geojson"
+    assert "'Beat'" in lacking.message and "beat_id" in lacking.message
+    assert "'Name'" in lacking.message  # the columns it does have
+    assert missing_columns(read_raw(path), "beats", {"beat_id": "Beat"}) == ["beat_id"]
+
+
+def test_naming_a_column_the_table_does_not_have_is_an_error(tmp_path: Path) -> None:
+    path = cf.beats_named_geojson(tmp_path / "oakland.geojson")
+    with pytest.raises(BeatcovError, match="'household_id' is not a column of beats"):
+        read_beats(path, columns={"household_id": "Name"})
+    with pytest.raises(BeatcovError, match="columns named for streets"):
+        load_dataset(beats=path, households=path, visits=path, columns={"streets": {"x": "y"}})
 
 
 def test_missing_time_column_in_visits(tmp_path: Path) -> None:

@@ -498,3 +498,35 @@ def test_a_workspace_without_reviews_gains_the_table_and_keeps_its_ids(
     assert reopened.current_id() == stored == dataset_id(data)
     with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == workspace.SCHEMA_VERSION
+
+
+# --------------------------------------------------------------------- column choices
+
+
+def test_column_choices_are_remembered_per_table_and_header_set(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    headers = ["OBJECTID", "Name", "Shape_Area"]
+    assert ws.remembered_columns("beats", headers) == {}
+    ws.remember_columns("beats", headers, {"beat_id": "Name"})
+    # the same source (any order of the same headers) gets it back, after a restart too
+    again = Workspace(tmp_path)
+    assert again.remembered_columns("beats", ["Name", "Shape_Area", "OBJECTID"]) == {
+        "beat_id": "Name"
+    }
+    # another table or another set of headers is another source
+    assert again.remembered_columns("households", headers) == {}
+    assert again.remembered_columns("beats", ["Name", "OBJECTID"]) == {}
+    # the latest choice replaces the earlier; an empty one forgets it
+    again.remember_columns("beats", headers, {"beat_id": "OBJECTID", "name": "Name"})
+    assert again.remembered_columns("beats", headers) == {"beat_id": "OBJECTID", "name": "Name"}
+    again.remember_columns("beats", headers, {})
+    assert again.remembered_columns("beats", headers) == {}
+
+
+def test_bad_column_choices_are_refused(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    with pytest.raises(WorkspaceError, match="'streets' is not a table"):
+        ws.remember_columns("streets", ["Name"], {"beat_id": "Name"})
+    with pytest.raises(WorkspaceError, match=r"cannot remember columns \['Nmae'\]"):
+        ws.remember_columns("beats", ["Name"], {"beat_id": "Nmae"})
+    assert ws.remembered_columns("beats", ["Name"]) == {}

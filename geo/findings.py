@@ -1,0 +1,147 @@
+"""Every finding code beatcov can report, its severity and its message templates.
+
+A finding carries its code and the values its message is made of; the message is the
+English template of :data:`MESSAGES` filled with them, so the app can say it in the user's
+language by code (``finding_msg.<code>[.<variant>]`` in ``app/locales``; the English
+catalogue holds these very templates) and fall back to the English text. Codes without a
+template (messages about two files at once, an unreadable file) are shown in English.
+
+The README's findings table lists :data:`FINDINGS` (checked by ``tests/test_readme.py``),
+and :class:`geo.errors.Finding` refuses a code that is not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+FINDINGS: Final[dict[str, str]] = {
+    # one file (geo.importer, geo.validate, geo.times)
+    "unreadable": "fatal",
+    "missing_column": "fatal",
+    "unknown_column": "fatal",
+    "no_records": "fatal",
+    "missing_id": "fatal",
+    "duplicate_id": "fatal",
+    "bad_time": "fatal",
+    "not_a_number": "fatal",
+    "out_of_range": "fatal",
+    "missing_value": "fatal",
+    "coordinate_out_of_range": "fatal",
+    "swapped_lonlat": "fatal",
+    "missing_coordinates": "fatal",
+    "not_a_point": "fatal",
+    "not_a_polygon": "fatal",
+    "bad_geometry": "fatal",
+    "unknown_outcome": "fatal",
+    "unknown_kind": "fatal",
+    "invalid_polygon": "fatal",
+    "polygon_repaired": "warning",
+    "beats_overlap": "warning",
+    "beats_gap": "warning",
+    "unusable_crs": "fatal",
+    # across files (geo.importer.cross_check, geo.alignment)
+    "coordinates_mixed_up": "fatal",
+    "outside_beats_share": "fatal",
+    "outside_beats": "warning",
+    "unknown_household": "warning",
+    "unknown_follow_up": "warning",
+    # beats against street blocks, after import (geo.topology.check_beats)
+    "block_outside_beats": "warning",
+    "block_split": "warning",
+    "beat_not_contiguous": "warning",
+}
+"""Code -> severity of every finding."""
+
+_FOUND = "columns found: {found}"
+
+MESSAGES: Final[dict[str, str]] = {
+    "missing_column": "required column {canonical!r} is missing; add it or rename a column to one "
+    "of its aliases (README, 'Column aliases'), or name the column that holds it; " + _FOUND,
+    "missing_column.coordinates": "no coordinates: add longitude and latitude columns (lon/lat, "
+    "经度/纬度) or use a geodata file; " + _FOUND,
+    "missing_column.polygons": "no polygons: use a geodata file or a WKT column named geometry; "
+    + _FOUND,
+    "unknown_column": "the column {header!r} named for {canonical} is not in the file; name one of "
+    "its columns: {found}",
+    "no_records": "the file has a header but no records",
+    "missing_id": "the ID is empty; give every record its own ID",
+    "duplicate_id.row": "ID {value!r} is used more than once (rows {rows}); keep one record per "
+    "ID or give each its own ID",
+    "duplicate_id.feature": "ID {value!r} is used more than once (features {rows}); keep one "
+    "record per ID or give each its own ID",
+    "bad_time": "{value!r} is not a time beatcov can read; write it like 2026-07-01 18:05",
+    "bad_time.empty": "the time is empty; fill it in",
+    "not_a_number": "{value!r} is not a number; write a plain number",
+    "out_of_range.between": "{value!r} is out of range; use a number from {low:g} to {high:g}",
+    "out_of_range.whole_between": "{value!r} is out of range; use a whole number from {low:g} "
+    "to {high:g}",
+    "out_of_range.at_least": "{value!r} is out of range; use a number of at least {low:g}",
+    "out_of_range.whole_at_least": "{value!r} is out of range; use a whole number of at least "
+    "{low:g}",
+    "out_of_range.whole": "{value!r} is out of range; use a whole number",
+    "missing_value": "the cell is empty; fill it in",
+    "coordinate_out_of_range": "coordinate ({lon:g}, {lat:g}) is out of range; longitude must "
+    "be within ±180 and latitude within ±90",
+    "coordinate_out_of_range.system": "coordinates fall outside longitude ±180 / latitude ±90; "
+    "check the coordinate system of the file (name it with the coordinate system option)",
+    "swapped_lonlat": "latitude {lat:g} is outside ±90 while longitude {lon:g} would be a "
+    "latitude: the longitude and latitude columns look swapped; swap them",
+    "missing_coordinates": "the record has no coordinates; fill in longitude and latitude",
+    "not_a_point": "the geometry is a {kind}, not a point; export one point per record",
+    "not_a_polygon": "the beat's geometry is {kind}, not a polygon; draw the beat as a polygon",
+    "not_a_polygon.empty": "the beat's geometry is no geometry, not a polygon; draw the beat as "
+    "a polygon",
+    "bad_geometry": "the geometry is not valid WKT text (e.g. POLYGON ((lon lat, ...))); fix "
+    "the cell",
+    "unknown_outcome": "{value!r} is not a known outcome; use one of {outcomes} (or 见面, 无人, "
+    "拒绝)",
+    "unknown_kind": "{value!r} is not a known kind; use household, shop, school or workplace (or "
+    "住户, 商铺, 学校, 单位)",
+    "invalid_polygon": "the polygon is invalid ({reason}) and repairing it would change its area "
+    "by {change:.1%}; fix the boundary in a GIS and import again",
+    "polygon_repaired": "the polygon was invalid ({reason}) and was repaired; its area changed "
+    "by {change:.2%}",
+    "unusable_crs": "the coordinates are in {system}, which cannot be converted to WGS84 "
+    "({error}); re-export the file in WGS84 or CGCS2000, or name its coordinate system for "
+    "this file (an EPSG code)",
+    "outside_beats": "household {value!r} at ({lon:.6f}, {lat:.6f}) lies outside every beat; "
+    "check its coordinates or the beat boundaries",
+    "outside_beats.swapped": "household {value!r} at ({lon:.6f}, {lat:.6f}) lies outside every "
+    "beat; its longitude and latitude look swapped, swap them",
+    "unknown_household": "household {value!r} is not in {households_file}; the visit is kept "
+    "but cannot be placed until the household is added",
+    "unknown_follow_up": "follows up visit {value!r}, which is not in this file; the follow-up "
+    "is kept but not linked",
+    "more": "{extra} more finding(s) of the same kind ({code})",
+}
+"""Template key (``code`` or ``code.variant``) -> English message (``str.format``)."""
+
+
+def template_key(code: str, variant: str = "") -> str:
+    """Return the key of a finding's template.
+
+    Examples
+    --------
+    >>> template_key("bad_time"), template_key("bad_time", "empty"), template_key("x", "more")
+    ('bad_time', 'bad_time.empty', 'more')
+    """
+    if variant == "more":
+        return "more"
+    return f"{code}.{variant}" if variant else code
+
+
+def problem(code: str, variant: str = "", **values: Any) -> str:
+    """Return the English message of a finding from its template and values.
+
+    Examples
+    --------
+    >>> problem("not_a_number", value="abc")
+    "'abc' is not a number; write a plain number"
+    """
+    return MESSAGES[template_key(code, variant)].format(**values)
+
+
+def plain(value: Any) -> Any:
+    """Return ``value`` as a plain Python value (numpy scalars unwrapped) to store as JSON."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
