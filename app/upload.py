@@ -29,10 +29,14 @@ import geopandas as gpd
 import pandas as pd
 
 from app.i18n import DEFAULT_LANGUAGE, has_key, translate
+from geo.alignment import check_streets, streets_message
+from geo.blocks import blocks_from_graph
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import template_key
 from geo.importer import Dataset, load_dataset, missing_columns
 from geo.readers import SUPPORTED, read_raw
+from geo.settings import Settings, resolve
+from geo.streets import load_streets
 from geo.workspace import Workspace
 
 TABLES: Final = ("beats", "households", "visits")
@@ -210,6 +214,7 @@ def check_upload(
     table_crs: dict[str, str | None] | None = None,
     columns: dict[str, dict[str, str]] | None = None,
     workspace: Workspace | None = None,
+    settings: Settings | None = None,
 ) -> Checked:
     """Read and validate an upload of the three tables; store nothing.
 
@@ -226,12 +231,17 @@ def check_upload(
     label : str
         The dataset's name.
     streets : Upload, optional
-        A streets file to keep with the dataset once stored.
+        A streets file to keep with the dataset once stored. Its street blocks must reach
+        the households (:func:`geo.alignment.check_streets`), else the import is refused
+        (``streets_miss``); a file that cannot be read is refused too.
     columns : dict, optional
         ``{table: {canonical: header}}``: the file's column that plays a canonical column.
     workspace : Workspace, optional
         Where column choices are remembered: a file lacking a required column is checked
         again with the choice remembered for files with its headers, if any.
+    settings : Settings, optional
+        ``network_type``, ``outside_block_max_m`` and ``streets_miss_max_share`` for the
+        streets check.
 
     Returns
     -------
@@ -265,7 +275,39 @@ def check_upload(
             for table in chosen
             if table not in checked.headers
         }
+    if checked.dataset is not None and streets is not None:
+        finding = streets_finding(streets, checked.dataset, settings=settings)
+        if finding is not None:
+            report = ValidationReport([*checked.findings.findings, finding])
+            checked.dataset, checked.findings = None, report
+            checked.report = report_frame(report)
     return checked
+
+
+def streets_finding(
+    streets: Upload, data: Dataset, *, settings: Settings | None = None
+) -> Finding | None:
+    """Return a fatal finding when an uploaded street file misses the households.
+
+    The file's street blocks are built as the analysis builds them; when more than
+    ``streets_miss_max_share`` of the households lie farther than ``outside_block_max_m``
+    from every block, the finding names the file and the offset found (as the CLI does).
+    """
+    cfg = resolve(settings)
+    name = safe_name(streets.name, fallback="streets")
+    with tempfile.TemporaryDirectory(prefix="beatcov-streets-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(streets.content)
+        try:
+            graph = load_streets(path, network_type=cfg.network_type, settings=cfg, cache=False)
+        except BeatcovError as error:
+            return Finding("fatal", "unreadable", str(error), name)
+    blocks = blocks_from_graph(graph, settings=cfg)
+    check = check_streets(blocks, data.households, settings=cfg)
+    if not check.misaligned:
+        return None
+    message = streets_message(check, streets_file=name, settings=cfg)
+    return Finding("fatal", "streets_miss", message, name)
 
 
 def _check(

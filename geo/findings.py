@@ -42,6 +42,7 @@ FINDINGS: Final[dict[str, str]] = {
     # across files (geo.importer.cross_check, geo.alignment)
     "coordinates_mixed_up": "fatal",
     "outside_beats_share": "fatal",
+    "streets_miss": "fatal",
     "outside_beats": "warning",
     "unknown_household": "warning",
     "unknown_follow_up": "warning",

@@ -56,9 +56,9 @@ class Settings:
         A household outside every block is given the nearest block within this distance
         (metres); farther ones go to the beat's "outside" block.
     streets_miss_max_share : float
-        The command line refuses a street file when more than this share of households lie
-        farther than ``outside_block_max_m`` from every street block: its blocks miss the
-        beats (another place, or another coordinate system).
+        The command line and the Data page refuse a street file when more than this share
+        of households lie farther than ``outside_block_max_m`` from every street block: its
+        blocks miss the beats (another place, or another coordinate system).
     coverage_threshold : float
         A block whose coverage is below this is under-visited.
     vulnerable_overdue_days : int

@@ -21,6 +21,10 @@ from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_fra
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
 
+HELSINKI_STREETS = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "helsinki" / "helsinki.osm.pbf"
+)
+
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
@@ -226,3 +230,33 @@ def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     assert any(
         "缺少必需的列 'beat_id'" in m and "oakland.geojson，列“beat_id”" in m for m in messages
     )
+
+
+def test_a_street_file_that_misses_the_households_is_refused() -> None:
+    # The Beijing district's own street grid reaches every household: accepted. Helsinki's
+    # extract is some 6,000 km away: refused, naming the file and the way to the blocks.
+    files = uploads("wgs84")
+    with tempfile.TemporaryDirectory() as folder:
+        grid = cf.streets_osm(Path(folder) / "streets.osm").read_bytes()
+    own = check_upload(
+        files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("streets.osm", grid)
+    )
+    assert own.accepted, own.report
+    helsinki = HELSINKI_STREETS.read_bytes()
+    far = check_upload(
+        files,
+        crs="gcj02",
+        timezone="Asia/Shanghai",
+        label="t",
+        streets=Upload("helsinki.osm.pbf", helsinki),
+    )
+    assert not far.accepted
+    (row,) = far.report[far.report["code"] == "streets_miss"].to_dict("records")
+    assert row["severity"] == "fatal" and row["file"] == "helsinki.osm.pbf"
+    assert "100% of the households lie farther than 50 m from every block" in row["message"]
+    assert "km" in row["message"] and "north-west" in row["message"]
+    broken = check_upload(
+        files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("s.osm", b"<x")
+    )
+    assert not broken.accepted
+    assert set(broken.report["code"]) >= {"unreadable"}
