@@ -29,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 
 from app.i18n import DEFAULT_LANGUAGE, has_key, translate
-from geo.alignment import check_streets, streets_message
+from geo.alignment import check_streets, streets_message, streets_values
 from geo.blocks import blocks_from_graph
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import template_key
@@ -176,11 +176,22 @@ def finding_text(finding: Finding, lang: str) -> str:
     "h.csv，第 3 行，列“人口”：'x' 不是数字；请填写普通数字"
     """
     key = f"finding_msg.{template_key(finding.code, finding.variant)}"
-    if lang == DEFAULT_LANGUAGE or not has_key(key, lang):
+    if lang == DEFAULT_LANGUAGE or not has_key(key, lang) or not finding.values:
         return finding.message
     values = dict(finding.values)
     try:
+        if "fix_table" in values:  # the Data page's own fix, in this language
+            values["fix"] = translate(
+                "data.coords_fix",
+                lang,
+                name=COORD_NAMES.get(values["fix_system"], values["fix_system"]),
+                table=translate(f"data.file_{values['fix_table']}", lang),
+            )
+        if "bearing" in values and has_key(f"bearing.{values['bearing']}", lang):
+            values["bearing"] = translate(f"bearing.{values['bearing']}", lang)
         problem = translate(key, lang, **values)
+        if values.get("where") is False:  # the message names its files itself
+            return problem
         where = [finding.file]
         if finding.row is not None:
             word = values.get("row_word", "row")
@@ -307,7 +318,8 @@ def streets_finding(
     if not check.misaligned:
         return None
     message = streets_message(check, streets_file=name, settings=cfg)
-    return Finding("fatal", "streets_miss", message, name)
+    variant, values = streets_values(check, settings=cfg)
+    return Finding("fatal", "streets_miss", message, name, values=values, variant=variant)
 
 
 def _check(

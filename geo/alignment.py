@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -43,6 +43,7 @@ import pyproj
 import shapely
 
 from geo import coords
+from geo.findings import problem
 from geo.projection import local_utm
 from geo.schema import WGS84
 from geo.settings import Settings, resolve
@@ -406,6 +407,37 @@ def _nearest(
 # --------------------------------------------------------------------------- messages
 
 
+def mixup_values(
+    mixup: MixUp, *, other: Side | None = None, hint: Hint = default_hint
+) -> tuple[str, dict[str, Any]]:
+    """Return the template variant and values of a ``coordinates_mixed_up`` finding.
+
+    The values hold the fix in words (``fix``, from ``hint``) and as ``fix_table`` and
+    ``fix_system``, so a caller can say it in another language.
+    """
+    side = mixup.side
+    gps = side.table == "visits"
+    if gps:
+        before, after = _metres(mixup.before), _metres(mixup.after)
+    else:
+        before, after = f"{mixup.before:.0%}", f"{mixup.after:.0%}"
+    values: dict[str, Any] = {"file": side.file, "before": before, "after": after}
+    values["where"] = False
+    suffix = "_gps" if gps else ""
+    if mixup.system is None:
+        return f"swapped{suffix}", values
+    values |= {
+        "name": DATUM_NAMES[mixup.system],
+        "fix": hint(side.table, mixup.system),
+        "fix_table": side.table,
+        "fix_system": mixup.system,
+    }
+    if other is None:
+        return f"system{suffix}", values
+    values |= {"other_file": other.file, "other_name": other.source.name}
+    return f"against{suffix}", values
+
+
 def mixup_message(mixup: MixUp, *, other: Side | None = None, hint: Hint = default_hint) -> str:
     """Say which file looks misread, as what, and what to do.
 
@@ -420,57 +452,53 @@ def mixup_message(mixup: MixUp, *, other: Side | None = None, hint: Hint = defau
     --households-coords gcj02 (as read, 62% of the households lie outside every beat;
     read as GCJ-02, 0%)
     """
-    side = mixup.side
-    if side.table == "visits":
-        measure = "the GPS points lie a median {} from their households' doors"
-        before, after = _metres(mixup.before), _metres(mixup.after)
-    else:
-        measure = "{} of the households lie outside every beat"
-        before, after = f"{mixup.before:.0%}", f"{mixup.after:.0%}"
-    if mixup.system is None:
-        return (
-            f"{side.file} looks like it has its longitude and latitude swapped: put the "
-            f"longitude first (x) and the latitude second (y) (as read, "
-            f"{measure.format(before)}; swapped, {after})"
-        )
-    name = DATUM_NAMES[mixup.system]
-    against = f" while {other.file} is {other.source.name}" if other is not None else ""
-    return (
-        f"{side.file} looks like {name}{against}: {hint(side.table, mixup.system)} "
-        f"(as read, {measure.format(before)}; read as {name}, {after})"
-    )
+    variant, values = mixup_values(mixup, other=other, hint=hint)
+    return problem("coordinates_mixed_up", variant, **values)
+
+
+def outside_values(
+    check: BeatsCheck, *, households_file: str, beats_file: str, cap: float
+) -> tuple[str, dict[str, Any]]:
+    """Return the template variant and values of an ``outside_beats_share`` finding."""
+    n = int(check.outside.sum())
+    values: dict[str, Any] = {
+        "share": check.share,
+        "households_file": households_file,
+        "n": n,
+        "total": round(n / check.share) if check.share else n,
+        "beats_file": beats_file,
+        "cap": cap,
+        "where": False,
+    }
+    if check.distance_m is None:
+        return "", values
+    return "far", values | {"distance": _metres(check.distance_m)}
 
 
 def outside_message(check: BeatsCheck, *, households_file: str, beats_file: str, cap: float) -> str:
     """Say how many households lie outside every beat when no mix-up explains it."""
-    n = int(check.outside.sum())
-    total = round(n / check.share) if check.share else n
-    far = ""
-    if check.distance_m is not None:
-        far = f", a median {_metres(check.distance_m)} from the nearest beat"
-    return (
-        f"{check.share:.0%} of the households in {households_file} ({n} of {total}) lie outside "
-        f"every beat of {beats_file} (at most {cap:.0%} may){far}; no usual coordinate mix-up "
-        "explains it (WGS84, GCJ-02 or BD-09 read as another, or longitude and latitude "
-        "swapped, in either file): check that the two files cover the same area and name "
-        "each file's coordinate system"
+    variant, values = outside_values(
+        check, households_file=households_file, beats_file=beats_file, cap=cap
     )
+    return problem("outside_beats_share", variant, **values)
+
+
+def streets_values(check: StreetsCheck, *, settings: Settings) -> tuple[str, dict[str, Any]]:
+    """Return the template variant and values of a ``streets_miss`` finding."""
+    values: dict[str, Any] = {
+        "share": check.share,
+        "max_m": settings.outside_block_max_m,
+        "cap": settings.streets_miss_max_share,
+    }
+    if check.distance_m is None:
+        return "no_blocks", values
+    return "", values | {"distance": _metres(check.distance_m), "bearing": check.bearing}
 
 
 def streets_message(check: StreetsCheck, *, streets_file: str, settings: Settings) -> str:
     """Say that the street blocks miss the households, and by how far."""
-    where = (
-        f"; the nearest block is {_metres(check.distance_m)} {check.bearing} of the households' "
-        "centre"
-        if check.distance_m is not None
-        else "; the file has no street blocks"
-    )
-    return (
-        f"{streets_file}: the street blocks miss the beats: {check.share:.0%} of the households "
-        f"lie farther than {settings.outside_block_max_m:g} m from every block (at most "
-        f"{settings.streets_miss_max_share:.0%} may){where}; use the street extract of the beats' "
-        "area (OpenStreetMap data are WGS84)"
-    )
+    variant, values = streets_values(check, settings=settings)
+    return f"{streets_file}: {problem('streets_miss', variant, **values)}"
 
 
 def _metres(value: float | None) -> str:

@@ -4,7 +4,9 @@ A finding carries its code and the values its message is made of; the message is
 English template of :data:`MESSAGES` filled with them, so the app can say it in the user's
 language by code (``finding_msg.<code>[.<variant>]`` in ``app/locales``; the English
 catalogue holds these very templates) and fall back to the English text. Codes without a
-template (messages about two files at once, an unreadable file) are shown in English.
+template (an unreadable file, a block or beat against the street blocks) are shown in
+English. A finding about two files names them in its own message; its values then hold
+``where=False`` so the file is not put in front of it again.
 
 The README's findings table lists :data:`FINDINGS` (checked by ``tests/test_readme.py``),
 and :class:`geo.errors.Finding` refuses a code that is not here.
@@ -116,6 +118,54 @@ MESSAGES: Final[dict[str, str]] = {
     "more": "{extra} more finding(s) of the same kind ({code})",
 }
 """Template key (``code`` or ``code.variant``) -> English message (``str.format``)."""
+
+# Across files: these messages name their files themselves (values["where"] is False).
+_MEASURES = {
+    "": "{before} of the households lie outside every beat",
+    "_gps": "the GPS points lie a median {before} from their households' doors",
+}
+for _suffix, _measure in _MEASURES.items():
+    MESSAGES[f"coordinates_mixed_up.swapped{_suffix}"] = (
+        "{file} looks like it has its longitude and latitude swapped: put the longitude "
+        f"first (x) and the latitude second (y) (as read, {_measure}; swapped, {{after}})"
+    )
+    MESSAGES[f"coordinates_mixed_up.system{_suffix}"] = (
+        f"{{file}} looks like {{name}}: {{fix}} (as read, {_measure}; read as {{name}}, {{after}})"
+    )
+    MESSAGES[f"coordinates_mixed_up.against{_suffix}"] = (
+        "{file} looks like {name} while {other_file} is {other_name}: {fix} "
+        f"(as read, {_measure}; read as {{name}}, {{after}})"
+    )
+_OUTSIDE = (
+    "{share:.0%} of the households in {households_file} ({n} of {total}) lie outside every "
+    "beat of {beats_file} (at most {cap:.0%} may)"
+)
+_NO_MIXUP = (
+    "; no usual coordinate mix-up explains it (WGS84, GCJ-02 or BD-09 read as another, or "
+    "longitude and latitude swapped, in either file): check that the two files cover the "
+    "same area and name each file's coordinate system"
+)
+MESSAGES["outside_beats_share"] = _OUTSIDE + _NO_MIXUP
+MESSAGES["outside_beats_share.far"] = (
+    _OUTSIDE + ", a median {distance} from the nearest beat" + _NO_MIXUP
+)
+_MISS = (
+    "the street blocks miss the beats: {share:.0%} of the households lie farther than "
+    "{max_m:g} m from every block (at most {cap:.0%} may)"
+)
+_EXTRACT = "; use the street extract of the beats' area (OpenStreetMap data are WGS84)"
+MESSAGES["streets_miss"] = (
+    _MISS + "; the nearest block is {distance} {bearing} of the households' centre" + _EXTRACT
+)
+MESSAGES["streets_miss.no_blocks"] = _MISS + "; the file has no street blocks" + _EXTRACT
+MESSAGES["beats_overlap"] = (
+    "beats {first} and {second} overlap by {area}; households there would be counted in the "
+    "beat with the smaller id. Redraw the shared boundary"
+)
+MESSAGES["beats_gap"] = (
+    "gap of {area} between beats {names} belongs to no beat (around lon {lon:.5f}, lat "
+    "{lat:.5f}); extend a beat to cover it"
+)
 
 
 def template_key(code: str, variant: str = "") -> str:

@@ -34,6 +34,7 @@ from geo.aliases import (
     normalise_vulnerable,
 )
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.findings import problem
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
 from geo.settings import Settings, resolve
@@ -403,24 +404,49 @@ def cross_check(
     mixup = check.mixup
     if mixup is not None:
         other = b_side if mixup.side is h_side else h_side
-        message = alignment.mixup_message(mixup, other=other, hint=hint)
-        report.add(Finding("fatal", "coordinates_mixed_up", message, mixup.side.file))
+        variant, values = alignment.mixup_values(mixup, other=other, hint=hint)
+        message = problem("coordinates_mixed_up", variant, **values)
+        report.add(
+            Finding(
+                "fatal",
+                "coordinates_mixed_up",
+                message,
+                mixup.side.file,
+                values=values,
+                variant=variant,
+            )
+        )
         if mixup.side is h_side:  # judge the GPS points against the households re-read
             x, y = alignment.reread(
                 homes.geometry.x, homes.geometry.y, was=h_side.source.datum, now=mixup.system
             )
             homes = homes.set_geometry(gpd.points_from_xy(x, y, crs=WGS84))
     elif check.misaligned:
-        message = alignment.outside_message(
+        variant, values = alignment.outside_values(
             check, households_file=h_side.file, beats_file=b_side.file, cap=cfg.misaligned_max_share
         )
-        report.add(Finding("fatal", "outside_beats_share", message, h_side.file))
+        message = problem("outside_beats_share", variant, **values)
+        report.add(
+            Finding(
+                "fatal", "outside_beats_share", message, h_side.file, values=values, variant=variant
+            )
+        )
     if mixup is None:
         report.extend(_outside_warnings(beats.table, households, check.outside))
     gps = alignment.check_gps(homes, visits.table, visits_side=v_side, settings=cfg)
     if gps is not None:
-        message = alignment.mixup_message(gps, hint=hint)
-        report.add(Finding("fatal", "coordinates_mixed_up", message, v_side.file))
+        variant, values = alignment.mixup_values(gps, hint=hint)
+        message = problem("coordinates_mixed_up", variant, **values)
+        report.add(
+            Finding(
+                "fatal",
+                "coordinates_mixed_up",
+                message,
+                v_side.file,
+                values=values,
+                variant=variant,
+            )
+        )
     v_col = _collector(visits)
     known = visits.table["household_id"].isin(households.table["household_id"]).to_numpy()
     for position in np.flatnonzero(~known):

@@ -23,6 +23,8 @@ Codes
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -32,6 +34,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from geo.errors import Finding, SchemaError, ValidationReport
+from geo.findings import problem
 from geo.joins import block_beat_overlaps, blocks_to_beats
 from geo.projection import local_utm
 from geo.schema import WGS84
@@ -42,8 +45,15 @@ def _fmt_m2(area: float) -> str:
     return f"{area:,.0f} m²" if area >= 10 else f"{area:.2f} m²"
 
 
-def _warn(report: ValidationReport, code: str, message: str, source: str, row: int | None) -> None:
-    report.add(Finding("warning", code, message, source, row=row))
+def _warn(
+    report: ValidationReport,
+    code: str,
+    message: str,
+    source: str,
+    row: int | None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    report.add(Finding("warning", code, message, source, row=row, values=values or {}))
 
 
 def _check_blocks(
@@ -96,11 +106,9 @@ def _check_overlaps(
         if a < min_m2:
             continue
         first, second = sorted((beat_ids[i], beat_ids[j]))
-        msg = (
-            f"beats {first} and {second} overlap by {_fmt_m2(a)}; households there would be "
-            "counted in the beat with the smaller id. Redraw the shared boundary"
-        )
-        _warn(report, "beats_overlap", msg, source, int(min(i, j)) + 1)
+        values = {"first": first, "second": second, "area": _fmt_m2(a), "row_word": "feature"}
+        msg = problem("beats_overlap", **values)
+        _warn(report, "beats_overlap", msg, source, int(min(i, j)) + 1, values)
 
 
 def _check_gaps(
@@ -134,11 +142,9 @@ def _check_gaps(
         found.append((-area, names, pocket))
     for neg_area, names, pocket in sorted(found, key=lambda f: (f[0], f[1])):
         rp = gpd.GeoSeries([shapely.point_on_surface(pocket)], crs=crs).to_crs(WGS84).iloc[0]
-        msg = (
-            f"gap of {_fmt_m2(-neg_area)} between beats {', '.join(names)} belongs to no beat "
-            f"(around lon {rp.x:.5f}, lat {rp.y:.5f}); extend a beat to cover it"
-        )
-        _warn(report, "beats_gap", msg, source, None)
+        values = {"area": _fmt_m2(-neg_area), "names": ", ".join(names), "lon": rp.x, "lat": rp.y}
+        msg = problem("beats_gap", **values)
+        _warn(report, "beats_gap", msg, source, None, values)
 
 
 def _check_contiguity(

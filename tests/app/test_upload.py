@@ -13,6 +13,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -207,11 +208,19 @@ def test_findings_follow_the_language_and_fall_back_to_english() -> None:
         "'OBJECTID', 'Name', 'Shape_Area'"
     ]
     assert report_frame(refused.findings)["message"].tolist() == refused.report["message"].tolist()
-    # a message about two files has no template: shown in English
+    # a message about two files names them itself, and the Data page's fix is said in
+    # the page's language
     misaligned = check_upload(uploads("gcj02"), crs="gcj02", timezone="Asia/Shanghai", label="t")
     mixed = report_frame(misaligned.findings, lang="zh")
-    assert (
-        "looks like GCJ-02" in mixed.loc[mixed["code"] == "coordinates_mixed_up", "message"].iloc[0]
+    assert mixed.loc[mixed["code"] == "coordinates_mixed_up", "message"].iloc[0] == (
+        "beats.geojson 看起来是 GCJ-02 坐标，而 住户.csv 是 GCJ-02：把“警务区（面）”文件的坐标系"
+        "选为 GCJ-02，然后重新检查（按原样读取，81% 的住户不在任何警务区内；按 GCJ-02 读取后为 0%）"
+    )
+    english = report_frame(misaligned.findings)
+    assert english.loc[english["code"] == "coordinates_mixed_up", "message"].iloc[0] == (
+        "beats.geojson looks like GCJ-02 while 住户.csv is GCJ-02: choose GCJ-02 as the "
+        "coordinates of the beats file and check again (as read, 81% of the households lie "
+        "outside every beat; read as GCJ-02, 0%)"
     )
     warnings = mixed[mixed["code"] == "outside_beats"]
     assert warnings.empty or "不在任何警务区内" in warnings["message"].iloc[0]
@@ -255,8 +264,32 @@ def test_a_street_file_that_misses_the_households_is_refused() -> None:
     assert row["severity"] == "fatal" and row["file"] == "helsinki.osm.pbf"
     assert "100% of the households lie farther than 50 m from every block" in row["message"]
     assert "km" in row["message"] and "north-west" in row["message"]
+    (zh,) = report_frame(far.findings, lang="zh").query("code == 'streets_miss'")["message"]
+    assert zh.startswith("helsinki.osm.pbf：街区与警务区不重合：100% 的住户距任何街区都超过 50 米")
+    assert "西北方向" in zh
     broken = check_upload(
         files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("s.osm", b"<x")
     )
     assert not broken.accepted
     assert set(broken.report["code"]) >= {"unreadable"}
+
+
+def test_beat_overlaps_and_gaps_follow_the_language() -> None:
+    # Two beats of 0.001 x 0.001 degrees overlapping by a quarter of their width, at
+    # Nanjing's latitude; a third beat leaves a closed pocket with the first two.
+    from shapely.geometry import box
+
+    from app.upload import finding_text
+    from geo.topology import check_beat_polygons
+
+    beats = gpd.GeoDataFrame(
+        {"beat_id": ["B1", "B2"]},
+        geometry=[box(118.780, 32.040, 118.781, 32.041), box(118.78075, 32.040, 118.78175, 32.041)],
+        crs="EPSG:4326",
+    )
+    (overlap,) = check_beat_polygons(beats, source="beats.geojson").findings
+    assert overlap.code == "beats_overlap" and overlap.row == 1
+    assert overlap.message.startswith("beats B1 and B2 overlap by 2,")
+    zh = finding_text(overlap, "zh")
+    assert zh.startswith("beats.geojson，第 1 个要素：警务区 B1 与 B2 重叠 2,")
+    assert zh.endswith("重叠处的住户将计入编号较小的警务区。请重新绘制共同边界")
