@@ -1,22 +1,7 @@
 """Household status and coverage summaries per block, beat, station and officer.
 
-This module also holds the counting rules every analysis module shares, so that
-"attempt", "contact" and "window" mean the same thing everywhere:
-
-* **Window.** ``start`` and ``end`` are tz-aware Timestamps (a naive one is read in
-  ``settings.timezone``) or plain dates. Timestamps bound a closed window
-  ``start <= time <= end``. A date stands for the whole local day: ``start`` is its
-  00:00, ``end`` runs up to (not including) 00:00 of the next day. The moment the window
-  ends is ``as_of``, from which "days since" are counted.
-* **Attempt.** Any logged visit inside the window, verified or not.
-* **Counted visit.** A visit whose verification ``status`` (from ``analysis.verify``) is
-  ``counted``, or ``review`` while ``settings.review_counts`` is true; without a ``status``
-  column, a ``verified`` one; any visit when ``settings.include_unverified`` is true or
-  both columns are absent. A missing value does not count.
-* **Contact.** A counted visit whose ``outcome`` is ``contact``. When the ``outcome``
-  column is absent every visit is taken as a contact (some station exports log only
-  completed visits).
-* Visits of households that are not in ``households`` are ignored.
+The counting rules (window, attempt, counted visit, contact) are in :mod:`analysis.rules`,
+shared by every analysis module.
 
 Choices made here
 -----------------
@@ -37,40 +22,29 @@ Choices made here
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
-from geo.errors import BeatcovError, SchemaError
+from analysis.followups import follow_up_status
+from analysis.rules import (
+    TimeLike,
+    contact_mask,
+    counted_mask,
+    household_codes,
+    lookup,
+    nonblank,
+    require_columns,
+    resolve_window,
+    sorted_unique,
+    visit_times,
+)
+from geo.errors import SchemaError
 from geo.settings import Settings, resolve
 
-__all__ = [
-    "STATUS_COLUMNS",
-    "Window",
-    "contact_mask",
-    "counted_mask",
-    "end_bound",
-    "household_codes",
-    "household_status",
-    "local_zone",
-    "lookup",
-    "nonblank",
-    "officer_summary",
-    "require_columns",
-    "resolve_window",
-    "sorted_unique",
-    "summarise",
-    "visit_times",
-    "window_mask",
-]
-
-TimeLike: TypeAlias = pd.Timestamp | dt.datetime | dt.date | str
-"""A window bound: tz-aware Timestamp, naive Timestamp (read in the local zone) or a date."""
+__all__ = ["PASS_THROUGH", "STATUS_COLUMNS", "household_status", "officer_summary", "summarise"]
 
 STATUS_COLUMNS: tuple[str, ...] = (
     "household_id",
@@ -93,215 +67,6 @@ PASS_THROUGH: tuple[str, ...] = ("block_id", "beat_id", "station", "kind")
 _DAY = pd.Timedelta(days=1)
 
 
-# --------------------------------------------------------------------------- shared rules
-
-
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -> None:
-    """Raise :class:`SchemaError` naming every column of ``columns`` missing from ``frame``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The frame to check.
-    columns : iterable of str
-        Columns it must have.
-    name : str
-        What the frame is, for the message (``"visits"``, ``"households"``).
-    """
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(str, frame.columns))
-        msg = f"{name} lacks column(s) {', '.join(missing)} (it has: {have})"
-        raise SchemaError(msg)
-
-
-def local_zone(settings: Settings | None = None) -> str:
-    """Return ``settings.timezone``, checked to be a known IANA zone."""
-    tz = resolve(settings).timezone
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        msg = f"unknown time zone {tz!r}: use an IANA name such as 'Asia/Shanghai'"
-        raise BeatcovError(msg) from exc
-    return tz
-
-
-def visit_times(visits: pd.DataFrame, *, column: str = "time") -> pd.Series:
-    """Return ``visits[column]``, checked to hold tz-aware datetimes."""
-    require_columns(visits, (column,), name="visits")
-    times = visits[column]
-    if not isinstance(times.dtype, pd.DatetimeTZDtype):
-        msg = (
-            f"visits column {column!r} must hold tz-aware datetimes, got dtype {times.dtype}; "
-            "import visits through geo so times are localised"
-        )
-        raise SchemaError(msg)
-    return times
-
-
-def nonblank(values: pd.Series) -> np.ndarray:
-    """Return a boolean array: True where ``values`` is present and not blank text."""
-    present = values.notna().to_numpy(dtype=bool)
-    text = values.astype("str").str.strip().ne("").to_numpy(dtype=bool)
-    return present & text
-
-
-def counted_mask(visits: pd.DataFrame, *, settings: Settings | None = None) -> np.ndarray:
-    """Return which visits count, by their verification status.
-
-    Parameters
-    ----------
-    visits : pandas.DataFrame
-        Visits, optionally with ``status`` (``counted``, ``review``, ``not_counted``, from
-        :mod:`analysis.verify`) or, without it, a boolean ``verified`` column.
-    settings : Settings, optional
-        ``include_unverified`` makes every visit count; ``review_counts`` decides whether
-        visits in review count.
-
-    Returns
-    -------
-    numpy.ndarray
-        Boolean, one per visit. A missing ``verified`` or ``status`` value does not count.
-    """
-    s = resolve(settings)
-    if s.include_unverified:
-        return np.ones(len(visits), dtype=bool)
-    if "status" in visits.columns:
-        status = visits["status"]
-        good = status.eq("counted") | (status.eq("review") & s.review_counts)
-        return good.fillna(False).to_numpy(dtype=bool)
-    if "verified" not in visits.columns:
-        return np.ones(len(visits), dtype=bool)
-    verified = visits["verified"].astype("boolean").fillna(False)
-    return verified.to_numpy(dtype=bool)
-
-
-def contact_mask(visits: pd.DataFrame) -> np.ndarray:
-    """Return where ``outcome == "contact"`` (all True when there is no ``outcome`` column)."""
-    if "outcome" not in visits.columns:
-        return np.ones(len(visits), dtype=bool)
-    return visits["outcome"].eq("contact").to_numpy(dtype=bool)
-
-
-def _to_timestamp(value: TimeLike, *, timezone: str, what: str) -> tuple[pd.Timestamp, bool]:
-    """Return ``(timestamp, is_date)``; a naive value is read in ``timezone``."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return pd.Timestamp(value).tz_localize(timezone), True
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        msg = f"window {what} {value!r} is not a time or a date"
-        raise BeatcovError(msg) from exc
-    if ts is pd.NaT:
-        msg = f"window {what} is missing"
-        raise BeatcovError(msg)
-    if ts.tzinfo is None:
-        ts = ts.tz_localize(timezone)
-    return ts, False
-
-
-def end_bound(end: TimeLike, *, settings: Settings | None = None) -> tuple[pd.Timestamp, bool]:
-    """Return ``(as_of, inclusive)`` for a window end.
-
-    A Timestamp is its own inclusive bound; a date ends at the next local midnight,
-    exclusive.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> end_bound(dt.date(2024, 3, 31))
-    (Timestamp('2024-04-01 00:00:00+0800', tz='Asia/Shanghai'), False)
-    """
-    s = resolve(settings)
-    ts, is_date = _to_timestamp(end, timezone=local_zone(s), what="end")
-    if is_date:
-        return ts + _DAY, False
-    return ts, True
-
-
-@dataclass(frozen=True)
-class Window:
-    """A reporting window in absolute time.
-
-    Attributes
-    ----------
-    start : pandas.Timestamp
-        First instant inside the window.
-    end : pandas.Timestamp
-        The window's end, also ``as_of``.
-    end_inclusive : bool
-        Whether a visit at exactly ``end`` is inside.
-    """
-
-    start: pd.Timestamp
-    end: pd.Timestamp
-    end_inclusive: bool = True
-
-    @property
-    def as_of(self) -> pd.Timestamp:
-        """The moment "days since" are counted from."""
-        return self.end
-
-    @property
-    def days(self) -> float:
-        """Length of the window in days."""
-        return float((self.end - self.start) / _DAY)
-
-    def upto(self, times: pd.Series) -> np.ndarray:
-        """Return where ``times`` is not after the window's end (start ignored)."""
-        below = times.le(self.end) if self.end_inclusive else times.lt(self.end)
-        return below.to_numpy(dtype=bool)
-
-    def contains(self, times: pd.Series) -> np.ndarray:
-        """Return where ``times`` lies inside the window."""
-        return times.ge(self.start).to_numpy(dtype=bool) & self.upto(times)
-
-
-def resolve_window(start: TimeLike, end: TimeLike, *, settings: Settings | None = None) -> Window:
-    """Turn ``start``/``end`` (Timestamps or dates) into a :class:`Window`.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> w = resolve_window(dt.date(2024, 3, 1), dt.date(2024, 3, 31))
-    >>> w.days
-    31.0
-    """
-    s = resolve(settings)
-    lo, _ = _to_timestamp(start, timezone=local_zone(s), what="start")
-    hi, inclusive = end_bound(end, settings=s)
-    if lo > hi:
-        msg = f"window start {lo} is after its end {hi}"
-        raise BeatcovError(msg)
-    return Window(start=lo, end=hi, end_inclusive=inclusive)
-
-
-def window_mask(
-    times: pd.Series,
-    *,
-    start: TimeLike | None = None,
-    end: TimeLike | None = None,
-    settings: Settings | None = None,
-) -> np.ndarray:
-    """Return where ``times`` lies between optional bounds (read as in :func:`resolve_window`).
-
-    Examples
-    --------
-    >>> t = pd.Series(pd.to_datetime(["2024-03-01 09:00", "2024-03-02 09:00"], utc=True))
-    >>> window_mask(t, end=pd.Timestamp("2024-03-01 09:00", tz="UTC")).tolist()
-    [True, False]
-    """
-    s = resolve(settings)
-    keep = np.ones(len(times), dtype=bool)
-    if start is not None:
-        lo, _ = _to_timestamp(start, timezone=local_zone(s), what="start")
-        keep &= times.ge(lo).to_numpy(dtype=bool)
-    if end is not None:
-        hi, inclusive = end_bound(end, settings=s)
-        keep &= (times.le(hi) if inclusive else times.lt(hi)).to_numpy(dtype=bool)
-    return keep
-
-
 def _vulnerable(households: pd.DataFrame) -> np.ndarray:
     """Return whether each household is vulnerable ("" or missing means not)."""
     if "vulnerable" not in households.columns:
@@ -310,65 +75,6 @@ def _vulnerable(households: pd.DataFrame) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col.dtype):
         return col.astype("boolean").fillna(False).to_numpy(dtype=bool)
     return nonblank(col)
-
-
-def lookup(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
-    """Return the position of each of ``values`` in the unique ``keys`` (-1 when absent).
-
-    Text columns take a fast path through Arrow's hash lookup (about four times faster than
-    ``Index.get_indexer`` on millions of ids); anything else uses ``get_indexer``.
-
-    Examples
-    --------
-    >>> lookup(pd.Series(["a", "b"]), pd.Series(["b", "z", "a"])).tolist()
-    [1, -1, 0]
-    """
-    if isinstance(keys.dtype, pd.StringDtype) and isinstance(values.dtype, pd.StringDtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        found = pc.index_in(pa.array(values), value_set=pa.array(keys)).fill_null(-1)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
-    return np.asarray(pd.Index(keys).get_indexer(values), dtype=np.intp)
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Return the sorted distinct values of a 1-D integer array.
-
-    Sort-and-compare: on millions of wide-ranging integers ``np.unique`` (hash-based in
-    NumPy 2.4) is many times slower.
-
-    Examples
-    --------
-    >>> sorted_unique(np.array([3, 1, 3, 2])).tolist()
-    [1, 2, 3]
-    """
-    ordered = np.sort(values)
-    if len(ordered) == 0:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
-
-
-def household_codes(households: pd.DataFrame, visits: pd.DataFrame) -> np.ndarray:
-    """Return each visit's row position in ``households`` (-1 for an unknown household).
-
-    Raises
-    ------
-    SchemaError
-        A ``household_id`` appears twice in ``households``.
-    """
-    require_columns(households, ("household_id",), name="households")
-    require_columns(visits, ("household_id",), name="visits")
-    ids = households["household_id"]
-    dup = ids.duplicated().to_numpy(dtype=bool)
-    if dup.any():
-        pos = int(np.flatnonzero(dup)[0])
-        msg = (
-            f"households column 'household_id': {ids.iloc[pos]!r} appears more than once "
-            f"(again at row {pos + 1} of the frame); household ids must be unique"
-        )
-        raise SchemaError(msg)
-    return lookup(ids, visits["household_id"])
 
 
 def _satisfaction(visits: pd.DataFrame) -> np.ndarray:
@@ -426,8 +132,6 @@ def household_status(
     BeatcovError
         The window is unreadable or starts after it ends.
     """
-    from analysis.followups import follow_up_status  # followups builds on this module
-
     s = resolve(settings)
     require_columns(households, ("household_id",), name="households")
     require_columns(visits, ("visit_id", "household_id", "time"), name="visits")

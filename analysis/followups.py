@@ -5,7 +5,7 @@ before, however long ago: an old issue never followed up is still a gap). Its **
 (``deadline``) is ``raised_at + settings.follow_up_days`` days.
 
 An issue is **closed** by the first visit that names it in ``follow_up_of``, comes strictly
-after it, is not after ``end``, and is a counted contact (see :mod:`analysis.coverage`: a
+after it, is not after ``end``, and is a counted contact (see :mod:`analysis.rules`: a
 follow-up that found nobody home, or that failed verification, does not close it).
 
 Each issue is in exactly one ``state``:
@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import (
+from analysis.rules import (
     TimeLike,
     contact_mask,
     counted_mask,

@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import require_columns
+from analysis.rules import require_columns
 from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
 

@@ -29,8 +29,9 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from analysis.coverage import household_status, officer_summary, summarise, window_mask
+from analysis.coverage import household_status, officer_summary, summarise
 from analysis.gaps import find_gaps, household_priority, household_todos
+from analysis.rules import window_mask
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
 from analysis.verify import officer_flag_share, verify_visits

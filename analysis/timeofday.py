@@ -50,7 +50,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import (
+from analysis.rules import (
     TimeLike,
     contact_mask,
     counted_mask,
@@ -178,7 +178,7 @@ def band_success(
         Unit column(s): household columns (``block_id``, ``beat_id``, ``station``) or
         visit columns (``officer_id``); a household column wins when both have it.
     start, end : pandas.Timestamp or datetime.date, optional
-        Window bounds, as in :func:`analysis.coverage.resolve_window`; default unbounded.
+        Window bounds, as in :func:`analysis.rules.resolve_window`; default unbounded.
     settings : Settings, optional
         ``include_unverified``, ``timezone`` (the zone of the bands).
 

@@ -7,7 +7,7 @@ the ones holding ``start`` and ``end``; a partial week counts only visits inside
 window. Every unit gets every week, with zeros where nothing happened, so cumulative
 figures are continuous.
 
-Counting follows :mod:`analysis.coverage`: attempts are all visits in the window,
+Counting follows :mod:`analysis.rules`: attempts are all visits in the window,
 contacts are counted contacts. ``cumulative_coverage`` is the share of the unit's
 households with at least one counted contact from ``start`` to the end of that week.
 """
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.coverage import (
+from analysis.rules import (
     TimeLike,
     contact_mask,
     counted_mask,
@@ -67,7 +67,7 @@ def weekly_trend(
     households : pandas.DataFrame
         Households with unique ``household_id`` and the ``by`` column(s).
     start, end : pandas.Timestamp or datetime.date
-        The window, as in :func:`analysis.coverage.resolve_window`.
+        The window, as in :func:`analysis.rules.resolve_window`.
     by : str or list of str
         Household column(s) naming the unit; default ``beat_id``.
     settings : Settings, optional

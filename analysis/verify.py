@@ -99,6 +99,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from analysis.rules import require_columns, visit_times
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project
 from geo.reviews import DECISIONS
@@ -251,8 +252,8 @@ def verify_visits(
     1,889 m from the previous visit in 4.0 min: impossible even running straight
     """
     cfg = resolve(settings)
-    _check_columns(visits, "visits", ("visit_id", "household_id", "officer_id", "time"))
-    _check_columns(households, "households", ("household_id", "geometry"))
+    require_columns(visits, ("visit_id", "household_id", "officer_id", "time"), name="visits")
+    require_columns(households, ("household_id", "geometry"), name="households")
     if not isinstance(households, gpd.GeoDataFrame):
         msg = "households must be a GeoDataFrame with a Point geometry column"
         raise SchemaError(msg)
@@ -413,7 +414,7 @@ def officer_flag_share(
     b                1            0       1    0.0       1
     """
     resolve(settings)
-    _check_columns(visits_with_checks, "visits", ("officer_id", "flags"))
+    require_columns(visits_with_checks, ("officer_id", "flags"), name="visits")
     data = visits_with_checks[visits_with_checks["officer_id"].notna()]
     flags = data["flags"].fillna("").astype(str)
     matrix = _codes_matrix(flags.unique()).reindex(flags.to_numpy())
@@ -487,7 +488,7 @@ def _decisions(reviews: pd.DataFrame | None, visit_ids: pd.Series) -> pd.Series:
     """Return the decision per visit id (last one wins), checked; empty without reviews."""
     if reviews is None or len(reviews) == 0:
         return pd.Series(dtype=object)
-    _check_columns(reviews, "reviews", ("visit_id", "decision"))
+    require_columns(reviews, ("visit_id", "decision"), name="reviews")
     decision = reviews["decision"].astype(str).str.strip().str.lower()
     bad = ~decision.isin(DECISIONS)
     if bad.any():
@@ -526,29 +527,9 @@ def _apply_decisions(out: pd.DataFrame, decisions: pd.Series) -> None:
 # --------------------------------------------------------------------------- validation
 
 
-def _check_columns(frame: pd.DataFrame, table: str, required: tuple[str, ...]) -> None:
-    """Raise ``SchemaError`` naming the columns of ``required`` that ``frame`` lacks."""
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        msg = f"{table}: missing column(s) {missing}; have {list(frame.columns)}"
-        raise SchemaError(msg)
-
-
-def _check_time(visits: pd.DataFrame) -> pd.Series:
-    """Return the ``time`` column, raising ``SchemaError`` unless it is tz-aware."""
-    time = visits["time"]
-    if not isinstance(time.dtype, pd.DatetimeTZDtype):
-        msg = (
-            f"visits: column 'time' must be tz-aware datetimes (dtype {time.dtype}); "
-            "localise it, e.g. with the timezone setting"
-        )
-        raise SchemaError(msg)
-    return time
-
-
 def _time_minutes(visits: pd.DataFrame) -> FloatArray:
     """Return ``time`` as float minutes since the earliest log (NaN for a missing time)."""
-    time = _check_time(visits)
+    time = visit_times(visits)
     if time.notna().sum() == 0:
         return np.full(len(time), np.nan)
     delta = (time - time.min()) / pd.Timedelta(minutes=1)

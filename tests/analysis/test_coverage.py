@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.coverage import household_status, officer_summary, resolve_window, summarise
+from analysis.coverage import household_status, officer_summary, summarise
+from analysis.rules import resolve_window
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
 

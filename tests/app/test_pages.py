@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.coverage import window_mask
 from analysis.pipeline import Analysis, analyse
+from analysis.rules import window_mask
 from analysis.scope import Scope
 from app import state
 from app.i18n import translate
