@@ -56,27 +56,11 @@ round-off of a micrometre (distances) or a microminute (times).
 
 The least-possible travel time
 ------------------------------
-One officer's visits are sorted by time (ties keep input order). Two logs are consecutive
-when the gap between them is shorter than ``shift_gap_h`` hours; a longer gap starts a new
-shift. Visits with no time or no officer id are left out of every time-based check, and
-officers are never compared with each other. A ``duplicate`` copy is left out of the
-sequence (the next visit is timed from the original log) but belongs to its shift.
-Between consecutive logs at two different households (the same household twice is never
-a travel problem) the least time is
-
-    max(straight - 2 * gps_error_m, 0) / walking_speed_mps + min_visit_min
-
-where ``straight`` is the distance between the two households. The walk network may only
-*raise* this bound, and only where it is credible: the network is used at all only when at
-least ``network_min_snapped_share`` of the located households lie within
-``network_snap_max_m`` of a network node (otherwise it is shown to be incomplete there);
-for one pair only when both households lie within ``network_snap_max_m`` of a node, the
-nodes are connected, and the walk (household to node, shortest path, node to household) is
-at most ``network_max_detour`` times the straight line. A longer walk says the network
-lacks the paths people use (compound paths missing from OpenStreetMap), and the straight
-line stands. Network evidence alone never makes a visit ``not_counted``: it can only raise
-``fast_travel``. The network search is bounded by that credible length, so its cost
-follows the neighbourhood (:mod:`geo.walk`).
+``impossible_travel``, ``fast_travel`` and ``desk_job`` come from :mod:`analysis.travel`:
+consecutive logs of one officer in a shift, the least-possible travel time between two
+doors (straight line at a brisk walk, less the GPS allowance, plus a minute at the door),
+raised by the walk network only where it is credible, and never to ``not_counted`` on
+network evidence alone.
 
 Chief's reviews
 ---------------
@@ -100,11 +84,17 @@ import pyproj
 import shapely
 
 from analysis.rules import require_columns, visit_times
+from analysis.travel import (
+    DIST_TOL_M,
+    METHOD_NETWORK,
+    TIME_TOL_MIN,
+    credible_network,
+    travel_checks,
+)
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project
 from geo.reviews import DECISIONS
 from geo.settings import Settings, resolve
-from geo.walk import StreetIndex, network_lengths, prepare_streets, snap_households
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -147,13 +137,6 @@ FLAG_GRADES: Final[dict[str, str]] = {f.code: f.grade for f in FLAGS}
 
 FLAG_DESCRIPTIONS: Final[dict[str, str]] = {f.code: f.description for f in FLAGS}
 """A short human description of each flag code (for the UI and README)."""
-
-_DIST_TOL_M: Final = 1e-6
-_TIME_TOL_MIN: Final = 1e-6
-
-_METHOD_SAME: Final = "same_household"
-_METHOD_NETWORK: Final = "network"
-_METHOD_STRAIGHT: Final = "straight_line"
 
 RESULT_COLUMNS: Final = (
     "visit_id",
@@ -295,13 +278,13 @@ def verify_visits(
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
     duplicate = _duplicates(visits, officer_codes, household_codes, minutes, cfg=cfg)
-    travel = _travel_checks(
+    travel = travel_checks(
         officer_codes,
         minutes,
         hpos,
         hx,
         hy,
-        network=_credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
+        network=credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
         copies=duplicate,
         cfg=cfg,
     )
@@ -311,7 +294,7 @@ def verify_visits(
         household_codes,
         vx,
         vy,
-        candidate=(door > cfg.burst_radius_m + _DIST_TOL_M)
+        candidate=(door > cfg.burst_radius_m + DIST_TOL_M)
         & np.isfinite(minutes)
         & (officer_codes >= 0),
         cfg=cfg,
@@ -320,10 +303,10 @@ def verify_visits(
         "desk_job": travel.desk_job,
         "one_spot_burst": burst,
         "impossible_travel": travel.impossible,
-        "gps_far": door > cfg.gps_far_m + _DIST_TOL_M,
+        "gps_far": door > cfg.gps_far_m + DIST_TOL_M,
         "duplicate": duplicate,
-        "far_from_door": (door > cfg.far_from_door_m + _DIST_TOL_M)
-        & (door <= cfg.gps_far_m + _DIST_TOL_M),
+        "far_from_door": (door > cfg.far_from_door_m + DIST_TOL_M)
+        & (door <= cfg.gps_far_m + DIST_TOL_M),
         "fast_travel": travel.fast,
         "too_short": _too_short(visits, cfg),
         "no_gps": no_gps,
@@ -660,9 +643,9 @@ def _bursts(
         j = active + k
         inside = j < m
         active, j = active[inside], j[inside]
-        inside = (o[j] == o[active]) & (t[j] - t[active] <= cfg.burst_span_min + _TIME_TOL_MIN)
+        inside = (o[j] == o[active]) & (t[j] - t[active] <= cfg.burst_span_min + TIME_TOL_MIN)
         active, j = active[inside], j[inside]
-        near = np.hypot(cx[j] - cx[active], cy[j] - cy[active]) <= cfg.burst_radius_m + _DIST_TOL_M
+        near = np.hypot(cx[j] - cx[active], cy[j] - cy[active]) <= cfg.burst_radius_m + DIST_TOL_M
         anchors.append(active[near])
         members.append(j[near])
         k += 1
@@ -696,204 +679,6 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
     )
 
 
-# --------------------------------------------------------------------------- travel
-
-
-@dataclass
-class _Travel:
-    """Per-visit results of the consecutive-visit checks."""
-
-    prev: IntArray
-    shift: IntArray
-    gap_min: FloatArray
-    straight_m: FloatArray
-    travel_m: FloatArray
-    needed_min: FloatArray
-    method: npt.NDArray[np.object_]
-    impossible: BoolArray
-    fast: BoolArray
-    desk_job: BoolArray
-    shift_jumps: IntArray  # jumps in the visit's shift
-
-
-@dataclass
-class _Network:
-    """The walk network where it may raise travel times: each household's node and offset."""
-
-    streets: StreetIndex
-    node: IntArray  # per household: node position, -1 when too far from the network
-    offset: FloatArray  # per household: metres to that node
-
-
-def _credible_network(
-    graph: nx.MultiDiGraph | None,
-    households: gpd.GeoDataFrame,
-    hx: FloatArray,
-    hy: FloatArray,
-    household_nodes: Mapping[Any, Any] | pd.Series | None,
-    metric: pyproj.CRS,
-    cfg: Settings,
-) -> _Network | None:
-    """Prepare the network, or ``None`` when there is none or it is shown incomplete here."""
-    if graph is None:
-        return None
-    streets = prepare_streets(graph, metric)
-    if not streets.node_index:
-        return None
-    node, offset = snap_households(households, hx, hy, streets, household_nodes)
-    located = np.isfinite(hx) & np.isfinite(hy)
-    near = (node >= 0) & (offset <= cfg.network_snap_max_m + _DIST_TOL_M)
-    if not located.any() or near[located].mean() < cfg.network_min_snapped_share:
-        return None
-    node = np.where(near, node, -1)
-    return _Network(streets=streets, node=node, offset=offset)
-
-
-def _shifts(
-    officer: IntArray, minutes: FloatArray, cfg: Settings, *, copies: BoolArray
-) -> tuple[IntArray, IntArray]:
-    """Return each visit's previous log in its shift (-1: none) and its shift number.
-
-    ``copies`` (duplicate records) are left out of the sequence, so the next visit is timed
-    from the original log, not from its copy; a copy gets the shift of the log before it.
-    """
-    n = len(officer)
-    order = np.lexsort((np.arange(n), minutes, officer))
-    usable = (officer[order] >= 0) & np.isfinite(minutes[order])
-    seq = order[usable & ~copies[order]]
-    prev = np.full(n, -1, dtype=np.int64)
-    consecutive = np.zeros(len(seq), dtype=bool)
-    if len(seq) > 1:
-        a, b = seq[:-1], seq[1:]
-        consecutive[1:] = (officer[b] == officer[a]) & (
-            minutes[b] - minutes[a] < cfg.shift_gap_h * 60.0
-        )
-        prev[b[consecutive[1:]]] = a[consecutive[1:]]
-    shift = np.full(n, -1, dtype=np.int64)
-    shift[seq] = np.cumsum(~consecutive) - 1
-    # a copy joins the shift of the sequenced log before it (its original, or later)
-    sorted_shift = shift[order]
-    filled = pd.Series(np.where(sorted_shift >= 0, sorted_shift, np.nan)).ffill().to_numpy()
-    owner = pd.Series(np.where(sorted_shift >= 0, officer[order], -1)).replace(-1, np.nan).ffill()
-    same = usable & (owner.to_numpy() == officer[order]) & np.isfinite(filled)
-    take = same & (sorted_shift < 0)
-    shift[order[take]] = filled[take].astype(np.int64)
-    return prev, shift
-
-
-def _travel_checks(
-    officer: IntArray,
-    minutes: FloatArray,
-    hpos: IntArray,
-    hx: FloatArray,
-    hy: FloatArray,
-    *,
-    network: _Network | None,
-    copies: BoolArray,
-    cfg: Settings,
-) -> _Travel:
-    """Pair each visit with the officer's previous log in the shift and time the move."""
-    n = len(officer)
-    prev, shift = _shifts(officer, minutes, cfg, copies=copies)
-    later = np.flatnonzero(prev >= 0)
-    earlier = prev[later]
-
-    gap_min = np.full(n, np.nan)
-    gap_min[later] = minutes[later] - minutes[earlier]
-    straight_m = np.full(n, np.nan)
-    travel_m = np.full(n, np.nan)
-    needed = np.full(n, np.nan)
-    method = np.full(n, "", dtype=object)
-
-    ha, hb = hpos[earlier], hpos[later]
-    checkable = (ha >= 0) & (hb >= 0)
-    same = checkable & (ha == hb)
-    straight_m[later[same]] = 0.0
-    travel_m[later[same]] = 0.0
-    method[later[same]] = _METHOD_SAME
-
-    other = checkable & ~same
-    pa, pb, rows = ha[other], hb[other], later[other]
-    straight = np.hypot(hx[pa] - hx[pb], hy[pa] - hy[pb])
-    timed = straight.copy()
-    on_network = np.zeros(len(pa), dtype=bool)
-    if network is not None and len(pa):
-        walk = _credible_walks(network, pa, pb, straight, cfg)
-        on_network = np.isfinite(walk) & (walk > straight)
-        timed[on_network] = walk[on_network]
-    straight_m[rows] = straight
-    travel_m[rows] = timed
-    method[rows] = np.where(on_network, _METHOD_NETWORK, _METHOD_STRAIGHT)
-
-    margin = 2.0 * cfg.gps_error_m
-    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
-    gap_s = gap_min[rows] * 60.0
-    needed[rows] = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
-    needed[rows] += cfg.min_visit_min
-    impossible = np.zeros(n, dtype=bool)
-    impossible[rows] = reach_s / cfg.running_speed_mps > gap_s + _TIME_TOL_MIN * 60.0
-    fast = np.zeros(n, dtype=bool)
-    fast[rows] = ~impossible[rows] & (needed[rows] > gap_min[rows] + _TIME_TOL_MIN)
-    jump = np.zeros(n, dtype=bool)
-    jump[rows] = reach_s / cfg.walking_speed_mps > gap_s + _TIME_TOL_MIN * 60.0
-
-    n_shifts = int(shift.max()) + 1 if n else 0
-    in_shift = shift >= 0
-    checks = np.bincount(shift[rows], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
-    jumps = np.bincount(shift[jump], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
-    desk_shift = (jumps >= cfg.desk_job_min_jumps) & (
-        jumps >= cfg.desk_job_min_share * np.maximum(checks, 1) - _TIME_TOL_MIN
-    )
-    desk_job = np.zeros(n, dtype=bool)
-    desk_job[in_shift] = desk_shift[shift[in_shift]]
-    shift_jumps = np.zeros(n, dtype=np.int64)
-    shift_jumps[in_shift] = jumps[shift[in_shift]]
-    return _Travel(
-        prev=prev,
-        shift=shift,
-        gap_min=gap_min,
-        straight_m=straight_m,
-        travel_m=travel_m,
-        needed_min=needed,
-        method=method,
-        impossible=impossible,
-        fast=fast,
-        desk_job=desk_job,
-        shift_jumps=shift_jumps,
-    )
-
-
-def _credible_walks(
-    network: _Network, pa: IntArray, pb: IntArray, straight: FloatArray, cfg: Settings
-) -> FloatArray:
-    """Network walks between households ``pa[i]`` and ``pb[i]`` where credible, else inf.
-
-    Credible: both households near the network, their nodes connected and different, and
-    the walk at most ``network_max_detour`` times the straight line. The search for each
-    pair stops at that length, so a walk that would not be credible is never completed.
-    """
-    out = np.full(len(pa), np.inf)
-    na, nb = network.node[pa], network.node[pb]
-    component = network.streets.component
-    budget = (
-        cfg.network_max_detour * straight - network.offset[pa] - network.offset[pb] + _DIST_TOL_M
-    )
-    ok = (
-        (na >= 0)
-        & (nb >= 0)
-        & (na != nb)
-        & (component[np.maximum(na, 0)] == component[np.maximum(nb, 0)])
-        & (budget > 0)
-    )
-    if ok.any():
-        net = network_lengths(network.streets, na[ok], nb[ok], budget[ok], exact=False)
-        walk = network.offset[pa[ok]] + net + network.offset[pb[ok]]
-        out[ok] = np.where(
-            walk <= cfg.network_max_detour * straight[ok] + _DIST_TOL_M, walk, np.inf
-        )
-    return out
-
-
 # --------------------------------------------------------------------------- flags and reasons
 
 
@@ -921,7 +706,7 @@ def _duplicates(
             & (h[1:] == h[:-1])
             & (h[1:] >= 0)
             & (c[1:] == c[:-1])
-            & (t[1:] - t[:-1] <= cfg.duplicate_window_min + _TIME_TOL_MIN)
+            & (t[1:] - t[:-1] <= cfg.duplicate_window_min + TIME_TOL_MIN)
         )
     out = np.zeros(n, dtype=bool)
     out[order] = dup_sorted
@@ -985,7 +770,7 @@ def _reasons(
                 f"{cfg.duplicate_window_min:g} min"
             )
         elif code == "fast_travel":
-            way = "by the streets" if method[i] == _METHOD_NETWORK else "in a straight line"
+            way = "by the streets" if method[i] == METHOD_NETWORK else "in a straight line"
             text = (
                 f"{travel[i]:,.0f} m {way} from the previous visit in {gap[i]:.1f} min; "
                 f"a brisk walk and a minimal visit need {needed[i]:.1f} min"

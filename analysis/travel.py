@@ -1,0 +1,254 @@
+"""Consecutive logs of one officer: shifts, the least-possible travel time, desk-job shifts.
+
+One officer's visits are sorted by time (ties keep input order). Two logs are consecutive
+when the gap between them is shorter than ``shift_gap_h`` hours; a longer gap starts a new
+shift. Visits with no time or no officer id are left out of every time-based check, and
+officers are never compared with each other. A ``duplicate`` copy is left out of the
+sequence (the next visit is timed from the original log) but belongs to its shift.
+Between consecutive logs at two different households (the same household twice is never
+a travel problem) the least time is
+
+    max(straight - 2 * gps_error_m, 0) / walking_speed_mps + min_visit_min
+
+where ``straight`` is the distance between the two households. The walk network may only
+*raise* this bound, and only where it is credible: the network is used at all only when at
+least ``network_min_snapped_share`` of the located households lie within
+``network_snap_max_m`` of a network node (otherwise it is shown to be incomplete there);
+for one pair only when both households lie within ``network_snap_max_m`` of a node, the
+nodes are connected, and the walk (household to node, shortest path, node to household) is
+at most ``network_max_detour`` times the straight line. A longer walk says the network
+lacks the paths people use (compound paths missing from OpenStreetMap), and the straight
+line stands. Network evidence alone never makes a visit ``not_counted``: it can only raise
+``fast_travel``. The network search is bounded by that credible length, so its cost
+follows the neighbourhood (:mod:`geo.walk`).
+
+A move faster than that least time is ``fast_travel`` (review); a move whose straight
+distance, less the same allowance, cannot be covered at ``running_speed_mps`` in the gap
+is ``impossible_travel`` (not counted). A *jump* is a move impossible even in a straight
+line at ``walking_speed_mps`` (without the door minimum); a shift with at least
+``desk_job_min_jumps`` jumps making at least ``desk_job_min_share`` of its travel checks
+is a desk job (see :mod:`analysis.verify`).
+Comparisons allow for round-off of a micrometre (distances) or a microminute (times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyproj
+
+from geo.settings import Settings
+from geo.walk import StreetIndex, network_lengths, prepare_streets, snap_households
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+DIST_TOL_M: Final = 1e-6
+"""Round-off allowed when a distance is compared with a threshold (metres)."""
+TIME_TOL_MIN: Final = 1e-6
+"""Round-off allowed when a time is compared with a threshold (minutes)."""
+
+METHOD_SAME: Final = "same_household"
+METHOD_NETWORK: Final = "network"
+METHOD_STRAIGHT: Final = "straight_line"
+
+
+@dataclass
+class Travel:
+    """Per-visit results of the consecutive-visit checks."""
+
+    prev: IntArray
+    shift: IntArray
+    gap_min: FloatArray
+    straight_m: FloatArray
+    travel_m: FloatArray
+    needed_min: FloatArray
+    method: npt.NDArray[np.object_]
+    impossible: BoolArray
+    fast: BoolArray
+    desk_job: BoolArray
+    shift_jumps: IntArray  # jumps in the visit's shift
+
+
+@dataclass
+class CredibleNetwork:
+    """The walk network where it may raise travel times: each household's node and offset."""
+
+    streets: StreetIndex
+    node: IntArray  # per household: node position, -1 when too far from the network
+    offset: FloatArray  # per household: metres to that node
+
+
+def credible_network(
+    graph: nx.MultiDiGraph | None,
+    households: gpd.GeoDataFrame,
+    hx: FloatArray,
+    hy: FloatArray,
+    household_nodes: Mapping[Any, Any] | pd.Series | None,
+    metric: pyproj.CRS,
+    cfg: Settings,
+) -> CredibleNetwork | None:
+    """Prepare the network, or ``None`` when there is none or it is shown incomplete here."""
+    if graph is None:
+        return None
+    streets = prepare_streets(graph, metric)
+    if not streets.node_index:
+        return None
+    node, offset = snap_households(households, hx, hy, streets, household_nodes)
+    located = np.isfinite(hx) & np.isfinite(hy)
+    near = (node >= 0) & (offset <= cfg.network_snap_max_m + DIST_TOL_M)
+    if not located.any() or near[located].mean() < cfg.network_min_snapped_share:
+        return None
+    node = np.where(near, node, -1)
+    return CredibleNetwork(streets=streets, node=node, offset=offset)
+
+
+def shifts(
+    officer: IntArray, minutes: FloatArray, cfg: Settings, *, copies: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """Return each visit's previous log in its shift (-1: none) and its shift number.
+
+    ``copies`` (duplicate records) are left out of the sequence, so the next visit is timed
+    from the original log, not from its copy; a copy gets the shift of the log before it.
+    """
+    n = len(officer)
+    order = np.lexsort((np.arange(n), minutes, officer))
+    usable = (officer[order] >= 0) & np.isfinite(minutes[order])
+    seq = order[usable & ~copies[order]]
+    prev = np.full(n, -1, dtype=np.int64)
+    consecutive = np.zeros(len(seq), dtype=bool)
+    if len(seq) > 1:
+        a, b = seq[:-1], seq[1:]
+        consecutive[1:] = (officer[b] == officer[a]) & (
+            minutes[b] - minutes[a] < cfg.shift_gap_h * 60.0
+        )
+        prev[b[consecutive[1:]]] = a[consecutive[1:]]
+    shift = np.full(n, -1, dtype=np.int64)
+    shift[seq] = np.cumsum(~consecutive) - 1
+    # a copy joins the shift of the sequenced log before it (its original, or later)
+    sorted_shift = shift[order]
+    filled = pd.Series(np.where(sorted_shift >= 0, sorted_shift, np.nan)).ffill().to_numpy()
+    owner = pd.Series(np.where(sorted_shift >= 0, officer[order], -1)).replace(-1, np.nan).ffill()
+    same = usable & (owner.to_numpy() == officer[order]) & np.isfinite(filled)
+    take = same & (sorted_shift < 0)
+    shift[order[take]] = filled[take].astype(np.int64)
+    return prev, shift
+
+
+def travel_checks(
+    officer: IntArray,
+    minutes: FloatArray,
+    hpos: IntArray,
+    hx: FloatArray,
+    hy: FloatArray,
+    *,
+    network: CredibleNetwork | None,
+    copies: BoolArray,
+    cfg: Settings,
+) -> Travel:
+    """Pair each visit with the officer's previous log in the shift and time the move."""
+    n = len(officer)
+    prev, shift = shifts(officer, minutes, cfg, copies=copies)
+    later = np.flatnonzero(prev >= 0)
+    earlier = prev[later]
+
+    gap_min = np.full(n, np.nan)
+    gap_min[later] = minutes[later] - minutes[earlier]
+    straight_m = np.full(n, np.nan)
+    travel_m = np.full(n, np.nan)
+    needed = np.full(n, np.nan)
+    method = np.full(n, "", dtype=object)
+
+    ha, hb = hpos[earlier], hpos[later]
+    checkable = (ha >= 0) & (hb >= 0)
+    same = checkable & (ha == hb)
+    straight_m[later[same]] = 0.0
+    travel_m[later[same]] = 0.0
+    method[later[same]] = METHOD_SAME
+
+    other = checkable & ~same
+    pa, pb, rows = ha[other], hb[other], later[other]
+    straight = np.hypot(hx[pa] - hx[pb], hy[pa] - hy[pb])
+    timed = straight.copy()
+    on_network = np.zeros(len(pa), dtype=bool)
+    if network is not None and len(pa):
+        walk = _credible_walks(network, pa, pb, straight, cfg)
+        on_network = np.isfinite(walk) & (walk > straight)
+        timed[on_network] = walk[on_network]
+    straight_m[rows] = straight
+    travel_m[rows] = timed
+    method[rows] = np.where(on_network, METHOD_NETWORK, METHOD_STRAIGHT)
+
+    margin = 2.0 * cfg.gps_error_m
+    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
+    gap_s = gap_min[rows] * 60.0
+    needed[rows] = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
+    needed[rows] += cfg.min_visit_min
+    impossible = np.zeros(n, dtype=bool)
+    impossible[rows] = reach_s / cfg.running_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+    fast = np.zeros(n, dtype=bool)
+    fast[rows] = ~impossible[rows] & (needed[rows] > gap_min[rows] + TIME_TOL_MIN)
+    jump = np.zeros(n, dtype=bool)
+    jump[rows] = reach_s / cfg.walking_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+
+    n_shifts = int(shift.max()) + 1 if n else 0
+    in_shift = shift >= 0
+    checks = np.bincount(shift[rows], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
+    jumps = np.bincount(shift[jump], minlength=n_shifts) if n_shifts else np.zeros(0, np.int64)
+    desk_shift = (jumps >= cfg.desk_job_min_jumps) & (
+        jumps >= cfg.desk_job_min_share * np.maximum(checks, 1) - TIME_TOL_MIN
+    )
+    desk_job = np.zeros(n, dtype=bool)
+    desk_job[in_shift] = desk_shift[shift[in_shift]]
+    shift_jumps = np.zeros(n, dtype=np.int64)
+    shift_jumps[in_shift] = jumps[shift[in_shift]]
+    return Travel(
+        prev=prev,
+        shift=shift,
+        gap_min=gap_min,
+        straight_m=straight_m,
+        travel_m=travel_m,
+        needed_min=needed,
+        method=method,
+        impossible=impossible,
+        fast=fast,
+        desk_job=desk_job,
+        shift_jumps=shift_jumps,
+    )
+
+
+def _credible_walks(
+    network: CredibleNetwork, pa: IntArray, pb: IntArray, straight: FloatArray, cfg: Settings
+) -> FloatArray:
+    """Network walks between households ``pa[i]`` and ``pb[i]`` where credible, else inf.
+
+    Credible: both households near the network, their nodes connected and different, and
+    the walk at most ``network_max_detour`` times the straight line. The search for each
+    pair stops at that length, so a walk that would not be credible is never completed.
+    """
+    out = np.full(len(pa), np.inf)
+    na, nb = network.node[pa], network.node[pb]
+    component = network.streets.component
+    budget = (
+        cfg.network_max_detour * straight - network.offset[pa] - network.offset[pb] + DIST_TOL_M
+    )
+    ok = (
+        (na >= 0)
+        & (nb >= 0)
+        & (na != nb)
+        & (component[np.maximum(na, 0)] == component[np.maximum(nb, 0)])
+        & (budget > 0)
+    )
+    if ok.any():
+        net = network_lengths(network.streets, na[ok], nb[ok], budget[ok], exact=False)
+        walk = network.offset[pa[ok]] + net + network.offset[pb[ok]]
+        out[ok] = np.where(walk <= cfg.network_max_detour * straight[ok] + DIST_TOL_M, walk, np.inf)
+    return out
