@@ -27,8 +27,10 @@ and one plain-language ``reason`` for the worst one. ``verified`` is ``status !=
     At least ``burst_min_households`` different households logged by one officer within
     ``burst_span_min`` minutes from GPS points within ``burst_radius_m`` of the burst's
     first GPS point, where each of those points is more than ``burst_radius_m`` from its
-    own household (an officer working through the flats of one building is not a burst).
-    Every visit of the burst is flagged.
+    own household (an officer working through the flats of one building is not a burst)
+    and their doors are not all within ``burst_radius_m`` of the first one's (flats
+    registered at one address point, e.g. a compound's centroid, are one place). Every
+    visit of the burst is flagged.
 ``impossible_travel`` (not counted)
     The straight distance from the officer's previous household, less twice
     ``gps_error_m``, could not be covered at ``running_speed_mps`` in the minutes between
@@ -294,6 +296,7 @@ def verify_visits(
         household_codes,
         vx,
         vy,
+        doors=(vhx, vhy),
         candidate=(door > cfg.burst_radius_m + DIST_TOL_M)
         & np.isfinite(minutes)
         & (officer_codes >= 0),
@@ -616,6 +619,7 @@ def _bursts(
     x: FloatArray,
     y: FloatArray,
     *,
+    doors: tuple[FloatArray, FloatArray],
     candidate: BoolArray,
     cfg: Settings,
 ) -> BoolArray:
@@ -623,8 +627,11 @@ def _bursts(
 
     Every candidate (GPS away from its own door) anchors a window of the officer's later
     candidates within ``burst_span_min``; those within ``burst_radius_m`` of the anchor's GPS
-    point join it. Windows with enough different households flag all their members. The work
-    is the sum of the window sizes, never all pairs.
+    point join it. Windows with enough different households flag all their members, when
+    at least one member's door lies more than ``burst_radius_m`` from the anchor's: flats
+    registered at one address point (a building, or a compound's centroid) are one place,
+    and an officer working through them from the stairwell is not logging from afar. The
+    work is the sum of the window sizes, never all pairs.
     """
     n = len(officer)
     out = np.zeros(n, dtype=bool)
@@ -634,6 +641,7 @@ def _bursts(
     cand = cand[np.lexsort((cand, minutes[cand], officer[cand]))]
     o, t, h = officer[cand], minutes[cand], household[cand]
     cx, cy = x[cand], y[cand]
+    dx, dy = doors[0][cand], doors[1][cand]
     m = len(cand)
     anchors = [np.arange(m)]
     members = [np.arange(m)]
@@ -654,7 +662,10 @@ def _bursts(
     # Different households per anchor: unique (anchor, household) rows, counted per anchor.
     pairs = np.unique(np.stack([anchor, h[member]], axis=1), axis=0)
     distinct = np.bincount(pairs[:, 0], minlength=m)
-    is_burst = distinct >= cfg.burst_min_households
+    # ... and doors spread beyond the radius: not all one address point (a stairwell)
+    apart = np.hypot(dx[member] - dx[anchor], dy[member] - dy[anchor]) > cfg.burst_radius_m
+    spread = np.bincount(anchor[apart], minlength=m) > 0
+    is_burst = (distinct >= cfg.burst_min_households) & spread
     flagged = np.zeros(m, dtype=bool)
     flagged[member[is_burst[anchor]]] = True
     out[cand[flagged]] = True

@@ -611,6 +611,18 @@ def test_flats_of_one_building_are_not_a_burst() -> None:
     assert res["travel_m"].iloc[1:].to_list() == [0.0] * 4
 
 
+def test_flats_registered_at_a_compound_centroid_are_not_a_burst() -> None:
+    # Six flats of one building are registered at their compound's centroid, 80 m from the
+    # building. The officer logs them from the stairwell, 4 min apart: every GPS point is
+    # 80 m from its door (> 30 m) and within 30 m of the first; but the doors are one
+    # point, so this is one place worked through, not households logged from afar.
+    hh = {f"F{i}": (0.0, 0.0) for i in range(6)}
+    rows = [row(f"f{i}", f"F{i}", "o", f"10:{4 * i:02d}", gps=(80.0, 0.0)) for i in range(6)]
+    res = verify_visits(visits(rows, hh), households(hh))
+    assert res["flags"].eq("").all()
+    assert res["status"].eq("counted").all()
+
+
 # --------------------------------------------------------------------------- no_gps
 
 
