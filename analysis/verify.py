@@ -96,6 +96,7 @@ from analysis.travel import (
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project
 from geo.reviews import DECISIONS
+from geo.schema import present
 from geo.settings import Settings, resolve
 
 FloatArray = npt.NDArray[np.float64]
@@ -530,7 +531,7 @@ def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> gpd.GeoSeries | None:
         gps = visits.geometry
     except AttributeError:  # a GeoDataFrame without an active geometry column
         return None
-    has_any = bool(_present(gps).any())
+    has_any = bool(present(gps).any())
     if gps.crs is None:
         if has_any:
             msg = "visits have GPS points but no coordinate system; set one (EPSG:4326)"
@@ -547,40 +548,34 @@ def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> gpd.GeoSeries | None:
 
 def _metric_crs(households: gpd.GeoDataFrame, gps: gpd.GeoSeries | None) -> pyproj.CRS:
     """Return the one metric CRS for this call: households' local UTM (else the GPS')."""
-    located = households.geometry[_present(households.geometry)]
+    located = households.geometry[present(households.geometry)]
     if len(located):
         return local_utm(located)
     if gps is not None:
-        return local_utm(gps[_present(gps)])
+        return local_utm(gps[present(gps)])
     # Nothing has a location, so no distance is measured; any metric CRS will do.
     return pyproj.CRS.from_epsg(3857)
-
-
-def _present(points: gpd.GeoSeries) -> BoolArray:
-    """Return True where a geometry is neither missing nor empty."""
-    geoms = points.to_numpy()
-    return np.asarray(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)), dtype=bool)
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
     """Return x and y of ``points`` (NaN where missing or empty); non-points raise."""
     geoms = points.to_numpy()
     n = len(geoms)
-    present = _present(points)
+    located = present(points)
     x = np.full(n, np.nan)
     y = np.full(n, np.nan)
-    if present.any():
-        kinds = shapely.get_type_id(geoms[present])
+    if located.any():
+        kinds = shapely.get_type_id(geoms[located])
         if (kinds != 0).any():
-            bad = np.flatnonzero(present)[np.flatnonzero(kinds != 0)[0]]
+            bad = np.flatnonzero(located)[np.flatnonzero(kinds != 0)[0]]
             msg = (
                 f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
                 f"{geoms[bad].geom_type} in column 'geometry'; "
                 "expected a Point"
             )
             raise SchemaError(msg)
-        x[present] = shapely.get_x(geoms[present])
-        y[present] = shapely.get_y(geoms[present])
+        x[located] = shapely.get_x(geoms[located])
+        y[located] = shapely.get_y(geoms[located])
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
     x[bad_xy] = np.nan
     y[bad_xy] = np.nan

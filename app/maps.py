@@ -46,6 +46,7 @@ from folium.template import Template
 from app.assets import static_url
 from geo.errors import BeatcovError, CRSError, SchemaError
 from geo.projection import project, to_wgs84
+from geo.schema import present
 from geo.settings import Settings, resolve
 
 OSM_ATTRIBUTION: Final = "© OpenStreetMap contributors"
@@ -878,7 +879,7 @@ def _require_crs(geometry: gpd.GeoSeries, *, layer: str) -> None:
 def _usable_rows(gdf: gpd.GeoDataFrame, *, layer: str, kinds: tuple[str, ...]) -> gpd.GeoDataFrame:
     """Return the rows with a geometry, after checking CRS and geometry types."""
     _require_crs(gdf.geometry, layer=layer)
-    frame = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    frame = gdf[present(gdf.geometry)]
     wrong = np.flatnonzero(~frame.geometry.geom_type.isin(kinds).to_numpy())
     if len(wrong):
         row, kind = frame.index[wrong[0]], frame.geometry.iloc[wrong[0]].geom_type

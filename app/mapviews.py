@@ -21,6 +21,7 @@ from app.maps import StepColors
 from app.state import MapShapes
 from app.views import first_flag
 from geo.projection import project, to_wgs84
+from geo.schema import present
 from geo.settings import Settings
 
 FLAG_PALETTE = {
@@ -227,7 +228,7 @@ def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) 
     A click on a household returns its ``block_id``, as a click on the block would.
     """
     lang = current_language()
-    points = households[households.geometry.notna() & ~households.geometry.is_empty]
+    points = households[present(households.geometry)]
     points = points.assign(
         todo_text=[codes_label("todo", r, lang) for r in points["needs_visit_reasons"]]
     )
@@ -270,7 +271,7 @@ def review_map(
             weight=1.5,
             settings=settings,
         ).add_to(m)
-    points = listed[listed.geometry.notna() & ~listed.geometry.is_empty]
+    points = listed[present(listed.geometry)]
     if len(points):
         maps.point_layer(
             _visit_labels(points),
@@ -309,16 +310,16 @@ def shift_map(
         The visit's GPS-to-door line (:func:`app.review.door_lines`), may be empty.
     """
     drawn = [g for g in (path.geometry, chosen.geometry, door.geometry) if len(g)]
-    present = pd.concat([to_wgs84(g) for g in drawn]) if drawn else gpd.GeoSeries()
-    present = present[present.notna() & ~present.is_empty]
-    bounds = to_wgs84(project(present).buffer(PATH_MARGIN_M)) if len(present) else door
+    shown = pd.concat([to_wgs84(g) for g in drawn]) if drawn else gpd.GeoSeries()
+    shown = shown[present(shown)]
+    bounds = to_wgs84(project(shown).buffer(PATH_MARGIN_M)) if len(shown) else door
     m = _base(bounds, shapes, settings)
     legend = {
         t("legend.path"): PATH_COLOR,
         t("legend.door"): DOOR_COLOR,
         t("legend.selected"): SELECTED_COLOR,
     }
-    stops = path[path.geometry.notna() & ~path.geometry.is_empty]
+    stops = path[present(path.geometry)]
     if len(stops) >= 2:
         route = gpd.GeoDataFrame(
             geometry=[shapely.LineString(shapely.get_coordinates(to_wgs84(stops.geometry)))],
@@ -340,7 +341,7 @@ def shift_map(
         maps.line_layer(
             lines, name=t("map.door_lines"), color=SELECTED_COLOR, weight=3, settings=settings
         ).add_to(m)
-    homes = door[door.geometry.notna() & ~door.geometry.is_empty]
+    homes = door[present(door.geometry)]
     if len(homes):
         maps.point_layer(
             homes,
@@ -350,7 +351,7 @@ def shift_map(
             radius=7,
             settings=settings,
         ).add_to(m)
-    gps = chosen[chosen.geometry.notna() & ~chosen.geometry.is_empty]
+    gps = chosen[present(chosen.geometry)]
     if len(gps):
         maps.point_layer(
             _visit_labels(gps),

@@ -36,6 +36,7 @@ from app.i18n import translator
 from app.maps import coverage_colors
 from app.tables import labelled
 from geo.projection import project
+from geo.schema import present
 from geo.settings import Settings
 
 SVG_WIDTH: Final = 640
@@ -95,11 +96,11 @@ def svg_map(
         ``<svg>...</svg>``; an empty map (just the frame) when nothing can be drawn.
     """
     colors = coverage_colors(settings=settings)
-    present = blocks[blocks.geometry.notna() & ~blocks.geometry.is_empty]
-    shapes = [present.geometry]
+    drawn = blocks[present(blocks.geometry)]
+    shapes = [drawn.geometry]
     if outline is not None:
         line = outline.geometry if isinstance(outline, gpd.GeoDataFrame) else outline
-        shapes.append(line[line.notna() & ~line.is_empty])
+        shapes.append(line[present(line)])
     frames = [s for s in shapes if len(s)]
     if not frames:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="80"></svg>'
@@ -121,10 +122,10 @@ def svg_map(
                 parts.append(f"M{points} Z")
         return " ".join(parts)
 
-    n_blocks = len(present)
+    n_blocks = len(drawn)
     body = []
-    values = present[value_column].tolist() if value_column in present else [None] * n_blocks
-    titles = present[title_column].tolist() if title_column and title_column in present else None
+    values = drawn[value_column].tolist() if value_column in drawn else [None] * n_blocks
+    titles = drawn[title_column].tolist() if title_column and title_column in drawn else None
     for i, geometry in enumerate(metric.iloc[:n_blocks]):
         fill = colors(values[i])
         title = ""

@@ -21,6 +21,7 @@ from analysis.verify import FLAG_CODES, FLAG_GRADES, NOT_COUNTED, REVIEW, STATUS
 from app.i18n import code_label, translate
 from app.views import first_flag
 from geo.projection import to_wgs84
+from geo.schema import present
 from geo.settings import Settings
 
 REVIEW_COLUMNS: Final = (
@@ -292,7 +293,7 @@ def door_lines(visits: gpd.GeoDataFrame, households: gpd.GeoDataFrame) -> gpd.Ge
     door = gpd.GeoSeries(
         visits["household_id"].map(doors).to_numpy(), index=visits.index, crs=doors.crs
     )
-    both = (gps.notna() & ~gps.is_empty & door.notna() & ~door.is_empty).to_numpy()
+    both = present(gps) & present(door)
     start = shapely.get_coordinates(np.asarray(gps.to_numpy()[both], dtype=object))
     end = shapely.get_coordinates(np.asarray(door.to_numpy()[both], dtype=object))
     lines = shapely.linestrings(np.stack([start, end], axis=1)) if both.any() else []

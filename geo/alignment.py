@@ -45,7 +45,7 @@ import shapely
 from geo import coords
 from geo.findings import problem
 from geo.projection import local_utm
-from geo.schema import WGS84
+from geo.schema import WGS84, present
 from geo.settings import Settings, resolve
 from geo.systems import BASES, DATUM_NAMES, DATUMS, CoordSource
 
@@ -153,7 +153,7 @@ def check_beats(
     """
     cfg = resolve(settings)
     points = households.geometry
-    located = (points.notna() & ~points.is_empty).to_numpy()
+    located = present(points)
     polygons = beats.geometry[beats.geometry.notna()].to_numpy()
     outside = ~inside_any(points.to_numpy(), polygons) & located
     share = float(outside.sum() / located.sum()) if located.any() else 0.0
@@ -191,9 +191,9 @@ def check_gps(
     cfg = resolve(settings)
     doors = households.drop_duplicates("household_id").set_index("household_id").geometry
     gps = visits.geometry
-    keep = _evenly(np.flatnonzero((gps.notna() & ~gps.is_empty).to_numpy()))
+    keep = _evenly(np.flatnonzero(present(gps)))
     door = visits["household_id"].iloc[keep].map(doors).to_numpy()
-    known = ~(shapely.is_missing(door) | shapely.is_empty(door))
+    known = present(door)
     if known.sum() < MIN_GPS_PAIRS:
         return None
     points = gps.to_numpy()[keep][known]
@@ -241,8 +241,8 @@ def check_streets(
     """Check that the street blocks reach the households (see the module's rules)."""
     cfg = resolve(settings)
     geoms = households.geometry
-    points = geoms[geoms.notna() & ~geoms.is_empty]
-    shapes = blocks.geometry[blocks.geometry.notna() & ~blocks.geometry.is_empty].to_numpy()
+    points = geoms[present(geoms)]
+    shapes = blocks.geometry[present(blocks.geometry)].to_numpy()
     if points.empty:
         return StreetsCheck(0.0, False)
     # only blocks around the households are measured in metres (far ones are far anyway)
@@ -318,15 +318,15 @@ def inside_any(
 ) -> npt.NDArray[np.bool_]:
     """Return, per point, whether it lies in or on any polygon (missing points: True)."""
     points = np.asarray(points, dtype=object)
-    present = ~(shapely.is_missing(points) | shapely.is_empty(points))
+    located = present(points)
     hit = np.zeros(len(points), dtype=bool)
     if len(polygons) == 0:
-        return hit | ~present
+        return hit | ~located
     tree = shapely.STRtree(polygons)
-    idx = np.flatnonzero(present)
+    idx = np.flatnonzero(located)
     pairs = tree.query(points[idx], predicate="intersects")
     hit[idx[np.unique(pairs[0])]] = True
-    return hit | ~present
+    return hit | ~located
 
 
 _COMPASS: Final = (

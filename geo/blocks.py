@@ -36,7 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import project, to_wgs84
-from geo.schema import WGS84
+from geo.schema import WGS84, present
 from geo.settings import Settings, resolve
 from geo.streets import graph_crs
 
@@ -219,7 +219,7 @@ def blocks_from_lines(
         raise SchemaError(msg)
     crs = _check_metric(lines.crs, "street lines")
     geoms = lines.geometry.to_numpy()
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    keep = present(geoms)
     types = shapely.get_type_id(geoms)
     bad = keep & ~np.isin(types, [1, 2, 5])  # LineString, LinearRing, MultiLineString
     if bad.any():
@@ -352,7 +352,7 @@ def h3_cells(
         msg = "area has no coordinate system; set one (WGS84 is EPSG:4326)"
         raise CRSError(msg)
     polys = to_wgs84(area.geometry).to_numpy()
-    polys = polys[~(shapely.is_missing(polys) | shapely.is_empty(polys))]
+    polys = polys[present(polys)]
     cells: set[str] = set()
     for geom in polys:
         if geom.geom_type not in {"Polygon", "MultiPolygon"}:
@@ -364,7 +364,7 @@ def h3_cells(
             msg = "points have no coordinate system; set one (WGS84 is EPSG:4326)"
             raise CRSError(msg)
         pts = to_wgs84(points.geometry).to_numpy()
-        pts = pts[~(shapely.is_missing(pts) | shapely.is_empty(pts))]
+        pts = pts[present(pts)]
         xy = np.unique(shapely.get_coordinates(pts), axis=0)
         cells.update(h3.latlng_to_cell(lat, lng, res) for lng, lat in xy)
     ordered = sorted(cells)

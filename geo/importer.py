@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +37,7 @@ from geo.aliases import (
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
-from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns
+from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, present
 from geo.settings import Settings, resolve
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
@@ -152,7 +153,7 @@ def read_beats(
         table[column] = _text(frame, column)
     table["officer_ids"] = table["officer_ids"].map(_officer_list)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    usable = gdf.geometry.notna() & ~gdf.geometry.is_empty
+    usable = present(gdf.geometry)
     gdf.loc[usable, "geometry"] = repair_polygons(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
     )
@@ -405,17 +406,7 @@ def cross_check(
     if mixup is not None:
         other = b_side if mixup.side is h_side else h_side
         variant, values = alignment.mixup_values(mixup, other=other, hint=hint)
-        message = problem("coordinates_mixed_up", variant, **values)
-        report.add(
-            Finding(
-                "fatal",
-                "coordinates_mixed_up",
-                message,
-                mixup.side.file,
-                values=values,
-                variant=variant,
-            )
-        )
+        report.add(_templated("coordinates_mixed_up", mixup.side.file, variant, values))
         if mixup.side is h_side:  # judge the GPS points against the households re-read
             x, y = alignment.reread(
                 homes.geometry.x, homes.geometry.y, was=h_side.source.datum, now=mixup.system
@@ -425,28 +416,13 @@ def cross_check(
         variant, values = alignment.outside_values(
             check, households_file=h_side.file, beats_file=b_side.file, cap=cfg.misaligned_max_share
         )
-        message = problem("outside_beats_share", variant, **values)
-        report.add(
-            Finding(
-                "fatal", "outside_beats_share", message, h_side.file, values=values, variant=variant
-            )
-        )
+        report.add(_templated("outside_beats_share", h_side.file, variant, values))
     if mixup is None:
         report.extend(_outside_warnings(beats.table, households, check.outside))
     gps = alignment.check_gps(homes, visits.table, visits_side=v_side, settings=cfg)
     if gps is not None:
         variant, values = alignment.mixup_values(gps, hint=hint)
-        message = problem("coordinates_mixed_up", variant, **values)
-        report.add(
-            Finding(
-                "fatal",
-                "coordinates_mixed_up",
-                message,
-                v_side.file,
-                values=values,
-                variant=variant,
-            )
-        )
+        report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
     known = visits.table["household_id"].isin(households.table["household_id"]).to_numpy()
     for position in np.flatnonzero(~known):
@@ -599,8 +575,8 @@ def _geometry(
         column = None
         geoms = gpd.GeoSeries(raw.geometry.values, index=index)
         if points:
-            bad = geoms.notna() & ~geoms.is_empty & (geoms.geom_type != "Point")
-            for position in np.flatnonzero(bad.to_numpy()):
+            bad = present(geoms) & (geoms.geom_type != "Point").to_numpy()
+            for position in np.flatnonzero(bad):
                 collector.add(
                     "fatal",
                     "not_a_point",
@@ -637,19 +613,24 @@ def _geometry(
     return wgs, source, column
 
 
+def _templated(code: str, file: str, variant: str, values: dict[str, Any]) -> Finding:
+    """Return a fatal finding whose message is its template filled with ``values``."""
+    message = problem(code, variant, **values)
+    return Finding("fatal", code, message, file, values=values, variant=variant)
+
+
 def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:
-    present = geoms.notna() & ~geoms.is_empty
+    located = present(geoms)
     out = gpd.GeoSeries([None] * len(geoms), index=geoms.index, crs=WGS84)
-    if present.any():
-        converted = systems.to_wgs84(geoms[present], source)
+    if located.any():
+        converted = systems.to_wgs84(geoms[located], source)
         rounded = shapely.transform(converted.values, lambda xy: np.round(xy, COORD_DECIMALS))
-        out.loc[present] = gpd.GeoSeries(rounded, index=geoms.index[present], crs=WGS84)
+        out.loc[located] = gpd.GeoSeries(rounded, index=geoms.index[located], crs=WGS84)
     return out
 
 
 def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
-    present = geoms.notna() & ~geoms.is_empty
-    bounds = geoms[present].bounds
+    bounds = geoms[present(geoms)].bounds
     bad = ~(
         (bounds["minx"] >= -180)
         & (bounds["maxx"] <= 180)

@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm
+from geo.schema import present
 from geo.settings import Settings, resolve
 from geo.streets import graph_crs
 
@@ -68,8 +69,7 @@ def _point_geoms(points: Any, what: str) -> NDArray[np.object_]:
         msg = f"{what} must be a GeoDataFrame or GeoSeries, not {type(points).__name__}"
         raise SchemaError(msg)
     geoms = np.asarray(points.geometry.to_numpy(), dtype=object)
-    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    bad = present & (shapely.get_type_id(geoms) != _POINT_TYPE_ID)
+    bad = present(geoms) & (shapely.get_type_id(geoms) != _POINT_TYPE_ID)
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         msg = (
@@ -219,7 +219,7 @@ def assign_points(
         if max_distance_m < 0:
             msg = f"max_distance_m must be >= 0, not {max_distance_m}"
             raise SchemaError(msg)
-        todo = (pos < 0) & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        todo = (pos < 0) & present(geoms)
         near = _nearest_within(geoms, units.geometry, rank, todo, max_distance_m)
         pos = np.where(pos < 0, near, pos)
     return _take(ids, pos, points.index, id_column)
@@ -288,7 +288,7 @@ def join_households(
     on_edge = np.zeros(len(geoms), dtype=bool)
     if inside.any():
         on_edge[inside] = ~shapely.contains_properly(block_geoms[pos[inside]], geoms[inside])
-    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    located = present(geoms)
     near = _nearest_within(
         geoms, blocks.geometry, block_rank, ~inside & located, s.outside_block_max_m
     )
@@ -456,7 +456,7 @@ def nearest_nodes(points: gpd.GeoDataFrame | gpd.GeoSeries, G: Any) -> pd.Series
     ids = pd.Series(nodes.index)
     if pd.api.types.is_integer_dtype(ids):
         ids = ids.astype("Int64")
-    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    located = present(geoms)
     pos = np.full(len(geoms), -1, dtype=np.intp)
     if located.any():
         pts = gpd.GeoSeries(geoms[located], crs=points.crs).to_crs(crs).to_numpy()

@@ -19,7 +19,11 @@ visits
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Any, Final, Literal
+
+import numpy as np
+import numpy.typing as npt
+import shapely
 
 Table = Literal["beats", "households", "visits"]
 
@@ -86,3 +90,19 @@ def columns(table: Table) -> tuple[str, ...]:
     """
     cols = [c for c in REQUIRED[table] + OPTIONAL[table] if c != "geometry"]
     return (*cols, "geometry")
+
+
+def present(geoms: Any) -> npt.NDArray[np.bool_]:
+    """Return True where a geometry is neither missing nor empty.
+
+    ``geoms`` is a GeoSeries or an array of shapely geometries; the result is a plain
+    boolean array in the same order, to index either with.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> present(np.array([Point(0, 0), None, Point()], dtype=object)).tolist()
+    [True, False, False]
+    """
+    values = geoms.to_numpy() if hasattr(geoms, "to_numpy") else np.asarray(geoms, dtype=object)
+    return np.asarray(~(shapely.is_missing(values) | shapely.is_empty(values)), dtype=bool)

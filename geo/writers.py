@@ -18,7 +18,7 @@ import shapely
 
 from geo.errors import InputFileError
 from geo.readers import SUPPORTED
-from geo.schema import Table
+from geo.schema import Table, present
 
 
 def flat_frame(table: gpd.GeoDataFrame, *, kind: Table) -> pd.DataFrame:
@@ -39,9 +39,9 @@ def flat_frame(table: gpd.GeoDataFrame, *, kind: Table) -> pd.DataFrame:
     if kind == "beats":
         frame["geometry"] = shapely.to_wkt(geometry.values, rounding_precision=-1)
     else:
-        present = geometry.notna() & ~geometry.is_empty
-        frame["lon"] = geometry.x.where(present)
-        frame["lat"] = geometry.y.where(present)
+        located = present(geometry)
+        frame["lon"] = geometry.x.where(located)
+        frame["lat"] = geometry.y.where(located)
     return frame
 
 
