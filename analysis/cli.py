@@ -285,14 +285,13 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         crs=args.coords,
         table_crs={table: getattr(args, f"{table}_coords") for table in TABLES},
         columns=column_choices(args.column),
-        timezone=args.timezone,
         settings=settings,
         hint=coords_hint,
     )
     reviews = read_reviews(args.reviews) if args.reviews is not None else None
     step("loading streets")
-    streets = load_streets(args.streets, network_type=settings.network_type, settings=settings)
-    walk = load_streets(args.streets, network_type="walk", settings=settings)
+    streets = load_streets(args.streets, network_type=settings.network_type)
+    walk = load_streets(args.streets, network_type="walk")
     step("building units")
     units = build_units(args.unit, streets=streets, data=data, settings=settings)
     if args.unit == "blocks":

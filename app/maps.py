@@ -287,7 +287,6 @@ class _Attribution(MacroElement):
 def base_map(
     bounds: Bounds,
     *,
-    tile_url: str | None = None,
     attribution: str = OSM_ATTRIBUTION,
     tile_attribution: str | None = None,
     height: int | str = "100%",
@@ -296,16 +295,13 @@ def base_map(
     """Return an empty offline map fitted to ``bounds``.
 
     The map loads only the vendored Leaflet (served by the app), has no tile layer unless
-    ``tile_url`` (or ``settings.tile_url``) is set, and always credits OpenStreetMap.
+    ``settings.tile_url`` is set, and always credits OpenStreetMap.
 
     Parameters
     ----------
     bounds : (minx, miny, maxx, maxy) or GeoDataFrame or GeoSeries
         Area to show: WGS84 longitude/latitude bounds (``total_bounds``), or a frame whose
         extent is used (converted to WGS84).
-    tile_url : str, optional
-        An agency's own tile server, ``https://tiles.example/{z}/{x}/{y}.png``; defaults to
-        ``settings.tile_url``. Without one the street layer is the base map.
     attribution : str, default ``"© OpenStreetMap contributors"``
         Credit shown in the attribution control (plain text; it is escaped).
     tile_attribution : str, optional
@@ -313,7 +309,9 @@ def base_map(
     height : int or str, default ``"100%"``
         Height of the map inside its frame.
     settings : Settings, optional
-        Uses ``tile_url``.
+        Uses ``tile_url``: an agency's own tile server,
+        ``https://tiles.example/{z}/{x}/{y}.png``. Without one the street layer is the base
+        map.
 
     Returns
     -------
@@ -340,7 +338,7 @@ def base_map(
     m.default_js = [("leaflet", static_url("leaflet/leaflet.js"))]
     m.default_css = [("leaflet_css", static_url("leaflet/leaflet.css"))]
     m.options["max_zoom"] = MAX_ZOOM
-    url = tile_url if tile_url is not None else resolve(settings).tile_url
+    url = resolve(settings).tile_url
     if url:
         if not all(part in url for part in ("{z}", "{x}", "{y}")):
             msg = f"tile_url {url!r} must contain {{z}}, {{x}} and {{y}}"

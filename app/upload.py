@@ -35,7 +35,7 @@ from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import template_key
 from geo.importer import Dataset, load_dataset, missing_columns
 from geo.readers import SUPPORTED, read_raw
-from geo.settings import Settings, resolve
+from geo.settings import DEFAULTS, Settings, resolve
 from geo.streets import load_streets
 from geo.workspace import Workspace
 
@@ -310,7 +310,7 @@ def streets_finding(
         path = Path(folder) / name
         path.write_bytes(streets.content)
         try:
-            graph = load_streets(path, network_type=cfg.network_type, settings=cfg, cache=False)
+            graph = load_streets(path, network_type=cfg.network_type, cache=False)
         except BeatcovError as error:
             return Finding("fatal", "unreadable", str(error), name)
     blocks = blocks_from_graph(graph, settings=cfg)
@@ -341,7 +341,7 @@ def _check(
             crs=crs,
             table_crs=table_crs,
             columns=chosen,
-            timezone=timezone,
+            settings=DEFAULTS.replace(timezone=timezone),
             names=names,
             label=label,
             hint=coords_hint,

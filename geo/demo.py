@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Final
 
 from geo.importer import Dataset, load_dataset
-from geo.settings import Settings
+from geo.settings import Settings, resolve
 
 DATA_DIR: Final = Path(__file__).resolve().parents[1] / "data"
 DEMO_TIMEZONE: Final = "Asia/Shanghai"
@@ -47,7 +47,6 @@ def load_demo(*, settings: Settings | None = None, root: Path = DATA_DIR) -> Dat
         households=files["households"],
         visits=files["visits"],
         crs=DEMO_COORDS,
-        timezone=DEMO_TIMEZONE,
-        settings=settings,
+        settings=resolve(settings).replace(timezone=DEMO_TIMEZONE),
         label=DEMO_LABEL,
     )

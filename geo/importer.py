@@ -38,7 +38,7 @@ from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, present
-from geo.settings import Settings, resolve
+from geo.settings import DEFAULTS, Settings, resolve
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
 from geo.validate import (
@@ -104,7 +104,7 @@ class Dataset:
     households: gpd.GeoDataFrame
     visits: gpd.GeoDataFrame
     report: ValidationReport = field(default_factory=ValidationReport)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULTS.timezone
     name: str = "dataset"
 
 
@@ -220,19 +220,17 @@ def read_visits(
     crs: str | None = None,
     file_crs: str | None = None,
     columns: Mapping[str, str] | None = None,
-    timezone: str | None = None,
     settings: Settings | None = None,
     name: str | None = None,
 ) -> Imported:
     """Read a visits file into the canonical visits table.
 
-    Times without a zone are localised to ``timezone`` (default ``settings.timezone``);
-    times with an offset are converted to it. A missing ``outcome`` column means every
+    Times without a zone are localised to ``settings.timezone``; times with an offset are
+    converted to it. A missing ``outcome`` column means every
     visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
     ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
-    zone = timezone or cfg.timezone
     raw = read_raw(path, name=name)
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
@@ -246,7 +244,7 @@ def read_visits(
         values = _text(frame, column)
         check_filled(values, collector, column=column)
         table[column] = values
-    table["time"] = parse_times(frame["time"], collector, timezone=zone)
+    table["time"] = parse_times(frame["time"], collector, timezone=cfg.timezone)
     table["outcome"] = _outcomes(frame, collector)
     if "duration_min" in frame:
         table["duration_min"] = parse_numbers(
@@ -283,7 +281,6 @@ def load_dataset(
     crs: str | None = None,
     table_crs: Mapping[str, str | None] | None = None,
     columns: Mapping[str, Mapping[str, str]] | None = None,
-    timezone: str | None = None,
     settings: Settings | None = None,
     names: dict[str, str] | None = None,
     label: str = "dataset",
@@ -303,10 +300,8 @@ def load_dataset(
     columns : mapping, optional
         ``{"beats": {"beat_id": "Name"}, ...}``: per table, the file's column that plays a
         canonical column (``columns`` of :func:`read_beats`).
-    timezone : str, optional
-        Zone for visit times without one (default ``settings.timezone``).
     settings : Settings, optional
-        Thresholds.
+        Thresholds, and ``timezone``: the zone of visit times without one.
     names : dict, optional
         ``{"beats": ..., "households": ..., "visits": ...}`` file names for messages.
     label : str
@@ -323,7 +318,6 @@ def load_dataset(
         ``.outside`` the households outside every beat when too many are.
     """
     cfg = resolve(settings)
-    zone = timezone or cfg.timezone
     given = names or {}
     own = dict(table_crs or {})
     chosen = dict(columns or {})
@@ -352,7 +346,6 @@ def load_dataset(
         crs=crs,
         file_crs=own.get("visits"),
         columns=chosen.get("visits"),
-        timezone=zone,
         settings=cfg,
         name=given.get("visits"),
     )
@@ -366,7 +359,7 @@ def load_dataset(
     if not report.ok:
         beat_shapes = b.table if outside is not None else None
         raise ImportRefused(report, outside=outside, beats=beat_shapes)
-    return Dataset(b.table, h.table, v.table, report, zone, label)
+    return Dataset(b.table, h.table, v.table, report, cfg.timezone, label)
 
 
 def cross_check(

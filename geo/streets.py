@@ -49,7 +49,7 @@ from osmnx import graph as ox_graph
 
 from geo.errors import StreetsError
 from geo.schema import WGS84
-from geo.settings import Settings, resolve
+from geo.settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -556,8 +556,7 @@ def _load_graphml(path: Path) -> nx.MultiDiGraph:
 def load_streets(
     path: str | os.PathLike[str],
     *,
-    network_type: str | None = None,
-    settings: Settings | None = None,
+    network_type: str = DEFAULTS.network_type,
     retain_all: bool = False,
     simplify: bool = True,
     cache: bool = True,
@@ -577,10 +576,10 @@ def load_streets(
     path : str or os.PathLike
         ``.osm``, ``.osm.bz2``, ``.osm.pbf`` (read with pyosmium) or ``.graphml`` (read with
         ``osmnx.load_graphml`` as it is: no filter, no cache).
-    network_type : str, optional
-        ``drive``, ``drive_service``, ``walk`` or ``all``; default ``settings.network_type``.
-    settings : Settings, optional
-        beatcov settings; only ``network_type`` is used.
+    network_type : str
+        ``drive``, ``drive_service``, ``walk`` or ``all`` (default: the default
+        ``Settings.network_type``). The blocks' network is ``settings.network_type``; the
+        walking distances use ``walk``.
     retain_all : bool
         Keep every connected piece, not only the largest weakly connected component.
     simplify : bool
@@ -604,7 +603,6 @@ def load_streets(
         ``network_type``; or when ``network_type`` is unknown.
     """
     path = Path(path)
-    network_type = resolve(settings).network_type if network_type is None else network_type
     _check_network_type(network_type)
     kind = _kind(path)
     if not path.is_file():
@@ -643,8 +641,7 @@ def load_streets_online(
     *,
     place: str | None = None,
     polygon: Any = None,
-    network_type: str | None = None,
-    settings: Settings | None = None,
+    network_type: str = DEFAULTS.network_type,
     retain_all: bool = False,
     simplify: bool = True,
 ) -> nx.MultiDiGraph:
@@ -660,10 +657,8 @@ def load_streets_online(
         Place name osmnx geocodes with Nominatim, e.g. ``"Kamppi, Helsinki, Finland"``.
     polygon : shapely.Polygon or shapely.MultiPolygon, optional
         Area in WGS84 longitude/latitude. Give ``place`` or ``polygon``, not both.
-    network_type : str, optional
+    network_type : str
         As in :func:`load_streets`.
-    settings : Settings, optional
-        beatcov settings; only ``network_type`` is used.
     retain_all, simplify : bool
         As in :func:`load_streets`.
 
@@ -680,7 +675,6 @@ def load_streets_online(
     """
     import requests
 
-    network_type = resolve(settings).network_type if network_type is None else network_type
     _check_network_type(network_type)
     if (place is None) == (polygon is None):
         msg = "give either place or polygon to download streets, not both and not neither"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 
@@ -14,6 +15,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from app import maps
 from app.assets import STATIC_DIR, static_url
 from geo.errors import BeatcovError, CRSError, SchemaError
+from geo.settings import DEFAULTS
 
 EVIL = "<img src=x onerror=alert(1)>"
 LEAFLET_JS = "/component/app.assets.beatcov_static/leaflet/leaflet.js"
@@ -56,9 +58,10 @@ def households() -> gpd.GeoDataFrame:
     )
 
 
-def full_map(**kwargs: object) -> folium.Map:
+def full_map(*, tile_url: str | None = None, **kwargs: object) -> folium.Map:
     gdf = squares()
-    m = maps.base_map(gdf.total_bounds, **kwargs)  # type: ignore[arg-type]
+    settings = DEFAULTS.replace(tile_url=tile_url)
+    m = maps.base_map(gdf.total_bounds, settings=settings, **kwargs)  # type: ignore[arg-type]
     maps.street_layer(streets()).add_to(m)
     maps.polygon_layer(
         gdf,
@@ -111,17 +114,16 @@ def test_tile_url_is_the_only_internet_link() -> None:
     assert tiles[0].options["attribution"] == "Police tiles &lt;b&gt;"
 
 
-def test_tile_url_comes_from_settings_too() -> None:
-    from geo.settings import DEFAULTS
-
+def test_tile_url_comes_only_from_settings() -> None:
     url = "http://10.0.0.5/tiles/{z}/{x}/{y}.png"
     m = maps.base_map(squares().total_bounds, settings=DEFAULTS.replace(tile_url=url))
     assert maps.external_links(m) == [url]
+    assert "tile_url" not in inspect.signature(maps.base_map).parameters
 
 
 def test_tile_url_without_placeholders_is_refused() -> None:
     with pytest.raises(BeatcovError, match=r"must contain \{z\}"):
-        maps.base_map(squares().total_bounds, tile_url="https://tiles.example/t.png")
+        full_map(tile_url="https://tiles.example/t.png")
 
 
 def test_static_files_exist_and_are_served_by_the_app() -> None:

@@ -12,6 +12,7 @@ import shapely
 
 from geo.demo import DATA_DIR, DEMO_FILES, load_demo
 from geo.importer import load_dataset
+from geo.settings import DEFAULTS
 from tests.conftest import HELSINKI
 
 
@@ -51,7 +52,7 @@ def test_helsinki_fixture_imports_as_an_english_wgs84_export() -> None:
         beats=HELSINKI / "beats.geojson",
         households=HELSINKI / "households.csv",
         visits=HELSINKI / "visits.csv",
-        timezone="Europe/Helsinki",
+        settings=DEFAULTS.replace(timezone="Europe/Helsinki"),
     )
     assert data.report.findings == []
     assert len(data.beats) == 6 and len(data.households) == 4548 and len(data.visits) == 18428

@@ -24,6 +24,7 @@ from geo.importer import (
     read_visits,
 )
 from geo.readers import read_raw
+from geo.settings import DEFAULTS
 from tests.geo import china_fixtures as cf
 
 X0, Y0, D = 24.9, 60.1, 0.001
@@ -129,7 +130,7 @@ def test_chinese_visit_headers_outcomes_and_times(tmp_path: Path) -> None:
         "V4,007,P1,2026-07-04T10:00:00+00:00,见面,5\n",
         encoding="gbk",
     )
-    table = read_visits(path, timezone="Asia/Shanghai").table
+    table = read_visits(path, settings=DEFAULTS.replace(timezone="Asia/Shanghai")).table
     assert table["outcome"].tolist() == ["contact", "nobody_home", "refused", "contact"]
     assert str(table["time"].dt.tz) == "Asia/Shanghai"
     assert table["time"].iloc[0] == pd.Timestamp("2026-07-01 18:05", tz="Asia/Shanghai")
@@ -145,7 +146,7 @@ def test_naive_times_use_the_given_zone(tmp_path: Path) -> None:
     path = write(
         tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,2026-07-01 18:05\n"
     )
-    table = read_visits(path, timezone="Europe/Helsinki").table
+    table = read_visits(path, settings=DEFAULTS.replace(timezone="Europe/Helsinki")).table
     assert table["time"].iloc[0] == pd.Timestamp("2026-07-01 15:05", tz="UTC")
 
 
@@ -241,7 +242,7 @@ def test_zone_words_and_short_offsets_do_not_crash(tmp_path: Path) -> None:
         "V2,1,P1,2026-07-01 18:05\n"
         "V3,1,P1,not a time\n",
     )
-    result = read_visits(path, timezone="Asia/Shanghai")
+    result = read_visits(path, settings=DEFAULTS.replace(timezone="Asia/Shanghai"))
     times = result.table["time"]
     assert times.iloc[0] == pd.Timestamp("2026-07-01 18:00", tz="Asia/Shanghai")
     assert times.iloc[1] == pd.Timestamp("2026-07-01 18:05", tz="Asia/Shanghai")
@@ -253,7 +254,9 @@ def test_nonexistent_local_time_is_reported(tmp_path: Path) -> None:
     path = write(
         tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,2026-03-29 03:30\n"
     )
-    (f,) = finding(read_visits(path, timezone="Europe/Helsinki").report, "bad_time")
+    (f,) = finding(
+        read_visits(path, settings=DEFAULTS.replace(timezone="Europe/Helsinki")).report, "bad_time"
+    )
     assert f.row == 2
 
 

@@ -23,6 +23,7 @@ The building has no highway tag and is never loaded.
 from __future__ import annotations
 
 import bz2
+import inspect
 import logging
 import math
 import shutil
@@ -282,12 +283,14 @@ def test_encodings_give_identical_graphs(tmp_path: Path) -> None:
         assert_same_graph(graphs[0], other)
 
 
-def test_default_network_type_comes_from_settings(town_file: Path) -> None:
+def test_default_network_type_is_the_settings_default(town_file: Path) -> None:
     assert DEFAULTS.network_type == "drive_service"
     G = load_streets(town_file, cache=False)
     assert (len(G), G.number_of_edges()) == COUNTS["drive_service"]
-    G = load_streets(town_file, settings=DEFAULTS.replace(network_type="walk"), cache=False)
+    walk = DEFAULTS.replace(network_type="walk")
+    G = load_streets(town_file, network_type=walk.network_type, cache=False)
     assert (len(G), G.number_of_edges()) == COUNTS["walk"]
+    assert "settings" not in inspect.signature(load_streets).parameters
 
 
 def test_unsimplified_and_retain_all(tmp_path: Path) -> None:
