@@ -42,6 +42,7 @@ from analysis.rules import (
     visit_times,
 )
 from geo.errors import SchemaError
+from geo.schema import officer_pairs
 from geo.settings import Settings, resolve
 
 __all__ = ["PASS_THROUGH", "STATUS_COLUMNS", "household_status", "officer_summary", "summarise"]
@@ -303,13 +304,7 @@ def _officer_beat_pairs(officer_beats: OfficerBeats) -> pd.DataFrame:
         if {"officer_id", "beat_id"} <= set(officer_beats.columns):
             pairs = officer_beats[["officer_id", "beat_id"]]
         elif {"officer_ids", "beat_id"} <= set(officer_beats.columns):
-            split = officer_beats["officer_ids"].astype("str").str.split(";")
-            pairs = (
-                pd.DataFrame({"beat_id": officer_beats["beat_id"], "officer_id": split})
-                .explode("officer_id")
-                .assign(officer_id=lambda f: f["officer_id"].str.strip())
-            )
-            pairs = pairs[nonblank(pairs["officer_id"])]
+            pairs = officer_pairs(officer_beats)
         else:
             msg = (
                 "officer_beats frame needs columns officer_id and beat_id, or beat_id and "

@@ -41,6 +41,7 @@ from analysis.pipeline import Analysis
 from geo.errors import SchemaError, ValidationReport
 from geo.importer import Dataset
 from geo.joins import assign_points
+from geo.schema import officer_pairs
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("previous_visit_id", "follow_up_of")
 """Visit columns holding another visit's id; blanked when that visit is out of scope."""
@@ -146,10 +147,8 @@ def officer_scope(beats: pd.DataFrame, officer_id: str) -> Scope:
     label = f"officer {who}" if who else "no officer"
     if not who:
         return Scope(frozenset(), label)
-    listed = beats["officer_ids"].astype("string").fillna("").str.split(";")
-    mine = listed.map(lambda parts: who in {p.strip() for p in parts})
-    ids = beats.loc[mine.to_numpy(dtype=bool), "beat_id"]
-    return Scope(_beat_set(ids), label)
+    pairs = officer_pairs(beats)
+    return Scope(_beat_set(pairs.loc[pairs["officer_id"] == who, "beat_id"]), label)
 
 
 def restrict(analysis: Analysis, scope: Scope) -> Analysis:
@@ -192,7 +191,7 @@ def restrict(analysis: Analysis, scope: Scope) -> Analysis:
     )
     beats = _keep(analysis.beats, scope.contains(analysis.beats["beat_id"]))
     stations = _nonblank(beats["station"]) if "station" in beats else pd.Series([])
-    officers = _officers_of(beats) if "officer_ids" in beats else pd.Series([])
+    officers = officer_pairs(beats)["officer_id"]
     return dataclasses.replace(
         analysis,
         blocks=_keep(analysis.blocks, scope.contains(analysis.blocks["beat_id"])),
@@ -273,11 +272,6 @@ def household_beats(households: gpd.GeoDataFrame, beats: gpd.GeoDataFrame) -> pd
     beat = assign_points(households, beats, id_column="beat_id")
     index = pd.Index(households["household_id"].astype("string"), name="household_id")
     return pd.Series(beat.to_numpy(), index=index, name="beat_id")
-
-
-def _officers_of(beats: pd.DataFrame) -> pd.Series:
-    parts = beats["officer_ids"].astype("string").fillna("").str.split(";").explode()
-    return _nonblank(parts)
 
 
 def _nonblank(values: pd.Series) -> pd.Series:

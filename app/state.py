@@ -55,6 +55,7 @@ from geo.blocks import blocks_from_graph, h3_cells
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
 from geo.projection import project, to_wgs84
+from geo.schema import officer_pairs
 from geo.settings import DEFAULTS, Settings
 from geo.streets import graph_frames, load_streets
 from geo.workspace import Workspace
@@ -438,8 +439,4 @@ def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
 
 def officer_ids(data: Dataset) -> list[str]:
     """Return every officer id named in the beats' ``officer_ids``, sorted."""
-    found: set[str] = set()
-    for value in data.beats.get("officer_ids", pd.Series(dtype=str)).tolist():
-        if isinstance(value, str):
-            found.update(p.strip() for p in value.split(";") if p.strip())
-    return sorted(found)
+    return sorted(set(officer_pairs(data.beats)["officer_id"]))

@@ -15,7 +15,6 @@ rows or features, as the findings of one file do.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from geo.aliases import (
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
-from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, present
+from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, officer_list, present
 from geo.settings import DEFAULTS, Settings, resolve
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
@@ -151,7 +150,7 @@ def read_beats(
     table["beat_id"] = check_ids(frame["beat_id"], collector, column="beat_id")
     for column in ("name", "station", "officer_ids"):
         table[column] = _text(frame, column)
-    table["officer_ids"] = table["officer_ids"].map(_officer_list)
+    table["officer_ids"] = table["officer_ids"].map(officer_list)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
     usable = present(gdf.geometry)
     gdf.loc[usable, "geometry"] = repair_polygons(
@@ -701,11 +700,6 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=object)
     return frame[column].astype(str).str.strip().astype(object)
-
-
-def _officer_list(value: str) -> str:
-    parts = [p.strip() for p in re.split(r"[;,，；、|\s]+", value) if p.strip()]
-    return ";".join(parts)
 
 
 def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:

@@ -19,10 +19,12 @@ visits
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 
 Table = Literal["beats", "households", "visits"]
@@ -106,3 +108,61 @@ def present(geoms: Any) -> npt.NDArray[np.bool_]:
     """
     values = geoms.to_numpy() if hasattr(geoms, "to_numpy") else np.asarray(geoms, dtype=object)
     return np.asarray(~(shapely.is_missing(values) | shapely.is_empty(values)), dtype=bool)
+
+
+OFFICER_SEPARATOR: Final = ";"
+"""How the canonical beats table joins the officers of a beat in ``officer_ids``."""
+
+_OFFICER_SPLIT: Final = re.compile(r"[;,，；、|\s]+")
+
+
+def officer_list(value: Any) -> str:
+    """Return a beat's officers as the canonical ``officer_ids`` text (``;``-joined).
+
+    Files separate officers with ``;``, ``,``, ``，``, ``；``, ``、``, ``|`` or spaces;
+    blanks and missing values give ``""``.
+
+    Examples
+    --------
+    >>> officer_list("P1， P2、P3 ; ")
+    'P1;P2;P3'
+    >>> officer_list(None)
+    ''
+    """
+    if not isinstance(value, str):
+        return ""
+    return OFFICER_SEPARATOR.join(p for p in _OFFICER_SPLIT.split(value) if p)
+
+
+def officer_pairs(beats: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per (``beat_id``, ``officer_id``) named in the beats' ``officer_ids``.
+
+    The one place that reads the canonical ``;``-joined ``officer_ids``: ids are stripped,
+    blanks dropped, repeats kept once, in the beats' order.
+
+    Parameters
+    ----------
+    beats : pandas.DataFrame
+        With ``beat_id`` and ``officer_ids`` (a frame without ``officer_ids`` names no
+        officer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``beat_id`` and ``officer_id`` (strings), a fresh ``RangeIndex``.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"beat_id": ["B1", "B2"], "officer_ids": ["P1; P2", None]})
+    >>> officer_pairs(b).to_dict("list")
+    {'beat_id': ['B1', 'B1'], 'officer_id': ['P1', 'P2']}
+    """
+    if "officer_ids" not in beats:
+        return pd.DataFrame({"beat_id": [], "officer_id": []}, dtype="str")
+    listed = beats["officer_ids"].astype("str").fillna("").str.split(OFFICER_SEPARATOR)
+    pairs = pd.DataFrame(
+        {"beat_id": beats["beat_id"].astype("str").to_numpy(), "officer_id": listed}
+    ).explode("officer_id")
+    pairs["officer_id"] = pairs["officer_id"].astype("str").str.strip()
+    pairs = pairs[pairs["officer_id"].fillna("") != ""]
+    return pairs.drop_duplicates(ignore_index=True)
