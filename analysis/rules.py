@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -30,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import BeatcovError, SchemaError
+from geo.schema import require_columns
 from geo.settings import Settings, resolve
 
 __all__ = [
@@ -53,25 +53,6 @@ TimeLike: TypeAlias = pd.Timestamp | dt.datetime | dt.date | str
 """A window bound: tz-aware Timestamp, naive Timestamp (read in the local zone) or a date."""
 
 _DAY = pd.Timedelta(days=1)
-
-
-def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -> None:
-    """Raise :class:`SchemaError` naming every column of ``columns`` missing from ``frame``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The frame to check.
-    columns : iterable of str
-        Columns it must have.
-    name : str
-        What the frame is, for the message (``"visits"``, ``"households"``).
-    """
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        have = ", ".join(map(str, frame.columns))
-        msg = f"{name} lacks column(s) {', '.join(missing)} (it has: {have})"
-        raise SchemaError(msg)
 
 
 def local_zone(settings: Settings | None = None) -> str:

@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.pipeline import Analysis
-from geo.errors import SchemaError, ValidationReport
+from geo.errors import ValidationReport
 from geo.importer import Dataset
 from geo.joins import assign_points
-from geo.schema import officer_pairs
+from geo.schema import officer_pairs, require_columns
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("previous_visit_id", "follow_up_of")
 """Visit columns holding another visit's id; blanked when that visit is out of scope."""
@@ -305,10 +305,6 @@ def _keep(frame: pd.DataFrame, mask: Any) -> Any:
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        msg = (
-            f"the {name} table lacks column(s) {', '.join(missing)}, so it cannot be limited "
-            f"to a scope; it has: {', '.join(map(str, frame.columns))}"
-        )
-        raise SchemaError(msg)
+    require_columns(
+        frame, columns, name=f"the {name} table", advice="so it cannot be limited to a scope"
+    )

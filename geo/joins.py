@@ -26,7 +26,7 @@ from scipy.spatial import cKDTree
 
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm
-from geo.schema import present
+from geo.schema import present, require_columns
 from geo.settings import Settings, resolve
 from geo.streets import graph_crs
 
@@ -40,13 +40,6 @@ for one outside every block but inside a beat."""
 _POINT_TYPE_ID = 0
 
 IntArray = NDArray[np.intp]
-
-
-def _require_columns(frame: Any, columns: tuple[str, ...], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        msg = f"{what}: missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}"
-        raise SchemaError(msg)
 
 
 def _same_crs(a: Any, b: Any, what_a: str, what_b: str) -> pyproj.CRS:
@@ -81,7 +74,7 @@ def _point_geoms(points: Any, what: str) -> NDArray[np.object_]:
 
 
 def _id_values(units: gpd.GeoDataFrame, id_column: str, what: str) -> pd.Series:
-    _require_columns(units, (id_column,), what)
+    require_columns(units, (id_column,), name=what)
     ids = units[id_column]
     if ids.isna().any():
         pos = int(np.flatnonzero(ids.isna().to_numpy())[0])
@@ -270,8 +263,8 @@ def join_households(
     """
     s = resolve(settings)
     geoms = _point_geoms(households, "households")
-    _require_columns(blocks, ("block_id",), "blocks")
-    _require_columns(beats, ("beat_id",), "beats")
+    require_columns(blocks, ("block_id",), name="blocks")
+    require_columns(beats, ("beat_id",), name="beats")
     _same_crs(households, blocks, "households", "blocks")
     _same_crs(households, beats, "households", "beats")
 

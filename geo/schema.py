@@ -20,12 +20,15 @@ visits
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+
+from geo.errors import SchemaError
 
 Table = Literal["beats", "households", "visits"]
 
@@ -108,6 +111,47 @@ def present(geoms: Any) -> npt.NDArray[np.bool_]:
     """
     values = geoms.to_numpy() if hasattr(geoms, "to_numpy") else np.asarray(geoms, dtype=object)
     return np.asarray(~(shapely.is_missing(values) | shapely.is_empty(values)), dtype=bool)
+
+
+def require_columns(
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    *,
+    name: str,
+    advice: str = "",
+    error: type[Exception] = SchemaError,
+) -> None:
+    """Raise ``error`` naming every column of ``columns`` missing from ``frame``.
+
+    The one message for a missing column of a table handed between functions:
+    ``"<name> lacks column(s) a, b (it has: x, y)"``, then ``"; <advice>"`` when given.
+    (Columns missing from a user's *file* are findings of the importer, not errors.)
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The frame to check.
+    columns : iterable of str
+        Columns it must have.
+    name : str
+        What the frame is, for the message (``"visits"``, ``"the beats table"``).
+    advice : str, optional
+        What to do, appended to the message.
+    error : type of Exception, default :class:`~geo.errors.SchemaError`
+        The error to raise (e.g. :class:`~geo.errors.WorkspaceError`).
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b", "c"], name="blocks")
+    Traceback (most recent call last):
+    ...
+    geo.errors.SchemaError: blocks lacks column(s) b, c (it has: a)
+    """
+    missing = [str(c) for c in columns if c not in frame.columns]
+    if missing:
+        have = ", ".join(map(str, frame.columns))
+        msg = f"{name} lacks column(s) {', '.join(missing)} (it has: {have})"
+        raise error(f"{msg}; {advice}" if advice else msg)
 
 
 OFFICER_SEPARATOR: Final = ";"

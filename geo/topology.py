@@ -33,11 +33,11 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from geo.errors import Finding, SchemaError, ValidationReport
+from geo.errors import Finding, ValidationReport
 from geo.findings import problem
 from geo.joins import block_beat_overlaps, blocks_to_beats
 from geo.projection import local_utm
-from geo.schema import WGS84
+from geo.schema import WGS84, require_columns
 from geo.settings import Settings, resolve
 
 
@@ -236,10 +236,8 @@ def check_beats(
     split_min_share = s.block_split_min_share if split_min_share is None else split_min_share
     if gap_mouth_max_share is None:
         gap_mouth_max_share = s.beat_gap_mouth_max_share
-    for frame, column, what in ((blocks, "block_id", "blocks"), (beats, "beat_id", "beats")):
-        if column not in frame.columns:
-            msg = f"{what}: missing column {column!r}; found {', '.join(frame.columns)}"
-            raise SchemaError(msg)
+    require_columns(blocks, ("block_id",), name="blocks")
+    require_columns(beats, ("beat_id",), name="beats")
     report = ValidationReport()
     if len(beats) == 0:
         return report

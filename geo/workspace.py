@@ -72,7 +72,7 @@ import shapely
 from geo.errors import BeatcovError, Finding, ReviewError, ValidationReport
 from geo.importer import Dataset
 from geo.reviews import DECISIONS
-from geo.schema import REQUIRED
+from geo.schema import REQUIRED, require_columns
 
 DB_NAME: Final = "workspace.sqlite"
 """Name of the database file inside the workspace folder."""
@@ -727,13 +727,13 @@ def _checked_tables(dataset: Dataset) -> dict[str, gpd.GeoDataFrame]:
         if not isinstance(table, gpd.GeoDataFrame):
             msg = f"dataset {dataset.name!r}: {name} must be a GeoDataFrame, not {type(table)}"
             raise WorkspaceError(msg)
-        missing = [c for c in REQUIRED[name] if c != "geometry" and c not in table.columns]
-        if missing:
-            msg = (
-                f"dataset {dataset.name!r}: the {name} table lacks column(s) "
-                f"{', '.join(missing)}; load the files through the importer"
-            )
-            raise WorkspaceError(msg)
+        require_columns(
+            table,
+            [c for c in REQUIRED[name] if c != "geometry"],
+            name=f"dataset {dataset.name!r}: the {name} table",
+            advice="load the files through the importer",
+            error=WorkspaceError,
+        )
         if table.columns.has_duplicates or "fid" in table.columns:
             msg = (
                 f"dataset {dataset.name!r}: the {name} table has repeated columns or one "

@@ -113,7 +113,7 @@ def test_assign_points_errors() -> None:
     pts = points({"a": (1, 1)})
     with pytest.raises(CRSError, match="EPSG:32635 but units is in EPSG:4326"):
         assign_points(pts, two_by_two().to_crs("EPSG:4326"), id_column="block_id")
-    with pytest.raises(SchemaError, match="missing column"):
+    with pytest.raises(SchemaError, match=r"lacks column\(s\)"):
         assign_points(pts, two_by_two(), id_column="beat_id")
     polys = gpd.GeoDataFrame(geometry=[sq(0, 0, 1, 1)], crs=UTM)
     with pytest.raises(SchemaError, match="feature 1 .* is a Polygon, not a Point"):

@@ -148,5 +148,5 @@ def test_block_outside_every_beat() -> None:
 
 
 def test_missing_id_column() -> None:
-    with pytest.raises(SchemaError, match="beats: missing column 'beat_id'"):
+    with pytest.raises(SchemaError, match=r"beats lacks column\(s\) beat_id"):
         check_beats(NO_BLOCKS, gpd.GeoDataFrame(geometry=[sq(0, 0, 1, 1)], crs=UTM))

@@ -10,6 +10,7 @@ from geopandas.testing import assert_geodataframe_equal
 
 from geo.demo import DEMO_TIMEZONE
 from geo.importer import read_beats, read_households, read_visits
+from geo.settings import DEFAULTS
 from geo.writers import write_table
 
 FORMATS = [".csv", ".xlsx", ".geojson", ".gpkg", ".parquet", ".zip"]
@@ -41,7 +42,9 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, gpd.GeoDataFram
     return {
         "beats": read_beats(folder / "b.csv").table,
         "households": read_households(folder / "h.csv").table,
-        "visits": read_visits(folder / "v.csv", timezone="Europe/Helsinki").table,
+        "visits": read_visits(
+            folder / "v.csv", settings=DEFAULTS.replace(timezone="Europe/Helsinki")
+        ).table,
     }
 
 
@@ -52,7 +55,7 @@ def test_round_trip_small(
 ) -> None:
     original = small[kind]
     path = write_table(original, tmp_path / f"{kind}{suffix}", kind=kind)
-    extra = {"timezone": "Europe/Helsinki"} if kind == "visits" else {}
+    extra = {"settings": DEFAULTS.replace(timezone="Europe/Helsinki")} if kind == "visits" else {}
     result = READERS[kind](path, **extra)
     assert result.report.ok, str(result.report)
     assert_geodataframe_equal(result.table, original, check_like=False)
@@ -81,7 +84,7 @@ def test_round_trip_demo(
 ) -> None:
     original = demo[kind]
     path = write_table(original, tmp_path / f"{kind}{suffix}", kind=kind)
-    extra = {"timezone": DEMO_TIMEZONE} if kind == "visits" else {}
+    extra = {"settings": DEFAULTS.replace(timezone=DEMO_TIMEZONE)} if kind == "visits" else {}
     result = READERS[kind](path, **extra)
     assert result.report.ok, str(result.report)
     assert len(result.table) == len(original) > 0
