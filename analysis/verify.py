@@ -73,7 +73,7 @@ reason says who decided. Decisions for unknown visits are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -90,6 +90,7 @@ from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
     TIME_TOL_MIN,
+    Travel,
     credible_network,
     travel_checks,
 )
@@ -111,26 +112,138 @@ STATUSES: Final = (COUNTED, REVIEW, NOT_COUNTED)
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the flags are decided from: one value per visit, in the visits' order."""
+
+    door_m: FloatArray  # GPS point to the household's door (NaN without either)
+    no_gps: BoolArray
+    duplicate: BoolArray  # the same record logged again (see ``duplicate``)
+    burst: BoolArray  # a member of a one-spot burst
+    contact: BoolArray  # outcome is ``contact``
+    duration_min: FloatArray  # NaN where not given
+    travel: Travel  # the consecutive-visit checks of :mod:`analysis.travel`
+
+
+Detector = Callable[[Evidence, Settings], BoolArray]
+"""Which visits carry a flag: a bool array on the visits' order."""
+
+Reason = Callable[[Evidence, int, Settings], str]
+"""The plain-language sentence, with figures, of a visit whose worst flag this is."""
+
+
+@dataclass(frozen=True)
 class Flag:
-    """One verification flag: its stable code, grade and a short description."""
+    """One verification flag: code, grade, description, detector and reason.
+
+    Adding a flag is one entry in :data:`FLAGS` (plus its translations in the app's
+    catalogues and a line in the module notes); codes, masks, statuses, the reason and the
+    README's flag table all come from here.
+    """
 
     code: str
     grade: str
     description: str
+    detect: Detector
+    reason: Reason
+
+
+def _door_beyond(metres: float) -> Callable[[Evidence], BoolArray]:
+    return lambda e: np.asarray(e.door_m > metres + DIST_TOL_M, dtype=bool)
+
+
+def _far_from_door(e: Evidence, cfg: Settings) -> BoolArray:
+    return _door_beyond(cfg.far_from_door_m)(e) & ~_door_beyond(cfg.gps_far_m)(e)
+
+
+def _fast_reason(e: Evidence, i: int, cfg: Settings) -> str:
+    t = e.travel
+    way = "by the streets" if t.method[i] == METHOD_NETWORK else "in a straight line"
+    return (
+        f"{t.travel_m[i]:,.0f} m {way} from the previous visit in {t.gap_min[i]:.1f} min; "
+        f"a brisk walk and a minimal visit need {t.needed_min[i]:.1f} min"
+    )
 
 
 FLAGS: Final = (
-    Flag("desk_job", NOT_COUNTED, "a shift of moves no one could walk: logged from a desk"),
-    Flag("one_spot_burst", NOT_COUNTED, "many households logged from one spot off their doors"),
-    Flag("impossible_travel", NOT_COUNTED, "too far from the last visit even running straight"),
-    Flag("gps_far", NOT_COUNTED, "GPS point far beyond any GPS error from the door"),
-    Flag("duplicate", NOT_COUNTED, "the same record logged twice"),
-    Flag("far_from_door", REVIEW, "GPS point rather far from the household's door"),
-    Flag("fast_travel", REVIEW, "faster than a brisk walk from the officer's last visit"),
-    Flag("too_short", REVIEW, "contact logged as shorter than the minimum visit"),
-    Flag("no_gps", REVIEW, "no GPS point recorded"),
+    Flag(
+        "desk_job",
+        NOT_COUNTED,
+        "a shift of moves no one could walk: logged from a desk",
+        lambda e, cfg: e.travel.desk_job,
+        lambda e, i, cfg: (
+            f"{e.travel.shift_jumps[i]} moves in this shift are impossible even walking "
+            "straight: logged from a desk"
+        ),
+    ),
+    Flag(
+        "one_spot_burst",
+        NOT_COUNTED,
+        "many households logged from one spot off their doors",
+        lambda e, cfg: e.burst,
+        lambda e, i, cfg: (
+            f"one of {cfg.burst_min_households} or more households logged within "
+            f"{cfg.burst_span_min:g} min from one spot away from their doors"
+        ),
+    ),
+    Flag(
+        "impossible_travel",
+        NOT_COUNTED,
+        "too far from the last visit even running straight",
+        lambda e, cfg: e.travel.impossible,
+        lambda e, i, cfg: (
+            f"{e.travel.straight_m[i]:,.0f} m from the previous visit in "
+            f"{e.travel.gap_min[i]:.1f} min: impossible even running straight"
+        ),
+    ),
+    Flag(
+        "gps_far",
+        NOT_COUNTED,
+        "GPS point far beyond any GPS error from the door",
+        lambda e, cfg: _door_beyond(cfg.gps_far_m)(e),
+        lambda e, i, cfg: f"GPS point {e.door_m[i]:,.0f} m from the door",
+    ),
+    Flag(
+        "duplicate",
+        NOT_COUNTED,
+        "the same record logged twice",
+        lambda e, cfg: e.duplicate,
+        lambda e, i, cfg: (
+            "the same household, officer and outcome logged again within "
+            f"{cfg.duplicate_window_min:g} min"
+        ),
+    ),
+    Flag(
+        "far_from_door",
+        REVIEW,
+        "GPS point rather far from the household's door",
+        _far_from_door,
+        lambda e, i, cfg: f"GPS point {e.door_m[i]:,.0f} m from the door",
+    ),
+    Flag(
+        "fast_travel",
+        REVIEW,
+        "faster than a brisk walk from the officer's last visit",
+        lambda e, cfg: e.travel.fast,
+        _fast_reason,
+    ),
+    Flag(
+        "too_short",
+        REVIEW,
+        "contact logged as shorter than the minimum visit",
+        lambda e, cfg: e.contact & (e.duration_min < cfg.too_short_min),
+        lambda e, i, cfg: (
+            f"contact of {e.duration_min[i]:.1f} min, under {cfg.too_short_min:g} min"
+        ),
+    ),
+    Flag(
+        "no_gps",
+        REVIEW,
+        "no GPS point recorded",
+        lambda e, cfg: e.no_gps,
+        lambda e, i, cfg: "no GPS point recorded",
+    ),
 )
-"""Every flag, most severe first: the one registry codes, grades and texts come from."""
+"""Every flag, most severe first: the one registry codes, grades, masks and texts come from."""
 
 FLAG_CODES: Final = tuple(f.code for f in FLAGS)
 """Every flag code, in the fixed order they appear in ``flags``."""
@@ -238,6 +351,53 @@ def verify_visits(
     1,889 m from the previous visit in 4.0 min: impossible even running straight
     """
     cfg = resolve(settings)
+    _check_inputs(visits, households)
+    decisions = _decisions(reviews, visits["visit_id"])
+    gps = _visit_gps(visits, households.crs)
+    minutes = _time_minutes(visits)
+    if len(visits) == 0:
+        return _empty_result(visits)
+    evidence = _evidence(
+        visits, households, gps, minutes, graph=graph, household_nodes=household_nodes, cfg=cfg
+    )
+    stacked = np.vstack([flag.detect(evidence, cfg) for flag in FLAGS])
+    strong = np.array([flag.grade == NOT_COUNTED for flag in FLAGS])
+    status = np.where(
+        stacked[strong].any(axis=0),
+        NOT_COUNTED,
+        np.where(stacked[~strong].any(axis=0), REVIEW, COUNTED),
+    ).astype(object)
+    travel = evidence.travel
+    prev_ids = np.full(len(visits), "", dtype=object)
+    has_prev = travel.prev >= 0
+    prev_ids[has_prev] = visits["visit_id"].to_numpy()[travel.prev[has_prev]]
+    out = pd.DataFrame(
+        {
+            "visit_id": visits["visit_id"].to_numpy(),
+            "status": status,
+            "verified": status != NOT_COUNTED,
+            "flags": _flag_strings(stacked),
+            "reason": _reasons(stacked, evidence, cfg),
+            "review": "",
+            "door_distance_m": evidence.door_m,
+            "previous_visit_id": prev_ids,
+            "gap_min": travel.gap_min,
+            "straight_m": travel.straight_m,
+            "travel_m": travel.travel_m,
+            "travel_needed_min": travel.needed_min,
+            "travel_method": travel.method,
+            "shift": travel.shift,
+        },
+        index=visits.index,
+    )
+    _apply_decisions(out, decisions)
+    for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
+        out[column] = out[column].astype(str)
+    return out
+
+
+def _check_inputs(visits: pd.DataFrame, households: pd.DataFrame) -> None:
+    """Raise on what :func:`verify_visits` cannot read (see its Raises)."""
     require_columns(visits, ("visit_id", "household_id", "officer_id", "time"), name="visits")
     require_columns(households, ("household_id", "geometry"), name="households")
     if not isinstance(households, gpd.GeoDataFrame):
@@ -251,14 +411,21 @@ def verify_visits(
         dup = hh_ids[hh_ids.duplicated()].astype(str).unique()[:5].tolist()
         msg = f"households: column 'household_id' repeats ids {dup}; ids must be unique"
         raise SchemaError(msg)
-    decisions = _decisions(reviews, visits["visit_id"])
-    gps = _visit_gps(visits, households.crs)
-    minutes = _time_minutes(visits)
 
+
+def _evidence(
+    visits: pd.DataFrame,
+    households: gpd.GeoDataFrame,
+    gps: gpd.GeoSeries | None,
+    minutes: FloatArray,
+    *,
+    graph: nx.MultiDiGraph | None,
+    household_nodes: Mapping[Any, Any] | pd.Series | None,
+    cfg: Settings,
+) -> Evidence:
+    """Measure what the flags are decided from: doors, GPS, records, bursts and travel."""
     n = len(visits)
-    if n == 0:
-        return _empty_result(visits)
-
+    hh_ids = households["household_id"]
     metric = _metric_crs(households, gps)
     hx, hy = _xy(project(households.geometry, crs=metric), "households", hh_ids)
     vx, vy = (
@@ -266,8 +433,6 @@ def verify_visits(
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
-    no_gps = ~np.isfinite(vx)
-
     # Household of each visit (-1 when the id is unknown or the household has no location).
     hpos = pd.Index(hh_ids).get_indexer(visits["household_id"]).astype(np.int64)
     vhx = np.full(n, np.nan)
@@ -303,53 +468,27 @@ def verify_visits(
         & (officer_codes >= 0),
         cfg=cfg,
     )
-    masks = {
-        "desk_job": travel.desk_job,
-        "one_spot_burst": burst,
-        "impossible_travel": travel.impossible,
-        "gps_far": door > cfg.gps_far_m + DIST_TOL_M,
-        "duplicate": duplicate,
-        "far_from_door": (door > cfg.far_from_door_m + DIST_TOL_M)
-        & (door <= cfg.gps_far_m + DIST_TOL_M),
-        "fast_travel": travel.fast,
-        "too_short": _too_short(visits, cfg),
-        "no_gps": no_gps,
-    }
-    stacked = np.vstack([masks[code] for code in FLAG_CODES])
-    strong = np.array([FLAG_GRADES[c] == NOT_COUNTED for c in FLAG_CODES])
-    status = np.where(
-        stacked[strong].any(axis=0),
-        NOT_COUNTED,
-        np.where(stacked[~strong].any(axis=0), REVIEW, COUNTED),
-    ).astype(object)
-
-    prev_ids = np.full(n, "", dtype=object)
-    has_prev = travel.prev >= 0
-    prev_ids[has_prev] = visits["visit_id"].to_numpy()[travel.prev[has_prev]]
-    out = pd.DataFrame(
-        {
-            "visit_id": visits["visit_id"].to_numpy(),
-            "status": status,
-            "verified": status != NOT_COUNTED,
-            "flags": _flag_strings(stacked),
-            "reason": "",
-            "review": "",
-            "door_distance_m": door,
-            "previous_visit_id": prev_ids,
-            "gap_min": travel.gap_min,
-            "straight_m": travel.straight_m,
-            "travel_m": travel.travel_m,
-            "travel_needed_min": travel.needed_min,
-            "travel_method": travel.method,
-            "shift": travel.shift,
-        },
-        index=visits.index,
+    contact = (
+        (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
+        if "outcome" in visits.columns
+        else np.zeros(n, dtype=bool)
     )
-    out["reason"] = _reasons(out, visits, travel.shift_jumps, cfg)
-    _apply_decisions(out, decisions)
-    for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
-        out[column] = out[column].astype(str)
-    return out
+    duration = (
+        pd.to_numeric(visits["duration_min"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        if "duration_min" in visits.columns
+        else np.full(n, np.nan)
+    )
+    return Evidence(
+        door_m=door,
+        no_gps=~np.isfinite(vx),
+        duplicate=duplicate,
+        burst=burst,
+        contact=contact,
+        duration_min=duration,
+        travel=travel,
+    )
 
 
 def officer_flag_share(
@@ -593,18 +732,7 @@ def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:
     return out.astype(dtypes)
 
 
-# --------------------------------------------------------------------------- simple flags
-
-
-def _too_short(visits: pd.DataFrame, cfg: Settings) -> BoolArray:
-    """Contacts shorter than ``too_short_min`` (a missing duration is not flagged)."""
-    if "outcome" not in visits.columns or "duration_min" not in visits.columns:
-        return np.zeros(len(visits), dtype=bool)
-    contact = (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
-    duration = pd.to_numeric(visits["duration_min"], errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan
-    )
-    return np.asarray(contact & (duration < cfg.too_short_min), dtype=bool)
+# --------------------------------------------------------------------------- bursts
 
 
 def _bursts(
@@ -731,59 +859,10 @@ def _flag_strings(masks: BoolArray) -> npt.NDArray[np.object_]:
     return texts[inverse.reshape(-1)]
 
 
-def _reasons(
-    out: pd.DataFrame, visits: pd.DataFrame, shift_jumps: IntArray, cfg: Settings
-) -> npt.NDArray[np.object_]:
+def _reasons(stacked: BoolArray, evidence: Evidence, cfg: Settings) -> npt.NDArray[np.object_]:
     """One plain-language sentence per flagged visit, about its worst flag, with figures."""
-    reasons = np.full(len(out), "", dtype=object)
-    flags = out["flags"].to_numpy(dtype=object)
-    rows = np.flatnonzero(flags != "")
-    if not len(rows):
-        return reasons
-    duration = (
-        pd.to_numeric(visits["duration_min"], errors="coerce").to_numpy(dtype=float)
-        if "duration_min" in visits.columns
-        else np.full(len(out), np.nan)
-    )
-    door = out["door_distance_m"].to_numpy(dtype=float)
-    gap = out["gap_min"].to_numpy(dtype=float)
-    straight = out["straight_m"].to_numpy(dtype=float)
-    travel = out["travel_m"].to_numpy(dtype=float)
-    needed = out["travel_needed_min"].to_numpy(dtype=float)
-    method = out["travel_method"].to_numpy(dtype=object)
-    for i in rows:
-        code = flags[i].split(";", 1)[0]
-        if code == "desk_job":
-            text = (
-                f"{shift_jumps[i]} moves in this shift are impossible even walking straight: "
-                "logged from a desk"
-            )
-        elif code == "one_spot_burst":
-            text = (
-                f"one of {cfg.burst_min_households} or more households logged within "
-                f"{cfg.burst_span_min:g} min from one spot away from their doors"
-            )
-        elif code == "impossible_travel":
-            text = (
-                f"{straight[i]:,.0f} m from the previous visit in {gap[i]:.1f} min: "
-                "impossible even running straight"
-            )
-        elif code in ("gps_far", "far_from_door"):
-            text = f"GPS point {door[i]:,.0f} m from the door"
-        elif code == "duplicate":
-            text = (
-                "the same household, officer and outcome logged again within "
-                f"{cfg.duplicate_window_min:g} min"
-            )
-        elif code == "fast_travel":
-            way = "by the streets" if method[i] == METHOD_NETWORK else "in a straight line"
-            text = (
-                f"{travel[i]:,.0f} m {way} from the previous visit in {gap[i]:.1f} min; "
-                f"a brisk walk and a minimal visit need {needed[i]:.1f} min"
-            )
-        elif code == "too_short":
-            text = f"contact of {duration[i]:.1f} min, under {cfg.too_short_min:g} min"
-        else:
-            text = "no GPS point recorded"
-        reasons[i] = text
+    reasons = np.full(stacked.shape[1], "", dtype=object)
+    worst = stacked.argmax(axis=0)
+    for i in np.flatnonzero(stacked.any(axis=0)):
+        reasons[i] = FLAGS[worst[i]].reason(evidence, int(i), cfg)
     return reasons
