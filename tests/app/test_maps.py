@@ -16,8 +16,8 @@ from app.assets import STATIC_DIR, static_url
 from geo.errors import BeatcovError, CRSError, SchemaError
 
 EVIL = "<img src=x onerror=alert(1)>"
-LEAFLET_JS = "/component/app.assets.beatcov_static/leaflet/leaflet.js"
-LEAFLET_CSS = "/component/app.assets.beatcov_static/leaflet/leaflet.css"
+LEAFLET_JS = "/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.js"
+LEAFLET_CSS = "/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.css"
 
 
 def squares() -> gpd.GeoDataFrame:
