@@ -60,9 +60,9 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def current_language() -> str:
     """Return the language of the running session (English outside a Streamlit run)."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from app._streamlit_compat import in_script_run
 
-    if get_script_run_ctx(suppress_warning=True) is None:
+    if not in_script_run():
         return DEFAULT_LANGUAGE
     import streamlit as st
 

@@ -27,15 +27,13 @@ import json
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, TypeAlias
 
 import branca.colormap
 import folium
-import folium.elements
-import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -43,6 +41,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
+from app._folium_compat import linked_elements
 from app.assets import static_url
 from geo.errors import BeatcovError, CRSError, SchemaError
 from geo.projection import project, to_wgs84
@@ -752,8 +751,8 @@ def external_links(m: folium.Map) -> list[str]:
     Looks in the rendered HTML/JavaScript of the whole figure (tile URLs, links in
     popups) and in the script and stylesheet links streamlit-folium collects from the
     element tree (``default_js``/``default_css`` of every element, d3 for branca
-    colormaps), replicating its walk. ``http(s)://`` and protocol-relative ``//`` links
-    count; the app's own ``/component/...`` paths do not.
+    colormaps) with its walk, :func:`app._folium_compat.linked_elements`. ``http(s)://``
+    and protocol-relative ``//`` links count; the app's own ``/component/...`` paths do not.
 
     Parameters
     ----------
@@ -766,7 +765,7 @@ def external_links(m: folium.Map) -> list[str]:
         Empty for an offline map.
     """
     found: list[str] = []
-    for element in _walk(m):
+    for element in linked_elements(m):
         if isinstance(element, branca.colormap.ColorMap):
             found += [  # streamlit-folium adds these for every colormap
                 "https://d3js.org/d3.v4.min.js",
@@ -783,19 +782,6 @@ def external_links(m: folium.Map) -> list[str]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _walk(element: Any) -> Iterator[Any]:
-    """Yield the elements whose links streamlit-folium loads (its ``walk``)."""
-    if isinstance(element, branca.colormap.ColorMap):
-        yield element
-    if isinstance(element, folium.plugins.DualMap):
-        yield from _walk(element.m1)
-        yield from _walk(element.m2)
-    if isinstance(element, folium.elements.JSCSSMixin):
-        yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
 
 
 def _is_external(url: str) -> bool:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Final
 
 import streamlit as st
-from streamlit.navigation.page import StreamlitPage
 
 from analysis.scope import Scope, officer_scope
 from app import state
+from app._streamlit_compat import StreamlitPage
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
 from app.ui import md_text
 from geo.errors import ReviewError

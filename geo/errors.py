@@ -40,6 +40,10 @@ class ReviewError(BeatcovError):
     """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
 
 
+class DependencyError(BeatcovError):
+    """An installed dependency is outside the versions whose internals beatcov was tested with."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One validation finding.

@@ -44,9 +44,8 @@ import osmium
 import osmium.filter
 import osmnx as ox
 import shapely
-from osmnx import _overpass
-from osmnx import graph as ox_graph
 
+from geo import _osmnx_compat
 from geo.errors import StreetsError
 from geo.schema import WGS84
 from geo.settings import DEFAULTS
@@ -146,7 +145,7 @@ def parse_overpass_filter(text: str) -> tuple[TagCondition, ...]:
     Parameters
     ----------
     text : str
-        The filter, e.g. osmnx's ``_overpass._get_network_filter("drive")``.
+        The filter, e.g. ``network_filter("drive")`` (osmnx's own).
 
     Returns
     -------
@@ -242,9 +241,11 @@ def network_filter(network_type: str) -> str:
     ------
     StreetsError
         When ``network_type`` is not one of :data:`NETWORK_TYPES`.
+    DependencyError
+        When the installed osmnx is not one :mod:`geo._osmnx_compat` was tested with.
     """
     _check_network_type(network_type)
-    return _overpass._get_network_filter(network_type)
+    return _osmnx_compat.network_filter(network_type)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +405,7 @@ def _build_graph(
         )
 
     bidirectional = network_type in ox.settings.bidirectional_network_types
-    G = ox_graph._create_graph([read.response], bidirectional)
+    G = _osmnx_compat.create_graph([read.response], bidirectional=bidirectional)
     if any(isinstance(way["id"], tuple) for way in ways):
         # pieces of split ways carried temporary ids (way_id, piece); restore the OSM id
         for _, _, data in G.edges(data=True):
@@ -689,7 +690,7 @@ def load_streets_online(
             G = ox.graph_from_polygon(
                 polygon, network_type=network_type, retain_all=retain_all, simplify=simplify
             )
-    except (ox._errors.InsufficientResponseError, requests.RequestException) as exc:
+    except (_osmnx_compat.InsufficientResponseError, requests.RequestException) as exc:
         msg = (
             f"cannot download {network_type!r} streets for {where}: {exc}. This needs the "
             "internet; offline, load an OSM extract with load_streets instead"

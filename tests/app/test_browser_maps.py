@@ -74,10 +74,10 @@ def test_map_works_offline_in_chromium(tmp_path: Path) -> None:
         # Leaflet is the vendored 1.9.4, loaded from the app itself
         assert frame.evaluate("() => L.version") == "1.9.4"
         scripts = frame.evaluate("() => [...document.scripts].map(s => s.src).filter(Boolean)")
-        leaflet = f"{server.url}/component/app.assets.beatcov_static/leaflet/leaflet.js"
+        leaflet = f"{server.url}/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.js"
         assert leaflet in scripts
         # the stylesheet too (it is added after the scripts, so wait for it to load)
-        css = f"{server.url}/component/app.assets.beatcov_static/leaflet/leaflet.css"
+        css = f"{server.url}/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.css"
         frame.wait_for_function(
             "href => [...document.styleSheets].some(s => s.href === href)", arg=css
         )

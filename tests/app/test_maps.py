@@ -13,13 +13,14 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from app import maps
+from app._folium_compat import linked_elements
 from app.assets import STATIC_DIR, static_url
 from geo.errors import BeatcovError, CRSError, SchemaError
 from geo.settings import DEFAULTS
 
 EVIL = "<img src=x onerror=alert(1)>"
-LEAFLET_JS = "/component/app.assets.beatcov_static/leaflet/leaflet.js"
-LEAFLET_CSS = "/component/app.assets.beatcov_static/leaflet/leaflet.css"
+LEAFLET_JS = "/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.js"
+LEAFLET_CSS = "/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.css"
 
 
 def squares() -> gpd.GeoDataFrame:
@@ -90,8 +91,8 @@ def test_offline_map_has_no_internet_link_anywhere() -> None:
     m = full_map()
     assert maps.external_links(m) == []
     # the only script and stylesheet are the vendored Leaflet served by the app
-    js = [url for e in maps._walk(m) for _, url in getattr(e, "default_js", [])]
-    css = [url for e in maps._walk(m) for _, url in getattr(e, "default_css", [])]
+    js = [url for e in linked_elements(m) for _, url in getattr(e, "default_js", [])]
+    css = [url for e in linked_elements(m) for _, url in getattr(e, "default_css", [])]
     assert js == [LEAFLET_JS]
     assert css == [LEAFLET_CSS]
     assert not [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
