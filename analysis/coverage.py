@@ -23,9 +23,10 @@ Choices made here
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.followups import follow_up_status
@@ -387,54 +388,11 @@ def officer_summary(
     contacts = np.bincount(off[contact], minlength=no)
     attempted = sorted_unique(off * n + hh)
     contacted = sorted_unique(off[contact] * n + hh[contact])
-    rated = ~np.isnan(rating)
-    pair_mean = pd.Series(rating[rated]).groupby(off[rated] * n + hh[rated]).mean()
-    pair_officer = pair_mean.index.to_numpy(dtype=np.int64) // n
-    sat_sum = np.bincount(pair_officer, weights=pair_mean.to_numpy(), minlength=no)
-    sat_n = np.bincount(pair_officer, minlength=no)
-
-    weights = {
-        "vulnerable_households": status["vulnerable"].to_numpy(dtype=float),
-        "vulnerable_overdue": status["vulnerable_overdue"].to_numpy(dtype=float),
-        "open_follow_ups": status["open_follow_ups"].to_numpy(dtype=float),
-    }
+    sat_sum, sat_n = _satisfaction_sums(rating, off * n + hh, n=n, officers=no)
     if pairs is None:
-        # scope: the households each officer attempted
-        scope_off, scope_hh = attempted // n, attempted % n
-        reached = np.bincount(
-            np.intersect1d(contacted, attempted, assume_unique=True) // n, minlength=no
-        )
-        scoped = {"households": np.bincount(scope_off, minlength=no)}
-        for name, w in weights.items():
-            scoped[name] = np.bincount(scope_off, weights=w[scope_hh], minlength=no)
+        scoped, reached = _over_attempted(status, attempted, contacted, n=n, officers=no)
     else:
-        # scope: every household of the officer's beats. Summed per beat, then per officer:
-        # the (officer, household) pairs, officers times their beats' households, are
-        # never built.
-        require_columns(status, ("beat_id",), name="status")
-        hh_beat, beat_ids = pd.factorize(status["beat_id"])
-        nb = max(len(beat_ids), 1)
-        placed = hh_beat >= 0
-        pair_beat = lookup(pd.Index(beat_ids), pd.Index(pairs["beat_id"])).astype(np.int64)
-        pair_off = lookup(officers, pd.Index(pairs["officer_id"])).astype(np.int64)
-        known = pair_beat >= 0
-        pair_beat, pair_off = pair_beat[known], pair_off[known]
-
-        def over_beats(w: np.ndarray | None) -> np.ndarray:
-            by_beat = np.bincount(
-                hh_beat[placed], weights=None if w is None else w[placed], minlength=nb
-            )
-            return np.bincount(pair_off, weights=by_beat[pair_beat], minlength=no)
-
-        scoped = {"households": over_beats(None)}
-        for name, w in weights.items():
-            scoped[name] = over_beats(w)
-        c_off, c_hh = contacted // n, contacted % n
-        c_beat = hh_beat[c_hh].astype(np.int64)
-        in_scope = (c_beat >= 0) & np.isin(
-            c_off * nb + c_beat, sorted_unique(pair_off * nb + pair_beat)
-        )
-        reached = np.bincount(c_off[in_scope], minlength=no)
+        scoped, reached = _over_beats(status, pairs, officers, contacted, n=n)
 
     out = pd.DataFrame(
         {
@@ -465,3 +423,85 @@ def officer_summary(
         "mean_satisfaction",
     ]
     return out[order]
+
+
+_OFFICER_WEIGHTS: Final = {
+    "vulnerable_households": "vulnerable",
+    "vulnerable_overdue": "vulnerable_overdue",
+    "open_follow_ups": "open_follow_ups",
+}
+"""Officer summary columns summed from ``status`` columns over the officer's households."""
+
+
+def _satisfaction_sums(
+    rating: npt.NDArray[np.float64], pair: npt.NDArray[np.int64], *, n: int, officers: int
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Per officer: the sum and count of household means of their rated visits.
+
+    ``pair`` is ``officer * n + household`` of each visit; unrated visits are NaN.
+    """
+    rated = ~np.isnan(rating)
+    pair_mean = pd.Series(rating[rated]).groupby(pair[rated]).mean()
+    pair_officer = pair_mean.index.to_numpy(dtype=np.int64) // n
+    sums = np.bincount(pair_officer, weights=pair_mean.to_numpy(), minlength=officers)
+    return sums, np.bincount(pair_officer, minlength=officers)
+
+
+def _over_attempted(
+    status: pd.DataFrame,
+    attempted: npt.NDArray[np.int64],
+    contacted: npt.NDArray[np.int64],
+    *,
+    n: int,
+    officers: int,
+) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[np.int64]]:
+    """Officer sums over the households each officer attempted (no beat mapping)."""
+    scope_off, scope_hh = attempted // n, attempted % n
+    reached = np.bincount(
+        np.intersect1d(contacted, attempted, assume_unique=True) // n, minlength=officers
+    )
+    scoped = {"households": np.bincount(scope_off, minlength=officers)}
+    for name, column in _OFFICER_WEIGHTS.items():
+        w = status[column].to_numpy(dtype=float)
+        scoped[name] = np.bincount(scope_off, weights=w[scope_hh], minlength=officers)
+    return scoped, reached
+
+
+def _over_beats(
+    status: pd.DataFrame,
+    pairs: pd.DataFrame,
+    officers: pd.Index,
+    contacted: npt.NDArray[np.int64],
+    *,
+    n: int,
+) -> tuple[dict[str, npt.NDArray[Any]], npt.NDArray[np.int64]]:
+    """Officer sums over every household of the officer's beats.
+
+    Summed per beat, then per officer: the (officer, household) pairs, officers times their
+    beats' households, are never built.
+    """
+    require_columns(status, ("beat_id",), name="status")
+    no = len(officers)
+    hh_beat, beat_ids = pd.factorize(status["beat_id"])
+    nb = max(len(beat_ids), 1)
+    placed = hh_beat >= 0
+    pair_beat = lookup(pd.Index(beat_ids), pd.Index(pairs["beat_id"])).astype(np.int64)
+    pair_off = lookup(officers, pd.Index(pairs["officer_id"])).astype(np.int64)
+    known = pair_beat >= 0
+    pair_beat, pair_off = pair_beat[known], pair_off[known]
+
+    def over_beats(w: npt.NDArray[Any] | None) -> npt.NDArray[Any]:
+        by_beat = np.bincount(
+            hh_beat[placed], weights=None if w is None else w[placed], minlength=nb
+        )
+        return np.bincount(pair_off, weights=by_beat[pair_beat], minlength=no)
+
+    scoped = {"households": over_beats(None)}
+    for name, column in _OFFICER_WEIGHTS.items():
+        scoped[name] = over_beats(status[column].to_numpy(dtype=float))
+    c_off, c_hh = contacted // n, contacted % n
+    c_beat = hh_beat[c_hh].astype(np.int64)
+    in_scope = (c_beat >= 0) & np.isin(
+        c_off * nb + c_beat, sorted_unique(pair_off * nb + pair_beat)
+    )
+    return scoped, np.bincount(c_off[in_scope], minlength=no)
