@@ -28,6 +28,7 @@ made good since.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.rules import (
@@ -41,6 +42,8 @@ from analysis.rules import (
 )
 from geo.errors import SchemaError
 from geo.settings import Settings, resolve
+
+BoolArray = npt.NDArray[np.bool_]
 
 __all__ = ["STATES", "follow_up_status"]
 
@@ -112,6 +115,28 @@ def follow_up_status(
     as_of = as_of.tz_convert(times.dt.tz)
     upto = (times.le(as_of) if inclusive else times.lt(as_of)).to_numpy(dtype=bool)
 
+    issues = _raised_issues(visits, times, upto)
+    out = issues.assign(
+        deadline=issues["raised_at"] + pd.Timedelta(days=s.follow_up_days),
+        followed_up_at=_first_follow_ups(visits, issues, times, upto, settings=s),
+    )
+    closed = out["followed_up_at"].notna().to_numpy(dtype=bool)
+    late = closed & out["followed_up_at"].gt(out["deadline"]).to_numpy(dtype=bool)
+    open_ = ~closed & (as_of > out["deadline"]).to_numpy(dtype=bool)
+    pending = ~closed & ~open_
+    codes = np.select([closed & ~late, late, pending, open_], [0, 1, 2, 3], default=-1)
+
+    until = out["followed_up_at"].where(out["followed_up_at"].notna(), as_of)
+    out["days_open"] = (until - out["raised_at"]) / _DAY
+    out["state"] = pd.Categorical.from_codes(codes, categories=list(STATES))
+    out["open"] = open_
+    out["late"] = late
+    out["overdue"] = open_ | late
+    return out[list(_COLUMNS)]
+
+
+def _raised_issues(visits: pd.DataFrame, times: pd.Series, upto: BoolArray) -> pd.DataFrame:
+    """Return the visits up to the as-of moment that raised an issue (ids checked unique)."""
     if "issue_raised" in visits.columns:
         raised = upto & nonblank(visits["issue_raised"])
     else:
@@ -141,7 +166,19 @@ def follow_up_status(
             "than one visit that raised an issue; follow_up_of cannot tell them apart"
         )
         raise SchemaError(msg)
+    return issues
 
+
+def _first_follow_ups(
+    visits: pd.DataFrame,
+    issues: pd.DataFrame,
+    times: pd.Series,
+    upto: BoolArray,
+    *,
+    settings: Settings,
+) -> pd.Series:
+    """Return when each issue was first followed up: a counted contact after it, or NaT."""
+    s = settings
     if "follow_up_of" in visits.columns and len(issues):
         closes = (
             upto
@@ -164,21 +201,4 @@ def follow_up_status(
         followed_up_at = first.reindex(issues["visit_id"].astype("str")).array
     else:
         followed_up_at = pd.array([pd.NaT] * len(issues), dtype=times.dtype)
-
-    out = issues.assign(
-        deadline=issues["raised_at"] + pd.Timedelta(days=s.follow_up_days),
-        followed_up_at=pd.Series(followed_up_at, index=issues.index),
-    )
-    closed = out["followed_up_at"].notna().to_numpy(dtype=bool)
-    late = closed & out["followed_up_at"].gt(out["deadline"]).to_numpy(dtype=bool)
-    open_ = ~closed & (as_of > out["deadline"]).to_numpy(dtype=bool)
-    pending = ~closed & ~open_
-    codes = np.select([closed & ~late, late, pending, open_], [0, 1, 2, 3], default=-1)
-
-    until = out["followed_up_at"].where(out["followed_up_at"].notna(), as_of)
-    out["days_open"] = (until - out["raised_at"]) / _DAY
-    out["state"] = pd.Categorical.from_codes(codes, categories=list(STATES))
-    out["open"] = open_
-    out["late"] = late
-    out["overdue"] = open_ | late
-    return out[list(_COLUMNS)]
+    return pd.Series(followed_up_at, index=issues.index)
