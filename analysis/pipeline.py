@@ -27,6 +27,8 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.coverage import household_status, officer_summary, summarise
@@ -242,15 +244,7 @@ def analyse(
     )
     status["priority_rank"] = household_priority(status).to_numpy()
 
-    beats_out = summarise(status, by="beat_id")
-    beats_out["coverage_as_logged"] = summarise(
-        status.assign(contacted=status["contacted_as_logged"]), by="beat_id"
-    )["coverage"]
-    flag_share = _beat_flag_share(checked[in_window], homes)
-    beats_out = beats_out.join(flag_share, how="left").fillna(
-        {"flagged_visits": 0, "review_visits": 0}
-    )
-    beats_out = beats.drop(columns="geometry").set_index("beat_id").join(beats_out, how="left")
+    beats_out = _beat_table(beats, status, _beat_flag_share(checked[in_window], homes))
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
         status, checked, start=start, end=end, officer_beats=beats, settings=s
@@ -263,15 +257,7 @@ def analyse(
     step("weekly trend")
     trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
 
-    visits_out = checked[["visit_id", "household_id", "officer_id"]].copy()
-    for column in ("verified", "status", "flags", "reason", "review"):
-        visits_out[column] = checks[column].to_numpy()
-    visits_out["time"] = checked["time"]
-    visits_out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
-    visits_out["in_window"] = in_window
-    for column in checks.columns:
-        if column not in visits_out.columns:
-            visits_out[column] = checks[column].to_numpy()
+    visits_out = _visit_table(checked, checks, in_window)
     households_out = status[
         list(HOUSEHOLD_COLUMNS) + [c for c in status.columns if c not in HOUSEHOLD_COLUMNS]
     ]
@@ -286,6 +272,34 @@ def analyse(
         topology=topology,
         window=(start, end),
     )
+
+
+def _beat_table(
+    beats: gpd.GeoDataFrame, status: pd.DataFrame, flag_share: pd.DataFrame
+) -> pd.DataFrame:
+    """Return the beats' table: the imported columns, coverage (also as logged) and flags."""
+    out = summarise(status, by="beat_id")
+    out["coverage_as_logged"] = summarise(
+        status.assign(contacted=status["contacted_as_logged"]), by="beat_id"
+    )["coverage"]
+    out = out.join(flag_share, how="left").fillna({"flagged_visits": 0, "review_visits": 0})
+    return beats.drop(columns="geometry").set_index("beat_id").join(out, how="left")
+
+
+def _visit_table(
+    checked: pd.DataFrame, checks: pd.DataFrame, in_window: npt.NDArray[np.bool_]
+) -> pd.DataFrame:
+    """Return the visits' table: ids, the verdict, time, outcome, then every check column."""
+    out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    for column in ("verified", "status", "flags", "reason", "review"):
+        out[column] = checks[column].to_numpy()
+    out["time"] = checked["time"]
+    out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
+    out["in_window"] = in_window
+    for column in checks.columns:
+        if column not in out.columns:
+            out[column] = checks[column].to_numpy()
+    return out
 
 
 def _block_table(
