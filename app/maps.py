@@ -3,10 +3,9 @@
 Police networks are often offline, so a map loads no script, stylesheet, font or tile from
 the internet: Leaflet is the copy vendored in ``app/static/leaflet`` and served by the app
 (:mod:`app.assets`), there is no tile layer unless an agency names its own tile server, and
-the street network drawn from the OSM extract is the base layer. Colours are computed in
-Python (no branca colormaps: they pull d3 from a CDN) and the legend is returned as data for
-Streamlit to draw. Every text from data shown in a tooltip or popup is HTML-escaped, because
-Leaflet inserts it as HTML.
+the street network drawn from the OSM extract is the base layer. Colours and legends are
+computed in Python by :mod:`app.colors`. Every text from data shown in a tooltip or popup is
+HTML-escaped, because Leaflet inserts it as HTML.
 
 Typical use on a page::
 
@@ -26,9 +25,7 @@ import html
 import json
 import math
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, TypeAlias
 
@@ -36,13 +33,13 @@ import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
 from app._folium_compat import linked_elements
 from app.assets import static_url
+from app.colors import Colors, check_hex, color_of, display_text, is_missing
 from geo.errors import BeatcovError, CRSError, SchemaError
 from geo.projection import project, to_wgs84
 from geo.schema import present
@@ -50,13 +47,6 @@ from geo.settings import Settings, resolve
 
 OSM_ATTRIBUTION: Final = "© OpenStreetMap contributors"
 """Credit shown on every map (the streets come from OpenStreetMap, ODbL)."""
-
-MISSING_COLOR: Final = "#bdbdbd"
-"""Fill for features whose value is missing (no households, no data)."""
-
-COVERAGE_PALETTE: Final = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#4393c3")
-"""Coverage colours, worst to best: four reds below the threshold, one blue at or above it
-(ColorBrewer RdBu, readable with the common colour-vision deficiencies)."""
 
 RETURNED_OBJECTS: Final = ("last_object_clicked", "last_active_drawing")
 """What the map sends back to Streamlit: only clicks (panning does not rerun the page)."""
@@ -67,200 +57,12 @@ SIMPLIFY_M: Final = 1.0
 MAX_ZOOM: Final = 19
 """Deepest zoom the map allows (there are no tiles to bound it)."""
 
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _DISPLAY_KEY = re.compile(r"^_\d+$")
 _URL = re.compile(r"""https?://[^\s"'<>()\\]+""", re.IGNORECASE)
 _PROTOCOL_RELATIVE = re.compile(r"""(?:src|href)\s*=\s*["']?(//[^\s"'<>]+)""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*["']?(//[^\s"'()]+)""", re.IGNORECASE)
 
-Colors: TypeAlias = Callable[[Any], str] | Mapping[Any, str]
-"""Colour rule: a function value -> ``#rrggbb`` or a mapping value -> ``#rrggbb``."""
-
 Bounds: TypeAlias = Sequence[float] | np.ndarray | gpd.GeoDataFrame | gpd.GeoSeries
-
-
-# --------------------------------------------------------------------------- colours
-
-
-@dataclass(frozen=True)
-class StepColors:
-    """Colour numbers by bins: a value in ``[edges[i], edges[i + 1])`` gets ``palette[i]``.
-
-    Values below the first edge take the first colour, values at or above the last edge the
-    last colour; missing values (``None``, NaN) take ``missing``. Build one with
-    :func:`step_colors` or :func:`coverage_colors`.
-
-    Attributes
-    ----------
-    edges : tuple of float
-        Increasing bin edges, one more than colours.
-    palette : tuple of str
-        ``#rrggbb`` colour of each bin.
-    labels : tuple of str
-        Legend label of each bin.
-    missing : str
-        Colour of missing values.
-    missing_label : str
-        Legend label of missing values.
-
-    Examples
-    --------
-    >>> scale = step_colors([0, 0.5, 1], ["#ff0000", "#0000ff"])
-    >>> scale(0.2), scale(0.5), scale(1.0), scale(None)
-    ('#ff0000', '#0000ff', '#0000ff', '#bdbdbd')
-    """
-
-    edges: tuple[float, ...]
-    palette: tuple[str, ...]
-    labels: tuple[str, ...]
-    missing: str = MISSING_COLOR
-    missing_label: str = "no data"
-
-    def __post_init__(self) -> None:
-        if len(self.edges) < 2 or len(self.palette) != len(self.edges) - 1:
-            msg = (
-                f"a colour scale needs one more edge than colours; got {len(self.edges)} "
-                f"edges and {len(self.palette)} colours"
-            )
-            raise BeatcovError(msg)
-        if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
-            msg = f"colour scale edges must increase strictly; got {list(self.edges)}"
-            raise BeatcovError(msg)
-        if len(self.labels) != len(self.palette):
-            msg = f"a colour scale needs one label per colour; got {len(self.labels)} labels"
-            raise BeatcovError(msg)
-        for color in (*self.palette, self.missing):
-            _check_hex(color, what="colour scale")
-
-    def __call__(self, value: Any) -> str:
-        """Return the colour of ``value``."""
-        if _is_missing(value):
-            return self.missing
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            msg = f"colour scale: value {value!r} is not a number"
-            raise BeatcovError(msg) from None
-        if math.isnan(number):
-            return self.missing
-        return self.palette[bisect_right(self.edges[1:-1], number)]
-
-    def entries(self) -> list[tuple[str, str]]:
-        """Return the legend as ``(label, colour)`` pairs, missing last."""
-        return [*zip(self.labels, self.palette, strict=True), (self.missing_label, self.missing)]
-
-
-def step_colors(
-    edges: Sequence[float],
-    palette: Sequence[str],
-    *,
-    label_format: str = "{:.0%}",
-    missing: str = MISSING_COLOR,
-    missing_label: str = "no data",
-) -> StepColors:
-    """Return a binned colour scale with legend labels ``"lo–hi"`` (``"0%–20%"``).
-
-    Parameters
-    ----------
-    edges : sequence of float
-        Increasing bin edges (one more than colours).
-    palette : sequence of str
-        Colour of each bin, ``#rrggbb``.
-    label_format : str, default ``"{:.0%}"``
-        Format of an edge in a label (the default suits shares such as coverage).
-    missing, missing_label : str
-        Colour and legend label of missing values.
-
-    Returns
-    -------
-    StepColors
-        Callable value -> colour, with :meth:`StepColors.entries` for the legend.
-
-    Examples
-    --------
-    >>> step_colors([0, 0.5, 1], ["#ff0000", "#0000ff"]).labels
-    ('0%–50%', '50%–100%')
-    """
-    edge_values = tuple(float(e) for e in edges)
-    labels = tuple(
-        f"{label_format.format(lo)}–{label_format.format(hi)}"
-        for lo, hi in zip(edge_values, edge_values[1:], strict=False)
-    )
-    return StepColors(
-        edges=edge_values,
-        palette=tuple(palette),
-        labels=labels,
-        missing=missing,
-        missing_label=missing_label,
-    )
-
-
-def coverage_colors(*, settings: Settings | None = None) -> StepColors:
-    """Return the coverage scale: four reds below ``coverage_threshold``, blue at or above.
-
-    Parameters
-    ----------
-    settings : Settings, optional
-        Uses ``coverage_threshold`` (default 0.8).
-
-    Returns
-    -------
-    StepColors
-        Bins 0, t/4, t/2, 3t/4, t, 1 for threshold t.
-
-    Examples
-    --------
-    >>> scale = coverage_colors()
-    >>> scale.labels
-    ('0%–20%', '20%–40%', '40%–60%', '60%–80%', '80%–100%')
-    >>> scale(0.79) == COVERAGE_PALETTE[3], scale(0.8) == COVERAGE_PALETTE[4]
-    (True, True)
-    """
-    threshold = resolve(settings).coverage_threshold
-    if not 0.0 < threshold < 1.0:
-        edges: list[float] = [0.0, 0.25, 0.5, 0.75, 1.0]
-        return step_colors(edges, COVERAGE_PALETTE[:4], missing_label="no households")
-    edges = [0.0, threshold / 4, threshold / 2, 3 * threshold / 4, threshold, 1.0]
-    return step_colors(edges, COVERAGE_PALETTE, missing_label="no households")
-
-
-def legend(colors: Colors, *, values: Sequence[Any] | None = None) -> pd.DataFrame:
-    """Return the legend of a colour rule as a frame for Streamlit to draw.
-
-    Parameters
-    ----------
-    colors : StepColors, mapping or function
-        The colour rule given to :func:`polygon_layer` or :func:`point_layer`.
-    values : sequence, optional
-        The values coloured; required when ``colors`` is a plain function (the legend then
-        lists each distinct value).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``label`` (plain text: escape it if you draw it as HTML) and ``color``.
-
-    Raises
-    ------
-    BeatcovError
-        If ``colors`` is a plain function and ``values`` is not given.
-
-    Examples
-    --------
-    >>> legend({"high": "#ff0000", "low": "#00ff00"}).to_dict("records")
-    [{'label': 'high', 'color': '#ff0000'}, {'label': 'low', 'color': '#00ff00'}]
-    """
-    if isinstance(colors, StepColors):
-        rows = colors.entries()
-    elif isinstance(colors, Mapping):
-        rows = [(str(k), _check_hex(c, what=f"colour of {k!r}")) for k, c in colors.items()]
-    elif values is None:
-        msg = "the legend of a colour function needs the values it colours (values=...)"
-        raise BeatcovError(msg)
-    else:
-        distinct = list(dict.fromkeys(v for v in values if not _is_missing(v)))
-        rows = [(_display(v), _color_of(colors, v)) for v in distinct]
-    return pd.DataFrame(rows, columns=["label", "color"])
 
 
 # --------------------------------------------------------------------------- the map
@@ -395,7 +197,7 @@ def street_layer(
     CRSError
         If ``edges`` has no coordinate system.
     """
-    _check_hex(color, what="street colour")
+    check_hex(color, what="street colour")
     geometry = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
     _require_crs(geometry, layer=name)
     present = np.asarray(geometry.values, dtype=object)[geometry.notna().to_numpy()]
@@ -448,7 +250,7 @@ def polygon_layer(
         Column that decides the colour.
     colors : StepColors, mapping or function
         Colour rule value -> ``#rrggbb`` (see :func:`coverage_colors`); a mapping gives
-        :data:`MISSING_COLOR` to values it lacks.
+        :data:`app.colors.MISSING_COLOR` to values it lacks.
     tooltip_columns : mapping of str to str
         Columns shown on hover, column -> label, in order. Values are shown as escaped
         text: numbers with at most two decimals, missing values blank; put a formatted
@@ -565,7 +367,7 @@ def point_layer(
     if (value_column is None) != (colors is None):
         msg = f"layer {name!r}: give value_column and colors together, or neither"
         raise SchemaError(msg)
-    _check_hex(color, what="point colour")
+    check_hex(color, what="point colour")
     frame = _usable_rows(gdf, layer=name, kinds=("Point",))
     data = _features(
         frame,
@@ -644,7 +446,7 @@ def line_layer(
     if (value_column is None) != (colors is None):
         msg = f"layer {name!r}: give value_column and colors together, or neither"
         raise SchemaError(msg)
-    _check_hex(color, what="line colour")
+    check_hex(color, what="line colour")
     frame = _usable_rows(gdf, layer=name, kinds=("LineString", "MultiLineString"))
     data = _features(
         frame,
@@ -788,57 +590,9 @@ def _is_external(url: str) -> bool:
     return url.lower().startswith(("http://", "https://", "//"))
 
 
-def _check_hex(color: Any, *, what: str) -> str:
-    if not isinstance(color, str) or not _HEX.match(color):
-        msg = f"{what}: {color!r} is not a hex colour like '#1f78b4'"
-        raise BeatcovError(msg)
-    return color
-
-
-def _color_of(colors: Colors, value: Any) -> str:
-    if isinstance(colors, Mapping):
-        try:
-            color = colors.get(value, MISSING_COLOR)
-        except TypeError:  # unhashable value
-            color = MISSING_COLOR
-    else:
-        color = colors(value)
-    return _check_hex(color, what=f"colour of value {value!r}")
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if not pd.api.types.is_scalar(value):
-        return False
-    return bool(pd.isna(value))
-
-
-def _display(value: Any) -> str:
-    """Return ``value`` as escaped text for a tooltip or popup."""
-    if _is_missing(value):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        text = "yes" if value else "no"
-    elif isinstance(value, int | np.integer):
-        text = str(int(value))
-    elif isinstance(value, float | np.floating):
-        number = float(value)
-        text = str(int(number)) if number.is_integer() else f"{number:.2f}"
-    elif isinstance(value, pd.Timestamp | datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
-    elif isinstance(value, date):
-        text = value.isoformat()
-    elif isinstance(value, list | tuple | set):
-        text = ", ".join(str(v) for v in value)
-    else:
-        text = str(value)
-    return html.escape(text, quote=True)
-
-
 def _json_value(value: Any) -> Any:
     """Return ``value`` as a JSON-safe raw property (what a click sends back)."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
@@ -922,11 +676,11 @@ def _features(
     geometries = _display_geometry(frame.geometry, simplify_m=simplify_m, settings=settings)
     values = frame[value_column].tolist() if value_column is not None else [None] * len(frame)
     raw = {id_column: frame[id_column].tolist()} if id_column is not None else {}
-    display = {f"_{i}": [_display(v) for v in frame[c].tolist()] for i, c in enumerate(shown)}
+    display = {f"_{i}": [display_text(v) for v in frame[c].tolist()] for i, c in enumerate(shown)}
     features = []
     for i, geometry in enumerate(geometries):
         properties: dict[str, Any] = {c: _json_value(vals[i]) for c, vals in raw.items()}
-        properties["color"] = _color_of(colors, values[i])
+        properties["color"] = color_of(colors, values[i])
         properties.update({key: texts[i] for key, texts in display.items()})
         features.append(_feature(i, geometry, properties))
     return {"type": "FeatureCollection", "features": features}

@@ -16,8 +16,8 @@ import shapely
 
 from analysis.verify import FLAG_CODES
 from app import maps
+from app.colors import StepColors, coverage_colors
 from app.i18n import code_label, codes_label, column_label, current_language, t
-from app.maps import StepColors
 from app.state import MapShapes
 from app.views import first_flag
 from geo.projection import project, to_wgs84
@@ -103,7 +103,7 @@ def beat_coverage_map(
     beats: gpd.GeoDataFrame, shapes: MapShapes, *, settings: Settings
 ) -> tuple[folium.Map, StepColors]:
     """Return the beats coloured by coverage over the streets, and the colour scale."""
-    colors = maps.coverage_colors(settings=settings)
+    colors = coverage_colors(settings=settings)
     frame = _shaped(beats, "beat_id", shapes.beats)
     frame = frame.assign(coverage_text=_percent(frame["coverage"]))
     m = _base(frame, shapes, settings)
@@ -182,7 +182,7 @@ def beat_blocks_map(
     settings: Settings,
 ) -> tuple[folium.Map, StepColors]:
     """Return a beat's blocks by coverage, its outline, and the households still to visit."""
-    colors = maps.coverage_colors(settings=settings)
+    colors = coverage_colors(settings=settings)
     drawn = _shaped(blocks, "block_id", shapes.blocks)
     frame = drawn.assign(
         coverage_text=_percent(drawn["coverage"]),

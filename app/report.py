@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from app.colors import coverage_colors
 from app.i18n import translator
-from app.maps import coverage_colors
 from app.tables import labelled
 from geo.projection import project
 from geo.schema import present
@@ -80,7 +80,7 @@ def svg_map(
         Polygons with a coordinate system and ``value_column``; rows without geometry
         are skipped.
     value_column : str, default ``"coverage"``
-        The share that decides the colour (scale of :func:`app.maps.coverage_colors`).
+        The share that decides the colour (scale of :func:`app.colors.coverage_colors`).
     outline : GeoSeries or GeoDataFrame, optional
         Drawn as a dark outline on top (e.g. the beat boundary).
     title_column : str, optional

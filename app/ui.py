@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from app import tables
+from app.colors import Colors, legend
 from app.i18n import column_label, current_language, t
-from app.maps import Colors, legend
 from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
 
 PERCENT_COLUMNS = frozenset(

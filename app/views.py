@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES
-from app.maps import StepColors, step_colors
+from app.colors import StepColors, step_colors
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.maps import COVERAGE_PALETTE
+from app.colors import COVERAGE_PALETTE
 from tests.support.browser import (
     chromium,
     leaflet_frame,
@@ -49,7 +49,7 @@ SCRIPT = textwrap.dedent(
     maps.polygon_layer(
         blocks,
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"block_id": "Block", "name": "Name"},
         id_column="block_id",
         name="Blocks",

@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from app import maps
 from app._folium_compat import linked_elements
 from app.assets import STATIC_DIR, static_url
+from app.colors import COVERAGE_PALETTE, MISSING_COLOR, coverage_colors
 from geo.errors import BeatcovError, CRSError, SchemaError
 from geo.settings import DEFAULTS
 
@@ -67,7 +68,7 @@ def full_map(*, tile_url: str | None = None, **kwargs: object) -> folium.Map:
     maps.polygon_layer(
         gdf,
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"block_id": "Block", "name": "Name"},
         popup_columns={"name": "Name", "households": "Households"},
         id_column="block_id",
@@ -150,7 +151,7 @@ def test_tooltip_and_popup_texts_are_escaped() -> None:
     layer = maps.polygon_layer(
         squares(),
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"name": "Name <i>"},
         popup_columns={"name": "Name <i>", "block_id": "Block"},
         id_column="block_id",
@@ -190,15 +191,15 @@ def test_colours_are_computed_per_feature() -> None:
     layer = maps.polygon_layer(
         squares(),
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"block_id": "Block"},
         name="Blocks",
     )
     colors = [f["properties"]["color"] for f in layer.data["features"]]
     # threshold 0.8 -> edges 0, .2, .4, .6, .8, 1: 0.1 is bin 0, 0.5 bin 2 (.4-.6),
     # 0.9 bin 4 (at/above the threshold), NaN is "no households"
-    p = maps.COVERAGE_PALETTE
-    assert colors == [p[0], p[2], p[4], maps.MISSING_COLOR]
+    p = COVERAGE_PALETTE
+    assert colors == [p[0], p[2], p[4], MISSING_COLOR]
     # the style Leaflet gets is built from that property
     style = layer.style_function(layer.data["features"][1])
     assert style["fillColor"] == style["color"] == p[2]
@@ -211,25 +212,11 @@ def test_point_colours_from_a_mapping_and_a_default() -> None:
     # "elderly" is mapped, None is not in the mapping -> missing grey
     assert [f["properties"]["color"] for f in mapped.data["features"]] == [
         "#e31a1c",
-        maps.MISSING_COLOR,
+        MISSING_COLOR,
     ]
     plain = maps.point_layer(households(), name="H", color="#123456")
     assert {f["properties"]["color"] for f in plain.data["features"]} == {"#123456"}
     assert isinstance(plain.marker, folium.CircleMarker)
-
-
-def test_step_colours_edges() -> None:
-    scale = maps.step_colors([0, 10, 20], ["#000000", "#ffffff"], label_format="{:g}")
-    # bins are [0, 10) and [10, 20]; outside values clamp to the end bins
-    assert [scale(v) for v in (-5, 0, 9.99, 10, 20, 99)] == ["#000000"] * 3 + ["#ffffff"] * 3
-    assert scale(float("nan")) == scale(None) == maps.MISSING_COLOR
-    with pytest.raises(BeatcovError, match="value 'high' is not a number"):
-        scale("high")
-    assert scale.labels == ("0–10", "10–20")
-    with pytest.raises(BeatcovError, match="one more edge than colours"):
-        maps.step_colors([0, 1], ["#000000", "#ffffff"])
-    with pytest.raises(BeatcovError, match="must increase"):
-        maps.step_colors([0, 0, 1], ["#000000", "#ffffff"])
 
 
 def test_a_colour_rule_must_give_hex_colours() -> None:
@@ -241,33 +228,6 @@ def test_a_colour_rule_must_give_hex_colours() -> None:
             tooltip_columns={},
             name="Blocks",
         )
-
-
-def test_legend_rows() -> None:
-    scale = maps.coverage_colors()
-    rows = maps.legend(scale)
-    assert list(rows.columns) == ["label", "color"]
-    assert rows["label"].tolist() == [
-        "0%–20%",
-        "20%–40%",
-        "40%–60%",
-        "60%–80%",
-        "80%–100%",
-        "no households",
-    ]
-    assert rows["color"].tolist() == [*maps.COVERAGE_PALETTE, maps.MISSING_COLOR]
-    mapped = maps.legend({"high": "#d73027", "low": "#4575b4"})
-    assert mapped.to_dict("records") == [
-        {"label": "high", "color": "#d73027"},
-        {"label": "low", "color": "#4575b4"},
-    ]
-    fn = maps.legend(lambda v: "#000000" if v == "a" else "#ffffff", values=["a", "b", "a", None])
-    assert fn.to_dict("records") == [
-        {"label": "a", "color": "#000000"},
-        {"label": "b", "color": "#ffffff"},
-    ]
-    with pytest.raises(BeatcovError, match="needs the values"):
-        maps.legend(lambda v: "#000000")
 
 
 # ----------------------------------------------------------------- size and geometry
@@ -297,7 +257,7 @@ def test_five_thousand_blocks_stay_under_two_megabytes() -> None:
     maps.polygon_layer(
         blocks,
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"block_id": "Block", "coverage": "Coverage", "households": "Homes"},
         popup_columns={"beat_id": "Beat"},
         id_column="block_id",
@@ -331,7 +291,7 @@ def test_coordinates_are_rounded_and_simplified_in_metres() -> None:
 def test_frames_in_a_metric_crs_come_out_in_lon_lat() -> None:
     metric = squares().to_crs("EPSG:3067")
     layer = maps.polygon_layer(
-        metric, value_column="coverage", colors=maps.coverage_colors(),
+        metric, value_column="coverage", colors=coverage_colors(),
         tooltip_columns={}, name="x",
     )  # fmt: skip
     ring = layer.data["features"][0]["geometry"]["coordinates"][0]
@@ -375,7 +335,7 @@ def test_line_layer_colours_dashes_and_escapes_each_line() -> None:
     )
     features = layer.data["features"]
     assert [f["geometry"]["type"] for f in features] == ["LineString", "LineString"]
-    assert [f["properties"]["color"] for f in features] == ["#d95f02", maps.MISSING_COLOR]
+    assert [f["properties"]["color"] for f in features] == ["#d95f02", MISSING_COLOR]
     assert features[0]["properties"]["_0"] == "&lt;img src=x onerror=alert(1)&gt;"
     style = layer.style_function(features[0])
     assert (style["color"], style["weight"], style["dashArray"]) == ("#d95f02", 3, "6 4")
@@ -393,7 +353,7 @@ def test_empty_layers_render() -> None:
     maps.polygon_layer(
         squares().iloc[:0],
         value_column="coverage",
-        colors=maps.coverage_colors(),
+        colors=coverage_colors(),
         tooltip_columns={"name": "Name"},
         name="Blocks",
     ).add_to(m)

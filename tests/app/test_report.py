@@ -11,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
-from app.maps import COVERAGE_PALETTE, MISSING_COLOR
+from app.colors import COVERAGE_PALETTE, MISSING_COLOR
 from app.report import beat_report, report_columns, svg_map
 from app.tables import to_csv, to_excel, to_geojson
 
