@@ -85,11 +85,11 @@ import pandas as pd
 import pyproj
 import shapely
 
+from analysis.records import duplicates, one_spot_bursts
 from analysis.rules import require_columns, visit_times
 from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
-    TIME_TOL_MIN,
     Travel,
     credible_network,
     travel_checks,
@@ -445,7 +445,7 @@ def _evidence(
 
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
-    duplicate = _duplicates(visits, officer_codes, household_codes, minutes, cfg=cfg)
+    duplicate = duplicates(visits, officer_codes, household_codes, minutes, settings=cfg)
     travel = travel_checks(
         officer_codes,
         minutes,
@@ -456,7 +456,7 @@ def _evidence(
         copies=duplicate,
         cfg=cfg,
     )
-    burst = _bursts(
+    burst = one_spot_bursts(
         officer_codes,
         minutes,
         household_codes,
@@ -466,7 +466,7 @@ def _evidence(
         candidate=(door > cfg.burst_radius_m + DIST_TOL_M)
         & np.isfinite(minutes)
         & (officer_codes >= 0),
-        cfg=cfg,
+        settings=cfg,
     )
     contact = (
         (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
@@ -732,69 +732,6 @@ def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:
     return out.astype(dtypes)
 
 
-# --------------------------------------------------------------------------- bursts
-
-
-def _bursts(
-    officer: IntArray,
-    minutes: FloatArray,
-    household: IntArray,
-    x: FloatArray,
-    y: FloatArray,
-    *,
-    doors: tuple[FloatArray, FloatArray],
-    candidate: BoolArray,
-    cfg: Settings,
-) -> BoolArray:
-    """``one_spot_burst``: a sliding time window per officer over the candidate visits.
-
-    Every candidate (GPS away from its own door) anchors a window of the officer's later
-    candidates within ``burst_span_min``; those within ``burst_radius_m`` of the anchor's GPS
-    point join it. Windows with enough different households flag all their members, when
-    at least one member's door lies more than ``burst_radius_m`` from the anchor's: flats
-    registered at one address point (a building, or a compound's centroid) are one place,
-    and an officer working through them from the stairwell is not logging from afar. The
-    work is the sum of the window sizes, never all pairs.
-    """
-    n = len(officer)
-    out = np.zeros(n, dtype=bool)
-    cand = np.flatnonzero(candidate)
-    if len(cand) < max(cfg.burst_min_households, 1):
-        return out
-    cand = cand[np.lexsort((cand, minutes[cand], officer[cand]))]
-    o, t, h = officer[cand], minutes[cand], household[cand]
-    cx, cy = x[cand], y[cand]
-    dx, dy = doors[0][cand], doors[1][cand]
-    m = len(cand)
-    anchors = [np.arange(m)]
-    members = [np.arange(m)]
-    active = np.arange(m)
-    k = 1
-    while len(active):
-        j = active + k
-        inside = j < m
-        active, j = active[inside], j[inside]
-        inside = (o[j] == o[active]) & (t[j] - t[active] <= cfg.burst_span_min + TIME_TOL_MIN)
-        active, j = active[inside], j[inside]
-        near = np.hypot(cx[j] - cx[active], cy[j] - cy[active]) <= cfg.burst_radius_m + DIST_TOL_M
-        anchors.append(active[near])
-        members.append(j[near])
-        k += 1
-    anchor = np.concatenate(anchors)
-    member = np.concatenate(members)
-    # Different households per anchor: unique (anchor, household) rows, counted per anchor.
-    pairs = np.unique(np.stack([anchor, h[member]], axis=1), axis=0)
-    distinct = np.bincount(pairs[:, 0], minlength=m)
-    # ... and doors spread beyond the radius: not all one address point (a stairwell)
-    apart = np.hypot(dx[member] - dx[anchor], dy[member] - dy[anchor]) > cfg.burst_radius_m
-    spread = np.bincount(anchor[apart], minlength=m) > 0
-    is_burst = (distinct >= cfg.burst_min_households) & spread
-    flagged = np.zeros(m, dtype=bool)
-    flagged[member[is_burst[anchor]]] = True
-    out[cand[flagged]] = True
-    return out
-
-
 def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
     """One row per distinct ``flags`` string, one bool column per code."""
     strings = [str(s) for s in flag_strings]
@@ -814,37 +751,6 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- flags and reasons
-
-
-def _duplicates(
-    visits: pd.DataFrame,
-    officer: IntArray,
-    household: IntArray,
-    minutes: FloatArray,
-    *,
-    cfg: Settings,
-) -> BoolArray:
-    """Flag the same household, officer and outcome logged again within the window."""
-    n = len(officer)
-    if "outcome" in visits.columns:
-        outcome = pd.factorize(visits["outcome"].astype(object).fillna(""))[0].astype(np.int64)
-    else:
-        outcome = np.zeros(n, dtype=np.int64)
-    order = np.lexsort((np.arange(n), minutes, outcome, household, officer))
-    o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
-    dup_sorted = np.zeros(n, dtype=bool)
-    if n > 1:
-        dup_sorted[1:] = (
-            (o[1:] == o[:-1])
-            & (o[1:] >= 0)
-            & (h[1:] == h[:-1])
-            & (h[1:] >= 0)
-            & (c[1:] == c[:-1])
-            & (t[1:] - t[:-1] <= cfg.duplicate_window_min + TIME_TOL_MIN)
-        )
-    out = np.zeros(n, dtype=bool)
-    out[order] = dup_sorted
-    return out
 
 
 def _flag_strings(masks: BoolArray) -> npt.NDArray[np.object_]:

@@ -1,0 +1,137 @@
+"""Patterns in an officer's records: the same record twice, and one-spot bursts.
+
+Two of the verification flags (:mod:`analysis.verify`) read the records themselves rather
+than the moves between them (:mod:`analysis.travel`): ``duplicate`` (the same household,
+officer and outcome logged again within ``duplicate_window_min`` minutes) and
+``one_spot_burst`` (many households logged within ``burst_span_min`` minutes from one spot
+away from their doors). Both take integer codes and times (and, for bursts, metric coordinates) as
+arrays and return a bool array on the visits' order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analysis.travel import DIST_TOL_M, TIME_TOL_MIN
+from geo.settings import Settings
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def duplicates(
+    visits: pd.DataFrame,
+    officer: IntArray,
+    household: IntArray,
+    minutes: FloatArray,
+    *,
+    settings: Settings,
+) -> BoolArray:
+    """Return True for each record that repeats an earlier one: a ``duplicate``.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        The visits; ``outcome`` is read when present (else every outcome is the same).
+    officer, household : numpy.ndarray of int
+        Integer codes of each visit's officer and household (-1 for none).
+    minutes : numpy.ndarray of float
+        Each visit's time in minutes (NaN for none).
+    settings : Settings
+        ``duplicate_window_min``: the same household, officer and outcome logged again
+        within this many minutes (inclusive) of the previous such log.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        On the visits' order; the first log of a run is not a duplicate.
+    """
+    cfg = settings
+    n = len(officer)
+    if "outcome" in visits.columns:
+        outcome = pd.factorize(visits["outcome"].astype(object).fillna(""))[0].astype(np.int64)
+    else:
+        outcome = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((np.arange(n), minutes, outcome, household, officer))
+    o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
+    dup_sorted = np.zeros(n, dtype=bool)
+    if n > 1:
+        dup_sorted[1:] = (
+            (o[1:] == o[:-1])
+            & (o[1:] >= 0)
+            & (h[1:] == h[:-1])
+            & (h[1:] >= 0)
+            & (c[1:] == c[:-1])
+            & (t[1:] - t[:-1] <= cfg.duplicate_window_min + TIME_TOL_MIN)
+        )
+    out = np.zeros(n, dtype=bool)
+    out[order] = dup_sorted
+    return out
+
+
+def one_spot_bursts(
+    officer: IntArray,
+    minutes: FloatArray,
+    household: IntArray,
+    x: FloatArray,
+    y: FloatArray,
+    *,
+    doors: tuple[FloatArray, FloatArray],
+    candidate: BoolArray,
+    settings: Settings,
+) -> BoolArray:
+    """``one_spot_burst``: a sliding time window per officer over the candidate visits.
+
+    Every candidate (GPS away from its own door) anchors a window of the officer's later
+    candidates within ``burst_span_min``; those within ``burst_radius_m`` of the anchor's GPS
+    point join it. Windows with enough different households flag all their members, when
+    at least one member's door lies more than ``burst_radius_m`` from the anchor's: flats
+    registered at one address point (a building, or a compound's centroid) are one place,
+    and an officer working through them from the stairwell is not logging from afar. The
+    work is the sum of the window sizes, never all pairs.
+
+    ``officer``, ``minutes`` and ``household`` are as for :func:`duplicates`; ``x``, ``y``
+    are the GPS points and ``doors`` the households' points, in metres; ``settings`` gives
+    ``burst_min_households``, ``burst_radius_m`` and ``burst_span_min``.
+    """
+    cfg = settings
+    n = len(officer)
+    out = np.zeros(n, dtype=bool)
+    cand = np.flatnonzero(candidate)
+    if len(cand) < max(cfg.burst_min_households, 1):
+        return out
+    cand = cand[np.lexsort((cand, minutes[cand], officer[cand]))]
+    o, t, h = officer[cand], minutes[cand], household[cand]
+    cx, cy = x[cand], y[cand]
+    dx, dy = doors[0][cand], doors[1][cand]
+    m = len(cand)
+    anchors = [np.arange(m)]
+    members = [np.arange(m)]
+    active = np.arange(m)
+    k = 1
+    while len(active):
+        j = active + k
+        inside = j < m
+        active, j = active[inside], j[inside]
+        inside = (o[j] == o[active]) & (t[j] - t[active] <= cfg.burst_span_min + TIME_TOL_MIN)
+        active, j = active[inside], j[inside]
+        near = np.hypot(cx[j] - cx[active], cy[j] - cy[active]) <= cfg.burst_radius_m + DIST_TOL_M
+        anchors.append(active[near])
+        members.append(j[near])
+        k += 1
+    anchor = np.concatenate(anchors)
+    member = np.concatenate(members)
+    # Different households per anchor: unique (anchor, household) rows, counted per anchor.
+    pairs = np.unique(np.stack([anchor, h[member]], axis=1), axis=0)
+    distinct = np.bincount(pairs[:, 0], minlength=m)
+    # ... and doors spread beyond the radius: not all one address point (a stairwell)
+    apart = np.hypot(dx[member] - dx[anchor], dy[member] - dy[anchor]) > cfg.burst_radius_m
+    spread = np.bincount(anchor[apart], minlength=m) > 0
+    is_burst = (distinct >= cfg.burst_min_households) & spread
+    flagged = np.zeros(m, dtype=bool)
+    flagged[member[is_burst[anchor]]] = True
+    out[cand[flagged]] = True
+    return out

@@ -1,0 +1,93 @@
+"""Hand-worked cases of the record patterns: duplicates and one-spot bursts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.records import duplicates, one_spot_bursts
+from geo.settings import DEFAULTS
+
+
+def codes(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+def test_duplicate_is_the_same_household_officer_and_outcome_within_the_window() -> None:
+    # window 10 min (inclusive): 0 → 10 repeats; 10 → 21 is 11 min later, not a repeat;
+    # another outcome, officer or household is never a repeat
+    visits = pd.DataFrame(
+        {"outcome": ["contact", "contact", "contact", "nobody_home", "contact", "contact"]}
+    )
+    officer = codes(0, 0, 0, 0, 1, 0)
+    household = codes(0, 0, 0, 0, 0, 1)
+    minutes = np.array([0.0, 10.0, 21.0, 22.0, 1.0, 2.0])
+    flagged = duplicates(visits, officer, household, minutes, settings=DEFAULTS)
+    assert flagged.tolist() == [False, True, False, False, False, False]
+
+
+def test_duplicate_knock_again_then_contact_is_two_attempts() -> None:
+    visits = pd.DataFrame({"outcome": ["nobody_home", "contact"]})
+    flagged = duplicates(visits, codes(0, 0), codes(5, 5), np.array([0.0, 3.0]), settings=DEFAULTS)
+    assert not flagged.any()
+    # without an outcome column both are the same record
+    same = duplicates(
+        pd.DataFrame(index=[0, 1]),
+        codes(0, 0),
+        codes(5, 5),
+        np.array([0.0, 3.0]),
+        settings=DEFAULTS,
+    )
+    assert same.tolist() == [False, True]
+
+
+def test_duplicate_needs_an_officer_and_a_household() -> None:
+    visits = pd.DataFrame({"outcome": ["contact"] * 4})
+    flagged = duplicates(
+        visits, codes(-1, -1, 0, 0), codes(1, 1, -1, -1), np.zeros(4), settings=DEFAULTS
+    )
+    assert not flagged.any()
+
+
+def burst_case(door_spread_m: float) -> np.ndarray:
+    """Five households logged 2 min apart from one spot 100 m from the doors."""
+    n = DEFAULTS.burst_min_households
+    assert n == 5 and DEFAULTS.burst_radius_m == 30.0 and DEFAULTS.burst_span_min == 30.0
+    x = np.zeros(n)
+    y = np.zeros(n)
+    doors = (np.full(n, 100.0) + np.arange(n) * door_spread_m, np.zeros(n))
+    return one_spot_bursts(
+        codes(*[0] * n),
+        np.arange(n) * 2.0,
+        codes(*range(n)),
+        x,
+        y,
+        doors=doors,
+        candidate=np.ones(n, dtype=bool),
+        settings=DEFAULTS,
+    )
+
+
+def test_burst_flags_every_member_when_the_doors_spread() -> None:
+    # doors 100, 120, 140, 160, 180 m away: beyond 30 m of the first door
+    assert burst_case(20.0).all()
+
+
+def test_burst_is_not_flats_of_one_address_point() -> None:
+    # every door at one address point (a compound's centroid): worked from the stairwell
+    assert not burst_case(0.0).any()
+
+
+def test_burst_needs_enough_households_in_the_span() -> None:
+    n = 5
+    flagged = one_spot_bursts(
+        codes(*[0] * n),
+        np.arange(n) * 10.0,  # 0..40 min: only four within 30 min of the first
+        codes(*range(n)),
+        np.zeros(n),
+        np.zeros(n),
+        doors=(np.arange(n) * 50.0 + 100, np.zeros(n)),
+        candidate=np.ones(n, dtype=bool),
+        settings=DEFAULTS,
+    )
+    assert not flagged.any()
