@@ -36,7 +36,8 @@ import osmnx as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from geo.streets import load_streets, matches_filter, network_filter, parse_overpass_filter  # noqa: E402
+from geo.osm_filter import matches_filter, network_filter, parse_overpass_filter  # noqa: E402
+from geo.streets import load_streets  # noqa: E402
 
 EXTRACT = ROOT / "tests" / "fixtures" / "helsinki" / "helsinki.osm.pbf"
 REPEATS = 3

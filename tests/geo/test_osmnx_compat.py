@@ -28,7 +28,7 @@ from shapely.geometry import box
 
 from geo import _osmnx_compat
 from geo.errors import DependencyError
-from geo.streets import NETWORK_TYPES
+from geo.osm_filter import NETWORK_TYPES
 from tests.geo.osm_fixtures import LAT0, LON0, grid_nodes, grid_ways
 
 ROOT = Path(__file__).resolve().parents[2]
