@@ -107,23 +107,35 @@ def beat_coverage_map(
     frame = _shaped(beats, "beat_id", shapes.beats)
     frame = frame.assign(coverage_text=_percent(frame["coverage"]))
     m = _base(frame, shapes, settings)
-    maps.polygon_layer(
+    columns = ("beat_id", "name", "coverage_text", "households", "vulnerable_overdue")
+    _coverage_layer(frame, colors, columns, name=t("map.beats"), settings=settings).add_to(m)
+    return m, colors
+
+
+def _coverage_layer(
+    frame: gpd.GeoDataFrame,
+    colors: StepColors,
+    columns: tuple[str, ...],
+    *,
+    name: str,
+    settings: Settings,
+) -> folium.GeoJson:
+    """Return ``frame``'s shapes coloured by coverage; ``columns[0]`` is the id clicked.
+
+    The tooltip shows ``columns``; ``*_text`` columns are labelled as the column they
+    render (``coverage_text`` as coverage, ``band_text`` as the recommended band).
+    """
+    labels = {"coverage_text": "coverage", "band_text": "recommended_band"}
+    return maps.polygon_layer(
         frame,
         value_column="coverage",
         colors=colors,
-        tooltip_columns={
-            "beat_id": column_label("beat_id"),
-            "name": column_label("name"),
-            "coverage_text": column_label("coverage"),
-            "households": column_label("households"),
-            "vulnerable_overdue": column_label("vulnerable_overdue"),
-        },
-        id_column="beat_id",
-        name=t("map.beats"),
+        tooltip_columns={c: column_label(labels.get(c, c)) for c in columns},
+        id_column=columns[0],
+        name=name,
         simplify_m=0.0,
         settings=settings,
-    ).add_to(m)
-    return m, colors
+    )
 
 
 def gap_map(
@@ -189,21 +201,8 @@ def beat_blocks_map(
         band_text=[t(f"band.{b}") if b else "" for b in drawn["recommended_band"]],
     )
     m = _base(beats, shapes, settings, outlines=beats)
-    maps.polygon_layer(
-        frame,
-        value_column="coverage",
-        colors=colors,
-        tooltip_columns={
-            "block_id": column_label("block_id"),
-            "coverage_text": column_label("coverage"),
-            "households": column_label("households"),
-            "band_text": column_label("recommended_band"),
-        },
-        id_column="block_id",
-        name=t("map.blocks"),
-        simplify_m=0.0,
-        settings=settings,
-    ).add_to(m)
+    columns = ("block_id", "coverage_text", "households", "band_text")
+    _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
     _todo_layer(todo, name=t("map.to_visit"), settings=settings).add_to(m)
     return m, colors
 

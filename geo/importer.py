@@ -324,29 +324,18 @@ def load_dataset(
     if unknown:
         msg = f"columns named for {', '.join(unknown)}: use beats, households or visits"
         raise BeatcovError(msg)
-    b = read_beats(
-        beats,
-        crs=crs,
-        file_crs=own.get("beats"),
-        columns=chosen.get("beats"),
-        settings=cfg,
-        name=given.get("beats"),
-    )
-    h = read_households(
-        households,
-        crs=crs,
-        file_crs=own.get("households"),
-        columns=chosen.get("households"),
-        settings=cfg,
-        name=given.get("households"),
-    )
-    v = read_visits(
-        visits,
-        crs=crs,
-        file_crs=own.get("visits"),
-        columns=chosen.get("visits"),
-        settings=cfg,
-        name=given.get("visits"),
+    readers = {"beats": read_beats, "households": read_households, "visits": read_visits}
+    paths = {"beats": beats, "households": households, "visits": visits}
+    b, h, v = (
+        read(
+            paths[table],
+            crs=crs,
+            file_crs=own.get(table),
+            columns=chosen.get(table),
+            settings=cfg,
+            name=given.get(table),
+        )
+        for table, read in readers.items()
     )
     report = ValidationReport()
     for part in (b, h, v):
