@@ -36,6 +36,7 @@ from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
+from geo.times import check_timezone
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument(
         "--timezone",
         default=DEFAULTS.timezone,
+        type=_zone,
         help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
     )
     cov.add_argument(
@@ -179,6 +181,14 @@ def _crs(text: str) -> str:
     try:
         return parse_crs(text)
     except CRSError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _zone(text: str) -> str:
+    """Parse ``--timezone``; an unknown zone is a usage error (exit 2)."""
+    try:
+        return check_timezone(text)
+    except BeatcovError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -135,17 +134,6 @@ def crs_choice(choice: str, epsg: str = "") -> str | None:
         msg = f"{epsg!r} is not an EPSG code; type its number, e.g. 4326 or 4547"
         raise BeatcovError(msg)
     return f"EPSG:{code}"
-
-
-def check_timezone(name: str) -> str:
-    """Return a valid IANA zone name, or raise :class:`BeatcovError` naming it."""
-    zone = name.strip()
-    try:
-        zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = f"{name!r} is not a time zone; use an IANA name such as Asia/Shanghai"
-        raise BeatcovError(msg) from None
-    return zone
 
 
 def report_frame(report: ValidationReport, *, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
