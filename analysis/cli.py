@@ -27,11 +27,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
-from geo.alignment import check_streets, streets_message
-from geo.blocks import blocks_from_graph, h3_cells
 from geo.coords import parse_crs
-from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
+from geo.errors import BeatcovError, CRSError, ImportRefused, UnitError, ValidationReport
 from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
@@ -248,6 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         column_choices(args.column)
     except BeatcovError as error:
         parser.error(str(error))  # a usage error: exit 2
+    try:
+        parse_unit(args.unit, name="--unit")
+    except UnitError as error:
+        print(f"beatcov: {error}", file=sys.stderr)
+        return 2
     settings = DEFAULTS.replace(
         timezone=args.timezone,
         network_type=args.network_type,
@@ -304,12 +308,15 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     streets = load_streets(args.streets, network_type=settings.network_type, settings=settings)
     walk = load_streets(args.streets, network_type="walk", settings=settings)
     step("building units")
-    units = build_units(args.unit, streets=streets, data=data, settings=settings)
-    if args.unit == "blocks":
-        check = check_streets(units, data.households, settings=settings)
-        if check.misaligned:
-            message = streets_message(check, streets_file=args.streets.name, settings=settings)
-            raise BeatcovError(f"{message}, or use --unit h3:9")
+    units = choose_units(
+        data.beats,
+        data.households,
+        unit=args.unit,
+        streets=streets,
+        streets_name=args.streets.name,
+        instead=f"use --unit h3:{H3_FALLBACK_RESOLUTION}",
+        settings=settings,
+    ).frame
     return analyse(
         data.beats,
         data.households,
@@ -322,16 +329,6 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         settings=settings,
         progress=step,
     )
-
-
-def build_units(unit: str, *, streets: Any, data: Dataset, settings: Settings) -> Any:
-    """Return street blocks (``blocks``) or H3 cells (``h3:RES``) covering the beats."""
-    if unit == "blocks":
-        return blocks_from_graph(streets, settings=settings)
-    if unit.startswith("h3:") and unit[3:].isdigit() and 0 <= int(unit[3:]) <= 15:
-        return h3_cells(data.beats, resolution=int(unit[3:]), points=data.households)
-    msg = f"--unit {unit!r}: use blocks or h3:RES with RES from 0 to 15 (e.g. h3:9)"
-    raise BeatcovError(msg)
 
 
 def write_outputs(result: Analysis, out: Path) -> list[Path]:

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.units import Units, parse_unit
 from app import tables
 from app.i18n import column_label, current_language, t
 from app.maps import Colors, legend
@@ -241,3 +242,9 @@ def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) 
 def nothing_in_scope() -> None:
     """Say that the user's scope holds no beats (e.g. an officer on no beat)."""
     st.info(t("common.nothing_in_scope"))
+
+
+def units_notice(units: Units) -> None:
+    """Say when coverage is judged on H3 cells because the streets miss the dataset."""
+    if units.fallback:
+        st.info(t("common.units_fallback", resolution=parse_unit(units.unit)))
