@@ -53,7 +53,6 @@ from analysis.pipeline import Analysis, analyse, default_window
 from analysis.scope import Scope, restrict, restrict_dataset
 from analysis.units import Units, choose_units
 from app.maps import SIMPLIFY_M
-from app.upload import find_streets
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
 from geo.projection import project, to_wgs84
@@ -188,7 +187,7 @@ def previous_window(window: Window) -> Window:
 
 def streets_file(ref: DatasetRef) -> Path:
     """Return the street file of a dataset: its uploaded one, else the demo extract."""
-    kept = find_streets(Path(ref.folder), ref.dataset_id) if ref.folder else None
+    kept = _workspace(ref.folder).streets_file(ref.dataset_id) if ref.folder else None
     return kept if kept is not None else Path(DEMO_FILES["streets"])
 
 
