@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from tqdm import tqdm
 
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
@@ -36,6 +34,7 @@ from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
 from geo.times import check_timezone
+from geo.writers import write_csv, write_geojson, write_json
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
@@ -332,29 +331,16 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
 
 
 def write_outputs(result: Analysis, out: Path) -> list[Path]:
-    """Write the five outputs of DESIGN.md into ``out``; return their paths."""
+    """Write the five outputs of DESIGN.md into ``out`` (see :mod:`geo.writers`)."""
     out.mkdir(parents=True, exist_ok=True)
-    blocks = result.blocks.copy()
-    for column in blocks.columns:
-        if isinstance(blocks[column].dtype, pd.DatetimeTZDtype):
-            blocks[column] = blocks[column].map(_iso)
-    blocks_path = out / "blocks.geojson"
-    blocks_path.unlink(missing_ok=True)
-    blocks.to_file(blocks_path, driver="GeoJSON", engine="pyogrio")
-    paths = [blocks_path]
+    paths = [write_geojson(result.blocks, out / "blocks.geojson")]
     for name, frame in (
         ("households.csv", result.households),
         ("visits.csv", result.visits),
         ("beats.csv", result.beats),
     ):
-        path = out / name
-        _csv_ready(frame).to_csv(path, index=False, encoding="utf-8")
-        paths.append(path)
-    summary = out / "summary.json"
-    summary.write_text(
-        json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    paths.append(summary)
+        paths.append(write_csv(frame, out / name))
+    paths.append(write_json(result.summary(), out / "summary.json"))
     return paths
 
 
@@ -363,18 +349,6 @@ def _report_text(report: ValidationReport) -> str:
     frame = report.to_frame()
     frame["row"] = frame["row"].astype("Int64")
     return frame.astype(object).where(frame.notna(), "").to_string(index=False)
-
-
-def _iso(value: Any) -> str:
-    return "" if pd.isna(value) else value.isoformat()
-
-
-def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].map(_iso)
-    return out
 
 
 __all__ = ["BLOCK_COLUMNS", "OUTPUTS", "build_parser", "main", "write_outputs"]

@@ -21,6 +21,7 @@ from app import tables
 from app.i18n import column_label, current_language, t
 from app.maps import Colors, legend
 from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
+from geo.writers import geojson_bytes
 
 PERCENT_COLUMNS = frozenset(
     {
@@ -169,7 +170,7 @@ def downloads(
     if geo is not None:
         columns[2].download_button(
             t("download.geojson"),
-            data=functools.partial(tables.to_geojson, geo),
+            data=functools.partial(geojson_bytes, geo),
             file_name=f"{file_name(name)}.geojson",
             mime="application/geo+json",
             key=f"{key}_geojson",
