@@ -1,7 +1,10 @@
 """Command line: ``python -m analysis coverage ... --out DIR``.
 
 This is the one place in ``analysis`` that touches files: it reads inputs through
-:mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md.
+:mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md through
+:mod:`geo.writers`. The units are :func:`analysis.units.choose_units`'s: ``--unit blocks``
+with a ``--streets`` file whose blocks miss the households is refused, never replaced by H3
+cells unasked.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
