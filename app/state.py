@@ -31,7 +31,7 @@ uploaded with the dataset (kept as ``<workspace>/streets/<dataset id><suffix>``)
 streets' blocks miss the dataset's households (data from another city without a streets
 file) the units are H3 cells of resolution
 :data:`analysis.units.H3_FALLBACK_RESOLUTION`, visits are checked with straight-line
-distances and the pages say so (:func:`units`; the rule is
+distances and the pages say so (:func:`unit_choice`; the rule is
 :func:`analysis.units.choose_units`'s).
 """
 
@@ -214,12 +214,22 @@ def _units(folder: str, dataset_id: str, settings: Settings) -> Units:
     )
 
 
-def units(ref: DatasetRef, settings: Settings) -> Units:
-    """Return the analysis units of a dataset: street blocks, or H3 cells as fallback.
+def units(ref: DatasetRef, settings: Settings) -> gpd.GeoDataFrame:
+    """Return the analysis units of a dataset: street blocks, or H3 cells as fallback."""
+    return _units(ref.folder, ref.dataset_id, settings).frame
 
-    See :func:`analysis.units.choose_units`; ``units(...).fallback`` tells pages to say so.
+
+def unit_choice(ref: DatasetRef, settings: Settings) -> Units:
+    """Return how a dataset's units were chosen (:func:`analysis.units.choose_units`).
+
+    ``unit_choice(...).fallback`` tells pages to say that the units are H3 cells.
     """
     return _units(ref.folder, ref.dataset_id, settings)
+
+
+def streets_cover(ref: DatasetRef, settings: Settings) -> bool:
+    """Tell whether the dataset's streets reach its households (else units are H3 cells)."""
+    return not _units(ref.folder, ref.dataset_id, settings).fallback
 
 
 @dataclass(frozen=True)
