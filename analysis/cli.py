@@ -1,7 +1,10 @@
 """Command line: ``python -m analysis coverage ... --out DIR``.
 
 This is the one place in ``analysis`` that touches files: it reads inputs through
-:mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md.
+:mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md through
+:mod:`geo.writers`. The units are :func:`analysis.units.choose_units`'s: ``--unit blocks``
+with a ``--streets`` file whose blocks miss the households is refused, never replaced by H3
+cells unasked.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
@@ -17,25 +20,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from tqdm import tqdm
 
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
-from geo.alignment import check_streets, streets_message
-from geo.blocks import blocks_from_graph, h3_cells
 from geo.coords import parse_crs
-from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
+from geo.errors import BeatcovError, CRSError, ImportRefused, UnitError, ValidationReport
 from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
+from geo.times import check_timezone
+from geo.writers import write_csv, write_geojson, write_json
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
@@ -114,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument(
         "--timezone",
         default=DEFAULTS.timezone,
+        type=_zone,
         help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
     )
     cov.add_argument(
@@ -182,6 +185,14 @@ def _crs(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _zone(text: str) -> str:
+    """Parse ``--timezone``; an unknown zone is a usage error (exit 2)."""
+    try:
+        return check_timezone(text)
+    except BeatcovError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _column(text: str) -> tuple[str, str, str]:
     """Parse one ``--column TABLE.CANONICAL=HEADER``; a bad one is a usage error (exit 2)."""
     target, sep, header = text.partition("=")
@@ -238,6 +249,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         column_choices(args.column)
     except BeatcovError as error:
         parser.error(str(error))  # a usage error: exit 2
+    try:
+        parse_unit(args.unit, name="--unit")
+    except UnitError as error:
+        print(f"beatcov: {error}", file=sys.stderr)
+        return 2
     settings = DEFAULTS.replace(
         timezone=args.timezone,
         network_type=args.network_type,
@@ -293,12 +309,15 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     streets = load_streets(args.streets, network_type=settings.network_type)
     walk = load_streets(args.streets, network_type="walk")
     step("building units")
-    units = build_units(args.unit, streets=streets, data=data, settings=settings)
-    if args.unit == "blocks":
-        check = check_streets(units, data.households, settings=settings)
-        if check.misaligned:
-            message = streets_message(check, streets_file=args.streets.name, settings=settings)
-            raise BeatcovError(f"{message}, or use --unit h3:9")
+    units = choose_units(
+        data.beats,
+        data.households,
+        unit=args.unit,
+        streets=streets,
+        streets_name=args.streets.name,
+        instead=f"use --unit h3:{H3_FALLBACK_RESOLUTION}",
+        settings=settings,
+    ).frame
     return analyse(
         data.beats,
         data.households,
@@ -313,40 +332,17 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     )
 
 
-def build_units(unit: str, *, streets: Any, data: Dataset, settings: Settings) -> Any:
-    """Return street blocks (``blocks``) or H3 cells (``h3:RES``) covering the beats."""
-    if unit == "blocks":
-        return blocks_from_graph(streets, settings=settings)
-    if unit.startswith("h3:") and unit[3:].isdigit() and 0 <= int(unit[3:]) <= 15:
-        return h3_cells(data.beats, resolution=int(unit[3:]), points=data.households)
-    msg = f"--unit {unit!r}: use blocks or h3:RES with RES from 0 to 15 (e.g. h3:9)"
-    raise BeatcovError(msg)
-
-
 def write_outputs(result: Analysis, out: Path) -> list[Path]:
-    """Write the five outputs of DESIGN.md into ``out``; return their paths."""
+    """Write the five outputs of DESIGN.md into ``out`` (see :mod:`geo.writers`)."""
     out.mkdir(parents=True, exist_ok=True)
-    blocks = result.blocks.copy()
-    for column in blocks.columns:
-        if isinstance(blocks[column].dtype, pd.DatetimeTZDtype):
-            blocks[column] = blocks[column].map(_iso)
-    blocks_path = out / "blocks.geojson"
-    blocks_path.unlink(missing_ok=True)
-    blocks.to_file(blocks_path, driver="GeoJSON", engine="pyogrio")
-    paths = [blocks_path]
+    paths = [write_geojson(result.blocks, out / "blocks.geojson")]
     for name, frame in (
         ("households.csv", result.households),
         ("visits.csv", result.visits),
         ("beats.csv", result.beats),
     ):
-        path = out / name
-        _csv_ready(frame).to_csv(path, index=False, encoding="utf-8")
-        paths.append(path)
-    summary = out / "summary.json"
-    summary.write_text(
-        json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    paths.append(summary)
+        paths.append(write_csv(frame, out / name))
+    paths.append(write_json(result.summary(), out / "summary.json"))
     return paths
 
 
@@ -355,18 +351,6 @@ def _report_text(report: ValidationReport) -> str:
     frame = report.to_frame()
     frame["row"] = frame["row"].astype("Int64")
     return frame.astype(object).where(frame.notna(), "").to_string(index=False)
-
-
-def _iso(value: Any) -> str:
-    return "" if pd.isna(value) else value.isoformat()
-
-
-def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].map(_iso)
-    return out
 
 
 __all__ = ["BLOCK_COLUMNS", "OUTPUTS", "build_parser", "main", "write_outputs"]

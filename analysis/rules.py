@@ -21,7 +21,6 @@ One place, so that "attempt", "contact" and "window" mean the same thing everywh
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -31,6 +30,7 @@ import pandas as pd
 from geo.errors import BeatcovError, SchemaError
 from geo.schema import require_columns
 from geo.settings import Settings, resolve
+from geo.times import check_timezone
 
 __all__ = [
     "TimeLike",
@@ -56,14 +56,8 @@ _DAY = pd.Timedelta(days=1)
 
 
 def local_zone(settings: Settings | None = None) -> str:
-    """Return ``settings.timezone``, checked to be a known IANA zone."""
-    tz = resolve(settings).timezone
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        msg = f"unknown time zone {tz!r}: use an IANA name such as 'Asia/Shanghai'"
-        raise BeatcovError(msg) from exc
-    return tz
+    """Return ``settings.timezone``, checked by :func:`geo.times.check_timezone`."""
+    return check_timezone(resolve(settings).timezone)
 
 
 def visit_times(visits: pd.DataFrame, *, column: str = "time") -> pd.Series:

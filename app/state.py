@@ -28,9 +28,11 @@ Streets
 -------
 The blocks and the walk network come from the demo's OSM extract unless a streets file was
 uploaded with the dataset (kept as ``<workspace>/streets/<dataset id><suffix>``). When the
-streets' blocks do not reach the dataset's beats (data from another city without a streets
-file) the units are H3 cells of resolution :data:`H3_FALLBACK_RESOLUTION` and visits are
-checked with straight-line distances.
+streets' blocks miss the dataset's households (data from another city without a streets
+file) the units are H3 cells of resolution
+:data:`analysis.units.H3_FALLBACK_RESOLUTION`, visits are checked with straight-line
+distances and the pages say so (:func:`unit_choice`; the rule is
+:func:`analysis.units.choose_units`'s).
 """
 
 from __future__ import annotations
@@ -49,9 +51,8 @@ import streamlit as st
 
 from analysis.pipeline import Analysis, analyse, default_window
 from analysis.scope import Scope, restrict, restrict_dataset
+from analysis.units import Units, choose_units
 from app.maps import SIMPLIFY_M
-from app.upload import find_streets
-from geo.blocks import blocks_from_graph, h3_cells
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
 from geo.projection import project, to_wgs84
@@ -66,9 +67,6 @@ WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
 
 DEMO_ID: Final = "demo"
 """Id of the embedded demo, shown while the workspace has no current dataset."""
-
-H3_FALLBACK_RESOLUTION: Final = 9
-"""H3 resolution of the units used when no street block reaches the beats."""
 
 Window = tuple[dt.date, dt.date]
 
@@ -190,7 +188,7 @@ def previous_window(window: Window) -> Window:
 
 def streets_file(ref: DatasetRef) -> Path:
     """Return the street file of a dataset: its uploaded one, else the demo extract."""
-    kept = find_streets(Path(ref.folder), ref.dataset_id) if ref.folder else None
+    kept = _workspace(ref.folder).streets_file(ref.dataset_id) if ref.folder else None
     return kept if kept is not None else Path(DEMO_FILES["streets"])
 
 
@@ -207,26 +205,32 @@ def street_edges(path: str, network_type: str) -> gpd.GeoDataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _units(folder: str, dataset_id: str, settings: Settings) -> tuple[gpd.GeoDataFrame, bool]:
+def _units(folder: str, dataset_id: str, settings: Settings) -> Units:
     ref = DatasetRef(folder, dataset_id)
     data = _dataset(folder, dataset_id)
     graph = street_graph(str(streets_file(ref)), settings.network_type)
-    blocks = blocks_from_graph(graph, settings=settings)
-    beats = data.beats.geometry.union_all()
-    if len(blocks) and blocks.intersects(beats).any():
-        return blocks, True
-    cells = h3_cells(data.beats, resolution=H3_FALLBACK_RESOLUTION, points=data.households)
-    return cells, False
+    # the app's streets are the demo's unless a file came with the data: fall back, say so
+    return choose_units(
+        data.beats, data.households, streets=graph, fallback=True, settings=settings
+    )
 
 
 def units(ref: DatasetRef, settings: Settings) -> gpd.GeoDataFrame:
     """Return the analysis units of a dataset: street blocks, or H3 cells as fallback."""
-    return _units(ref.folder, ref.dataset_id, settings)[0]
+    return _units(ref.folder, ref.dataset_id, settings).frame
+
+
+def unit_choice(ref: DatasetRef, settings: Settings) -> Units:
+    """Return how a dataset's units were chosen (:func:`analysis.units.choose_units`).
+
+    ``unit_choice(...).fallback`` tells pages to say that the units are H3 cells.
+    """
+    return _units(ref.folder, ref.dataset_id, settings)
 
 
 def streets_cover(ref: DatasetRef, settings: Settings) -> bool:
-    """Tell whether the dataset's streets reach its beats (else units are H3 cells)."""
-    return _units(ref.folder, ref.dataset_id, settings)[1]
+    """Tell whether the dataset's streets reach its households (else units are H3 cells)."""
+    return not _units(ref.folder, ref.dataset_id, settings).fallback
 
 
 @dataclass(frozen=True)
@@ -258,12 +262,12 @@ def _simplified(geometry: gpd.GeoSeries, tolerance_m: float) -> gpd.GeoSeries:
 def _map_shapes(folder: str, dataset_id: str, settings: Settings) -> MapShapes:
     ref = DatasetRef(folder, dataset_id)
     edges = street_edges(str(streets_file(ref)), settings.network_type)
-    unit_frame, covered = _units(folder, dataset_id, settings)
+    chosen = _units(folder, dataset_id, settings)
     beats = _dataset(folder, dataset_id).beats
-    lines = edges.geometry if covered else edges.geometry.iloc[0:0]  # far away: no streets
+    lines = edges.geometry.iloc[0:0] if chosen.fallback else edges.geometry  # far: no streets
     return MapShapes(
         edges=_simplified(lines, SIMPLIFY_M),
-        blocks=_simplified(unit_frame.set_index("block_id").geometry, SIMPLIFY_M),
+        blocks=_simplified(chosen.frame.set_index("block_id").geometry, SIMPLIFY_M),
         beats=_simplified(beats.set_index("beat_id").geometry, SIMPLIFY_M),
     )
 
@@ -323,15 +327,15 @@ def _full_analysis(
 ) -> Analysis:
     ref = DatasetRef(folder, dataset_id)
     data = _dataset(folder, dataset_id)
-    unit_frame, covered = _units(folder, dataset_id, settings)
+    chosen = _units(folder, dataset_id, settings)
     # streets that do not reach the beats would measure walks across the world
-    walk = street_graph(str(streets_file(ref)), "walk") if covered else None
+    walk = None if chosen.fallback else street_graph(str(streets_file(ref)), "walk")
     decisions = pd.DataFrame(list(reviews), columns=["visit_id", "decision"], dtype=object)
     return analyse(
         data.beats,
         data.households,
         data.visits,
-        units=unit_frame,
+        units=chosen.frame,
         walk_graph=walk,
         reviews=decisions if len(decisions) else None,
         start=start,

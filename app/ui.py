@@ -16,10 +16,12 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.units import Units, parse_unit
 from app import tables
 from app.colors import Colors, legend
 from app.i18n import column_label, current_language, t
 from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
+from geo.writers import geojson_bytes
 
 PERCENT_COLUMNS = frozenset(
     {
@@ -168,7 +170,7 @@ def downloads(
     if geo is not None:
         columns[2].download_button(
             t("download.geojson"),
-            data=functools.partial(tables.to_geojson, geo),
+            data=functools.partial(geojson_bytes, geo),
             file_name=f"{file_name(name)}.geojson",
             mime="application/geo+json",
             key=f"{key}_geojson",
@@ -241,3 +243,9 @@ def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) 
 def nothing_in_scope() -> None:
     """Say that the user's scope holds no beats (e.g. an officer on no beat)."""
     st.info(t("common.nothing_in_scope"))
+
+
+def units_notice(units: Units) -> None:
+    """Say when coverage is judged on H3 cells because the streets miss the dataset."""
+    if units.fallback:
+        st.info(t("common.units_fallback", resolution=parse_unit(units.unit)))

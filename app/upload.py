@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -37,7 +36,7 @@ from geo.importer import Dataset, load_dataset, missing_columns
 from geo.readers import SUPPORTED, read_raw
 from geo.settings import DEFAULTS, Settings, resolve
 from geo.streets import load_streets
-from geo.workspace import Workspace
+from geo.workspace import STREET_SUFFIXES, Workspace, street_suffix
 
 TABLES: Final = ("beats", "households", "visits")
 """The three files of a dataset, in upload order."""
@@ -45,14 +44,8 @@ TABLES: Final = ("beats", "households", "visits")
 UPLOAD_TYPES: Final = tuple(sorted({s.lstrip(".") for s in SUPPORTED}))
 """File name endings the uploaders accept (every format the importers read)."""
 
-STREET_TYPES: Final = ("osm", "pbf", "bz2", "graphml")
-"""File name endings accepted for a streets file."""
-
-STREET_SUFFIXES: Final = (".osm", ".osm.bz2", ".osm.pbf", ".graphml")
-"""Full suffixes of a streets file (what :func:`geo.streets.load_streets` reads)."""
-
-STREETS_DIR: Final = "streets"
-"""Sub-folder of the workspace with uploaded street files, ``<dataset id><suffix>``."""
+STREET_TYPES: Final = tuple(s.rsplit(".", 1)[1] for s in STREET_SUFFIXES)
+"""File name endings the streets uploader accepts (the last part of each street suffix)."""
 
 COORDS: Final = ("auto", "wgs84", "gcj02", "bd09", "epsg")
 """Coordinate choices for files that carry no system: WGS84, named systems, or an EPSG code."""
@@ -135,17 +128,6 @@ def crs_choice(choice: str, epsg: str = "") -> str | None:
         msg = f"{epsg!r} is not an EPSG code; type its number, e.g. 4326 or 4547"
         raise BeatcovError(msg)
     return f"EPSG:{code}"
-
-
-def check_timezone(name: str) -> str:
-    """Return a valid IANA zone name, or raise :class:`BeatcovError` naming it."""
-    zone = name.strip()
-    try:
-        zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        msg = f"{name!r} is not a time zone; use an IANA name such as Asia/Shanghai"
-        raise BeatcovError(msg) from None
-    return zone
 
 
 def report_frame(report: ValidationReport, *, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
@@ -421,8 +403,8 @@ def merge_choices(
 def store(checked: Checked, workspace: Workspace) -> str:
     """Save an accepted import in the workspace and make it current; return its id.
 
-    A streets file uploaded with it is kept beside the workspace database (see
-    :func:`save_streets`).
+    A streets file uploaded with it is kept in the workspace
+    (:meth:`geo.workspace.Workspace.save_streets`).
 
     Raises
     ------
@@ -434,44 +416,14 @@ def store(checked: Checked, workspace: Workspace) -> str:
         msg = "this import was refused; fix the files listed in the report and check again"
         raise BeatcovError(msg)
     if checked.streets is not None:
-        _street_suffix(checked.streets.name)
+        street_suffix(checked.streets.name)  # refuse before anything is stored
     dataset_id = workspace.save(checked.dataset, make_current=True)
     if checked.streets is not None:
-        save_streets(workspace.folder, dataset_id, checked.streets)
+        workspace.save_streets(dataset_id, checked.streets.name, checked.streets.content)
     for table, choice in checked.columns.items():
         if choice and table in checked.headers:
             workspace.remember_columns(table, checked.headers[table], choice)
     return dataset_id
-
-
-def save_streets(folder: Path, dataset_id: str, streets: Upload) -> Path:
-    """Keep a streets file for a dataset: written whole under a temporary name, then renamed."""
-    suffix = _street_suffix(streets.name)
-    target_dir = Path(folder) / STREETS_DIR
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{dataset_id}{suffix}"
-    partial = target_dir / f".tmp-{dataset_id}{suffix}"
-    partial.write_bytes(streets.content)
-    partial.replace(target)
-    return target
-
-
-def find_streets(folder: Path, dataset_id: str) -> Path | None:
-    """Return the streets file kept for a dataset, or ``None``."""
-    for suffix in STREET_SUFFIXES:
-        candidate = Path(folder) / STREETS_DIR / f"{dataset_id}{suffix}"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _street_suffix(name: str) -> str:
-    lower = name.lower()
-    suffix = next((s for s in STREET_SUFFIXES if lower.endswith(s)), None)
-    if suffix is None:
-        msg = f"{name}: a streets file must end in {', '.join(STREET_SUFFIXES)}"
-        raise BeatcovError(msg)
-    return suffix
 
 
 def safe_name(name: str, *, fallback: str) -> str:

@@ -32,6 +32,10 @@ class StreetsError(BeatcovError):
     """A street file cannot be turned into a street network."""
 
 
+class UnitError(BeatcovError):
+    """The analysis units cannot be had as asked: an unknown unit, or street blocks that miss."""
+
+
 class SchemaError(BeatcovError):
     """A frame handed to an analysis function lacks canonical columns."""
 

@@ -58,7 +58,8 @@ class Settings:
     streets_miss_max_share : float
         The command line and the Data page refuse a street file when more than this share
         of households lie farther than ``outside_block_max_m`` from every street block: its
-        blocks miss the beats (another place, or another coordinate system).
+        blocks miss the beats (another place, or another coordinate system). When the app's
+        demo streets miss an imported dataset this way, its units are H3 cells instead.
     coverage_threshold : float
         A block whose coverage is below this is under-visited.
     vulnerable_overdue_days : int

@@ -8,12 +8,15 @@ a fatal ``bad_time`` finding.
 
 from __future__ import annotations
 
+import zoneinfo
+
 import numpy as np
 import pandas as pd
 
+from geo.errors import BeatcovError
 from geo.validate import Collector
 
-__all__ = ["ISO_TIME", "parse_times"]
+__all__ = ["ISO_TIME", "check_timezone", "parse_times"]
 
 ISO_TIME = (
     r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
@@ -24,6 +27,34 @@ ISO_TIME = (
 times without nanoseconds): such cells are parsed with ``format="ISO8601"``."""
 
 _OFFSET_AT_END = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def check_timezone(name: str) -> str:
+    """Return ``name`` without surrounding blanks, checked to be a known IANA time zone.
+
+    The one check of a zone name: the command line's ``--timezone``, the Data page's zone
+    and the analysis' ``settings.timezone`` all go through it.
+
+    Raises
+    ------
+    BeatcovError
+        If no IANA zone has that name.
+
+    Examples
+    --------
+    >>> check_timezone(" Asia/Shanghai ")
+    'Asia/Shanghai'
+    >>> check_timezone("Mars/Olympus")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geo.errors.BeatcovError: unknown time zone 'Mars/Olympus': use an IANA name such as ...
+    """
+    zone = name.strip()
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'"
+        raise BeatcovError(msg) from None
+    return zone
 
 
 def parse_times(values: pd.Series, collector: Collector, *, timezone: str) -> pd.Series:

@@ -9,6 +9,8 @@ Layout of a workspace folder::
     workspace.sqlite          datasets table (one row per dataset), the current pointer
                               and the reviews table (one row per reviewed visit)
     datasets/<id>.gpkg        the dataset's tables, layers beats / households / visits
+    streets/<id><suffix>      the street file imported with the dataset, if any
+                              (suffix .osm, .osm.bz2, .osm.pbf or .graphml)
 
 Choices
 -------
@@ -25,6 +27,14 @@ Choices
   (with a fresh ``RangeIndex``).
 * Files left by a crash (temporary files, files of no dataset) are removed when a
   :class:`Workspace` is opened, under the write lock so no running save is disturbed.
+
+Street files
+------------
+A street file imported with a dataset is kept as ``streets/<dataset id><suffix>``
+(:meth:`Workspace.save_streets`), written whole under a temporary name and renamed, under
+the write lock; a new one replaces the dataset's earlier file, whatever its suffix, and
+deleting the dataset removes it. :meth:`Workspace.streets_file` finds it. (A dataset stored
+before its street file, or without one, simply has none: the app then uses the demo's.)
 
 Reviews
 -------
@@ -69,16 +79,23 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from geo.errors import BeatcovError, Finding, ReviewError, ValidationReport
+from geo.errors import BeatcovError, Finding, ReviewError, StreetsError, ValidationReport
 from geo.importer import Dataset
 from geo.reviews import DECISIONS
 from geo.schema import REQUIRED, require_columns
+from geo.streets import GRAPHML_SUFFIX, OSM_SUFFIXES
 
 DB_NAME: Final = "workspace.sqlite"
 """Name of the database file inside the workspace folder."""
 
 DATASETS_DIR: Final = "datasets"
 """Sub-folder holding one GeoPackage per dataset."""
+
+STREETS_DIR: Final = "streets"
+"""Sub-folder holding the street file kept with a dataset, ``<dataset id><suffix>``."""
+
+STREET_SUFFIXES: Final = (*OSM_SUFFIXES, GRAPHML_SUFFIX)
+"""Full suffixes of a street file (what :func:`geo.streets.load_streets` reads)."""
 
 LAYERS: Final = ("beats", "households", "visits")
 """Layer names of a dataset's GeoPackage, in this order."""
@@ -169,6 +186,7 @@ class Workspace:
         self.busy_timeout_s = float(busy_timeout_s)
         self.db_path = self.folder / DB_NAME
         self.datasets_dir = self.folder / DATASETS_DIR
+        self.streets_dir = self.folder / STREETS_DIR
         with self._translated(f"opening the workspace {self.folder}", hint=_HINT_FOLDER):
             self.datasets_dir.mkdir(parents=True, exist_ok=True)
             with self._transaction() as conn:
@@ -400,6 +418,56 @@ class Workspace:
                     os.replace(trash, path)
                 raise
         trash.unlink(missing_ok=True)
+        with self._translated(f"deleting the street file of {dataset_id}", hint=_HINT_RETRY):
+            for kept in self._street_files(dataset_id):
+                kept.unlink(missing_ok=True)
+
+    # ----------------------------------------------------------------- street files
+
+    def save_streets(self, dataset_id: str, name: str, content: bytes) -> Path:
+        """Keep the street file imported with a stored dataset; return where it is kept.
+
+        Parameters
+        ----------
+        dataset_id : str
+            A stored dataset.
+        name : str
+            The file's name as uploaded; only its suffix is kept (:func:`street_suffix`).
+        content : bytes
+            The file.
+
+        Raises
+        ------
+        StreetsError
+            If ``name`` does not end in a street-file suffix.
+        WorkspaceError
+            When there is no such dataset or the write fails (then the dataset keeps the
+            street file it had, if any).
+        """
+        _check_id(dataset_id)
+        suffix = street_suffix(name)
+        target = self.streets_dir / f"{dataset_id}{suffix}"
+        partial = self.streets_dir / f"{_TMP_PREFIX}{dataset_id}{suffix}"
+        with self._translated(f"saving the street file of {dataset_id}", hint=_HINT_FOLDER):
+            with self._transaction() as conn:  # the write lock: no sweep removes ``partial``
+                if self._row(conn, dataset_id) is None:
+                    msg = f"there is no dataset {dataset_id} in the workspace {self.folder}"
+                    raise WorkspaceError(msg)
+                self.streets_dir.mkdir(parents=True, exist_ok=True)
+                try:
+                    partial.write_bytes(content)
+                    partial.replace(target)
+                finally:
+                    partial.unlink(missing_ok=True)
+                for earlier in self._street_files(dataset_id):
+                    if earlier != target:
+                        earlier.unlink()
+        return target
+
+    def streets_file(self, dataset_id: str) -> Path | None:
+        """Return the street file kept with a dataset, or ``None`` when it has none."""
+        _check_id(dataset_id)
+        return next(iter(self._street_files(dataset_id)), None)
 
     # ----------------------------------------------------------------- reviews
 
@@ -561,6 +629,10 @@ class Workspace:
     def _file(self, dataset_id: str) -> Path:
         return self.datasets_dir / f"{dataset_id}.gpkg"
 
+    def _street_files(self, dataset_id: str) -> builtins.list[Path]:
+        candidates = (self.streets_dir / f"{dataset_id}{s}" for s in STREET_SUFFIXES)
+        return [path for path in candidates if path.is_file()]
+
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None)
         conn.row_factory = sqlite3.Row
@@ -629,11 +701,36 @@ class Workspace:
             )
             if path.is_file() and (leftover or orphan):
                 path.unlink(missing_ok=True)
+        if self.streets_dir.is_dir():
+            for path in self.streets_dir.iterdir():
+                if path.is_file() and path.name.startswith(_TMP_PREFIX):
+                    path.unlink(missing_ok=True)
 
 
 _HINT_FOLDER: Final = "check that the folder exists and is writable"
 _HINT_RETRY: Final = "try again in a moment"
 _HINT_DAMAGED: Final = "the stored file may be damaged; delete the dataset and import it again"
+
+
+def street_suffix(name: str) -> str:
+    """Return the street-file suffix ``name`` ends in, in lower case.
+
+    Raises
+    ------
+    StreetsError
+        If ``name`` ends in none of :data:`STREET_SUFFIXES`.
+
+    Examples
+    --------
+    >>> street_suffix("南京 Xuanwu.OSM.PBF")
+    '.osm.pbf'
+    """
+    lower = name.lower()
+    suffix = next((s for s in STREET_SUFFIXES if lower.endswith(s)), None)
+    if suffix is None:
+        msg = f"{name}: a streets file must end in {', '.join(STREET_SUFFIXES)}"
+        raise StreetsError(msg)
+    return suffix
 
 
 def _headers_key(table: str, headers: builtins.list[str]) -> str:

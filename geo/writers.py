@@ -1,18 +1,41 @@
-"""Write canonical tables to every format the importers read (exports and round trips).
+"""Every table beatcov writes: the command line's outputs, the app's downloads, exports.
 
-Points become ``lon``/``lat`` columns in CSV and Excel, polygons a WKT ``geometry`` column;
-times are written as ISO 8601 text with their UTC offset in every format, so a round trip
-through any format gives the same canonical table.
+One module, so a format has one obvious place. Nothing here translates or draws: the app
+labels its tables (:mod:`app.tables`) and hands them here.
+
+Rules
+-----
+* **Files for scripts** (:func:`write_csv`, :func:`write_geojson`, :func:`write_json`; the
+  command line's ``--out`` files): UTF-8 without BOM, raw column names and codes, numbers
+  as pandas writes them (shortest round-trip text, missing empty), tz-aware times as ISO
+  8601 text with their UTC offset and missing times as empty text (:func:`iso_times`).
+  GeoJSON files are written by GDAL (pyogrio) in WGS84.
+* **Downloads for people** (:func:`csv_bytes`, :func:`excel_bytes`): CSV in UTF-8 *with*
+  a BOM, so Excel shows Chinese correctly; tz-aware times as local wall-clock times
+  without offset (:func:`plain_frame`), as Excel has no time zones; no geometry. Excel
+  cells hold text as text: a cell beginning with ``=`` or looking like a link stays
+  plain text, never a formula or a hyperlink.
+* **GeoJSON downloads** (:func:`geojson_bytes`): WGS84, raw column names and codes, times
+  as ISO 8601 text with offset, every missing value (time, number, text) ``null``, rows
+  without geometry kept with a ``null`` geometry so no row is lost.
+* **Canonical tables** (:func:`write_table`, for exports and round trips through every
+  format the importers read): points become ``lon``/``lat`` columns in CSV and Excel,
+  polygons a WKT ``geometry`` column; times are ISO 8601 text with offset in every
+  format, so a round trip through any format gives the same canonical table.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Final, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -20,21 +43,172 @@ from geo.errors import InputFileError
 from geo.readers import SUPPORTED
 from geo.schema import Table, present
 
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
+
+EXCEL_OPTIONS: Final = {"strings_to_formulas": False, "strings_to_urls": False}
+"""XlsxWriter options: text cells stay text (no formula injection, no link cells)."""
+
+
+# --------------------------------------------------------------------------- times
+
+
+def iso_times(frame: FrameT) -> FrameT:
+    """Return a copy of ``frame`` with every tz-aware column as ISO 8601 text.
+
+    Missing times become empty text; other columns are left as they are.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2026-07-01 18:05", None])).dt.tz_localize("Asia/Shanghai")
+    >>> iso_times(pd.DataFrame({"time": t, "n": [1, 2]})).to_dict("list")
+    {'time': ['2026-07-01T18:05:00+08:00', ''], 'n': [1, 2]}
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].map(_iso)
+    return out
+
+
+def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` without geometry, with tz-aware times as local wall-clock times.
+
+    Excel has no time zones, so times are written in the zone they carry (the dataset's
+    local time), without the offset.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2026-07-01 18:05"])).dt.tz_localize("Asia/Shanghai")
+    >>> plain_frame(pd.DataFrame({"time": t}))["time"].tolist()
+    [Timestamp('2026-07-01 18:05:00')]
+    """
+    out = pd.DataFrame(frame).copy()
+    geometry = [c for c in out.columns if isinstance(out[c].dtype, gpd.array.GeometryDtype)]
+    out = out.drop(columns=geometry)
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_localize(None)
+    return out
+
+
+def _iso(value: Any) -> str:
+    return "" if pd.isna(value) else value.isoformat()
+
+
+# --------------------------------------------------------------------------- files for scripts
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` as UTF-8 CSV for scripts: no index, times as ISO 8601 with offset."""
+    path = Path(path)
+    iso_times(frame).to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+    """Write ``gdf`` as a GeoJSON file (GDAL), times as ISO 8601 with offset.
+
+    An existing file is replaced. ``layer`` names the collection (default: the file's stem).
+    """
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    options: dict[str, Any] = {} if layer is None else {"layer": layer}
+    iso_times(gdf).to_file(path, driver="GeoJSON", engine="pyogrio", **options)
+    return path
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    """Write ``data`` as indented UTF-8 JSON (non-ASCII text kept as is), ending in a newline."""
+    path = Path(path)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Return ``frame`` as CSV bytes for people: UTF-8 with BOM, no index.
+
+    Examples
+    --------
+    >>> import codecs
+    >>> data = csv_bytes(pd.DataFrame({"街区": ["B1"]}))
+    >>> data.startswith(codecs.BOM_UTF8), data[3:].decode("utf-8").splitlines()
+    (True, ['街区', 'B1'])
+    """
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def excel_bytes(frame: pd.DataFrame, *, sheet: str = "Sheet1") -> bytes:
+    """Return ``frame`` as an ``.xlsx`` workbook of one sheet (name cut to 31 characters).
+
+    Text cells stay text (:data:`EXCEL_OPTIONS`); tz-aware times must be made local first
+    (:func:`plain_frame`), as Excel has no time zones.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": dict(EXCEL_OPTIONS)}
+    ) as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def geojson_bytes(gdf: gpd.GeoDataFrame, *, columns: Sequence[str] | None = None) -> bytes:
+    """Return ``gdf`` as GeoJSON bytes in WGS84 with raw column names and codes.
+
+    Times become ISO 8601 text with their offset; rows without geometry are kept with a
+    ``null`` geometry (e.g. the ``outside:`` pseudo-blocks) so no row is lost.
+    """
+    frame = gdf if columns is None else gdf[[*columns, gdf.geometry.name]]
+    frame = frame.to_crs("EPSG:4326") if frame.crs is not None else frame
+    features = []
+    for row, geometry in zip(
+        frame.drop(columns=frame.geometry.name).to_dict("records"),
+        frame.geometry,
+        strict=True,
+    ):
+        shape = None
+        if geometry is not None and not geometry.is_empty:
+            shape = json.loads(gpd.GeoSeries([geometry]).to_json())["features"][0]["geometry"]
+        properties = {k: _json_value(v) for k, v in row.items()}
+        features.append({"type": "Feature", "properties": properties, "geometry": shape})
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _json_value(value: Any) -> Any:
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+# --------------------------------------------------------------------------- canonical tables
+
 
 def flat_frame(table: gpd.GeoDataFrame, *, kind: Table) -> pd.DataFrame:
     """Return ``table`` as a plain frame: points as lon/lat, polygons as WKT, times as text.
 
     Examples
     --------
-    >>> import geopandas as gpd
     >>> from shapely.geometry import Point
     >>> t = gpd.GeoDataFrame({"household_id": ["007"]}, geometry=[Point(24.9, 60.1)])
     >>> flat_frame(t, kind="households").to_dict("records")
     [{'household_id': '007', 'lon': 24.9, 'lat': 60.1}]
     """
-    frame = pd.DataFrame(table.drop(columns=table.geometry.name))
-    if "time" in frame:
-        frame["time"] = frame["time"].map(lambda t: "" if pd.isna(t) else t.isoformat())
+    frame = iso_times(pd.DataFrame(table.drop(columns=table.geometry.name)))
     geometry = table.geometry
     if kind == "beats":
         frame["geometry"] = shapely.to_wkt(geometry.values, rounding_precision=-1)
@@ -43,13 +217,6 @@ def flat_frame(table: gpd.GeoDataFrame, *, kind: Table) -> pd.DataFrame:
         frame["lon"] = geometry.x.where(located)
         frame["lat"] = geometry.y.where(located)
     return frame
-
-
-def _geo_frame(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = table.copy()
-    if "time" in out:
-        out["time"] = out["time"].map(lambda t: "" if pd.isna(t) else t.isoformat())
-    return out
 
 
 def to_bytes(table: gpd.GeoDataFrame, *, kind: Table, suffix: str) -> bytes:
@@ -72,21 +239,22 @@ def write_table(table: gpd.GeoDataFrame, path: str | Path, *, kind: Table) -> Pa
         msg = f"{path.name}: cannot write {suffix!r}; use .csv .xlsx .geojson .gpkg .parquet .zip"
         raise InputFileError(msg)
     if suffix == ".csv":
-        flat_frame(table, kind=kind).to_csv(path, index=False, encoding="utf-8")
+        write_csv(flat_frame(table, kind=kind), path)
     elif suffix == ".xlsx":
-        flat_frame(table, kind=kind).to_excel(path, index=False, engine="openpyxl")
+        path.write_bytes(excel_bytes(flat_frame(table, kind=kind), sheet=kind))
     elif suffix == ".parquet":
-        _geo_frame(table).to_parquet(path, index=False)
+        iso_times(table).to_parquet(path, index=False)
     elif suffix == ".zip":
         _write_zipped_shapefile(table, path, kind=kind)
+    elif suffix == ".geojson":
+        write_geojson(table, path, layer=kind)
     else:
-        driver = "GeoJSON" if suffix == ".geojson" else "GPKG"
-        _geo_frame(table).to_file(path, driver=driver, engine="pyogrio", layer=kind)
+        iso_times(table).to_file(path, driver="GPKG", engine="pyogrio", layer=kind)
     return path
 
 
 def _write_zipped_shapefile(table: gpd.GeoDataFrame, path: Path, *, kind: Table) -> None:
-    frame = _geo_frame(table)
+    frame = iso_times(table)
     frame = frame.rename(columns={c: c[:10] for c in frame.columns if c != "geometry"})
     with tempfile.TemporaryDirectory() as folder:
         shp = Path(folder) / f"{kind}.shp"

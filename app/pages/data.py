@@ -6,6 +6,7 @@ from app import maps, mapviews, state, ui, upload
 from app.i18n import column_label, t, translate
 from app.shell import context
 from geo.errors import BeatcovError
+from geo.times import check_timezone
 
 PENDING = "data_pending"  # session key of the last checked upload, kept until stored
 FLASH = "data_flash"  # session key of a message to show after a rerun
@@ -72,7 +73,7 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
                 table_crs={
                     table: upload.crs_choice(*choice) for table, choice in file_coords.items()
                 },
-                timezone=upload.check_timezone(zone),
+                timezone=check_timezone(zone),
                 label=label.strip() or t("data.default_label"),
                 streets=streets,
                 columns=columns,

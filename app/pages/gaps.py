@@ -15,6 +15,7 @@ blocks = view.analysis.blocks
 
 st.title(t("gaps.title"))
 st.caption(t("gaps.intro"))
+ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()

@@ -14,6 +14,7 @@ view = ctx.view()
 blocks = view.analysis.blocks
 
 st.title(t("my_beat.title"))
+ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()

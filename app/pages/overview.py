@@ -22,6 +22,7 @@ st.caption(
         prev_end=before[1],
     )
 )
+ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 ui.headline(views.headline(view.analysis.summary(), previous.analysis.summary()))
 
 if view.beats.empty:

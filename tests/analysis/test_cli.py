@@ -597,6 +597,16 @@ def test_bad_coordinate_option_is_a_usage_error(
     assert "unknown coordinate system 'mars'" in capsys.readouterr().err
 
 
+def test_unknown_time_zone_is_a_usage_error(
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = china_args(china, tmp_path / "out", "住户-wgs84.csv", "走访-wgs84.csv", "b.geojson")
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--timezone", "Mars/Base"])  # read before any file is opened
+    assert stop.value.code == 2
+    assert "unknown time zone 'Mars/Base': use an IANA name" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- (f) columns
 
 

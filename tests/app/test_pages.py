@@ -162,6 +162,7 @@ def test_overview_shows_the_pipeline_figures(expected: dict[str, Analysis]) -> N
     assert beats.set_index("Beat")["Coverage"].to_dict() == pytest.approx(direct.to_dict())
     assert len(at.get("vega_lite_chart")) == 1  # the weekly trend (Streamlit's own Vega)
     assert [b.proto.label for b in at.download_button] == ["Download CSV", "Download Excel"]
+    assert not [i for i in at.info if "hexagonal cells" in i.value]  # the demo's own streets
 
 
 def test_overview_in_chinese_translates_headers_and_figures() -> None:
@@ -522,6 +523,9 @@ def test_data_far_from_the_demo_streets_uses_hexagon_cells(workspace_dir: Path) 
     assert not at.exception, [e.value for e in at.exception]
     cells = frame(at, "my_beat_bands")["Block"]
     assert len(cells) and all(b.startswith("H") for b in cells)
+    # and the page says why there are no street blocks
+    (notice,) = [i.value for i in at.info if "hexagonal cells" in i.value]
+    assert "(H3, resolution 9, about 0.1 km² each)" in notice
     at.switch_page(PAGES["data"]).run()
     at.button(key="data_demo").click().run()
 

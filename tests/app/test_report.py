@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 
 import geopandas as gpd
@@ -13,7 +12,7 @@ from shapely.geometry import box
 
 from app.colors import COVERAGE_PALETTE, MISSING_COLOR
 from app.report import beat_report, report_columns, svg_map
-from app.tables import to_csv, to_excel, to_geojson
+from app.tables import to_csv, to_excel
 
 HOSTILE = "<script>alert('x')</script> & Co"
 
@@ -171,24 +170,3 @@ def test_table_downloads_translate_headers_and_codes() -> None:
     assert book.loc[0, "Reasons"] == "low coverage, vulnerable overdue"
     assert book.loc[0, "Address"] == HOSTILE  # a spreadsheet cell is text, never markup
     assert book.loc[0, "Last contact"] == pd.Timestamp("2026-07-01 18:05")  # local time
-
-
-def test_gap_blocks_geojson_keeps_every_row_and_raw_codes() -> None:
-    gaps = gpd.GeoDataFrame(
-        {
-            "block_id": ["north", "outside:B01"],
-            "reasons": ["low_coverage", "open_follow_up"],
-            "last_contact": [pd.Timestamp("2026-07-01 18:05", tz="Europe/Helsinki"), pd.NaT],
-        },
-        geometry=[BLOCKS.geometry.iloc[0], None],
-        crs="EPSG:4326",
-    )
-    data = json.loads(to_geojson(gaps))
-    first, outside = data["features"]
-    assert first["properties"] == {
-        "block_id": "north",
-        "reasons": "low_coverage",
-        "last_contact": "2026-07-01T18:05:00+03:00",
-    }
-    assert first["geometry"]["type"] == "Polygon"
-    assert outside["geometry"] is None and outside["properties"]["last_contact"] is None

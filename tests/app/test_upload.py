@@ -241,7 +241,7 @@ def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     )
 
 
-def test_a_street_file_that_misses_the_households_is_refused() -> None:
+def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> None:
     # The Beijing district's own street grid reaches every household: accepted. Helsinki's
     # extract is some 6,000 km away: refused, naming the file and the way to the blocks.
     files = uploads("wgs84")
@@ -251,6 +251,12 @@ def test_a_street_file_that_misses_the_households_is_refused() -> None:
         files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("streets.osm", grid)
     )
     assert own.accepted, own.report
+    # stored, the grid is kept with the dataset and is the street file the app uses for it
+    ws = Workspace(tmp_path / "ws")
+    dataset_id = store(own, ws)
+    kept = ws.streets_file(dataset_id)
+    assert kept == tmp_path / "ws" / "streets" / f"{dataset_id}.osm" and kept.read_bytes() == grid
+    assert state.streets_file(state.DatasetRef(str(ws.folder), dataset_id)) == kept
     helsinki = HELSINKI_STREETS.read_bytes()
     far = check_upload(
         files,

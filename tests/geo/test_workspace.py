@@ -22,9 +22,16 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import MultiPolygon, Point, box
 
 import geo.workspace as workspace
-from geo.errors import BeatcovError, Finding, ImportRefused, ReviewError, ValidationReport
+from geo.errors import (
+    BeatcovError,
+    Finding,
+    ImportRefused,
+    ReviewError,
+    StreetsError,
+    ValidationReport,
+)
 from geo.importer import Dataset, load_dataset
-from geo.workspace import Workspace, WorkspaceError, dataset_id
+from geo.workspace import Workspace, WorkspaceError, dataset_id, street_suffix
 
 WGS84 = "EPSG:4326"
 TABLES = ("beats", "households", "visits")
@@ -375,6 +382,76 @@ def test_crash_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
     Workspace(tmp_path)
     assert stored_files(tmp_path) == [f"{first}.gpkg", "notes.txt"]
     assert_same(ws.load(first), data)
+
+
+def street_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in (folder / "streets").iterdir())
+
+
+def test_a_street_file_is_kept_with_its_dataset(
+    tmp_path: Path, data: Dataset, other: Dataset
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    assert ws.streets_file(first) is None
+    kept = ws.save_streets(first, "南京 Xuanwu.OSM", b"<osm/>")
+    assert kept == tmp_path / "streets" / f"{first}.osm"
+    assert ws.streets_file(first) == kept and kept.read_bytes() == b"<osm/>"
+    # a new file replaces the earlier one, whatever its suffix
+    newer = ws.save_streets(first, "xuanwu.osm.pbf", b"PBF")
+    assert ws.streets_file(first) == newer and street_files(tmp_path) == [f"{first}.osm.pbf"]
+    # another kind of file, a dataset the workspace lacks or no id at all: nothing changes
+    with pytest.raises(StreetsError, match=r"^x\.shp: a streets file must end in \.osm, "):
+        ws.save_streets(first, "x.shp", b"")
+    with pytest.raises(WorkspaceError, match="no dataset 0123456789ab"):
+        ws.save_streets("0123456789ab", "s.osm", b"")
+    with pytest.raises(WorkspaceError, match="not a dataset id"):
+        ws.save_streets("../x", "s.osm", b"")
+    assert street_files(tmp_path) == [f"{first}.osm.pbf"]
+    # deleting the dataset removes its street file
+    ws.save(other)
+    ws.delete(first)
+    assert ws.streets_file(first) is None and street_files(tmp_path) == []
+
+
+def test_a_street_file_write_that_fails_keeps_the_earlier_file(
+    tmp_path: Path, data: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    kept = ws.save_streets(first, "a.osm", b"old")
+
+    def full_disk(self: Path, target: Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    with pytest.raises(WorkspaceError, match="saving the street file of .*No space left"):
+        ws.save_streets(first, "b.graphml", b"new")
+    monkeypatch.undo()
+    assert ws.streets_file(first) == kept and kept.read_bytes() == b"old"
+    assert street_files(tmp_path) == [f"{first}.osm"]  # no half-written file left
+
+
+def test_street_file_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
+    ws = Workspace(tmp_path)
+    first = ws.save(data)
+    ws.save_streets(first, "a.osm", b"<osm/>")
+    (tmp_path / "streets" / f".tmp-{first}.osm.pbf").write_bytes(b"half a file")
+    Workspace(tmp_path)
+    assert street_files(tmp_path) == [f"{first}.osm"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("a.osm", ".osm"),
+        ("A.OSM.BZ2", ".osm.bz2"),
+        ("城区.osm.pbf", ".osm.pbf"),
+        ("g.GraphML", ".graphml"),
+    ],
+)
+def test_street_suffixes(name: str, suffix: str) -> None:
+    assert street_suffix(name) == suffix
 
 
 def test_damaged_files_give_clear_errors(tmp_path: Path, data: Dataset) -> None:
