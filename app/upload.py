@@ -34,7 +34,7 @@ from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import template_key
 from geo.importer import Dataset, load_dataset, missing_columns
 from geo.readers import SUPPORTED, read_raw
-from geo.settings import DEFAULTS, Settings, resolve
+from geo.settings import Settings, resolve
 from geo.streets import load_streets
 from geo.workspace import STREET_SUFFIXES, Workspace, street_suffix
 
@@ -201,7 +201,6 @@ def check_upload(
     files: dict[str, Upload],
     *,
     crs: str | None,
-    timezone: str,
     label: str,
     streets: Upload | None = None,
     table_crs: dict[str, str | None] | None = None,
@@ -219,8 +218,6 @@ def check_upload(
         Coordinate system of coordinates that carry none (see :func:`crs_choice`).
     table_crs : dict, optional
         ``{table: crs}``: a file's own coordinate system, whatever it declares.
-    timezone : str
-        Zone of visit times without one.
     label : str
         The dataset's name.
     streets : Upload, optional
@@ -233,6 +230,7 @@ def check_upload(
         Where column choices are remembered: a file lacking a required column is checked
         again with the choice remembered for files with its headers, if any.
     settings : Settings, optional
+        ``timezone`` (the zone of visit times without one), the importer's thresholds, and
         ``network_type``, ``outside_block_max_m`` and ``streets_miss_max_share`` for the
         streets check.
 
@@ -258,7 +256,7 @@ def check_upload(
             paths[name].write_bytes(files[name].content)
 
         def load() -> Checked:
-            return _check(paths, names, chosen, crs, table_crs, timezone, label, streets)
+            return _check(paths, names, chosen, crs, table_crs, label, streets, resolve(settings))
 
         checked = load()
         if checked.needs and workspace is not None and _recall(checked, chosen, workspace):
@@ -310,9 +308,9 @@ def _check(
     chosen: dict[str, dict[str, str]],
     crs: str | None,
     table_crs: dict[str, str | None] | None,
-    timezone: str,
     label: str,
     streets: Upload | None,
+    settings: Settings,
 ) -> Checked:
     """Run the importer once on the written files; find the files that lack columns."""
     try:
@@ -323,7 +321,7 @@ def _check(
             crs=crs,
             table_crs=table_crs,
             columns=chosen,
-            settings=DEFAULTS.replace(timezone=timezone),
+            settings=settings,
             names=names,
             label=label,
             hint=coords_hint,

@@ -6,6 +6,7 @@ from app import maps, mapviews, state, ui, upload
 from app.i18n import column_label, t, translate
 from app.shell import context
 from geo.errors import BeatcovError
+from geo.settings import DEFAULTS
 from geo.times import check_timezone
 
 PENDING = "data_pending"  # session key of the last checked upload, kept until stored
@@ -73,11 +74,11 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
                 table_crs={
                     table: upload.crs_choice(*choice) for table, choice in file_coords.items()
                 },
-                timezone=check_timezone(zone),
                 label=label.strip() or t("data.default_label"),
                 streets=streets,
                 columns=columns,
                 workspace=state.workspace(),
+                settings=DEFAULTS.replace(timezone=check_timezone(zone)),
             )
             st.session_state[COLUMNS] = st.session_state[PENDING].columns
     except BeatcovError as error:

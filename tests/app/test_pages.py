@@ -542,7 +542,7 @@ def test_upload_helpers_name_files_and_coordinates() -> None:
             "visits": Upload("v.pdf", b"%PDF"),
         },
         crs=None,
-        timezone="Europe/Helsinki",
+        settings=DEFAULTS.replace(timezone="Europe/Helsinki"),
         label="x",
     )
     assert not checked.accepted

@@ -51,7 +51,7 @@ def uploads(beats: str) -> dict[str, Upload]:
 
 def test_coords_for_undeclared_files_and_a_choice_per_file() -> None:
     files = uploads("gcj02")
-    refused = check_upload(files, crs="gcj02", timezone="Asia/Shanghai", label="t")
+    refused = check_upload(files, crs="gcj02", label="t")
     assert not refused.accepted
     fatal = refused.report[refused.report["severity"] == "fatal"]
     assert fatal["code"].tolist() == ["coordinates_mixed_up"]
@@ -67,7 +67,6 @@ def test_coords_for_undeclared_files_and_a_choice_per_file() -> None:
         files,
         crs="gcj02",
         table_crs={"beats": crs_choice("gcj02"), "households": crs_choice("file")},
-        timezone="Asia/Shanghai",
         label="t",
     )
     assert accepted.accepted and accepted.outside is None
@@ -137,21 +136,19 @@ OAKLAND_HEADERS = ["OBJECTID", "Name", "Shape_Area"]
 
 def test_a_missing_column_offers_the_files_headers_and_takes_a_choice(tmp_path: Path) -> None:
     files = oakland_uploads()
-    refused = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t")
+    refused = check_upload(files, crs=None, label="t")
     assert not refused.accepted
     assert refused.report["code"].tolist() == ["missing_column"]
     assert list(refused.needs) == ["beats"]
     assert refused.needs["beats"].headers == OAKLAND_HEADERS
     assert refused.needs["beats"].missing == ["beat_id"]
     chosen = {"beats": {"beat_id": "Name"}}
-    accepted = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t", columns=chosen)
+    accepted = check_upload(files, crs=None, label="t", columns=chosen)
     assert accepted.accepted and accepted.needs == {}
     assert sorted(accepted.dataset.beats["beat_id"]) == ["E1", "W1"]
     assert accepted.columns == chosen and accepted.headers == {"beats": OAKLAND_HEADERS}
     # a header the file lacks: the finding names the file and the header, the pick is offered
-    wrong = check_upload(
-        files, crs=None, timezone="Asia/Shanghai", label="t", columns={"beats": {"beat_id": "X"}}
-    )
+    wrong = check_upload(files, crs=None, label="t", columns={"beats": {"beat_id": "X"}})
     assert wrong.report["code"].tolist() == ["unknown_column"]
     assert wrong.report["file"].tolist() == ["oakland.geojson"]
     assert "'X'" in wrong.report["message"].iloc[0]
@@ -160,7 +157,7 @@ def test_a_missing_column_offers_the_files_headers_and_takes_a_choice(tmp_path: 
     ws = Workspace(tmp_path / "ws")
     store(accepted, ws)
     assert ws.remembered_columns("beats", OAKLAND_HEADERS) == {"beat_id": "Name"}
-    again = check_upload(files, crs=None, timezone="Asia/Shanghai", label="t", workspace=ws)
+    again = check_upload(files, crs=None, label="t", workspace=ws)
     assert again.accepted and again.columns == chosen
 
 
@@ -199,9 +196,7 @@ def test_data_page_lets_the_user_pick_the_column_and_remembers_it(workspace_dir:
 
 def test_findings_follow_the_language_and_fall_back_to_english() -> None:
     files = oakland_uploads()
-    refused = check_upload(
-        files, crs=None, timezone="Asia/Shanghai", label="t", columns={"beats": {"beat_id": "X"}}
-    )
+    refused = check_upload(files, crs=None, label="t", columns={"beats": {"beat_id": "X"}})
     zh = report_frame(refused.findings, lang="zh")
     assert zh["message"].tolist() == [
         "oakland.geojson：为 beat_id 指定的列 'X' 不在文件中；请指定文件中的一列："
@@ -210,7 +205,7 @@ def test_findings_follow_the_language_and_fall_back_to_english() -> None:
     assert report_frame(refused.findings)["message"].tolist() == refused.report["message"].tolist()
     # a message about two files names them itself, and the Data page's fix is said in
     # the page's language
-    misaligned = check_upload(uploads("gcj02"), crs="gcj02", timezone="Asia/Shanghai", label="t")
+    misaligned = check_upload(uploads("gcj02"), crs="gcj02", label="t")
     mixed = report_frame(misaligned.findings, lang="zh")
     assert mixed.loc[mixed["code"] == "coordinates_mixed_up", "message"].iloc[0] == (
         "beats.geojson 看起来是 GCJ-02 坐标，而 住户.csv 是 GCJ-02：把“警务区（面）”文件的坐标系"
@@ -247,9 +242,7 @@ def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> 
     files = uploads("wgs84")
     with tempfile.TemporaryDirectory() as folder:
         grid = cf.streets_osm(Path(folder) / "streets.osm").read_bytes()
-    own = check_upload(
-        files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("streets.osm", grid)
-    )
+    own = check_upload(files, crs="gcj02", label="t", streets=Upload("streets.osm", grid))
     assert own.accepted, own.report
     # stored, the grid is kept with the dataset and is the street file the app uses for it
     ws = Workspace(tmp_path / "ws")
@@ -261,7 +254,6 @@ def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> 
     far = check_upload(
         files,
         crs="gcj02",
-        timezone="Asia/Shanghai",
         label="t",
         streets=Upload("helsinki.osm.pbf", helsinki),
     )
@@ -273,9 +265,7 @@ def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> 
     (zh,) = report_frame(far.findings, lang="zh").query("code == 'streets_miss'")["message"]
     assert zh.startswith("helsinki.osm.pbf：街区与警务区不重合：100% 的住户距任何街区都超过 50 米")
     assert "西北方向" in zh
-    broken = check_upload(
-        files, crs="gcj02", timezone="Asia/Shanghai", label="t", streets=Upload("s.osm", b"<x")
-    )
+    broken = check_upload(files, crs="gcj02", label="t", streets=Upload("s.osm", b"<x"))
     assert not broken.accepted
     assert set(broken.report["code"]) >= {"unreadable"}
 
