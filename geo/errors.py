@@ -40,6 +40,10 @@ class SchemaError(BeatcovError):
     """A frame handed to an analysis function lacks canonical columns."""
 
 
+class WorkspaceError(BeatcovError):
+    """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
+
+
 class ReviewError(BeatcovError):
     """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
 

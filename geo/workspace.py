@@ -61,7 +61,6 @@ from __future__ import annotations
 import builtins
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -73,16 +72,21 @@ from pathlib import Path
 from typing import Any, Final
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
-import shapely
 
-from geo.errors import BeatcovError, Finding, ReviewError, StreetsError, ValidationReport
+from geo import gpkg
+from geo.errors import (
+    Finding,
+    ReviewError,
+    StreetsError,
+    ValidationReport,
+    WorkspaceError,
+)
+from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION, TMP_PREFIX
 from geo.importer import Dataset
 from geo.reviews import DECISIONS
-from geo.schema import REQUIRED, require_columns
 from geo.streets import GRAPHML_SUFFIX, OSM_SUFFIXES
 
 DB_NAME: Final = "workspace.sqlite"
@@ -97,17 +101,7 @@ STREETS_DIR: Final = "streets"
 STREET_SUFFIXES: Final = (*OSM_SUFFIXES, GRAPHML_SUFFIX)
 """Full suffixes of a street file (what :func:`geo.streets.load_streets` reads)."""
 
-LAYERS: Final = ("beats", "households", "visits")
-"""Layer names of a dataset's GeoPackage, in this order."""
-
-ID_LENGTH: Final = 12
-"""Hex digits of SHA-256 kept as the dataset id."""
-
-SCHEMA_VERSION: Final = 1
-"""``PRAGMA user_version`` of the workspace database this module writes."""
-
 _ID_PATTERN: Final = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
-_TMP_PREFIX: Final = ".tmp-"
 _TRASH_PREFIX: Final = ".deleted-"
 _FILE_ERRORS: Final = (
     OSError,
@@ -151,10 +145,6 @@ CREATE TABLE IF NOT EXISTS reviews (
 
 REVIEW_COLUMNS: Final = ("visit_id", "decision", "reviewer", "decided_at")
 """Columns of :meth:`Workspace.reviews`."""
-
-
-class WorkspaceError(BeatcovError):
-    """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
 
 
 class Workspace:
@@ -233,9 +223,9 @@ class Workspace:
             fails; then nothing was changed and the previous current dataset is still
             current.
         """
-        tables = _checked_tables(dataset)
-        layout = {name: _layout(table) for name, table in tables.items()}
-        dataset_id = _content_id(tables, layout, timezone=dataset.timezone)
+        tables = gpkg.checked_tables(dataset)
+        layout = {name: gpkg.layout(table) for name, table in tables.items()}
+        dataset_id = gpkg.content_id(tables, layout, timezone=dataset.timezone)
         final = self._file(dataset_id)
         hint = (
             "nothing was changed and the previous current dataset is still current; check "
@@ -247,7 +237,7 @@ class Workspace:
                 with self._transaction() as conn:
                     known = self._row(conn, dataset_id) is not None
                     if not known or not final.exists():
-                        _write_file(tables, final)
+                        gpkg.write_file(tables, final)
                         created = not known
                     if not known:
                         _record(conn, _row_values(dataset, dataset_id, tables, layout))
@@ -285,7 +275,7 @@ class Workspace:
                 )
                 raise WorkspaceError(msg)
             layout = json.loads(row["layout"])
-            tables = {name: _read_layer(path, name, layout[name]) for name in LAYERS}
+            tables = {name: gpkg.read_layer(path, name, layout[name]) for name in LAYERS}
             findings = [Finding(**item) for item in json.loads(row["report"])]
         return Dataset(
             tables["beats"],
@@ -447,7 +437,7 @@ class Workspace:
         _check_id(dataset_id)
         suffix = street_suffix(name)
         target = self.streets_dir / f"{dataset_id}{suffix}"
-        partial = self.streets_dir / f"{_TMP_PREFIX}{dataset_id}{suffix}"
+        partial = self.streets_dir / f"{TMP_PREFIX}{dataset_id}{suffix}"
         with self._translated(f"saving the street file of {dataset_id}", hint=_HINT_FOLDER):
             with self._transaction() as conn:  # the write lock: no sweep removes ``partial``
                 if self._row(conn, dataset_id) is None:
@@ -693,7 +683,7 @@ class Workspace:
         known = {row[0] for row in conn.execute("SELECT dataset_id FROM datasets")}
         for path in self.datasets_dir.iterdir():
             name = path.name
-            leftover = name.startswith((_TMP_PREFIX, _TRASH_PREFIX))
+            leftover = name.startswith((TMP_PREFIX, _TRASH_PREFIX))
             orphan = (
                 path.suffix == ".gpkg"
                 and _ID_PATTERN.fullmatch(path.stem) is not None
@@ -703,7 +693,7 @@ class Workspace:
                 path.unlink(missing_ok=True)
         if self.streets_dir.is_dir():
             for path in self.streets_dir.iterdir():
-                if path.is_file() and path.name.startswith(_TMP_PREFIX):
+                if path.is_file() and path.name.startswith(TMP_PREFIX):
                     path.unlink(missing_ok=True)
 
 
@@ -739,144 +729,6 @@ def _headers_key(table: str, headers: builtins.list[str]) -> str:
         msg = f"{table!r} is not a table; use one of {', '.join(LAYERS)}"
         raise WorkspaceError(msg)
     return json.dumps(sorted({str(h) for h in headers}), ensure_ascii=False)
-
-
-# --------------------------------------------------------------------- content and id
-
-
-def dataset_id(dataset: Dataset) -> str:
-    """Return the id :meth:`Workspace.save` gives ``dataset`` (without saving it).
-
-    The id is the first 12 hex digits of SHA-256 of the canonical content: every table's
-    column names, dtypes and values (geometry as WKB, times as ISO 8601 with offset) and
-    the time zone; the label and the report are left out.
-
-    Raises
-    ------
-    WorkspaceError
-        When the dataset cannot be stored (fatal findings, columns of unknown types).
-    """
-    tables = _checked_tables(dataset)
-    layout = {name: _layout(table) for name, table in tables.items()}
-    return _content_id(tables, layout, timezone=dataset.timezone)
-
-
-def _content_id(
-    tables: dict[str, gpd.GeoDataFrame], layout: dict[str, Any], *, timezone: str
-) -> str:
-    digest = hashlib.sha256()
-    head = {"format": SCHEMA_VERSION, "timezone": timezone, "layout": layout}
-    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-    for name in LAYERS:
-        table = tables[name]
-        for column in table.columns:
-            tokens = _tokens(table[column])
-            digest.update(b"\x1e" + name.encode() + b"\x1f" + str(column).encode("utf-8"))
-            digest.update(json.dumps(tokens, ensure_ascii=False).encode("utf-8"))
-    return digest.hexdigest()[:ID_LENGTH]
-
-
-def _tokens(values: pd.Series) -> builtins.list[Any]:
-    """Return JSON-able values of one column, missing values as ``None``."""
-    if isinstance(values, gpd.GeoSeries):
-        wkb = shapely.to_wkb(np.asarray(values.to_numpy(), dtype=object), hex=True)
-        return [None if w is None else str(w) for w in wkb]
-    if _is_time(values):
-        return _iso(values).tolist()
-    return [None if _missing(v) else v for v in values.tolist()]
-
-
-def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and np.isnan(value))
-    )
-
-
-def _is_time(values: pd.Series) -> bool:
-    return isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-        values.dtype
-    )
-
-
-def _iso(values: pd.Series) -> pd.Series:
-    """Return times as ISO 8601 text (with offset when tz-aware), missing as ``None``."""
-    text = [None if pd.isna(t) else t.isoformat() for t in values]
-    return pd.Series(text, index=values.index, dtype=object, name=values.name)
-
-
-# --------------------------------------------------------------------- checks and layout
-
-
-def _checked_tables(dataset: Dataset) -> dict[str, gpd.GeoDataFrame]:
-    """Return the dataset's three tables with a fresh index, or raise when not storable."""
-    if not dataset.report.ok:
-        msg = (
-            f"dataset {dataset.name!r} has {len(dataset.report.fatal)} fatal finding(s) and "
-            "cannot be stored; fix the files and import them again"
-        )
-        raise WorkspaceError(msg)
-    tables: dict[str, gpd.GeoDataFrame] = {}
-    for name in LAYERS:
-        table = getattr(dataset, name)
-        if not isinstance(table, gpd.GeoDataFrame):
-            msg = f"dataset {dataset.name!r}: {name} must be a GeoDataFrame, not {type(table)}"
-            raise WorkspaceError(msg)
-        require_columns(
-            table,
-            [c for c in REQUIRED[name] if c != "geometry"],
-            name=f"dataset {dataset.name!r}: the {name} table",
-            advice="load the files through the importer",
-            error=WorkspaceError,
-        )
-        if table.columns.has_duplicates or "fid" in table.columns:
-            msg = (
-                f"dataset {dataset.name!r}: the {name} table has repeated columns or one "
-                "named 'fid' (reserved by GeoPackage); rename it"
-            )
-            raise WorkspaceError(msg)
-        for column in table.columns:
-            _check_storable(table[column], table=name, label=dataset.name)
-        tables[name] = table.reset_index(drop=True)
-    return tables
-
-
-def _check_storable(values: pd.Series, *, table: str, label: str) -> None:
-    """Raise unless the column's dtype is one the GeoPackage round trip keeps exactly."""
-    dtype = values.dtype
-    if isinstance(values, gpd.GeoSeries):
-        return
-    if pd.api.types.is_object_dtype(dtype):
-        odd = [v for v in values.tolist() if not (_missing(v) or isinstance(v, str))]
-        if not odd:
-            return
-        problem = f"holds {type(odd[0]).__name__} values, not text"
-    elif (
-        isinstance(dtype, pd.StringDtype)
-        or pd.api.types.is_integer_dtype(dtype)
-        or pd.api.types.is_float_dtype(dtype)
-        or pd.api.types.is_bool_dtype(dtype)
-        or _is_time(values)
-    ):
-        return
-    else:
-        problem = f"has type {dtype}, which the workspace cannot store"
-    msg = (
-        f"dataset {label!r}: column {values.name!r} of the {table} table {problem}; load the "
-        "files through the importer"
-    )
-    raise WorkspaceError(msg)
-
-
-def _layout(table: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Describe a table: column order, each column's dtype, geometry column name."""
-    return {
-        "columns": [[str(c), str(table[c].dtype)] for c in table.columns],
-        "geometry": table.geometry.name,
-        "crs": None if table.crs is None else table.crs.to_string(),
-    }
 
 
 def _row_values(
@@ -933,92 +785,3 @@ def _check_id(dataset_id: str) -> None:
             "list of stored datasets"
         )
         raise WorkspaceError(msg)
-
-
-# --------------------------------------------------------------------- GeoPackage I/O
-
-
-def _write_file(tables: dict[str, gpd.GeoDataFrame], final: Path) -> None:
-    """Write all layers to a temporary file beside ``final``, flush it, rename it in place."""
-    tmp = final.with_name(f"{_TMP_PREFIX}{final.stem}-{secrets.token_hex(4)}.gpkg")
-    try:
-        for name in LAYERS:
-            _write_layer(_storable(tables[name]), tmp, name)
-        info = {str(layer) for layer, _ in pyogrio.list_layers(tmp)}
-        if not set(LAYERS) <= info:
-            msg = f"{tmp} lacks layer(s) {sorted(set(LAYERS) - info)} after writing"
-            raise OSError(msg)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, final)
-        _fsync_folder(final.parent)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
-    """Write one layer into the GeoPackage at ``path`` (created on the first layer)."""
-    pyogrio.write_dataframe(
-        frame, path, layer=layer, driver="GPKG", geometry_type="Unknown", promote_to_multi=False
-    )
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush a rename to disk (POSIX only; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def _storable(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the table with times as ISO text and nullable booleans as numbers."""
-    out = table.copy()
-    for column in out.columns:
-        if column == out.geometry.name:
-            continue
-        values = out[column]
-        if _is_time(values):
-            out[column] = _iso(values)
-        elif isinstance(values.dtype, pd.BooleanDtype):
-            out[column] = values.astype("Float64").astype(float)
-    return out
-
-
-def _read_layer(path: Path, layer: str, layout: dict[str, Any]) -> gpd.GeoDataFrame:
-    """Read one layer and give every column back its saved dtype and order."""
-    raw = pyogrio.read_dataframe(path, layer=layer)
-    if not isinstance(raw, gpd.GeoDataFrame):
-        raw = gpd.GeoDataFrame(raw, geometry=gpd.GeoSeries([None] * len(raw)))
-    geometry_name = layout["geometry"]
-    columns: dict[str, Any] = {}
-    for name, dtype in layout["columns"]:
-        if name == geometry_name:
-            continue
-        if name not in raw.columns:
-            msg = f"{path}: layer {layer} lacks column {name!r}"
-            raise OSError(msg)
-        columns[name] = _restore(raw[name], dtype)
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw)))
-    geometry = gpd.GeoSeries(raw.geometry.to_numpy(), index=frame.index, crs=layout["crs"])
-    out = gpd.GeoDataFrame(frame, geometry=geometry.rename(geometry_name), crs=layout["crs"])
-    return out[[name for name, _ in layout["columns"]]]
-
-
-def _restore(values: pd.Series, dtype: str) -> pd.Series:
-    """Convert one read-back column to its saved dtype."""
-    if dtype.startswith("datetime64"):
-        target = pd.api.types.pandas_dtype(dtype)
-        text = values.astype(object).where(values.notna(), None)
-        if isinstance(target, pd.DatetimeTZDtype):
-            parsed = pd.to_datetime(text, utc=True, format="ISO8601").dt.tz_convert(target.tz)
-        else:
-            parsed = pd.to_datetime(text, format="ISO8601")
-        return parsed.astype(target)
-    if dtype == "object":
-        as_object = values.astype(object)
-        return as_object.where(values.notna(), None)
-    return values.astype(dtype)

@@ -21,6 +21,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import MultiPolygon, Point, box
 
+import geo.gpkg as gpkg
 import geo.workspace as workspace
 from geo.errors import (
     BeatcovError,
@@ -29,9 +30,11 @@ from geo.errors import (
     ReviewError,
     StreetsError,
     ValidationReport,
+    WorkspaceError,
 )
+from geo.gpkg import dataset_id
 from geo.importer import Dataset, load_dataset
-from geo.workspace import Workspace, WorkspaceError, dataset_id, street_suffix
+from geo.workspace import Workspace, street_suffix
 
 WGS84 = "EPSG:4326"
 TABLES = ("beats", "households", "visits")
@@ -209,7 +212,7 @@ def test_set_current_unknown(tmp_path: Path, data: Dataset) -> None:
 
 def _fail_on_second_layer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Let the writer write the beats layer, then fail like a full disk."""
-    real = workspace._write_layer
+    real = gpkg._write_layer
     written: list[str] = []
 
     def flaky(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -218,7 +221,7 @@ def _fail_on_second_layer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         real(frame, path, layer)
         written.append(str(path))
 
-    monkeypatch.setattr(workspace, "_write_layer", flaky)
+    monkeypatch.setattr(gpkg, "_write_layer", flaky)
     return written
 
 
