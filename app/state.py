@@ -16,7 +16,10 @@ about the dataset's own visits (:func:`review_key`), read afresh on every run: a
 takes effect on the next run of any session, and decisions about other datasets' visits
 do not cost this one a re-analysis.
 
-Cached objects are shared between sessions: treat everything returned here as read-only.
+Cached objects are shared between sessions, so no page may change them. Every frame and
+graph a cache hands out is remembered (:func:`handed_out`, weakly: an evicted entry is
+freed); the page tests fingerprint each of them when first handed out and again after the
+page has run, and fail on any change.
 
 Datasets
 --------
@@ -37,8 +40,11 @@ distances and the pages say so (:func:`unit_choice`; the rule is
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import os
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +78,57 @@ Window = tuple[dt.date, dt.date]
 
 ReviewKey = tuple[tuple[str, str], ...]
 """A dataset's review decisions as a cache key: sorted ``(visit_id, decision)`` pairs."""
+
+_HANDED_OUT: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+"""Every frame and graph a shared cache has handed out and that is still alive, by id."""
+
+HANDOUT_HOOKS: list[Callable[[Any], None]] = []
+"""Called with each frame or graph a shared cache hands out (the page tests fingerprint)."""
+
+
+def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return ``st.cache_resource`` with ``options``, remembering what it hands out.
+
+    Streamlit hands the same cached object to every session. The frames and graphs inside
+    each result (found through dataclass fields, tuples, lists and dicts) are remembered in
+    :func:`handed_out` and passed to every hook in :data:`HANDOUT_HOOKS`, so a test can
+    prove that no page changes them.
+    """
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        cached = st.cache_resource(show_spinner=False, **options)(func)
+
+        @functools.wraps(func)
+        def hand_out(*args: Any, **kwargs: Any) -> Any:
+            value = cached(*args, **kwargs)
+            for part in _shared_parts(value):
+                _HANDED_OUT[id(part)] = part
+                for hook in HANDOUT_HOOKS:
+                    hook(part)
+            return value
+
+        return hand_out
+
+    return decorate
+
+
+def handed_out() -> list[Any]:
+    """Return the frames and graphs the shared caches have handed out that are still alive."""
+    return list(_HANDED_OUT.values())
+
+
+def _shared_parts(value: Any) -> list[Any]:
+    """Return the pandas objects and graphs in ``value`` (not the workspace handle)."""
+    if isinstance(value, pd.DataFrame | pd.Series | nx.Graph):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [getattr(value, f.name) for f in dataclasses.fields(value)]
+        return [part for field in fields for part in _shared_parts(field)]
+    if isinstance(value, tuple | list):
+        return [part for item in value for part in _shared_parts(item)]
+    if isinstance(value, dict):
+        return [part for item in value.values() for part in _shared_parts(item)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -115,7 +172,7 @@ def workspace_folder() -> Path:
     return Path(named).expanduser().resolve() if named else ROOT / "workspace"
 
 
-@st.cache_resource(show_spinner=False)
+@shared_cache()
 def _workspace(folder: str) -> Workspace:
     return Workspace(Path(folder))
 
@@ -135,13 +192,13 @@ def current_ref() -> DatasetRef:
     return DEMO_REF if dataset_id is None else DatasetRef(str(workspace_folder()), dataset_id)
 
 
-@st.cache_resource(show_spinner=False)
+@shared_cache()
 def demo_dataset() -> Dataset:
     """Return the embedded demo (cached, read-only)."""
     return load_demo()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def _dataset(folder: str, dataset_id: str) -> Dataset:
     if dataset_id == DEMO_ID:
         return demo_dataset()
@@ -192,19 +249,19 @@ def streets_file(ref: DatasetRef) -> Path:
     return kept if kept is not None else Path(DEMO_FILES["streets"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def street_graph(path: str, network_type: str) -> nx.MultiDiGraph:
     """Return the street graph of a local file (GraphML-cached by :mod:`geo.streets`)."""
     return load_streets(path, network_type=network_type)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def street_edges(path: str, network_type: str) -> gpd.GeoDataFrame:
     """Return the street edges of a file as a frame (the base layer of every map)."""
     return graph_frames(street_graph(path, network_type))[1]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def _units(folder: str, dataset_id: str, settings: Settings) -> Units:
     ref = DatasetRef(folder, dataset_id)
     data = _dataset(folder, dataset_id)
@@ -258,7 +315,7 @@ def _simplified(geometry: gpd.GeoSeries, tolerance_m: float) -> gpd.GeoSeries:
     return to_wgs84(project(geometry).simplify(tolerance_m, preserve_topology=True))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def _map_shapes(folder: str, dataset_id: str, settings: Settings) -> MapShapes:
     ref = DatasetRef(folder, dataset_id)
     edges = street_edges(str(streets_file(ref)), settings.network_type)
@@ -280,7 +337,7 @@ def map_shapes(ref: DatasetRef, settings: Settings) -> MapShapes:
 # --------------------------------------------------------------------- reviews
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_cache(max_entries=8)
 def _visit_ids(folder: str, dataset_id: str) -> frozenset[str]:
     return frozenset(_dataset(folder, dataset_id).visits["visit_id"].astype(str))
 
@@ -316,7 +373,7 @@ def withdraw_review(visit_id: str) -> None:
 # --------------------------------------------------------------------- analyses
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@shared_cache(max_entries=16)
 def _full_analysis(
     folder: str,
     dataset_id: str,
@@ -360,7 +417,7 @@ def scope_key(scope: Scope) -> tuple[str, ...]:
 _SCOPE_HASH: Final[dict[str | type[Any], Callable[[Any], Any]]] = {Scope: scope_key}
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_SCOPE_HASH)
+@shared_cache(max_entries=64, hash_funcs=_SCOPE_HASH)
 def _scoped_analysis(
     folder: str,
     dataset_id: str,
@@ -388,7 +445,7 @@ def get_analysis(
     return _scoped_analysis(chosen.folder, chosen.dataset_id, start, end, settings, reviews, scope)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=_SCOPE_HASH)
+@shared_cache(max_entries=64, hash_funcs=_SCOPE_HASH)
 def _scoped_view(
     folder: str,
     dataset_id: str,

@@ -27,6 +27,7 @@ from geo.errors import ReviewError
 from geo.settings import DEFAULTS
 from geo.streets import load_streets
 from geo.workspace import Workspace
+from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGES = {

@@ -21,6 +21,7 @@ from app import i18n, state
 from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_frame, store
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
+from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
 HELSINKI_STREETS = (
     Path(__file__).resolve().parents[1] / "fixtures" / "helsinki" / "helsinki.osm.pbf"

@@ -1,0 +1,69 @@
+"""The shared caches remember what they hand out, and a fingerprint sees any change to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+from shapely.geometry import Point
+
+from app import state
+from tests.support.shared_caches import fingerprint
+
+
+@dataclass(frozen=True)
+class Bundle:
+    frame: gpd.GeoDataFrame
+    graph: nx.MultiDiGraph
+    label: str
+
+
+CALLS: list[int] = []
+
+
+@state.shared_cache(max_entries=2)
+def _bundle(n: int) -> Bundle:
+    CALLS.append(n)
+    frame = gpd.GeoDataFrame(
+        {"id": [f"h{i}" for i in range(n)], "x": [1.5] * n},
+        geometry=[Point(i, 0) for i in range(n)],
+        crs="EPSG:4326",
+    )
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    graph.add_edge(1, 2, length=10.0)
+    return Bundle(frame, graph, "t")
+
+
+def test_a_shared_cache_hands_out_one_object_and_remembers_its_parts() -> None:
+    got: list[Any] = []
+    state.HANDOUT_HOOKS.append(got.append)
+    try:
+        first = _bundle(3)
+        again = _bundle(3)
+    finally:
+        state.HANDOUT_HOOKS.remove(got.append)
+    assert again is first and CALLS.count(3) == 1
+    assert [id(p) for p in got] == [id(first.frame), id(first.graph)] * 2
+    alive = {id(p) for p in state.handed_out()}
+    assert {id(first.frame), id(first.graph)} <= alive
+
+
+def test_the_fingerprint_sees_every_kind_of_change() -> None:
+    base = _bundle(4)
+    frame, graph = base.frame.copy(), base.graph.copy()
+    print_ = fingerprint(frame)
+    assert fingerprint(frame.copy()) == print_
+    changed = [frame.copy() for _ in range(5)]
+    changed[0].loc[1, "x"] = 2.5  # a value
+    changed[1]["new"] = 1  # a column
+    changed[2].index = [9, 1, 2, 3]  # the index
+    changed[3].loc[0, "geometry"] = Point(0, 1)  # a geometry
+    changed[4]["x"] = changed[4]["x"].astype("float32")  # a dtype
+    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    g = graph.copy()
+    g.edges[1, 2, 0]["length"] = 11.0
+    assert fingerprint(g) != fingerprint(graph)
+    series = frame["id"]
+    assert fingerprint(series) != fingerprint(series.str.upper())
