@@ -219,14 +219,6 @@ def flat_frame(table: gpd.GeoDataFrame, *, kind: Table) -> pd.DataFrame:
     return frame
 
 
-def to_bytes(table: gpd.GeoDataFrame, *, kind: Table, suffix: str) -> bytes:
-    """Return the bytes of ``table`` written in the format named by ``suffix``."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{kind}{suffix}"
-        write_table(table, path, kind=kind)
-        return path.read_bytes()
-
-
 def write_table(table: gpd.GeoDataFrame, path: str | Path, *, kind: Table) -> Path:
     """Write a canonical table to ``path``; the format follows the suffix.
 
