@@ -168,6 +168,31 @@ MESSAGES["beats_gap"] = (
 )
 
 
+def located(
+    file: str,
+    text: str,
+    *,
+    row: int | None = None,
+    row_word: str = "row",
+    column: str | None = None,
+) -> str:
+    """Return a finding's message: ``text`` behind the file, row (or feature) and column.
+
+    Examples
+    --------
+    >>> located("h.csv", "the cell is empty; fill it in", row=3, column="人口")
+    "h.csv, row 3, column '人口': the cell is empty; fill it in"
+    >>> located("b.zip", "damaged", row=2, row_word="feature")
+    'b.zip, feature 2: damaged'
+    """
+    where = [file]
+    if row is not None:
+        where.append(f"{row_word} {row}")
+    if column is not None:
+        where.append(f"column '{column}'")
+    return f"{', '.join(where)}: {text}"
+
+
 def template_key(code: str, variant: str = "") -> str:
     """Return the key of a finding's template.
 

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import Finding, Severity, ValidationReport
-from geo.findings import plain, problem
+from geo.findings import located, plain, problem
 from geo.projection import project
 from geo.readers import RawTable
 
@@ -74,13 +74,9 @@ class Collector:
         text = problem(code, variant, **kept)
         row = None if position is None else self.raw.row_number(position)
         header = self.header(column)
-        where = [self.raw.file]
         if row is not None:
-            where.append(f"{self.raw.row_word} {row}")
             kept["row_word"] = self.raw.row_word
-        if header is not None:
-            where.append(f"column '{header}'")
-        message = f"{', '.join(where)}: {text}"
+        message = located(self.raw.file, text, row=row, row_word=self.raw.row_word, column=header)
         self.report.add(Finding(severity, code, message, self.raw.file, row, header, kept, variant))
 
     def close(self) -> ValidationReport:
