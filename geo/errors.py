@@ -24,6 +24,19 @@ class InputFileError(BeatcovError):
     """An input file cannot be read at all (unknown format, unreadable, empty)."""
 
 
+class EncodingError(InputFileError):
+    """A file's text is in no encoding beatcov reads without guessing.
+
+    ``finding`` is the fatal ``bad_encoding`` finding (file, row and column of the first byte
+    that is not UTF-8); the importers report it like any other finding, and the error's text
+    is its message.
+    """
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        super().__init__(finding.message)
+
+
 class CRSError(BeatcovError):
     """A coordinate system is unknown or two inputs disagree on it."""
 

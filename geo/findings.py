@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 FINDINGS: Final[dict[str, str]] = {
-    # one file (geo.importer, geo.validate, geo.times)
+    # one file (geo.encodings, geo.importer, geo.validate, geo.times)
     "unreadable": "fatal",
+    "bad_encoding": "fatal",
     "missing_column": "fatal",
     "unknown_column": "fatal",
     "no_records": "fatal",
@@ -72,6 +73,13 @@ MESSAGES: Final[dict[str, str]] = {
     "ID or give each its own ID",
     "duplicate_id.feature": "ID {value!r} is used more than once (features {rows}); keep one "
     "record per ID or give each its own ID",
+    "bad_encoding": "byte {byte} is not UTF-8, and the file is not Chinese text in GBK/GB18030 "
+    "either; save the file as UTF-8 (in Excel: Save As, CSV UTF-8) and import it again",
+    "bad_encoding.bom": "the file starts with a {bom} byte-order mark, but byte {byte} is not "
+    "{bom}; save the file again as UTF-8 and import it again",
+    "bad_encoding.dbf": "byte {byte} is not UTF-8, and the attribute text is not Chinese text in "
+    "GBK/GB18030 either; add a .cpg file naming its encoding (e.g. UTF-8 or GBK) to the zip, or "
+    "export the Shapefile again in UTF-8",
     "bad_time": "{value!r} is not a time beatcov can read; write it like 2026-07-01 18:05",
     "bad_time.empty": "the time is empty; fill it in",
     "not_a_number": "{value!r} is not a number; write a plain number",

@@ -33,7 +33,7 @@ from geo.aliases import (
     normalise_outcome,
     normalise_vulnerable,
 )
-from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.errors import BeatcovError, EncodingError, Finding, ImportRefused, ValidationReport
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, officer_list, present
@@ -139,7 +139,10 @@ def read_beats(
         File name for messages (e.g. of an upload).
     """
     cfg = resolve(settings)
-    raw = read_raw(path, name=name)
+    try:
+        raw = read_raw(path, name=name)
+    except EncodingError as error:
+        return _refused("beats", error.finding)
     collector, frame = _start(raw, "beats", columns)
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
@@ -176,7 +179,10 @@ def read_households(
     :func:`read_beats` for ``crs``, ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
-    raw = read_raw(path, name=name)
+    try:
+        raw = read_raw(path, name=name)
+    except EncodingError as error:
+        return _refused("households", error.finding)
     collector, frame = _start(raw, "households", columns)
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
@@ -230,7 +236,10 @@ def read_visits(
     ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
-    raw = read_raw(path, name=name)
+    try:
+        raw = read_raw(path, name=name)
+    except EncodingError as error:
+        return _refused("visits", error.finding)
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
@@ -470,6 +479,11 @@ def _imported(
     raw = collector.raw
     origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None)
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
+
+
+def _refused(table: Table, finding: Finding) -> Imported:
+    """Return the import of a file refused before its records were read (text encoding)."""
+    return Imported(_empty(table), ValidationReport([finding]))
 
 
 def _start(

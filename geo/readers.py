@@ -1,11 +1,12 @@
 """Read any supported input file into a raw frame of text cells (plus geometry).
 
-This is the only place that opens input tables. Supported: CSV (UTF-8, UTF-8 with BOM,
-GBK/GB18030 detected without being named), XLSX, GeoJSON, GeoPackage, GeoParquet and zipped
-Shapefile (attribute text in the encoding its .cpg names, else detected as for CSV; field
-names cut to 10 bytes inside a character are mended). Every attribute cell comes back as text
-so IDs keep their leading zeros and 18-digit numbers survive unchanged; typing happens in
-:mod:`geo.importer`.
+This is the only place that opens input tables. Supported: CSV (UTF-8, UTF-8 or UTF-16 with
+a byte-order mark, or Chinese text in GBK/GB18030 told without being named; any other bytes
+are refused with a ``bad_encoding`` finding, never guessed: see :func:`detect_encoding`),
+XLSX, GeoJSON, GeoPackage, GeoParquet and zipped Shapefile (attribute text in the encoding
+its .cpg names, else told as for CSV; field names cut to 10 bytes inside a character are
+mended). Every attribute cell comes back as text so IDs keep their leading zeros and
+18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import charset_normalizer
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 import pyogrio
 import pyproj
 
-from geo.errors import InputFileError
+from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
+from geo.errors import EncodingError, InputFileError
 
 SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".zip")
@@ -116,9 +117,25 @@ def _suffix(name: str) -> str:
 
 
 def detect_encoding(data: bytes, *, file: str = "file") -> str:
-    r"""Return the text encoding of CSV bytes: UTF-8 (with or without BOM), GB18030, or other.
+    r"""Return the text encoding of CSV bytes, or refuse bytes whose encoding it would guess.
 
-    GB18030 is a superset of GBK and GB2312, so files saved as GBK decode exactly.
+    The rule, in this order; nothing else is tried (no Latin-1 or cp1252 guesses):
+
+    1. A UTF-8 byte-order mark: ``utf-8-sig``; the rest must be UTF-8.
+    2. A UTF-16 byte-order mark (Excel's "Unicode text"): ``utf-16``; the rest must be UTF-16.
+    3. Valid UTF-8 (pure ASCII is): ``utf-8``.
+    4. Chinese text in GB18030, a superset of GBK and GB2312 (see
+       :func:`geo.encodings.is_chinese_gb18030`): ``gb18030``; files saved as GBK decode
+       exactly.
+    5. Anything else is refused.
+
+    Raises
+    ------
+    EncodingError
+        With a fatal ``bad_encoding`` finding naming the row (the line of the file: the
+        header is row 1) and, past the header, the column of the first byte that is not
+        UTF-8 (with a byte-order mark: not in the encoding it declares), and saying to save
+        the file as UTF-8.
 
     Examples
     --------
@@ -126,20 +143,38 @@ def detect_encoding(data: bytes, *, file: str = "file") -> str:
     'gb18030'
     >>> detect_encoding("\ufeffid".encode("utf-8"))
     'utf-8-sig'
+    >>> detect_encoding("id,osoite\n1,Pitkänsillanranta\n".encode("latin-1"), file="h.csv")
+    Traceback (most recent call last):
+    geo.errors.EncodingError: h.csv, row 2, column 'osoite': byte 0xE4 is not UTF-8, and the ...
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        msg = f"{file}: cannot tell the text encoding; save it as UTF-8 CSV and try again"
-        raise InputFileError(msg)
-    return str(best.encoding)
+    bom = next((mark for mark in BOMS if data.startswith(mark)), b"")
+    codec, encoding = BOMS.get(bom, ("utf-8", "utf-8"))
+    try:
+        data[len(bom) :].decode(codec)
+    except UnicodeDecodeError as error:
+        if not bom and is_chinese_gb18030([data]):
+            return "gb18030"
+        raise _csv_refusal(data, len(bom) + error.start, bom=bom, file=file) from None
+    return encoding
+
+
+def _csv_refusal(data: bytes, offset: int, *, bom: bytes, file: str) -> EncodingError:
+    """Return the ``bad_encoding`` refusal of CSV bytes whose first bad byte is at ``offset``."""
+    codec = BOMS[bom][0] if bom else "utf-8"
+    before = data[len(bom) : offset].decode(codec, errors="replace")
+    row = before.count("\n") + 1
+    column = None
+    if row > 1:
+        header = before.split("\n", 1)[0].rstrip("\r")
+        delimiter = _delimiter(header)
+        headers = [h.strip() for h in next(csv.reader([header], delimiter=delimiter))]
+        line = before.rsplit("\n", 1)[1]
+        position = max(len(next(csv.reader([line], delimiter=delimiter), [])) - 1, 0)
+        column = headers[position] if position < len(headers) else None
+    variant, values = "", {"byte": f"0x{data[offset]:02X}"}
+    if bom:
+        variant, values["bom"] = "bom", "UTF-8" if codec == "utf-8" else "UTF-16"
+    return encoding_error(file, variant, values, row=row, row_word="row", column=column)
 
 
 def _read_csv(path: Path, label: str) -> RawTable:
@@ -470,10 +505,12 @@ _CPG_CODECS: Final = {
 def dbf_encoding(dbf: bytes, *, cpg: str | None = None, file: str = "file") -> str | None:
     """Return the text encoding of a .dbf's field names and text cells, or ``None`` for ASCII.
 
-    A .cpg that names an encoding the bytes decode in is believed; otherwise the encoding is
-    detected as :func:`detect_encoding` does for CSV: UTF-8, then GB18030 (a superset of GBK
-    and GB2312), then a guess. Field names cut to 10 bytes in the middle of a character,
-    as Shapefile writers do, are no sign against an encoding.
+    A .cpg that names an encoding the bytes decode in is believed; otherwise the rule of
+    :func:`detect_encoding` for CSV applies: UTF-8, else GB18030 (a superset of GBK and
+    GB2312) when the text is Chinese (:func:`geo.encodings.is_chinese_gb18030`), else
+    refused. Field names
+    and cells cut in the middle of a character, as Shapefile writers cut them, are no sign
+    against an encoding.
 
     Parameters
     ----------
@@ -486,27 +523,43 @@ def dbf_encoding(dbf: bytes, *, cpg: str | None = None, file: str = "file") -> s
 
     Raises
     ------
+    EncodingError
+        With a fatal ``bad_encoding`` finding naming the feature and the field of the first
+        text that is not UTF-8, when the text is neither UTF-8 nor Chinese GB18030.
     InputFileError
-        If the .dbf is damaged or its text is in no encoding beatcov can tell.
+        If the .dbf is damaged.
     """
-    chunks = _dbf_text(dbf, file=file)
+    cells = _dbf_cells(dbf, file=file)
+    chunks = [chunk for _, _, chunk in cells]
     if all(chunk.isascii() for chunk in chunks):
         return None
-    candidates = ["utf-8", "gb18030"]
     named = _cpg_codec(cpg) if cpg is not None else None
-    if named is not None:
-        candidates.insert(0, named)
-    for encoding in candidates:
-        if all(_decodes(chunk, encoding) for chunk in chunks):
-            return encoding
-    best = charset_normalizer.from_bytes(b"\n".join(chunks)).best()
-    if best is None:
-        msg = (
-            f"{file}: cannot tell the text encoding of the Shapefile's attributes; add a .cpg "
-            "file naming it (e.g. GBK or UTF-8) to the zip"
-        )
-        raise InputFileError(msg)
-    return str(best.encoding)
+    if named is not None and all(_decodes(chunk, named) for chunk in chunks):
+        return named
+    if all(_decodes(chunk, "utf-8") for chunk in chunks):
+        return "utf-8"
+    if is_chinese_gb18030(chunks, cut_ends=True):
+        return "gb18030"
+    record, name, chunk = next(cell for cell in cells if not _decodes(cell[2], "utf-8"))
+    offset = _bad_utf8_offset(chunk)
+    column = None if record is None else _utf8_name(name)
+    row = None if record is None else record + 1
+    values = {"byte": f"0x{chunk[offset]:02X}"}
+    raise encoding_error(file, "dbf", values, row=row, row_word="feature", column=column)
+
+
+def _utf8_name(name: bytes) -> str:
+    """Return a field name that is UTF-8 but for a character cut off at its end, without it."""
+    return codecs.getincrementaldecoder("utf-8")(errors="replace").decode(name, final=False)
+
+
+def _bad_utf8_offset(chunk: bytes) -> int:
+    """Return the offset of the first byte of ``chunk`` that is not UTF-8 (a cut end is)."""
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return 0
 
 
 def mend_dbf_names(dbf: bytes, encoding: str) -> bytes:
@@ -527,13 +580,16 @@ def mend_dbf_names(dbf: bytes, encoding: str) -> bytes:
 
 
 def _cpg_codec(cpg: str) -> str | None:
+    """Return the codec a .cpg names (``GBK``, ``936``, ``UTF-8``, ``ISO-8859-1``...), if any."""
     key = re.sub(r"[\s_-]+", "", cpg.strip().lower())
     if key in _CPG_CODECS:
         return _CPG_CODECS[key]
-    try:
-        return codecs.lookup(key).name
-    except LookupError:
-        return None
+    for name in (key, cpg.strip().lower()):
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            continue
+    return None
 
 
 def _decodes(chunk: bytes, encoding: str) -> bool:
@@ -559,24 +615,29 @@ def _descriptor_starts(dbf: bytes, *, file: str) -> list[int]:
     return starts
 
 
-def _dbf_text(dbf: bytes, *, file: str = "file") -> list[bytes]:
-    """Return the field names and the text cells of the first records (up to the sample)."""
+def _dbf_cells(dbf: bytes, *, file: str = "file") -> list[tuple[int | None, bytes, bytes]]:
+    """Return the field names and the text cells of the first records (up to the sample).
+
+    Each item is ``(record, field name, text)``: ``record`` is the 0-based record, ``None``
+    for a field name (whose text is the name itself).
+    """
     starts = _descriptor_starts(dbf, file=file)
     names = [bytes(dbf[s : s + 11]).split(b"\0", 1)[0] for s in starts]
     header_length = int.from_bytes(dbf[8:10], "little")
     record_length = int.from_bytes(dbf[10:12], "little")
     fields, offset = [], 1  # each record starts with its deletion flag
-    for s in starts:
+    for s, name in zip(starts, names, strict=True):
         width = dbf[s + 16]
         if dbf[s + 11 : s + 12] == b"C":
-            fields.append((offset, width))
+            fields.append((offset, width, name))
         offset += width
-    chunks = list(names)
+    cells: list[tuple[int | None, bytes, bytes]] = [(None, name, name) for name in names]
     if record_length > 0 and fields:
         end = min(len(dbf), header_length + DBF_SAMPLE_BYTES)
-        for record in range(header_length, end - record_length + 1, record_length):
-            for offset, width in fields:
+        starts_of_records = range(header_length, end - record_length + 1, record_length)
+        for number, record in enumerate(starts_of_records):
+            for offset, width, name in fields:
                 cell = dbf[record + offset : record + offset + width].rstrip(b" \0")
                 if cell:
-                    chunks.append(bytes(cell))
-    return chunks
+                    cells.append((number, name, bytes(cell)))
+    return cells

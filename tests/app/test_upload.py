@@ -237,6 +237,24 @@ def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     )
 
 
+def test_a_stray_byte_is_refused_with_its_row_in_both_languages() -> None:
+    files = uploads("wgs84")
+    text = cf.households_export("wgs84").to_csv(index=False).encode()
+    lines = text.splitlines(keepends=True)
+    lines[4] = lines[4].replace("示范街".encode(), b"\xff" + "示范街".encode())  # row 5
+    files["households"] = Upload("住户.csv", b"".join(lines))
+    refused = check_upload(files, crs=None, label="t")
+    assert not refused.accepted
+    assert refused.report[["code", "file", "row", "column"]].values.tolist() == [
+        ["bad_encoding", "住户.csv", 5, "地址"]
+    ]
+    [zh] = report_frame(refused.findings, lang="zh")["message"]
+    assert zh == (
+        "住户.csv，第 5 行，列“地址”：字节 0xFF 不是 UTF-8，文件也不是 GBK/GB18030 编码的中文文本；"
+        "请把文件另存为 UTF-8（Excel：另存为“CSV UTF-8”）后重新导入"
+    )
+
+
 def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> None:
     # The Beijing district's own street grid reaches every household: accepted. Helsinki's
     # extract is some 6,000 km away: refused, naming the file and the way to the blocks.

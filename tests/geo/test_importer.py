@@ -325,6 +325,23 @@ def test_fatal_findings_refuse_the_whole_import(tmp_path: Path, two_beats: Path)
     assert info.value.report.codes() == ["bad_time"]
 
 
+def test_a_file_in_a_guessed_encoding_refuses_the_import(tmp_path: Path, two_beats: Path) -> None:
+    # households in Latin-1 (ä is e4): a fatal bad_encoding finding of the import, beside the
+    # findings of the other files, never a guess
+    households = write(
+        tmp_path / "h.csv",
+        "household_id,address,lon,lat\n1,Hämeentie 1,24.9005,60.1005\n",
+        "latin-1",
+    )
+    visits = write(tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,never\n")
+    with pytest.raises(ImportRefused) as info:
+        load_dataset(beats=two_beats, households=households, visits=visits)
+    assert info.value.report.codes() == ["bad_encoding", "bad_time"]
+    encoding = info.value.report.findings[0]
+    assert (encoding.file, encoding.row, encoding.column) == ("h.csv", 2, "address")
+    assert encoding.message.startswith("h.csv, row 2, column 'address': byte 0xE4 is not UTF-8")
+
+
 def test_invalid_polygon_small_repair_is_a_warning(tmp_path: Path) -> None:
     # A square with a zero-area spike on its top edge: invalid, but make_valid keeps the
     # same square (area change 0 %), so it is repaired with a warning.

@@ -3,7 +3,9 @@
 ``geo.readers._cell_text`` is the reference: the conversion of one cell that the readers
 used to apply to every cell. ``column_text`` converts whole columns by dtype and must give
 the same text for every cell of every dtype; the property tests compare the two on seeded
-random columns, the hand-made cases state the expected text worked out by hand.
+random columns, the hand-made cases state the expected text worked out by hand. Text encodings are
+checked on hand-made bytes, one case each (UTF-8 with a stray byte, Latin-1, GBK, GB18030,
+BOMs, ASCII); the GB18030 rule itself in tests/geo/test_encodings.py.
 ``parse_times`` parses strict ISO 8601 text apart from the rest; its results are compared
 with the previous implementation (kept below as ``reference_parse_times``). Zipped
 Shapefiles are written with pyogrio or, for the .dbf alone, byte by byte.
@@ -24,12 +26,15 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.errors import InputFileError
+from geo.encodings import is_chinese_gb18030
+from geo.errors import EncodingError, Finding, InputFileError
+from geo.importer import read_beats
 from geo.readers import (
     RawTable,
     _cell_text,
     column_text,
     dbf_encoding,
+    detect_encoding,
     mend_dbf_names,
     read_raw,
     text_frame,
@@ -368,6 +373,158 @@ def test_zip_without_one_shapefile(tmp_path: Path) -> None:
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
     with pytest.raises(InputFileError, match="bad.zip: not a valid zip archive"):
         read_raw(tmp_path / "bad.zip")
+
+
+# ---------------------------------------------------------------- text encodings
+# Hand-made bytes for each case. Refusals name the row (the line: the header is row 1), the
+# column as the file spells it and the first byte that is not UTF-8, and say to save as UTF-8.
+
+FINNISH = "id,osoite\n1,Pitkänsillanranta 3\n2,Hämeentie 1\n"
+SAVE_AS_UTF8 = (
+    "is not UTF-8, and the file is not Chinese text in GBK/GB18030 either; save the file as "
+    "UTF-8 (in Excel: Save As, CSV UTF-8) and import it again"
+)
+
+
+def refusal(data: bytes, tmp_path: Path, name: str = "h.csv") -> Finding:
+    """The ``bad_encoding`` finding of reading ``data`` as a CSV file called ``name``."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(EncodingError) as refused:
+        read_raw(path)
+    finding = refused.value.finding
+    assert finding.code == "bad_encoding" and finding.severity == "fatal"
+    assert str(refused.value) == finding.message
+    return finding
+
+
+def test_utf8_with_one_stray_byte_is_refused_at_its_row(tmp_path: Path) -> None:
+    # issue 12: one stray byte made the whole file cp1252 (ä -> Ã¤); now it is refused at
+    # the stray byte: row 3 (the header is row 1), second column
+    good = FINNISH.encode()
+    stray = good.replace(b"2,H", b"2,\x9dH")
+    finding = refusal(stray, tmp_path)
+    assert (finding.row, finding.column) == (3, "osoite")
+    assert finding.values == {"byte": "0x9D", "row_word": "row"}
+    assert finding.message == f"h.csv, row 3, column 'osoite': byte 0x9D {SAVE_AS_UTF8}"
+
+
+def test_utf8_with_a_stray_byte_that_gbk_would_read_is_refused(tmp_path: Path) -> None:
+    # ten UTF-8 rows with ä (c3 a4) and one Latin-1 ä (e4): as GB18030 the whole file decodes
+    # (c3a4 is 盲, a common hanzi; e4 6e is 鋘) and 10 of its 11 non-ASCII characters are
+    # common hanzi -- but it has 10 well-formed UTF-8 sequences and one byte outside them:
+    # UTF-8 with a bad byte (rule 2), refused at row 12
+    rows = "".join(f"{i},Pitkänsillanranta {i}\n" for i in range(1, 11))
+    data = f"id,osoite\n{rows}".encode() + "11,Pitkänsillanranta 11\n".encode("latin-1")
+    assert "Pitk盲nsillanranta 1" in data.decode("gb18030")  # what a naive GBK reading gives
+    assert not is_chinese_gb18030([data])
+    finding = refusal(data, tmp_path)
+    assert (finding.row, finding.column, finding.values["byte"]) == (12, "osoite", "0xE4")
+
+
+def test_latin1_is_refused_not_read_as_gbk(tmp_path: Path) -> None:
+    # issue 12: Latin-1 was read as GBK (Pitkänsillanranta -> Pitk鋘sillanranta): e4 6e is
+    # one rare GBK character whose second byte is below 0x80, so it is not Chinese (rule 3)
+    data = FINNISH.encode("latin-1")
+    assert data.decode("gb18030").splitlines()[1] == "1,Pitk鋘sillanranta 3"
+    assert not is_chinese_gb18030([data])
+    finding = refusal(data, tmp_path)
+    assert finding.message == f"h.csv, row 2, column 'osoite': byte 0xE4 {SAVE_AS_UTF8}"
+
+
+def test_refusal_names_the_column_past_quoted_delimiters(tmp_path: Path) -> None:
+    data = 'id;"a; b";osoite\n1;"x; y";Pitkä\n'.encode("latin-1")
+    assert refusal(data, tmp_path).column == "osoite"
+    header = refusal("osoite,Päivä\n".encode("latin-1"), tmp_path)  # in the header: no column
+    assert (header.row, header.column) == (1, None)
+    assert header.message.startswith("h.csv, row 1: byte 0xE4 is not UTF-8")
+
+
+def test_gbk_chinese_is_read(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_bytes("户号,地址,民警\n0012,一枝园28号,张喆\n".encode("gbk"))
+    raw = read_raw(tmp_path / "h.csv")
+    assert raw.encoding == "gb18030"
+    assert raw.frame.to_dict("list") == {"户号": ["0012"], "地址": ["一枝园28号"], "民警": ["张喆"]}
+
+
+def test_gb18030_only_characters_are_read(tmp_path: Path) -> None:
+    # 𠀀 (U+20000) takes four bytes and 䶮 (U+4DAE) two (fe 9f) in GB18030; GBK has neither
+    address = "𠀀路䶮巷3号"
+    assert len("𠀀".encode("gb18030")) == 4 and "䶮".encode("gb18030") == b"\xfe\x9f"
+    with pytest.raises(UnicodeEncodeError):
+        address.encode("gbk")
+    (tmp_path / "h.csv").write_bytes(f"户号,地址\n1,{address}\n".encode("gb18030"))
+    raw = read_raw(tmp_path / "h.csv")
+    assert raw.encoding == "gb18030" and raw.frame["地址"].tolist() == [address]
+
+
+def test_utf8_bom_is_read_and_a_bad_byte_after_it_refused(tmp_path: Path) -> None:
+    (tmp_path / "h.csv").write_bytes("\ufeff户号,地址\n1,一枝园\n".encode())
+    raw = read_raw(tmp_path / "h.csv")
+    assert raw.encoding == "utf-8-sig" and list(raw.frame.columns) == ["户号", "地址"]
+    damaged = "\ufeff户号,地址\n1,一枝园\n".encode() + "2,玄武\n".encode("gbk")
+    finding = refusal(damaged, tmp_path)
+    assert (finding.row, finding.column, finding.variant) == (3, "地址", "bom")
+    assert finding.message == (
+        "h.csv, row 3, column '地址': the file starts with a UTF-8 byte-order mark, but byte "
+        "0xD0 is not UTF-8; save the file again as UTF-8 and import it again"
+    )
+
+
+def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
+    # Excel's "Unicode text": UTF-16 with a byte-order mark, tab separated
+    (tmp_path / "h.txt").write_bytes("户号\t地址\n1\t一枝园\n".encode("utf-16"))
+    raw = read_raw(tmp_path / "h.txt")
+    assert raw.encoding == "utf-16" and raw.frame.to_dict("list") == {
+        "户号": ["1"],
+        "地址": ["一枝园"],
+    }
+
+
+def test_pure_ascii_is_utf8() -> None:
+    assert detect_encoding(b"id,name\n1,x\n") == "utf-8"
+    assert detect_encoding("id,osoite\n1,Pitkänsillanranta\n".encode()) == "utf-8"
+
+
+def test_latin1_shapefile_without_cpg_is_refused_at_its_feature(tmp_path: Path) -> None:
+    dbf = dbf_bytes(
+        [(b"ID", 4), (b"OSOITE", 30)],
+        [[b"1", b"Mannerheimintie 5"], [b"2", "Pitkänsillanranta 3".encode("latin-1")]],
+    )
+    with pytest.raises(EncodingError) as refused:
+        dbf_encoding(dbf, file="b.zip")
+    finding = refused.value.finding
+    assert (finding.row, finding.column, finding.variant) == (2, "OSOITE", "dbf")
+    assert finding.message == (
+        "b.zip, feature 2, column 'OSOITE': byte 0xE4 is not UTF-8, and the attribute text is "
+        "not Chinese text in GBK/GB18030 either; add a .cpg file naming its encoding (e.g. "
+        "UTF-8 or GBK) to the zip, or export the Shapefile again in UTF-8"
+    )
+    # a .cpg that names the encoding is believed: named, not guessed
+    assert dbf_encoding(dbf, cpg="ISO-8859-1") == "iso8859-1"
+    # a field name in Latin-1: no feature, no column
+    names = dbf_bytes([("KYLÄT".encode("latin-1"), 4)], [[b"1"]])
+    with pytest.raises(EncodingError, match=r"^b\.zip: byte 0xC4 is not UTF-8"):
+        dbf_encoding(names, file="b.zip")
+
+
+def test_latin1_shapefile_zip_is_a_finding_of_the_import(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"beat_id": ["B1"], "name": ["Pitkänsillanranta"]},
+        geometry=[shapely.box(24.9, 60.1, 24.901, 60.101)],
+        crs="EPSG:4326",
+    )
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pyogrio.write_dataframe(gdf, folder / "b.shp", encoding="ISO-8859-1")
+    with zipfile.ZipFile(tmp_path / "b.zip", "w") as archive:
+        for part in folder.iterdir():
+            if part.suffix != ".cpg":
+                archive.write(part, part.name)
+    result = read_beats(tmp_path / "b.zip")
+    [finding] = result.report.findings
+    assert (finding.code, finding.row, finding.column) == ("bad_encoding", 1, "name")
+    assert len(result.table) == 0
 
 
 # ---------------------------------------------------------------- parse_times
