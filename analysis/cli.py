@@ -36,7 +36,7 @@ from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
-from geo.times import check_timezone
+from geo.times import DATE_ORDERS, check_timezone
 from geo.writers import write_csv, write_geojson, write_json
 
 TABLES = ("beats", "households", "visits")
@@ -118,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULTS.timezone,
         type=_zone,
         help=f"zone of visit times without one, and of time bands (default {DEFAULTS.timezone})",
+    )
+    cov.add_argument(
+        "--date-order",
+        default=DEFAULTS.date_order,
+        choices=DATE_ORDERS,
+        help="order of day and month in visit dates with the year last (01/07/2026): dmy, mdy, "
+        "ymd (refuse them) or auto (default: told from the column; a column whose dates "
+        "could be read either way is refused)",
     )
     cov.add_argument(
         "--start",
@@ -256,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     settings = DEFAULTS.replace(
         timezone=args.timezone,
+        date_order=args.date_order,
         network_type=args.network_type,
         coverage_threshold=args.coverage_threshold,
         include_unverified=args.include_unverified,

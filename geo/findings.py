@@ -26,6 +26,8 @@ FINDINGS: Final[dict[str, str]] = {
     "missing_id": "fatal",
     "duplicate_id": "fatal",
     "bad_time": "fatal",
+    "ambiguous_date_order": "fatal",
+    "date_order_inferred": "warning",
     "not_a_number": "fatal",
     "out_of_range": "fatal",
     "missing_value": "fatal",
@@ -82,6 +84,26 @@ MESSAGES: Final[dict[str, str]] = {
     "export the Shapefile again in UTF-8",
     "bad_time": "{value!r} is not a time beatcov can read; write it like 2026-07-01 18:05",
     "bad_time.empty": "the time is empty; fill it in",
+    "bad_time.short_year": "{value!r} has a two-digit year, which could be read in several "
+    "ways; write the year in full, like 2026-07-01 18:05",
+    "bad_time.order_dmy": "{value!r} is not a date in the order chosen (day/month/year); "
+    "correct it, or choose another date order",
+    "bad_time.order_mdy": "{value!r} is not a date in the order chosen (month/day/year); "
+    "correct it, or choose another date order",
+    "bad_time.order_ymd": "{value!r} has its year last, but the order chosen is "
+    "year-month-day; write it like 2026-07-01 18:05, or choose another date order",
+    "ambiguous_date_order": "{value!r} could be {day_first} (day/month/year) or {month_first} "
+    "(month/day/year), and no date in this column tells which; choose the date order, or "
+    "write the dates like 2026-07-01",
+    "ambiguous_date_order.mixed": "this column has dates that can only be day/month/year "
+    "({day_value!r}, row {day_row}) and dates that can only be month/day/year "
+    "({month_value!r}, row {month_row}); write every date in one order, like 2026-07-01",
+    "date_order_inferred.dmy": "dates of this column are read day first: {evidence!r} (row "
+    "{evidence_row}) can only be day/month/year, so {value!r} is read as {reading}; if that "
+    "is wrong, choose the date order",
+    "date_order_inferred.mdy": "dates of this column are read month first: {evidence!r} (row "
+    "{evidence_row}) can only be month/day/year, so {value!r} is read as {reading}; if that "
+    "is wrong, choose the date order",
     "not_a_number": "{value!r} is not a number; write a plain number",
     "out_of_range.between": "{value!r} is out of range; use a number from {low:g} to {high:g}",
     "out_of_range.whole_between": "{value!r} is out of range; use a whole number from {low:g} "

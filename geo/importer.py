@@ -231,8 +231,9 @@ def read_visits(
     """Read a visits file into the canonical visits table.
 
     Times without a zone are localised to ``settings.timezone``; times with an offset are
-    converted to it. A missing ``outcome`` column means every
-    visit was a contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
+    converted to it. Dates with the year last are read in ``settings.date_order``, never in
+    a guessed order (:mod:`geo.times`). A missing ``outcome`` column means every visit was a
+    contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
     ``file_crs`` and ``columns``.
     """
     cfg = resolve(settings)
@@ -252,7 +253,9 @@ def read_visits(
         values = _text(frame, column)
         check_filled(values, collector, column=column)
         table[column] = values
-    table["time"] = parse_times(frame["time"], collector, timezone=cfg.timezone)
+    table["time"] = parse_times(
+        frame["time"], collector, timezone=cfg.timezone, date_order=cfg.date_order
+    )
     table["outcome"] = _outcomes(frame, collector)
     if "duration_min" in frame:
         table["duration_min"] = parse_numbers(

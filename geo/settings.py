@@ -27,6 +27,13 @@ class Settings:
     ----------
     timezone : str
         IANA zone used to localise visit times that carry no zone. Default ``Asia/Shanghai``.
+    date_order : str
+        Order of day and month in visit dates written with the year last (``01/07/2026``,
+        ``1.7.2026``): ``auto`` reads a time column day first (or month first) only when one
+        of its dates can only be read that way, with a warning, and refuses a column whose
+        dates could be read either way; ``dmy`` and ``mdy`` name the order; ``ymd`` refuses
+        dates with the year last. Year-first dates (``2026-07-01``, ``2026/7/1``,
+        ``2026年7月1日``) are always year-month-day; two-digit years are always refused.
     input_crs : str
         Coordinate system of input coordinates that carry none (lon/lat or WKT columns, a
         Shapefile without ``.prj``) when the user names none: ``wgs84``, ``gcj02``, ``bd09``
@@ -139,6 +146,7 @@ class Settings:
     """
 
     timezone: str = "Asia/Shanghai"
+    date_order: str = "auto"
     input_crs: str = "wgs84"
     gcj_inverse_tolerance_m: float = 0.01
     misaligned_max_share: float = 0.05

@@ -7,7 +7,7 @@ from app.i18n import column_label, t, translate
 from app.shell import context
 from geo.errors import BeatcovError
 from geo.settings import DEFAULTS
-from geo.times import check_timezone
+from geo.times import DATE_ORDERS, check_timezone
 
 PENDING = "data_pending"  # session key of the last checked upload, kept until stored
 FLASH = "data_flash"  # session key of a message to show after a rerun
@@ -52,6 +52,12 @@ coords = left.selectbox(
 )
 epsg = left.text_input(t("data.epsg"), key="data_epsg", disabled=coords != "epsg")
 zone = middle.text_input(t("data.timezone"), value=ctx.settings.timezone, key="data_timezone")
+date_order = middle.selectbox(
+    t("data.date_order"),
+    DATE_ORDERS,
+    format_func=lambda o: translate(f"date_order.{o}", ctx.lang),
+    key="data_date_order",
+)
 label = right.text_input(t("data.label"), value=t("data.default_label"), key="data_label")
 st.caption(t("data.coords_help"))
 
@@ -78,7 +84,7 @@ if st.button(t("data.check"), key="data_check", disabled=not ready):
                 streets=streets,
                 columns=columns,
                 workspace=state.workspace(),
-                settings=DEFAULTS.replace(timezone=check_timezone(zone)),
+                settings=DEFAULTS.replace(timezone=check_timezone(zone), date_order=date_order),
             )
             st.session_state[COLUMNS] = st.session_state[PENDING].columns
     except BeatcovError as error:

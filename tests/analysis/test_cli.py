@@ -53,8 +53,8 @@ DESIGN_HOUSEHOLDS = [
 DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status", "flags", "reason"]
 BANDS = {"morning", "midday", "working", "evening"}
 OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--beats-coords",
-           "--households-coords", "--visits-coords", "--column", "--timezone", "--start", "--end",
-           "--unit", "--out"]  # fmt: skip
+           "--households-coords", "--visits-coords", "--column", "--timezone", "--date-order",
+           "--start", "--end", "--unit", "--out"]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers
@@ -354,6 +354,38 @@ def test_bad_time_is_refused_with_file_row_and_column(
     assert "bad_visits.csv, row 8, column '走访时间'" in err
     assert "'2026-13-45 25:00'" in err
     assert not out.exists()  # nothing written
+
+
+def test_ambiguous_dates_are_refused_until_the_order_is_named(
+    cli_args,  # noqa: ANN001
+    demo_out: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the first record's time written day first (01/07/2026): 1 July or 7 January? Refused;
+    # named with --date-order dmy, the run gives the demo's outputs byte for byte
+    lines = DEMO_FILES["visits"].read_text(encoding="gbk").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].split(",")
+    column = header.index("走访时间")
+    day, clock = cells[column].split(" ")
+    assert day == "2026-07-01"
+    cells[column] = f"01/07/2026 {clock}"
+    lines[1] = ",".join(cells)
+    visits = tmp_path / "day_first.csv"
+    visits.write_bytes("".join(lines).encode("gbk"))
+
+    refused = tmp_path / "refused"
+    assert main(cli_args(refused, "--no-progress", visits=visits)) == 2
+    err = capsys.readouterr().err
+    assert "day_first.csv, row 2, column '走访时间'" in err
+    assert "could be 2026-07-01 (day/month/year) or 2026-01-07 (month/day/year)" in err
+    assert not refused.exists()
+
+    out = tmp_path / "out"
+    assert main(cli_args(out, "--no-progress", "--date-order", "dmy", visits=visits)) == 0
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
 
 
 def test_unknown_unit_exits_2(

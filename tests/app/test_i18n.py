@@ -18,6 +18,7 @@ from app import i18n, review, tables, upload, views
 from app.shell import PAGES
 from geo.reviews import DECISIONS
 from geo.schema import OUTCOMES
+from geo.times import DATE_ORDERS
 
 APP = Path(__file__).resolve().parents[2] / "app"
 SOURCES = sorted(p for p in APP.rglob("*.py") if "static" not in p.parts)
@@ -113,6 +114,7 @@ def test_dynamic_keys_exist_for_every_code() -> None:
     keys += [f"kind.{k}" for k in ("household", "shop", "school", "workplace")]
     keys += [f"page.{p.key}" for p in PAGES]
     keys += [f"coords.{c}" for c in upload.COORDS]
+    keys += [f"date_order.{o}" for o in DATE_ORDERS]
     keys += [f"data.file_{name}" for name in upload.TABLES]
     keys += [f"fig.{k}" for k in views.HEADLINE]
     keys += [f"role.{r}" for r in ("chief", "planner", "officer")]

@@ -14,11 +14,13 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import i18n, state
 from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_frame, store
+from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
@@ -237,6 +239,16 @@ def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     )
 
 
+def day_first_uploads() -> dict[str, Upload]:
+    """The uploads (read with GCJ-02) with visit times written day first (01/07/2026 09:00)."""
+    files = uploads("wgs84")
+    visits = cf.visits_export("gcj02")
+    times = pd.to_datetime(visits["走访时间"])
+    visits["走访时间"] = times.dt.strftime("%d/%m/%Y %H:%M")
+    files["visits"] = Upload("走访.csv", visits.to_csv(index=False).encode("gbk"))
+    return files
+
+
 def test_a_stray_byte_is_refused_with_its_row_in_both_languages() -> None:
     files = uploads("wgs84")
     text = cf.households_export("wgs84").to_csv(index=False).encode()
@@ -253,6 +265,38 @@ def test_a_stray_byte_is_refused_with_its_row_in_both_languages() -> None:
         "住户.csv，第 5 行，列“地址”：字节 0xFF 不是 UTF-8，文件也不是 GBK/GB18030 编码的中文文本；"
         "请把文件另存为 UTF-8（Excel：另存为“CSV UTF-8”）后重新导入"
     )
+
+
+def test_the_date_order_comes_with_the_settings() -> None:
+    refused = check_upload(day_first_uploads(), crs="gcj02", label="t")
+    fatal = refused.report[refused.report["severity"] == "fatal"]
+    assert fatal[["code", "file", "row", "column"]].values.tolist() == [
+        ["ambiguous_date_order", "走访.csv", 2, "走访时间"]
+    ]
+    accepted = check_upload(
+        day_first_uploads(), crs="gcj02", label="t", settings=DEFAULTS.replace(date_order="dmy")
+    )
+    assert accepted.dataset is not None
+    times = accepted.dataset.visits["time"].dt.tz_localize(None)
+    assert times.tolist() == pd.to_datetime(cf.visits_export("gcj02")["走访时间"]).tolist()
+
+
+def test_data_page_takes_the_date_order(workspace_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.switch_page("app/pages/data.py").run()
+    set_files(at, day_first_uploads())
+    at.selectbox(key="data_coords").set_value("gcj02").run()
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and not at.success
+    shown = [str(v) for v in at.dataframe[0].value.to_numpy().ravel()]
+    assert any("'01/07/2026 09:00' could be 2026-07-01 (day/month/year)" in m for m in shown)
+    at.selectbox(key="data_date_order").set_value("dmy").run()
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success and not at.error
 
 
 def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> None:

@@ -342,6 +342,21 @@ def test_a_file_in_a_guessed_encoding_refuses_the_import(tmp_path: Path, two_bea
     assert encoding.message.startswith("h.csv, row 2, column 'address': byte 0xE4 is not UTF-8")
 
 
+def test_visit_date_order_comes_from_the_settings(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time\nV1,1,P1,01/07/2026 18:05\n",
+    )
+    refused = read_visits(path)
+    assert [(f.code, f.row, f.column) for f in refused.report.findings] == [
+        ("ambiguous_date_order", 2, "time")
+    ]
+    for order, day in (("dmy", "2026-07-01"), ("mdy", "2026-01-07")):
+        read = read_visits(path, settings=DEFAULTS.replace(date_order=order))
+        assert read.report.ok
+        assert read.table["time"].iloc[0] == pd.Timestamp(f"{day} 18:05", tz="Asia/Shanghai")
+
+
 def test_invalid_polygon_small_repair_is_a_warning(tmp_path: Path) -> None:
     # A square with a zero-area spike on its top edge: invalid, but make_valid keeps the
     # same square (area change 0 %), so it is repaired with a warning.
