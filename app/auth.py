@@ -24,13 +24,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import streamlit as st
 
 from app import state
 from app.i18n import t
-from geo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, Account, Accounts, Login, session_end
+from geo.accounts import (
+    DATA_ROLES,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    Account,
+    Accounts,
+    Login,
+    session_end,
+)
 from geo.audit import SYSTEM, Actor, AuditLog, now_utc
 from geo.errors import BeatcovError
 from geo.settings import DEFAULTS
@@ -119,6 +127,16 @@ def actor() -> Actor:
         msg = "no one is logged in: log in first"
         raise BeatcovError(msg)
     return account.actor
+
+
+def may_clear_cache(session_state: Any) -> bool:
+    """Tell whether a session may clear the shared caches: an admin or planner is logged in.
+
+    Given the session's state by :func:`app._streamlit_compat.guard_clear_cache` (outside
+    any script run), it reads the account :func:`current_account` left there.
+    """
+    account = session_state[ACCOUNT_KEY] if ACCOUNT_KEY in session_state else None
+    return isinstance(account, Account) and account.role in DATA_ROLES
 
 
 def log_in(username: str, password: str) -> Login:

@@ -6,9 +6,12 @@ switch alone, so no data and no list of officers reach the browser. After a logi
 navigation holds the pages the account's role may open (:attr:`PageSpec.roles`) and the
 sidebar shows who is logged in, the logout button, the analysis window, the dataset's name
 and the data credit. It yields a :class:`Context`; pages get their data only through
-:meth:`Context.view`, whose scope comes from the account (:func:`analysis.scope.account_scope`):
-an officer sees their beats, a chief the beats of their station(s), a planner or admin every
-beat. No widget chooses it.
+:meth:`Context.view`, whose scope comes from the account
+(:func:`analysis.scope.account_scope`): an officer sees their beats, a chief the beats of
+their station(s), a planner or admin every beat. No widget chooses it.
+
+Only an admin or planner may clear the shared caches: Streamlit's "Clear cache" clears
+them for every user (:func:`app._streamlit_compat.guard_clear_cache`).
 
 Only a chief reviews flagged visits (:data:`REVIEWER_ROLES`): :meth:`Context.review` and
 :meth:`Context.withdraw_review` refuse anyone else, whatever a page draws; each decision is
@@ -26,7 +29,7 @@ import streamlit as st
 
 from analysis.scope import Scope, account_scope
 from app import auth, state
-from app._streamlit_compat import StreamlitPage
+from app._streamlit_compat import StreamlitPage, guard_clear_cache
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
 from app.ui import md_text
 from geo.accounts import DATA_ROLES, ROLES, Account
@@ -195,6 +198,7 @@ def build_navigation() -> StreamlitPage:
 
     The sidebar is drawn here too, so every page shares it.
     """
+    guard_clear_cache(auth.may_clear_cache)  # "Clear cache" clears every user's: data roles only
     st.session_state.pop(CONTEXT_KEY, None)
     account = auth.current_account()
     if not auth.demo_active():
