@@ -10,7 +10,7 @@ time and the time of the last run. On every full run :func:`current_account` rea
 account afresh and ends the session (recorded as a ``logout`` row with the reason) when the
 account is gone or disabled, when a demo account meets real data, after
 ``session_idle_min`` without a run or ``session_max_h`` after the login
-(:func:`geo.accounts.session_end`). A small fragment in the sidebar (:func:`watch`) checks
+(:func:`geo.logins.session_end`). A small fragment in the sidebar (:func:`watch`) checks
 the clock every minute, so a screen left open does not keep showing data after the idle
 timeout.
 
@@ -30,17 +30,10 @@ import streamlit as st
 
 from app import state
 from app.i18n import t
-from geo.accounts import (
-    DATA_ROLES,
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
-    Account,
-    Accounts,
-    Login,
-    session_end,
-)
+from geo.accounts import DATA_ROLES, DEMO_ACCOUNTS, DEMO_PASSWORD, Account, Accounts
 from geo.audit import SYSTEM, Actor, AuditLog, now_utc
 from geo.errors import BeatcovError
+from geo.logins import Login, authenticate, session_end
 from geo.settings import DEFAULTS
 
 SESSION_KEY: Final = "beatcov_session"
@@ -141,7 +134,7 @@ def may_clear_cache(session_state: Any) -> bool:
 
 def log_in(username: str, password: str) -> Login:
     """Check a login; on success start the session (the audit row is written either way)."""
-    result = accounts().authenticate(username, password, demo=demo_active(), settings=DEFAULTS)
+    result = authenticate(accounts(), username, password, demo=demo_active(), settings=DEFAULTS)
     if result.ok and result.account is not None:
         when = now_utc()
         st.session_state[SESSION_KEY] = Session(result.account.username, when, when)

@@ -1,9 +1,9 @@
-"""User accounts: who may log in, with which role and over which beats; logins and sessions.
+"""User accounts: who may log in, with which role and over which beats.
 
 Accounts live in the workspace database (table ``accounts``, added to older workspaces when
 they are opened, like the reviews table). Every change to an account is one ``user_change``
-row of the audit trail and every login attempt one ``login`` or ``failed_login`` row
-(:mod:`geo.audit`), written in the same transaction as the change.
+row of the audit trail (:mod:`geo.audit`), written in the same transaction as the change.
+Logging in and sessions are :mod:`geo.logins`'.
 
 Roles
 -----
@@ -23,24 +23,7 @@ Usernames are compared case-insensitively: they are stored NFKC-normalised and c
 trail. Passwords are hashed with argon2id (``argon2-cffi``'s ``PasswordHasher`` defaults,
 RFC 9106's low-memory profile) and rehashed on login when those defaults change; a new
 password needs ``password_min_length`` characters, must not be the username and must not
-be the demo password.
-
-Logins
-------
-* A wrong password adds one to the account's failed attempts; at ``login_max_failures`` the
-  account is locked for ``login_lockout_min`` minutes and the count starts again. While
-  locked, every password, the right one too, is refused without being checked.
-* A right password clears the count. Disabled accounts and unknown usernames are refused
-  like a wrong password (the same message, and an unknown name costs the same hashing
-  time), and never lock, since there is nothing to lock.
-* The password is checked outside any write lock (hashing takes a fraction of a second);
-  the count is then updated in a transaction that reads the lock again, so two attempts at
-  once are both counted and a lock set meanwhile is honoured.
-
-Sessions (:func:`session_end`): a session with no action for ``session_idle_min`` minutes
-ends (``idle_timeout``), and any session ends ``session_max_h`` hours after its login
-(``session_limit``), whatever it does meanwhile. Every time given to this module is
-UTC-aware; functions take ``now=`` so tests can inject a clock.
+be the demo password. Every time given to this module is UTC-aware.
 
 The demo
 --------
@@ -48,15 +31,13 @@ While the app shows the embedded demo (the workspace has no current dataset) and
 account exists, the accounts ``chief`` (every station of the demo), ``planner`` and
 ``officer`` (the demo's first beat, :data:`DEMO_OFFICER_BEATS`) log in with the password
 :data:`DEMO_PASSWORD`. They are created on first use, flagged ``demo``, refused by
-:meth:`Accounts.authenticate` whenever the demo is not active, and removed as soon as a
+:func:`geo.logins.authenticate` whenever the demo is not active, and removed as soon as a
 real account is added (in the same transaction). They never exist beside real data.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import functools
 import json
 import re
 import unicodedata
@@ -66,7 +47,6 @@ from typing import Any, Final
 
 import pandas as pd
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from geo.audit import SYSTEM, Actor, Database, append, now_utc, utc_text
 from geo.errors import AccountError
@@ -171,26 +151,6 @@ class Account:
         return self.locked_until is not None and self.locked_until > now
 
 
-@dataclass(frozen=True)
-class Login:
-    """The outcome of a login attempt.
-
-    ``outcome`` is ``ok``, ``wrong_password``, ``locked`` (refused, the account is locked
-    until ``locked_until``), ``unknown_user`` or ``disabled``. ``account`` is set when
-    ``ok``. A wrong password that locks the account has ``outcome`` ``wrong_password``
-    and ``locked_until`` set.
-    """
-
-    outcome: str
-    account: Account | None = None
-    locked_until: dt.datetime | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the user is logged in."""
-        return self.outcome == "ok" and self.account is not None
-
-
 # --------------------------------------------------------------------------- checks
 
 
@@ -283,33 +243,6 @@ def check_binding(
     return bound, at
 
 
-def session_end(
-    login_at: dt.datetime,
-    last_seen: dt.datetime,
-    *,
-    now: dt.datetime | None = None,
-    settings: Settings | None = None,
-) -> str | None:
-    """Return why a session has ended (``session_limit``, ``idle_timeout``) or ``None``.
-
-    Examples
-    --------
-    >>> t0 = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
-    >>> session_end(t0, t0, now=t0 + dt.timedelta(minutes=29))
-    >>> session_end(t0, t0, now=t0 + dt.timedelta(minutes=31))
-    'idle_timeout'
-    >>> session_end(t0, t0 + dt.timedelta(hours=12), now=t0 + dt.timedelta(hours=12, minutes=1))
-    'session_limit'
-    """
-    cfg = resolve(settings)
-    when = now or now_utc()
-    if when - login_at >= dt.timedelta(hours=cfg.session_max_h):
-        return "session_limit"
-    if when - last_seen >= dt.timedelta(minutes=cfg.session_idle_min):
-        return "idle_timeout"
-    return None
-
-
 # --------------------------------------------------------------------------- accounts
 
 
@@ -331,7 +264,7 @@ class Accounts:
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     accounts = Accounts(Workspace(Path(folder)))
     ...     _ = accounts.add("Wang", "officer", "correct horse", beats=["B01"])
-    ...     accounts.authenticate("wang", "correct horse", demo=False).account.beats
+    ...     accounts.get("WANG").beats
     ('B01',)
     """
 
@@ -349,7 +282,7 @@ class Accounts:
             return None
         with self.database.reading("reading an account") as conn:
             row = conn.execute("SELECT * FROM accounts WHERE username = ?", (name,)).fetchone()
-        return None if row is None else _account(row)
+        return None if row is None else account_from_row(row)
 
     def list(self) -> pd.DataFrame:
         """Return every account (no password hashes), by username; see :data:`LIST_COLUMNS`."""
@@ -520,113 +453,13 @@ class Accounts:
         with self.database.transaction("removing the demo accounts") as conn:
             return _drop_demo(conn, actor, now=now)
 
-    # ------------------------------------------------------------- logging in
+    # ------------------------------------------------------------- for geo.logins
 
-    def authenticate(
-        self,
-        username: str,
-        password: str,
-        *,
-        demo: bool,
-        now: dt.datetime | None = None,
-        settings: Settings | None = None,
-    ) -> Login:
-        """Check a login; count failures, lock, and record the attempt in the audit trail.
-
-        Parameters
-        ----------
-        username, password : str
-            As typed.
-        demo : bool
-            Whether the demo is shown (else the demo accounts are refused as unknown).
-        now : datetime, optional
-            The time (UTC-aware); default the clock.
-        settings : Settings, optional
-            ``login_max_failures`` and ``login_lockout_min``.
-        """
-        cfg = resolve(settings)
-        when = now or now_utc()
-        try:
-            name = normalise_username(username)
-        except AccountError:
-            name = unicodedata.normalize("NFKC", str(username)).strip()[:64] or "(blank)"
-        stored = self._stored(name)
-        if stored is None or (stored[0].demo and not demo) or stored[0].disabled:
-            self._verify(_dummy_hash(), password)  # the same time as a real check
-            outcome = "unknown_user" if stored is None or stored[0].demo else "disabled"
-            role = "none" if stored is None else stored[0].role
-            self._record(Actor(name, role), "failed_login", outcome, when)
-            return Login(outcome)
-        account, hashed = stored
-        if account.locked(when):
-            self._record(account.actor, "failed_login", "locked", when)
-            return Login("locked", locked_until=account.locked_until)
-        right = self._verify(hashed, password)
-        with self.database.transaction(f"recording a login of {name!r}") as conn:
-            row = conn.execute("SELECT * FROM accounts WHERE username = ?", (name,)).fetchone()
-            current = _account(row)
-            if current.locked(when):  # locked by another attempt meanwhile
-                append(conn, current.actor, "failed_login", "locked", now=when)
-                return Login("locked", locked_until=current.locked_until)
-            if not right:
-                return _count_failure(conn, current, when, cfg)
-            rehash = self._rehash(hashed, password)
-            conn.execute(
-                "UPDATE accounts SET failed_attempts = 0, locked_until = NULL, "
-                "password_hash = COALESCE(?, password_hash) WHERE username = ?",
-                (rehash, name),
-            )
-            append(conn, current.actor, "login", "", "ok", now=when)
-        return Login("ok", dataclasses.replace(current, failed_attempts=0, locked_until=None))
-
-    def record_logout(
-        self, account: Account, reason: str, *, now: dt.datetime | None = None
-    ) -> None:
-        """Record a logout (``ok`` when asked for, else why: ``idle_timeout`` ...)."""
-        self._record(account.actor, "logout", reason, now or now_utc())
-
-    def _stored(self, name: str) -> tuple[Account, str] | None:
+    def credentials(self, username: str) -> tuple[Account, str] | None:
+        """Return an account and its password hash (for :mod:`geo.logins` only), or ``None``."""
         with self.database.reading("reading an account") as conn:
-            row = conn.execute("SELECT * FROM accounts WHERE username = ?", (name,)).fetchone()
-        return None if row is None else (_account(row), str(row["password_hash"]))
-
-    def _verify(self, hashed: str, password: str) -> bool:
-        try:
-            return bool(self.hasher.verify(hashed, password))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
-
-    def _rehash(self, hashed: str, password: str) -> str | None:
-        return self.hasher.hash(password) if self.hasher.check_needs_rehash(hashed) else None
-
-    def _record(self, actor: Actor, action: str, outcome: str, when: dt.datetime) -> None:
-        with self.database.transaction(f"recording {action}") as conn:
-            append(conn, actor, action, "", outcome, now=when)
-
-
-def _count_failure(conn: Any, account: Account, when: dt.datetime, cfg: Settings) -> Login:
-    """Add a wrong password to the count; lock at the limit (inside the transaction)."""
-    failed = account.failed_attempts + 1
-    until = None
-    if failed >= cfg.login_max_failures:
-        until = when + dt.timedelta(minutes=cfg.login_lockout_min)
-        failed = 0
-    conn.execute(
-        "UPDATE accounts SET failed_attempts = ?, locked_until = COALESCE(?, locked_until) "
-        "WHERE username = ?",
-        (failed, None if until is None else utc_text(until), account.username),
-    )
-    outcome = (
-        "wrong_password" if until is None else f"wrong_password; locked until {utc_text(until)}"
-    )
-    append(conn, account.actor, "failed_login", "", outcome, now=when)
-    return Login("wrong_password", locked_until=until)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Return a hash of nothing anyone types (an unknown name costs the same time)."""
-    return PasswordHasher().hash("beatcov: no such account")
+            row = conn.execute("SELECT * FROM accounts WHERE username = ?", (username,)).fetchone()
+        return None if row is None else (account_from_row(row), str(row["password_hash"]))
 
 
 def _insert(
@@ -676,7 +509,8 @@ def _describe(
     return " ".join(parts)
 
 
-def _account(row: Any) -> Account:
+def account_from_row(row: Any) -> Account:
+    """Return an :class:`Account` from a row of the accounts table."""
     until = row["locked_until"]
     return Account(
         username=str(row["username"]),

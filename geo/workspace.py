@@ -1,5 +1,4 @@
-"""The workspace database: stored datasets, which one is current, a chief's reviews, the
-user accounts and the audit trail.
+"""The workspace database: stored datasets, the current one, reviews, accounts, audit trail.
 
 The app's Data page imports files; an accepted import is saved here and made the current
 dataset, which every page then reads. The workspace survives restarts and is never damaged

@@ -17,6 +17,7 @@ import pytest
 from analysis.cli import main
 from geo.accounts import Accounts
 from geo.audit import AuditLog
+from geo.logins import authenticate
 from geo.workspace import WORKSPACE_ENV, Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,15 +51,15 @@ def test_users_add_list_passwd_disable_enable(
         ["wang", "officer", "B01;B02"],
     ]
     accounts = Accounts(Workspace(ws))
-    assert accounts.authenticate("wang", PASSWORD, demo=False).ok
+    assert authenticate(accounts, "wang", PASSWORD, demo=False).ok
     new = "a different long password"
     assert run(["users", "passwd", "wang", "--password-stdin", "--workspace", str(ws)],
                monkeypatch, new + "\n") == 0  # fmt: skip
-    assert accounts.authenticate("wang", new, demo=False).ok
+    assert authenticate(accounts, "wang", new, demo=False).ok
     assert run(["users", "disable", "wang", "--workspace", str(ws)], monkeypatch) == 0
-    assert accounts.authenticate("wang", new, demo=False).outcome == "disabled"
+    assert authenticate(accounts, "wang", new, demo=False).outcome == "disabled"
     assert run(["users", "enable", "wang", "--workspace", str(ws)], monkeypatch) == 0
-    assert accounts.authenticate("wang", new, demo=False).ok
+    assert authenticate(accounts, "wang", new, demo=False).ok
     # every change is a user_change row by the person at the command line
     log = AuditLog(Workspace(ws)).rows()
     changes = log[log["action"] == "user_change"]
@@ -120,7 +121,7 @@ def test_audit_verify_fails_after_a_row_is_edited_in_the_database(
     ws = Workspace(tmp_path)
     accounts = Accounts(ws)
     accounts.add("li", "chief", PASSWORD, stations=["S1"])
-    accounts.authenticate("li", PASSWORD, demo=False)
+    authenticate(accounts, "li", PASSWORD, demo=False)
     ws.record_review("V7", "dismissed", reviewer="li", actor=accounts.get("li").actor)
     command = [sys.executable, "-m", "analysis", "audit", "verify", "--workspace", str(tmp_path)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -135,9 +135,7 @@ def test_guard_clear_cache_wraps_streamlits_handler_once() -> None:
         original = guarded.__wrapped__
         assert original.__qualname__ == "AppSession._handle_clear_cache_request"
         # what the guard relies on: the websocket's message is handled by that method
-        assert "self._handle_clear_cache_request()" in inspect.getsource(
-            AppSession.handle_backmsg
-        )
+        assert "self._handle_clear_cache_request()" in inspect.getsource(AppSession.handle_backmsg)
         assert '"clear_cache"' in inspect.getsource(AppSession.handle_backmsg)
     finally:
         _streamlit_compat.guard_clear_cache(auth.may_clear_cache)

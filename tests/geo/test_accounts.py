@@ -1,5 +1,6 @@
-"""Accounts: argon2 hashes, the lockout counted by hand on an injected clock, disabled and
-unknown accounts, session timeouts, the demo accounts' life, and every change audited."""
+"""Accounts and logins (geo/accounts.py, geo/logins.py): argon2 hashes, the lockout counted
+by hand on an injected clock, disabled and unknown accounts, session timeouts, the demo
+accounts' life, and every change audited."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from geo.accounts import (
     Accounts,
     check_binding,
     normalise_username,
-    session_end,
 )
 from geo.audit import Actor, AuditLog
 from geo.demo import DEMO_FILES
 from geo.errors import AccountError
+from geo.logins import authenticate, session_end
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 
@@ -59,7 +60,7 @@ def test_passwords_are_stored_as_argon2id_hashes(accounts: Accounts) -> None:
         ("B01", "B02"),
         (),
     )
-    login = accounts.authenticate(" Wang.Li ", PASSWORD, demo=False, now=T0)
+    login = authenticate(accounts, " Wang.Li ", PASSWORD, demo=False, now=T0)
     assert login.ok and login.account == account
     # the same name twice, in any case, is refused
     with pytest.raises(AccountError, match="already an account 'wang.li'"):
@@ -69,17 +70,17 @@ def test_passwords_are_stored_as_argon2id_hashes(accounts: Accounts) -> None:
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(accounts: Accounts) -> None:
     accounts.add("li", "chief", PASSWORD, stations=["新街口派出所"])
     for i in range(4):
-        login = accounts.authenticate("li", "wrong", demo=False, now=minutes(i))
+        login = authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
         assert (login.outcome, login.locked_until) == ("wrong_password", None)
         assert accounts.get("li").failed_attempts == i + 1
-    fifth = accounts.authenticate("li", "wrong", demo=False, now=minutes(4))
+    fifth = authenticate(accounts, "li", "wrong", demo=False, now=minutes(4))
     assert (fifth.outcome, fifth.locked_until) == ("wrong_password", minutes(19))
     assert accounts.get("li").failed_attempts == 0  # counting starts again after the lock
     # the right password is refused, without being checked, until the lock ends
     for at in (minutes(4.1), minutes(18.99)):
-        refused = accounts.authenticate("li", PASSWORD, demo=False, now=at)
+        refused = authenticate(accounts, "li", PASSWORD, demo=False, now=at)
         assert (refused.ok, refused.outcome, refused.locked_until) == (False, "locked", minutes(19))
-    assert accounts.authenticate("li", PASSWORD, demo=False, now=minutes(19)).ok
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(19)).ok
     outcomes = AuditLog(accounts.database).rows()[["action", "outcome"]].iloc[1:]
     assert outcomes.values.tolist() == [
         *[["failed_login", "wrong_password"]] * 4,
@@ -93,33 +94,35 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(accounts: Acc
 def test_a_right_password_clears_the_count(accounts: Accounts) -> None:
     accounts.add("li", "planner", PASSWORD)
     for i in range(4):
-        accounts.authenticate("li", "wrong", demo=False, now=minutes(i))
-    assert accounts.authenticate("li", PASSWORD, demo=False, now=minutes(5)).ok
+        authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(5)).ok
     assert accounts.get("li").failed_attempts == 0
     for i in range(4):  # four more wrong ones do not lock
-        assert accounts.authenticate("li", "x", demo=False, now=minutes(6 + i)).locked_until is None
+        assert (
+            authenticate(accounts, "li", "x", demo=False, now=minutes(6 + i)).locked_until is None
+        )
 
 
 def test_a_new_password_unlocks(accounts: Accounts) -> None:
     accounts.add("li", "planner", PASSWORD)
     for i in range(5):
-        accounts.authenticate("li", "wrong", demo=False, now=minutes(i))
+        authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
     accounts.set_password("li", "another long one", actor=ADMIN, now=minutes(5))
-    assert accounts.authenticate("li", "another long one", demo=False, now=minutes(6)).ok
-    assert not accounts.authenticate("li", PASSWORD, demo=False, now=minutes(7)).ok
+    assert authenticate(accounts, "li", "another long one", demo=False, now=minutes(6)).ok
+    assert not authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(7)).ok
 
 
 def test_disabled_and_unknown_accounts_are_refused_and_never_lock(accounts: Accounts) -> None:
     accounts.add("li", "admin", PASSWORD)
     accounts.disable("li", actor=ADMIN)
-    assert accounts.authenticate("li", PASSWORD, demo=False, now=T0).outcome == "disabled"
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=T0).outcome == "disabled"
     for i in range(2):
-        assert accounts.authenticate("nobody", PASSWORD, demo=False, now=minutes(i)).outcome == (
+        assert authenticate(accounts, "nobody", PASSWORD, demo=False, now=minutes(i)).outcome == (
             "unknown_user"
         )
-    assert accounts.authenticate("bad name!", PASSWORD, demo=False).outcome == "unknown_user"
+    assert authenticate(accounts, "bad name!", PASSWORD, demo=False).outcome == "unknown_user"
     accounts.enable("li", actor=ADMIN)
-    assert accounts.authenticate("li", PASSWORD, demo=False, now=T0).ok
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=T0).ok
     with pytest.raises(AccountError, match="no account 'ghost'"):
         accounts.disable("ghost", actor=ADMIN)
     rows = AuditLog(accounts.database).rows()
@@ -196,12 +199,12 @@ def test_demo_accounts_live_only_while_the_demo_is_shown(accounts: Accounts) -> 
     assert not accounts.ensure_demo(now=T0)  # once
     assert sorted(accounts.list()["username"]) == ["chief", "officer", "planner"]
     assert accounts.list()["demo"].all() and not accounts.has_real_accounts()
-    officer = accounts.authenticate("officer", DEMO_PASSWORD, demo=True, now=T0)
+    officer = authenticate(accounts, "officer", DEMO_PASSWORD, demo=True, now=T0)
     assert officer.ok and officer.account.beats == DEMO_OFFICER_BEATS
-    chief = accounts.authenticate("chief", DEMO_PASSWORD, demo=True, now=T0).account
+    chief = authenticate(accounts, "chief", DEMO_PASSWORD, demo=True, now=T0).account
     assert chief.stations == DEMO_STATIONS and chief.demo
     # with real data shown, the demo accounts are unknown
-    assert accounts.authenticate("planner", DEMO_PASSWORD, demo=False).outcome == "unknown_user"
+    assert authenticate(accounts, "planner", DEMO_PASSWORD, demo=False).outcome == "unknown_user"
     with pytest.raises(AccountError, match="no account 'planner'"):
         accounts.set_password("planner", "a new long password")
     # the first real account removes them in its transaction, and they do not come back
