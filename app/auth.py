@@ -126,10 +126,17 @@ def may_clear_cache(session_state: Any) -> bool:
     """Tell whether a session may clear the shared caches: an admin or planner is logged in.
 
     Given the session's state by :func:`app._streamlit_compat.guard_clear_cache` (outside
-    any script run), it reads the account :func:`current_account` left there.
+    any script run), it reads the account :func:`current_account` left there, and refuses
+    a session that has timed out since.
     """
     account = session_state[ACCOUNT_KEY] if ACCOUNT_KEY in session_state else None
-    return isinstance(account, Account) and account.role in DATA_ROLES
+    session = session_state[SESSION_KEY] if SESSION_KEY in session_state else None
+    return (
+        isinstance(account, Account)
+        and account.role in DATA_ROLES
+        and isinstance(session, Session)
+        and session_end(session.login_at, session.last_seen, settings=DEFAULTS) is None
+    )
 
 
 def log_in(username: str, password: str) -> Login:
@@ -168,11 +175,11 @@ def audited(target: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
     return export
 
 
-def record_view(actor: Actor, household_id: str) -> None:
-    """Record that ``actor`` opened a household's details (once per household in a row)."""
+def record_view(who: Actor, household_id: str) -> None:
+    """Record that ``who`` opened a household's details (once per household in a row)."""
     if st.session_state.get(VIEWED_KEY) == household_id:
         return
-    audit_log().record(actor, "view_household", f"household {household_id}")
+    audit_log().record(who, "view_household", f"household {household_id}")
     st.session_state[VIEWED_KEY] = household_id
 
 

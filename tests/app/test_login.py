@@ -21,7 +21,7 @@ from analysis.scope import household_beats
 from app import auth, state
 from app.shell import PAGES
 from app.upload import Checked, store
-from geo.accounts import DEMO_PASSWORD, Accounts
+from geo.accounts import DEMO_PASSWORD, Account, Accounts
 from geo.audit import Actor, AuditLog
 from geo.demo import load_demo
 from geo.errors import BeatcovError
@@ -296,3 +296,20 @@ def test_a_workspace_with_data_and_no_account_says_how_to_create_the_admin(
     assert not again.info
     log_in(again, "admin", PASSWORD)
     assert metrics(again)["Households"][0] == "3"
+
+
+def test_who_may_clear_the_caches() -> None:
+    now = dt.datetime.now(dt.UTC)
+    fresh = auth.Session("zhou", now, now)
+    idle = auth.Session("zhou", now, now - dt.timedelta(minutes=31))
+    planner = Account("zhou", "planner", (), ())
+
+    def state(account: Account | None, session: auth.Session | None) -> dict[str, object]:
+        return {auth.ACCOUNT_KEY: account, auth.SESSION_KEY: session}
+
+    assert auth.may_clear_cache(state(planner, fresh))
+    assert auth.may_clear_cache(state(Account("root", "admin", (), ()), fresh))
+    assert not auth.may_clear_cache(state(Account("wang", "officer", ("B01",), ()), fresh))
+    assert not auth.may_clear_cache(state(Account("li", "chief", (), ("S1",)), fresh))
+    assert not auth.may_clear_cache(state(planner, idle))  # timed out since its last run
+    assert not auth.may_clear_cache({})  # before a login
