@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis coverage ... --out DIR``.
+"""Command line: ``python -m analysis coverage ... --out DIR`` (and ``users``, ``audit``).
 
 This is the one place in ``analysis`` that touches files: it reads inputs through
 :mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md through
@@ -6,6 +6,7 @@ This is the one place in ``analysis`` that touches files: it reads inputs throug
 with a ``--streets`` file whose blocks miss the households is refused, never replaced by H3
 cells unasked.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
+The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
 files that carry no coordinate system, the file's own otherwise, ``--beats-coords`` &c. to
@@ -27,6 +28,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from analysis import admin_cli
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
 from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
@@ -171,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     cov.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    admin_cli.add_commands(commands)  # users, audit
     return parser
 
 
@@ -253,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in admin_cli.COMMANDS:
+        return admin_cli.run(args)
     try:
         column_choices(args.column)
     except BeatcovError as error:

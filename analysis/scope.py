@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.pipeline import Analysis
+from geo.accounts import Account
 from geo.errors import ValidationReport
 from geo.importer import Dataset
 from geo.joins import assign_points
@@ -149,6 +150,47 @@ def officer_scope(beats: pd.DataFrame, officer_id: str) -> Scope:
         return Scope(frozenset(), label)
     pairs = officer_pairs(beats)
     return Scope(_beat_set(pairs.loc[pairs["officer_id"] == who, "beat_id"]), label)
+
+
+def account_scope(beats: pd.DataFrame, account: Account) -> Scope:
+    """Return the scope of a logged-in account: what its role and binding let it see.
+
+    Parameters
+    ----------
+    beats : pandas.DataFrame or geopandas.GeoDataFrame
+        The dataset's beats, with ``beat_id`` (and ``station`` for a chief).
+    account : geo.accounts.Account
+        Who is logged in.
+
+    Returns
+    -------
+    Scope
+        ``admin`` and ``planner``: everything. ``officer``: the beats the account is bound
+        to. ``chief``: the beats whose ``station`` (trimmed) is one of the account's
+        stations; none when the beats have no ``station`` column. Any other role: the
+        empty scope, never everything.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"beat_id": ["B1", "B2", "B3"], "station": ["S1", " S2", "S1"]})
+    >>> sorted(account_scope(b, Account("li", "chief", (), ("S1",))).beats)
+    ['B1', 'B3']
+    >>> account_scope(b, Account("wang", "officer", ("B2",), ())).label
+    'officer wang'
+    >>> account_scope(b, Account("zhou", "planner", (), ())).is_everything
+    True
+    """
+    _require(beats, ("beat_id",), "beats")
+    label = f"{account.role} {account.username}"
+    if account.role in ("admin", "planner"):
+        return Scope.everything(label=label)
+    if account.role == "officer":
+        return Scope.for_beats(account.beats, label=label)
+    if account.role == "chief" and "station" in beats.columns:
+        station = beats["station"].astype("string").str.strip()
+        mine = station.isin(list(account.stations)).fillna(False).to_numpy(dtype=bool)
+        return Scope.for_beats(beats.loc[mine, "beat_id"], label=label)
+    return Scope(frozenset(), label)
 
 
 def restrict(analysis: Analysis, scope: Scope) -> Analysis:

@@ -17,6 +17,11 @@ Streamlit's public API is the ``st`` namespace (with ``streamlit.components.v1``
   from another script (the browser tests run throwaway scripts from a temporary folder).
 - :data:`StreamlitPage`: the documented class of what ``st.Page`` and ``st.navigation``
   return, importable only from ``streamlit.navigation.page``.
+- :func:`guard_clear_cache`: Streamlit clears every cache of the server, for all users,
+  when any browser sends the ``clear_cache`` message (the main menu's "Clear cache", or a
+  message written by hand on the websocket); there is no public switch for it. The guard
+  wraps ``AppSession._handle_clear_cache_request`` so that only a session the app allows
+  (an admin or planner) clears them.
 
 Each function checks on first use that the installed Streamlit lies in :data:`SUPPORTED`
 (see :mod:`geo.dependencies`); ``tests/app/test_streamlit_compat.py`` holds these
@@ -26,15 +31,19 @@ internals to Streamlit's public behaviour.
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from geo.dependencies import Supported
 
-__all__ = ["SUPPORTED", "StreamlitPage", "in_script_run", "serve_folder"]
+__all__ = ["SUPPORTED", "StreamlitPage", "guard_clear_cache", "in_script_run", "serve_folder"]
+
+_LOG = logging.getLogger(__name__)
 
 SUPPORTED: Final = Supported(
     "streamlit", at_least="1.67", below="1.68", module="app/_streamlit_compat.py"
@@ -110,3 +119,40 @@ def serve_folder(name: str, folder: Path) -> str:
 
         registered = declare_component(name, path=folder).name
     return f"{COMPONENT_ROUTE}/{registered}"
+
+
+def guard_clear_cache(allowed: Callable[[Any], bool]) -> None:
+    """Let a browser's request to clear the caches through only when ``allowed`` says so.
+
+    Parameters
+    ----------
+    allowed : callable
+        Called with the requesting session's state (read it with ``key in state`` and
+        ``state[key]``); true lets Streamlit clear every cache and that session's state,
+        false ignores the request (logged as a warning).
+
+    Installed once per process: calling it again with the same function changes nothing,
+    with another function replaces the rule.
+
+    Raises
+    ------
+    DependencyError
+        If the installed Streamlit is outside :data:`SUPPORTED`.
+    """
+    _checked()
+    from streamlit.runtime.app_session import AppSession
+
+    current = AppSession._handle_clear_cache_request
+    if getattr(current, "beatcov_rule", None) is allowed:
+        return
+    original = getattr(current, "__wrapped__", current)
+
+    @functools.wraps(original)
+    def guarded(self: AppSession) -> None:
+        if allowed(self._session_state):
+            original(self)
+        else:
+            _LOG.warning("a session that may not clear the caches asked to; ignored")
+
+    guarded.beatcov_rule = allowed  # type: ignore[attr-defined]
+    AppSession._handle_clear_cache_request = guarded  # type: ignore[method-assign]

@@ -1,45 +1,49 @@
-"""Navigation and the one shared sidebar, defined once for every page.
+"""Navigation and the one shared sidebar, defined once for every page; the login gate.
 
-The sidebar holds the language switch, the "View as" selector (which stands in for a login
-until there is one), the analysis window, the dataset's name and the data credit. It yields
-a :class:`Context`; pages get their data only through :meth:`Context.view`, i.e. through
-the scope the "View as" choice gives (chief and planner: every beat; an officer: the beats
-listing them, via :func:`analysis.scope.officer_scope`).
+Before a login the navigation holds the login page only (:func:`app.auth.login_page`): no
+other page can be opened, by the menu or by its URL, and the sidebar holds the language
+switch alone, so no data and no list of officers reach the browser. After a login the
+navigation holds the pages the account's role may open (:attr:`PageSpec.roles`) and the
+sidebar shows who is logged in, the logout button, the analysis window, the dataset's name
+and the data credit. It yields a :class:`Context`; pages get their data only through
+:meth:`Context.view`, whose scope comes from the account
+(:func:`analysis.scope.account_scope`): an officer sees their beats, a chief the beats of
+their station(s), a planner or admin every beat. No widget chooses it.
+
+Only an admin or planner may clear the shared caches: Streamlit's "Clear cache" clears
+them for every user (:func:`app._streamlit_compat.guard_clear_cache`).
 
 Only a chief reviews flagged visits (:data:`REVIEWER_ROLES`): :meth:`Context.review` and
-:meth:`Context.withdraw_review` refuse anyone else, whatever a page draws.
+:meth:`Context.withdraw_review` refuse anyone else, whatever a page draws; each decision is
+stored with its ``review`` row of the audit trail.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import streamlit as st
 
-from analysis.scope import Scope, officer_scope
-from app import state
-from app._streamlit_compat import StreamlitPage
+from analysis.scope import Scope, account_scope
+from app import auth, state
+from app._streamlit_compat import StreamlitPage, guard_clear_cache
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
 from app.ui import md_text
+from geo.accounts import DATA_ROLES, ROLES, Account
+from geo.audit import Actor
 from geo.errors import ReviewError
 from geo.settings import Settings
 
 PAGES_DIR: Final = Path(__file__).resolve().parent / "pages"
 
-ROLE_KEY: Final = "view_as"
-"""Session-state key of the "View as" selector."""
-
 CONTEXT_KEY: Final = "beatcov_context"
 """Session-state key under which the sidebar leaves the :class:`Context` for the page."""
 
-ROLES: Final = ("chief", "planner")
-"""Roles that see every beat; officers are ``officer:<id>``."""
-
-OFFICER_PREFIX: Final = "officer:"
+AUDIT_ROLES: Final = ("admin", "chief")
+"""Roles that read the audit trail."""
 
 REVIEWER_ROLES: Final = ("chief",)
 """Roles that may confirm or dismiss a flagged visit (an officer never reviews, not even
@@ -48,13 +52,13 @@ their own visits; a planner plans)."""
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: catalogue key of its title, file, icon, URL path, who may open it."""
+    """One page: catalogue key of its title, file, icon, URL path, the roles that open it."""
 
     key: str
     file: str
     icon: str
     url_path: str
-    officers: bool = True
+    roles: tuple[str, ...] = ROLES
 
 
 PAGES: Final = (
@@ -62,7 +66,8 @@ PAGES: Final = (
     PageSpec("gaps", "gaps.py", ":material/travel_explore:", "gaps"),
     PageSpec("my_beat", "my_beat.py", ":material/directions_walk:", "my-beat"),
     PageSpec("quality", "quality.py", ":material/fact_check:", "visit-quality"),
-    PageSpec("data", "data.py", ":material/database:", "data", officers=False),
+    PageSpec("data", "data.py", ":material/database:", "data", roles=DATA_ROLES),
+    PageSpec("audit", "audit.py", ":material/policy:", "audit", roles=AUDIT_ROLES),
 )
 """The pages, in menu order; the first is the landing page at ``/``."""
 
@@ -75,10 +80,11 @@ class Context:
     ----------
     lang : str
         ``en`` or ``zh``.
-    role : str
-        ``chief``, ``planner`` or ``officer:<id>``.
+    account : geo.accounts.Account
+        Who is logged in (username, role, beats or stations).
     scope : Scope
-        The beats this user may see; the only way pages reach data.
+        The beats this account may see (from the account, never from a widget); the only
+        way pages reach data.
     window : (date, date)
         First and last day of the analysis window.
     ref : state.DatasetRef
@@ -90,7 +96,7 @@ class Context:
     """
 
     lang: str
-    role: str
+    account: Account
     scope: Scope
     window: tuple[dt.date, dt.date]
     ref: state.DatasetRef
@@ -98,9 +104,14 @@ class Context:
     settings: Settings
 
     @property
-    def officer_id(self) -> str | None:
-        """The officer looking, or ``None`` for chief and planner."""
-        return self.role[len(OFFICER_PREFIX) :] if is_officer(self.role) else None
+    def role(self) -> str:
+        """The account's role: ``admin``, ``chief``, ``planner`` or ``officer``."""
+        return self.account.role
+
+    @property
+    def actor(self) -> Actor:
+        """The account as the actor of audit rows."""
+        return self.account.actor
 
     def view(self) -> state.View:
         """Return the scoped data of the window (cached; a spinner shows if it is slow)."""
@@ -119,7 +130,7 @@ class Context:
         return can_review(self.role)
 
     def review(self, visit_id: str, decision: str) -> None:
-        """Store a chief's decision on a visit, with the role as reviewer.
+        """Store a chief's decision on a visit, with the username as reviewer (audited).
 
         Raises
         ------
@@ -129,25 +140,20 @@ class Context:
             When the workspace cannot be written.
         """
         self._check_reviewer(visit_id)
-        state.record_review(visit_id, decision, reviewer=self.role)
+        state.record_review(visit_id, decision, reviewer=self.account.username, actor=self.actor)
 
     def withdraw_review(self, visit_id: str) -> None:
         """Remove the decision on a visit (same rules as :meth:`review`)."""
         self._check_reviewer(visit_id)
-        state.withdraw_review(visit_id)
+        state.withdraw_review(visit_id, actor=self.actor)
 
     def _check_reviewer(self, visit_id: str) -> None:
         if not self.can_review:
             msg = (
-                f"{self.role} may not review visits (visit {visit_id!r}): only a chief "
-                "confirms or dismisses a flagged visit"
+                f"{self.account.username} ({self.role}) may not review visits (visit "
+                f"{visit_id!r}): only a chief confirms or dismisses a flagged visit"
             )
             raise ReviewError(msg)
-
-
-def is_officer(role: str) -> bool:
-    """Tell whether a role is an officer's (``officer:<id>``)."""
-    return role.startswith(OFFICER_PREFIX)
 
 
 def can_review(role: str) -> bool:
@@ -155,23 +161,54 @@ def can_review(role: str) -> bool:
 
     Examples
     --------
-    >>> can_review("chief"), can_review("planner"), can_review("officer:P1")
-    (True, False, False)
+    >>> can_review("chief"), can_review("planner"), can_review("officer"), can_review("admin")
+    (True, False, False, False)
     """
     return role in REVIEWER_ROLES
 
 
-def role_label(role: str, lang: str | None = None) -> str:
-    """Return a role as shown in the selector (in ``lang``, default the session's)."""
+def role_label(account: Account, lang: str | None = None) -> str:
+    """Return who is logged in as shown in the sidebar (in ``lang``, default the session's)."""
     chosen = lang or current_language()
-    if is_officer(role):
-        return translate("role.officer", chosen, officer=role[len(OFFICER_PREFIX) :])
-    return translate(f"role.{role}", chosen)
+    return translate(
+        f"role.{account.role}",
+        chosen,
+        beats=", ".join(account.beats),
+        stations=", ".join(account.stations),
+    )
+
+
+def pages_for(role: str | None) -> list[PageSpec]:
+    """Return the pages a role may open, in menu order (none before a login).
+
+    Examples
+    --------
+    >>> [p.key for p in pages_for("officer")]
+    ['overview', 'gaps', 'my_beat', 'quality']
+    >>> [p.key for p in pages_for("planner")][-1], [p.key for p in pages_for("chief")][-1]
+    ('data', 'audit')
+    >>> pages_for(None)
+    []
+    """
+    return [spec for spec in PAGES if role is not None and role in spec.roles]
 
 
 def build_navigation() -> StreamlitPage:
-    """Return the app's navigation over ``app/pages``, with the shared sidebar drawn."""
-    officer = is_officer(str(st.session_state.get(ROLE_KEY, ROLES[0])))
+    """Return the app's navigation: the login page alone, or the pages of the account's role.
+
+    The sidebar is drawn here too, so every page shares it.
+    """
+    guard_clear_cache(auth.may_clear_cache)  # "Clear cache" clears every user's: data roles only
+    st.session_state.pop(CONTEXT_KEY, None)
+    account = auth.current_account()
+    if not auth.demo_active():
+        auth.accounts().remove_demo()  # real data or a real account: the demo accounts go
+    if account is None:
+        login = st.Page(auth.login_page, title=t("login.title"), url_path="login", default=True)
+        navigation = st.navigation([login], position="hidden")
+        with st.sidebar:
+            _language_switch()
+        return navigation
     pages = [
         st.Page(
             PAGES_DIR / spec.file,
@@ -180,36 +217,39 @@ def build_navigation() -> StreamlitPage:
             url_path=spec.url_path,
             default=i == 0,
         )
-        for i, spec in enumerate(PAGES)
-        if spec.officers or not officer
+        for i, spec in enumerate(pages_for(account.role))
     ]
     navigation = st.navigation(pages)
-    st.session_state[CONTEXT_KEY] = sidebar()
+    st.session_state[CONTEXT_KEY] = sidebar(account)
     return navigation
 
 
-def sidebar() -> Context:
+def _language_switch() -> None:
+    st.radio(
+        t("sidebar.language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANGUAGE_KEY,
+        horizontal=True,
+    )
+
+
+def sidebar(account: Account) -> Context:
     """Draw the sidebar shared by all pages and return its :class:`Context`."""
     ref = state.current_ref()
     data = state.dataset(ref)
-    roles = [*ROLES, *(f"{OFFICER_PREFIX}{o}" for o in state.officer_ids(data))]
-    if st.session_state.get(ROLE_KEY) not in roles:
-        st.session_state[ROLE_KEY] = roles[0]
     first, last = state.data_window(data)
     with st.sidebar:
-        st.radio(
-            t("sidebar.language"),
-            list(LANGUAGES),
-            format_func=LANGUAGES.__getitem__,
-            key=LANGUAGE_KEY,
-            horizontal=True,
+        _language_switch()
+        st.caption(
+            t("sidebar.user", name=md_text(account.username), role=md_text(role_label(account)))
         )
-        role = st.selectbox(
-            t("sidebar.view_as"),
-            roles,
-            format_func=functools.partial(role_label, lang=current_language()),
-            key=ROLE_KEY,
-        )
+        if account.demo:
+            st.warning(t("sidebar.demo_account"))
+        if st.button(t("sidebar.logout"), key="logout"):
+            auth.log_out(account.actor)
+            st.rerun()
+        auth.watch()
         start = st.date_input(t("sidebar.start"), value=first, key=f"start:{ref.dataset_id}")
         end = st.date_input(t("sidebar.end"), value=last, key=f"end:{ref.dataset_id}")
         if start > end:
@@ -217,14 +257,10 @@ def sidebar() -> Context:
             start, end = end, start
         st.caption(t("sidebar.dataset", name=md_text(data.name)))
         st.caption(t("credit.osm"))
-    if is_officer(role):
-        scope = officer_scope(data.beats, role[len(OFFICER_PREFIX) :])
-    else:
-        scope = Scope.everything()
     return Context(
         lang=current_language(),
-        role=role,
-        scope=scope,
+        account=account,
+        scope=account_scope(data.beats, account),
         window=(start, end),
         ref=ref,
         dataset_name=data.name,
@@ -233,8 +269,12 @@ def sidebar() -> Context:
 
 
 def context() -> Context:
-    """Return the :class:`Context` the sidebar decided for this run."""
+    """Return the :class:`Context` the sidebar decided for this run.
+
+    A page run with no logged-in account (which the navigation never offers) stops here,
+    before it reads anything.
+    """
     found = st.session_state.get(CONTEXT_KEY)
     if not isinstance(found, Context):
-        found = sidebar()
+        st.stop()
     return found

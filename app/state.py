@@ -1,7 +1,7 @@
 """Cached access to datasets, streets and analyses (Streamlit caches live in ``app/`` only).
 
 Every page gets its data from :func:`get_view` (or :func:`get_analysis`), which takes the
-scope the sidebar's "View as" choice yields. The full analysis of a dataset and window is
+scope of the logged-in account (:mod:`app.shell`). The full analysis of a dataset and window is
 computed once and shared; each scope's rows are cut from it by
 :func:`analysis.scope.restrict` only, and the scoped result is cached under a key holding
 the workspace, dataset id, window, settings, the chief's reviews **and scope** (Streamlit
@@ -43,7 +43,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,17 +58,15 @@ from analysis.pipeline import Analysis, analyse, default_window
 from analysis.scope import Scope, restrict, restrict_dataset
 from analysis.units import Units, choose_units
 from app.maps import SIMPLIFY_M
+from geo.audit import SYSTEM, Actor
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
 from geo.projection import project, to_wgs84
 from geo.schema import officer_pairs
 from geo.settings import DEFAULTS, Settings
 from geo.streets import graph_frames, load_streets
-from geo.workspace import Workspace
-
-ROOT: Final = Path(__file__).resolve().parents[1]
-WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
-"""Environment variable naming the workspace folder."""
+from geo.workspace import WORKSPACE_ENV as WORKSPACE_ENV  # re-exported: tests set it
+from geo.workspace import Workspace, default_folder
 
 DEMO_ID: Final = "demo"
 """Id of the embedded demo, shown while the workspace has no current dataset."""
@@ -168,8 +165,7 @@ class View:
 
 def workspace_folder() -> Path:
     """Return the workspace folder: ``$BEATCOV_WORKSPACE`` or ``<repo>/workspace``."""
-    named = os.environ.get(WORKSPACE_ENV)
-    return Path(named).expanduser().resolve() if named else ROOT / "workspace"
+    return default_folder()
 
 
 @shared_cache()
@@ -360,14 +356,14 @@ def review_key(ref: DatasetRef | None = None) -> ReviewKey:
     return tuple(sorted(zip(mine["visit_id"], mine["decision"], strict=True)))
 
 
-def record_review(visit_id: str, decision: str, *, reviewer: str) -> None:
-    """Store a decision in the workspace (who may decide is checked by the caller)."""
-    workspace().record_review(visit_id, decision, reviewer=reviewer)
+def record_review(visit_id: str, decision: str, *, reviewer: str, actor: Actor = SYSTEM) -> None:
+    """Store a decision in the workspace with its audit row (the caller checks who decides)."""
+    workspace().record_review(visit_id, decision, reviewer=reviewer, actor=actor)
 
 
-def withdraw_review(visit_id: str) -> None:
-    """Remove the decision on a visit from the workspace."""
-    workspace().withdraw_review(visit_id)
+def withdraw_review(visit_id: str, *, actor: Actor = SYSTEM) -> None:
+    """Remove the decision on a visit from the workspace (audited)."""
+    workspace().withdraw_review(visit_id, actor=actor)
 
 
 # --------------------------------------------------------------------- analyses

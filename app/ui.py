@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.units import Units, parse_unit
-from app import tables
+from app import auth, tables
 from app.colors import Colors, legend
 from app.i18n import column_label, current_language, t
 from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
@@ -147,22 +147,24 @@ def downloads(
     """Draw download buttons for a table: CSV and Excel (and GeoJSON when ``geo`` is given).
 
     The files are made only when a button is clicked (Streamlit runs the callable then), so
-    drawing a page costs nothing for its downloads. ``frame`` must not change afterwards.
+    drawing a page costs nothing for its downloads; each file made is an ``export`` row of
+    the audit trail (:func:`app.auth.audited`). ``frame`` must not change afterwards.
     """
     lang = current_language()
+    base = file_name(name)
     columns = st.columns(3 if geo is not None else 2)
     columns[0].download_button(
         t("download.csv"),
-        data=functools.partial(tables.to_csv, frame, lang=lang),
-        file_name=f"{file_name(name)}.csv",
+        data=auth.audited(f"{base}.csv", functools.partial(tables.to_csv, frame, lang=lang)),
+        file_name=f"{base}.csv",
         mime="text/csv",
         key=f"{key}_csv",
         on_click="ignore",
     )
     columns[1].download_button(
         t("download.excel"),
-        data=functools.partial(tables.to_excel, frame, lang=lang),
-        file_name=f"{file_name(name)}.xlsx",
+        data=auth.audited(f"{base}.xlsx", functools.partial(tables.to_excel, frame, lang=lang)),
+        file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
         on_click="ignore",
@@ -170,8 +172,8 @@ def downloads(
     if geo is not None:
         columns[2].download_button(
             t("download.geojson"),
-            data=functools.partial(geojson_bytes, geo),
-            file_name=f"{file_name(name)}.geojson",
+            data=auth.audited(f"{base}.geojson", functools.partial(geojson_bytes, geo)),
+            file_name=f"{base}.geojson",
             mime="application/geo+json",
             key=f"{key}_geojson",
             on_click="ignore",
@@ -179,11 +181,15 @@ def downloads(
 
 
 def html_download(label: str, build: Callable[[], str], *, name: str, key: str) -> None:
-    """Draw a download button for an HTML page (``<name>.html``) made by ``build`` on click."""
+    """Draw a download button for an HTML page (``<name>.html``) made by ``build`` on click.
+
+    Recorded as an ``export`` when the page is made, like :func:`downloads`.
+    """
+    target = f"{file_name(name)}.html"
     st.download_button(
         label,
-        data=lambda: build().encode("utf-8"),
-        file_name=f"{file_name(name)}.html",
+        data=auth.audited(target, lambda: build().encode("utf-8")),
+        file_name=target,
         mime="text/html",
         key=key,
         on_click="ignore",

@@ -28,7 +28,9 @@ import geopandas as gpd
 import pandas as pd
 
 from app.i18n import DEFAULT_LANGUAGE, has_key, translate
+from geo.accounts import DATA_ROLES
 from geo.alignment import check_streets, streets_message, streets_values
+from geo.audit import SYSTEM, Actor
 from geo.blocks import blocks_from_graph
 from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
 from geo.findings import template_key
@@ -398,24 +400,30 @@ def merge_choices(
     return {table: choice for table, choice in out.items() if choice}
 
 
-def store(checked: Checked, workspace: Workspace) -> str:
+def store(checked: Checked, workspace: Workspace, *, actor: Actor) -> str:
     """Save an accepted import in the workspace and make it current; return its id.
 
-    A streets file uploaded with it is kept in the workspace
+    ``actor`` (an admin or planner, or :data:`geo.audit.SYSTEM` for scripts) is recorded
+    in the audit trail with the import and the change of the current dataset. A streets
+    file uploaded with it is kept in the workspace
     (:meth:`geo.workspace.Workspace.save_streets`).
 
     Raises
     ------
     BeatcovError
-        If the import was refused (nothing is stored), the streets file has an unknown
-        suffix, or the workspace cannot save (``WorkspaceError``).
+        If ``actor`` may not import, the import was refused (nothing is stored), the
+        streets file has an unknown suffix, or the workspace cannot save
+        (``WorkspaceError``).
     """
+    if actor.role not in (*DATA_ROLES, SYSTEM.role):
+        msg = f"{actor.username} ({actor.role}) may not import data: ask an admin or planner"
+        raise BeatcovError(msg)
     if checked.dataset is None:
         msg = "this import was refused; fix the files listed in the report and check again"
         raise BeatcovError(msg)
     if checked.streets is not None:
         street_suffix(checked.streets.name)  # refuse before anything is stored
-    dataset_id = workspace.save(checked.dataset, make_current=True)
+    dataset_id = workspace.save(checked.dataset, make_current=True, actor=actor)
     if checked.streets is not None:
         workspace.save_streets(dataset_id, checked.streets.name, checked.streets.content)
     for table, choice in checked.columns.items():

@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES
 from app.colors import StepColors, step_colors
+from app.i18n import translate
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -274,6 +275,52 @@ def block_households(
     if vulnerable_only:
         rows = rows[rows["vulnerable"].fillna(False).astype(bool)]
     rows = rows.sort_values(["contacted", "priority_rank"])
+    return _columns(rows, HOUSEHOLD_COLUMNS).reset_index(drop=True)
+
+
+AUDIT_COLUMNS: Final = ("seq", "at", "username", "role", "action", "target", "outcome", "hash")
+"""Columns of the Audit page's table (``action`` translated, ``outcome`` as recorded)."""
+
+
+def audit_table(rows: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """Return audit rows for the Audit page: actions in words, outcome as ``audit_outcome``.
+
+    The outcome column is renamed so that it is not read as a visit's outcome.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"seq": [2], "at": ["t"], "username": ["chief"], "role": ["chief"],
+    ...     "action": ["review"], "target": ["visit V1: dismissed"], "outcome": ["ok"],
+    ...     "hash": ["ab"]})
+    >>> audit_table(rows, lang="zh")[["action", "audit_outcome"]].to_dict("records")
+    [{'action': '审核决定', 'audit_outcome': 'ok'}]
+    """
+    out = _columns(rows, AUDIT_COLUMNS).copy()
+    out["action"] = [translate(f"action.{a}", lang) for a in out["action"]]
+    return out.rename(columns={"outcome": "audit_outcome"})
+
+
+def beat_households(households: pd.DataFrame, beat_id: str) -> dict[str, str]:
+    """Return a beat's households as ``{household_id: "id address"}``, by id (for a selector).
+
+    Examples
+    --------
+    >>> homes = pd.DataFrame({"household_id": ["h2", "h1", "h3"], "beat_id": ["B1", "B1", "B2"],
+    ...                       "address": ["Main st 2", None, "Far st 9"]})
+    >>> beat_households(homes, "B1")
+    {'h1': 'h1', 'h2': 'h2 Main st 2'}
+    """
+    rows = households[households["beat_id"] == beat_id].sort_values("household_id")
+    address = rows["address"] if "address" in rows else pd.Series("", index=rows.index)
+    return {
+        str(h): f"{h} {'' if pd.isna(a) else a}".strip()
+        for h, a in zip(rows["household_id"], address, strict=True)
+    }
+
+
+def household_details(households: pd.DataFrame, household_id: str) -> pd.DataFrame:
+    """Return one household's row for its details (the columns of a block's households)."""
+    rows = households[households["household_id"] == household_id]
     return _columns(rows, HOUSEHOLD_COLUMNS).reset_index(drop=True)
 
 

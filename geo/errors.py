@@ -61,6 +61,14 @@ class ReviewError(BeatcovError):
     """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
 
 
+class AccountError(BeatcovError):
+    """A user account cannot be made or changed as asked (bad name, role, beats or password)."""
+
+
+class AuditError(BeatcovError):
+    """An audit row is malformed (unknown action, blank actor, a time without zone)."""
+
+
 class DependencyError(BeatcovError):
     """An installed dependency is outside the versions whose internals beatcov was tested with."""
 

@@ -143,6 +143,18 @@ class Settings:
         Decimal places kept for coordinates sent to the browser map.
     tile_url : str | None
         Optional tile server for agencies with their own; ``None`` draws streets only.
+    login_max_failures : int
+        An account is locked after this many wrong passwords in a row ...
+    login_lockout_min : float
+        ... for this many minutes; a right password is refused until the lock ends.
+    session_idle_min : float
+        A session with no action for this many minutes is logged out.
+    session_max_h : float
+        Any session is logged out this many hours after its login, active or not.
+    password_min_length : int
+        A new password needs at least this many characters.
+    audit_retention_days : int
+        Audit rows older than this many days are pruned (the chain stays verifiable).
     """
 
     timezone: str = "Asia/Shanghai"
@@ -189,6 +201,12 @@ class Settings:
     include_unverified: bool = False
     map_coordinate_decimals: int = 6
     tile_url: str | None = None
+    login_max_failures: int = 5
+    login_lockout_min: float = 15.0
+    session_idle_min: float = 30.0
+    session_max_h: float = 12.0
+    password_min_length: int = 10
+    audit_retention_days: int = 1095
 
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied; unknown names raise ``TypeError``."""

@@ -1,4 +1,4 @@
-"""The workspace database: stored datasets, which one is current, and a chief's reviews.
+"""The workspace database: stored datasets, the current one, reviews, accounts, audit trail.
 
 The app's Data page imports files; an accepted import is saved here and made the current
 dataset, which every page then reads. The workspace survives restarts and is never damaged
@@ -6,8 +6,9 @@ by an import that is refused or a write that fails midway.
 
 Layout of a workspace folder::
 
-    workspace.sqlite          datasets table (one row per dataset), the current pointer
-                              and the reviews table (one row per reviewed visit)
+    workspace.sqlite          datasets table (one row per dataset), the current pointer,
+                              the reviews table (one row per reviewed visit), the
+                              accounts (geo.accounts) and the audit trail (geo.audit)
     datasets/<id>.gpkg        the dataset's tables, layers beats / households / visits
     streets/<id><suffix>      the street file imported with the dataset, if any
                               (suffix .osm, .osm.bz2, .osm.pbf or .graphml)
@@ -46,6 +47,14 @@ decision (the latest replaces the earlier), with who made it and when (UTC, ISO 
 change is one SQLite transaction. The table is added to older workspaces when they are
 opened (an additive change: the format number and the dataset ids stay as they were).
 
+Accounts and the audit trail
+----------------------------
+:mod:`geo.accounts` and :mod:`geo.audit` keep their tables here, added to older workspaces
+when they are opened, and write through :meth:`Workspace.transaction` under the same write
+lock. Storing a dataset, making one current and recording or withdrawing a review each
+write their audit row (:func:`geo.audit.append`) in the same transaction as the change, so
+the current dataset never changes without a row saying who changed it.
+
 Column choices
 --------------
 When a file names a required column with a header the alias table does not know, the Data
@@ -76,7 +85,8 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from geo import gpkg
+from geo import accounts, audit, gpkg
+from geo.audit import SYSTEM, Actor
 from geo.errors import (
     Finding,
     ReviewError,
@@ -88,6 +98,12 @@ from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION, TMP_PREFIX
 from geo.importer import Dataset
 from geo.reviews import DECISIONS
 from geo.streets import GRAPHML_SUFFIX, OSM_SUFFIXES
+
+WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
+"""Environment variable naming the workspace folder (the app's and the command line's)."""
+
+DEFAULT_FOLDER: Final = Path(__file__).resolve().parents[1] / "workspace"
+"""The workspace folder when :data:`WORKSPACE_ENV` is not set: ``<repo>/workspace``."""
 
 DB_NAME: Final = "workspace.sqlite"
 """Name of the database file inside the workspace folder."""
@@ -147,6 +163,12 @@ REVIEW_COLUMNS: Final = ("visit_id", "decision", "reviewer", "decided_at")
 """Columns of :meth:`Workspace.reviews`."""
 
 
+def default_folder() -> Path:
+    """Return the workspace folder: ``$BEATCOV_WORKSPACE``, else ``<repo>/workspace``."""
+    named = os.environ.get(WORKSPACE_ENV)
+    return Path(named).expanduser().resolve() if named else DEFAULT_FOLDER
+
+
 class Workspace:
     """Stored datasets and the current one, in a folder (SQLite + one GeoPackage each).
 
@@ -191,6 +213,8 @@ class Workspace:
                 for statement in _SCHEMA_SQL.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                for statement in (*accounts.SCHEMA, *audit.SCHEMA):
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 self._sweep(conn)
 
@@ -199,8 +223,8 @@ class Workspace:
 
     # ----------------------------------------------------------------- public API
 
-    def save(self, dataset: Dataset, *, make_current: bool = True) -> str:
-        """Store a dataset and (by default) make it the current one.
+    def save(self, dataset: Dataset, *, make_current: bool = True, actor: Actor = SYSTEM) -> str:
+        """Store a dataset and (by default) make it the current one; both are audited.
 
         Parameters
         ----------
@@ -208,6 +232,9 @@ class Workspace:
             An accepted import (no fatal findings).
         make_current : bool
             Move the current pointer to this dataset.
+        actor : geo.audit.Actor
+            Who imports: an ``import`` row (and a ``make_current`` row) of the audit trail
+            is written in the same transaction.
 
         Returns
         -------
@@ -241,8 +268,12 @@ class Workspace:
                         created = not known
                     if not known:
                         _record(conn, _row_values(dataset, dataset_id, tables, layout))
+                    target = f"{dataset_id} {dataset.name}"
+                    outcome = "already_stored" if known else "ok"
+                    audit.append(conn, actor, "import", target, outcome)
                     if make_current:
                         _point(conn, dataset_id)
+                        audit.append(conn, actor, "make_current", target)
             except BaseException:
                 if created:
                     final.unlink(missing_ok=True)
@@ -293,8 +324,8 @@ class Workspace:
                 found = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
         return None if found is None else str(found[0])
 
-    def set_current(self, dataset_id: str) -> None:
-        """Make a stored dataset the current one.
+    def set_current(self, dataset_id: str, *, actor: Actor = SYSTEM) -> None:
+        """Make a stored dataset the current one (a ``make_current`` row of the audit trail).
 
         Raises
         ------
@@ -317,6 +348,9 @@ class Workspace:
                     )
                     raise WorkspaceError(msg)
                 _point(conn, dataset_id)
+                audit.append(
+                    conn, actor, "make_current", f"{dataset_id} {self._label(conn, dataset_id)}"
+                )
 
     def current(self) -> Dataset | None:
         """Return the current dataset, or ``None`` when none was made current."""
@@ -461,7 +495,9 @@ class Workspace:
 
     # ----------------------------------------------------------------- reviews
 
-    def record_review(self, visit_id: str, decision: str, *, reviewer: str) -> None:
+    def record_review(
+        self, visit_id: str, decision: str, *, reviewer: str, actor: Actor | None = None
+    ) -> None:
         """Store a chief's decision on a visit (replacing any earlier decision on it).
 
         Parameters
@@ -472,7 +508,10 @@ class Workspace:
             ``confirmed``: the flag stands, the visit does not count; ``dismissed``: the
             visit counts.
         reviewer : str
-            Who decided (e.g. the role shown in the app).
+            Who decided (the app gives the username).
+        actor : geo.audit.Actor, optional
+            Who decided, for the ``review`` row of the audit trail written in the same
+            transaction (default: ``reviewer`` acting as ``system``).
 
         Raises
         ------
@@ -510,9 +549,11 @@ class Workspace:
                     "decided_at = excluded.decided_at",
                     (visit, decision, who, decided_at),
                 )
+                by = actor or Actor(who, SYSTEM.role)
+                audit.append(conn, by, "review", f"visit {visit}: {decision}")
 
-    def withdraw_review(self, visit_id: str) -> bool:
-        """Remove the decision on a visit; return whether there was one.
+    def withdraw_review(self, visit_id: str, *, actor: Actor = SYSTEM) -> bool:
+        """Remove the decision on a visit; return whether there was one (audited as ``review``).
 
         Raises
         ------
@@ -525,6 +566,8 @@ class Workspace:
         with self._translated(f"withdrawing the review of visit {visit!r}", hint=_HINT_RETRY):
             with self._transaction() as conn:
                 removed = conn.execute("DELETE FROM reviews WHERE visit_id = ?", (visit,))
+                outcome = "ok" if removed.rowcount else "no_decision"
+                audit.append(conn, actor, "review", f"visit {visit}: withdrawn", outcome)
                 return removed.rowcount > 0
 
     def reviews(self) -> pd.DataFrame:
@@ -614,7 +657,33 @@ class Workspace:
         chosen: dict[str, str] = json.loads(row["columns"])
         return chosen
 
+    # ----------------------------------------------------------------- for accounts, audit
+
+    @contextlib.contextmanager
+    def transaction(self, action: str) -> Iterator[sqlite3.Connection]:
+        """Yield a connection inside a write transaction (``BEGIN IMMEDIATE``).
+
+        Committed when the block ends, rolled back on an error; SQLite and file errors
+        become :class:`WorkspaceError` naming ``action``. Used by :mod:`geo.accounts` and
+        :mod:`geo.audit`, so their rows are written under the workspace's one write lock.
+        """
+        with self._translated(action, hint=_HINT_RETRY), self._transaction() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def reading(self, action: str) -> Iterator[sqlite3.Connection]:
+        """Yield a connection for reading (errors become :class:`WorkspaceError`)."""
+        with self._translated(action, hint=_HINT_RETRY):
+            with contextlib.closing(self._connect()) as conn:
+                yield conn
+
     # ----------------------------------------------------------------- internals
+
+    @staticmethod
+    def _label(conn: sqlite3.Connection, dataset_id: str) -> str:
+        row = conn.execute("SELECT label FROM datasets WHERE dataset_id = ?", (dataset_id,))
+        found = row.fetchone()
+        return "" if found is None else str(found[0])
 
     def _file(self, dataset_id: str) -> Path:
         return self.datasets_dir / f"{dataset_id}.gpkg"

@@ -126,7 +126,7 @@ if checked is not None:
     if checked.accepted and st.button(t("data.make_current"), key="data_store", type="primary"):
         try:
             with st.spinner(t("data.saving")):
-                upload.store(checked, state.workspace())
+                upload.store(checked, state.workspace(), actor=ctx.actor)
         except BeatcovError as error:
             st.error(str(error))
         else:
@@ -146,7 +146,7 @@ else:
     )
     if st.button(t("data.use"), key="data_use"):
         try:
-            state.workspace().set_current(chosen)
+            state.workspace().set_current(chosen, actor=ctx.actor)
         except BeatcovError as error:
             st.error(str(error))
         else:
@@ -155,7 +155,7 @@ else:
 if st.button(t("data.use_demo"), key="data_demo"):
     try:
         with st.spinner(t("data.saving")):
-            state.workspace().save(state.demo_dataset(), make_current=True)
+            state.workspace().save(state.demo_dataset(), make_current=True, actor=ctx.actor)
     except BeatcovError as error:
         st.error(str(error))
     else:

@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from app import mapviews, report, state, ui, views
+from app import auth, mapviews, report, state, ui, views
 from app.i18n import t
 from app.maps import render
 from app.shell import context
@@ -59,6 +59,22 @@ ui.html_download(
     name=f"beat_{beat_id}",
     key="my_beat_report",
 )
+
+st.subheader(t("my_beat.household_title"))
+homes = views.beat_households(view.households, beat_id)
+household_id = st.selectbox(
+    t("my_beat.household"),
+    list(homes),
+    index=None,
+    format_func=homes.__getitem__,
+    placeholder=t("my_beat.household_placeholder"),
+    key="my_beat_household",
+)
+if household_id:
+    auth.record_view(ctx.actor, household_id)  # the audit trail: who opened which household
+    ui.table(views.household_details(view.households, household_id), key="my_beat_household_row")
+    st.caption(t("my_beat.household_visits"))
+    ui.table(views.visit_history(view.visits, [household_id]), key="my_beat_household_visits")
 
 st.subheader(t("my_beat.bands"))
 st.caption(t("my_beat.bands_help"))

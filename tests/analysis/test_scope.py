@@ -32,11 +32,13 @@ from shapely.geometry import Point, box
 from analysis.pipeline import Analysis, analyse
 from analysis.scope import (
     Scope,
+    account_scope,
     household_beats,
     officer_scope,
     restrict,
     restrict_dataset,
 )
+from geo.accounts import Account
 from geo.errors import Finding, SchemaError, ValidationReport
 from geo.importer import Dataset
 
@@ -246,3 +248,27 @@ def test_missing_columns_fail_closed(analysis: Analysis, dataset: Dataset) -> No
         restrict(broken, Scope.for_beats(["A"]))
     with pytest.raises(SchemaError, match="beats table lacks column.*officer_ids"):
         officer_scope(dataset.beats.drop(columns="officer_ids"), "P1")
+
+
+def test_the_scope_of_each_account(analysis: Analysis, dataset: Dataset) -> None:
+    # beats A (station North) and B (South); households h01-h02 in A, h03-h04 in B, h05 in none
+    def households_of(account: Account) -> list[str]:
+        return ids(
+            restrict(analysis, account_scope(dataset.beats, account)).households, "household_id"
+        )
+
+    assert households_of(Account("li", "chief", (), ("South",))) == ["h03", "h04"]
+    assert households_of(Account("li", "chief", (), ("North", "South"))) == [
+        "h01",
+        "h02",
+        "h03",
+        "h04",
+    ]
+    assert households_of(Account("wang", "officer", ("A",), ())) == ["h01", "h02"]
+    for role in ("planner", "admin"):  # everything, the household in no beat too
+        assert households_of(Account("zhou", role, (), ())) == ["h01", "h02", "h03", "h04", "h05"]
+    # a chief of another station, a chief over beats without stations, an unknown role: nothing
+    assert households_of(Account("li", "chief", (), ("East",))) == []
+    no_station = dataset.beats.drop(columns="station")
+    assert account_scope(no_station, Account("li", "chief", (), ("North",))).beats == frozenset()
+    assert account_scope(dataset.beats, Account("x", "guest", (), ())).beats == frozenset()

@@ -35,6 +35,7 @@ from tests.support.browser import (
     screenshot,
     wait_for_streamlit,
 )
+from tests.support.login import log_in_browser
 from tests.support.server import ROOT, make_run
 
 WIDTH, HEIGHT = 1280, 1000
@@ -184,9 +185,11 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     with make_run(tmp_path) as server, chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
 
-        # first full render of the Overview: navigation to map paths visible (cold server)
-        start = time.perf_counter()
+        # first full render of the Overview: login to map paths visible (cold server)
         page.goto(server.url)
+        wait_for_streamlit(page, timeout_ms=180_000)
+        start = time.perf_counter()
+        log_in_browser(page, "planner")  # the demo planner opens every page but Audit
         wait_for_streamlit(page, timeout_ms=180_000)
         map_frame(page, paths=6)  # the six demo beats
         timings["overview_first_render_s"] = time.perf_counter() - start
@@ -327,6 +330,16 @@ def test_chief_dismisses_a_visit_in_chromium(
         page = browser.page
         page.goto(server.url)
         wait_for_streamlit(page, timeout_ms=180_000)
+        # the login page through the real form: the use notice and the demo banner, no data
+        page.get_by_role("heading", name="Log in", level=1).wait_for()
+        assert page.get_by_text("Authorised police use only", exact=False).count() == 1
+        assert page.get_by_text("Demo accounts, for the demo only", exact=False).count() == 1
+        assert page.locator(FOLIUM_IFRAME).count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        login_shot = photograph(page, "login_en")
+        log_in_browser(page, "chief")
+        wait_for_streamlit(page, timeout_ms=180_000)
+        assert page.get_by_text("Logged in as chief", exact=False).count() == 1
         open_page(page, "quality", "en", has_map=True)
 
         # choose the visit in the selector (typing filters the options)
@@ -342,7 +355,7 @@ def test_chief_dismisses_a_visit_in_chromium(
         close_up = page.locator(FOLIUM_IFRAME).nth(1).content_frame
         close_up.locator("svg path.leaflet-interactive").first.wait_for(timeout=60_000)
         assert close_up.locator("svg path.leaflet-interactive").count() >= 3
-        shots = [photograph(page, "quality_visit_chosen_en")]
+        shots = [login_shot, photograph(page, "quality_visit_chosen_en")]
 
         # dismiss: the decision is stored, the analysis re-run, the block gains a household
         page.locator(".st-key-quality_dismiss button").click()
@@ -352,6 +365,19 @@ def test_chief_dismisses_a_visit_in_chromium(
         assert metric_value(page, "Decided by a chief") == "1"
         assert page.locator(".st-key-quality_dismiss button").is_disabled()
         shots.append(photograph(page, "quality_visit_dismissed_en"))
+
+        # the decision is on the Audit page, and the chain verifies
+        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Audit")
+        link.first.click()
+        page.get_by_role("heading", name="Audit trail", level=1).wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        assert page.get_by_text("The chain verifies", exact=False).count() == 1
+        table = page.locator(".st-key-audit_table [data-testid='stDataFrame']")
+        table.wait_for(state="visible")
+        rows = table.locator("[role='grid']").first.get_attribute("aria-rowcount")
+        # header, the demo accounts made, the chief's login, the dismissal
+        assert rows is not None and int(rows) == 4
+        shots.append(photograph(page, "audit_en"))
 
         assert browser.page_errors == []
         assert browser.external_requests() == []

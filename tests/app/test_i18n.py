@@ -23,7 +23,7 @@ from geo.times import DATE_ORDERS
 APP = Path(__file__).resolve().parents[2] / "app"
 SOURCES = sorted(p for p in APP.rglob("*.py") if "static" not in p.parts)
 PAGE_SOURCES = sorted((APP / "pages").glob("*.py"))
-UI_SOURCES = [*PAGE_SOURCES, APP / "shell.py", APP / "ui.py"]
+UI_SOURCES = [*PAGE_SOURCES, APP / "shell.py", APP / "ui.py", APP / "auth.py"]
 
 # t("key"), translate("key", ...), i18n.t('key') -- literal keys only; dynamic keys
 # (f"flag.{code}") are checked against the code lists below

@@ -21,12 +21,15 @@ from app import state
 from app.i18n import translate
 from app.shell import Context
 from app.upload import Upload, check_upload, crs_choice, safe_name
+from geo.accounts import Account
+from geo.audit import AuditLog
 from geo.blocks import blocks_from_graph
 from geo.demo import DEMO_FILES, load_demo
 from geo.errors import ReviewError
 from geo.settings import DEFAULTS
 from geo.streets import load_streets
 from geo.workspace import Workspace
+from tests.support.login import PASSWORD, add_account, log_in, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -84,12 +87,11 @@ def expected() -> dict[str, Analysis]:
     return {"now": now, "before": before}
 
 
-def run_app(page: str = "overview", *, lang: str = "en", role: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["lang"] = lang
-    if role is not None:
-        at.session_state["view_as"] = role
-    at.run()
+def run_app(
+    page: str = "overview", *, lang: str = "en", user: str = "chief", password: str | None = None
+) -> AppTest:
+    """The app logged in as ``user`` (a demo account unless ``password`` is given) on ``page``."""
+    at = logged_in(APP, user, lang=lang, **({} if password is None else {"password": password}))
     if page != "overview":
         at.switch_page(PAGES[page]).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -131,7 +133,7 @@ def walk(node: Any) -> Any:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:
-    at = run_app(page, lang=lang)
+    at = run_app(page, lang=lang, user="planner" if page == "data" else "chief")
     assert at.title[0].value == translate(TITLES[page], lang)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "OpenStreetMap" in sidebar
@@ -213,7 +215,8 @@ def test_officer_sees_only_their_beat(expected: dict[str, Analysis]) -> None:
     b01 = set(homes.loc[homes["beat_id"] == "B01", "household_id"])
     beat = load_demo().beats.set_index("beat_id").loc["B01"]
     officer = beat["officer_ids"].split(";")[0]  # a 警号 such as "051001"
-    at = run_app("my_beat", role=f"officer:{officer}")
+    at = run_app("my_beat", user="officer")  # the demo officer, bound to B01
+    assert officer in beat["officer_ids"]
     assert at.selectbox(key="my_beat_beat").options == [f"B01 {beat['name']}"]
     shown = metrics(at)
     assert shown["Households"][0] == f"{len(b01):,}"
@@ -322,7 +325,7 @@ def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
     visit = uncontacted_flagged_contact(now)
     contacted, households = block_figures(now, visit["block_id"])
     label = f"Coverage of block {visit['block_id']}"
-    at = run_app("quality", role="chief")
+    at = run_app("quality", user="chief")
     listed = frame(at, "quality_visits")
     order = listed["Status"].tolist()
     assert order == sorted(order, key=["not counted", "review"].index)  # worst first
@@ -380,11 +383,13 @@ def test_only_a_chief_reviews(
     monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
     now = expected["now"]
     visit = uncontacted_flagged_contact(now)
-    if role == "officer":
+    if role == "officer":  # an officer of the visit's beat (the demo officer has B01 only)
         beat = now.households.set_index("household_id").loc[visit["household_id"], "beat_id"]
-        officers = load_demo().beats.set_index("beat_id").loc[beat, "officer_ids"]
-        role = f"officer:{officers.split(';')[0]}"
-    at = run_app("quality", role=role)
+        account = add_account(tmp_path, "officer-of-the-visit", "officer", beats=[beat])
+        at = run_app("quality", user=account.username, password=PASSWORD)
+    else:
+        account = Account("planner", "planner", (), (), demo=True)
+        at = run_app("quality", user="planner")
     assert visit["visit_id"] in set(frame(at, "quality_visits")["Visit"])  # in their view
     at.selectbox(key="quality_visit").set_value(visit["visit_id"]).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -393,14 +398,14 @@ def test_only_a_chief_reviews(
     # the action itself refuses, whatever a page draws
     ctx = Context(
         lang="en",
-        role=role,
+        account=account,
         scope=Scope.everything(),
         window=now.window,
         ref=state.DEMO_REF,
         dataset_name="demo",
         settings=DEFAULTS,
     )
-    with pytest.raises(ReviewError, match=f"{role} may not review visits.*only a chief"):
+    with pytest.raises(ReviewError, match=f"\\({role}\\) may not review visits.*only a chief"):
         ctx.review(visit["visit_id"], "dismissed")
     with pytest.raises(ReviewError, match="only a chief"):
         ctx.withdraw_review(visit["visit_id"])
@@ -440,8 +445,11 @@ def upload_files(at: AppTest, households: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_data_page_refuses_a_bad_upload_and_changes_nothing(workspace_dir: Path) -> None:
-    at = run_app("data")
+def test_data_page_refuses_a_bad_upload_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
+    at = run_app("data", user="planner")
     bad = HOUSEHOLDS_CSV + "H1,again,24.9490,60.1780,\n"  # H1 twice: duplicate_id, fatal
     upload_files(at, bad)
     report = frame(at, "data_report")
@@ -450,23 +458,41 @@ def test_data_page_refuses_a_bad_upload_and_changes_nothing(workspace_dir: Path)
     assert report.loc[report["Problem"] == "duplicate id", "File"].iloc[0] == "住户.csv"
     assert at.error and "refused" in at.error[0].value
     assert not [b for b in at.button if b.key == "data_store"]
-    assert Workspace(workspace_dir).current_id() is None
+    assert Workspace(tmp_path).current_id() is None
 
 
-def test_data_page_stores_a_good_upload_and_shows_it(workspace_dir: Path) -> None:
-    at = run_app("data")
+def test_data_page_stores_a_good_upload_and_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
+    at = run_app("data", user="planner")
     at.text_input(key="data_label").set_value("*T1* [x](javascript:alert(1))")
     upload_files(at, HOUSEHOLDS_CSV)
     assert at.success and "accepted" in at.success[0].value
     at.button(key="data_store").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    ws = Workspace(workspace_dir)
+    ws = Workspace(tmp_path)
     current = ws.current_id()
     assert current is not None and ws.load(current).households["household_id"].tolist() == [
         "H1",
         "H2",
         "H3",
     ]
+    # stored through an audited action, by the demo planner
+    log = AuditLog(ws).rows()
+    assert log.loc[log["action"].isin(["import", "make_current"]), "username"].tolist() == [
+        "planner",
+        "planner",
+    ]
+    # real data now: the demo accounts are gone and the session with them; with no account
+    # left, the login page says how to create the first admin
+    assert at.title[0].value == "Log in"
+    assert "python -m analysis users add NAME --role admin" in at.error[0].value
+    assert not [i for i in at.text_input if i.key == "login_password"]
+    add_account(tmp_path, "admin", "admin")
+    at.run()
+    log_in(at, "admin", PASSWORD)
+    assert not at.exception, [e.value for e in at.exception]
     at.switch_page(PAGES["overview"]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert metrics(at)["Households"][0] == "3"
@@ -489,7 +515,12 @@ def test_data_page_stores_a_good_upload_and_shows_it(workspace_dir: Path) -> Non
     assert metrics(at)["Households"][0] == f"{len(load_demo().households):,}"
 
 
-def test_data_far_from_the_demo_streets_uses_hexagon_cells(workspace_dir: Path) -> None:
+def test_data_far_from_the_demo_streets_uses_hexagon_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
+    workspace_dir = tmp_path
+    add_account(tmp_path, "zhou", "planner")
     # a beat in Shanghai: the demo's Nanjing streets enclose none of it, so the units are
     # H3 cells (ids "H..."), and no walk is measured on streets 270 km away (no visit is
     # flagged impossible_travel: the two visits are 30 min and ~130 m apart)
@@ -504,7 +535,7 @@ def test_data_far_from_the_demo_streets_uses_hexagon_cells(workspace_dir: Path) 
         "V1,A,P1,2026-07-01 09:00,见面,10,121.4710,31.2310\n"
         "V2,B,P1,2026-07-01 09:30,见面,10,121.4720,31.2320\n"
     )
-    at = run_app("data")
+    at = run_app("data", user="zhou", password=PASSWORD)
     at.text_input(key="data_timezone").set_value("Asia/Shanghai")
     at.file_uploader(key="data_file_beats").set_value(("beats.csv", beats.encode(), "text/csv"))
     at.file_uploader(key="data_file_households").set_value(("h.csv", homes.encode(), "text/csv"))

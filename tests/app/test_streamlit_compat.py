@@ -8,6 +8,9 @@
   ``tests/app/test_browser_maps.py`` (Leaflet loads from it).
 - ``StreamlitPage`` is the class of what ``st.Page`` and ``st.navigation`` return.
 - The version check accepts the pinned Streamlit and refuses hand-given versions outside it.
+- ``guard_clear_cache`` wraps the handler of the websocket's ``clear_cache`` message once;
+  that only an admin or planner clears the caches is checked in chromium by
+  ``tests/app/test_browser_login.py``.
 """
 
 from __future__ import annotations
@@ -112,3 +115,28 @@ def test_the_compat_functions_check_the_installed_version(
             serve_folder("probe", ROOT / "app" / "static")
     finally:
         _streamlit_compat._checked.cache_clear()
+
+
+def test_guard_clear_cache_wraps_streamlits_handler_once() -> None:
+    import inspect
+
+    from streamlit.runtime.app_session import AppSession
+
+    from app import auth
+
+    def refuse(state: object) -> bool:
+        return False
+
+    try:
+        _streamlit_compat.guard_clear_cache(refuse)
+        guarded = AppSession._handle_clear_cache_request
+        _streamlit_compat.guard_clear_cache(refuse)  # again: the same wrapper, not two
+        assert AppSession._handle_clear_cache_request is guarded
+        original = guarded.__wrapped__
+        assert original.__qualname__ == "AppSession._handle_clear_cache_request"
+        # what the guard relies on: the websocket's message is handled by that method
+        assert "self._handle_clear_cache_request()" in inspect.getsource(AppSession.handle_backmsg)
+        assert '"clear_cache"' in inspect.getsource(AppSession.handle_backmsg)
+    finally:
+        _streamlit_compat.guard_clear_cache(auth.may_clear_cache)
+    assert AppSession._handle_clear_cache_request.__wrapped__ is original

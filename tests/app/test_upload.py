@@ -20,9 +20,11 @@ from streamlit.testing.v1 import AppTest
 
 from app import i18n, state
 from app.upload import FILE_COORDS, Upload, check_upload, crs_choice, report_frame, store
+from geo.audit import SYSTEM
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
+from tests.support.login import PASSWORD, add_account, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
 HELSINKI_STREETS = (
@@ -92,9 +94,7 @@ def set_files(at: AppTest, files: dict[str, Upload]) -> None:
 def test_data_page_refuses_misaligned_files_with_a_map_then_takes_the_files_choice(
     workspace_dir: Path,
 ) -> None:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["lang"] = "en"
-    at.run()
+    at = logged_in(APP, "planner")
     at.switch_page("app/pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     set_files(at, uploads("gcj02"))
@@ -158,16 +158,15 @@ def test_a_missing_column_offers_the_files_headers_and_takes_a_choice(tmp_path: 
     assert wrong.needs["beats"].missing == ["beat_id"]
     # stored: remembered for files with these headers, and used for the next such file
     ws = Workspace(tmp_path / "ws")
-    store(accepted, ws)
+    store(accepted, ws, actor=SYSTEM)
     assert ws.remembered_columns("beats", OAKLAND_HEADERS) == {"beat_id": "Name"}
     again = check_upload(files, crs=None, label="t", workspace=ws)
     assert again.accepted and again.columns == chosen
 
 
 def test_data_page_lets_the_user_pick_the_column_and_remembers_it(workspace_dir: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["lang"] = "en"
-    at.run()
+    add_account(workspace_dir, "zhou", "planner")  # a real planner: the import ends the demo
+    at = logged_in(APP, "zhou", password=PASSWORD)
     at.switch_page("app/pages/data.py").run()
     set_files(at, oakland_uploads())
     at.button(key="data_check").click().run()
@@ -186,9 +185,7 @@ def test_data_page_lets_the_user_pick_the_column_and_remembers_it(workspace_dir:
     ws = Workspace(workspace_dir)
     assert sorted(ws.load(ws.current_id()).beats["beat_id"]) == ["E1", "W1"]
     # a new session with the same export: the remembered choice is used, nothing to pick
-    fresh = AppTest.from_file(APP, default_timeout=300)
-    fresh.session_state["lang"] = "zh"
-    fresh.run()
+    fresh = logged_in(APP, "zhou", password=PASSWORD, lang="zh")
     fresh.switch_page("app/pages/data.py").run()
     set_files(fresh, oakland_uploads())
     fresh.button(key="data_check").click().run()
@@ -225,9 +222,7 @@ def test_findings_follow_the_language_and_fall_back_to_english() -> None:
 
 
 def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["lang"] = "zh"
-    at.run()
+    at = logged_in(APP, "planner", lang="zh")
     at.switch_page("app/pages/data.py").run()
     set_files(at, oakland_uploads())
     at.button(key="data_check").click().run()
@@ -282,9 +277,7 @@ def test_the_date_order_comes_with_the_settings() -> None:
 
 
 def test_data_page_takes_the_date_order(workspace_dir: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["lang"] = "en"
-    at.run()
+    at = logged_in(APP, "planner")
     at.switch_page("app/pages/data.py").run()
     set_files(at, day_first_uploads())
     at.selectbox(key="data_coords").set_value("gcj02").run()
@@ -309,7 +302,7 @@ def test_a_street_file_that_misses_the_households_is_refused(tmp_path: Path) -> 
     assert own.accepted, own.report
     # stored, the grid is kept with the dataset and is the street file the app uses for it
     ws = Workspace(tmp_path / "ws")
-    dataset_id = store(own, ws)
+    dataset_id = store(own, ws, actor=SYSTEM)
     kept = ws.streets_file(dataset_id)
     assert kept == tmp_path / "ws" / "streets" / f"{dataset_id}.osm" and kept.read_bytes() == grid
     assert state.streets_file(state.DatasetRef(str(ws.folder), dataset_id)) == kept

@@ -1,0 +1,224 @@
+"""Accounts and logins (geo/accounts.py, geo/logins.py): argon2 hashes, the lockout counted
+by hand on an injected clock, disabled and unknown accounts, session timeouts, the demo
+accounts' life, and every change audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from argon2 import PasswordHasher
+
+from geo.accounts import (
+    DEMO_ACCOUNTS,
+    DEMO_OFFICER_BEATS,
+    DEMO_PASSWORD,
+    DEMO_STATIONS,
+    Accounts,
+    check_binding,
+    normalise_username,
+)
+from geo.audit import Actor, AuditLog
+from geo.demo import DEMO_FILES
+from geo.errors import AccountError
+from geo.logins import authenticate, session_end
+from geo.settings import DEFAULTS
+from geo.workspace import Workspace
+
+T0 = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
+ADMIN = Actor("cli:root", "cli")
+PASSWORD = "correct horse battery"
+
+
+def minutes(n: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=n)
+
+
+@pytest.fixture
+def accounts(tmp_path: Path) -> Accounts:
+    return Accounts(Workspace(tmp_path))
+
+
+def stored_hash(accounts: Accounts, name: str) -> str:
+    with accounts.database.reading("t") as conn:
+        row = conn.execute("SELECT password_hash FROM accounts WHERE username = ?", (name,))
+        return str(row.fetchone()[0])
+
+
+def test_passwords_are_stored_as_argon2id_hashes(accounts: Accounts) -> None:
+    accounts.add("Wang.Li", "officer", PASSWORD, beats="B02,B01", actor=ADMIN)
+    hashed = stored_hash(accounts, "wang.li")
+    assert hashed.startswith("$argon2id$v=19$") and PASSWORD not in hashed
+    assert PasswordHasher().verify(hashed, PASSWORD)
+    account = accounts.get("WANG.LI")
+    assert account is not None
+    assert (account.username, account.role, account.beats, account.stations) == (
+        "wang.li",
+        "officer",
+        ("B01", "B02"),
+        (),
+    )
+    login = authenticate(accounts, " Wang.Li ", PASSWORD, demo=False, now=T0)
+    assert login.ok and login.account == account
+    # the same name twice, in any case, is refused
+    with pytest.raises(AccountError, match="already an account 'wang.li'"):
+        accounts.add("WANG.LI", "planner", PASSWORD)
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(accounts: Accounts) -> None:
+    accounts.add("li", "chief", PASSWORD, stations=["新街口派出所"])
+    for i in range(4):
+        login = authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
+        assert (login.outcome, login.locked_until) == ("wrong_password", None)
+        assert accounts.get("li").failed_attempts == i + 1
+    fifth = authenticate(accounts, "li", "wrong", demo=False, now=minutes(4))
+    assert (fifth.outcome, fifth.locked_until) == ("wrong_password", minutes(19))
+    assert accounts.get("li").failed_attempts == 0  # counting starts again after the lock
+    # the right password is refused, without being checked, until the lock ends
+    for at in (minutes(4.1), minutes(18.99)):
+        refused = authenticate(accounts, "li", PASSWORD, demo=False, now=at)
+        assert (refused.ok, refused.outcome, refused.locked_until) == (False, "locked", minutes(19))
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(19)).ok
+    outcomes = AuditLog(accounts.database).rows()[["action", "outcome"]].iloc[1:]
+    assert outcomes.values.tolist() == [
+        *[["failed_login", "wrong_password"]] * 4,
+        ["failed_login", "wrong_password; locked until 2026-07-01T08:19:00.000000+00:00"],
+        ["failed_login", "locked"],
+        ["failed_login", "locked"],
+        ["login", "ok"],
+    ]
+
+
+def test_a_right_password_clears_the_count(accounts: Accounts) -> None:
+    accounts.add("li", "planner", PASSWORD)
+    for i in range(4):
+        authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(5)).ok
+    assert accounts.get("li").failed_attempts == 0
+    for i in range(4):  # four more wrong ones do not lock
+        assert (
+            authenticate(accounts, "li", "x", demo=False, now=minutes(6 + i)).locked_until is None
+        )
+
+
+def test_a_new_password_unlocks(accounts: Accounts) -> None:
+    accounts.add("li", "planner", PASSWORD)
+    for i in range(5):
+        authenticate(accounts, "li", "wrong", demo=False, now=minutes(i))
+    accounts.set_password("li", "another long one", actor=ADMIN, now=minutes(5))
+    assert authenticate(accounts, "li", "another long one", demo=False, now=minutes(6)).ok
+    assert not authenticate(accounts, "li", PASSWORD, demo=False, now=minutes(7)).ok
+
+
+def test_disabled_and_unknown_accounts_are_refused_and_never_lock(accounts: Accounts) -> None:
+    accounts.add("li", "admin", PASSWORD)
+    accounts.disable("li", actor=ADMIN)
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=T0).outcome == "disabled"
+    for i in range(2):
+        assert authenticate(accounts, "nobody", PASSWORD, demo=False, now=minutes(i)).outcome == (
+            "unknown_user"
+        )
+    assert authenticate(accounts, "bad name!", PASSWORD, demo=False).outcome == "unknown_user"
+    accounts.enable("li", actor=ADMIN)
+    assert authenticate(accounts, "li", PASSWORD, demo=False, now=T0).ok
+    with pytest.raises(AccountError, match="no account 'ghost'"):
+        accounts.disable("ghost", actor=ADMIN)
+    rows = AuditLog(accounts.database).rows()
+    failed = rows[rows["action"] == "failed_login"]
+    assert failed[["username", "role", "outcome"]].values.tolist()[:2] == [
+        ["li", "admin", "disabled"],
+        ["nobody", "none", "unknown_user"],
+    ]
+
+
+def test_every_account_change_is_audited(accounts: Accounts) -> None:
+    accounts.add("li", "chief", PASSWORD, stations="S1, S2", actor=ADMIN, now=T0)
+    accounts.set_password("li", "another long one", actor=ADMIN, now=minutes(1))
+    accounts.disable("li", actor=ADMIN, now=minutes(2))
+    accounts.enable("li", actor=ADMIN, now=minutes(3))
+    log = AuditLog(accounts.database)
+    assert log.rows()[["username", "role", "action", "target"]].values.tolist() == [
+        ["cli:root", "cli", "user_change", "li: add chief stations S1;S2"],
+        ["cli:root", "cli", "user_change", "li: new password, unlocked"],
+        ["cli:root", "cli", "user_change", "li: disabled"],
+        ["cli:root", "cli", "user_change", "li: enabled"],
+    ]
+    assert log.verify().ok
+    listed = accounts.list()
+    assert listed[["username", "role", "stations", "disabled", "demo"]].values.tolist() == [
+        ["li", "chief", "S1;S2", False, False]
+    ]
+    assert "password_hash" not in listed.columns
+
+
+@pytest.mark.parametrize(
+    ("role", "beats", "stations", "message"),
+    [
+        ("officer", "", "", "an officer is bound to beats"),
+        ("officer", "B01", "S1", "an officer is bound to beats"),
+        ("chief", "B01", "", "a chief sees the beats of their station"),
+        ("planner", "B01", "", "an planner sees every beat"),
+        ("boss", "", "", "'boss' is not a role"),
+    ],
+)
+def test_a_role_takes_its_own_binding(role: str, beats: str, stations: str, message: str) -> None:
+    with pytest.raises(AccountError, match=message):
+        check_binding(role, beats, stations)
+
+
+def test_usernames_and_passwords_follow_the_rules(accounts: Accounts) -> None:
+    assert normalise_username("０５１００１") == "051001"
+    for bad in ("", "two words", "a" * 65, "<script>", "System"):
+        with pytest.raises(AccountError):
+            normalise_username(bad)
+    with pytest.raises(AccountError, match="at least 10 characters"):
+        accounts.add("li", "planner", "short")
+    with pytest.raises(AccountError, match="must not be the username"):
+        accounts.add("longusername", "planner", "LongUserName")
+    with pytest.raises(AccountError, match="the demo password is public"):
+        accounts.add("li", "planner", DEMO_PASSWORD)
+    assert accounts.list().empty
+
+
+def test_sessions_end_when_idle_or_too_long() -> None:
+    idle, limit = DEFAULTS.session_idle_min, DEFAULTS.session_max_h
+    assert (idle, limit) == (30.0, 12.0)
+    assert session_end(T0, T0, now=minutes(29.99)) is None
+    assert session_end(T0, T0, now=minutes(30)) == "idle_timeout"
+    # active every 20 minutes: not idle, but 12 hours after the login it ends
+    assert session_end(T0, minutes(700), now=minutes(719.9)) is None
+    assert session_end(T0, minutes(700), now=minutes(720)) == "session_limit"
+    short = DEFAULTS.replace(session_idle_min=5.0)
+    assert session_end(T0, T0, now=minutes(5), settings=short) == "idle_timeout"
+
+
+def test_demo_accounts_live_only_while_the_demo_is_shown(accounts: Accounts) -> None:
+    assert accounts.ensure_demo(now=T0)
+    assert not accounts.ensure_demo(now=T0)  # once
+    assert sorted(accounts.list()["username"]) == ["chief", "officer", "planner"]
+    assert accounts.list()["demo"].all() and not accounts.has_real_accounts()
+    officer = authenticate(accounts, "officer", DEMO_PASSWORD, demo=True, now=T0)
+    assert officer.ok and officer.account.beats == DEMO_OFFICER_BEATS
+    chief = authenticate(accounts, "chief", DEMO_PASSWORD, demo=True, now=T0).account
+    assert chief.stations == DEMO_STATIONS and chief.demo
+    # with real data shown, the demo accounts are unknown
+    assert authenticate(accounts, "planner", DEMO_PASSWORD, demo=False).outcome == "unknown_user"
+    with pytest.raises(AccountError, match="no account 'planner'"):
+        accounts.set_password("planner", "a new long password")
+    # the first real account removes them in its transaction, and they do not come back
+    accounts.add("chief", "chief", PASSWORD, stations=["S1"], actor=ADMIN, now=minutes(1))
+    assert accounts.list()[["username", "demo"]].values.tolist() == [["chief", False]]
+    assert not accounts.ensure_demo()
+    assert accounts.remove_demo() == 0
+    targets = AuditLog(accounts.database).rows()["target"].tolist()
+    assert targets[0] == "demo accounts added: chief, planner, officer"
+    assert targets[-2:] == ["demo accounts removed", "chief: add chief stations S1"]
+
+
+def test_the_demo_accounts_fit_the_demo_data() -> None:
+    beats = gpd.read_file(DEMO_FILES["beats"])
+    assert DEMO_OFFICER_BEATS == (beats["警务区编号"].iloc[0],)
+    assert sorted(DEMO_STATIONS) == sorted(set(beats["所属派出所"]))
+    assert set(DEMO_ACCOUNTS) == {"chief", "planner", "officer"}
