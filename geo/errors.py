@@ -48,6 +48,10 @@ class ReviewError(BeatcovError):
     """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
 
 
+class PlanError(BeatcovError):
+    """A beat plan cannot be made as asked (too few beats for the stations, an unknown block)."""
+
+
 class DependencyError(BeatcovError):
     """An installed dependency is outside the versions whose internals beatcov was tested with."""
 
