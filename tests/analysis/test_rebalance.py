@@ -23,6 +23,7 @@ moved. With c1r1 locked, c2r0 joins A instead: A = 400 + 11.111 + (280 + 280 + 5
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
@@ -33,11 +34,14 @@ import shapely
 from shapely.geometry import box
 
 from analysis import regions
+from analysis.plan_export import EXPORT_COLUMNS, plan_beats
 from analysis.rebalance import BEAT_COLUMNS, PLAN_COLUMNS, Plan, fresh_plan, rebalance
 from analysis.workload import beat_posts
 from geo.blocks import block_neighbours
 from geo.errors import PlanError
+from geo.importer import read_beats
 from geo.settings import DEFAULTS
+from geo.writers import write_table
 
 X0, Y0 = 500_000.0, 3_540_000.0
 UTM = "EPSG:32650"
@@ -264,6 +268,42 @@ def test_a_fresh_plan_keeps_locked_blocks_and_station_borders() -> None:
         fresh_plan(blocks, beats, VISITS, beats_count=1)
     with pytest.raises(PlanError, match="at least one beat"):
         fresh_plan(blocks, beats, VISITS, beats_count=0)
+
+
+# --------------------------------------------------------------------------- export
+
+
+def test_the_plan_reads_back_as_beats(tmp_path: Path) -> None:
+    blocks, beats = three_five()
+    plan = rebalance(blocks, beats, VISITS)
+    exported = plan_beats(plan, blocks, beats)
+    assert list(exported.columns) == list(EXPORT_COLUMNS)
+    path = write_table(exported, tmp_path / "plan.geojson", kind="beats")
+    back = read_beats(path)
+    assert back.report.ok and not back.report.findings
+    table = back.table.set_index("beat_id")
+    assert table.loc["A", "name"] == "A beat" and table.loc["A", "officer_ids"] == "A1;A2"
+    areas = back.table.set_index("beat_id").to_crs(UTM).area
+    assert areas.to_dict() == pytest.approx({"A": 40_000, "B": 40_000}, abs=5.0)  # 1 cm of GeoJSON
+    a = table.to_crs(UTM).loc["A", "geometry"]
+    assert a.geom_type == "Polygon"
+    assert a.hausdorff_distance(box(X0, Y0, X0 + 200, Y0 + 200)) < 0.05
+
+
+def test_export_keeps_land_no_block_covers_and_names_new_beats(tmp_path: Path) -> None:
+    # today's beats reach 20 m beyond the grid: that land stays inside some beat
+    blocks, beats = grid(
+        {f"c{c}r{r}": f"B{1 + c // 2}" for c in range(4) for r in range(2)}, margin=20
+    )
+    plan = fresh_plan(blocks, beats, VISITS, beats_count=3)
+    exported = plan_beats(plan, blocks, beats)
+    today = shapely.union_all(beats.geometry.to_numpy())
+    planned = shapely.union_all(exported.to_crs(UTM).geometry.to_numpy())
+    assert planned.area == pytest.approx(today.area, abs=1.0)
+    assert shapely.symmetric_difference(planned, today).area < 1.0
+    back = read_beats(write_table(exported, tmp_path / "plan.geojson", kind="beats"))
+    assert back.report.ok
+    assert back.table.set_index("beat_id").loc["B3", "name"] == ""
 
 
 # --------------------------------------------------------------------------- random layouts
