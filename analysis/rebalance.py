@@ -106,7 +106,14 @@ class Plan:
     beats : pandas.DataFrame
         One row per beat of the plan or of today: :data:`BEAT_COLUMNS`.
     summary : dict
-        Headline figures for ``plan.json`` (see :meth:`figures`).
+        Headline figures for ``plan.json``: ``mode`` (rebalance/fresh), ``beats``,
+        ``imbalance`` (heaviest over lightest beat workload), ``target``, ``meets_target``,
+        ``station_floor`` (the least imbalance station borders allow: the stations' mean
+        beat workloads, heaviest over lightest), ``moved_blocks``, ``moved_households``,
+        ``locked_blocks``, ``contiguous`` (every beat one piece), ``workload``, ``spread``
+        and ``polsby_popper`` per beat, each also ``_before`` (today's beats); ``new_beats``,
+        ``removed_beats``, ``unplanned_beats``, ``unplanned_blocks``, the minutes per visit
+        and its source, and the search's moves and objective before and after.
     """
 
     blocks: pd.DataFrame
@@ -128,6 +135,7 @@ class _Problem:
     posts: IntArray  # today's post of each beat (layout positions)
     pseudo_of: IntArray  # per frame row: the frame row of the post block it goes with, or -1
     locked_ids: frozenset[str]
+    all_ids: list[str]  # every beat id of today's table (new ids must not clash)
 
 
 def rebalance(
@@ -382,6 +390,7 @@ def _problem(
         posts=posts,
         pseudo_of=pseudo_of,
         locked_ids=frozenset(wanted),
+        all_ids=table["beat_id"].astype(str).tolist(),
     )
 
 
@@ -413,7 +422,7 @@ def _fresh_ids(
         r, c = linear_sum_assignment(-score)
         for a, b in zip(r, c, strict=True):
             ids[rows[a]] = problem.beat_ids[cols[b]]
-    fresh = _new_ids(problem.beat_ids, sum(i is None for i in ids))
+    fresh = _new_ids(problem.all_ids, sum(i is None for i in ids))
     return [i if i is not None else fresh.pop(0) for i in ids]
 
 
