@@ -35,13 +35,21 @@ of beats, and within a station they are least when its beats are equal, whatever
 
 The search
 ----------
-:func:`improve` is steepest descent over single-block moves: every block on a beat's edge
-may go to each neighbouring beat of its station; the best move that passes the rules above
-is made, until no move lowers ``F`` by more than ``1e-9``. Ties go to the lower block, then
-the lower beat, so results repeat exactly. :func:`grow` makes a fresh plan: seeds by
-weighted k-means (seeded, ``plan_seed``), then the lightest beat repeatedly takes the
-unassigned neighbouring block nearest its seed; blocks no seed can reach go to the
-nearest beat of their station (and that beat is then reported as not contiguous).
+:func:`improve` is steepest descent. Each step tries, best first, every move of a block on
+a beat's edge to a neighbouring beat of its station; a block whose leaving would cut its
+beat in two takes the part cut off from the post along (a *branch* move, accepted only if
+the whole lowers ``F``). When no such move passes the rules, pairs of moves through one
+beat are tried (``A -> B`` and ``B -> C``, or a swap when ``C`` is ``A``): a beat between a
+heavy and a light one passes load on while keeping about its own, where single moves stall
+because each alone only shifts the excess. The search ends when neither lowers ``F`` by
+more than ``1e-9``. Ties go to the lower block, then the lower beat, so results repeat
+exactly. :func:`rebalance_assignment` runs it with the move penalty, then, if the plan is
+still off target, without it until the target is met.
+
+:func:`grow` starts a fresh plan: seeds by weighted k-means (seeded, ``plan_seed``), then
+the lightest beat repeatedly takes the unassigned neighbouring block nearest its seed;
+blocks no seed can reach go to the nearest beat of their station (and that beat is then
+reported as not contiguous).
 """
 
 from __future__ import annotations
@@ -67,6 +75,8 @@ EPS = 1e-9
 MAX_MOVES_PER_BLOCK = 20
 """A search stops after this many moves per block at the latest (a guard; never met)."""
 KMEANS_ITERATIONS = 30
+CHAIN_TRIES = 200
+"""Pairs of moves checked against the rules per step, best first, before giving up."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,10 @@ class Layout:
         locked: npt.ArrayLike | None = None,
     ) -> Layout:
         """Build a layout from neighbour pairs ``(i, j)`` (either order, repeats allowed).
+
+        The other arguments are the attributes of the same name. Left out: ``area`` 1 per
+        block (in the units of ``xy`` squared: give real areas, or compactness is out of
+        scale), ``households`` 0, ``station`` 0 and ``locked`` none.
 
         Examples
         --------
@@ -426,6 +440,87 @@ class _Search:
             return True
         return False
 
+    def _moves(self) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+        """Return every single-block move across a border: block, from, to, loads, extra.
+
+        ``extra`` is the change of ``F`` a move brings besides balance (compactness and the
+        move penalty), which does not depend on other moves.
+        """
+        there = self.assign[self.ev]
+        border = self.assign[self.eu] != there
+        key = np.unique(self.eu[border] * self.k + there[border])
+        cu, cj = key // self.k, key % self.k
+        ca = self.assign[cu]
+        fixed = self.layout.fixed[cu]
+        w_out = fixed + self.access[cu, ca]
+        w_in = fixed + self.access[cu, cj]
+        extra = self.mu * (w_in * self.d2[cu, cj] - w_out * self.d2[cu, ca]) / self.norm
+        if self.today is not None:
+            today = self.today[cu]
+            extra = extra + self.lam * ((cj != today).astype(float) - (ca != today))
+        return cu, ca, cj, w_out, w_in, extra
+
+    def chain_step(self, *, tries: int = CHAIN_TRIES) -> bool:
+        """Make the best pair of moves ``A -> B -> C`` (or a swap, ``C = A``); see module.
+
+        Two moves through one beat let load pass where no single move helps: the beat in
+        the middle keeps about its load. Pairs are ranked by their exact change of ``F``;
+        the best ``tries`` that lower it are checked against the rules in order.
+        """
+        cu, ca, cj, w_out, w_in, extra = self._moves()
+        t, w = self.mean, self.loads
+
+        def f(x: Any) -> Any:
+            return (x / t - 1) ** 2
+
+        found: list[tuple[float, int, int]] = []
+        for b in range(self.k):
+            p = np.flatnonzero(cj == b)
+            q = np.flatnonzero(ca == b)
+            if not len(p) or not len(q):
+                continue
+            a, c = ca[p][:, None], cj[q][None, :]
+            load_b = w[b] + w_in[p][:, None] - w_out[q][None, :]
+            swap = a == c
+            load_a = w[a] - w_out[p][:, None] + np.where(swap, w_in[q][None, :], 0.0)
+            load_c = w[c] + w_in[q][None, :]
+            delta = f(load_a) - f(w[a]) + f(load_b) - f(w[b])
+            delta = delta + np.where(swap, 0.0, f(load_c) - f(w[c]))
+            delta = delta + extra[p][:, None] + extra[q][None, :]
+            delta[cu[p][:, None] == cu[q][None, :]] = np.inf
+            rows, cols = np.nonzero(delta < -EPS)
+            found += zip(
+                delta[rows, cols].tolist(), p[rows].tolist(), q[cols].tolist(), strict=True
+            )
+        found.sort()
+        for _, first, second in found[:tries]:
+            if self._chain(int(cu[first]), int(cj[first]), int(cu[second]), int(cj[second])):
+                return True
+        return False
+
+    def _chain(self, i: int, b: int, i2: int, c: int) -> bool:
+        """Move ``i`` to beat ``b`` and ``i2`` (of ``b``) to ``c`` if the rules allow."""
+        a = int(self.assign[i])
+        if not _stays_connected(i, self.nbrs, self.assign):
+            return False
+        self.assign[i] = b
+        allowed = (
+            self.assign[i2] == b
+            and any(self.assign[v] == c for v in self.nbrs[i2])
+            and _stays_connected(i2, self.nbrs, self.assign)
+        )
+        if allowed:
+            self.assign[i2] = c
+            rows = np.arange(self.layout.n)
+            here = self.layout.fixed + self.access[rows, self.assign]
+            after = _sums(self.assign, here, self.k)
+            if imbalance(after) <= self.cap + 1e-12:
+                self.loads = after
+                return True
+            self.assign[i2] = b
+        self.assign[i] = a
+        return False
+
 
 def improve(
     layout: Layout,
@@ -480,9 +575,12 @@ def improve(
     while moves < MAX_MOVES_PER_BLOCK * layout.n:
         if stop_on_target and on_target(state.loads, beat_station, s.plan_target_ratio):
             break
-        if not state.step():
+        if state.step():
+            moves += 1
+        elif state.chain_step():
+            moves += 2
+        else:
             break
-        moves += 1
     return Search(state.assign, moves, first, state.objective())
 
 

@@ -306,6 +306,23 @@ def test_export_keeps_land_no_block_covers_and_names_new_beats(tmp_path: Path) -
     assert back.table.set_index("beat_id").loc["B3", "name"] == ""
 
 
+# --------------------------------------------------------------------------- the search
+
+
+def test_load_passes_along_a_chain_where_no_single_move_helps() -> None:
+    # a row of 9 equal blocks in beats of 4, 3 and 2 (posts 0, 5, 8): moving a block from
+    # A to B, or from B to C, leaves the squared deviations at 2/9; both at once bring 0
+    row = regions.Layout.from_pairs(
+        [(i, i + 1) for i in range(8)], fixed=np.ones(9), xy=[[i, 0] for i in range(9)]
+    )
+    flat = DEFAULTS.replace(plan_compactness_weight=0.0, workload_access_detour=0.0)
+    start = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2])
+    found = regions.improve(row, start, [0, 5, 8], settings=flat)
+    assert found.assignment.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert found.moves == 2
+    assert found.objective_start == pytest.approx(2 / 9) and found.objective == pytest.approx(0)
+
+
 # --------------------------------------------------------------------------- random layouts
 
 
