@@ -19,8 +19,8 @@ What it does:
   block; 4 stations grown from random seeds; ``--beats`` beats shared among the stations
   in proportion to their households, each station's beats grown and balanced (the same
   search) on stale household counts (today's counts times lognormal noise, sigma 0.6:
-  beats drawn on old figures), so today's workloads differ. Times the rebalance and a fresh plan of the same
-  number of beats. Target: < 60 s.
+  beats drawn on old figures), so today's workloads differ. Times the rebalance and a
+  fresh plan of the same number of beats. Target: < 60 s.
 - **baseline** (both): a plain greedy without contiguity: the move of one block to a
   neighbouring beat of its station that most lowers the sum of squared relative
   deviations, repeated while one does, with no contiguity check, no compactness and no
