@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analysis import regions  # noqa: E402
+from analysis import local_search, regions  # noqa: E402
 from analysis.pipeline import analyse  # noqa: E402
 from analysis.plan_export import plan_beats  # noqa: E402
 from analysis.rebalance import _problem, fresh_plan, rebalance  # noqa: E402
@@ -187,7 +187,7 @@ def city(n: int, beats: int, *, seed: int) -> tuple[gpd.GeoDataFrame, pd.DataFra
     ]
     grown = regions.grow(layout, groups)
     posts = np.array([g[0] for g in groups])
-    today = regions.improve(layout, grown, posts, settings=DEFAULTS).assignment
+    today = local_search.improve(layout, grown, posts, settings=DEFAULTS).assignment
     ids = [f"T{j + 1:03d}" for j in range(len(groups))]
     blocks = gpd.GeoDataFrame(
         {

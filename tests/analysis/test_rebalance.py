@@ -33,7 +33,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from analysis import regions
+from analysis import local_search, regions
 from analysis.plan_export import EXPORT_COLUMNS, plan_beats
 from analysis.rebalance import BEAT_COLUMNS, PLAN_COLUMNS, Plan, fresh_plan, rebalance
 from analysis.workload import beat_posts
@@ -317,7 +317,7 @@ def test_load_passes_along_a_chain_where_no_single_move_helps() -> None:
     )
     flat = DEFAULTS.replace(plan_compactness_weight=0.0, workload_access_detour=0.0)
     start = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2])
-    found = regions.improve(row, start, [0, 5, 8], settings=flat)
+    found = local_search.improve(row, start, [0, 5, 8], settings=flat)
     assert found.assignment.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
     assert found.moves == 2
     assert found.objective_start == pytest.approx(2 / 9) and found.objective == pytest.approx(0)
@@ -374,7 +374,7 @@ def test_rules_hold_over_200_random_layouts() -> None:
     for case in range(200):
         layout, today, posts, _ = random_layout(rng)
         k = len(posts)
-        found = regions.rebalance_assignment(layout, today, posts)
+        found = local_search.rebalance_assignment(layout, today, posts)
         after = found.assignment
         where = f"layout {case}"
         # no beat gains a piece; beats in one piece stay in one piece
@@ -391,7 +391,7 @@ def test_rules_hold_over_200_random_layouts() -> None:
         now = regions.imbalance(regions.beat_loads(layout, after, posts, settings=DEFAULTS))
         assert now <= max(before, DEFAULTS.plan_target_ratio) + 1e-9, where
         if case % 20 == 0:  # the same input gives the same plan
-            again = regions.rebalance_assignment(layout, today, posts)
+            again = local_search.rebalance_assignment(layout, today, posts)
             assert (again.assignment == after).all(), where
 
 
