@@ -76,6 +76,19 @@ def test_the_plan_reads_back_as_the_same_beats(rebalanced: Path) -> None:
     assert (back.table.geom_type == "Polygon").all()
 
 
+def test_planning_again_from_the_plan_moves_nothing(
+    rebalanced: Path, streets: Path, tmp_path: Path
+) -> None:
+    # the plan read back as today's beats: same blocks per beat, same workloads, no move
+    out = tmp_path / "again"
+    beats = rebalanced / "plan.geojson"
+    assert main(plan_args(streets, out, "--beats", str(beats))) == 0
+    first, again = read_plan(rebalanced), read_plan(out)
+    assert again["moved_blocks"] == 0
+    assert again["workload_before"] == first["workload"]
+    assert again["imbalance_before"] == again["imbalance"] == first["imbalance"]
+
+
 def test_a_fresh_plan_of_seven_beats(streets: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(plan_args(streets, out, "--beats-count", "7", "--seed", "3")) == 0
