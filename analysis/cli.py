@@ -1,10 +1,12 @@
-"""Command line: ``python -m analysis coverage ... --out DIR`` (and ``users``, ``audit``).
+"""Command line: ``python -m analysis coverage ... --out DIR`` (and ``plan``, ``users``, ``audit``).
 
 This is the one place in ``analysis`` that touches files: it reads inputs through
 :mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md through
 :mod:`geo.writers`. The units are :func:`analysis.units.choose_units`'s: ``--unit blocks``
 with a ``--streets`` file whose blocks miss the households is refused, never replaced by H3
 cells unasked.
+The ``plan`` command (:mod:`analysis.plan_cli`) takes the same input options and the same
+analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan instead.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
@@ -30,6 +32,7 @@ from tqdm import tqdm
 
 from analysis import admin_cli
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
 from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
 from geo.coords import parse_crs
@@ -173,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     cov.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    add_plan_parser(commands, inputs=cov)
     admin_cli.add_commands(commands)  # users, audit
     return parser
 
@@ -255,9 +259,10 @@ def _day(text: str) -> dt.date:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(demo_arguments(sys.argv[1:] if argv is None else argv))
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args)
+    planning = args.command == "plan"
     try:
         column_choices(args.column)
     except BeatcovError as error:
@@ -275,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_unverified=args.include_unverified,
     )
     bar = tqdm(
-        total=len(STEPS),
+        total=len(STEPS) + (len(PLAN_STEPS) if planning else 0),
         file=sys.stderr,
         disable=args.no_progress,
         unit="step",
@@ -288,8 +293,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         result = run_coverage(args, settings=settings, progress=step)
-        step("writing outputs")
-        write_outputs(result, args.out)
+        if planning:
+            write_plan(result, args, settings=settings, progress=step)
+        else:
+            step("writing outputs")
+            write_outputs(result, args.out)
     except ImportRefused as refused:
         bar.close()
         print("beatcov: the import was refused. Fix these and run again:", file=sys.stderr)
@@ -300,7 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"beatcov: {error}", file=sys.stderr)
         return 2
     bar.close()
-    print(f"wrote {', '.join(OUTPUTS)} to {args.out}", file=sys.stderr)
+    print(
+        f"wrote {', '.join(PLAN_OUTPUTS if planning else OUTPUTS)} to {args.out}", file=sys.stderr
+    )
     return 0
 
 
@@ -332,7 +342,7 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         instead=f"use --unit h3:{H3_FALLBACK_RESOLUTION}",
         settings=settings,
     ).frame
-    return analyse(
+    result = analyse(
         data.beats,
         data.households,
         data.visits,
@@ -344,6 +354,8 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         settings=settings,
         progress=step,
     )
+    result.extras.update(beats=data.beats, visits=data.visits, streets=streets)
+    return result
 
 
 def write_outputs(result: Analysis, out: Path) -> list[Path]:

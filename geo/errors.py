@@ -69,6 +69,10 @@ class AuditError(BeatcovError):
     """An audit row is malformed (unknown action, blank actor, a time without zone)."""
 
 
+class PlanError(BeatcovError):
+    """A beat plan cannot be made as asked (too few beats for the stations, an unknown block)."""
+
+
 class DependencyError(BeatcovError):
     """An installed dependency is outside the versions whose internals beatcov was tested with."""
 

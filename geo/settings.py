@@ -139,6 +139,47 @@ class Settings:
         Whether visits in ``review`` (weak evidence) count as visits until a chief decides.
     include_unverified : bool
         Count every logged visit as a contact, ``not_counted`` ones too (coverage switch).
+    workload_period_days : float
+        Planning period: workloads are minutes per this many days. A vulnerable household
+        needs a contact every ``vulnerable_overdue_days``, so it needs this period divided
+        by that many visits in the period (at least ``workload_visits_per_household``).
+    workload_visits_per_household : float
+        Visits every household (shop, school, workplace) needs per period.
+    workload_follow_up_visits : float
+        Extra visits per open follow-up, on top of the household's own.
+    workload_visit_min : float
+        Minutes per visit when the visits record too few durations of their own.
+    workload_min_durations : int
+        The minutes per visit are the median ``duration_min`` of the contacts that count
+        when at least this many of them record one; otherwise ``workload_visit_min``.
+    workload_walking_speed_mps : float
+        An officer's ordinary walking pace (metres per second) for planning: an expected
+        time, unlike ``walking_speed_mps``, which is a brisk floor for verification.
+    workload_rounds_per_period : float
+        Times per period an officer walks each block's streets and makes the round trip to
+        it from the beat's post.
+    workload_access_detour : float
+        The walk from the post to a block is the straight line times this (OSM lacks the
+        paths inside compounds, so its network would overstate the walk).
+    plan_target_ratio : float
+        Beats are balanced when the heaviest beat's workload is at most this many times the
+        lightest's.
+    plan_move_penalty : float
+        A block moves from today's beat only when the move lowers the plan's objective (sum
+        over beats of the squared relative deviation from the mean workload, plus the
+        compactness term) by at least this much; higher keeps more of today's plan.
+    plan_compactness_weight : float
+        Weight of compactness in the plan's objective: the workload-weighted moment of
+        inertia of each beat about its post, over total workload times the mean beat area
+        (a round beat with its post in the middle scores about 0.16).
+    plan_adjacency_min_m : float
+        Two blocks are neighbours when their borders share more than this many metres of
+        street (touching at a corner is not enough); beats stay connected through these.
+    plan_seed : int
+        Seed of the random choices of a fresh plan (its first seeds), so plans repeat.
+    plan_fresh_starts : int
+        A fresh plan is drawn this many times from different seeds; the best is kept (on
+        target first, then least imbalance, then least objective).
     map_coordinate_decimals : int
         Decimal places kept for coordinates sent to the browser map.
     tile_url : str | None
@@ -199,6 +240,20 @@ class Settings:
     duplicate_window_min: float = 10.0
     review_counts: bool = True
     include_unverified: bool = False
+    workload_period_days: float = 90.0
+    workload_visits_per_household: float = 1.0
+    workload_follow_up_visits: float = 1.0
+    workload_visit_min: float = 10.0
+    workload_min_durations: int = 30
+    workload_walking_speed_mps: float = 1.2
+    workload_rounds_per_period: float = 1.0
+    workload_access_detour: float = 1.4
+    plan_target_ratio: float = 1.1
+    plan_move_penalty: float = 0.001
+    plan_compactness_weight: float = 0.5
+    plan_adjacency_min_m: float = 10.0
+    plan_seed: int = 0
+    plan_fresh_starts: int = 8
     map_coordinate_decimals: int = 6
     tile_url: str | None = None
     login_max_failures: int = 5

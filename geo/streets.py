@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import osmium
 import osmium.filter
 import osmnx as ox
@@ -564,6 +565,34 @@ def graph_frames(G: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame
         raise StreetsError(msg)
     nodes, edges = ox.graph_to_gdfs(G, nodes=True, edges=True)
     return nodes, edges.reset_index()
+
+
+def street_lines(G: nx.MultiDiGraph) -> gpd.GeoSeries:
+    """Return each street of a graph once, as a line: two-way streets are not doubled.
+
+    A two-way street is two edges of the directed graph (``u -> v`` and ``v -> u``) with
+    the same line drawn both ways; lines equal up to direction are kept once (the first).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph from :func:`load_streets`.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        LineStrings in the graph's CRS, on a fresh RangeIndex.
+
+    Raises
+    ------
+    StreetsError
+        When ``G`` has no streets or no ``crs`` attribute.
+    """
+    _, edges = graph_frames(G)
+    geoms = edges.geometry.to_numpy()
+    keys = shapely.to_wkb(shapely.normalize(geoms))
+    _, first = np.unique(keys, return_index=True)
+    return gpd.GeoSeries(geoms[np.sort(first)], crs=edges.crs)
 
 
 # ---------------------------------------------------------------------------------------------

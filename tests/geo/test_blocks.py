@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 import geo.blocks
-from geo.blocks import blocks_from_graph, blocks_from_lines, h3_cells
+from geo.blocks import block_neighbours, blocks_from_graph, blocks_from_lines, h3_cells
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.settings import DEFAULTS
 
@@ -253,3 +253,48 @@ def test_h3_bad_resolution() -> None:
         h3_cells(area, resolution=16)
     with pytest.raises(CRSError, match="no coordinate system"):
         h3_cells(gpd.GeoSeries([box(0, 0, 1, 1)]), resolution=5)
+
+
+# --------------------------------------------------------------------------------- neighbours
+
+
+def test_neighbours_share_a_stretch_of_street_not_a_corner() -> None:
+    # a 3 x 3 grid of 100 m blocks: 12 shared edges; diagonal blocks only touch at a corner
+    cells = [
+        box(100 * c, 100 * r, 100 * c + 100, 100 * r + 100) for r in range(3) for c in range(3)
+    ]
+    pairs = block_neighbours(gpd.GeoSeries(cells, crs="EPSG:32650"), min_shared_m=10.0)
+    assert len(pairs) == 12
+    assert (pairs["shared_m"] == 100.0).all()
+    assert (pairs["left"] < pairs["right"]).all()
+    assert (0, 4) not in set(zip(pairs["left"], pairs["right"], strict=True))  # corner only
+    assert {(0, 1), (0, 3), (4, 5), (4, 7)} <= set(zip(pairs["left"], pairs["right"], strict=True))
+
+
+def test_neighbours_need_more_than_the_minimum_shared_border() -> None:
+    # the second block overlaps the first's edge along 8 m only
+    blocks = gpd.GeoSeries([box(0, 0, 100, 100), box(100, 92, 200, 192)], crs="EPSG:32650")
+    assert block_neighbours(blocks, min_shared_m=10.0).empty
+    assert block_neighbours(blocks, min_shared_m=5.0)["shared_m"].round(6).tolist() == [8.0]
+
+
+def test_neighbours_of_h3_cells_drawn_one_by_one() -> None:
+    # H3's own neighbour relation is the reference: cells one step apart share an edge
+    centre = h3.latlng_to_cell(32.04, 118.78, 9)
+    ring = sorted(h3.grid_disk(centre, 1))
+    cells = gpd.GeoSeries([geo.blocks._cell_polygon(c) for c in ring], crs="EPSG:4326")
+    pairs = block_neighbours(cells.to_crs("EPSG:32650"), min_shared_m=10.0)
+    found = {(ring[a], ring[b]) for a, b in zip(pairs["left"], pairs["right"], strict=True)}
+    expected = {
+        (a, b) for i, a in enumerate(ring) for b in ring[i + 1 :] if h3.grid_distance(a, b) == 1
+    }
+    assert found == expected and len(found) == 12
+
+
+def test_neighbours_skip_missing_geometry_and_refuse_degrees() -> None:
+    blocks = gpd.GeoSeries([box(0, 0, 100, 100), None, box(100, 0, 200, 100)], crs="EPSG:32650")
+    assert block_neighbours(blocks, min_shared_m=10.0)[["left", "right"]].values.tolist() == [
+        [0, 2]
+    ]
+    with pytest.raises(CRSError, match="geographic"):
+        block_neighbours(gpd.GeoSeries([box(0, 0, 1, 1)], crs="EPSG:4326"), min_shared_m=1.0)

@@ -47,6 +47,7 @@ from geo.streets import (
     graph_frames,
     load_features,
     load_streets,
+    street_lines,
 )
 from tests.geo.osm_fixtures import LAT0, LON0, STEP, grid_id, town, write_osm, xml_text
 
@@ -385,6 +386,17 @@ def test_graph_frames(town_file: Path) -> None:
     assert set(zip(edges["u"], edges["v"], edges["key"], strict=True)) == set(G.edges(keys=True))
     # unsimplified edges get straight-line geometry filled in
     assert edges.geometry.notna().all()
+
+
+def test_street_lines_keep_each_street_once(town_file: Path) -> None:
+    # osmnx's own undirected graph is the reference: a two-way street is one edge there
+    G = load_streets(town_file, cache=False)
+    lines = street_lines(G)
+    undirected = ox.convert.to_undirected(G)
+    assert len(lines) == undirected.number_of_edges() < G.number_of_edges()
+    _, edges = graph_frames(undirected)
+    assert lines.to_crs(32635).length.sum() == pytest.approx(edges.to_crs(32635).length.sum())
+    assert lines.crs == G.graph["crs"]
 
 
 def test_graph_frames_of_empty_graph() -> None:
