@@ -29,6 +29,7 @@ import pyogrio
 import shapely
 
 from geo.errors import WorkspaceError
+from geo.files import fsync_folder
 from geo.importer import Dataset
 from geo.schema import REQUIRED, require_columns
 
@@ -210,17 +211,6 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     pyogrio.write_dataframe(
         frame, path, layer=layer, driver="GPKG", geometry_type="Unknown", promote_to_multi=False
     )
-
-
-def fsync_folder(folder: Path) -> None:
-    """Flush a rename to disk (POSIX only; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _storable(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
