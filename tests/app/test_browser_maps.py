@@ -29,6 +29,7 @@ SCRIPT = textwrap.dedent(
     from shapely.geometry import LineString, box
 
     from app import maps
+    from app.colors import coverage_colors
 
     d = 0.001  # three ~55 x 110 m squares with gaps, west to east: A, B, C
     blocks = gpd.GeoDataFrame(
