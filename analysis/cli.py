@@ -54,6 +54,8 @@ from geo.writers import write_csv, write_geojson, write_json
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
+INPUTS = ("households", "visits", "beats", "streets", "reviews")
+"""The options that name an input file, in the order they are checked."""
 OUTPUTS = ("blocks.geojson", "households.csv", "visits.csv", "beats.csv", "summary.json")
 STEPS = (
     "reading inputs",
@@ -267,10 +269,6 @@ def _share(text: str) -> float:
     return value
 
 
-INPUTS = ("households", "visits", "beats", "streets", "reviews")
-"""The options that name an input file, in the order they are checked."""
-
-
 def check_inputs(args: argparse.Namespace) -> None:
     """Refuse input paths that cannot be read as files, before any file is opened.
 
@@ -348,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_outputs(result, args.out, overwrite=args.overwrite)
     except KeyboardInterrupt:
         bar.close()
-        print(f"beatcov: interrupted; nothing was written to {args.out}", file=sys.stderr)
+        print(f"beatcov: interrupted; {args.out} is as it was", file=sys.stderr)
         return 130
     except ImportRefused as refused:
         bar.close()
@@ -361,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except OSError as error:  # a disk full, a file unreadable midway, ...
         bar.close()
-        print(f"beatcov: {error}; nothing was written to {args.out}", file=sys.stderr)
+        print(f"beatcov: {error}; {args.out} is as it was", file=sys.stderr)
         return 1
     bar.close()
     print(f"wrote {', '.join(OUTPUTS)} to {args.out}", file=sys.stderr)

@@ -805,3 +805,27 @@ def test_outputs_are_private_and_no_demo_cell_needed_a_quote(demo_out: Path) -> 
     for name in ("households.csv", "visits.csv", "beats.csv"):
         frame = pd.read_csv(demo_out / name, dtype=str, keep_default_na=False)
         assert not frame.apply(lambda c: c.str.startswith("'")).any().any(), name
+
+
+def test_a_full_disk_while_writing_exits_1_and_keeps_the_earlier_output(
+    cli_args,  # noqa: ANN001
+    demo_out: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(demo_out, out)
+    (out / "summary.json").write_text("{}", encoding="utf-8")  # an earlier, other run
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full_disk(data: object, path: Path) -> Path:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("analysis.cli.write_json", full_disk)  # the last of the five files
+    assert main(cli_args(out, "--no-progress", "--overwrite")) == 1
+    err = capsys.readouterr().err
+    assert "beatcov: [Errno 28] No space left on device" in err
+    assert f"{out} is as it was" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the partial folder is gone
