@@ -18,11 +18,10 @@ $(STAMP): requirements.txt constraints.txt
 
 install: $(STAMP)
 
+# app/serve.py is the app behind security headers; the server's other settings are in
+# .streamlit/config.toml (its address is HOST's default; HOST and PORT override it here).
 run: $(STAMP)
-	$(BIN)/streamlit run streamlit_app.py \
-		--server.headless true \
-		--browser.gatherUsageStats false \
-		--client.toolbarMode viewer \
+	$(BIN)/streamlit run app/serve.py \
 		--server.address $(HOST) \
 		--server.port $(PORT)
 

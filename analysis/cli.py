@@ -10,6 +10,16 @@ analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan ins
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
+Every option is checked before any file is read, and every input path before any is
+opened: a bad value, a missing file or a folder where a file belongs is refused with a
+message naming the option (exit 2), never a traceback. ``--out`` is checked then too:
+an existing file, a folder holding files (without ``--overwrite``) or a folder holding
+anything beatcov does not write is refused before the run, not after it. The outputs are
+written into a hidden folder beside ``--out`` and renamed into place when all are written
+(:func:`geo.files.output_folder`): a crash or ``kill -9`` leaves no ``--out`` or the
+previous complete one, never half an output. Output folders are ``0700`` and their files
+``0600``: they hold personal data, and sharing them is a deliberate act.
+
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
 files that carry no coordinate system, the file's own otherwise, ``--beats-coords`` &c. to
 override one file. ``--column TABLE.CANONICAL=HEADER`` (repeatable) names the file's column
@@ -23,6 +33,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +48,8 @@ from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_ar
 from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
 from geo.coords import parse_crs
-from geo.errors import BeatcovError, CRSError, ImportRefused, UnitError, ValidationReport
+from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
+from geo.files import check_output_folder, output_folder
 from geo.importer import Dataset, load_dataset
 from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
@@ -46,6 +59,8 @@ from geo.writers import write_csv, write_geojson, write_json
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
+INPUTS = ("households", "visits", "beats", "streets", "reviews")
+"""The options that name an input file, in the order they are checked."""
 OUTPUTS = ("blocks.geojson", "households.csv", "visits.csv", "beats.csv", "summary.json")
 STEPS = (
     "reading inputs",
@@ -157,9 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cov.add_argument(
         "--coverage-threshold",
-        type=float,
+        type=_share,
         default=DEFAULTS.coverage_threshold,
-        help="a block below this coverage is under-visited (default 0.8)",
+        help="a block below this coverage is under-visited: a share from 0 to 1 (default 0.8)",
     )
     cov.add_argument(
         "--include-unverified",
@@ -175,7 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
         "(confirmed: not counted; dismissed: counted)",
     )
     cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    cov.add_argument("--out", required=True, type=Path, help="output folder (created)")
+    cov.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output folder: created, or an empty folder; written whole or not at all",
+    )
+    cov.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an --out folder that holds the outputs of an earlier run",
+    )
     add_plan_parser(commands, inputs=cov)
     admin_cli.add_commands(commands)  # users, audit
     return parser
@@ -247,6 +272,45 @@ def column_choices(chosen: Sequence[tuple[str, str, str]]) -> dict[str, dict[str
     return out
 
 
+def _share(text: str) -> float:
+    """Parse ``--coverage-threshold``: a share from 0 to 1; anything else is a usage error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        msg = f"{text!r} is not a share: write a number from 0 to 1, e.g. 0.8 for 80%"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def check_inputs(args: argparse.Namespace) -> None:
+    """Refuse input paths that cannot be read as files, before any file is opened.
+
+    Raises
+    ------
+    BeatcovError
+        Naming the option and the path: missing, a folder, or not readable.
+    """
+    for option in INPUTS:
+        path: Path | None = getattr(args, option)
+        if path is None:
+            continue
+        where = f"--{option} {path}"
+        if not path.exists():
+            msg = f"{where}: no such file; check the path"
+            raise BeatcovError(msg)
+        if path.is_dir():
+            msg = f"{where} is a folder; name the file inside it"
+            raise BeatcovError(msg)
+        if not path.is_file():
+            msg = f"{where} is not a regular file (a device or a pipe?); name a file"
+            raise BeatcovError(msg)
+        if not os.access(path, os.R_OK):
+            msg = f"{where}: permission denied; make the file readable or copy it"
+            raise BeatcovError(msg)
+
+
 def _day(text: str) -> dt.date:
     """Parse a ``--start``/``--end`` day; a bad one is a usage error (exit 2)."""
     try:
@@ -267,9 +331,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         column_choices(args.column)
     except BeatcovError as error:
         parser.error(str(error))  # a usage error: exit 2
+    if args.start is not None and args.end is not None and args.start > args.end:
+        parser.error(f"--start {args.start} is after --end {args.end}; swap them")
     try:
         parse_unit(args.unit, name="--unit")
-    except UnitError as error:
+        check_inputs(args)
+        check_output_folder(
+            args.out, names=PLAN_OUTPUTS if planning else OUTPUTS, overwrite=args.overwrite
+        )
+    except BeatcovError as error:
         print(f"beatcov: {error}", file=sys.stderr)
         return 2
     settings = DEFAULTS.replace(
@@ -297,7 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_plan(result, args, settings=settings, progress=step)
         else:
             step("writing outputs")
-            write_outputs(result, args.out)
+            write_outputs(result, args.out, overwrite=args.overwrite)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"beatcov: interrupted; {args.out} is as it was", file=sys.stderr)
+        return 130
     except ImportRefused as refused:
         bar.close()
         print("beatcov: the import was refused. Fix these and run again:", file=sys.stderr)
@@ -307,6 +381,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.close()
         print(f"beatcov: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a disk full, a file unreadable midway, ...
+        bar.close()
+        print(f"beatcov: {error}; {args.out} is as it was", file=sys.stderr)
+        return 1
     bar.close()
     print(
         f"wrote {', '.join(PLAN_OUTPUTS if planning else OUTPUTS)} to {args.out}", file=sys.stderr
@@ -358,18 +436,23 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     return result
 
 
-def write_outputs(result: Analysis, out: Path) -> list[Path]:
-    """Write the five outputs of DESIGN.md into ``out`` (see :mod:`geo.writers`)."""
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [write_geojson(result.blocks, out / "blocks.geojson")]
-    for name, frame in (
-        ("households.csv", result.households),
-        ("visits.csv", result.visits),
-        ("beats.csv", result.beats),
-    ):
-        paths.append(write_csv(frame, out / name))
-    paths.append(write_json(result.summary(), out / "summary.json"))
-    return paths
+def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> list[Path]:
+    """Write the five outputs of DESIGN.md as the folder ``out``, whole or not at all.
+
+    The files (:mod:`geo.writers`) go into a hidden folder beside ``out`` that is renamed
+    into place once all are written (:func:`geo.files.output_folder`); ``overwrite``
+    replaces a folder of earlier outputs. Returns the paths of the files in ``out``.
+    """
+    with output_folder(out, names=OUTPUTS, overwrite=overwrite) as folder:
+        write_geojson(result.blocks, folder / "blocks.geojson")
+        for name, frame in (
+            ("households.csv", result.households),
+            ("visits.csv", result.visits),
+            ("beats.csv", result.beats),
+        ):
+            write_csv(frame, folder / name)
+        write_json(result.summary(), folder / "summary.json")
+    return [out / name for name in OUTPUTS]
 
 
 def _report_text(report: ValidationReport) -> str:

@@ -30,6 +30,7 @@ from analysis.pipeline import Analysis
 from analysis.plan_export import plan_beats
 from analysis.rebalance import Plan, fresh_plan, rebalance
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
+from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
 from geo.streets import street_lines
 from geo.writers import write_json, write_table
@@ -182,17 +183,17 @@ def write_plan(
     settings: Settings,
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
-    """Plan from the analysis and write :data:`PLAN_OUTPUTS` into ``args.out``."""
+    """Plan from the analysis and write :data:`PLAN_OUTPUTS` as the folder ``args.out``."""
     step = progress or (lambda _label: None)
     step("planning")
     s = plan_settings(args, settings)
     plan, beats = make_plan(result, args, settings=s)
     step("writing outputs")
-    args.out.mkdir(parents=True, exist_ok=True)
-    return [
-        write_table(beats, args.out / "plan.geojson", kind="beats"),
-        write_json(plan_document(plan, settings=s), args.out / "plan.json"),
-    ]
+    # whole or not at all, as the coverage outputs (geo.files.output_folder)
+    with output_folder(args.out, names=PLAN_OUTPUTS, overwrite=args.overwrite) as folder:
+        write_table(beats, folder / "plan.geojson", kind="beats")
+        write_json(plan_document(plan, settings=s), folder / "plan.json")
+    return [args.out / name for name in PLAN_OUTPUTS]
 
 
 def plan_document(plan: Plan, *, settings: Settings) -> dict[str, Any]:

@@ -57,6 +57,10 @@ class WorkspaceError(BeatcovError):
     """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
 
 
+class OutputError(BeatcovError):
+    """An output folder cannot be written as asked (a file in the way, a folder not ours)."""
+
+
 class ReviewError(BeatcovError):
     """A chief's review decision is malformed (unknown decision, blank visit or reviewer)."""
 

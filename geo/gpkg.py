@@ -7,8 +7,9 @@ The workspace (:mod:`geo.workspace`) keeps each dataset in one GeoPackage with t
   findings, missing canonical columns, columns of types GeoPackage cannot hold);
 - :func:`dataset_id` / :func:`content_id`: the first :data:`ID_LENGTH` hex digits of the
   SHA-256 of the canonical content, so the same data always get the same id;
-- :func:`write_file` writes every layer to a temporary file, flushes it and renames it into
-  place (a crash leaves the old file or none, never half a file); :func:`read_layer`
+- :func:`write_file` writes every layer to a temporary file, makes it ``0600`` (its
+  owner's only, :mod:`geo.files`), flushes it and renames it into place (a crash leaves
+  the old file or none, never half a file); :func:`read_layer`
   gives every column back its saved dtype and order (:func:`layout`).
 """
 
@@ -29,6 +30,7 @@ import pyogrio
 import shapely
 
 from geo.errors import WorkspaceError
+from geo.files import PRIVATE_FILE, fsync_folder
 from geo.importer import Dataset
 from geo.schema import REQUIRED, require_columns
 
@@ -188,7 +190,7 @@ def layout(table: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 def write_file(tables: dict[str, gpd.GeoDataFrame], final: Path) -> None:
-    """Write all layers to a temporary file beside ``final``, flush it, rename it in place."""
+    """Write all layers to a temporary ``0600`` file beside ``final``, flush it, rename it."""
     tmp = final.with_name(f"{TMP_PREFIX}{final.stem}-{secrets.token_hex(4)}.gpkg")
     try:
         for name in LAYERS:
@@ -197,6 +199,7 @@ def write_file(tables: dict[str, gpd.GeoDataFrame], final: Path) -> None:
         if not set(LAYERS) <= info:
             msg = f"{tmp} lacks layer(s) {sorted(set(LAYERS) - info)} after writing"
             raise OSError(msg)
+        os.chmod(tmp, PRIVATE_FILE)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, final)
@@ -210,17 +213,6 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     pyogrio.write_dataframe(
         frame, path, layer=layer, driver="GPKG", geometry_type="Unknown", promote_to_multi=False
     )
-
-
-def fsync_folder(folder: Path) -> None:
-    """Flush a rename to disk (POSIX only; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _storable(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

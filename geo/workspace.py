@@ -28,6 +28,13 @@ Choices
   (with a fresh ``RangeIndex``).
 * Files left by a crash (temporary files, files of no dataset) are removed when a
   :class:`Workspace` is opened, under the write lock so no running save is disturbed.
+* The data are personal (addresses, vulnerable residents), so the workspace is its
+  owner's only (:mod:`geo.files`): the folder and its sub-folders are ``0700``, the
+  database, GeoPackages and street files ``0600``, set explicitly whatever the umask.
+  The database file is created ``0600`` before SQLite opens it (SQLite gives its journal
+  the database's mode), and a workspace written by an older beatcov with looser modes is
+  tightened when it is opened (only beatcov's own files: the database and the
+  ``datasets`` and ``streets`` folders).
 
 Street files
 ------------
@@ -94,6 +101,7 @@ from geo.errors import (
     ValidationReport,
     WorkspaceError,
 )
+from geo.files import PRIVATE_FILE, create_private, make_private, private_folder, write_private
 from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION, TMP_PREFIX
 from geo.importer import Dataset
 from geo.reviews import DECISIONS
@@ -200,7 +208,9 @@ class Workspace:
         self.datasets_dir = self.folder / DATASETS_DIR
         self.streets_dir = self.folder / STREETS_DIR
         with self._translated(f"opening the workspace {self.folder}", hint=_HINT_FOLDER):
-            self.datasets_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(self.folder)
+            private_folder(self.datasets_dir)
+            create_private(self.db_path)
             with self._transaction() as conn:
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
                 if version > SCHEMA_VERSION:
@@ -217,6 +227,7 @@ class Workspace:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 self._sweep(conn)
+                self._tighten()
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.folder)!r})"
@@ -477,9 +488,9 @@ class Workspace:
                 if self._row(conn, dataset_id) is None:
                     msg = f"there is no dataset {dataset_id} in the workspace {self.folder}"
                     raise WorkspaceError(msg)
-                self.streets_dir.mkdir(parents=True, exist_ok=True)
+                private_folder(self.streets_dir)
                 try:
-                    partial.write_bytes(content)
+                    write_private(partial, content)
                     partial.replace(target)
                 finally:
                     partial.unlink(missing_ok=True)
@@ -746,6 +757,20 @@ class Workspace:
             "SELECT * FROM datasets WHERE dataset_id = ?", (dataset_id,)
         ).fetchone()
         return row
+
+    def _tighten(self) -> None:
+        """Make the workspace's own files ``0600`` and folders ``0700`` (older workspaces).
+
+        Only what beatcov keeps here is touched: the database and its journal files, and
+        the ``datasets`` and ``streets`` folders with everything in them.
+        """
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            path = self.db_path.with_name(DB_NAME + suffix)
+            if path.is_file() and not path.is_symlink():
+                os.chmod(path, PRIVATE_FILE)
+        for folder in (self.datasets_dir, self.streets_dir):
+            if folder.is_dir() and not folder.is_symlink():
+                make_private(folder)
 
     def _sweep(self, conn: sqlite3.Connection) -> None:
         """Remove files a crash left behind; call only while holding the write lock."""

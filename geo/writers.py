@@ -21,13 +21,26 @@ Rules
 * **Canonical tables** (:func:`write_table`, for exports and round trips through every
   format the importers read): points become ``lon``/``lat`` columns in CSV and Excel,
   polygons a WKT ``geometry`` column; times are ISO 8601 text with offset in every
-  format, so a round trip through any format gives the same canonical table.
+  format, so a round trip through any format gives the same canonical table (except
+  text neutralised in CSV and Excel, below, which reads back with its ``'``).
+* **No formulas from data** (:func:`neutralised`, applied by :func:`write_csv`,
+  :func:`csv_bytes` and :func:`excel_bytes`, hence by :func:`write_table`'s CSV and Excel):
+  a text cell or column name beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+  return gets a ``'`` in front, so a spreadsheet shows it as text instead of running it
+  (OWASP, "CSV Injection"; an address ``=cmd|' /C calc'!A0`` is written
+  ``'=cmd|' /C calc'!A0``). Excel workbooks are also written with
+  ``strings_to_formulas=False`` (:data:`EXCEL_OPTIONS`). Numbers are numbers, not text:
+  numeric columns are never touched, and neither is text that is a plain decimal number
+  (``-5``, ``+8613800000000``, ``-0.5``): a spreadsheet reads it as that number, which
+  runs nothing, and an id written that way stays the same id. GeoJSON and JSON are not
+  spreadsheet formats and are written as they are.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -47,6 +60,91 @@ FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
 EXCEL_OPTIONS: Final = {"strings_to_formulas": False, "strings_to_urls": False}
 """XlsxWriter options: text cells stay text (no formula injection, no link cells)."""
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP)."""
+
+_PLAIN_NUMBER: Final = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+def neutralise(value: Any) -> Any:
+    r"""Return text a spreadsheet would run as a formula with ``'`` in front; else ``value``.
+
+    Examples
+    --------
+    >>> neutralise("=cmd|' /C calc'!A0")
+    "'=cmd|' /C calc'!A0"
+    >>> neutralise("@SUM(A1)"), neutralise("\tx"), neutralise("-"), neutralise("北京路 1 号")
+    ("'@SUM(A1)", "'\tx", "'-", '北京路 1 号')
+    >>> neutralise("-5"), neutralise("+8613800000000"), neutralise(-5.0), neutralise(None)
+    ('-5', '+8613800000000', -5.0, None)
+    """
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and _PLAIN_NUMBER.fullmatch(value) is None
+    ):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: FrameT) -> FrameT:
+    """Return ``frame`` with every text cell and column name passed through :func:`neutralise`.
+
+    Only text columns (``object``, string and categorical dtypes) are looked at; numbers,
+    booleans and times are left as they are. ``frame`` itself is returned when nothing
+    needs a ``'`` (so the usual case costs no copy), a changed copy otherwise.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"address": ["=1+1", "Main st 2"], "n": [-5, 3], "id": ["-5", "@x"]})
+    >>> neutralised(t).to_dict("list")
+    {'address': ["'=1+1", 'Main st 2'], 'n': [-5, 3], 'id': ['-5', "'@x"]}
+    """
+    out = frame
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if not _is_text(values.dtype):
+            continue
+        rows = np.flatnonzero(_starts_like_formula(values))
+        if rows.size == 0:
+            continue
+        cells = values.to_numpy(dtype=object)
+        quoted = [(row, neutralise(cells[row])) for row in rows]
+        quoted = [(row, text) for row, text in quoted if text is not cells[row]]
+        if quoted:
+            fixed = cells.copy()
+            for row, text in quoted:
+                fixed[row] = text
+            if out is frame:
+                out = frame.copy()
+            out.isetitem(position, pd.Series(fixed, index=frame.index, dtype=object))
+    names = [neutralise(c) for c in frame.columns]
+    if names != list(frame.columns):
+        if out is frame:
+            out = frame.copy()
+        out.columns = pd.Index(names)
+    return out
+
+
+def _starts_like_formula(values: pd.Series) -> np.ndarray:
+    """Return where a text cell begins with one of :data:`FORMULA_STARTS` (vectorised)."""
+    try:
+        found = values.str.startswith(FORMULA_STARTS, na=False)
+    except (AttributeError, TypeError):  # no text at all in the column
+        return np.zeros(len(values), dtype=bool)
+    return np.asarray(found.fillna(False), dtype=bool)
+
+
+def _is_text(dtype: Any) -> bool:
+    return (
+        pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    )
 
 
 # --------------------------------------------------------------------------- times
@@ -99,9 +197,12 @@ def _iso(value: Any) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV for scripts: no index, times as ISO 8601 with offset."""
+    """Write ``frame`` as UTF-8 CSV for scripts: no index, times as ISO 8601 with offset.
+
+    Text that a spreadsheet would run as a formula gets a ``'`` (:func:`neutralised`).
+    """
     path = Path(path)
-    iso_times(frame).to_csv(path, index=False, encoding="utf-8")
+    neutralised(iso_times(frame)).to_csv(path, index=False, encoding="utf-8")
     return path
 
 
@@ -130,6 +231,8 @@ def write_json(data: Any, path: str | Path) -> Path:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Return ``frame`` as CSV bytes for people: UTF-8 with BOM, no index.
 
+    Text that a spreadsheet would run as a formula gets a ``'`` (:func:`neutralised`).
+
     Examples
     --------
     >>> import codecs
@@ -137,20 +240,22 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     >>> data.startswith(codecs.BOM_UTF8), data[3:].decode("utf-8").splitlines()
     (True, ['街区', 'B1'])
     """
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def excel_bytes(frame: pd.DataFrame, *, sheet: str = "Sheet1") -> bytes:
     """Return ``frame`` as an ``.xlsx`` workbook of one sheet (name cut to 31 characters).
 
-    Text cells stay text (:data:`EXCEL_OPTIONS`); tz-aware times must be made local first
-    (:func:`plain_frame`), as Excel has no time zones.
+    Text cells stay text (:data:`EXCEL_OPTIONS`), and text that a spreadsheet would run
+    as a formula gets a ``'`` too (:func:`neutralised`), so it stays text when the sheet is
+    saved as CSV or its cells are copied elsewhere. Tz-aware times must be made local
+    first (:func:`plain_frame`), as Excel has no time zones.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(
         buffer, engine="xlsxwriter", engine_kwargs={"options": dict(EXCEL_OPTIONS)}
     ) as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        neutralised(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
     return buffer.getvalue()
 
 

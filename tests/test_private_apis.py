@@ -1,8 +1,8 @@
 """Product code uses no private API of another library; the few it needs live in compat modules.
 
-Every product file (``geo/``, ``analysis/``, ``app/``, ``streamlit_app.py``) is read with
-``ast``, except the compatibility modules ``_<dependency>_compat.py``, which wrap the
-internals beatcov truly needs behind a version check and a contract test. The rules:
+Every product file (``geo/``, ``analysis/``, ``app/``, ``streamlit_app.py``) is
+read with ``ast``, except the compatibility modules ``_<dependency>_compat.py``, which wrap
+the internals beatcov truly needs behind a version check and a contract test. The rules:
 
 1. No import of another package's private module: no component of the dotted name starts
    with ``_`` (``from osmnx import _overpass``, ``import osmnx._errors``,

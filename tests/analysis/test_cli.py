@@ -697,3 +697,167 @@ def test_one_column_named_twice_is_a_usage_error(
     assert "--column beats.beat_id is named twice ('Name' and 'OBJECTID')" in (
         capsys.readouterr().err
     )
+
+
+# --------------------------------------------------------------------------- (h) checked first
+# Every option, every input path and --out are checked before any file is read: a bad one
+# exits 2 with a message naming it, nothing is written, and no step of the run starts
+# (the progress bar, on here, would name "reading inputs" on stderr).
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--coverage-threshold", "-5"], "argument --coverage-threshold: '-5' is not a share"),
+        (["--coverage-threshold", "1.5"], "'1.5' is not a share: write a number from 0 to 1"),
+        (["--coverage-threshold", "nan"], "'nan' is not a share"),
+        (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus': use an IANA name"),
+        (["--start", "2026-02-30"], "argument --start: '2026-02-30' is not a day"),
+        (["--end", "01/07/2026"], "argument --end: '01/07/2026' is not a day; write it as"),
+        (
+            ["--start", "2026-09-01", "--end", "2026-08-01"],
+            "--start 2026-09-01 is after --end 2026-08-01; swap them",
+        ),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    cli_args,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stop:
+        main(cli_args(out, *extra))
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err and "reading inputs" not in err
+    assert not out.exists()
+
+
+def run_refused(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``args`` (progress bar on); assert exit 2 before the run; return stderr."""
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "reading inputs" not in err
+    return err
+
+
+def test_an_input_that_is_a_folder_is_refused_before_the_run(
+    cli_args,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = tmp_path / "households.csv"  # a folder named like the file (IsADirectoryError)
+    folder.mkdir()
+    args = cli_args(tmp_path / "out")
+    args[args.index("--households") + 1] = str(folder)
+    err = run_refused(args, capsys)
+    assert f"beatcov: --households {folder} is a folder; name the file inside it" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option", ["--visits", "--streets", "--reviews"])
+def test_a_missing_input_is_refused_before_the_run(
+    cli_args,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+) -> None:
+    missing = tmp_path / "missing.csv"
+    args = cli_args(tmp_path / "out")
+    if option in args:
+        args[args.index(option) + 1] = str(missing)
+    else:
+        args += [option, str(missing)]
+    err = run_refused(args, capsys)
+    assert f"beatcov: {option} {missing}: no such file; check the path" in err
+
+
+def test_an_unknown_h3_resolution_is_refused_before_the_run(
+    cli_args,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = run_refused(cli_args(tmp_path / "out", "--unit", "h3:99"), capsys)
+    assert "--unit 'h3:99': use blocks or h3:RES with RES from 0 to 15" in err
+
+
+def test_out_that_is_a_file_is_refused_before_the_run(
+    cli_args,  # noqa: ANN001
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # was: FileExistsError after the whole run
+    out = tmp_path / "report.txt"
+    out.write_text("the chief's notes", encoding="utf-8")
+    for extra in ([], ["--overwrite"]):
+        err = run_refused(cli_args(out, *extra), capsys)
+        assert f"beatcov: --out {out} is a file, not a folder" in err
+    assert out.read_text(encoding="utf-8") == "the chief's notes"
+
+
+def test_out_with_files_needs_overwrite_and_holds_only_outputs(
+    cli_args,  # noqa: ANN001
+    demo_out: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(demo_out, out)
+    (out / "summary.json").write_text("{}", encoding="utf-8")  # an earlier, other run
+    (out / "blocks.geojson").unlink()
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+    err = run_refused(cli_args(out), capsys)
+    assert f"--out {out} is not empty (it holds 'beats.csv', 'households.csv', 'summary.json'" in (
+        err
+    )
+    assert "run with --overwrite to replace it whole" in err
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    err = run_refused(cli_args(out, "--overwrite"), capsys)
+    assert "holds 'notes.txt', which beatcov does not write there" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {**earlier, "notes.txt": b"mine"}
+
+    (out / "notes.txt").unlink()
+    assert main(cli_args(out, "--no-progress", "--overwrite")) == 0
+    # the whole folder is the new run's: every output, byte for byte the demo's
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        p.name: p.read_bytes() for p in demo_out.iterdir()
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left beside it
+
+
+def test_outputs_are_private_and_no_demo_cell_needed_a_quote(demo_out: Path) -> None:
+    # the outputs hold personal data: the folder is 0700, its files 0600
+    assert demo_out.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in demo_out.iterdir()} == {0o600}
+    # no text in the demo begins like a formula, so neutralising changed none of it
+    for name in ("households.csv", "visits.csv", "beats.csv"):
+        frame = pd.read_csv(demo_out / name, dtype=str, keep_default_na=False)
+        assert not frame.apply(lambda c: c.str.startswith("'")).any().any(), name
+
+
+def test_a_full_disk_while_writing_exits_1_and_keeps_the_earlier_output(
+    cli_args,  # noqa: ANN001
+    demo_out: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(demo_out, out)
+    (out / "summary.json").write_text("{}", encoding="utf-8")  # an earlier, other run
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full_disk(data: object, path: Path) -> Path:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr("analysis.cli.write_json", full_disk)  # the last of the five files
+    assert main(cli_args(out, "--no-progress", "--overwrite")) == 1
+    err = capsys.readouterr().err
+    assert "beatcov: [Errno 28] No space left on device" in err
+    assert f"{out} is as it was" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the partial folder is gone

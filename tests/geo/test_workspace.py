@@ -11,7 +11,9 @@ the importer produces).
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
@@ -442,6 +444,60 @@ def test_street_file_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
     (tmp_path / "streets" / f".tmp-{first}.osm.pbf").write_bytes(b"half a file")
     Workspace(tmp_path)
     assert street_files(tmp_path) == [f"{first}.osm"]
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def modes(folder: Path) -> dict[str, str]:
+    """Every entry below ``folder`` (and itself) with its mode, as ``ls -l`` would octal it."""
+    found = {".": oct(stat.S_IMODE(folder.stat().st_mode))}
+    for path in sorted(folder.rglob("*")):
+        found[path.relative_to(folder).as_posix()] = oct(stat.S_IMODE(path.lstat().st_mode))
+    return found
+
+
+def test_workspace_is_its_owners_only_whatever_the_umask(tmp_path: Path, data: Dataset) -> None:
+    before = os.umask(0)  # the loosest there is: only explicit modes make anything private
+    try:
+        ws = Workspace(tmp_path / "ws")
+        first = ws.save(data)
+        ws.save_streets(first, "南京.osm", b"<osm/>")
+        ws.record_review("V01", "confirmed", reviewer="chief")
+    finally:
+        os.umask(before)
+    assert modes(tmp_path / "ws") == {
+        ".": "0o700",
+        "datasets": "0o700",
+        f"datasets/{first}.gpkg": "0o600",
+        "streets": "0o700",
+        f"streets/{first}.osm": "0o600",
+        "workspace.sqlite": "0o600",
+    }
+
+
+def test_an_older_workspace_is_tightened_when_opened(tmp_path: Path, data: Dataset) -> None:
+    folder = tmp_path / "ws"
+    ws = Workspace(folder)
+    first = ws.save(data)
+    ws.save_streets(first, "a.osm", b"<osm/>")
+    for path in (folder, folder / "datasets", folder / "streets"):
+        path.chmod(0o755)  # as an older beatcov left it
+    for name in ("workspace.sqlite", f"datasets/{first}.gpkg", f"streets/{first}.osm"):
+        (folder / name).chmod(0o644)
+    notes = folder / "notes.txt"  # not beatcov's: left as it is
+    notes.write_text("mine")
+    notes.chmod(0o644)
+    Workspace(folder)
+    assert modes(folder) == {
+        ".": "0o700",
+        "datasets": "0o700",
+        f"datasets/{first}.gpkg": "0o600",
+        "notes.txt": "0o644",
+        "streets": "0o700",
+        f"streets/{first}.osm": "0o600",
+        "workspace.sqlite": "0o600",
+    }
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ with ISO times for scripts, local times for people, text kept as text in Excel.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +26,8 @@ from geo.writers import (
     csv_bytes,
     excel_bytes,
     geojson_bytes,
+    neutralise,
+    neutralised,
     plain_frame,
     write_csv,
     write_geojson,
@@ -183,9 +188,133 @@ def test_excel_keeps_text_as_text_never_a_formula_or_a_link() -> None:
     book = openpyxl.load_workbook(io.BytesIO(excel_bytes(frame, sheet="s" * 40)))
     sheet = book["s" * 31]  # Excel's limit
     cells = [sheet.cell(row=r, column=1) for r in (2, 3, 4)]
-    assert [c.value for c in cells] == frame["address"].tolist()
+    assert [c.value for c in cells] == ['\'=HYPERLINK("http://x","y")', "http://example.org", "1+1"]
     assert [c.data_type for c in cells] == ["s", "s", "s"]
     assert all(c.hyperlink is None for c in cells)
+
+
+# --------------------------------------------------------------------------- formulas
+# Issue 12: a household address "=cmd|' /C calc'!A0" became a live formula in the Excel
+# download (<f> in sheet1.xml) and went raw into the CSV.
+
+ATTACK = "=cmd|' /C calc'!A0"
+
+
+def attack_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "household_id": ["0001", "-5", "H3"],
+            "address": [ATTACK, "北京路 1 号", "@SUM(1+1)*cmd|' /C calc'!A0"],
+            "residents": [3, -2, 1],  # numbers stay numbers, minus sign and all
+            "share": [-0.5, 0.25, 1.0],
+        }
+    )
+
+
+def read_xlsx_cells(data: bytes) -> tuple[str, list[list[str]]]:
+    """Return sheet1.xml as text and its cells' text, shared strings resolved by hand."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        shared = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
+    strings = ["".join(t.text or "" for t in si.iter(f"{{{ns['m']}}}t")) for si in shared]
+    rows = []
+    for row in ElementTree.fromstring(sheet).iterfind(".//m:sheetData/m:row", ns):
+        cells = []
+        for cell in row.iterfind("m:c", ns):
+            value = cell.findtext("m:v", default="", namespaces=ns)
+            cells.append(strings[int(value)] if cell.get("t") == "s" else value)
+        rows.append(cells)
+    return sheet, rows
+
+
+def test_formula_address_is_plain_text_in_the_excel_download() -> None:
+    sheet, rows = read_xlsx_cells(excel_bytes(attack_frame()))
+    assert "<f>" not in sheet and "<f " not in sheet  # no formula element at all
+    assert rows == [
+        ["household_id", "address", "residents", "share"],
+        ["0001", "'" + ATTACK, "3", "-0.5"],
+        ["-5", "北京路 1 号", "-2", "0.25"],
+        ["H3", "'@SUM(1+1)*cmd|' /C calc'!A0", "1", "1"],
+    ]
+
+
+def test_formula_address_is_quoted_in_csv_downloads_and_script_files(tmp_path: Path) -> None:
+    expected = [
+        ["household_id", "address", "residents", "share"],
+        ["0001", "'" + ATTACK, "3", "-0.5"],
+        ["-5", "北京路 1 号", "-2", "0.25"],
+        ["H3", "'@SUM(1+1)*cmd|' /C calc'!A0", "1", "1.0"],
+    ]
+    download = csv_bytes(attack_frame()).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(download))) == expected
+    script = write_csv(attack_frame(), tmp_path / "households.csv").read_text(encoding="utf-8")
+    assert list(csv.reader(io.StringIO(script))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-", "'-"),  # a dash for "none": quoted, like any text beginning with one
+        ("- 独居老人", "'- 独居老人"),
+        ("+86 138 0000 0000", "'+86 138 0000 0000"),
+        # text that is a plain decimal number is read as that number, which runs nothing
+        ("-5", "-5"),
+        ("+8613800000000", "+8613800000000"),
+        ("-0.5", "-0.5"),
+        # other text is left alone
+        ("1+1", "1+1"),
+        (" =1+1", " =1+1"),
+        ("−5", "−5"),  # U+2212, not a formula start
+        ("", ""),
+    ],
+)
+def test_which_text_is_quoted(text: str, written: str) -> None:
+    assert neutralise(text) == written
+    frame = pd.DataFrame({"note": pd.Series([text], dtype="str"), "n": [-1]})
+    assert neutralised(frame)["note"].tolist() == [written]
+
+
+def test_neutralised_keeps_numbers_categories_and_the_input() -> None:
+    frame = pd.DataFrame(
+        {
+            "=header": ["x", "y"],
+            "kind": pd.Categorical(["=shop", "household"]),
+            "mixed": pd.Series([-1, "=x"], dtype=object),
+            "n": pd.array([-1, pd.NA], dtype="Int64"),
+            "when": pd.Series(pd.to_datetime(["2026-07-01", None])),
+            "ok": [True, False],
+        }
+    )
+    copy = frame.copy()
+    out = neutralised(frame)
+    assert list(out.columns) == ["'=header", "kind", "mixed", "n", "when", "ok"]
+    assert out["kind"].tolist() == ["'=shop", "household"]
+    assert out["mixed"].tolist() == [-1, "'=x"]
+    pd.testing.assert_frame_equal(out[["n", "when", "ok"]], frame[["n", "when", "ok"]])
+    pd.testing.assert_frame_equal(frame, copy)  # the input is not changed
+    plain = pd.DataFrame({"address": ["北京路 1 号"], "n": [-5]})
+    assert neutralised(plain) is plain  # nothing to quote: no copy
+
+
+def test_a_neutralised_cell_reads_back_with_its_quote(tmp_path: Path) -> None:
+    # the one exception to exact round trips through CSV and Excel, documented in writers
+    households = gpd.GeoDataFrame(
+        {"household_id": ["0001"], "address": ["=1+1"]},
+        geometry=gpd.points_from_xy([24.9], [60.1]),
+        crs="EPSG:4326",
+    )
+    for suffix in (".csv", ".xlsx"):
+        path = write_table(households, tmp_path / f"h{suffix}", kind="households")
+        assert read_households(path).table["address"].tolist() == ["'=1+1"], suffix
+    path = write_table(households, tmp_path / "h.geojson", kind="households")
+    assert read_households(path).table["address"].tolist() == ["=1+1"]  # not a spreadsheet
 
 
 def test_gap_blocks_geojson_keeps_every_row_and_raw_codes() -> None:
