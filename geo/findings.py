@@ -181,7 +181,7 @@ def template_key(code: str, variant: str = "") -> str:
     return f"{code}.{variant}" if variant else code
 
 
-def problem(code: str, variant: str = "", **values: Any) -> str:
+def problem(code: str, variant: str = "", /, **values: Any) -> str:
     """Return the English message of a finding from its template and values.
 
     Examples
