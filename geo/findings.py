@@ -72,6 +72,10 @@ MESSAGES: Final[dict[str, str]] = {
     "ID or give each its own ID",
     "duplicate_id.feature": "ID {value!r} is used more than once (features {rows}); keep one "
     "record per ID or give each its own ID",
+    "duplicate_id.row_many": "ID {value!r} is used {count} times (rows {rows} and {more} more); "
+    "keep one record per ID or give each its own ID",
+    "duplicate_id.feature_many": "ID {value!r} is used {count} times (features {rows} and {more} "
+    "more); keep one record per ID or give each its own ID",
     "bad_time": "{value!r} is not a time beatcov can read; write it like 2026-07-01 18:05",
     "bad_time.empty": "the time is empty; fill it in",
     "not_a_number": "{value!r} is not a number; write a plain number",
