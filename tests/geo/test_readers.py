@@ -366,8 +366,13 @@ def test_zip_without_one_shapefile(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"two\.zip: the zip must hold exactly one \.shp"):
         read_raw(tmp_path / "two.zip")
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
-    with pytest.raises(InputFileError, match="bad.zip: not a valid zip archive"):
+    with pytest.raises(InputFileError, match="bad.zip: the content is text, not zipped Sha") as e:
         read_raw(tmp_path / "bad.zip")
+    assert e.value.code == "wrong_format"
+    (tmp_path / "cut.zip").write_bytes((tmp_path / "two.zip").read_bytes()[:40])
+    with pytest.raises(InputFileError, match="cut.zip: not a valid zip archive") as e:
+        read_raw(tmp_path / "cut.zip")
+    assert e.value.code == "unreadable"
 
 
 # ---------------------------------------------------------------- parse_times
