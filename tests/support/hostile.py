@@ -7,7 +7,7 @@
 * :func:`shared_string_bomb`: an XLSX whose shared string is hundreds of MB of one letter,
   about 400 KB zipped (written in chunks, never held in memory);
 * :func:`points_shapefile`: a zipped Shapefile of N points on a grid (3M points: about
-  14 MB zipped), written with numpy.
+  27 MB zipped at compression level 1), written with numpy.
 
 Used by ``tests/geo/test_limits.py``, ``tests/geo/test_sniff.py`` and
 ``benchmarks/uploads.py``.
