@@ -175,9 +175,15 @@ def parse_numbers(
     high: float | None = None,
     integer: bool = False,
 ) -> pd.Series:
-    """Parse a numeric column; bad cells are fatal findings and become NaN."""
+    """Parse a numeric column; bad cells are fatal findings and become NaN.
+
+    Infinite values (``inf``, ``1e309``) are not numbers; whole numbers (``integer``) must
+    also be exact as floats (below 2**53 in size).
+    """
     text = values.astype(str).str.strip()
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = pd.Series(parsed, index=text.index, dtype=float)
+    numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
     for position in np.flatnonzero((numbers.isna() & ~empty).to_numpy()):
         collector.add(
@@ -195,7 +201,7 @@ def parse_numbers(
     if high is not None:
         bounds.append(numbers > high)
     if integer:
-        bounds.append(numbers.notna() & (numbers.round() != numbers))
+        bounds.append(numbers.notna() & ((numbers.round() != numbers) | (numbers.abs() >= 2**53)))
     if bounds:
         bad = np.logical_or.reduce([b.to_numpy() for b in bounds])
         for position in np.flatnonzero(bad):
