@@ -60,6 +60,7 @@ SHEET_NS: Final = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 """The namespace of the worksheet rows and cells that openpyxl reads."""
 
 _CELL_REF: Final = re.compile(r"\s*([A-Za-z]+)")
+_ROW, _CELL, _DIMENSION = (f"{SHEET_NS}}}{local}" for local in ("row", "c", "dimension"))
 
 
 def over_limit(
@@ -211,18 +212,19 @@ class _Extent:
         self.declared: tuple[int, int] | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        namespace, _, local = name.rpartition("}")
-        if namespace != SHEET_NS:
-            return
-        if local == "row":
-            self.row = _row_number(attrs["r"]) if "r" in attrs else self.row + 1
-            self.column = 0
-            self.rows = max(self.rows, self.row)
-        elif local == "c":
+        if name == _CELL:
             ref = attrs.get("r")
             self.column = _column_number(ref) if ref else self.column + 1
-            self.columns = max(self.columns, self.column)
-        elif local == "dimension" and "ref" in attrs:
+            if self.column <= self.columns:
+                return
+            self.columns = self.column
+        elif name == _ROW:
+            self.row = _row_number(attrs["r"]) if "r" in attrs else self.row + 1
+            self.column = 0
+            if self.row <= self.rows:
+                return
+            self.rows = self.row
+        elif name == _DIMENSION and "ref" in attrs:
             last = attrs["ref"].split(":")[-1]
             self.declared = (_row_number(_digits(last)), _column_number(last))
         else:
