@@ -1,9 +1,12 @@
 """The Data page's work: check uploaded files through the importer, store accepted imports.
 
-Nothing here draws. :func:`check_upload` writes the uploaded bytes to a private temporary
-folder (under their own base names), runs :func:`geo.importer.load_dataset` and returns
-either the dataset or the refusal's report; nothing is stored until :func:`store` is
-called with an accepted import, so a refused import changes nothing.
+Nothing here draws. :func:`check_upload` refuses a file larger than the settings'
+``upload_max_bytes`` before anything is written; otherwise it writes the uploaded bytes to
+a private temporary folder (under their own base names), runs
+:func:`geo.importer.load_dataset` and returns either the dataset or the refusal's report
+(a file that cannot be read, is not what its name says or is beyond a limit is a finding
+like any other); nothing is stored until :func:`store` is called with an accepted import,
+so a refused import changes nothing.
 
 Coordinates follow :mod:`geo.systems`: the page's coordinate choice applies to files that carry
 no coordinate system, each file's own choice (default: as the file says) overrides it.
@@ -32,9 +35,10 @@ from geo.accounts import DATA_ROLES
 from geo.alignment import check_streets, streets_message, streets_values
 from geo.audit import SYSTEM, Actor
 from geo.blocks import blocks_from_graph
-from geo.errors import BeatcovError, Finding, ImportRefused, ValidationReport
+from geo.errors import BeatcovError, Finding, ImportRefused, InputFileError, ValidationReport
 from geo.findings import template_key
 from geo.importer import Dataset, load_dataset, missing_columns
+from geo.limits import check_size
 from geo.readers import SUPPORTED, read_raw
 from geo.settings import Settings, resolve
 from geo.streets import load_streets
@@ -247,8 +251,12 @@ def check_upload(
     if missing:
         msg = f"upload the {', '.join(missing)} file(s) too; a dataset needs all three"
         raise BeatcovError(msg)
+    cfg = resolve(settings)
     names = {name: safe_name(files[name].name, fallback=name) for name in TABLES}
     chosen = {table: dict(choice) for table, choice in (columns or {}).items() if choice}
+    too_large = _too_large(files, names, streets, cfg)
+    if too_large.findings:
+        return Checked(None, report_frame(too_large), streets, names, findings=too_large)
     with tempfile.TemporaryDirectory(prefix="beatcov-upload-") as folder:
         paths = {}
         for name in TABLES:
@@ -258,13 +266,13 @@ def check_upload(
             paths[name].write_bytes(files[name].content)
 
         def load() -> Checked:
-            return _check(paths, names, chosen, crs, table_crs, label, streets, resolve(settings))
+            return _check(paths, names, chosen, crs, table_crs, label, streets, cfg)
 
         checked = load()
         if checked.needs and workspace is not None and _recall(checked, chosen, workspace):
             checked = load()
         checked.headers |= {
-            table: _headers(paths[table], names[table])
+            table: _headers(paths[table], names[table], cfg)
             for table in chosen
             if table not in checked.headers
         }
@@ -335,7 +343,7 @@ def _check(
         lacking = {f.file for f in report.fatal if f.code in COLUMN_CODES}
         for table in TABLES:
             if names[table] in lacking:
-                raw = read_raw(paths[table], name=names[table])
+                raw = read_raw(paths[table], name=names[table], settings=settings)
                 headers = [str(h) for h in raw.frame.columns]
                 need = missing_columns(raw, table, chosen.get(table))
                 checked.headers[table] = headers
@@ -447,9 +455,28 @@ def safe_name(name: str, *, fallback: str) -> str:
     return cleaned or fallback
 
 
-def _headers(path: Path, name: str) -> list[str]:
-    """Return the headers of a file as the importer reads them."""
-    return [str(h) for h in read_raw(path, name=name).frame.columns]
+def _headers(path: Path, name: str, settings: Settings) -> list[str]:
+    """Return the headers of a file as the importer reads them (none if it cannot be read)."""
+    try:
+        return [str(h) for h in read_raw(path, name=name, settings=settings).frame.columns]
+    except InputFileError:
+        return []
+
+
+def _too_large(
+    files: dict[str, Upload], names: dict[str, str], streets: Upload | None, settings: Settings
+) -> ValidationReport:
+    """Return an ``over_limit`` finding for each upload larger than ``upload_max_bytes``."""
+    report = ValidationReport()
+    uploads = [(names[table], files[table]) for table in TABLES]
+    if streets is not None:
+        uploads.append((safe_name(streets.name, fallback="streets"), streets))
+    for name, upload in uploads:
+        try:
+            check_size(len(upload.content), file=name, settings=settings)
+        except InputFileError as error:
+            report.add(error.finding())
+    return report
 
 
 def _named_file(error: BaseException, names: dict[str, str]) -> str:

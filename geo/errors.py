@@ -21,20 +21,66 @@ class BeatcovError(ValueError):
 
 
 class InputFileError(BeatcovError):
-    """An input file cannot be read at all (unknown format, unreadable, empty)."""
+    """An input file cannot be read at all (unknown format, unreadable, empty, too large).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what to do, naming the file.
+    file : str
+        The file's name as the user knows it (``""``: named in the message only).
+    code : str
+        The finding code the error becomes (:meth:`finding`): ``unreadable`` unless a
+        more exact one applies (``wrong_format``, ``over_limit``).
+    variant, values
+        The template of ``code`` the message follows and what it is filled with (see
+        :class:`Finding`), for saying it in another language; none for ``unreadable``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str = "",
+        code: str = "unreadable",
+        variant: str = "",
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file = file
+        self.code = code
+        self.variant = variant
+        self.values = dict(values or {})
+
+    def finding(self, file: str | None = None) -> Finding:
+        """Return the error as a fatal finding about ``file`` (default: its own file)."""
+        name = self.file or file or ""
+        return Finding(
+            "fatal", self.code, str(self), name, values=self.values, variant=self.variant
+        )
 
 
 class EncodingError(InputFileError):
     """A file's text is in no encoding beatcov reads without guessing.
 
-    ``finding`` is the fatal ``bad_encoding`` finding (file, row and column of the first byte
-    that is not UTF-8); the importers report it like any other finding, and the error's text
-    is its message.
+    :meth:`finding` is the fatal ``bad_encoding`` finding (file, row and column of the first
+    byte that is not UTF-8); the importers report it like any other finding, and the error's
+    text is its message.
     """
 
     def __init__(self, finding: Finding) -> None:
-        self.finding = finding
-        super().__init__(finding.message)
+        super().__init__(
+            finding.message,
+            file=finding.file,
+            code=finding.code,
+            variant=finding.variant,
+            values=finding.values,
+        )
+        self._finding = finding
+
+    def finding(self, file: str | None = None) -> Finding:
+        """Return the ``bad_encoding`` finding, with its row and column."""
+        return self._finding
 
 
 class CRSError(BeatcovError):

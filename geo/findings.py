@@ -17,9 +17,13 @@ from __future__ import annotations
 from typing import Any, Final
 
 FINDINGS: Final[dict[str, str]] = {
-    # one file (geo.encodings, geo.importer, geo.validate, geo.times)
+    # one file (geo.encodings, geo.importer, geo.validate, geo.times; geo.sniff and
+    # geo.limits before reading)
     "unreadable": "fatal",
     "bad_encoding": "fatal",
+    "wrong_format": "fatal",
+    "over_limit": "fatal",
+    "unexpected_error": "fatal",
     "missing_column": "fatal",
     "unknown_column": "fatal",
     "no_records": "fatal",
@@ -59,8 +63,43 @@ FINDINGS: Final[dict[str, str]] = {
 """Code -> severity of every finding."""
 
 _FOUND = "columns found: {found}"
+_SPLIT = (
+    "split it (by station or by period) into files below the limit, or have the "
+    "administrator raise it"
+)
+_LIMIT = "more than {limit:,} (setting {setting}); "
 
 MESSAGES: Final[dict[str, str]] = {
+    "wrong_format": "the content is {found}, not {expected} as the file's name says; export it "
+    "again as {expected}, or give it the ending of what it is",
+    "wrong_format.vrt": "the file is a GDAL virtual file (OGR VRT): instructions to read other "
+    "files or web addresses, not data. beatcov reads data only; export the table itself as "
+    "{expected}",
+    "wrong_format.unknown": "the content is not {expected} as the file's name says (its first "
+    "bytes match no format beatcov reads); export it again as {expected}",
+    "over_limit.size": "the file is {size:,} bytes, " + _LIMIT + _SPLIT,
+    "over_limit.unpacked": "the file unpacks to {size:,} bytes, " + _LIMIT + _SPLIT,
+    "over_limit.ratio": "the file unpacks to {ratio:,.0f} times its size, more than {limit:g} "
+    "times (setting {setting}): a real export does not compress this well; export the table "
+    "again",
+    "over_limit.members": "the archive holds {count:,} files, " + _LIMIT + "put only the "
+    "table's own files in it",
+    "over_limit.lines": "the file has {count:,} lines, " + _LIMIT + _SPLIT,
+    "over_limit.features": "the file holds {count:,} features, " + _LIMIT + _SPLIT,
+    "over_limit.cells": "the table spans {rows:,} records × {columns:,} columns = {cells:,} "
+    "cells, " + _LIMIT + "drop the columns beatcov does not use, or " + _SPLIT,
+    "over_limit.sheet_rows": "the sheet reaches row {rows:,}, " + _LIMIT + "delete the rows "
+    "below the table (cells that only look empty count too), or " + _SPLIT,
+    "over_limit.sheet_cells": "the sheet reaches cell {last}: {rows:,} rows × {columns:,} "
+    "columns = {cells:,} cells, " + _LIMIT + "delete everything outside the table (cells "
+    "that only look empty count too) and save it again",
+    "over_limit.vertices": "the geometries hold up to {count:,} vertices, "
+    + _LIMIT
+    + "simplify them (to 1 m is plenty), or "
+    + _SPLIT,
+    "unexpected_error": "beatcov could not read the file ({error}), so nothing was imported; "
+    "check that it opens in the program that made it and export it again; if the error "
+    "stays, report it to your administrator",
     "missing_column": "required column {canonical!r} is missing; add it or rename a column to one "
     "of its aliases (README, 'Column aliases'), or name the column that holds it; " + _FOUND,
     "missing_column.coordinates": "no coordinates: add longitude and latitude columns (lon/lat, "
@@ -82,6 +121,10 @@ MESSAGES: Final[dict[str, str]] = {
     "bad_encoding.dbf": "byte {byte} is not UTF-8, and the attribute text is not Chinese text in "
     "GBK/GB18030 either; add a .cpg file naming its encoding (e.g. UTF-8 or GBK) to the zip, or "
     "export the Shapefile again in UTF-8",
+    "duplicate_id.row_many": "ID {value!r} is used {count} times (rows {rows} and {more} more); "
+    "keep one record per ID or give each its own ID",
+    "duplicate_id.feature_many": "ID {value!r} is used {count} times (features {rows} and {more} "
+    "more); keep one record per ID or give each its own ID",
     "bad_time": "{value!r} is not a time beatcov can read; write it like 2026-07-01 18:05",
     "bad_time.empty": "the time is empty; fill it in",
     "bad_time.short_year": "{value!r} has a two-digit year, which could be read in several "
@@ -236,7 +279,7 @@ def template_key(code: str, variant: str = "") -> str:
     return f"{code}.{variant}" if variant else code
 
 
-def problem(code: str, variant: str = "", **values: Any) -> str:
+def problem(code: str, variant: str = "", /, **values: Any) -> str:
     """Return the English message of a finding from its template and values.
 
     Examples

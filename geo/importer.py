@@ -6,6 +6,15 @@ adds the checks across files (households outside every beat, coordinate mix-ups 
 files, visits of unknown households) and refuses the import with
 :class:`~geo.errors.ImportRefused` when anything is fatal.
 
+:func:`load_dataset` is the import boundary: each file is read through :func:`read_table`,
+which turns whatever goes wrong while reading a file into a finding with a code, never a
+traceback: an :class:`~geo.errors.InputFileError` (a file that cannot be read, is not the
+format its name says, or is beyond a limit) becomes its own finding, and any exception
+beatcov did not foresee becomes an ``unexpected_error`` finding naming the exception's type
+(its traceback goes to the log, not to the user). Errors of beatcov's own about how it was
+called (a column named for a table that has no such column, an unknown coordinate system)
+are raised as before.
+
 Each file's coordinates are read by the one rule of :mod:`geo.systems`: a file that declares
 its system keeps it, ``crs`` applies to coordinates that carry none, ``file_crs`` (per table:
 ``table_crs``) overrides both. Findings across files name each file's own headers and its
@@ -15,10 +24,11 @@ rows or features, as the findings of one file do.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +43,14 @@ from geo.aliases import (
     normalise_outcome,
     normalise_vulnerable,
 )
-from geo.errors import BeatcovError, EncodingError, Finding, ImportRefused, ValidationReport
+from geo.errors import (
+    BeatcovError,
+    EncodingError,
+    Finding,
+    ImportRefused,
+    InputFileError,
+    ValidationReport,
+)
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
 from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, officer_list, present
@@ -52,6 +69,8 @@ from geo.validate import (
 
 COORD_DECIMALS = 7
 """Canonical coordinates are rounded to 1e-7 degrees (about 1 cm)."""
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -140,9 +159,9 @@ def read_beats(
     """
     cfg = resolve(settings)
     try:
-        raw = read_raw(path, name=name)
+        raw = read_raw(path, name=name, settings=cfg)
     except EncodingError as error:
-        return _refused("beats", error.finding)
+        return _refused("beats", error.finding())
     collector, frame = _start(raw, "beats", columns)
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
@@ -155,7 +174,7 @@ def read_beats(
         table[column] = _text(frame, column)
     table["officer_ids"] = table["officer_ids"].map(officer_list)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    usable = present(gdf.geometry)
+    usable = present(gdf.geometry) & _in_lonlat(gdf.geometry)  # out of range: already fatal
     gdf.loc[usable, "geometry"] = repair_polygons(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
     )
@@ -180,9 +199,9 @@ def read_households(
     """
     cfg = resolve(settings)
     try:
-        raw = read_raw(path, name=name)
+        raw = read_raw(path, name=name, settings=cfg)
     except EncodingError as error:
-        return _refused("households", error.finding)
+        return _refused("households", error.finding())
     collector, frame = _start(raw, "households", columns)
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
@@ -238,9 +257,9 @@ def read_visits(
     """
     cfg = resolve(settings)
     try:
-        raw = read_raw(path, name=name)
+        raw = read_raw(path, name=name, settings=cfg)
     except EncodingError as error:
-        return _refused("visits", error.finding)
+        return _refused("visits", error.finding())
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
@@ -325,8 +344,9 @@ def load_dataset(
     Raises
     ------
     ImportRefused
-        When any file has a fatal finding; ``.report`` lists every finding of all files,
-        ``.outside`` the households outside every beat when too many are.
+        When any file has a fatal finding, including a file that cannot be read at all
+        (:func:`read_table`); ``.report`` lists every finding of all files, ``.outside``
+        the households outside every beat when too many are.
     """
     cfg = resolve(settings)
     given = names or {}
@@ -336,10 +356,10 @@ def load_dataset(
     if unknown:
         msg = f"columns named for {', '.join(unknown)}: use beats, households or visits"
         raise BeatcovError(msg)
-    readers = {"beats": read_beats, "households": read_households, "visits": read_visits}
     paths = {"beats": beats, "households": households, "visits": visits}
     b, h, v = (
-        read(
+        read_table(
+            table,
             paths[table],
             crs=crs,
             file_crs=own.get(table),
@@ -347,7 +367,7 @@ def load_dataset(
             settings=cfg,
             name=given.get(table),
         )
-        for table, read in readers.items()
+        for table in READERS
     )
     report = ValidationReport()
     for part in (b, h, v):
@@ -360,6 +380,55 @@ def load_dataset(
         beat_shapes = b.table if outside is not None else None
         raise ImportRefused(report, outside=outside, beats=beat_shapes)
     return Dataset(b.table, h.table, v.table, report, cfg.timezone, label)
+
+
+READERS: Final[dict[Table, Callable[..., Imported]]] = {
+    "beats": read_beats,
+    "households": read_households,
+    "visits": read_visits,
+}
+"""The reader of each table."""
+
+
+def read_table(
+    table: Table,
+    path: str | Path,
+    *,
+    crs: str | None = None,
+    file_crs: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+    name: str | None = None,
+) -> Imported:
+    """Read one file as ``table``; a file that cannot be read comes back as a finding.
+
+    Parameters are those of :func:`read_beats`. An :class:`~geo.errors.InputFileError`
+    becomes its finding (``unreadable``, ``wrong_format``, ``over_limit``); any exception
+    that is not one of beatcov's errors becomes an ``unexpected_error`` finding naming its
+    type, its traceback logged. The table is then empty.
+
+    Raises
+    ------
+    BeatcovError
+        For what the caller asked that cannot be (a column named for a column the table
+        does not have, an unknown coordinate system), as :func:`read_beats` does.
+    """
+    label = name or Path(path).name
+    try:
+        return READERS[table](
+            path, crs=crs, file_crs=file_crs, columns=columns, settings=settings, name=name
+        )
+    except InputFileError as error:
+        finding = error.finding(label)
+    except BeatcovError:
+        raise
+    except Exception as error:  # the import boundary: a finding, never a traceback
+        logger.exception("reading %s as %s failed", label, table)
+        values = {"error": type(error).__name__}
+        message = f"{label}: {problem('unexpected_error', **values)}"
+        finding = Finding("fatal", "unexpected_error", message, label, values=values)
+    origin = RawTable(pd.DataFrame(), None, None, label, 2, "row")
+    return Imported(_empty(table), ValidationReport([finding]), origin)
 
 
 def cross_check(
@@ -627,16 +696,26 @@ def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSerie
     return out
 
 
-def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
-    bounds = geoms[present(geoms)].bounds
-    bad = ~(
+def _in_lonlat(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Whether each geometry lies within longitude ±180 and latitude ±90 (missing: False).
+
+    A geometry with a coordinate that is not a finite number is not within them.
+    """
+    bounds = geoms.bounds  # NaN for missing and empty geometries
+    inside = (
         (bounds["minx"] >= -180)
         & (bounds["maxx"] <= 180)
         & (bounds["miny"] >= -90)
         & (bounds["maxy"] <= 90)
-    )
-    for label in bounds.index[bad]:
-        position = geoms.index.get_loc(label)
+    ).to_numpy(copy=True)
+    coords, owner = shapely.get_coordinates(geoms.to_numpy(), return_index=True)
+    inside[owner[~np.isfinite(coords).all(axis=1)]] = False
+    return inside
+
+
+def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
+    bad = present(geoms) & ~_in_lonlat(geoms)
+    for position in np.flatnonzero(bad):
         collector.add(
             "fatal",
             "coordinate_out_of_range",

@@ -7,6 +7,15 @@ XLSX, GeoJSON, GeoPackage, GeoParquet and zipped Shapefile (attribute text in th
 its .cpg names, else told as for CSV; field names cut to 10 bytes inside a character are
 mended). Every attribute cell comes back as text so IDs keep their leading zeros and
 18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`.
+
+Uploads are data, never instructions. Before a reader sees a file, its content must be the
+format its suffix names (:mod:`geo.sniff`) and its size, unpacked size, records, cells and
+vertices must be within the limits of the settings (:mod:`geo.limits`). GDAL's driver is
+pinned to the format: GeoJSON and GeoPackage are opened as ``GeoJSON:<path>`` and
+``GPKG:<path>`` (never by content, so never as a VRT), a Shapefile only from the parts
+copied out of its zip under fixed names, never through ``/vsizip/`` or any path named in a
+file. Every failure of a reader is an :class:`~geo.errors.InputFileError` that names the
+file, never the server's folders.
 """
 
 from __future__ import annotations
@@ -18,9 +27,11 @@ import math
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
 import numpy as np
@@ -29,9 +40,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 import pyproj
+import shapely
 
+from geo import limits, sniff
 from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
+from geo.settings import Settings, resolve
 
 SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".zip")
@@ -75,8 +89,14 @@ class RawTable:
         return self.first_row + position
 
 
-def read_raw(path: str | Path, *, name: str | None = None) -> RawTable:
+def read_raw(
+    path: str | Path, *, name: str | None = None, settings: Settings | None = None
+) -> RawTable:
     """Read ``path`` into a :class:`RawTable`, choosing the reader by file suffix.
+
+    The file's content must be the format its suffix names (:func:`geo.sniff.check_content`)
+    and the file must be within the limits of ``settings`` (:mod:`geo.limits`), both checked
+    before it is parsed.
 
     Parameters
     ----------
@@ -84,29 +104,53 @@ def read_raw(path: str | Path, *, name: str | None = None) -> RawTable:
         The file to read.
     name : str, optional
         Name to use in messages (e.g. the original name of an uploaded file).
+    settings : Settings, optional
+        The limits (``upload_max_bytes``, ``max_records``, ``max_cells``, ...).
 
     Raises
     ------
     InputFileError
-        When the file is missing, of an unsupported type, empty or unreadable.
+        When the file is missing, of an unsupported type, empty or unreadable (code
+        ``unreadable``), not the format its suffix names (``wrong_format``) or beyond a
+        limit (``over_limit``).
     """
+    cfg = resolve(settings)
     path = Path(path)
     label = name or path.name
     suffix = _suffix(label if name else path.name)
     if not path.exists():
         msg = f"{label}: file not found at {path}; check the path"
-        raise InputFileError(msg)
+        raise InputFileError(msg, file=label)
+    if not path.is_file():
+        msg = f"{label}: {path} is a folder, not a file; name the file itself"
+        raise InputFileError(msg, file=label)
     if suffix not in SUPPORTED:
         msg = (
             f"{label}: unsupported file type {suffix!r}; use one of "
             f"{', '.join(SUPPORTED)} (a Shapefile must be zipped with its .dbf/.shx/.prj)"
         )
-        raise InputFileError(msg)
+        raise InputFileError(msg, file=label)
+    size = path.stat().st_size
+    if size == 0:
+        msg = f"{label}: the file is empty; export the table again with its header row"
+        raise InputFileError(msg, file=label)
+    limits.check_size(size, file=label, settings=cfg)
+    sniff.check_content(path, file=label, suffix=suffix)
     if suffix in (".csv", ".txt"):
+        limits.check_csv(path, file=label, settings=cfg)
         return _read_csv(path, label)
     if suffix == ".xlsx":
+        limits.check_xlsx(path, file=label, settings=cfg)
         return _read_xlsx(path, label)
-    return _read_geo(path, label, suffix)
+    return _read_geo(path, label, suffix, cfg)
+
+
+def _reason(error: BaseException, path: Path, label: str) -> str:
+    """Return an error's text with the server's path of the file replaced by its name."""
+    text = str(error)
+    for place in (str(path.resolve()), str(path), str(path.resolve().parent)):
+        text = text.replace(place, label)
+    return text
 
 
 def _suffix(name: str) -> str:
@@ -207,12 +251,29 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+_XLSX_ERRORS: Final = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+)
+"""What openpyxl raises on a damaged workbook (XML that does not parse, a member that does
+not unzip, a part that is not what the workbook says)."""
+
+
 def _read_xlsx(path: Path, label: str) -> RawTable:
     try:
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
-        msg = f"{label}: not a readable Excel .xlsx workbook ({exc}); save it again as .xlsx"
-        raise InputFileError(msg) from exc
+    except _XLSX_ERRORS as exc:
+        reason = _reason(exc, path, label)
+        msg = f"{label}: not a readable Excel .xlsx workbook ({reason}); save it again as .xlsx"
+        raise InputFileError(msg, file=label) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     return RawTable(text_frame(frame), None, None, label, 2, "row")
 
@@ -412,43 +473,96 @@ def _datetime_text(values: pd.Series) -> pd.Series | None:
     return pd.Series(text, index=values.index, dtype=TEXT_DTYPE)
 
 
-def _read_geo(path: Path, label: str, suffix: str) -> RawTable:
+_GEO_ERRORS: Final = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pa.ArrowException,
+    shapely.errors.GEOSException,
+    ValueError,
+    TypeError,
+    KeyError,
+    OSError,
+)
+"""What GDAL (through pyogrio), pyarrow and shapely raise on a damaged geodata file."""
+
+GDAL_DRIVERS: Final = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+"""The one GDAL driver each suffix read through GDAL is opened with."""
+
+
+def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTable:
     encoding = None
     try:
         if suffix in (".parquet", ".geoparquet"):
+            limits.check_parquet(path, file=label, settings=settings)
             gdf = gpd.read_parquet(path)
         elif suffix == ".zip":
-            gdf, encoding = _read_zipped_shapefile(path, label)
+            gdf, encoding = _read_zipped_shapefile(path, label, settings)
         else:
-            gdf = gpd.read_file(path, engine="pyogrio")
+            gdf = _read_gdal(path, GDAL_DRIVERS[suffix], label, settings)
     except InputFileError:
         raise
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        ValueError,
-        OSError,
-    ) as exc:
-        msg = f"{label}: not a readable {suffix} file ({exc}); export it again"
-        raise InputFileError(msg) from exc
-    geometry = gdf.geometry.reset_index(drop=True)
-    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
+    except _GEO_ERRORS as exc:
+        reason = _reason(exc, path, label)
+        msg = f"{label}: not a readable {suffix} file ({reason}); export it again"
+        raise InputFileError(msg, file=label) from exc
+    geometry = None
+    attrs = pd.DataFrame(gdf).reset_index(drop=True)
+    crs = None
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf:
+        geometry = gdf.geometry.reset_index(drop=True)
+        attrs = attrs.drop(columns=gdf.geometry.name)
+        vertices = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
+        limits.check_vertices(vertices, file=label, settings=settings)
+        crs = pyproj.CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
     frame = text_frame(attrs)
     frame.columns = [str(c).strip() for c in frame.columns]
-    crs = pyproj.CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
     return RawTable(frame, geometry, crs, label, 1, "feature", encoding)
 
 
-def _read_zipped_shapefile(path: Path, label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+def _read_gdal(
+    path: Path, driver: str, label: str, settings: Settings, **options: str
+) -> pd.DataFrame:
+    """Read the first layer of ``path`` with GDAL's ``driver`` only, within the limits.
+
+    GeoJSON and GeoPackage are opened as ``<driver>:<absolute path>``, which no other
+    driver claims; a Shapefile (``driver`` ``ESRI Shapefile``) by its ``.shp`` path, which
+    only that driver claims, after its magic number was checked. Features and fields are
+    checked against the limits from GDAL's layer information before the features are read,
+    and at most one feature more than the limit is read (a GeoPackage may understate its
+    count).
+    """
+    source = str(path.resolve())
+    if driver != "ESRI Shapefile":
+        source = f"{driver}:{source}"
+    info = pyogrio.read_info(source, **options)
+    if info["driver"] != driver:
+        raise sniff.wrong_format(label, expected=driver, found=str(info["driver"]))
+    columns = len(info["fields"]) + 1
+    features = int(info["features"])
+    if features >= 0:
+        limits.check_counts(file=label, settings=settings, records=features, columns=columns)
+    gdf = pyogrio.read_dataframe(source, max_features=settings.max_records + 1, **options)
+    if len(gdf) > settings.max_records:
+        count = max(features, len(gdf))
+        raise limits.over_limit(label, "features", "max_records", settings.max_records, count=count)
+    return gdf
+
+
+def _read_zipped_shapefile(
+    path: Path, label: str, settings: Settings
+) -> tuple[pd.DataFrame, str | None]:
     """Read the one Shapefile in a zip, its text decoded as :func:`dbf_encoding` says.
 
     Returns the layer and the encoding its attribute text was decoded from (``None``: ASCII,
     left to GDAL).
 
-    The Shapefile's parts are copied to a private temporary folder (field names cut in the
-    middle of a character are mended on the way, see :func:`mend_dbf_names`) and read from
-    there.
+    The archive is checked first (:func:`geo.limits.check_archive`), then the Shapefile's
+    parts are copied to a private temporary folder under fixed names (field names cut in
+    the middle of a character are mended on the way, see :func:`mend_dbf_names`), their
+    magic numbers and record counts checked (:func:`geo.limits.check_shapefile`), and read
+    from there with GDAL's Shapefile driver.
     """
+    limits.check_archive(path, file=label, settings=settings)
     try:
         with zipfile.ZipFile(path) as archive:
             shps = [n for n in archive.namelist() if n.lower().endswith(".shp")]
@@ -457,16 +571,34 @@ def _read_zipped_shapefile(path: Path, label: str) -> tuple[gpd.GeoDataFrame, st
                     f"{label}: the zip must hold exactly one .shp (with its .shx, .dbf and "
                     f".prj); found {len(shps)}"
                 )
-                raise InputFileError(msg)
+                raise InputFileError(msg, file=label)
             stem = shps[0][:-4].lower()
-            parts = {
-                name[len(stem) :].lower(): archive.read(name)
+            names = {
+                name[len(stem) :].lower(): name
                 for name in archive.namelist()
                 if name.lower().startswith(stem) and name[len(stem) :].lower() in SHAPEFILE_PARTS
             }
-    except zipfile.BadZipFile as exc:
-        msg = f"{label}: not a valid zip archive; zip the Shapefile's files again"
-        raise InputFileError(msg) from exc
+            heads = {}
+            for suffix, name in names.items():
+                with archive.open(name) as part:
+                    heads[suffix] = part.read(100)
+            _check_shapefile_parts(
+                {suffix: archive.getinfo(name).file_size for suffix, name in names.items()},
+                heads,
+                label,
+                settings,
+            )
+            parts = {suffix: archive.read(name) for suffix, name in names.items()}
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        RuntimeError,  # an encrypted member
+        NotImplementedError,  # a compression method zipfile does not know
+    ) as exc:
+        msg = f"{label}: not a valid zip archive ({exc}); zip the Shapefile's files again"
+        raise InputFileError(msg, file=label) from exc
     encoding = None
     if ".dbf" in parts:
         cpg = parts[".cpg"].decode("ascii", "replace") if ".cpg" in parts else None
@@ -477,9 +609,24 @@ def _read_zipped_shapefile(path: Path, label: str) -> tuple[gpd.GeoDataFrame, st
         for suffix, content in parts.items():
             (Path(folder) / f"layer{suffix}").write_bytes(content)
         shp = Path(folder) / "layer.shp"
-        if encoding is None:
-            return gpd.read_file(shp, engine="pyogrio"), None
-        return gpd.read_file(shp, engine="pyogrio", encoding=encoding), encoding
+        options = {} if encoding is None else {"encoding": encoding}
+        try:
+            gdf = _read_gdal(shp, "ESRI Shapefile", label, settings, **options)
+        except UnboundLocalError as exc:  # pyogrio 0.13 on a .prj GDAL cannot read
+            msg = f"{label}: the Shapefile's .prj cannot be read; export the Shapefile again"
+            raise InputFileError(msg, file=label) from exc
+        return gdf, encoding
+
+
+def _check_shapefile_parts(
+    sizes: dict[str, int], heads: dict[str, bytes], label: str, settings: Settings
+) -> None:
+    """Refuse a .shp or .shx that is not one, then check the limits from sizes and headers."""
+    for suffix in (".shp", ".shx"):
+        if suffix in heads and not heads[suffix].startswith(sniff.SHP_MAGIC):
+            found = sniff.kind_of(heads[suffix])
+            raise sniff.wrong_format(label, expected=f"Shapefile {suffix}", found=found)
+    limits.check_shapefile(sizes, heads, file=label, settings=settings)
 
 
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")

@@ -38,6 +38,35 @@ class Settings:
         Coordinate system of input coordinates that carry none (lon/lat or WKT columns, a
         Shapefile without ``.prj``) when the user names none: ``wgs84``, ``gcj02``, ``bd09``
         or ``EPSG:n``. Files that declare a system keep it.
+    upload_max_bytes : int
+        Largest input file read, in bytes: 200 MB, Streamlit's own upload limit and several
+        times a city's yearly visits as CSV. Larger files are refused before they are read
+        (on the Data page, before they are written to disk). Every limit below is checked
+        before the file is parsed, from its size, its archive directory, its headers or a
+        scan of its sheet (:mod:`geo.limits`).
+    unpacked_max_bytes : int
+        Largest size, in bytes, an archive (XLSX workbook, zipped Shapefile) unpacks to, or
+        a GeoParquet file's columns uncompressed: 1 GB. A sheet of the 1,048,576 rows Excel
+        allows, by 20 columns, unpacks to about 0.8 GB.
+    unpacked_max_ratio : float
+        Largest ratio of unpacked to packed size of an archive or GeoParquet file that
+        unpacks to more than 64 MB. Real exports compress 7-40 times (the demo's tables as
+        XLSX about 7, as zipped Shapefile 14-18, 200,000 identical points 38); a zip bomb,
+        such as a 400 KB workbook holding a 400 MB string, about 1,000.
+    archive_max_members : int
+        Most files an archive may hold: an XLSX workbook has about 10, a zipped Shapefile
+        4 to 8. Counted from the archive's directory before it is opened.
+    max_records : int
+        Most records a file may hold: rows of a table (lines of a CSV), features of a geodata
+        file. 2 million: a large city's households, or a station's visits over years; more
+        is an export of the wrong scope.
+    max_cells : int
+        Most cells (records times columns) a table may span: 50 million, 2 million records
+        of 25 columns. An XLSX sheet spans to its farthest cell, even one that only looks
+        empty: a 5 KB workbook with one cell at XFD1048576 spans 17 billion.
+    max_vertices : int
+        Most vertices the geometries of a file may hold: 10 million, five times 2 million
+        points; a city's beat polygons have well under a million.
     gcj_inverse_tolerance_m : float
         Stop the iterative GCJ-02/BD-09 inverse when a step moves the point less than this.
     misaligned_max_share : float
@@ -201,6 +230,13 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     date_order: str = "auto"
     input_crs: str = "wgs84"
+    upload_max_bytes: int = 200_000_000
+    unpacked_max_bytes: int = 1_000_000_000
+    unpacked_max_ratio: float = 100.0
+    archive_max_members: int = 1000
+    max_records: int = 2_000_000
+    max_cells: int = 50_000_000
+    max_vertices: int = 10_000_000
     gcj_inverse_tolerance_m: float = 0.01
     misaligned_max_share: float = 0.05
     repair_max_area_change: float = 0.01

@@ -282,6 +282,9 @@ def check_beat_polygons(
         return report
     crs = local_utm(beats.geometry)
     beats_m = np.asarray(beats.geometry.to_crs(crs).to_numpy(), dtype=object)
+    bent = ~shapely.is_valid(beats_m) & shapely.is_geometry(beats_m)
+    if bent.any():  # valid in lon/lat, crossing itself once projected far from its zone
+        beats_m[bent] = shapely.make_valid(beats_m[bent])
     beat_ids = beats["beat_id"].astype("string").to_numpy()
     _check_overlaps(report, beats_m, beat_ids, source, s.beat_overlap_min_m2)
     _check_gaps(report, beats_m, beat_ids, source, s.beat_overlap_min_m2, mouth, crs)

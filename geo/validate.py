@@ -24,6 +24,9 @@ from geo.readers import RawTable
 MAX_FINDINGS_PER_CODE = 50
 """Past this many findings of one code in one file, the rest are summarised in one line."""
 
+LISTED_ROWS = 10
+"""A ``duplicate_id`` finding lists at most this many rows of its ID and counts the rest."""
+
 
 @dataclass
 class Collector:
@@ -79,6 +82,10 @@ class Collector:
         message = located(self.raw.file, text, row=row, row_word=self.raw.row_word, column=header)
         self.report.add(Finding(severity, code, message, self.raw.file, row, header, kept, variant))
 
+    def tally(self, code: str, count: int) -> None:
+        """Count ``count`` more findings of ``code`` without making them (past the cap)."""
+        self._counts[code] = self._counts.get(code, 0) + count
+
     def close(self) -> ValidationReport:
         """Add one summary finding per code whose findings were capped; return the report."""
         for code, count in self._counts.items():
@@ -109,34 +116,48 @@ def check_filled(values: pd.Series, collector: Collector, *, column: str) -> Non
 def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Series:
     """Check an ID column: no empty cells, no duplicates (listed, never dropped).
 
-    Returns the stripped text values. Empty and duplicate IDs are fatal.
+    Returns the stripped text values. Empty and duplicate IDs are fatal: every record after
+    the first with an ID is a ``duplicate_id`` finding (in file order; past the cap of
+    findings per code they are counted), whose message lists the rows of that ID, the
+    first :data:`LISTED_ROWS` of them and the count of the rest. The work is linear in the
+    rows (plus one sort when there are duplicates), however often one ID repeats.
     """
     ids = values.astype(str).str.strip()
-    for position in np.flatnonzero((ids == "").to_numpy()):
+    empty = (ids == "").to_numpy()
+    for position in np.flatnonzero(empty):
         collector.add(
             "fatal",
             "missing_id",
             position=int(position),
             column=column,
         )
-    filled = ids[ids != ""]
-    dup_mask = filled.duplicated(keep=False)
-    if dup_mask.any():
-        groups = filled[dup_mask].groupby(filled[dup_mask], sort=True)
-        for value, group in groups:
-            rows = [collector.raw.row_number(int(p)) for p in group.index]
-            word = collector.raw.row_word
-            listed = ", ".join(str(r) for r in rows)
-            for position in group.index[1:]:
-                collector.add(
-                    "fatal",
-                    "duplicate_id",
-                    variant=word,
-                    value=value,
-                    rows=listed,
-                    position=int(position),
-                    column=column,
-                )
+    repeats = np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ~empty)
+    if len(repeats) == 0:
+        return ids
+    codes = pd.factorize(ids)[0]
+    order = np.argsort(codes, kind="stable")  # positions grouped by ID, each group in file order
+    grouped = codes[order]
+    word = collector.raw.row_word
+    shown = repeats[:MAX_FINDINGS_PER_CODE]
+    for position in shown:
+        code = codes[position]
+        start, end = np.searchsorted(grouped, [code, code + 1])
+        first = order[start : min(end, start + LISTED_ROWS)]
+        rows = [collector.raw.row_number(int(p)) for p in first]
+        listed = ", ".join(str(r) for r in rows)
+        count = int(end - start)
+        many = count > LISTED_ROWS
+        collector.add(
+            "fatal",
+            "duplicate_id",
+            variant=f"{word}_many" if many else word,
+            value=ids.iloc[position],
+            rows=listed,
+            **({"count": count, "more": count - LISTED_ROWS} if many else {}),
+            position=int(position),
+            column=column,
+        )
+    collector.tally("duplicate_id", len(repeats) - len(shown))
     return ids
 
 
@@ -150,9 +171,15 @@ def parse_numbers(
     high: float | None = None,
     integer: bool = False,
 ) -> pd.Series:
-    """Parse a numeric column; bad cells are fatal findings and become NaN."""
+    """Parse a numeric column; bad cells are fatal findings and become NaN.
+
+    Infinite values (``inf``, ``1e309``) are not numbers; whole numbers (``integer``) must
+    also be exact as floats (below 2**53 in size).
+    """
     text = values.astype(str).str.strip()
-    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    numbers = pd.Series(parsed, index=text.index, dtype=float)
+    numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
     for position in np.flatnonzero((numbers.isna() & ~empty).to_numpy()):
         collector.add(
@@ -170,7 +197,7 @@ def parse_numbers(
     if high is not None:
         bounds.append(numbers > high)
     if integer:
-        bounds.append(numbers.notna() & (numbers.round() != numbers))
+        bounds.append(numbers.notna() & ((numbers.round() != numbers) | (numbers.abs() >= 2**53)))
     if bounds:
         bad = np.logical_or.reduce([b.to_numpy() for b in bounds])
         for position in np.flatnonzero(bad):

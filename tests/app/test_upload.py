@@ -24,6 +24,7 @@ from geo.audit import SYSTEM
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 from tests.geo import china_fixtures as cf
+from tests.support import hostile
 from tests.support.login import PASSWORD, add_account, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
@@ -345,3 +346,50 @@ def test_beat_overlaps_and_gaps_follow_the_language() -> None:
     zh = finding_text(overlap, "zh")
     assert zh.startswith("beats.geojson，第 1 个要素：警务区 B1 与 B2 重叠 2,")
     assert zh.endswith("重叠处的住户将计入编号较小的警务区。请重新绘制共同边界")
+
+
+# --------------------------------------------------------------------- hostile uploads
+
+
+def test_hostile_uploads_get_findings_on_the_data_page(workspace_dir: Path) -> None:
+    # a VRT named .geojson and a workbook with one cell at XFD1048576: findings, in
+    # Chinese, naming each file; no traceback, no server path, nothing stored
+    with tempfile.TemporaryDirectory() as folder:
+        workbook = hostile.far_cell_workbook(Path(folder) / "x.xlsx").read_bytes()
+    files = {
+        **uploads("gcj02"),
+        "beats": Upload("beats.geojson", hostile.vrt("CSV:/etc/passwd", layer="passwd").encode()),
+        "households": Upload("住户.xlsx", workbook),
+    }
+    at = logged_in(APP, "planner", lang="zh")
+    at.switch_page("app/pages/data.py").run()
+    set_files(at, files)
+    at.button(key="data_check").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    cells = [str(v) for v in at.dataframe[0].value.to_numpy().ravel()]
+    assert any(c.startswith("beats.geojson：该文件是 GDAL 虚拟文件（OGR VRT）") for c in cells), (
+        cells
+    )
+    assert any(c.startswith("住户.xlsx：工作表一直延伸到单元格 XFD1048576") for c in cells)
+    assert {"内容与文件类型不符", "文件超出限制"} <= set(cells)  # the codes, labelled
+    assert not any("/tmp" in c or "beatcov-upload" in c for c in cells)
+    assert Workspace(workspace_dir).current_id() is None
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where check_upload would write
+    files = uploads("gcj02")
+    limit = len(files["beats"].content) - 1
+    checked = check_upload(
+        files, crs="gcj02", label="t", settings=DEFAULTS.replace(upload_max_bytes=limit)
+    )
+    assert not checked.accepted
+    larger = {files[t].name: len(files[t].content) for t in files if len(files[t].content) > limit}
+    found = {f.file: f for f in checked.findings.findings}
+    assert set(found) == set(larger) and "beats.geojson" in found
+    assert {f.code for f in found.values()} == {"over_limit"}
+    assert found["beats.geojson"].values["size"] == limit + 1
+    assert found["beats.geojson"].values["setting"] == "upload_max_bytes"
+    assert list(tmp_path.iterdir()) == []  # nothing was written

@@ -642,3 +642,63 @@ def test_imported_tables_remember_where_their_coordinates_came_from(
         "declared",
         1,
     )
+
+
+# ---------------------------------------------------------------- the import boundary
+
+
+def test_an_unreadable_file_is_a_finding_of_the_refused_import(tmp_path: Path) -> None:
+    beats = beats_csv(tmp_path, [("B1", square(0, 0))])
+    homes = write(tmp_path / "h.geojson", "PAR1 not json")
+    visits = write(tmp_path / "v.csv", "visit_id,household_id,officer_id,time\n")
+    with pytest.raises(ImportRefused) as refused:
+        load_dataset(
+            beats=beats, households=homes, visits=visits, names={"households": "户.geojson"}
+        )
+    findings = refused.value.report.fatal
+    assert [(f.code, f.file) for f in findings] == [
+        ("wrong_format", "户.geojson"),
+        ("no_records", "v.csv"),
+    ]
+    assert findings[0].message.startswith("户.geojson: the content is not GeoJSON as the file's")
+
+
+def test_an_unforeseen_error_becomes_a_finding_and_is_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a reader failing in a way nobody foresaw (here: made to) is the boundary's last case
+    from geo import importer
+
+    def broken(path: Path, **_: object) -> None:
+        raise ZeroDivisionError(f"{path} at /srv/secret")
+
+    monkeypatch.setitem(importer.READERS, "households", broken)
+    path = write(tmp_path / "h.csv", "household_id,lon,lat\n1,24.9,60.1\n")
+    imported = importer.read_table("households", path, name="户.csv")
+    (finding,) = imported.report.findings
+    assert (finding.code, finding.file, finding.values) == (
+        "unexpected_error",
+        "户.csv",
+        {"error": "ZeroDivisionError"},
+    )
+    assert "/srv/secret" not in finding.message and str(tmp_path) not in finding.message
+    assert len(imported.table) == 0
+    assert "reading 户.csv as households failed" in caplog.text
+
+
+def test_values_beyond_floats_and_beats_beyond_the_globe_are_findings(tmp_path: Path) -> None:
+    homes = write(
+        tmp_path / "h.csv",
+        "household_id,lon,lat,residents\n1,24.9,60.1,1e309\n2,24.9,60.1,1e20\n3,inf,60.1,1\n",
+    )
+    report = read_households(homes).report
+    assert [(f.code, f.row, f.column) for f in report.fatal] == [
+        ("not_a_number", 4, "lon"),
+        ("missing_coordinates", 4, "lon"),
+        ("not_a_number", 2, "residents"),
+        ("out_of_range", 3, "residents"),
+    ]
+    # an invalid (bow-tie) beat beyond latitude 90 is out of range, not repaired in UTM
+    bow = "POLYGON ((24.9 95, 24.91 95.01, 24.91 95, 24.9 95.01, 24.9 95))"
+    report = read_beats(beats_csv(tmp_path, [("B1", bow)])).report
+    assert report.codes() == ["coordinate_out_of_range"]

@@ -371,8 +371,13 @@ def test_zip_without_one_shapefile(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"two\.zip: the zip must hold exactly one \.shp"):
         read_raw(tmp_path / "two.zip")
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
-    with pytest.raises(InputFileError, match="bad.zip: not a valid zip archive"):
+    with pytest.raises(InputFileError, match="bad.zip: the content is text, not zipped Sha") as e:
         read_raw(tmp_path / "bad.zip")
+    assert e.value.code == "wrong_format"
+    (tmp_path / "cut.zip").write_bytes((tmp_path / "two.zip").read_bytes()[:40])
+    with pytest.raises(InputFileError, match="cut.zip: not a valid zip archive") as e:
+        read_raw(tmp_path / "cut.zip")
+    assert e.value.code == "unreadable"
 
 
 # ---------------------------------------------------------------- text encodings
@@ -392,7 +397,7 @@ def refusal(data: bytes, tmp_path: Path, name: str = "h.csv") -> Finding:
     path.write_bytes(data)
     with pytest.raises(EncodingError) as refused:
         read_raw(path)
-    finding = refused.value.finding
+    finding = refused.value.finding()
     assert finding.code == "bad_encoding" and finding.severity == "fatal"
     assert str(refused.value) == finding.message
     return finding
@@ -493,7 +498,7 @@ def test_latin1_shapefile_without_cpg_is_refused_at_its_feature(tmp_path: Path) 
     )
     with pytest.raises(EncodingError) as refused:
         dbf_encoding(dbf, file="b.zip")
-    finding = refused.value.finding
+    finding = refused.value.finding()
     assert (finding.row, finding.column, finding.variant) == (2, "OSOITE", "dbf")
     assert finding.message == (
         "b.zip, feature 2, column 'OSOITE': byte 0xE4 is not UTF-8, and the attribute text is "
