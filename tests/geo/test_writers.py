@@ -9,7 +9,7 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 from geo.demo import DEMO_TIMEZONE
-from geo.importer import read_beats, read_households, read_visits
+from geo.importer import Dataset, read_beats, read_households, read_visits
 from geo.writers import write_table
 
 FORMATS = [".csv", ".xlsx", ".geojson", ".gpkg", ".parquet", ".zip"]
@@ -67,10 +67,8 @@ def test_small_fixture_is_what_we_think(small: dict[str, gpd.GeoDataFrame]) -> N
 
 
 @pytest.fixture(scope="module")
-def demo() -> dict[str, gpd.GeoDataFrame]:
-    from geo.demo import load_demo
-
-    data = load_demo()
+def demo(demo_data: Dataset) -> dict[str, gpd.GeoDataFrame]:
+    data = demo_data
     return {"beats": data.beats, "households": data.households, "visits": data.visits}
 
 
