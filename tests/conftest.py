@@ -3,9 +3,10 @@
 The whole suite runs offline: pytest-socket (configured in pyproject.toml) lets sockets
 connect only to loopback addresses, so any code path that reaches the internet fails.
 
-The demo, its street graphs and its analysis are built here once per session and shared by
-every module that uses them; each is kept unchanged by :class:`tests.support.shared.Pristine`
-(a test that changed one fails the run).
+The demo, its street graphs and its analysis are built here once per session (with
+pytest-xdist, once per worker process) and shared by every module that uses them; each is
+kept unchanged by :class:`tests.support.shared.Pristine` (a test that changed one fails the
+run).
 """
 
 from __future__ import annotations
