@@ -13,18 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import networkx as nx
 import pytest
 
-from analysis.pipeline import Analysis, analyse
-from geo.blocks import blocks_from_graph
-from geo.demo import DEMO_FILES, load_demo
-from geo.importer import Dataset
-from geo.settings import DEFAULTS, Settings
-from geo.streets import load_streets
-from tests.support.shared import Pristine
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
+    from analysis.pipeline import Analysis
+    from geo.importer import Dataset
+    from geo.settings import Settings
+
+# The fixtures below import the package when first used, not here: pytest-xdist's controller
+# process loads this file too, and runs no test.
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -53,6 +55,9 @@ def helsinki_extract() -> Path:
 @pytest.fixture(scope="session")
 def demo_data() -> Iterator[Dataset]:
     """The demo as the app loads it (``load_demo()``); shared, never to be changed."""
+    from geo.demo import load_demo
+    from tests.support.shared import Pristine
+
     data = load_demo()
     kept = Pristine("demo_data", data)
     yield data
@@ -62,12 +67,19 @@ def demo_data() -> Iterator[Dataset]:
 @pytest.fixture(scope="session")
 def demo_settings(demo_data: Dataset) -> Settings:
     """The defaults in the demo's time zone, as the app analyses the demo."""
+    from geo.settings import DEFAULTS
+
     return DEFAULTS.replace(timezone=demo_data.timezone)
 
 
 @pytest.fixture(scope="session")
 def demo_units(demo_settings: Settings) -> Iterator[gpd.GeoDataFrame]:
     """The demo's blocks: the streets of ``settings.network_type`` cut into blocks."""
+    from geo.blocks import blocks_from_graph
+    from geo.demo import DEMO_FILES
+    from geo.streets import load_streets
+    from tests.support.shared import Pristine
+
     graph = load_streets(DEMO_FILES["streets"], network_type=demo_settings.network_type)
     units = blocks_from_graph(graph, settings=demo_settings)
     kept = Pristine("demo_units", units)
@@ -78,6 +90,10 @@ def demo_units(demo_settings: Settings) -> Iterator[gpd.GeoDataFrame]:
 @pytest.fixture(scope="session")
 def demo_walk_graph() -> Iterator[nx.MultiDiGraph]:
     """The demo's walking network (the verifier's travel times); shared, never to be changed."""
+    from geo.demo import DEMO_FILES
+    from geo.streets import load_streets
+    from tests.support.shared import Pristine
+
     graph = load_streets(DEMO_FILES["streets"], network_type="walk")
     kept = Pristine("demo_walk_graph", graph)
     yield graph
@@ -92,6 +108,9 @@ def demo_analysis(
     demo_walk_graph: nx.MultiDiGraph,
 ) -> Iterator[Analysis]:
     """The demo analysed directly (no app code) over its default window, as the app shows it."""
+    from analysis.pipeline import analyse
+    from tests.support.shared import Pristine
+
     now = analyse(
         demo_data.beats,
         demo_data.households,
