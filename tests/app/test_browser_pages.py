@@ -1,10 +1,13 @@
 """The pages in a real browser, served by ``make run`` on the demo, cut off from the internet.
 
-One long walk through the app (starting the server and analysing the demo is the slow
-part, so it is done once): maps draw their shapes, a click on a block on Gaps opens that
+One server for the module (starting it and analysing the demo in it is the slow part), and
+one long walk through the app on it: maps draw their shapes, a click on a block on Gaps opens that
 block's households, the language switch turns every page Chinese, nothing outside the
 machine is ever requested, every page is photographed in both languages, and the render
-times are written to ``test-artifacts/timings.json`` (reported, never asserted).
+times are written to ``test-artifacts/timings.json`` (reported, never asserted). Then a
+chief dismisses a flagged visit on the same server, in a browser session of its own; the
+walk changes nothing stored, and the dismissal's block figures do not enter the walk's
+checks, so the two hold in either order.
 """
 
 from __future__ import annotations
@@ -13,30 +16,27 @@ import contextlib
 import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from analysis.pipeline import analyse
+from analysis.pipeline import Analysis
 from app.i18n import translate
 from app.views import PRIORITY_PALETTE
-from geo.blocks import blocks_from_graph
-from geo.demo import DEMO_FILES, load_demo
-from geo.settings import DEFAULTS
-from geo.streets import load_streets
+from geo.importer import Dataset
 from tests.support.browser import (
     ARTIFACTS,
     FOLIUM_IFRAME,
     chromium,
     leaflet_frame,
     require_chromium,
-    run_script,
     screenshot,
     wait_for_streamlit,
 )
 from tests.support.login import log_in_browser
-from tests.support.server import ROOT, make_run
+from tests.support.server import Server, make_run
 
 WIDTH, HEIGHT = 1280, 1000
 
@@ -175,14 +175,26 @@ def svg_paths(browser_page) -> int:  # noqa: ANN001
     return int(frame.locator("svg path.leaflet-interactive").count())
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``make run`` on the demo with a workspace of its own, for every test here.
+
+    Each test asserts the server attempted nothing outside; once stopped, it is asked again.
+    """
+    require_chromium()
+    workdir = tmp_path_factory.mktemp("demo-server")
+    workspace = {"BEATCOV_WORKSPACE": str(workdir / "workspace")}
+    with make_run(workdir, env=workspace) as running:
+        yield running
+    assert running.external_attempts() == []
+
+
 @pytest.mark.browser
 @pytest.mark.server
-def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    require_chromium()
-    monkeypatch.setenv("BEATCOV_WORKSPACE", str(tmp_path / "workspace"))
+def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -> None:
     timings: dict[str, float] = {}
     shots: list[str] = []
-    with make_run(tmp_path) as server, chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
+    with chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
 
         # first full render of the Overview: login to map paths visible (cold server)
@@ -201,7 +213,7 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         )
         # Nanjing's streets: a beat's tooltip names it after its main street (汉中路警务区 ...)
         tip = hover_tooltip(frame, frame.locator("svg path.leaflet-interactive"))
-        assert any(name in tip for name in load_demo().beats["name"]), tip
+        assert any(name in tip for name in demo_data.beats["name"]), tip
         assert re.search(r"[\u4e00-\u9fff]+警务区", tip), tip
         shots.append(photograph(page, "overview_en"))
 
@@ -273,22 +285,10 @@ def test_pages_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert all(Path(s).is_file() for s in shots)
 
 
-def flagged_contact() -> tuple[str, str, int, int]:
-    """A not-counted contact at a household with no counted contact, in the demo's window:
-    its visit id, its block, and the block's contacted households and households."""
-    data = load_demo()
-    settings = DEFAULTS.replace(timezone=data.timezone)
-    now = analyse(
-        data.beats,
-        data.households,
-        data.visits,
-        units=blocks_from_graph(
-            load_streets(DEMO_FILES["streets"], network_type=settings.network_type),
-            settings=settings,
-        ),
-        walk_graph=load_streets(DEMO_FILES["streets"], network_type="walk"),
-        settings=settings,
-    )
+def flagged_contact(now: Analysis) -> tuple[str, str, int, int]:
+    """A not-counted contact at a household with no counted contact, in the demo's window
+    (``now``, the demo analysed directly): its visit id, its block, and the block's
+    contacted households and households."""
     visits = now.visits.merge(now.households[["household_id", "contacted", "block_id"]])
     found = visits[
         (visits["status"] == "not_counted")
@@ -315,18 +315,11 @@ def metric_value(browser_page, label: str) -> str:  # noqa: ANN001
 @pytest.mark.browser
 @pytest.mark.server
 def test_chief_dismisses_a_visit_in_chromium(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: Server, demo_analysis: Analysis, tmp_path: Path
 ) -> None:
-    require_chromium()
-    monkeypatch.setenv("BEATCOV_WORKSPACE", str(tmp_path / "workspace"))
-    visit_id, block_id, contacted, households = flagged_contact()
+    visit_id, block_id, contacted, households = flagged_contact(demo_analysis)
     coverage = f"Coverage of block {block_id}"
-    # the app's own entry point, served like `make run` does (this test needs no venv of
-    # its own: the server runs on the interpreter running the tests)
-    with (
-        run_script(ROOT / "streamlit_app.py", tmp_path) as server,
-        chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser,
-    ):
+    with chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
         page.goto(server.url)
         wait_for_streamlit(page, timeout_ms=180_000)

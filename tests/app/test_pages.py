@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import networkx as nx
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,11 +25,9 @@ from app.shell import Context
 from app.upload import Upload, check_upload, crs_choice, safe_name
 from geo.accounts import Account
 from geo.audit import AuditLog
-from geo.blocks import blocks_from_graph
-from geo.demo import DEMO_FILES, load_demo
 from geo.errors import ReviewError
-from geo.settings import DEFAULTS
-from geo.streets import load_streets
+from geo.importer import Dataset
+from geo.settings import DEFAULTS, Settings
 from geo.workspace import Workspace
 from tests.support.login import PASSWORD, add_account, log_in, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
@@ -60,29 +60,26 @@ def _workspace_env(workspace_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, Analysis]:
+def expected(
+    demo_data: Dataset,
+    demo_settings: Settings,
+    demo_units: gpd.GeoDataFrame,
+    demo_walk_graph: nx.MultiDiGraph,
+    demo_analysis: Analysis,
+) -> dict[str, Analysis]:
     """The demo analysed directly (no app code): its window and the period before it."""
-    data = load_demo()
-    settings = DEFAULTS.replace(timezone=data.timezone)
-    units = blocks_from_graph(
-        load_streets(DEMO_FILES["streets"], network_type=settings.network_type),
-        settings=settings,
-    )
-    walk = load_streets(DEMO_FILES["streets"], network_type="walk")
-    now = analyse(
-        data.beats, data.households, data.visits, units=units, walk_graph=walk, settings=settings
-    )
+    now = demo_analysis
     start, end = now.window
     days = (end - start).days + 1
     before = analyse(
-        data.beats,
-        data.households,
-        data.visits,
-        units=units,
-        walk_graph=walk,
+        demo_data.beats,
+        demo_data.households,
+        demo_data.visits,
+        units=demo_units,
+        walk_graph=demo_walk_graph,
         start=start - pd.Timedelta(days=days),
         end=start - pd.Timedelta(days=1),
-        settings=settings,
+        settings=demo_settings,
     )
     return {"now": now, "before": before}
 
@@ -210,10 +207,10 @@ def test_gaps_filters_by_reason_and_vulnerable() -> None:
     assert len(table) and (table["Vulnerable overdue"] > 0).all()
 
 
-def test_officer_sees_only_their_beat(expected: dict[str, Analysis]) -> None:
+def test_officer_sees_only_their_beat(expected: dict[str, Analysis], demo_data: Dataset) -> None:
     homes = expected["now"].households
     b01 = set(homes.loc[homes["beat_id"] == "B01", "household_id"])
-    beat = load_demo().beats.set_index("beat_id").loc["B01"]
+    beat = demo_data.beats.set_index("beat_id").loc["B01"]
     officer = beat["officer_ids"].split(";")[0]  # a 警号 such as "051001"
     at = run_app("my_beat", user="officer")  # the demo officer, bound to B01
     assert officer in beat["officer_ids"]
@@ -268,11 +265,12 @@ def test_visit_quality_counts_flags(expected: dict[str, Analysis]) -> None:
     assert by_block.loc[worst, "Not counted"] == direct_blocks[worst] > 0
 
 
-def test_visit_quality_honours_a_narrowed_window(expected: dict[str, Analysis]) -> None:
+def test_visit_quality_honours_a_narrowed_window(
+    expected: dict[str, Analysis], demo_data: Dataset, demo_settings: Settings
+) -> None:
     # 7 days ending on the last day with a visit not counted: Visit quality shows that
     # window's visits, as Overview does (before the fix it showed all 18,081 demo visits)
-    data = load_demo()
-    settings = DEFAULTS.replace(timezone=data.timezone)
+    data, settings = demo_data, demo_settings
     checked = expected["now"].visits  # verification does not depend on the window
     time = data.visits.set_index("visit_id")["time"]
     end = time[checked.loc[~checked["verified"], "visit_id"]].max().date()
@@ -318,7 +316,12 @@ def block_figures(now: Analysis, block_id: str) -> tuple[int, int]:
 
 
 def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
-    expected: dict[str, Analysis], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    expected: dict[str, Analysis],
+    demo_data: Dataset,
+    demo_settings: Settings,
+    demo_walk_graph: nx.MultiDiGraph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))  # decisions of this test only
     now = expected["now"]
@@ -352,14 +355,13 @@ def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
         {"visit_id": visit["visit_id"], "decision": "dismissed", "reviewer": "chief"}
     ]
     # the same figure straight from the pipeline run with the decision
-    data = load_demo()
-    settings = DEFAULTS.replace(timezone=data.timezone)
+    data, settings = demo_data, demo_settings
     direct = analyse(
         data.beats,
         data.households,
         data.visits,
         units=state.units(state.DEMO_REF, settings),
-        walk_graph=load_streets(DEMO_FILES["streets"], network_type="walk"),
+        walk_graph=demo_walk_graph,
         reviews=stored[["visit_id", "decision"]],
         settings=settings,
     )
@@ -378,7 +380,11 @@ def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
 
 @pytest.mark.parametrize("role", ["officer", "planner"])
 def test_only_a_chief_reviews(
-    expected: dict[str, Analysis], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, role: str
+    expected: dict[str, Analysis],
+    demo_data: Dataset,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    role: str,
 ) -> None:
     monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
     now = expected["now"]
@@ -462,7 +468,7 @@ def test_data_page_refuses_a_bad_upload_and_changes_nothing(
 
 
 def test_data_page_stores_a_good_upload_and_shows_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_data: Dataset
 ) -> None:
     monkeypatch.setenv(state.WORKSPACE_ENV, str(tmp_path))
     at = run_app("data", user="planner")
@@ -512,7 +518,7 @@ def test_data_page_stores_a_good_upload_and_shows_it(
     at.button(key="data_demo").click().run()
     assert not at.exception
     at.switch_page(PAGES["overview"]).run()
-    assert metrics(at)["Households"][0] == f"{len(load_demo().households):,}"
+    assert metrics(at)["Households"][0] == f"{len(demo_data.households):,}"
 
 
 def test_data_far_from_the_demo_streets_uses_hexagon_cells(

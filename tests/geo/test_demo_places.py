@@ -17,7 +17,7 @@ import pytest
 import shapely
 
 from geo.blocks import blocks_from_graph
-from geo.demo import DEMO_FILES, load_demo
+from geo.demo import DEMO_FILES
 from geo.importer import Dataset
 from geo.joins import OUTSIDE, PLACEMENTS, join_households
 from geo.projection import local_utm
@@ -44,8 +44,8 @@ def blocks(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
 
 
 @pytest.fixture(scope="module")
-def demo() -> Dataset:
-    return load_demo()
+def demo(demo_data: Dataset) -> Dataset:
+    return demo_data
 
 
 @pytest.fixture(scope="module")

@@ -158,10 +158,8 @@ def test_times_are_stored_as_iso_text_with_offset(tmp_path: Path, data: Dataset)
     assert rows[0] == ("V01", "2026-07-01T18:05:00.123456+08:00")
 
 
-def test_demo_round_trip(tmp_path: Path) -> None:
-    from geo.demo import load_demo
-
-    demo = load_demo()
+def test_demo_round_trip(tmp_path: Path, demo_data: Dataset) -> None:
+    demo = demo_data
     ws = Workspace(tmp_path)
     loaded = ws.load(ws.save(demo))
     assert len(loaded.visits) == len(demo.visits) > 0

@@ -20,7 +20,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import box
 
 from geo.demo import DEMO_TIMEZONE
-from geo.importer import read_beats, read_households, read_visits
+from geo.importer import Dataset, read_beats, read_households, read_visits
 from geo.settings import DEFAULTS
 from geo.writers import (
     csv_bytes,
@@ -92,10 +92,8 @@ def test_small_fixture_is_what_we_think(small: dict[str, gpd.GeoDataFrame]) -> N
 
 
 @pytest.fixture(scope="module")
-def demo() -> dict[str, gpd.GeoDataFrame]:
-    from geo.demo import load_demo
-
-    data = load_demo()
+def demo(demo_data: Dataset) -> dict[str, gpd.GeoDataFrame]:
+    data = demo_data
     return {"beats": data.beats, "households": data.households, "visits": data.visits}
 
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,25 +47,31 @@ def fetch(url: str, *, timeout: float = 10.0) -> tuple[int, str]:
 
 @contextlib.contextmanager
 def serve(
-    command: list[str], port: int, workdir: Path, *, startup_s: float = 120.0
+    command: list[str],
+    port: int,
+    workdir: Path,
+    *,
+    startup_s: float = 120.0,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run ``command`` (a server on ``port``) from the repo root inside the network guard.
 
     ``PYTHONPATH`` holds the repository and the guard, so every non-local connection or
     lookup the server attempts is refused and logged (``Server.external_attempts()``).
+    ``env`` adds variables to the server's environment (this process's own, otherwise).
     Yields once ``/_stcore/health`` answers ``ok``; the whole process group is stopped after.
     """
     netlog = workdir / "netlog.txt"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
-    env["BEATCOV_NETLOG"] = str(netlog)
-    env["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
+    environ = {**os.environ, **(env or {})}
+    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
+    environ["BEATCOV_NETLOG"] = str(netlog)
+    environ["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
     log_path = workdir / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=env,
+        env=environ,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -100,9 +106,11 @@ def serve(
 
 
 @contextlib.contextmanager
-def make_run(workdir: Path, *, startup_s: float = 120.0) -> Iterator[Server]:
+def make_run(
+    workdir: Path, *, startup_s: float = 120.0, env: Mapping[str, str] | None = None
+) -> Iterator[Server]:
     """Run ``make run HOST=127.0.0.1 PORT=<free>`` and yield once the server answers."""
     port = free_port()
     command = ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"]
-    with serve(command, port, workdir, startup_s=startup_s) as server:
+    with serve(command, port, workdir, startup_s=startup_s, env=env) as server:
         yield server
