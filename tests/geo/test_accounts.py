@@ -222,3 +222,26 @@ def test_the_demo_accounts_fit_the_demo_data() -> None:
     assert DEMO_OFFICER_BEATS == (beats["警务区编号"].iloc[0],)
     assert sorted(DEMO_STATIONS) == sorted(set(beats["所属派出所"]))
     assert set(DEMO_ACCOUNTS) == {"chief", "planner", "officer"}
+
+
+class CountingHasher(PasswordHasher):
+    """A real argon2 hasher (cheap parameters) that counts the hashes it makes."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.made = 0
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.made += 1
+        return super().hash(password, salt=salt)
+
+
+def test_the_demo_password_is_hashed_once_per_process(tmp_path: Path) -> None:
+    hasher = CountingHasher()
+    for n in range(3):
+        accounts = Accounts(Workspace(tmp_path / f"ws{n}"), hasher=hasher)
+        assert accounts.ensure_demo(now=T0)
+        for name in DEMO_ACCOUNTS:
+            login = authenticate(accounts, name, DEMO_PASSWORD, demo=True, now=T0)
+            assert login.account is not None and login.account.username == name
+    assert hasher.made <= 1  # one hash of the public password serves every demo account
