@@ -364,16 +364,13 @@ def point_layer(
     CRSError
         If ``gdf`` has no coordinate system.
     """
-    if (value_column is None) != (colors is None):
-        msg = f"layer {name!r}: give value_column and colors together, or neither"
-        raise SchemaError(msg)
-    check_hex(color, what="point colour")
+    rule = _color_rule(value_column, colors, color, layer=name, what="point colour")
     frame = _usable_rows(gdf, layer=name, kinds=("Point",))
     data = _features(
         frame,
         layer=name,
         value_column=value_column,
-        colors=colors if colors is not None else (lambda _value: color),
+        colors=rule,
         id_column=id_column,
         tooltip_columns=tooltip_columns or {},
         popup_columns=popup_columns or {},
@@ -443,16 +440,13 @@ def line_layer(
     CRSError
         If ``gdf`` has no coordinate system.
     """
-    if (value_column is None) != (colors is None):
-        msg = f"layer {name!r}: give value_column and colors together, or neither"
-        raise SchemaError(msg)
-    check_hex(color, what="line colour")
+    rule = _color_rule(value_column, colors, color, layer=name, what="line colour")
     frame = _usable_rows(gdf, layer=name, kinds=("LineString", "MultiLineString"))
     data = _features(
         frame,
         layer=name,
         value_column=value_column,
-        colors=colors if colors is not None else (lambda _value: color),
+        colors=rule,
         id_column=None,
         tooltip_columns=tooltip_columns or {},
         popup_columns={},
@@ -612,6 +606,17 @@ def _require_crs(geometry: gpd.GeoSeries, *, layer: str) -> None:
             "(WGS84 is EPSG:4326) before mapping it"
         )
         raise CRSError(msg)
+
+
+def _color_rule(
+    value_column: str | None, colors: Colors | None, color: str, *, layer: str, what: str
+) -> Colors:
+    """Return ``colors``, or ``color`` for every feature; check they are given consistently."""
+    if (value_column is None) != (colors is None):
+        msg = f"layer {layer!r}: give value_column and colors together, or neither"
+        raise SchemaError(msg)
+    check_hex(color, what=what)
+    return colors if colors is not None else (lambda _value: color)
 
 
 def _usable_rows(gdf: gpd.GeoDataFrame, *, layer: str, kinds: tuple[str, ...]) -> gpd.GeoDataFrame:
