@@ -177,7 +177,14 @@ def check_archive(path: Path, *, file: str, settings: Settings) -> list[zipfile.
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a zip version or feature zipfile does not read
+    ) as exc:
         msg = f"{file}: not a valid zip archive ({exc}); save or zip the file again"
         raise InputFileError(msg, file=file) from exc
     if len(members) > limit:

@@ -191,3 +191,19 @@ def test_geoparquet_rows_and_vertices_from_its_footer(tmp_path: Path) -> None:
     error = refused(path, DEFAULTS.replace(max_vertices=5))
     assert error.variant == "vertices" and 6 <= error.values["count"] < 20
     assert len(read_raw(path, settings=DEFAULTS.replace(max_vertices=20)).frame) == 5
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".xlsx"])
+def test_a_zip_of_a_version_zipfile_cannot_read_is_refused(tmp_path: Path, suffix: str) -> None:
+    # found by the fuzz corpus: one flipped byte in the central directory's "version needed
+    # to extract" made zipfile raise NotImplementedError ("zip file version 11.2")
+    path = tmp_path / f"visits{suffix}"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("visits.shp", b"\x00" * 100)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02") + 6
+    data[at : at + 2] = (112).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFileError, match="not a valid zip archive") as refused:
+        read_raw(path)
+    assert refused.value.finding().code == "unreadable"
