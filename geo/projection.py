@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pyproj
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 
 from geo.errors import CRSError
 from geo.schema import WGS84
@@ -26,8 +30,35 @@ def local_utm(data: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     if data.crs is None:
         msg = "data has no coordinate system; set one (WGS84 is EPSG:4326) before projecting"
         raise CRSError(msg)
-    crs = data.estimate_utm_crs()
-    return pyproj.CRS.from_user_input(crs)
+    geographic = data if data.crs.is_geographic else data.to_crs(WGS84)
+    minx, miny, maxx, maxy = geographic.total_bounds
+    return _utm_at(float(np.mean([minx, maxx])), float(np.mean([miny, maxy])))
+
+
+@lru_cache(maxsize=256)
+def _utm_at(lon: float, lat: float) -> pyproj.CRS:
+    """Return the WGS 84 UTM zone CRS at one point, as ``GeoSeries.estimate_utm_crs`` does.
+
+    The zone depends only on the centre of the data's bounds, and asking PROJ's database
+    costs about a tenth of a second, so each centre is asked once per process. The CRS is
+    immutable, so sharing it is safe.
+
+    Raises
+    ------
+    CRSError
+        When no UTM zone covers the point (coordinates outside longitude/latitude range).
+    """
+    area = AreaOfInterest(
+        west_lon_degree=lon, south_lat_degree=lat, east_lon_degree=lon, north_lat_degree=lat
+    )
+    zones = query_utm_crs_info(datum_name="WGS 84", area_of_interest=area)
+    if not zones:
+        msg = (
+            f"no UTM zone covers the centre of the data ({lon}, {lat}); "
+            "check that the coordinates are longitude and latitude in range"
+        )
+        raise CRSError(msg)
+    return pyproj.CRS.from_epsg(zones[0].code)
 
 
 def project(data: G, *, crs: pyproj.CRS | str | None = None) -> G:

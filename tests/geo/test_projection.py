@@ -1,0 +1,39 @@
+"""Local UTM zones (geo/projection.py): the cached lookup agrees with geopandas'."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from geo.errors import CRSError
+from geo.projection import local_utm
+
+# Zone centres and edges, both hemispheres. Like geopandas, the first zone PROJ lists wins:
+# Norway's widened 32V is not applied, and a point on a zone edge goes to the western zone.
+PLACES = [
+    (118.80, 32.05, 32650),  # Nanjing
+    (24.94, 60.17, 32635),  # Helsinki
+    (5.32, 60.39, 32631),  # Bergen: zone 31 (not the widened 32V)
+    (-58.38, -34.60, 32721),  # Buenos Aires, southern hemisphere
+    (120.0, 30.0, 32650),  # on the edge between zones 50 and 51: the western one
+]
+
+
+@pytest.mark.parametrize(("lon", "lat", "epsg"), PLACES)
+def test_zone_is_the_one_geopandas_estimates(lon: float, lat: float, epsg: int) -> None:
+    points = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326")
+    assert points.estimate_utm_crs().to_epsg() == epsg
+    assert local_utm(points).to_epsg() == epsg
+
+
+def test_projected_data_are_judged_by_their_place_in_wgs84() -> None:
+    points = gpd.GeoSeries([Point(118.80, 32.05), Point(118.82, 32.07)], crs="EPSG:4326")
+    assert local_utm(points.to_crs(3857)) == local_utm(points)
+
+
+def test_data_without_a_crs_or_out_of_range_get_a_clear_error() -> None:
+    with pytest.raises(CRSError, match="no coordinate system"):
+        local_utm(gpd.GeoSeries([Point(118.8, 32.0)]))
+    with pytest.raises(CRSError, match="longitude and latitude in range"):
+        local_utm(gpd.GeoSeries([Point(500.0, 32.0)], crs="EPSG:4326"))
