@@ -39,15 +39,28 @@ def local_utm(data: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
 def _utm_at(lon: float, lat: float) -> pyproj.CRS:
     """Return the WGS 84 UTM zone CRS at one point, as ``GeoSeries.estimate_utm_crs`` does.
 
-    The zone depends only on the centre of the data's bounds, and asking PROJ's database
-    costs about a tenth of a second, so each centre is asked once per process. The CRS is
-    immutable, so sharing it is safe.
+    Geopandas asks PROJ's database for the zones whose area of use holds the point and takes
+    the first; each question costs about a tenth of a second. A point strictly inside one
+    zone's area (6° of longitude; 0–84°N or 80°S–0) has that zone alone, so it is computed;
+    points on an edge (where PROJ's order decides) or outside every zone still ask PROJ.
+    Each answer is kept per process (a CRS is immutable, so sharing it is safe).
 
     Raises
     ------
     CRSError
         When no UTM zone covers the point (coordinates outside longitude/latitude range).
+
+    Examples
+    --------
+    >>> _utm_at(118.8, 32.05).to_epsg(), _utm_at(118.8, -32.05).to_epsg()
+    (32650, 32750)
+    >>> _utm_at(120.0, 30.0).to_epsg()  # on the edge of zones 50 and 51: PROJ lists 50 first
+    32650
     """
+    inside_lon = -180.0 < lon < 180.0 and (lon + 180.0) % 6.0 != 0.0
+    if inside_lon and (0.0 < lat < 84.0 or -80.0 < lat < 0.0):
+        zone = int((lon + 180.0) // 6.0) + 1
+        return pyproj.CRS.from_epsg((32600 if lat > 0 else 32700) + zone)
     area = AreaOfInterest(
         west_lon_degree=lon, south_lat_degree=lat, east_lon_degree=lon, north_lat_degree=lat
     )

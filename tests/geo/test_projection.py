@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import geopandas as gpd
 import pytest
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
 from shapely.geometry import Point
 
 from geo.errors import CRSError
@@ -37,3 +41,20 @@ def test_data_without_a_crs_or_out_of_range_get_a_clear_error() -> None:
         local_utm(gpd.GeoSeries([Point(118.8, 32.0)]))
     with pytest.raises(CRSError, match="longitude and latitude in range"):
         local_utm(gpd.GeoSeries([Point(500.0, 32.0)], crs="EPSG:4326"))
+
+
+def test_computed_zones_agree_with_proj_at_random_points() -> None:
+    """Points strictly inside a zone are computed, not asked; PROJ is asked here to check."""
+    rng = random.Random(20261207)
+    for _ in range(12):
+        lon, lat = rng.uniform(-180, 180), rng.uniform(-80, 84)
+        area = AreaOfInterest(lon, lat, lon, lat)
+        first = query_utm_crs_info(datum_name="WGS 84", area_of_interest=area)[0]
+        points = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326")
+        assert local_utm(points).to_epsg() == int(first.code), (lon, lat)
+
+
+@pytest.mark.parametrize(("lon", "lat"), [(118.8, 0.0), (-180.0, 10.0), (180.0, 10.0)])
+def test_points_on_an_edge_take_proj_s_first_zone(lon: float, lat: float) -> None:
+    points = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326")
+    assert local_utm(points) == points.estimate_utm_crs()
