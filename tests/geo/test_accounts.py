@@ -217,6 +217,27 @@ def test_demo_accounts_live_only_while_the_demo_is_shown(accounts: Accounts) -> 
     assert targets[-2:] == ["demo accounts removed", "chief: add chief stations S1"]
 
 
+def test_the_public_demo_password_is_compared_not_hashed(accounts: Accounts) -> None:
+    """Hashing protects a secret; the demo password is printed in the README."""
+
+    class Refusing(PasswordHasher):
+        def verify(self, hash: str, password: str | bytes) -> bool:  # noqa: A002
+            raise AssertionError("a demo login must not run argon2")
+
+    accounts.ensure_demo(now=T0)
+    demo = Accounts(accounts.database, hasher=Refusing())
+    assert authenticate(demo, "chief", DEMO_PASSWORD, demo=True, now=T0).ok
+    wrong = [
+        authenticate(demo, "chief", DEMO_PASSWORD + " ", demo=True, now=minutes(i))
+        for i in range(5)
+    ]
+    assert [w.outcome for w in wrong] == ["wrong_password"] * 5 and wrong[-1].locked_until
+    # a real account still goes through argon2
+    accounts.add("li", "officer", PASSWORD, beats=["B01"], actor=ADMIN, now=minutes(6))
+    with pytest.raises(AssertionError, match="must not run argon2"):
+        authenticate(demo, "li", PASSWORD, demo=False, now=minutes(7))
+
+
 def test_the_demo_accounts_fit_the_demo_data() -> None:
     beats = gpd.read_file(DEMO_FILES["beats"])
     assert DEMO_OFFICER_BEATS == (beats["警务区编号"].iloc[0],)
