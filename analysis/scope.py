@@ -42,7 +42,7 @@ from geo.accounts import Account
 from geo.errors import ValidationReport
 from geo.importer import Dataset
 from geo.joins import assign_points
-from geo.schema import officer_pairs, require_columns
+from geo.schema import officer_pairs, require_columns, text_in
 
 REFERENCE_COLUMNS: tuple[str, ...] = ("previous_visit_id", "follow_up_of")
 """Visit columns holding another visit's id; blanked when that visit is out of scope."""
@@ -104,8 +104,7 @@ class Scope:
         """
         if self.beats is None:
             return np.ones(len(beat_ids), dtype=bool)
-        text = pd.Series(beat_ids).astype("string")
-        return text.isin(sorted(self.beats)).fillna(False).to_numpy(dtype=bool)
+        return text_in(beat_ids, sorted(self.beats))
 
 
 def _beat_set(ids: Iterable[Any] | str) -> frozenset[str]:
@@ -227,10 +226,7 @@ def restrict(analysis: Analysis, scope: Scope) -> Analysis:
 
     households = _keep(analysis.households, scope.contains(analysis.households["beat_id"]))
     seen = households["household_id"].astype("string")
-    visits = _keep(
-        analysis.visits,
-        analysis.visits["household_id"].astype("string").isin(seen).fillna(False),
-    )
+    visits = _keep(analysis.visits, text_in(analysis.visits["household_id"], seen))
     beats = _keep(analysis.beats, scope.contains(analysis.beats["beat_id"]))
     stations = _nonblank(beats["station"]) if "station" in beats else pd.Series([])
     officers = officer_pairs(beats)["officer_id"]
@@ -242,11 +238,11 @@ def restrict(analysis: Analysis, scope: Scope) -> Analysis:
         beats=beats,
         stations=_keep(
             analysis.stations,
-            analysis.stations["station"].astype("string").isin(stations).fillna(False),
+            text_in(analysis.stations["station"], stations),
         ),
         officers=_keep(
             analysis.officers,
-            analysis.officers["officer_id"].astype("string").isin(officers).fillna(False),
+            text_in(analysis.officers["officer_id"], officers),
         ),
         trend=_keep(analysis.trend, scope.contains(analysis.trend["beat_id"])),
         topology=ValidationReport(list(analysis.topology.findings)),
@@ -292,9 +288,7 @@ def restrict_dataset(
     )
     households = _keep(dataset.households, scope.contains(beat_of))
     seen = households["household_id"].astype("string")
-    visits = _keep(
-        dataset.visits, dataset.visits["household_id"].astype("string").isin(seen).fillna(False)
-    )
+    visits = _keep(dataset.visits, text_in(dataset.visits["household_id"], seen))
     return dataclasses.replace(
         dataset,
         beats=_keep(dataset.beats, scope.contains(dataset.beats["beat_id"])),
@@ -333,7 +327,7 @@ def _unlink(visits: pd.DataFrame) -> pd.DataFrame:
         if column not in visits:
             continue
         refs = visits[column].astype("string").fillna("")
-        outside = ((refs != "") & ~refs.isin(ids)).to_numpy(dtype=bool)
+        outside = (refs != "").to_numpy(dtype=bool) & ~text_in(refs, ids)
         if outside.any():
             out = out.copy() if out is visits else out
             out.loc[outside, column] = ""

@@ -53,7 +53,16 @@ from geo.errors import (
 )
 from geo.findings import problem
 from geo.readers import RawTable, read_raw
-from geo.schema import OUTCOMES, REQUIRED, WGS84, Table, columns, officer_list, present
+from geo.schema import (
+    OUTCOMES,
+    REQUIRED,
+    WGS84,
+    Table,
+    columns,
+    officer_list,
+    present,
+    text_in,
+)
 from geo.settings import DEFAULTS, Settings, resolve
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
@@ -486,7 +495,7 @@ def cross_check(
         variant, values = alignment.mixup_values(gps, hint=hint)
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
-    known = visits.table["household_id"].isin(households.table["household_id"]).to_numpy()
+    known = text_in(visits.table["household_id"], households.table["household_id"])
     for position in np.flatnonzero(~known):
         v_col.add(
             "warning",
@@ -758,8 +767,8 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
 
 def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
     refs = table["follow_up_of"]
-    unknown = (refs != "") & ~refs.isin(table["visit_id"])
-    for position in np.flatnonzero(unknown.to_numpy()):
+    unknown = (refs != "").to_numpy(dtype=bool) & ~text_in(refs, table["visit_id"])
+    for position in np.flatnonzero(unknown):
         collector.add(
             "warning",
             "unknown_follow_up",

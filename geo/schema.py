@@ -26,6 +26,8 @@ from typing import Any, Final, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo.errors import SchemaError
@@ -111,6 +113,30 @@ def present(geoms: Any) -> npt.NDArray[np.bool_]:
     """
     values = geoms.to_numpy() if hasattr(geoms, "to_numpy") else np.asarray(geoms, dtype=object)
     return np.asarray(~(shapely.is_missing(values) | shapely.is_empty(values)), dtype=bool)
+
+
+def text_in(values: Any, allowed: Any) -> npt.NDArray[np.bool_]:
+    """Return whether each value, as text, is one of ``allowed`` (a missing value never is).
+
+    The same as ``values.astype("string").isin(allowed).fillna(False)`` for ids, through
+    Arrow's hash lookup: pandas' ``isin`` on Arrow-backed strings turns both sides into
+    Python objects first, about thirty times slower on twenty thousand ids.
+
+    Examples
+    --------
+    >>> text_in(pd.Series(["V1", None, "V3", "V1"]), pd.Series(["V1", "V2", None])).tolist()
+    [True, False, False, True]
+    >>> text_in(pd.Series([7, 8]), ["7"]).tolist()
+    [True, False]
+    """
+    return pc.is_in(_arrow_text(values), value_set=_arrow_text(allowed), skip_nulls=True).to_numpy(
+        zero_copy_only=False
+    )
+
+
+def _arrow_text(values: Any) -> pa.Array:
+    text = pd.Series(values, dtype=object).astype("string")
+    return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
 def require_columns(
