@@ -7,7 +7,9 @@ machine is ever requested, every page is photographed in both languages, and the
 times are written to ``test-artifacts/timings.json`` (reported, never asserted). Then a
 chief dismisses a flagged visit on the same server, in a browser session of its own; the
 walk changes nothing stored, and the dismissal's block figures do not enter the walk's
-checks, so the two hold in either order.
+checks, so the two hold in either order. Last, on the same server, the shared caches are
+cleared by hand over the websocket: refused for an officer, done for a planner (it runs
+last because clearing makes the next page analyse the demo again; any order still holds).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from analysis.pipeline import Analysis
 from app.i18n import translate
@@ -39,6 +43,9 @@ from tests.support.browser import (
 )
 from tests.support.login import log_in_browser
 from tests.support.server import Server, make_run
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, WebSocketRoute
 
 WIDTH, HEIGHT = 1280, 1000
 
@@ -390,3 +397,62 @@ def test_chief_dismisses_a_visit_in_chromium(
         assert browser.external_requests() == []
     assert server.external_attempts() == []
     assert all(Path(s).is_file() for s in shots)
+
+
+def clear_cache_message() -> bytes:
+    message = BackMsg()
+    message.clear_cache = True
+    return message.SerializeToString()
+
+
+def open_gaps(page: Page) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Gaps").first.click()
+    wait_for_streamlit(page, timeout_ms=120_000)
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_only_a_planner_or_admin_clears_the_caches(server: Server, tmp_path: Path) -> None:
+    """Streamlit clears every cache of the server, for all users, and the asking session's
+    state, when a browser sends ``clear_cache`` on its websocket (the main menu's "Clear
+    cache", or the message written by hand, as an attacker would). Written on the page's own
+    websocket: sent by the demo officer it changes nothing (still logged in on the next
+    click); sent by the demo planner it goes through, and Streamlit's clearing of that
+    session's state logs the planner out.
+    """
+    servers: list[WebSocketRoute] = []
+
+    def keep(socket: WebSocketRoute) -> None:
+        servers.append(socket.connect_to_server())  # messages still flow both ways
+
+    log_path = server.netlog.parent / "server.log"
+    refusals = log_path.read_text(errors="replace").count(REFUSED_CLEAR)
+    with chromium(tmp_path) as browser:
+        page = browser.page
+        page.route_web_socket("**/_stcore/stream", keep)
+        page.goto(server.url)
+        wait_for_streamlit(page, timeout_ms=180_000)
+        log_in_browser(page, "officer")
+        wait_for_streamlit(page, timeout_ms=180_000)
+        assert servers, "the page's websocket was not seen"
+        servers[-1].send(clear_cache_message())
+        open_gaps(page)
+        page.get_by_role("heading", name="Gaps", level=1).wait_for(timeout=60_000)
+        assert page.get_by_text("Logged in as officer", exact=False).count() == 1
+
+        page.locator(".st-key-logout button").click()
+        log_in_browser(page, "planner")
+        wait_for_streamlit(page, timeout_ms=180_000)
+        page.get_by_role("heading", name="Overview", level=1).wait_for(timeout=60_000)
+        servers[-1].send(clear_cache_message())
+        page.wait_for_timeout(1_000)  # the message is handled before the click's rerun
+        open_gaps(page)  # the session's state was cleared with the caches: logged out
+        page.get_by_role("heading", name="Log in", level=1).wait_for(timeout=60_000)
+        assert browser.page_errors == []
+        assert browser.external_requests() == []
+    assert server.external_attempts() == []
+    log = log_path.read_text(errors="replace")
+    assert log.count(REFUSED_CLEAR) == refusals + 1
+
+
+REFUSED_CLEAR = "a session that may not clear the caches asked to; ignored"

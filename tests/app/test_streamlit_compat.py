@@ -10,7 +10,7 @@
 - The version check accepts the pinned Streamlit and refuses hand-given versions outside it.
 - ``guard_clear_cache`` wraps the handler of the websocket's ``clear_cache`` message once;
   that only an admin or planner clears the caches is checked in chromium by
-  ``tests/app/test_browser_login.py``.
+  ``tests/app/test_browser_pages.py``.
 """
 
 from __future__ import annotations
