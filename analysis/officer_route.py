@@ -39,7 +39,7 @@ import shapely
 
 from analysis.gaps import household_prize
 from analysis.route import plan_route
-from analysis.route_walk import route_line, walk_matrix
+from analysis.route_walk import Walks, route_line, walk_matrix
 from analysis.timeofday import TIE_ORDER, band_hours
 from analysis.workload import beat_posts
 from geo.errors import RouteError
@@ -148,6 +148,92 @@ def band_windows(
     return out
 
 
+@dataclass
+class RouteProblem:
+    """An officer's candidate doors for one band, ready for a solver.
+
+    Attributes
+    ----------
+    candidates : geopandas.GeoDataFrame
+        The households worth a visit whose band hours are open within the budget.
+    prize, service : numpy.ndarray
+        Per candidate: its worth and the minutes at its door.
+    windows : numpy.ndarray
+        ``(n, 2)``: per candidate, the first and last minute after the start its visit may
+        begin.
+    bands : numpy.ndarray
+        Per candidate, its block's recommended band.
+    walks : Walks
+        Walks between the start (position 0) and the candidates (positions 1..n).
+    start : shapely.Point
+        The start, in the households' CRS.
+    start_at : datetime.time
+        The start's clock time.
+    beats : list of str
+        The officer's beats.
+    """
+
+    candidates: gpd.GeoDataFrame
+    prize: npt.NDArray[np.float64]
+    service: npt.NDArray[np.float64]
+    windows: npt.NDArray[np.float64]
+    bands: npt.NDArray[np.object_]
+    walks: Walks
+    start: shapely.Point
+    start_at: dt.time
+    beats: list[str]
+
+
+def route_problem(
+    households: gpd.GeoDataFrame,
+    blocks: pd.DataFrame,
+    beats: pd.DataFrame,
+    *,
+    officer_id: str,
+    budget_min: float,
+    band: str,
+    visit_min: float,
+    graph: nx.MultiDiGraph | None,
+    start: shapely.Point | None = None,
+    start_at: dt.time | None = None,
+    settings: Settings | None = None,
+) -> RouteProblem:
+    """Return the officer's candidate doors, their worth, windows and walks.
+
+    Parameters and errors are :func:`officer_route`'s.
+    """
+    s = resolve(settings)
+    if not budget_min > 0:
+        msg = f"the time budget must be more than 0 minutes; got {budget_min}"
+        raise RouteError(msg)
+    if band not in TIE_ORDER:
+        msg = f"unknown time band {band!r}; choose one of {', '.join(TIE_ORDER)}"
+        raise RouteError(msg)
+    require_columns(blocks, ("block_id", "recommended_band", "shrunk_coverage"), name="blocks")
+    homes, mine = officer_households(households, beats, officer_id)
+    clock = start_at or dt.time(band_hours(band)[0][0])
+    start_min = clock.hour * 60 + clock.minute
+    by_block = blocks.set_index("block_id")
+    prize = household_prize(homes, by_block["shrunk_coverage"], settings=s).to_numpy()
+    home_band = homes["block_id"].map(by_block["recommended_band"]).fillna("").astype(str)
+    windows = band_windows(home_band, start_min=start_min, budget_min=budget_min)
+    keep = (prize > 0) & (windows[:, 0] <= budget_min)
+    cand = homes[keep]
+    origin = start if start is not None else _post(blocks, homes, mine[0])
+    points = gpd.GeoSeries([origin, *cand.geometry.to_numpy()], crs=homes.crs)
+    return RouteProblem(
+        candidates=cand,
+        prize=prize[keep],
+        service=np.full(len(cand), float(visit_min)),
+        windows=windows[keep],
+        bands=home_band.to_numpy(dtype=object)[keep],
+        walks=walk_matrix(points, graph=graph, settings=s),
+        start=origin,
+        start_at=clock,
+        beats=mine,
+    )
+
+
 def officer_route(
     households: gpd.GeoDataFrame,
     blocks: pd.DataFrame,
@@ -168,7 +254,7 @@ def officer_route(
     ----------
     households : geopandas.GeoDataFrame
         The analysis' households (:class:`analysis.pipeline.Analysis`) with their points
-        (WGS84) and ``address``.
+        and ``address``.
     blocks : pandas.DataFrame
         The analysis' blocks: ``block_id``, ``beat_id``, ``households``,
         ``recommended_band``, ``shrunk_coverage`` and a geometry (for the post).
@@ -185,7 +271,8 @@ def officer_route(
     graph : networkx.MultiDiGraph or None
         The walk network.
     start : shapely.Point, optional
-        Where the route starts (WGS84); default the post of the officer's first beat.
+        Where the route starts (in the households' CRS); default the post of the officer's
+        first beat.
     start_at : datetime.time, optional
         When it starts; default the band's first hour.
     settings : Settings, optional
@@ -201,58 +288,55 @@ def officer_route(
         An unknown officer or band, a budget of 0 or less, an officer without households.
     """
     s = resolve(settings)
-    if not budget_min > 0:
-        msg = f"the time budget must be more than 0 minutes; got {budget_min}"
-        raise RouteError(msg)
-    if band not in TIE_ORDER:
-        msg = f"unknown time band {band!r}; choose one of {', '.join(TIE_ORDER)}"
-        raise RouteError(msg)
-    require_columns(blocks, ("block_id", "recommended_band", "shrunk_coverage"), name="blocks")
-    homes, mine = officer_households(households, beats, officer_id)
-    clock = start_at or dt.time(band_hours(band)[0][0])
-    start_min = clock.hour * 60 + clock.minute
-    by_block = blocks.set_index("block_id")
-    prize = household_prize(homes, by_block["shrunk_coverage"], settings=s)
-    home_band = homes["block_id"].map(by_block["recommended_band"]).fillna("").astype(str)
-    windows = band_windows(home_band, start_min=start_min, budget_min=budget_min)
-    keep = (prize.to_numpy() > 0) & (windows[:, 0] <= budget_min)
-    cand = homes[keep]
-    origin = start if start is not None else _post(blocks, homes, mine[0])
-    points = gpd.GeoSeries([origin, *cand.geometry.to_numpy()], crs=homes.crs)
-    walks = walk_matrix(points, graph=graph, settings=s)
+    problem = route_problem(
+        households,
+        blocks,
+        beats,
+        officer_id=officer_id,
+        budget_min=budget_min,
+        band=band,
+        visit_min=visit_min,
+        graph=graph,
+        start=start,
+        start_at=start_at,
+        settings=s,
+    )
+    walks = problem.walks
     route = plan_route(
         walks.minutes,
-        prize.to_numpy()[keep],
-        np.full(len(cand), float(visit_min)),
+        problem.prize,
+        problem.service,
         budget=float(budget_min),
-        windows=windows[keep],
+        windows=problem.windows,
         return_to_start=s.route_return_to_start,
         rounds=s.route_search_rounds,
         seed=s.route_seed,
     )
     path = np.concatenate([[0], route.order + 1])
     line = route_line(walks, np.append(path, 0) if s.route_return_to_start else path)
-    stops = cand.iloc[route.order].copy()
+    start_min = problem.start_at.hour * 60 + problem.start_at.minute
+    stops = problem.candidates.iloc[route.order].copy()
     stops["order"] = np.arange(1, len(stops) + 1)
-    stops["band"] = home_band[keep].iloc[route.order].to_numpy()
+    stops["band"] = problem.bands[route.order]
     stops["arrival"] = [_clock(start_min + m) for m in route.arrival]
     stops["begin"] = [_clock(start_min + m) for m in route.begin]
     stops["walk_min"] = np.round(walks.minutes[path[:-1], path[1:]], 1)
-    stops["priority"] = np.round(prize.to_numpy()[keep][route.order], 4)
+    stops["priority"] = np.round(problem.prize[route.order], 4)
     columns = [c for c in STOP_COLUMNS if c in stops.columns]
-    out = gpd.GeoDataFrame(stops[columns], geometry=stops.geometry.to_numpy(), crs=homes.crs)
+    crs = problem.candidates.crs
+    out = gpd.GeoDataFrame(stops[columns], geometry=stops.geometry.to_numpy(), crs=crs)
     wgs_line = None
     if line is not None:
         wgs_line = gpd.GeoSeries([line], crs=walks.metric).to_crs(WGS84).iloc[0]
     return OfficerRoute(
         stops=out.to_crs(WGS84).reset_index(drop=True),
         line=wgs_line,
-        start=gpd.GeoSeries([origin], crs=homes.crs).to_crs(WGS84).iloc[0],
-        start_at=clock,
+        start=gpd.GeoSeries([problem.start], crs=crs).to_crs(WGS84).iloc[0],
+        start_at=problem.start_at,
         minutes=route.minutes,
         priority_collected=route.prize,
-        candidates=int(keep.sum()),
-        beats=mine,
+        candidates=len(problem.candidates),
+        beats=problem.beats,
     )
 
 
@@ -285,4 +369,12 @@ def _clock(minutes: float) -> str:
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
-__all__ = ["STOP_COLUMNS", "OfficerRoute", "band_windows", "officer_households", "officer_route"]
+__all__ = [
+    "STOP_COLUMNS",
+    "OfficerRoute",
+    "RouteProblem",
+    "band_windows",
+    "officer_households",
+    "officer_route",
+    "route_problem",
+]
