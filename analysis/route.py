@@ -15,8 +15,9 @@ doors. The aim is the most prize; among routes of equal prize, the fewest minute
 This is the orienteering problem with time windows (prize-collecting routing; NP-hard).
 Three solvers, all on the same feasibility rule (:func:`schedule`):
 
-* :func:`plan_route` -- the one beatcov uses: greedy insertion by prize per added minute,
-  then local search (2-opt to shorten, a swap of a stop for a better unvisited one, greedy
+* :func:`plan_route` -- the one beatcov uses: greedy insertion by prize per added minute
+  (or the nearest-next route, when that is better, so it never collects less), then local
+  search (2-opt to shorten, a swap of a stop for a better unvisited one, greedy
   refill) inside an iterated local search that removes a random run of stops and rebuilds
   (Vansteenwegen et al. 2009, "Iterated local search for the team orienteering problem with
   time windows"). Seeded, so a route repeats. Insertions are tested for all candidates and
@@ -361,6 +362,9 @@ def plan_route(
     )
     rng = np.random.default_rng(seed)
     best = current = _improve(prob, _empty())
+    walked = _improve(prob, _nearest_next(prob))  # never worse than the baseline
+    if _better(walked, best):
+        best = current = walked
     stall = 0
     for _ in range(rounds):
         m = len(current.order)
@@ -483,6 +487,10 @@ def nearest_next_route(
     prob = _problem(
         times, prize, service, budget=budget, windows=windows, return_to_start=return_to_start
     )
+    return _nearest_next(prob)
+
+
+def _nearest_next(prob: _Problem) -> Route:
     route = _empty()
     free = prob.prize > 0
     here = 0
