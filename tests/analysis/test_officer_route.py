@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from analysis.officer_route import band_windows, officer_route
-from analysis.route_walk import walk_matrix
+from analysis.route_walk import route_line, walk_matrix
 from geo.errors import RouteError
 
 UTM = "EPSG:32650"  # Nanjing's zone
@@ -136,3 +137,20 @@ def test_without_a_network_every_leg_is_straight_times_the_detour() -> None:
     assert walks.metres[0, 2] == pytest.approx(360 * 1.4, abs=0.05)
     assert walks.minutes[1, 2] == pytest.approx(2 * LEG, abs=1e-3)
     assert not walks.on_network.any() and np.allclose(walks.minutes, walks.minutes.T)
+
+
+def test_a_credible_street_is_walked_and_drawn_along_it() -> None:
+    # doors at the ends of a street that bends 30 m north at its middle:
+    # 2 * hypot(100, 30) = 208.8 m along it, 200 m straight (1.04 times: credible)
+    bend = gpd.GeoSeries([shapely.Point(X0 + 100, Y0 + 30)], crs=UTM).to_crs(4326).iloc[0]
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for node, point in ((1, east(0)), (2, bend), (3, east(200))):
+        graph.add_node(node, x=point.x, y=point.y)
+    for u, v in ((1, 2), (2, 3)):
+        graph.add_edge(u, v, length=float(np.hypot(100, 30)))
+    points = gpd.GeoSeries([east(0), east(200)], crs=4326)
+    walks = walk_matrix(points, graph=graph)
+    assert walks.on_network[0, 1] and walks.metres[0, 1] == pytest.approx(2 * np.hypot(100, 30))
+    line = route_line(walks, [0, 1])
+    assert line is not None and len(line.coords) == 3
+    assert line.coords[1][1] == pytest.approx(walks.xy[0, 1] + 30, abs=0.01)

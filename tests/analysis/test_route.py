@@ -180,10 +180,12 @@ def test_routes_keep_the_budget_and_the_exact_optimum_is_the_best(case) -> None:
     expected = brute_force(times, prize, service, budget=budget, windows=windows, back=back)
     assert exact.prize == pytest.approx(expected[0])
     assert exact.minutes == pytest.approx(expected[1], abs=1e-6)
+    nearest = nearest_next_route(times, prize, service, **common)
     for solve in (plan_route, nearest_next_route):
         route = solve(times, prize, service, **common)
         assert route.minutes <= budget + 1e-6
         assert route.prize <= exact.prize + 1e-9
+        assert route.prize >= nearest.prize - 1e-9 or solve is nearest_next_route
         again = schedule(route.order, times, service, prize=prize, **common)
         assert again is not None and again.minutes == pytest.approx(route.minutes)
         assert again.prize == pytest.approx(route.prize)
