@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis coverage ... --out DIR`` (and ``plan``, ``users``, ``audit``).
+"""Command line: ``python -m analysis coverage ... --out DIR`` (and other commands).
 
 This is the one place in ``analysis`` that touches files: it reads inputs through
 :mod:`geo.importer` and :mod:`geo.streets` and writes the outputs listed in DESIGN.md through
@@ -6,7 +6,8 @@ This is the one place in ``analysis`` that touches files: it reads inputs throug
 with a ``--streets`` file whose blocks miss the households is refused, never replaced by H3
 cells unasked.
 The ``plan`` command (:mod:`analysis.plan_cli`) takes the same input options and the same
-analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan instead.
+analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan instead; the
+``route`` command (:mod:`analysis.route_cli`) likewise writes an officer's walk route.
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
@@ -45,6 +46,7 @@ from tqdm import tqdm
 from analysis import admin_cli
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
 from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
+from analysis.route_cli import ROUTE_OUTPUTS, ROUTE_STEPS, add_route_parser, write_route
 from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
 from geo.coords import parse_crs
@@ -202,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace an --out folder that holds the outputs of an earlier run",
     )
     add_plan_parser(commands, inputs=cov)
+    add_route_parser(commands, inputs=cov)
     admin_cli.add_commands(commands)  # users, audit
     return parser
 
@@ -326,7 +329,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(demo_arguments(sys.argv[1:] if argv is None else argv))
     if args.command in admin_cli.COMMANDS:
         return admin_cli.run(args)
-    planning = args.command == "plan"
+    outputs, extra_steps, write = {
+        "plan": (PLAN_OUTPUTS, PLAN_STEPS, write_plan),
+        "route": (ROUTE_OUTPUTS, ROUTE_STEPS, write_route),
+    }.get(args.command, (OUTPUTS, (), None))
     try:
         column_choices(args.column)
     except BeatcovError as error:
@@ -336,9 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parse_unit(args.unit, name="--unit")
         check_inputs(args)
-        check_output_folder(
-            args.out, names=PLAN_OUTPUTS if planning else OUTPUTS, overwrite=args.overwrite
-        )
+        check_output_folder(args.out, names=outputs, overwrite=args.overwrite)
     except BeatcovError as error:
         print(f"beatcov: {error}", file=sys.stderr)
         return 2
@@ -350,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_unverified=args.include_unverified,
     )
     bar = tqdm(
-        total=len(STEPS) + (len(PLAN_STEPS) if planning else 0),
+        total=len(STEPS) + len(extra_steps),
         file=sys.stderr,
         disable=args.no_progress,
         unit="step",
@@ -363,8 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         result = run_coverage(args, settings=settings, progress=step)
-        if planning:
-            write_plan(result, args, settings=settings, progress=step)
+        if write is not None:
+            write(result, args, settings=settings, progress=step)
         else:
             step("writing outputs")
             write_outputs(result, args.out, overwrite=args.overwrite)
@@ -386,9 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"beatcov: {error}; {args.out} is as it was", file=sys.stderr)
         return 1
     bar.close()
-    print(
-        f"wrote {', '.join(PLAN_OUTPUTS if planning else OUTPUTS)} to {args.out}", file=sys.stderr
-    )
+    print(f"wrote {', '.join(outputs)} to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -432,7 +434,9 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         settings=settings,
         progress=step,
     )
-    result.extras.update(beats=data.beats, visits=data.visits, streets=streets)
+    result.extras.update(
+        beats=data.beats, visits=data.visits, households=data.households, streets=streets, walk=walk
+    )
     return result
 
 

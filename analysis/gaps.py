@@ -54,7 +54,14 @@ from analysis.rules import require_columns
 from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
 
-__all__ = ["REASONS", "TODO_REASONS", "find_gaps", "household_priority", "household_todos"]
+__all__ = [
+    "REASONS",
+    "TODO_REASONS",
+    "find_gaps",
+    "household_priority",
+    "household_prize",
+    "household_todos",
+]
 
 REASONS: tuple[str, ...] = ("low_coverage", "vulnerable_overdue", "open_follow_up")
 """Stable reason codes, in the order they appear in ``reasons``."""
@@ -211,6 +218,75 @@ def household_priority(status: pd.DataFrame) -> pd.Series:
     rank = np.empty(len(status), dtype=np.int64)
     rank[order] = np.arange(1, len(status) + 1)
     return pd.Series(rank, index=status.index, name="priority_rank")
+
+
+def household_prize(
+    status: pd.DataFrame, shrunk_coverage: pd.Series, *, settings: Settings | None = None
+) -> pd.Series:
+    """Return what visiting each household is worth: its share of its block's priority.
+
+    The block priority formula (module docstring) summed per household::
+
+        prize = needs_visit * ( (1 - shrunk_coverage_of_block) * (1 + min(days_waiting / T, 1))
+                                  * (not contacted)
+                                + vulnerable_weight * vulnerable_overdue
+                                + follow_up_weight * open_follow_ups )
+
+    so a block's households are worth its priority when they have waited alike (the block
+    uses their mean wait), a household that has waited longer is worth more (as in
+    :func:`household_priority`'s order), and a household that needs no visit is worth 0.
+    A household whose block has no shrunk coverage (none known) gets the coverage term at
+    full shortfall, 1.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`analysis.coverage.household_status` with ``block_id``, ``contacted``,
+        ``days_waiting``, ``vulnerable_overdue``, ``open_follow_ups`` and ``needs_visit``.
+    shrunk_coverage : pandas.Series
+        Each block's ``shrunk_coverage`` (:func:`find_gaps`), indexed by ``block_id``.
+    settings : Settings, optional
+        ``priority_vulnerable_weight``, ``priority_follow_up_weight``,
+        ``priority_waiting_full_days``.
+
+    Returns
+    -------
+    pandas.Series
+        ``prize`` (float, 0 or more) on ``status.index``.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"block_id": ["b", "b", "b"], "contacted": [False, True, True],
+    ...     "days_waiting": [90.0, 10.0, 10.0], "vulnerable_overdue": [False, True, False],
+    ...     "open_follow_ups": [0, 0, 0], "needs_visit": [True, True, False]})
+    >>> household_prize(st, pd.Series({"b": 0.75})).tolist()
+    [0.5, 2.0, 0.0]
+    """
+    s = resolve(settings)
+    require_columns(
+        status,
+        (
+            "block_id",
+            "contacted",
+            "days_waiting",
+            "vulnerable_overdue",
+            "open_follow_ups",
+            "needs_visit",
+        ),
+        name="status",
+    )
+    shrunk = status["block_id"].map(shrunk_coverage).to_numpy(dtype=float, na_value=np.nan)
+    shortfall = np.clip(np.nan_to_num(1.0 - shrunk, nan=1.0), 0.0, 1.0)
+    wait = status["days_waiting"].to_numpy(dtype=float, na_value=np.nan)
+    wait_factor = 1.0 + np.clip(np.nan_to_num(wait, nan=0.0) / s.priority_waiting_full_days, 0, 1)
+    unvisited = ~status["contacted"].astype(bool).to_numpy()
+    prize = (
+        shortfall * wait_factor * unvisited
+        + s.priority_vulnerable_weight * status["vulnerable_overdue"].astype(bool).to_numpy()
+        + s.priority_follow_up_weight * status["open_follow_ups"].to_numpy(dtype=float)
+    )
+    prize = np.where(status["needs_visit"].astype(bool).to_numpy(), prize, 0.0)
+    return pd.Series(prize, index=status.index, name="prize")
 
 
 def household_todos(status: pd.DataFrame) -> pd.DataFrame:

@@ -36,6 +36,8 @@ from geo.streets import street_lines
 from geo.writers import write_json, write_table
 
 PLAN_OUTPUTS = ("plan.geojson", "plan.json")
+DEMO_COMMANDS = ("plan", "route")
+"""Commands whose ``--demo`` fills the input options (:func:`demo_arguments`)."""
 PLAN_STEPS = ("planning",)
 """Progress labels of ``plan`` after the analysis (writing outputs is shared)."""
 
@@ -60,7 +62,7 @@ PLAN_SETTINGS = (
 
 
 def demo_arguments(argv: Sequence[str]) -> list[str]:
-    """Return ``argv`` with the demo's files for each input option ``plan --demo`` lacks.
+    """Return ``argv`` with the demo's files for each input option ``plan``/``route --demo`` lacks.
 
     Examples
     --------
@@ -71,7 +73,7 @@ def demo_arguments(argv: Sequence[str]) -> list[str]:
     ['coverage', '--demo']
     """
     args = list(argv)
-    if not args or args[0] != "plan" or "--demo" not in args:
+    if not args or args[0] not in DEMO_COMMANDS or "--demo" not in args:
         return args
     given = {a.split("=", 1)[0] for a in args}
     demo = {

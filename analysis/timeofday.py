@@ -64,7 +64,7 @@ from analysis.rules import (
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import Settings, resolve
 
-__all__ = ["BANDS", "TIE_ORDER", "band_of", "band_success", "recommended_band"]
+__all__ = ["BANDS", "TIE_ORDER", "band_hours", "band_of", "band_success", "recommended_band"]
 
 BANDS: tuple[str, ...] = ("morning", "midday", "working", "evening", "other")
 """Band names, in the order of the ``band`` categorical."""
@@ -86,6 +86,28 @@ _HOUR_BAND = np.array(
     dtype=np.int8,
 )
 """Band code of each local hour 0–23."""
+
+
+def band_hours(band: str) -> list[tuple[int, int]]:
+    """Return the local hours of ``band``: ``(first, end)`` pairs, ``end`` not included.
+
+    Examples
+    --------
+    >>> band_hours("evening"), band_hours("working")
+    ([(17, 21)], [(9, 11), (14, 17)])
+    """
+    if band not in BANDS:
+        msg = f"unknown time band {band!r}; bands are {', '.join(BANDS)}"
+        raise BeatcovError(msg)
+    code = BANDS.index(band)
+    hours = np.flatnonzero(_HOUR_BAND == code).tolist()
+    spans: list[tuple[int, int]] = []
+    for hour in hours:
+        if spans and spans[-1][1] == hour:
+            spans[-1] = (spans[-1][0], hour + 1)
+        else:
+            spans.append((hour, hour + 1))
+    return spans
 
 
 def band_of(times: pd.Series, *, settings: Settings | None = None) -> pd.Series:

@@ -180,7 +180,7 @@ def travel_checks(
     timed = straight.copy()
     on_network = np.zeros(len(pa), dtype=bool)
     if network is not None and len(pa):
-        walk = _credible_walks(network, pa, pb, straight, cfg)
+        walk = credible_walks(network, pa, pb, straight, cfg)
         on_network = np.isfinite(walk) & (walk > straight)
         timed[on_network] = walk[on_network]
     straight_m[rows] = straight
@@ -225,7 +225,7 @@ def travel_checks(
     )
 
 
-def _credible_walks(
+def credible_walks(
     network: CredibleNetwork, pa: IntArray, pb: IntArray, straight: FloatArray, cfg: Settings
 ) -> FloatArray:
     """Network walks between households ``pa[i]`` and ``pb[i]`` where credible, else inf.

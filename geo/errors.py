@@ -123,6 +123,10 @@ class PlanError(BeatcovError):
     """A beat plan cannot be made as asked (too few beats for the stations, an unknown block)."""
 
 
+class RouteError(BeatcovError):
+    """A walk route cannot be made as asked (unknown officer, no budget, no households)."""
+
+
 class DependencyError(BeatcovError):
     """An installed dependency is outside the versions whose internals beatcov was tested with."""
 

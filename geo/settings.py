@@ -209,6 +209,14 @@ class Settings:
     plan_fresh_starts : int
         A fresh plan is drawn this many times from different seeds; the best is kept (on
         target first, then least imbalance, then least objective).
+    route_return_to_start : bool
+        A walk route (``route``) ends back at its start, the walk back counted in its
+        budget; ``False`` (default): it ends at the last door, where the shift ends.
+    route_search_rounds : int
+        Rounds of the route solver's iterated local search (each removes a random run of
+        stops and rebuilds); more may collect a little more priority, at more CPU time.
+    route_seed : int
+        Seed of the route solver's random removals, so a route repeats.
     map_coordinate_decimals : int
         Decimal places kept for coordinates sent to the browser map.
     tile_url : str | None
@@ -290,6 +298,9 @@ class Settings:
     plan_adjacency_min_m: float = 10.0
     plan_seed: int = 0
     plan_fresh_starts: int = 8
+    route_return_to_start: bool = False
+    route_search_rounds: int = 100
+    route_seed: int = 0
     map_coordinate_decimals: int = 6
     tile_url: str | None = None
     login_max_failures: int = 5

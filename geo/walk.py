@@ -9,6 +9,7 @@ osmnx's ``routing.py`` but for many origin-destination pairs in one go:
 * :func:`snap_households` gives each point its nearest graph node and the straight distance
   to it.
 * :func:`network_lengths` returns exact shortest-path lengths for many node pairs.
+* :func:`network_path` returns the nodes of one shortest path (to draw a walk route).
 
 Network distances come from ``scipy.sparse.csgraph.dijkstra`` run from many source nodes at
 once, never one search per pair. Pairs are grouped by their source node. Each search has a
@@ -222,6 +223,33 @@ def network_lengths(
         reach[todo] *= _GROW_FACTOR
     out[todo] = _multi_source(streets, src[todo], dst[todo], np.full(len(todo), np.inf))
     return out
+
+
+def network_path(
+    streets: StreetIndex, source: int, target: int, *, limit: float = np.inf
+) -> IntArray:
+    """Return the node positions of a shortest path ``source -> target`` (both included).
+
+    ``limit`` (metres) bounds the search: the caller's known length of that path or more.
+
+    Raises
+    ------
+    StreetsError
+        When ``target`` cannot be reached from ``source``.
+    """
+    if source == target:
+        return np.array([source], dtype=np.int64)
+    _, previous = dijkstra(
+        streets.csr, directed=True, indices=source, return_predecessors=True, limit=limit
+    )
+    path = [target]
+    while path[-1] != source:
+        step = int(previous[path[-1]])
+        if step < 0:
+            msg = f"street graph: node {target} cannot be reached from node {source}"
+            raise StreetsError(msg)
+        path.append(step)
+    return np.array(path[::-1], dtype=np.int64)
 
 
 def _multi_source(

@@ -10,6 +10,8 @@ Rules
   as pandas writes them (shortest round-trip text, missing empty), tz-aware times as ISO
   8601 text with their UTC offset and missing times as empty text (:func:`iso_times`).
   GeoJSON files are written by GDAL (pyogrio) in WGS84.
+* **GPX** (:func:`gpx_bytes`, :func:`write_gpx`; a walk route for a phone or GPS unit):
+  GPX 1.1, WGS84, waypoints in the given order, then one track; text escaped as XML.
 * **Downloads for people** (:func:`csv_bytes`, :func:`excel_bytes`): CSV in UTF-8 *with*
   a BOM, so Excel shows Chinese correctly; tz-aware times as local wall-clock times
   without offset (:func:`plain_frame`), as Excel has no time zones; no geometry. Excel
@@ -42,6 +44,7 @@ import io
 import json
 import re
 import tempfile
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -225,6 +228,72 @@ def write_json(data: Any, path: str | Path) -> Path:
     return path
 
 
+def gpx_bytes(
+    waypoints: gpd.GeoDataFrame,
+    *,
+    track: shapely.LineString | None = None,
+    name: str = "",
+    label: str = "name",
+    description: str | None = None,
+) -> bytes:
+    """Return GPX 1.1 bytes: one waypoint per row of ``waypoints`` (in order), one track.
+
+    Parameters
+    ----------
+    waypoints : geopandas.GeoDataFrame
+        Points with a CRS (written in WGS84); column ``label`` names each waypoint and
+        ``description`` (optional) describes it.
+    track : shapely.LineString, optional
+        The track, in WGS84.
+    name : str
+        The track's name.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString, Point
+    >>> pts = gpd.GeoDataFrame({"name": ["1 一枝园"]}, geometry=[Point(118.79, 32.04)],
+    ...     crs="EPSG:4326")
+    >>> text = gpx_bytes(pts, track=LineString([(118.78, 32.04), (118.79, 32.04)])).decode()
+    >>> '<wpt lat="32.04" lon="118.79">' in text, "<name>1 一枝园</name>" in text
+    (True, True)
+    >>> text.count("<trkpt")
+    2
+    """
+    ET.register_namespace("", _GPX_NS)
+    root = ET.Element(f"{{{_GPX_NS}}}gpx", {"version": "1.1", "creator": "beatcov"})
+    points = waypoints.to_crs("EPSG:4326") if len(waypoints) else waypoints
+    texts = points[label].astype(str).tolist()
+    notes = points[description].astype(str).tolist() if description else [""] * len(points)
+    for point, text, note in zip(points.geometry, texts, notes, strict=True):
+        wpt = ET.SubElement(root, f"{{{_GPX_NS}}}wpt", {"lat": _deg(point.y), "lon": _deg(point.x)})
+        ET.SubElement(wpt, f"{{{_GPX_NS}}}name").text = text
+        if note:
+            ET.SubElement(wpt, f"{{{_GPX_NS}}}desc").text = note
+    if track is not None:
+        trk = ET.SubElement(root, f"{{{_GPX_NS}}}trk")
+        ET.SubElement(trk, f"{{{_GPX_NS}}}name").text = name
+        seg = ET.SubElement(trk, f"{{{_GPX_NS}}}trkseg")
+        for x, y in track.coords:
+            ET.SubElement(seg, f"{{{_GPX_NS}}}trkpt", {"lat": _deg(y), "lon": _deg(x)})
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_gpx(waypoints: gpd.GeoDataFrame, path: str | Path, **options: Any) -> Path:
+    """Write :func:`gpx_bytes` of ``waypoints`` (same options) to ``path``."""
+    path = Path(path)
+    path.write_bytes(gpx_bytes(waypoints, **options))
+    return path
+
+
+_GPX_NS: Final = "http://www.topografix.com/GPX/1/1"
+
+
+def _deg(value: float) -> str:
+    """Degrees as text: 7 decimals (about a centimetre), no trailing zeros."""
+    return f"{value:.7f}".rstrip("0").rstrip(".")
+
+
 # --------------------------------------------------------------------------- downloads
 
 
@@ -241,6 +310,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     (True, ['街区', 'B1'])
     """
     return neutralised(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def write_people_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write :func:`csv_bytes` of ``frame`` (for people: BOM, no formulas) to ``path``."""
+    path = Path(path)
+    path.write_bytes(csv_bytes(frame))
+    return path
 
 
 def excel_bytes(frame: pd.DataFrame, *, sheet: str = "Sheet1") -> bytes:
