@@ -6,8 +6,9 @@ nothing leaves :func:`geo.importer.read_table`, and no finding is an
 ``unexpected_error`` (the boundary's net for exceptions beatcov did not foresee, which
 would hide a crash from this test if it were not counted as one).
 
-* a mutation corpus of 1,000 files made from valid ones (``tests/support/mutations.py``),
-  each read as its table by ``read_table``;
+* a mutation corpus of 400 files made from valid ones (``tests/support/mutations.py``),
+  each read as its table by ``read_table`` (``benchmarks/fuzz_uploads.py --files 1000``
+  reads the same corpus at any size, and reports the figures);
 * a property-based test (hypothesis): arbitrary bytes, or a valid start followed by
   arbitrary bytes, under each suffix, as one file of ``load_dataset`` beside two valid
   ones.
@@ -32,10 +33,10 @@ from geo.importer import load_dataset, read_table
 from geo.readers import SUPPORTED
 from tests.support.mutations import corpus
 
-CORPUS_SIZE = 1000
+CORPUS_SIZE = 400
 
 
-def test_a_thousand_mutated_files_give_findings_never_tracebacks(tmp_path: Path) -> None:
+def test_mutated_files_give_findings_never_tracebacks(tmp_path: Path) -> None:
     outcomes: collections.Counter[str] = collections.Counter()
     crashes = []
     noted = 0
@@ -65,10 +66,10 @@ def test_a_thousand_mutated_files_give_findings_never_tracebacks(tmp_path: Path)
         f"{outcomes['refused']} refused, {len(crashes)} tracebacks, {noted} warnings; "
         f"files with each fatal code: {by_code}"
     )
-    assert tried >= 1000
+    assert tried == CORPUS_SIZE
     assert crashes == []
-    assert outcomes["refused"] > 500  # the corpus does damage files
-    assert outcomes["accepted"] > 50  # ... not all of them beyond reading
+    assert outcomes["refused"] > CORPUS_SIZE // 2  # the corpus does damage files
+    assert outcomes["accepted"] > CORPUS_SIZE // 20  # ... not all of them beyond reading
 
 
 VALID = {
