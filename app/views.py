@@ -431,11 +431,11 @@ def window_visits(visits: FrameT) -> FrameT:
 
 def flag_counts(visits: pd.DataFrame) -> pd.DataFrame:
     """Return, per flag code, how many visits carry it and how many of those do not count."""
-    codes = visits["flags"].fillna("").str.split(";")
+    carries = _flag_marks(visits["flags"])
     counted = ~visits["verified"].astype(bool)
     rows = []
     for code in FLAG_CODES:
-        has = codes.map(lambda parts, c=code: c in parts).to_numpy(dtype=bool)
+        has = carries[code]
         rows.append(
             {
                 "flag": code,
@@ -461,7 +461,7 @@ def _flag_table(visits: pd.DataFrame, column: str, keys: pd.Series) -> pd.DataFr
     """Group visits by ``keys``: visits, not counted, their share and each flag's count."""
     if visits.empty:
         return pd.DataFrame(columns=[column, "visits", "not_counted", "not_counted_share"])
-    codes = visits["flags"].fillna("").str.split(";")
+    carries = _flag_marks(visits["flags"])
     frame = pd.DataFrame(
         {
             column: keys.fillna("").astype(str).to_numpy(),
@@ -470,10 +470,26 @@ def _flag_table(visits: pd.DataFrame, column: str, keys: pd.Series) -> pd.DataFr
         }
     )
     for code in FLAG_CODES:
-        frame[code] = codes.map(lambda parts, c=code: c in parts).astype(int).to_numpy()
+        frame[code] = carries[code].astype(int)
     out = frame.groupby(column, sort=True).sum().reset_index()
     out.insert(3, "not_counted_share", out["not_counted"] / out["visits"])
     return out.sort_values(["not_counted", column], ascending=[False, True]).reset_index(drop=True)
+
+
+def _flag_marks(flags: pd.Series) -> dict[str, np.ndarray]:
+    """Return, per flag code, whether each visit's ``;``-joined ``flags`` holds it.
+
+    Examples
+    --------
+    >>> marks = _flag_marks(pd.Series(["no_gps;too_short", "", None]))
+    >>> marks["no_gps"].tolist(), marks["too_short"].tolist()
+    ([True, False, False], [True, False, False])
+    """
+    wrapped = ";" + flags.astype("string").fillna("") + ";"
+    return {
+        code: wrapped.str.contains(f";{code};", regex=False).to_numpy(dtype=bool)
+        for code in FLAG_CODES
+    }
 
 
 def reason_codes() -> tuple[str, ...]:

@@ -34,6 +34,32 @@ HELSINKI = ROOT / "tests" / "fixtures" / "helsinki"
 """The former demo (central Helsinki), kept as a fixture: see its README."""
 
 
+SLOW_FIRST = (
+    "tests/app/test_browser_pages.py",
+    "tests/app/test_pages.py",
+    "tests/analysis/test_cli_crash.py",
+    "tests/app/test_login.py",
+    "tests/analysis/test_cli.py",
+)
+"""The files that take longest (``--durations``), started first.
+
+pytest-xdist hands each worker whole files (``--dist loadfile``) in collection order; a
+long file that started last would keep one worker busy after the other had finished.
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the items of :data:`SLOW_FIRST` to the front, in its order (stable otherwise)."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+
+    def key(item: pytest.Item) -> int:
+        path = Path(str(item.path)).resolve()
+        name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else ""
+        return rank.get(name, len(SLOW_FIRST))
+
+    items.sort(key=key)
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     """The repository root."""

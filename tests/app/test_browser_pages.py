@@ -237,9 +237,7 @@ def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -
             if has_map:
                 assert svg_paths(page) > 0, key
             shots.append(photograph(page, f"{key}_en"))
-        # warm switches: every page again
-        for key, _, has_map in PAGES:
-            timings[f"warm_switch_to_{key}_s"] = open_page(page, key, "en", has_map=has_map)
+        # (warm switches are measured by benchmarks/load.py, not here)
 
         # Gaps: click a block, its households appear
         open_page(page, "gaps", "en", has_map=True)
