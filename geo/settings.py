@@ -127,6 +127,10 @@ class Settings:
         Priority added per open follow-up of a block.
     priority_waiting_full_days : float
         Mean wait (days) at which a block's unvisited households count double in priority.
+    priority_color_edges : tuple of float
+        Fixed edges of the priority colours on the maps, in weighted households to visit
+        (:mod:`analysis.gaps`): five reds, below the first edge to at or above the last. The
+        same block keeps its colour whatever the map shows.
     far_from_door_m : float
         ``far_from_door`` (review): a visit's GPS point farther than this (metres) from its
         household.
@@ -269,6 +273,7 @@ class Settings:
     priority_vulnerable_weight: float = 2.0
     priority_follow_up_weight: float = 1.0
     priority_waiting_full_days: float = 90.0
+    priority_color_edges: tuple[float, ...] = (5.0, 15.0, 30.0, 60.0)
     far_from_door_m: float = 150.0
     gps_far_m: float = 300.0
     too_short_min: float = 3.0

@@ -23,8 +23,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from analysis.pipeline import Analysis
+from app.colors import PRIORITY_PALETTE
 from app.i18n import translate
-from app.views import PRIORITY_PALETTE
 from geo.audit import AuditLog
 from geo.importer import Dataset
 from geo.workspace import Workspace
