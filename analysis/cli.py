@@ -191,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a chief's decisions on flagged visits: CSV/XLSX with visit_id and decision "
         "(confirmed: not counted; dismissed: counted)",
     )
+    cov.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on the embedded demo: its file for every input option not given, with its "
+        "--coords and --timezone",
+    )
     cov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     cov.add_argument(
         "--out",

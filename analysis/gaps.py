@@ -43,9 +43,22 @@ block scores nothing from coverage. Vulnerable overdue households and open follo
 real people waiting, not noisy rates, so they add fixed weights (a vulnerable overdue
 household outweighs any ordinary unvisited one, whose term is at most 2). Every block gets
 a score, under-visited or not.
+
+Unit
+----
+Priority is counted in **weighted households to visit** (:data:`PRIORITY_UNIT`): each
+unvisited household of the block counts between 0 and 2 (its block's shortfall, doubled at
+most by the wait), each vulnerable overdue household ``priority_vulnerable_weight`` (2)
+more, each open follow-up ``priority_follow_up_weight`` (1) more. A priority of 30 is about
+the work of thirty households waiting; it does not depend on the other blocks of the run
+beyond the beat's pooled coverage in the shrinkage, and not at all on what a map shows. The
+maps colour it on the fixed bins of ``settings.priority_color_edges`` (0-5, 5-15, 15-30,
+30-60, 60 and more by default), so a block keeps its colour whatever the filters.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -55,6 +68,7 @@ from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
 
 __all__ = [
+    "PRIORITY_UNIT",
     "REASONS",
     "TODO_REASONS",
     "find_gaps",
@@ -62,6 +76,9 @@ __all__ = [
     "household_prize",
     "household_todos",
 ]
+
+PRIORITY_UNIT: Final = "weighted households to visit"
+"""What a block's ``priority`` counts (see the module's Unit section)."""
 
 REASONS: tuple[str, ...] = ("low_coverage", "vulnerable_overdue", "open_follow_up")
 """Stable reason codes, in the order they appear in ``reasons``."""
@@ -116,8 +133,8 @@ def find_gaps(
     -------
     pandas.DataFrame
         On ``block_summary.index``: ``under_visited`` (bool, low coverage), ``reasons``
-        (str, ``""`` when none), ``shrunk_coverage``, ``priority`` (float, higher =
-        sooner).
+        (str, ``""`` when none), ``shrunk_coverage``, ``priority`` (float, in weighted
+        households to visit, higher = sooner).
 
     Raises
     ------

@@ -46,6 +46,7 @@ Progress = Callable[[str], None]
 
 BLOCK_COLUMNS: tuple[str, ...] = (
     "block_id",
+    "name",
     "beat_id",
     "households",
     "contacted_households",
@@ -63,6 +64,7 @@ BLOCK_COLUMNS: tuple[str, ...] = (
 HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "household_id",
     "block_id",
+    "block_name",
     "beat_id",
     "contacted",
     "last_contact",
@@ -234,6 +236,12 @@ def analyse(
     blocks_out = _block_table(units, block_beats, status, logged, block_key, s)
     blocks_out = _with_band(blocks_out, checked, homes, start=start, end=end, settings=s)
     under = blocks_out.set_index("block_id")["under_visited"]
+    name_of = blocks_out.set_index("block_id")["name"]
+    status.insert(
+        int(status.columns.get_loc("block_id")) + 1,
+        "block_name",
+        status["block_id"].map(name_of).fillna(status["block_id"]).to_numpy(),
+    )
     status["in_under_visited_block"] = status["block_id"].map(under).fillna(False).astype(bool)
     todos = household_todos(status)
     status["needs_visit"] = todos["needs_visit"]
@@ -272,6 +280,28 @@ def analyse(
         topology=topology,
         window=(start, end),
     )
+
+
+def unit_names(units: gpd.GeoDataFrame) -> pd.Series:
+    """Return the units' names by ``block_id`` (their ids when the units carry no ``name``).
+
+    Units from :func:`analysis.units.choose_units` are named by their streets
+    (:mod:`geo.block_names`); bare blocks (``geo.blocks.blocks_from_graph``) by their ids.
+
+    Examples
+    --------
+    >>> unit_names(pd.DataFrame({"block_id": ["B1"], "name": ["Main St / Hill Rd"]})).to_dict()
+    {'B1': 'Main St / Hill Rd'}
+    >>> unit_names(pd.DataFrame({"block_id": ["B1"]})).to_dict()
+    {'B1': 'B1'}
+    """
+    ids = units["block_id"].astype(str)
+    names = units["name"].astype(object) if "name" in units.columns else ids.astype(object)
+    out = pd.Series(names.to_numpy(), index=ids.to_numpy(), name="name").fillna(
+        pd.Series(ids.to_numpy(), index=ids.to_numpy())
+    )
+    out.index.name = "block_id"
+    return out
 
 
 def _beat_table(
@@ -338,6 +368,8 @@ def _block_table(
     table = table.reset_index()
     geometry = units.set_index("block_id").geometry.reindex(table["block_id"]).to_numpy()
     out = gpd.GeoDataFrame(table, geometry=geometry, crs=units.crs)
+    out.insert(1, "name", unit_names(units).reindex(out["block_id"]).to_numpy())
+    out["name"] = out["name"].fillna(out["block_id"])  # outside pseudo-blocks: their ids
     for column in (
         "households",
         "contacted_households",

@@ -12,9 +12,9 @@ beats (:func:`analysis.rebalance.rebalance`), or draws ``--beats-count`` beats a
   ``moved_blocks``, ``workload`` per beat, ``contiguous``, the same figures ``_before``
   (today's beats), compactness, the beats, the blocks that move and the settings used.
 
-``--demo`` fills every input option not given with the embedded demo's
-(:func:`demo_arguments`). Nothing here imports :mod:`analysis.cli`: it registers this
-command and hands over the analysis.
+``--demo`` (an option of ``coverage`` too) fills every input option not given with the
+embedded demo's (:func:`demo_arguments`). Nothing here imports :mod:`analysis.cli`: it
+registers this command and hands over the analysis.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
@@ -61,16 +61,28 @@ PLAN_SETTINGS = (
 """Settings written into ``plan.json`` (what the figures depend on)."""
 
 
+DEMO_COMMANDS: Final = ("coverage", "plan", "route")
+"""The commands that take ``--demo``: all read the inputs of ``coverage``."""
+
+
 def demo_arguments(argv: Sequence[str]) -> list[str]:
-    """Return ``argv`` with the demo's files for each input option ``plan``/``route --demo`` lacks.
+    """Return ``argv`` with the demo's files for each input option ``--demo`` lacks.
+
+    ``coverage --demo``, ``plan --demo`` and ``route --demo`` run on the embedded demo:
+    every input option not given (``--households``, ``--visits``, ``--beats``,
+    ``--streets``, ``--coords``, ``--timezone``) takes the demo's; options given keep their
+    values. Other commands, and these without ``--demo``, are returned as they are.
 
     Examples
     --------
     >>> args = demo_arguments(["plan", "--demo", "--out", "o", "--streets", "s.osm"])
     >>> args[args.index("--coords") + 1], args[args.index("--streets") + 1]
     ('gcj02', 's.osm')
-    >>> demo_arguments(["coverage", "--demo"])
-    ['coverage', '--demo']
+    >>> args = demo_arguments(["coverage", "--demo", "--out", "o"])
+    >>> args[args.index("--timezone") + 1]
+    'Asia/Shanghai'
+    >>> demo_arguments(["coverage", "--out", "o"])
+    ['coverage', '--out', 'o']
     """
     args = list(argv)
     if not args or args[0] not in DEMO_COMMANDS or "--demo" not in args:
@@ -137,11 +149,6 @@ def add_plan_parser(commands: Any, *, inputs: argparse.ArgumentParser) -> argpar
         type=int,
         default=DEFAULTS.plan_seed,
         help=f"seed of a fresh plan's random seeds (default {DEFAULTS.plan_seed})",
-    )
-    plan.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the embedded demo's file for every input option not given",
     )
     return plan
 
@@ -266,6 +273,7 @@ def _non_negative(text: str) -> float:
 
 
 __all__ = [
+    "DEMO_COMMANDS",
     "PLAN_OUTPUTS",
     "PLAN_STEPS",
     "add_plan_parser",

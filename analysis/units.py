@@ -13,6 +13,10 @@ Rules
   households lie farther than ``settings.outside_block_max_m`` from every block
   (:func:`geo.alignment.check_streets`, the test the Data page applies to an uploaded street
   file); streets that enclose no block miss every household.
+* **Names.** Every unit gets a ``name`` (:func:`geo.block_names.block_names`): street
+  blocks the streets around them, H3 cells the labelled street longest inside them or
+  nearest; fallback cells, whose streets belong to another place, and cells asked for
+  without streets are named by their ids.
 * **When blocks miss, who chose the streets decides.**
 
   - The user named the street file (``fallback=False``; the command line's ``--streets``):
@@ -43,6 +47,7 @@ import geopandas as gpd
 import networkx as nx
 
 from geo.alignment import StreetsCheck, check_streets, streets_message
+from geo.block_names import block_names, labelled_streets
 from geo.blocks import blocks_from_graph, h3_cells
 from geo.errors import UnitError
 from geo.settings import Settings, resolve
@@ -65,7 +70,7 @@ class Units:
     Attributes
     ----------
     frame : GeoDataFrame
-        ``block_id``, ``area_m2`` and the unit polygons (WGS84).
+        ``block_id``, ``name``, ``area_m2`` and the unit polygons (WGS84).
     unit : str
         What ``frame`` holds: ``"blocks"`` or ``"h3:RES"``.
     fallback : bool
@@ -160,19 +165,30 @@ def choose_units(
     cfg = resolve(settings)
     resolution = parse_unit(unit)
     if resolution is not None:
-        return Units(_cells(beats, households, resolution), unit)
+        cells = _cells(beats, households, resolution)
+        return Units(_named(cells, streets, settings=cfg), unit)
     if streets is None:
         msg = "street blocks need a street graph; pass streets= or use h3:RES cells"
         raise UnitError(msg)
     blocks = blocks_from_graph(streets, settings=cfg)
     check = check_streets(blocks, households, settings=cfg)
     if not check.misaligned:
-        return Units(blocks, BLOCKS, check=check)
+        return Units(_named(blocks, streets, settings=cfg), BLOCKS, check=check)
     if not fallback:
         message = streets_message(check, streets_file=streets_name, settings=cfg)
         raise UnitError(f"{message}, or {instead}" if instead else message)
-    cells = _cells(beats, households, H3_FALLBACK_RESOLUTION)
+    cells = _named(_cells(beats, households, H3_FALLBACK_RESOLUTION), None, settings=cfg)
     return Units(cells, f"h3:{H3_FALLBACK_RESOLUTION}", fallback=True, check=check)
+
+
+def _named(
+    units: gpd.GeoDataFrame, streets: nx.MultiDiGraph | None, *, settings: Settings
+) -> gpd.GeoDataFrame:
+    """Return ``units`` with their ``name`` after ``block_id`` (ids without streets)."""
+    lines = labelled_streets(streets) if streets is not None else None
+    out = units.copy()
+    out.insert(1, "name", block_names(units, lines, settings=settings).to_numpy())
+    return out
 
 
 def _cells(

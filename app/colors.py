@@ -29,6 +29,9 @@ COVERAGE_PALETTE: Final = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#4393c3"
 """Coverage colours, worst to best: four reds below the threshold, one blue at or above it
 (ColorBrewer RdBu, readable with the common colour-vision deficiencies)."""
 
+PRIORITY_PALETTE: Final = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+"""Priority colours, lowest to highest (ColorBrewer Reds, five classes)."""
+
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 
 Colors: TypeAlias = Callable[[Any], str] | Mapping[Any, str]
@@ -178,6 +181,59 @@ def coverage_colors(*, settings: Settings | None = None) -> StepColors:
         return step_colors(edges, COVERAGE_PALETTE[:4], missing_label="no households")
     edges = [0.0, threshold / 4, threshold / 2, 3 * threshold / 4, threshold, 1.0]
     return step_colors(edges, COVERAGE_PALETTE, missing_label="no households")
+
+
+def priority_colors(*, settings: Settings | None = None) -> StepColors:
+    """Return the fixed priority scale: five reds on ``settings.priority_color_edges``.
+
+    Priority is counted in weighted households to visit (:mod:`analysis.gaps`); the bins
+    are fixed, not taken from the blocks shown, so a block keeps its colour whatever the
+    filters. The last bin is open (``60+``).
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Uses ``priority_color_edges`` (default 5, 15, 30, 60).
+
+    Returns
+    -------
+    StepColors
+        Bins 0, e1, e2, e3, e4, infinity.
+
+    Raises
+    ------
+    BeatcovError
+        If there are not four increasing positive edges.
+
+    Examples
+    --------
+    >>> scale = priority_colors()
+    >>> scale.labels
+    ('0–5', '5–15', '15–30', '30–60', '60+')
+    >>> scale(4.9) == PRIORITY_PALETTE[0], scale(60) == scale(500) == PRIORITY_PALETTE[4]
+    (True, True)
+    """
+    inner = tuple(float(e) for e in resolve(settings).priority_color_edges)
+    if len(inner) != len(PRIORITY_PALETTE) - 1 or not all(e > 0 for e in inner):
+        msg = (
+            f"priority_color_edges must be {len(PRIORITY_PALETTE) - 1} positive increasing "
+            f"numbers (weighted households to visit), not {list(inner)}"
+        )
+        raise BeatcovError(msg)
+    edges = (0.0, *inner, math.inf)
+    pairs = zip(edges[:-2], inner, strict=True)
+    labels = [f"{_number_text(lo)}–{_number_text(hi)}" for lo, hi in pairs]
+    labels.append(f"{_number_text(inner[-1])}+")
+    return StepColors(
+        edges=edges,
+        palette=PRIORITY_PALETTE,
+        labels=tuple(labels),
+        missing_label="no households",
+    )
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def legend(colors: Colors, *, values: Sequence[Any] | None = None) -> pd.DataFrame:

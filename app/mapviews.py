@@ -126,6 +126,8 @@ def _coverage_layer(
     render (``coverage_text`` as coverage, ``band_text`` as the recommended band).
     """
     labels = {"coverage_text": "coverage", "band_text": "recommended_band"}
+    if columns[0] == "block_id":
+        labels["name"] = "block_name"
     return maps.polygon_layer(
         frame,
         value_column="coverage",
@@ -166,6 +168,7 @@ def gap_map(
             value_column="priority",
             colors=colors,
             tooltip_columns={
+                "name": column_label("block_name"),
                 "block_id": column_label("block_id"),
                 "beat_id": column_label("beat_id"),
                 "priority": column_label("priority"),
@@ -201,7 +204,7 @@ def beat_blocks_map(
         band_text=[t(f"band.{b}") if b else "" for b in drawn["recommended_band"]],
     )
     m = _base(beats, shapes, settings, outlines=beats)
-    columns = ("block_id", "coverage_text", "households", "band_text")
+    columns = ("block_id", "name", "coverage_text", "households", "band_text")
     _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
     _todo_layer(todo, name=t("map.to_visit"), settings=settings).add_to(m)
     return m, colors
@@ -232,6 +235,7 @@ def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) 
         todo_text=[codes_label("todo", r, lang) for r in points["needs_visit_reasons"]]
     )
     tips = {"household_id": column_label("household_id"), "address": column_label("address")}
+    tips["block_name"] = column_label("block_name")
     tips["todo_text"] = column_label("needs_visit_reasons")
     return maps.point_layer(
         points,

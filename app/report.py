@@ -68,7 +68,7 @@ def svg_map(
     *,
     value_column: str = "coverage",
     outline: gpd.GeoSeries | gpd.GeoDataFrame | None = None,
-    title_column: str | None = "block_id",
+    title_column: str | None = "name",
     width: int = SVG_WIDTH,
     settings: Settings | None = None,
 ) -> str:
@@ -84,7 +84,8 @@ def svg_map(
     outline : GeoSeries or GeoDataFrame, optional
         Drawn as a dark outline on top (e.g. the beat boundary).
     title_column : str, optional
-        Column shown as each block's hover title (escaped).
+        Column shown as each block's hover title (escaped): the block's name by default,
+        its ``block_id`` when the blocks carry no name.
     width : int, default 640
         Width in pixels.
     settings : Settings, optional
@@ -125,6 +126,8 @@ def svg_map(
     n_blocks = len(drawn)
     body = []
     values = drawn[value_column].tolist() if value_column in drawn else [None] * n_blocks
+    if title_column == "name" and "name" not in drawn:
+        title_column = "block_id"
     titles = drawn[title_column].tolist() if title_column and title_column in drawn else None
     for i, geometry in enumerate(metric.iloc[:n_blocks]):
         fill = colors(values[i])
@@ -309,7 +312,7 @@ def report_columns(columns: Sequence[str]) -> list[str]:
         "household_id",
         "address",
         "needs_visit_reasons",
-        "block_id",
+        "block_name",
         "vulnerable_category",
         "vulnerable_overdue",
         "attempts",

@@ -307,15 +307,16 @@ def visit_block(
 ) -> dict[str, Any]:
     """Return the block of a visit's household with its coverage figures (``{}`` if none).
 
-    Keys ``block_id``, ``households``, ``contacted_households`` and ``coverage``.
+    Keys ``block_id``, ``name`` (when the blocks carry it), ``households``,
+    ``contacted_households`` and ``coverage``.
     """
     household = visits.loc[visits["visit_id"] == visit_id, "household_id"]
     block = households.loc[households["household_id"].isin(household), "block_id"]
     rows = blocks[blocks["block_id"].isin(block)]
     if rows.empty:
         return {}
-    wanted = ["block_id", "households", "contacted_households", "coverage"]
-    record: dict[str, Any] = rows[wanted].iloc[0].to_dict()
+    wanted = ["block_id", "name", "households", "contacted_households", "coverage"]
+    record: dict[str, Any] = rows[[c for c in wanted if c in rows]].iloc[0].to_dict()
     return record
 
 

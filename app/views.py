@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES
-from app.colors import StepColors, step_colors
 from app.i18n import translate
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
@@ -35,9 +33,6 @@ HEADLINE: Final = (
 
 WORSE_WHEN_HIGHER: Final = frozenset({"vulnerable_overdue", "open_follow_ups", "flagged_visits"})
 """Figures whose rise is bad news (their change is coloured inversely)."""
-
-PRIORITY_PALETTE: Final = ("#fee5d9", "#fcae91", "#fb6a4a", "#cb181d")
-"""Priority colours, lowest to highest (ColorBrewer Reds)."""
 
 BEAT_COLUMNS: Final = (
     "beat_id",
@@ -56,6 +51,7 @@ BEAT_COLUMNS: Final = (
     "last_contact",
 )
 GAP_COLUMNS: Final = (
+    "name",
     "block_id",
     "beat_id",
     "priority",
@@ -96,6 +92,7 @@ WORK_COLUMNS: Final = (
     "household_id",
     "address",
     "needs_visit_reasons",
+    "block_name",
     "block_id",
     "vulnerable_category",
     "vulnerable_overdue",
@@ -106,6 +103,7 @@ WORK_COLUMNS: Final = (
     "recommended_band",
 )
 BAND_COLUMNS: Final = (
+    "name",
     "block_id",
     "households",
     "coverage",
@@ -242,31 +240,6 @@ def gap_features(gaps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(gaps[columns].reset_index(drop=True), geometry=gaps.geometry.name)
 
 
-def priority_colors(values: Sequence[float] | pd.Series) -> StepColors:
-    """Return a colour scale for block priority: reds by quartile of ``values``.
-
-    Priorities are skewed (a few blocks hold most of the urgent work), so the bins are the
-    quartiles of the blocks shown, each a darker red; fewer distinct values give fewer bins.
-
-    Examples
-    --------
-    >>> priority_colors([1.0, 2.0, 3.0, 4.0, 5.0]).labels
-    ('1.0–2.0', '2.0–3.0', '3.0–4.0', '4.0–5.0')
-    >>> priority_colors([2.0, 2.0]).labels
-    ('2.0–3.0',)
-    """
-    numbers = np.array(
-        [float(v) for v in values if v is not None and not math.isnan(float(v))], dtype=float
-    )
-    if numbers.size == 0:
-        numbers = np.array([0.0])
-    edges = np.unique(np.quantile(numbers, np.linspace(0, 1, len(PRIORITY_PALETTE) + 1)))
-    if edges.size < 2:
-        edges = np.array([edges[0], edges[0] + 1.0])
-    palette = PRIORITY_PALETTE[len(PRIORITY_PALETTE) - (edges.size - 1) :]
-    return step_colors(edges.tolist(), palette, label_format="{:.1f}")
-
-
 def block_households(
     households: pd.DataFrame, block_id: str, *, vulnerable_only: bool = False
 ) -> pd.DataFrame:
@@ -390,7 +363,7 @@ def urgent_households(
         rows = rows[rows["beat_id"].isin(wanted)]
     todo = urgent_todo(rows["needs_visit_reasons"])
     keep = todo.isin(TODO_URGENCY[:2]).to_numpy()
-    columns = ["household_id", "address", "block_id", "needs_visit_reasons"]
+    columns = ["household_id", "address", "block_id", "block_name", "needs_visit_reasons"]
     out = rows.loc[keep, [c for c in columns if c in rows.columns] + [rows.geometry.name]]
     out = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=rows.geometry.name)
     out["todo"] = todo[keep].to_numpy()
@@ -452,9 +425,34 @@ def officer_flags(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def block_flags(visits: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
-    """Return, per block of the visited household, the same figures as :func:`officer_flags`."""
+    """Return, per block of the visited household, the same figures as :func:`officer_flags`.
+
+    The block's name (``block_name``) follows its id when the households carry it.
+    """
     block_of = households.set_index("household_id")["block_id"]
-    return _flag_table(visits, "block_id", visits["household_id"].map(block_of))
+    out = _flag_table(visits, "block_id", visits["household_id"].map(block_of))
+    if "block_name" in households.columns:
+        names = households.drop_duplicates("block_id").set_index("block_id")["block_name"]
+        out.insert(1, "block_name", out["block_id"].map(names).fillna(out["block_id"]))
+    return out
+
+
+def block_labels(blocks: pd.DataFrame) -> dict[str, str]:
+    """Return ``{block_id: name}`` in the blocks' order, for a block selector.
+
+    A block is shown by its name (its streets); blocks without one by their id.
+
+    Examples
+    --------
+    >>> blocks = pd.DataFrame({"block_id": ["B2", "B1"], "name": ["Main St / Hill Rd", None]})
+    >>> block_labels(blocks)
+    {'B2': 'Main St / Hill Rd', 'B1': 'B1'}
+    """
+    ids = blocks["block_id"].astype(str)
+    if "name" not in blocks.columns:
+        return dict(zip(ids, ids, strict=True))
+    names = blocks["name"].astype(object).where(blocks["name"].notna(), ids)
+    return dict(zip(ids, names.astype(str), strict=True))
 
 
 def _flag_table(visits: pd.DataFrame, column: str, keys: pd.Series) -> pd.DataFrame:

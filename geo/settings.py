@@ -88,6 +88,15 @@ class Settings:
         Street network type: ``drive``, ``drive_service``, ``walk`` or ``all``.
     block_min_area_m2 : float
         Street blocks smaller than this (square metres) are slivers and are dropped.
+    block_name_streets : int
+        A block is named by at most this many of the labelled streets (OSM ``name``, else
+        ``ref``) along its boundary, longest first (:mod:`geo.block_names`).
+    block_name_min_m : float
+        A street names a block only when at least this many metres of the block's boundary
+        run along it (a street that only crosses or ends at a corner does not).
+    block_name_near_m : float
+        A block (or H3 cell) that no labelled street bounds is named ``~`` and the nearest
+        labelled street within this many metres; beyond it, by its id.
     outside_block_max_m : float
         A household outside every block is given the nearest block within this distance
         (metres); farther ones go to the beat's "outside" block.
@@ -118,6 +127,10 @@ class Settings:
         Priority added per open follow-up of a block.
     priority_waiting_full_days : float
         Mean wait (days) at which a block's unvisited households count double in priority.
+    priority_color_edges : tuple of float
+        Fixed edges of the priority colours on the maps, in weighted households to visit
+        (:mod:`analysis.gaps`): five reds, below the first edge to at or above the last. The
+        same block keeps its colour whatever the map shows.
     far_from_door_m : float
         ``far_from_door`` (review): a visit's GPS point farther than this (metres) from its
         household.
@@ -253,6 +266,9 @@ class Settings:
     beat_gap_mouth_max_share: float = 0.1
     network_type: str = "drive_service"
     block_min_area_m2: float = 200.0
+    block_name_streets: int = 3
+    block_name_min_m: float = 10.0
+    block_name_near_m: float = 200.0
     outside_block_max_m: float = 50.0
     streets_miss_max_share: float = 0.5
     coverage_threshold: float = 0.8
@@ -265,6 +281,7 @@ class Settings:
     priority_vulnerable_weight: float = 2.0
     priority_follow_up_weight: float = 1.0
     priority_waiting_full_days: float = 90.0
+    priority_color_edges: tuple[float, ...] = (5.0, 15.0, 30.0, 60.0)
     far_from_door_m: float = 150.0
     gps_far_m: float = 300.0
     too_short_min: float = 3.0

@@ -5,6 +5,7 @@ import functools
 import streamlit as st
 
 from app import mapviews, state, ui, views
+from app.colors import priority_colors
 from app.i18n import code_label, t
 from app.maps import render
 from app.shell import context
@@ -36,7 +37,7 @@ gaps = views.gap_blocks(
 )
 st.caption(t("gaps.count", count=len(gaps), total=int(blocks["under_visited"].sum())))
 
-colors = views.priority_colors(gaps["priority"])
+colors = priority_colors(settings=ctx.settings)  # fixed bins: colours do not follow filters
 bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
 shapes = state.map_shapes(ctx.ref, ctx.settings)
 urgent = views.urgent_households(view.households, beats=chosen_beats)
@@ -46,22 +47,25 @@ clicked = render(
     height=480,
 )
 ui.draw_legend(colors, title=t("legend.priority"))
+st.caption(t("gaps.priority_help"))
 if len(urgent):
     ui.draw_legend(mapviews.todo_legend(urgent_only=True), title=t("map.urgent"))
 
-gap_ids = gaps["block_id"].tolist()
+block_names = views.block_labels(gaps)
+gap_ids = list(block_names)
 ui.pick_from_map(clicked, gap_ids, id_column="block_id", key="gaps_block")
 block_id = st.selectbox(
     t("gaps.block"),
     gap_ids,
     index=None,
+    format_func=block_names.__getitem__,
     placeholder=t("gaps.block_placeholder"),
     key="gaps_block",
 )
 
 if block_id:
     homes = views.block_households(view.households, block_id, vulnerable_only=vulnerable_only)
-    st.subheader(t("gaps.households_of", block=ui.md_text(block_id)))
+    st.subheader(t("gaps.households_of", block=ui.md_text(block_names[block_id])))
     st.caption(t("gaps.households_count", count=len(homes)))
     ui.table_with_downloads(homes, name=f"households_{block_id}", key="gaps_households")
     st.subheader(t("gaps.history"))

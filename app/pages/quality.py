@@ -70,7 +70,7 @@ if visit_id:
     block = review.visit_block(visit_id, visits, view.households, view.analysis.blocks)
     if block:
         st.metric(
-            t("quality.block_coverage", block=block["block_id"]),
+            t("quality.block_coverage", block=ui.md_text(block.get("name", block["block_id"]))),
             f"{block['coverage']:.1%}",
             help=f"{block['contacted_households']:,} / {block['households']:,}",
         )

@@ -42,12 +42,12 @@ PLANTED = ROOT / "data" / "demo" / "planted.json"
 
 # The columns DESIGN.md ("Outputs") names, in its order.
 DESIGN_BLOCKS = [
-    "block_id", "beat_id", "households", "contacted_households", "coverage",
+    "block_id", "name", "beat_id", "households", "contacted_households", "coverage",
     "vulnerable_households", "vulnerable_overdue", "last_contact", "under_visited",
     "reasons", "priority", "recommended_band",
 ]  # fmt: skip
 DESIGN_HOUSEHOLDS = [
-    "household_id", "block_id", "beat_id", "contacted", "last_contact", "attempts",
+    "household_id", "block_id", "block_name", "beat_id", "contacted", "last_contact", "attempts",
     "vulnerable_overdue", "in_under_visited_block",
 ]  # fmt: skip
 DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status", "flags", "reason"]
@@ -205,7 +205,7 @@ def test_households_csv_columns_and_types(demo_out: Path, given: Dataset) -> Non
     ids = given.households["household_id"]
     assert ids.str.startswith("0").all()
     assert households["household_id"].tolist() == ids.tolist()
-    typed = pd.read_csv(demo_out / "households.csv", usecols=DESIGN_HOUSEHOLDS[3:])
+    typed = pd.read_csv(demo_out / "households.csv", usecols=DESIGN_HOUSEHOLDS[4:])
     for name in ("contacted", "vulnerable_overdue", "in_under_visited_block"):
         assert pd.api.types.is_bool_dtype(typed[name]), name
     assert pd.api.types.is_integer_dtype(typed["attempts"])
@@ -289,6 +289,28 @@ def test_blocks_agree_with_households(demo_out: Path) -> None:
     assert blocks.loc[counts.index, "contacted_households"].to_dict() == per_block.sum().to_dict()
     flagged = households["block_id"].map(blocks["under_visited"])
     assert (households["in_under_visited_block"] == flagged).all()
+
+
+def test_blocks_and_households_carry_the_block_names(demo_out: Path) -> None:
+    blocks = read_blocks(demo_out).set_index("block_id")
+    households = read_households(demo_out)
+    names = blocks["name"]
+    assert names.is_unique and (names != "").all()
+    real = ~names.index.str.startswith("outside")
+    # most blocks are named by their own streets (separator), a few by the nearest (~)
+    assert names[real].str.contains(" / ").mean() > 0.8
+    assert (names[~real] == names.index[~real]).all()  # outside pseudo-blocks: their ids
+    assert (households["block_name"] == households["block_id"].map(names)).all()
+
+
+def test_coverage_demo_runs_on_the_embedded_demo(
+    streets: Path, demo_out: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["coverage", "--demo", "--streets", str(streets), "--out", str(out),
+                 "--no-progress"]) == 0  # fmt: skip
+    for name in OUTPUTS:  # the same files as with every demo input named
+        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
 
 
 def test_subprocess_gives_the_same_outputs(cli_args, demo_out: Path, tmp_path: Path) -> None:  # noqa: ANN001

@@ -133,3 +133,7 @@ def test_demo_arguments_fill_only_what_is_missing() -> None:
     assert args.count("--beats") == 0 and "--beats=mine.geojson" in args
     assert args[args.index("--households") + 1] == str(DEMO_FILES["households"])
     assert demo_arguments(["plan", "--out", "o"]) == ["plan", "--out", "o"]
+    coverage = demo_arguments(["coverage", "--demo", "--coords", "wgs84", "--out", "o"])
+    assert coverage[coverage.index("--coords") + 1] == "wgs84"  # given: kept
+    assert coverage[coverage.index("--streets") + 1] == str(DEMO_FILES["streets"])
+    assert demo_arguments(["users", "--demo"]) == ["users", "--demo"]

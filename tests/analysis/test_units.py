@@ -129,6 +129,23 @@ def test_the_share_allowed_to_miss_is_the_settings() -> None:
     assert fell.fallback and fell.unit == "h3:9"
 
 
+def test_units_are_named_by_their_streets_or_else_by_their_ids() -> None:
+    beat, homes = town()
+    named = grid()
+    for u, v, key in named.edges(keys=True):  # x = const streets and y = const streets
+        along_y = named.nodes[u]["x"] == named.nodes[v]["x"]
+        i, j = divmod(min(u, v), 10)
+        named.edges[u, v, key]["name"] = f"Col {i}" if along_y else f"Row {j}"
+    units = choose_units(beat, homes, streets=named)
+    assert list(units.frame.columns[:2]) == ["block_id", "name"]
+    # the south-west block lies between columns 0 and 1 and rows 0 and 1, 222 m x 189 m
+    south_west = units.frame[units.frame.contains(Point(LON0 + STEP / 2, LAT0 + STEP / 2))]
+    assert south_west["name"].tolist() == ["Col 0 / Col 1 / Row 0"]
+    assert units.frame["name"].is_unique
+    fell = choose_units(*town(AWAY), streets=named, fallback=True)
+    assert (fell.frame["name"] == fell.frame["block_id"]).all()  # streets of another place
+
+
 def test_blocks_need_streets() -> None:
     beat, homes = town()
     with pytest.raises(UnitError, match="street blocks need a street graph"):

@@ -27,8 +27,8 @@ from playwright.sync_api import Error as PlaywrightError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from analysis.pipeline import Analysis
+from app.colors import PRIORITY_PALETTE
 from app.i18n import translate
-from app.views import PRIORITY_PALETTE
 from geo.audit import AuditLog
 from geo.importer import Dataset
 from geo.workspace import Workspace

@@ -22,12 +22,16 @@ from analysis.scope import Scope
 from app import state
 from app.i18n import translate
 from app.shell import Context
+from app.ui import md_text
 from app.upload import Upload, check_upload, crs_choice, safe_name
 from geo.accounts import Account
 from geo.audit import AuditLog
+from geo.block_names import block_names, labelled_streets
+from geo.demo import DEMO_FILES
 from geo.errors import ReviewError
 from geo.importer import Dataset
 from geo.settings import DEFAULTS, Settings
+from geo.streets import load_streets
 from geo.workspace import Workspace
 from tests.support.login import PASSWORD, add_account, log_in, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
@@ -315,8 +319,16 @@ def block_figures(now: Analysis, block_id: str) -> tuple[int, int]:
     return int(row["contacted_households"]), int(row["households"])
 
 
+def demo_block_name(units: gpd.GeoDataFrame, block_id: str) -> str:
+    """A demo block's name as the app gives it: the streets around it (geo.block_names)."""
+    graph = load_streets(DEMO_FILES["streets"], network_type=DEFAULTS.network_type)
+    names = block_names(units, labelled_streets(graph)).set_axis(units["block_id"])
+    return str(names[block_id])
+
+
 def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
     expected: dict[str, Analysis],
+    demo_units: gpd.GeoDataFrame,
     demo_data: Dataset,
     demo_settings: Settings,
     demo_walk_graph: nx.MultiDiGraph,
@@ -327,7 +339,7 @@ def test_chief_dismisses_a_flagged_visit_and_its_block_coverage_rises(
     now = expected["now"]
     visit = uncontacted_flagged_contact(now)
     contacted, households = block_figures(now, visit["block_id"])
-    label = f"Coverage of block {visit['block_id']}"
+    label = f"Coverage of block {md_text(demo_block_name(demo_units, visit['block_id']))}"
     at = run_app("quality", user="chief")
     listed = frame(at, "quality_visits")
     order = listed["Status"].tolist()
