@@ -107,7 +107,7 @@ def add_plan_parser(commands: Any, *, inputs: argparse.ArgumentParser) -> argpar
     plan: argparse.ArgumentParser = commands.add_parser(
         "plan",
         parents=[inputs],
-        conflict_handler="resolve",
+        conflict_handler="resolve",  # -h/--help of the parent; never re-add its options
         help="balanced beats: rebalance today's beats or draw a chosen number afresh",
         description=(
             "Read the inputs as coverage does, weigh each street block's visiting workload, "

@@ -79,7 +79,7 @@ def add_route_parser(commands: Any, *, inputs: argparse.ArgumentParser) -> argpa
     route: argparse.ArgumentParser = commands.add_parser(
         "route",
         parents=[inputs],
-        conflict_handler="resolve",
+        conflict_handler="resolve",  # -h/--help of the parent; never re-add its options
         help="an officer's walk route: the most priority within a time budget",
         description=(
             "Read the inputs as coverage does, then choose which households of the "
@@ -117,11 +117,6 @@ def add_route_parser(commands: Any, *, inputs: argparse.ArgumentParser) -> argpa
         default=None,
         metavar="HH:MM",
         help="when the walk starts (default: the band's first hour, evening 17:00)",
-    )
-    route.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the embedded demo's file for every input option not given",
     )
     return route
 

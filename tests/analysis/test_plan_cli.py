@@ -137,3 +137,13 @@ def test_demo_arguments_fill_only_what_is_missing() -> None:
     assert coverage[coverage.index("--coords") + 1] == "wgs84"  # given: kept
     assert coverage[coverage.index("--streets") + 1] == str(DEMO_FILES["streets"])
     assert demo_arguments(["users", "--demo"]) == ["users", "--demo"]
+
+
+@pytest.mark.parametrize("command", ["coverage", "plan", "route"])
+def test_every_command_keeps_the_shared_demo_option(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The commands share the input options' actions: none may take ``--demo`` from another."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert "--demo " in capsys.readouterr().out
