@@ -5,6 +5,7 @@ with ISO times for scripts, local times for people, text kept as text in Excel.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -17,6 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geo.demo import DEMO_TIMEZONE
@@ -26,6 +29,7 @@ from geo.writers import (
     csv_bytes,
     excel_bytes,
     geojson_bytes,
+    iso_column,
     neutralise,
     neutralised,
     plain_frame,
@@ -345,3 +349,26 @@ def test_gap_blocks_geojson_keeps_every_row_and_raw_codes() -> None:
         {"block_id": "north"},
         {"block_id": "outside:B01"},
     ]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    zone=st.sampled_from(["Asia/Shanghai", "Europe/Helsinki", "America/St_Johns", "UTC"]),
+    moments=st.lists(
+        st.one_of(
+            st.none(),
+            st.datetimes(min_value=dt.datetime(1880, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+        ),
+        max_size=12,
+    ),
+    unit=st.sampled_from(["s", "ms", "us", "ns"]),
+)
+def test_iso_column_writes_what_isoformat_writes(
+    zone: str, moments: list[dt.datetime | None], unit: str
+) -> None:
+    """Historic offsets with seconds (LMT), DST, half hours, missing values, any unit."""
+    naive = pd.Series(pd.to_datetime(moments), dtype="datetime64[ns]")
+    times = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    times = times.astype(f"datetime64[{unit}, {zone}]")
+    expected = ["" if pd.isna(t) else t.isoformat() for t in times]
+    assert iso_column(times).tolist() == expected
