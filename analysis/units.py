@@ -52,7 +52,7 @@ from geo.blocks import blocks_from_graph, h3_cells
 from geo.errors import UnitError
 from geo.settings import Settings, resolve
 
-__all__ = ["BLOCKS", "H3_FALLBACK_RESOLUTION", "Units", "choose_units", "parse_unit"]
+__all__ = ["BLOCKS", "H3_FALLBACK_RESOLUTION", "Units", "choose_units", "name_units", "parse_unit"]
 
 BLOCKS: Final = "blocks"
 """The unit name of street blocks."""
@@ -166,25 +166,29 @@ def choose_units(
     resolution = parse_unit(unit)
     if resolution is not None:
         cells = _cells(beats, households, resolution)
-        return Units(_named(cells, streets, settings=cfg), unit)
+        return Units(name_units(cells, streets, settings=cfg), unit)
     if streets is None:
         msg = "street blocks need a street graph; pass streets= or use h3:RES cells"
         raise UnitError(msg)
     blocks = blocks_from_graph(streets, settings=cfg)
     check = check_streets(blocks, households, settings=cfg)
     if not check.misaligned:
-        return Units(_named(blocks, streets, settings=cfg), BLOCKS, check=check)
+        return Units(name_units(blocks, streets, settings=cfg), BLOCKS, check=check)
     if not fallback:
         message = streets_message(check, streets_file=streets_name, settings=cfg)
         raise UnitError(f"{message}, or {instead}" if instead else message)
-    cells = _named(_cells(beats, households, H3_FALLBACK_RESOLUTION), None, settings=cfg)
+    cells = name_units(_cells(beats, households, H3_FALLBACK_RESOLUTION), None, settings=cfg)
     return Units(cells, f"h3:{H3_FALLBACK_RESOLUTION}", fallback=True, check=check)
 
 
-def _named(
+def name_units(
     units: gpd.GeoDataFrame, streets: nx.MultiDiGraph | None, *, settings: Settings
 ) -> gpd.GeoDataFrame:
-    """Return ``units`` with their ``name`` after ``block_id`` (ids without streets)."""
+    """Return ``units`` with their ``name`` after ``block_id`` (ids without streets).
+
+    The names of :func:`geo.block_names.block_names` from the streets' labels; the one
+    place blocks and cells get their names, for the CLI, the app and the tests' fixtures.
+    """
     lines = labelled_streets(streets) if streets is not None else None
     out = units.copy()
     out.insert(1, "name", block_names(units, lines, settings=settings).to_numpy())

@@ -464,6 +464,65 @@ def line_layer(
     )
 
 
+LABEL_STYLES: Final = {
+    "name": (
+        "background:rgba(255,255,255,0.85);border:1px solid #4d4d4d;border-radius:3px;"
+        "padding:1px 4px;font:12px sans-serif;color:#222;white-space:nowrap;"
+    ),
+    "rank": (
+        "background:#111;color:#fff;border:2px solid #fff;border-radius:50%;width:22px;"
+        "height:22px;line-height:18px;text-align:center;font:bold 13px sans-serif;"
+    ),
+}
+"""Inline CSS of :func:`label_layer`'s kinds: ``name`` (a beat's name) and ``rank`` (a
+numbered circle)."""
+
+
+def label_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    text_column: str,
+    name: str,
+    kind: str = "name",
+    settings: Settings | None = None,
+) -> folium.FeatureGroup:
+    """Return text labels standing on the map at each row's point.
+
+    For beat names or the numbers of the worst gaps, at e.g. a polygon's representative
+    point. Labels let clicks through (``pointer-events: none``), so clicking a number clicks the
+    block under it. The text is HTML-escaped; rows without a point or text are left out.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> points = gpd.GeoDataFrame({"t": ["<b>1</b>"]}, geometry=[Point(118.8, 32.0)], crs=4326)
+    >>> layer = label_layer(points, text_column="t", name="labels", kind="rank")
+    >>> m = folium.Map(tiles=None)
+    >>> _ = layer.add_to(m)
+    >>> page = m.get_root().render()
+    >>> "<b>1</b>" in page, "lt;b" in page  # escaped (then JSON-encoded) into the icon
+    (False, True)
+    """
+    if text_column not in gdf.columns:
+        raise SchemaError(f"layer {name!r}: no column {text_column!r} for its labels")
+    if kind not in LABEL_STYLES:
+        raise BeatcovError(f"layer {name!r}: unknown label kind {kind!r}")
+    _require_crs(gdf.geometry, layer=name)
+    group = folium.FeatureGroup(name=name)
+    rows = gdf[present(gdf.geometry) & gdf[text_column].notna().to_numpy()]
+    if not len(rows):
+        return group
+    points = _display_geometry(rows.geometry, simplify_m=0.0, settings=settings)
+    size = (22, 22) if kind == "rank" else None
+    anchor = (11, 11) if kind == "rank" else None
+    for point, text in zip(points, rows[text_column].astype(str), strict=True):
+        style = LABEL_STYLES[kind] + "pointer-events:none;"
+        label = f'<div style="{style}">{html.escape(text)}</div>'
+        icon = folium.DivIcon(html=label, icon_size=size, icon_anchor=anchor, class_name="")
+        folium.Marker([point.y, point.x], icon=icon, interactive=False).add_to(group)
+    return group
+
+
 def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | None:
     """Show ``m`` in the page and return the properties of the last clicked feature.
 

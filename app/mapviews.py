@@ -112,6 +112,58 @@ def beat_coverage_map(
     return m, colors
 
 
+def overview_map(
+    blocks: gpd.GeoDataFrame,
+    beats: gpd.GeoDataFrame,
+    worst: pd.DataFrame,
+    shapes: MapShapes,
+    *,
+    settings: Settings,
+) -> tuple[folium.Map, StepColors]:
+    """Return Overview's map of blocks by coverage, beats and the worst gaps' numbers.
+
+    Every block is coloured by coverage on the fixed scale, the beats are outlined and
+    labelled with their name and coverage, and the numbers of the ``worst`` gaps
+    (:func:`app.views.worst_gaps`) stand on their blocks.
+
+    A click on a block (or on a number, which lets clicks through) returns its
+    ``block_id``.
+    """
+    colors = coverage_colors(settings=settings)
+    drawn = _shaped(blocks, "block_id", shapes.blocks)
+    frame = drawn.assign(coverage_text=_percent(drawn["coverage"]))
+    m = _base(beats, shapes, settings, outlines=beats)
+    columns = ("block_id", "name", "beat_id", "coverage_text", "households")
+    columns = tuple(c for c in columns if c in frame.columns)
+    _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
+    outlines = _shaped(beats, "beat_id", shapes.beats)
+    if len(outlines):
+        names = outlines["name"] if "name" in outlines else outlines["beat_id"]
+        texts = [
+            f"{n if isinstance(n, str) and n else b} · {c}"
+            for n, b, c in zip(
+                names, outlines["beat_id"], _percent(outlines["coverage"]), strict=True
+            )
+        ]
+        labels = gpd.GeoDataFrame(
+            {"text": texts}, geometry=outlines.geometry.representative_point(), crs=outlines.crs
+        )
+        maps.label_layer(
+            labels, text_column="text", name=t("map.beat_names"), settings=settings
+        ).add_to(m)
+    ranked = drawn.merge(worst[["block_id", "rank"]], on="block_id")
+    if len(ranked):
+        numbers = gpd.GeoDataFrame(
+            {"text": ranked["rank"].astype(str)},
+            geometry=ranked.geometry.representative_point(),
+            crs=ranked.crs,
+        )
+        maps.label_layer(
+            numbers, text_column="text", name=t("map.worst_gaps"), kind="rank", settings=settings
+        ).add_to(m)
+    return m, colors
+
+
 def _coverage_layer(
     frame: gpd.GeoDataFrame,
     colors: StepColors,

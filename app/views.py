@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from analysis.gaps import REASONS
@@ -227,6 +228,47 @@ def gap_blocks(
         keep &= codes.map(lambda parts: bool(wanted & set(parts))).to_numpy(dtype=bool)
     out = blocks.loc[keep].sort_values(["priority", "block_id"], ascending=[False, True])
     return out.reset_index(drop=True)
+
+
+WORST_COLUMNS: Final = (
+    "rank",
+    "block_id",
+    "name",
+    "beat_id",
+    "priority",
+    "reasons",
+    "recommended_band",
+    "households",
+    "coverage",
+)
+"""Columns of :func:`worst_gaps`."""
+
+
+def worst_gaps(blocks: pd.DataFrame, *, count: int = 5) -> pd.DataFrame:
+    """Return the ``count`` under-visited blocks of highest priority, numbered from 1.
+
+    The order is the Gaps page's (priority, then block id), so the numbers on Overview's
+    map and list are the first rows of the Gaps table.
+
+    Examples
+    --------
+    >>> blocks = pd.DataFrame({
+    ...     "block_id": ["B1", "B2", "B3", "B4"], "name": ["A / B", "C / D", "E", "F"],
+    ...     "beat_id": ["X", "X", "Y", "Y"], "priority": [3.0, 9.0, 9.0, 20.0],
+    ...     "under_visited": [True, True, True, False], "reasons": ["low_coverage"] * 4,
+    ...     "recommended_band": ["evening"] * 4, "households": [4, 9, 9, 20],
+    ...     "coverage": [0.5, 0.1, 0.1, 0.9]})
+    >>> worst_gaps(blocks, count=2)[["rank", "block_id", "name"]].values.tolist()
+    [[1, 'B2', 'C / D'], [2, 'B3', 'E']]
+    """
+    keep = blocks["under_visited"].fillna(False).to_numpy(dtype=bool)
+    rows = blocks.loc[keep].sort_values(["priority", "block_id"], ascending=[False, True])
+    rows = rows.head(max(int(count), 0)).reset_index(drop=True)
+    out = pd.DataFrame(_columns(rows, WORST_COLUMNS[1:]))
+    if "name" in out.columns:
+        out["name"] = list(block_labels(rows).values())
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out
 
 
 def gap_table(gaps: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -100,14 +100,17 @@ def demo_settings(demo_data: Dataset) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo_units(demo_settings: Settings) -> Iterator[gpd.GeoDataFrame]:
-    """The demo's blocks: the streets of ``settings.network_type`` cut into blocks."""
+    """The demo's named blocks: the streets of ``settings.network_type`` cut into blocks."""
+    from analysis.units import name_units
     from geo.blocks import blocks_from_graph
     from geo.demo import DEMO_FILES
     from geo.streets import load_streets
     from tests.support.shared import Pristine
 
     graph = load_streets(DEMO_FILES["streets"], network_type=demo_settings.network_type)
-    units = blocks_from_graph(graph, settings=demo_settings)
+    units = name_units(
+        blocks_from_graph(graph, settings=demo_settings), graph, settings=demo_settings
+    )
     kept = Pristine("demo_units", units)
     yield units
     kept.check()

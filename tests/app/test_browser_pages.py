@@ -29,6 +29,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from analysis.pipeline import Analysis
 from app.colors import PRIORITY_PALETTE
 from app.i18n import translate
+from app.views import worst_gaps
 from geo.audit import AuditLog
 from geo.importer import Dataset
 from geo.workspace import Workspace
@@ -47,7 +48,7 @@ from tests.support.server import Server, make_run
 if TYPE_CHECKING:
     from playwright.sync_api import Page, WebSocketRoute
 
-WIDTH, HEIGHT = 1280, 1000
+WIDTH, HEIGHT = 1280, 800  # the chief's first screen: what shows without scrolling
 
 # page key, catalogue key of its title, whether it draws a map
 PAGES = [
@@ -205,9 +206,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.mark.browser
 @pytest.mark.server
-def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -> None:
+def test_pages_in_chromium(
+    server: Server, demo_data: Dataset, demo_analysis: Analysis, tmp_path: Path
+) -> None:
     timings: dict[str, float] = {}
     shots: list[str] = []
+    blocks = demo_analysis.blocks
+    drawn = int(blocks.geometry.notna().sum())  # not the "outside:" households' pseudo-blocks
+    top3 = worst_gaps(blocks, count=3)["name"].tolist()
     with chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
 
@@ -217,18 +223,25 @@ def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -
         start = time.perf_counter()
         log_in_browser(page, "planner")  # the demo planner opens every page but Audit
         wait_for_streamlit(page, timeout_ms=180_000)
-        map_frame(page, paths=6)  # the six demo beats
+        map_frame(page, paths=6 + drawn)  # the six demo beats' outlines and every block
         timings["overview_first_render_s"] = time.perf_counter() - start
-        assert svg_paths(page) == 6
+        assert svg_paths(page) == 6 + drawn
         frame = map_frame(page)
         assert (
             "© OpenStreetMap contributors"
             in frame.locator(".leaflet-control-attribution").inner_text()
         )
-        # Nanjing's streets: a beat's tooltip names it after its main street (汉中路警务区 ...)
-        tip = hover_tooltip(frame, frame.locator("svg path.leaflet-interactive"))
-        assert any(name in tip for name in demo_data.beats["name"]), tip
-        assert re.search(r"[\u4e00-\u9fff]+警务区", tip), tip
+        # Nanjing's streets: each beat labelled with its name and coverage (汉中路警务区 · 83%)
+        labels = frame.get_by_text(re.compile(r"[\u4e00-\u9fff]+警务区 · \d+%"))
+        assert labels.count() == 6
+        assert {labels.nth(i).inner_text().split(" · ")[0] for i in range(6)} == set(
+            demo_data.beats["name"]
+        )
+        # the worst gaps, named by their streets, numbered on the map and listed beside it,
+        # without scrolling at 1280x800
+        assert_above_the_fold(page, top3)
+        for rank in ("1", "2", "3", "4", "5"):
+            assert frame.get_by_text(rank, exact=True).count() >= 1
         shots.append(photograph(page, "overview_en"))
 
         # every other page once (warm caches for the demo's window after the Overview)
@@ -282,6 +295,8 @@ def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -
             timings[f"zh_switch_to_{key}_s"] = open_page(page, key, "zh", has_map=has_map)
             if has_map:
                 assert svg_paths(page) > 0, key
+            if key == "overview":
+                assert_above_the_fold(page, top3)
             assert page.get_by_text("© OpenStreetMap 贡献者", exact=False).count() >= 1
             shots.append(photograph(page, f"{key}_zh"))
 
@@ -295,6 +310,18 @@ def test_pages_in_chromium(server: Server, demo_data: Dataset, tmp_path: Path) -
     (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["seconds"], indent=2))
     assert all(Path(s).is_file() for s in shots)
+
+
+def assert_above_the_fold(browser_page, names: list[str]) -> None:  # noqa: ANN001
+    """Each of ``names`` is listed on the page and visible without scrolling."""
+    for rank, name in enumerate(names, start=1):
+        item = browser_page.get_by_text(f"{rank}. {name}", exact=False).first
+        item.wait_for(state="visible", timeout=60_000)
+        box = item.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, (
+            name,
+            box,
+        )
 
 
 def flagged_contact(now: Analysis) -> tuple[str, str, int, int]:

@@ -169,6 +169,32 @@ def test_overview_shows_the_pipeline_figures(expected: dict[str, Analysis]) -> N
     assert not [i for i in at.info if "hexagonal cells" in i.value]  # the demo's own streets
 
 
+def test_overview_lists_and_numbers_the_worst_gaps(expected: dict[str, Analysis]) -> None:
+    blocks = expected["now"].blocks
+    under = blocks[blocks["under_visited"]].sort_values(
+        ["priority", "block_id"], ascending=[False, True]
+    )
+    top = under.head(5)
+    assert top["name"].str.contains(" / ").all()  # streets, not ids
+    for lang, prefix in [("en", "The 5 worst gaps"), ("zh", "最需补访的 5 个街区")]:
+        at = run_app("overview", lang=lang)
+        assert prefix in [h.value for h in at.subheader]
+        items = [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value]
+        assert len(items) == 5
+        for rank, (item, name) in enumerate(zip(items, top["name"], strict=True), start=1):
+            assert item.startswith(f"**{rank}. {name}**"), item
+        # the numbers stand on the map, over the blocks coloured by coverage
+        script = map_args(at)[0]["script"]  # the labels' HTML, JSON-escaped in the script
+        for rank in range(1, 6):
+            assert f"\\u003e{rank}\\u003c/div" in script
+        assert script.count("pointer-events:none") == 5 + len(expected["now"].beats)
+    # a block opened from the list (or a click on the map): its households
+    at.selectbox(key="overview_block").select_index(0).run()
+    assert f"街区 {top['name'].iloc[0]} 的住户" in [h.value for h in at.subheader]
+    homes = frame(at, "overview_households")
+    assert len(homes) == int(top["households"].iloc[0])
+
+
 def test_overview_in_chinese_translates_headers_and_figures() -> None:
     at = run_app("overview", lang="zh")
     assert {"住户数", "走访覆盖率", "弱势群体逾期未访", "未办结回访"} <= set(metrics(at))
