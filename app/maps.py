@@ -392,6 +392,68 @@ def point_layer(
     )
 
 
+LABEL_COLOR: Final = "#222222"
+"""Colour of a label's anchor point."""
+
+
+def label_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    text_column: str,
+    name: str,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return points with a text always shown beside them (beat ids and figures on a map).
+
+    The text is escaped like any tooltip (it is a tooltip that stays open).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Points with a coordinate system (e.g. each beat's representative point).
+    text_column : str
+        Column holding the label text.
+    name : str
+        Layer name.
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Raises
+    ------
+    SchemaError
+        If the column is missing or a geometry is not a point.
+    CRSError
+        If ``gdf`` has no coordinate system.
+    """
+    frame = _usable_rows(gdf, layer=name, kinds=("Point",))
+    shown = {text_column: ""}
+    data = _features(
+        frame,
+        layer=name,
+        value_column=None,
+        colors=lambda _value: LABEL_COLOR,
+        id_column=None,
+        tooltip_columns=shown,
+        popup_columns={},
+        simplify_m=0.0,
+        settings=settings,
+    )
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        fill = feature["properties"]["color"]
+        return {"color": "#ffffff", "weight": 1, "fillColor": fill, "fillOpacity": 0.9}
+
+    return _geojson(
+        data,
+        name=name,
+        style=style,
+        tooltip_columns=shown,
+        popup_columns={},
+        marker=folium.CircleMarker(radius=2, fill=True),
+        permanent=True,
+    )
+
+
 def line_layer(
     gdf: gpd.GeoDataFrame,
     *,
@@ -699,17 +761,27 @@ def _geojson(
     tooltip_columns: Mapping[str, str],
     popup_columns: Mapping[str, str],
     marker: folium.CircleMarker | None = None,
+    permanent: bool = False,
 ) -> folium.GeoJson:
-    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys."""
+    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys.
+
+    A ``permanent`` tooltip is a label: always open, centred on its feature, text alone.
+    """
     shown = list(dict.fromkeys([*tooltip_columns, *popup_columns]))
     key_of = {column: f"_{i}" for i, column in enumerate(shown)}
     has_features = bool(data["features"])
     tooltip = popup = None
     if has_features and tooltip_columns:
+        options: dict[str, Any] = (
+            {"labels": False, "sticky": False, "permanent": True, "direction": "center"}
+            if permanent
+            else {}
+        )
         tooltip = folium.GeoJsonTooltip(
             fields=[key_of[c] for c in tooltip_columns],
             aliases=[html.escape(label) for label in tooltip_columns.values()],
             localize=False,
+            **options,
         )
     if has_features and popup_columns:
         popup = folium.GeoJsonPopup(
