@@ -27,8 +27,8 @@ from typing import Any, Final
 import pandas as pd
 
 from analysis.pipeline import Analysis
-from analysis.plan_export import plan_beats
-from analysis.rebalance import Plan, fresh_plan, rebalance
+from analysis.plan_proposal import plan_visits, propose
+from analysis.rebalance import Plan
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
@@ -169,20 +169,21 @@ def make_plan(
 
     ``result.extras`` holds the inputs the analysis was run on: ``beats`` (the imported
     beats with their polygons), ``visits`` (with ``duration_min``) and ``streets`` (the
-    street graph the blocks come from).
+    street graph the blocks come from). The plan is :func:`analysis.plan_proposal.propose`'s,
+    as the app's Planning page proposes it.
     """
     inputs = result.extras
-    visits = pd.DataFrame(inputs["visits"]).drop(columns="geometry", errors="ignore")
-    visits = visits.merge(result.visits[["visit_id", "status"]], on="visit_id", how="left")
     lines = street_lines(inputs["streets"]) if inputs.get("streets") is not None else None
-    common: dict[str, Any] = {"streets": lines, "locked": args.lock, "settings": settings}
-    if args.beats_count is None:
-        plan = rebalance(result.blocks, inputs["beats"], visits, **common)
-    else:
-        plan = fresh_plan(
-            result.blocks, inputs["beats"], visits, beats_count=args.beats_count, **common
-        )
-    return plan, plan_beats(plan, result.blocks, inputs["beats"], settings=settings)
+    proposal = propose(
+        result.blocks,
+        inputs["beats"],
+        plan_visits(inputs["visits"], result.visits),
+        streets=lines,
+        beats_count=args.beats_count,
+        locked=args.lock,
+        settings=settings,
+    )
+    return proposal.plan, proposal.beats
 
 
 def write_plan(

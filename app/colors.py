@@ -236,6 +236,38 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+BEAT_PALETTE: Final = (
+    "#1f78b4",
+    "#33a02c",
+    "#e31a1c",
+    "#ff7f00",
+    "#6a3d9a",
+    "#b15928",
+    "#a6cee3",
+    "#b2df8a",
+    "#fb9a99",
+    "#fdbf6f",
+    "#cab2d6",
+    "#ffff99",
+)
+"""Colours of beats told apart by colour (ColorBrewer Paired, strong colours first)."""
+
+
+def beat_colors(beat_ids: Sequence[Any]) -> dict[str, str]:
+    """Return a colour per beat id: the distinct ids, sorted, take the palette in turn.
+
+    Two maps coloured with the same ids (today's beats and a plan) give a beat the same
+    colour on both; past twelve beats the colours repeat.
+
+    Examples
+    --------
+    >>> beat_colors(["B2", "B1", "B2"])
+    {'B1': '#1f78b4', 'B2': '#33a02c'}
+    """
+    ids = sorted({str(b) for b in beat_ids if not is_missing(b)})
+    return {b: BEAT_PALETTE[i % len(BEAT_PALETTE)] for i, b in enumerate(ids)}
+
+
 def legend(colors: Colors, *, values: Sequence[Any] | None = None) -> pd.DataFrame:
     """Return the legend of a colour rule as a frame for Streamlit to draw.
 

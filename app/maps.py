@@ -392,6 +392,68 @@ def point_layer(
     )
 
 
+LABEL_COLOR: Final = "#222222"
+"""Colour of a label's anchor point."""
+
+
+def label_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    text_column: str,
+    name: str,
+    settings: Settings | None = None,
+) -> folium.GeoJson:
+    """Return points with a text always shown beside them (beat ids and figures on a map).
+
+    The text is escaped like any tooltip (it is a tooltip that stays open).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Points with a coordinate system (e.g. each beat's representative point).
+    text_column : str
+        Column holding the label text.
+    name : str
+        Layer name.
+    settings : Settings, optional
+        Uses ``map_coordinate_decimals``.
+
+    Raises
+    ------
+    SchemaError
+        If the column is missing or a geometry is not a point.
+    CRSError
+        If ``gdf`` has no coordinate system.
+    """
+    frame = _usable_rows(gdf, layer=name, kinds=("Point",))
+    shown = {text_column: ""}
+    data = _features(
+        frame,
+        layer=name,
+        value_column=None,
+        colors=lambda _value: LABEL_COLOR,
+        id_column=None,
+        tooltip_columns=shown,
+        popup_columns={},
+        simplify_m=0.0,
+        settings=settings,
+    )
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        fill = feature["properties"]["color"]
+        return {"color": "#ffffff", "weight": 1, "fillColor": fill, "fillOpacity": 0.9}
+
+    return _geojson(
+        data,
+        name=name,
+        style=style,
+        tooltip_columns=shown,
+        popup_columns={},
+        marker=folium.CircleMarker(radius=2, fill=True),
+        permanent=True,
+    )
+
+
 def line_layer(
     gdf: gpd.GeoDataFrame,
     *,
@@ -462,65 +524,6 @@ def line_layer(
     return _geojson(
         data, name=name, style=style, tooltip_columns=tooltip_columns or {}, popup_columns={}
     )
-
-
-LABEL_STYLES: Final = {
-    "name": (
-        "background:rgba(255,255,255,0.85);border:1px solid #4d4d4d;border-radius:3px;"
-        "padding:1px 4px;font:12px sans-serif;color:#222;white-space:nowrap;"
-    ),
-    "rank": (
-        "background:#111;color:#fff;border:2px solid #fff;border-radius:50%;width:22px;"
-        "height:22px;line-height:18px;text-align:center;font:bold 13px sans-serif;"
-    ),
-}
-"""Inline CSS of :func:`label_layer`'s kinds: ``name`` (a beat's name) and ``rank`` (a
-numbered circle)."""
-
-
-def label_layer(
-    gdf: gpd.GeoDataFrame,
-    *,
-    text_column: str,
-    name: str,
-    kind: str = "name",
-    settings: Settings | None = None,
-) -> folium.FeatureGroup:
-    """Return text labels standing on the map at each row's point.
-
-    For beat names or the numbers of the worst gaps, at e.g. a polygon's representative
-    point. Labels let clicks through (``pointer-events: none``), so clicking a number clicks the
-    block under it. The text is HTML-escaped; rows without a point or text are left out.
-
-    Examples
-    --------
-    >>> from shapely.geometry import Point
-    >>> points = gpd.GeoDataFrame({"t": ["<b>1</b>"]}, geometry=[Point(118.8, 32.0)], crs=4326)
-    >>> layer = label_layer(points, text_column="t", name="labels", kind="rank")
-    >>> m = folium.Map(tiles=None)
-    >>> _ = layer.add_to(m)
-    >>> page = m.get_root().render()
-    >>> "<b>1</b>" in page, "lt;b" in page  # escaped (then JSON-encoded) into the icon
-    (False, True)
-    """
-    if text_column not in gdf.columns:
-        raise SchemaError(f"layer {name!r}: no column {text_column!r} for its labels")
-    if kind not in LABEL_STYLES:
-        raise BeatcovError(f"layer {name!r}: unknown label kind {kind!r}")
-    _require_crs(gdf.geometry, layer=name)
-    group = folium.FeatureGroup(name=name)
-    rows = gdf[present(gdf.geometry) & gdf[text_column].notna().to_numpy()]
-    if not len(rows):
-        return group
-    points = _display_geometry(rows.geometry, simplify_m=0.0, settings=settings)
-    size = (22, 22) if kind == "rank" else None
-    anchor = (11, 11) if kind == "rank" else None
-    for point, text in zip(points, rows[text_column].astype(str), strict=True):
-        style = LABEL_STYLES[kind] + "pointer-events:none;"
-        label = f'<div style="{style}">{html.escape(text)}</div>'
-        icon = folium.DivIcon(html=label, icon_size=size, icon_anchor=anchor, class_name="")
-        folium.Marker([point.y, point.x], icon=icon, interactive=False).add_to(group)
-    return group
 
 
 def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | None:
@@ -758,17 +761,27 @@ def _geojson(
     tooltip_columns: Mapping[str, str],
     popup_columns: Mapping[str, str],
     marker: folium.CircleMarker | None = None,
+    permanent: bool = False,
 ) -> folium.GeoJson:
-    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys."""
+    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys.
+
+    A ``permanent`` tooltip is a label: always open, centred on its feature, text alone.
+    """
     shown = list(dict.fromkeys([*tooltip_columns, *popup_columns]))
     key_of = {column: f"_{i}" for i, column in enumerate(shown)}
     has_features = bool(data["features"])
     tooltip = popup = None
     if has_features and tooltip_columns:
+        options: dict[str, Any] = (
+            {"labels": False, "sticky": False, "permanent": True, "direction": "center"}
+            if permanent
+            else {}
+        )
         tooltip = folium.GeoJsonTooltip(
             fields=[key_of[c] for c in tooltip_columns],
             aliases=[html.escape(label) for label in tooltip_columns.values()],
             localize=False,
+            **options,
         )
     if has_features and popup_columns:
         popup = folium.GeoJsonPopup(

@@ -159,7 +159,7 @@ def overview_map(
             crs=ranked.crs,
         )
         maps.label_layer(
-            numbers, text_column="text", name=t("map.worst_gaps"), kind="rank", settings=settings
+            numbers, text_column="text", name=t("map.worst_gaps"), settings=settings
         ).add_to(m)
     return m, colors
 
@@ -474,5 +474,72 @@ def outside_map(
         color=OUTSIDE_COLOR,
         tooltip_columns={"household_id": column_label("household_id")},
         settings=settings,
+    ).add_to(m)
+    return m
+
+
+def plan_map(
+    blocks: pd.DataFrame,
+    beats: gpd.GeoDataFrame,
+    shapes: MapShapes,
+    colors: dict[str, str],
+    *,
+    settings: Settings,
+) -> folium.Map:
+    """Return one side of a plan: blocks coloured by beat, beat outlines, labels with workload.
+
+    Parameters
+    ----------
+    blocks : pandas.DataFrame
+        One row per block: ``block_id``, ``beat_id`` (the beat on this side),
+        ``before_beat_id``, ``moved``, ``households``, ``workload_min``.
+    beats : geopandas.GeoDataFrame
+        The beats of this side: ``beat_id``, ``label`` (its id and workload), polygons.
+    shapes : MapShapes
+        The dataset's simplified streets and blocks.
+    colors : dict
+        Beat id -> colour (:func:`app.colors.beat_colors`, the same on both sides).
+    settings : Settings
+        Map settings.
+    """
+    frame = pd.DataFrame(blocks).assign(
+        moved_text=[t("common.yes") if m else "" for m in blocks["moved"]]
+    )
+    drawn = _shaped(
+        gpd.GeoDataFrame(frame, geometry=[None] * len(frame), crs=shapes.blocks.crs),
+        "block_id",
+        shapes.blocks,
+    )
+    m = _base(beats, shapes, settings)
+    columns = ("block_id", "beat_id", "before_beat_id", "moved_text", "households", "workload_min")
+    labels = {"moved_text": "moved"}
+    outlines = beats[["beat_id", beats.geometry.name]]
+    maps.polygon_layer(
+        outlines,
+        value_column="beat_id",
+        colors=lambda _beat: OUTLINE_COLOR,
+        tooltip_columns={"beat_id": column_label("beat_id")},
+        name=t("map.beats"),
+        fill_opacity=0.0,  # under the blocks: their tooltips stay reachable
+        simplify_m=0.0,
+        settings=settings,
+    ).add_to(m)
+    maps.polygon_layer(
+        drawn,
+        value_column="beat_id",
+        colors=colors,
+        tooltip_columns={c: column_label(labels.get(c, c)) for c in columns},
+        id_column="block_id",
+        name=t("map.blocks"),
+        fill_opacity=0.55,
+        simplify_m=0.0,
+        settings=settings,
+    ).add_to(m)
+    points = project(beats.geometry).representative_point()
+    label_points = gpd.GeoDataFrame(
+        {"label": beats["label"].to_numpy()}, geometry=to_wgs84(points).to_numpy(), crs="EPSG:4326"
+    )
+    maps.label_layer(
+        label_points, text_column="label", name=t("map.labels"), settings=settings
     ).add_to(m)
     return m

@@ -31,6 +31,7 @@ from analysis.scope import Scope, account_scope
 from app import auth, state
 from app._streamlit_compat import StreamlitPage, guard_clear_cache
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
+from app.planning import PLANNER_ROLES
 from app.ui import md_text
 from geo.accounts import DATA_ROLES, ROLES, Account
 from geo.audit import Actor
@@ -66,6 +67,7 @@ PAGES: Final = (
     PageSpec("gaps", "gaps.py", ":material/travel_explore:", "gaps"),
     PageSpec("my_beat", "my_beat.py", ":material/directions_walk:", "my-beat"),
     PageSpec("quality", "quality.py", ":material/fact_check:", "visit-quality"),
+    PageSpec("planning", "planning.py", ":material/compare_arrows:", "planning", PLANNER_ROLES),
     PageSpec("data", "data.py", ":material/database:", "data", roles=DATA_ROLES),
     PageSpec("audit", "audit.py", ":material/policy:", "audit", roles=AUDIT_ROLES),
 )
@@ -185,6 +187,8 @@ def pages_for(role: str | None) -> list[PageSpec]:
     --------
     >>> [p.key for p in pages_for("officer")]
     ['overview', 'gaps', 'my_beat', 'quality']
+    >>> [p.key for p in pages_for("planner")]
+    ['overview', 'gaps', 'my_beat', 'quality', 'planning', 'data']
     >>> [p.key for p in pages_for("planner")][-1], [p.key for p in pages_for("chief")][-1]
     ('data', 'audit')
     >>> pages_for(None)

@@ -60,7 +60,8 @@ Accounts and the audit trail
 when they are opened, and write through :meth:`Workspace.transaction` under the same write
 lock. Storing a dataset, making one current and recording or withdrawing a review each
 write their audit row (:func:`geo.audit.append`) in the same transaction as the change, so
-the current dataset never changes without a row saying who changed it.
+the current dataset never changes without a row saying who changed it. A beat plan made
+current adds its ``plan_change`` row to that transaction (:meth:`Workspace.set_current`).
 
 Column choices
 --------------
@@ -335,8 +336,21 @@ class Workspace:
                 found = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
         return None if found is None else str(found[0])
 
-    def set_current(self, dataset_id: str, *, actor: Actor = SYSTEM) -> None:
+    def set_current(
+        self, dataset_id: str, *, actor: Actor = SYSTEM, plan_change: str | None = None
+    ) -> None:
         """Make a stored dataset the current one (a ``make_current`` row of the audit trail).
+
+        Parameters
+        ----------
+        dataset_id : str
+            A stored dataset.
+        actor : geo.audit.Actor
+            Who makes it current.
+        plan_change : str, optional
+            When the dataset holds a beat plan made current, what the plan changes (the
+            target of a ``plan_change`` row written in the same transaction, after the
+            ``make_current`` row; see :func:`analysis.plan_proposal.change_target`).
 
         Raises
         ------
@@ -362,6 +376,8 @@ class Workspace:
                 audit.append(
                     conn, actor, "make_current", f"{dataset_id} {self._label(conn, dataset_id)}"
                 )
+                if plan_change is not None:
+                    audit.append(conn, actor, "plan_change", f"{dataset_id} {plan_change}")
 
     def current(self) -> Dataset | None:
         """Return the current dataset, or ``None`` when none was made current."""
