@@ -392,8 +392,20 @@ def point_layer(
     )
 
 
-LABEL_COLOR: Final = "#222222"
-"""Colour of a label's anchor point."""
+LABEL_STYLES: Final = {
+    "name": (
+        "background:rgba(255,255,255,0.85);border:1px solid #4d4d4d;border-radius:3px;"
+        "padding:1px 4px;font:12px sans-serif;color:#222;white-space:nowrap;"
+        "transform:translate(-50%,-50%);display:inline-block;"
+    ),
+    "rank": (
+        "background:#111;color:#fff;border:2px solid #fff;border-radius:50%;width:22px;"
+        "height:22px;line-height:18px;text-align:center;font:bold 13px sans-serif;"
+        "box-sizing:border-box;"
+    ),
+}
+"""Inline CSS of :func:`label_layer`'s kinds: ``name`` (a box of text centred on its point)
+and ``rank`` (a numbered circle)."""
 
 
 def label_layer(
@@ -401,11 +413,16 @@ def label_layer(
     *,
     text_column: str,
     name: str,
+    kind: str = "name",
     settings: Settings | None = None,
-) -> folium.GeoJson:
-    """Return points with a text always shown beside them (beat ids and figures on a map).
+) -> folium.FeatureGroup:
+    """Return text labels standing on the map at each row's point, always shown.
 
-    The text is escaped like any tooltip (it is a tooltip that stays open).
+    For beat names and figures or the numbers of the worst gaps, at e.g. a polygon's
+    representative point. Each label is a marker with an HTML icon (a permanent tooltip
+    bound to one GeoJSON layer would open for one of its features only). Labels let clicks
+    through (``pointer-events: none``), so clicking a number clicks the block under it.
+    The text is HTML-escaped like any tooltip; rows without a point or text are left out.
 
     Parameters
     ----------
@@ -415,6 +432,8 @@ def label_layer(
         Column holding the label text.
     name : str
         Layer name.
+    kind : {"name", "rank"}
+        The look (:data:`LABEL_STYLES`).
     settings : Settings, optional
         Uses ``map_coordinate_decimals``.
 
@@ -424,34 +443,34 @@ def label_layer(
         If the column is missing or a geometry is not a point.
     CRSError
         If ``gdf`` has no coordinate system.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> points = gpd.GeoDataFrame({"t": ["<b>1</b>"]}, geometry=[Point(118.8, 32.0)], crs=4326)
+    >>> m = folium.Map(tiles=None)
+    >>> _ = label_layer(points, text_column="t", name="labels", kind="rank").add_to(m)
+    >>> page = m.get_root().render()
+    >>> "<b>1</b>" in page, "lt;b" in page  # escaped (then JSON-encoded) into the icon
+    (False, True)
     """
+    if text_column not in gdf.columns:
+        raise SchemaError(f"layer {name!r}: no column {text_column!r} for its labels")
+    if kind not in LABEL_STYLES:
+        raise BeatcovError(f"layer {name!r}: unknown label kind {kind!r}")
     frame = _usable_rows(gdf, layer=name, kinds=("Point",))
-    shown = {text_column: ""}
-    data = _features(
-        frame,
-        layer=name,
-        value_column=None,
-        colors=lambda _value: LABEL_COLOR,
-        id_column=None,
-        tooltip_columns=shown,
-        popup_columns={},
-        simplify_m=0.0,
-        settings=settings,
-    )
-
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        fill = feature["properties"]["color"]
-        return {"color": "#ffffff", "weight": 1, "fillColor": fill, "fillOpacity": 0.9}
-
-    return _geojson(
-        data,
-        name=name,
-        style=style,
-        tooltip_columns=shown,
-        popup_columns={},
-        marker=folium.CircleMarker(radius=2, fill=True),
-        permanent=True,
-    )
+    frame = frame[frame[text_column].notna().to_numpy()]
+    group = folium.FeatureGroup(name=name)
+    if not len(frame):
+        return group
+    points = _display_geometry(frame.geometry, simplify_m=0.0, settings=settings)
+    size, anchor = ((22, 22), (11, 11)) if kind == "rank" else ((0, 0), (0, 0))
+    style = LABEL_STYLES[kind] + "pointer-events:none;"
+    for point, text in zip(points, frame[text_column].astype(str), strict=True):
+        label = f'<div style="{style}">{html.escape(text)}</div>'
+        icon = folium.DivIcon(html=label, icon_size=size, icon_anchor=anchor, class_name="")
+        folium.Marker([point.y, point.x], icon=icon, interactive=False).add_to(group)
+    return group
 
 
 def line_layer(
@@ -761,27 +780,17 @@ def _geojson(
     tooltip_columns: Mapping[str, str],
     popup_columns: Mapping[str, str],
     marker: folium.CircleMarker | None = None,
-    permanent: bool = False,
 ) -> folium.GeoJson:
-    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys.
-
-    A ``permanent`` tooltip is a label: always open, centred on its feature, text alone.
-    """
+    """Return the GeoJson layer with escaped tooltip/popup bound to the display keys."""
     shown = list(dict.fromkeys([*tooltip_columns, *popup_columns]))
     key_of = {column: f"_{i}" for i, column in enumerate(shown)}
     has_features = bool(data["features"])
     tooltip = popup = None
     if has_features and tooltip_columns:
-        options: dict[str, Any] = (
-            {"labels": False, "sticky": False, "permanent": True, "direction": "center"}
-            if permanent
-            else {}
-        )
         tooltip = folium.GeoJsonTooltip(
             fields=[key_of[c] for c in tooltip_columns],
             aliases=[html.escape(label) for label in tooltip_columns.values()],
             localize=False,
-            **options,
         )
     if has_features and popup_columns:
         popup = folium.GeoJsonPopup(

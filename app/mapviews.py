@@ -159,7 +159,7 @@ def overview_map(
             crs=ranked.crs,
         )
         maps.label_layer(
-            numbers, text_column="text", name=t("map.worst_gaps"), settings=settings
+            numbers, text_column="text", name=t("map.worst_gaps"), kind="rank", settings=settings
         ).add_to(m)
     return m, colors
 

@@ -223,9 +223,11 @@ def test_pages_in_chromium(
         start = time.perf_counter()
         log_in_browser(page, "planner")  # the demo planner opens every page but Audit
         wait_for_streamlit(page, timeout_ms=180_000)
-        map_frame(page, paths=6 + drawn)  # the six demo beats' outlines and every block
+        # the six beats' outlines, every block, and the anchors of the six beats' labels
+        # and of the five worst gaps' numbers
+        map_frame(page, paths=6 + drawn + 6 + 5)
         timings["overview_first_render_s"] = time.perf_counter() - start
-        assert svg_paths(page) == 6 + drawn
+        assert svg_paths(page) == 6 + drawn + 6 + 5
         frame = map_frame(page)
         assert (
             "© OpenStreetMap contributors"
@@ -271,11 +273,12 @@ def test_pages_in_chromium(
         tooltip = frame.locator(".leaflet-tooltip")
         tooltip.wait_for(state="visible")
         tip = tooltip.inner_text()
-        block_id = re.search(r"Block\s+(\S+)", tip).group(1)
+        block_id = re.search(r"^Block\s+(\S+)$", tip, flags=re.MULTILINE).group(1)
+        name = demo_analysis.blocks.set_index("block_id").loc[block_id, "name"]
         households = int(re.search(r"Households\s+(\d+)", tip).group(1))
         start = time.perf_counter()
         target.click(position={"x": spot["x"], "y": spot["y"]})
-        heading = page.get_by_role("heading", name=f"Households in block {block_id}")
+        heading = page.get_by_role("heading", name=f"Households in block {name}")
         heading.wait_for(timeout=60_000)
         wait_for_streamlit(page)
         timings["gaps_click_to_households_s"] = time.perf_counter() - start
@@ -357,7 +360,8 @@ def test_chief_dismisses_a_visit_in_chromium(
     server: Server, demo_analysis: Analysis, tmp_path: Path
 ) -> None:
     visit_id, block_id, contacted, households = flagged_contact(demo_analysis)
-    coverage = f"Coverage of block {block_id}"
+    name = demo_analysis.blocks.set_index("block_id").loc[block_id, "name"]
+    coverage = f"Coverage of block {name}"
     with chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
         page.goto(server.url)
