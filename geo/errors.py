@@ -103,6 +103,14 @@ class WorkspaceError(BeatcovError):
     """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
 
 
+class DatabaseError(WorkspaceError):
+    """The workspace's database server cannot be used: unreachable, credentials refused,
+    no such database, PostGIS missing, or ``BEATCOV_DATABASE_URL`` malformed.
+
+    Messages name the server with its password masked (:func:`geo.database.redact`).
+    """
+
+
 class OutputError(BeatcovError):
     """An output folder cannot be written as asked (a file in the way, a folder not ours)."""
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
@@ -37,6 +36,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from geo.accounts import Account, Accounts, account_from_row, normalise_username
 from geo.audit import Actor, append, now_utc, utc_text
+from geo.database import Connection
 from geo.errors import AccountError
 from geo.settings import Settings, resolve
 
@@ -174,7 +174,7 @@ def _record(accounts: Accounts, actor: Actor, action: str, outcome: str, when: d
 
 
 def _count_failure(
-    conn: sqlite3.Connection, account: Account, when: dt.datetime, cfg: Settings
+    conn: Connection, account: Account, when: dt.datetime, cfg: Settings
 ) -> Login:
     """Add a wrong password to the count; lock at the limit (inside the transaction)."""
     failed = account.failed_attempts + 1
