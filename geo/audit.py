@@ -25,12 +25,14 @@ chain in ``seq`` order and names the first row that does not match:
 
 A row is appended inside the caller's write transaction, which holds the workspace's one
 write lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock: :mod:`geo.database`),
-so two sessions, two processes or two stations sharing a server never write the same ``seq`` and an action and its audit row are stored together or not
-at all. Triggers (:data:`GUARDS`) refuse ``UPDATE`` on the table and ``DELETE`` of rows that
-are not pruned, so no beatcov code can change a row; someone editing the file, or the
-server's table with the trigger dropped, is caught by :func:`verify`. What a chain cannot show alone: rows cut from the end, or the whole chain
-recomputed after an edit. :func:`verify` reports the last row's hash (the *head*): written
-down elsewhere now and then (a printout, a ticket), it proves both.
+so two sessions, two processes or two stations sharing a server never write the same
+``seq``, and an action and its audit row are stored together or not at all. Triggers
+(:data:`GUARDS`) refuse ``UPDATE`` on the table and ``DELETE`` of rows that are not pruned,
+so no beatcov code can change a row; someone editing the file, or the server's table with
+the trigger dropped, is caught by :func:`verify`. What a chain cannot show alone: rows cut
+from the end, or the whole chain recomputed after an edit. :func:`verify` reports the last
+row's hash (the *head*): written down elsewhere now and then (a printout, a ticket), it
+proves both.
 
 Retention
 ---------

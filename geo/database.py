@@ -21,7 +21,7 @@ one writer at a time      ``BEGIN IMMEDIATE`` (the file's     ``BEGIN`` + a tran
 waiting for the writer    ``busy_timeout_s`` (SQLite's        ``busy_timeout_s`` as
                           ``timeout``)                        ``lock_timeout``
 format number             ``PRAGMA user_version``             table ``beatcov_format``
-dataset payloads          files in the folder                 ``bytea`` columns (:mod:`geo.payloads`)
+dataset payloads          files in the folder                 ``bytea`` (:mod:`geo.payloads`)
 append-only guards        ``RAISE(ABORT, ...)`` triggers      a PL/pgSQL trigger function
                           (:data:`geo.audit.GUARDS`)          (same rules, TRUNCATE refused too)
 ========================  ==================================  ==================================
@@ -137,7 +137,7 @@ class Row(tuple[Any, ...]):
 
     names: dict[str, int]
 
-    def __new__(cls, values: Iterable[Any], names: dict[str, int]) -> Row:
+    def __new__(cls, values: Iterable[Any], names: dict[str, int]) -> Row:  # noqa: D102
         row = super().__new__(cls, values)
         row.names = names
         return row
@@ -389,7 +389,7 @@ class PostgresDatabase:
             msg = (
                 f"PostGIS is not enabled in the database {self._database} on "
                 f"{self.location}, and {self._user} may not enable it; ask the database's "
-                f'administrator to run CREATE EXTENSION {EXTENSION}; in it, once'
+                f"administrator to run CREATE EXTENSION {EXTENSION}; in it, once"
             )
             raise DatabaseError(msg) from None
 
@@ -404,7 +404,7 @@ class PostgresDatabase:
                 f"{action}: the workspace {self.location} is busy (another session is "
                 f"saving) and stayed busy for {self.busy_timeout_s:g} s; {hint}"
             )
-        if isinstance(exc, psycopg.OperationalError):
+        if exc.sqlstate is None or exc.sqlstate.startswith(("08", "57P")):  # connection lost
             return (
                 f"{action}: the connection to the database server {self.location} failed "
                 f"({reason}); check that the server is running; {hint}"

@@ -104,10 +104,11 @@ class WorkspaceError(BeatcovError):
 
 
 class DatabaseError(WorkspaceError):
-    """The workspace's database server cannot be used: unreachable, credentials refused,
-    no such database, PostGIS missing, or ``BEATCOV_DATABASE_URL`` malformed.
+    """The workspace's database server cannot be used.
 
-    Messages name the server with its password masked (:func:`geo.database.redact`).
+    It is unreachable, refuses the credentials, has no such database or no PostGIS, or
+    ``BEATCOV_DATABASE_URL`` is malformed. Messages name the server with its password
+    masked (:func:`geo.database.redact`).
     """
 
 

@@ -173,9 +173,7 @@ def _record(accounts: Accounts, actor: Actor, action: str, outcome: str, when: d
         append(conn, actor, action, "", outcome, now=when)
 
 
-def _count_failure(
-    conn: Connection, account: Account, when: dt.datetime, cfg: Settings
-) -> Login:
+def _count_failure(conn: Connection, account: Account, when: dt.datetime, cfg: Settings) -> Login:
     """Add a wrong password to the count; lock at the limit (inside the transaction)."""
     failed = account.failed_attempts + 1
     until = None

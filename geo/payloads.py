@@ -148,8 +148,10 @@ class FolderPayloads:
 
     @contextlib.contextmanager
     def removing(self, dataset_id: str) -> Iterator[Remove]:
-        """Yield ``remove(conn)``: the file is moved aside, put back if the block fails,
-        deleted with the street file when it succeeds."""
+        """Yield ``remove(conn)``: the file goes aside, back if the block fails, else away.
+
+        The street file is deleted too when the block succeeds.
+        """
         path = self.file(dataset_id)
         trash = path.with_name(f"{_TRASH_PREFIX}{dataset_id}-{secrets.token_hex(4)}.gpkg")
         moved = False
@@ -367,4 +369,3 @@ def _store_beats(conn: Connection, dataset_id: str, beats: gpd.GeoDataFrame) -> 
 
 def _text(value: Any) -> str | None:
     return None if value is None or bool(pd.isna(value)) else str(value)
-

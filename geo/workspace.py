@@ -172,8 +172,10 @@ def default_folder() -> Path:
 
 
 class Workspace:
-    """Stored datasets and the current one: in a folder (SQLite + one GeoPackage each), or
-    on a shared PostgreSQL/PostGIS server (:mod:`geo.database`, :mod:`geo.payloads`).
+    """Stored datasets and the current one, in a folder or on a PostgreSQL/PostGIS server.
+
+    By default in a folder (SQLite + one GeoPackage each); with a database URL on a
+    shared server (:mod:`geo.database`, :mod:`geo.payloads`).
 
     Parameters
     ----------
