@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,42 @@ def test_verify_rows_on_an_empty_log(tmp_path: Path) -> None:
     with ws.reading("t") as conn:
         check = verify_rows(conn)
     assert (check.ok, check.rows, check.head) == (True, 0, GENESIS)
+
+
+def test_sessions_appending_at_once_write_one_chain(tmp_path: Path) -> None:
+    # four sessions (each its own workspace object and connections, as four processes or
+    # stations would be) append ten rows each at once: one chain of 40, never a fork
+    Workspace(tmp_path)
+    errors: list[BaseException] = []
+
+    def session(n: int) -> None:
+        try:
+            log = AuditLog(Workspace(tmp_path))
+            for i in range(10):
+                log.record(Actor(f"officer{n}", "officer"), "view_household", f"H{i}")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    log = AuditLog(Workspace(tmp_path))
+    rows = log.rows()
+    assert rows["seq"].tolist() == list(range(1, 41))
+    assert rows["prev_hash"].tolist()[1:] == rows["hash"].tolist()[:-1]
+    assert rows.groupby("username").size().tolist() == [10, 10, 10, 10]
+    assert log.verify().ok
+
+
+def test_truncating_the_log_is_refused(log: AuditLog) -> None:
+    # SQLite has no TRUNCATE; on PostgreSQL it fires no row trigger, so it has its own guard
+    statement = (
+        "DELETE FROM audit_log" if log.database.db.dialect == "sqlite" else ("TRUNCATE audit_log")
+    )
+    with pytest.raises(WorkspaceError, match="append-only"):
+        with log.database.transaction("tampering") as conn:
+            conn.execute(statement)
+    assert len(log.rows()) == 4
