@@ -13,6 +13,15 @@ Layout of a workspace folder::
     streets/<id><suffix>      the street file imported with the dataset, if any
                               (suffix .osm, .osm.bz2, .osm.pbf or .graphml)
 
+On a shared server
+------------------
+With ``$BEATCOV_DATABASE_URL`` (or ``database_url=``) naming a PostgreSQL server with
+PostGIS, the same tables live there, and so do the datasets' GeoPackages and street files
+(``bytea``; :mod:`geo.payloads`); the folder keeps only local copies of street files. The
+rules below hold on both: one writer at a time (an advisory lock instead of SQLite's write
+lock, :mod:`geo.database`), a row and its payload committed together or not at all. The
+file layout, modes and sweeping describe the folder (SQLite) workspace.
+
 Choices
 -------
 * A dataset's id is a short SHA-256 of its canonical content (tables, column types and

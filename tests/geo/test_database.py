@@ -16,7 +16,7 @@ from geo.database import DATABASE_ENV, configured_url, pg_sql, redact
 from geo.errors import DatabaseError, WorkspaceError
 from geo.workspace import Workspace
 from tests.geo.test_workspace import assert_same, make_dataset
-from tests.support.postgres import _QUOTED, APP_PASSWORD, Cluster, _free_port
+from tests.support.postgres import APP_PASSWORD, QUOTED_PASSWORD, Cluster, free_port
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def shared(postgres_cluster: Cluster) -> Iterator[str]:
 
 def assert_no_password(error: BaseException) -> None:
     text = str(error)
-    assert APP_PASSWORD not in text and _QUOTED not in text and "s3cret" not in text
+    assert APP_PASSWORD not in text and QUOTED_PASSWORD not in text and "s3cret" not in text
     assert error.__cause__ is None and error.__suppress_context__  # no driver traceback
 
 
@@ -81,8 +81,8 @@ def test_placeholders_become_psycopgs() -> None:
 
 
 def test_an_unreachable_server_is_named_with_its_password_masked(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
-    url = f"postgresql://beatcov:{_QUOTED}@127.0.0.1:{port}/beatcov"
+    port = free_port()  # nothing listens there
+    url = f"postgresql://beatcov:{QUOTED_PASSWORD}@127.0.0.1:{port}/beatcov"
     with pytest.raises(DatabaseError, match="cannot reach the database server") as caught:
         Workspace(tmp_path, database_url=url, busy_timeout_s=2)
     assert f"postgresql://beatcov:***@127.0.0.1:{port}/beatcov" in str(caught.value)
@@ -92,7 +92,7 @@ def test_an_unreachable_server_is_named_with_its_password_masked(tmp_path: Path)
 
 
 def test_wrong_credentials_are_said_to_be_wrong(tmp_path: Path, postgres_cluster: Cluster) -> None:
-    url = postgres_cluster.url().replace(_QUOTED, "not-the-password")
+    url = postgres_cluster.url().replace(QUOTED_PASSWORD, "not-the-password")
     with pytest.raises(DatabaseError, match="refused the credentials of beatcov") as caught:
         Workspace(tmp_path, database_url=url)
     assert "password authentication failed" in str(caught.value)
@@ -131,7 +131,7 @@ def test_a_server_that_stops_gives_a_clear_error(shared: str, tmp_path: Path) ->
     broken = Workspace.__new__(Workspace)  # the same workspace, its server gone meanwhile
     broken.__dict__.update(ws.__dict__)
     broken.db = database.PostgresDatabase(
-        shared.replace(shared.split("@")[1].split("/")[0], f"127.0.0.1:{_free_port()}"),
+        shared.replace(shared.split("@")[1].split("/")[0], f"127.0.0.1:{free_port()}"),
         busy_timeout_s=2,
     )
     with pytest.raises(DatabaseError, match="cannot reach the database server") as caught:

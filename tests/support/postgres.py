@@ -38,7 +38,7 @@ import psycopg
 APP_USER = "beatcov"
 APP_PASSWORD = "pw-Ω-s3cret"  # a non-ASCII password: URL-quoted, masked in messages
 ADMIN_PASSWORD = "admin-s3cret"
-_QUOTED = "pw-%CE%A9-s3cret"
+QUOTED_PASSWORD = "pw-%CE%A9-s3cret"
 
 
 def bin_dir() -> Path:
@@ -78,7 +78,7 @@ class Cluster:
         pwfile.unlink()
         self.port = 0
         for _ in range(5):  # another process may take the free port first
-            self.port = _free_port()
+            self.port = free_port()
             options = (
                 f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                 f"-c unix_socket_directories={self.root} -c fsync=off "
@@ -105,7 +105,7 @@ class Cluster:
 
     def url(self, database: str = "beatcov", *, admin: bool = False, schema: str = "") -> str:
         """Return a URL of a database, as the app (default) or the superuser."""
-        who = f"postgres:{ADMIN_PASSWORD}" if admin else f"{APP_USER}:{_QUOTED}"
+        who = f"postgres:{ADMIN_PASSWORD}" if admin else f"{APP_USER}:{QUOTED_PASSWORD}"
         options = f"?options=-csearch_path%3D{schema},public" if schema else ""
         return f"postgresql://{who}@127.0.0.1:{self.port}/{database}{options}"
 
@@ -140,7 +140,7 @@ class Cluster:
         return done
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
