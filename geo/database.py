@@ -305,8 +305,15 @@ class PostgresDatabase:
     insertion_order: Final = "dataset_id"  # no rowid; ties of a microsecond stamp are rare
 
     def __init__(self, url: str, *, busy_timeout_s: float) -> None:
-        import psycopg  # only a PostgreSQL workspace needs it
-
+        try:
+            import psycopg  # only a PostgreSQL workspace needs it
+        except ImportError:
+            msg = (
+                f"{DATABASE_ENV} names a PostgreSQL server, but psycopg is not installed; "
+                "install beatcov's requirements (pip install -r requirements.txt -c "
+                f"constraints.txt) or unset {DATABASE_ENV}"
+            )
+            raise DatabaseError(msg) from None
         self._psycopg = psycopg
         self._url = url
         self.busy_timeout_s = busy_timeout_s

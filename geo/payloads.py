@@ -32,7 +32,9 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -87,6 +89,9 @@ SCHEMA: Final = (
     """,
 )
 """PostgreSQL tables of :class:`DatabasePayloads` (run when a shared workspace is opened)."""
+
+LEFTOVER_AGE_S: Final = 600.0
+"""A shared workspace's local leftovers (``.tmp-*``, ``.scratch-*``) older than this are swept."""
 
 _ID_PATTERN: Final = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
 _TRASH_PREFIX: Final = ".deleted-"
@@ -311,11 +316,20 @@ class DatabasePayloads:
         return self._copy(dataset_id, suffix, digest, bytes(content[0]))
 
     def sweep(self, conn: Connection) -> None:
-        """Remove half-written local copies of street files."""
+        """Remove what a crash left: half-written street copies and scratch folders.
+
+        The write lock is the server's, and copies and scratch files are written outside
+        it (by reads), so only leftovers older than :data:`LEFTOVER_AGE_S` are removed:
+        another process of this machine may be writing a fresh one.
+        """
+        cutoff = time.time() - LEFTOVER_AGE_S
         if self.streets_dir.is_dir():
             for path in self.streets_dir.iterdir():
-                if path.is_file() and path.name.startswith(TMP_PREFIX):
+                if path.name.startswith(TMP_PREFIX) and path.is_file() and _older(path, cutoff):
                     path.unlink(missing_ok=True)
+        for path in self.folder.glob(f"{_SCRATCH_PREFIX}*"):
+            if path.is_dir() and not path.is_symlink() and _older(path, cutoff):
+                shutil.rmtree(path, ignore_errors=True)
 
     def _copy_path(self, dataset_id: str, suffix: str, digest: str) -> Path:
         return self.streets_dir / f"{dataset_id}-{digest[:12]}{suffix}"
@@ -369,3 +383,10 @@ def _store_beats(conn: Connection, dataset_id: str, beats: gpd.GeoDataFrame) -> 
 
 def _text(value: Any) -> str | None:
     return None if value is None or bool(pd.isna(value)) else str(value)
+
+
+def _older(path: Path, cutoff: float) -> bool:
+    try:
+        return path.stat().st_mtime < cutoff
+    except FileNotFoundError:  # removed meanwhile
+        return False

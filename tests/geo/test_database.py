@@ -6,6 +6,9 @@ dataset and street file, and the beats are PostGIS geometry a GIS can read."""
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -197,3 +200,33 @@ def test_beats_are_postgis_geometry_in_a_view_of_the_current_dataset(
     with ws.reading("t") as conn:
         found = conn.execute("SELECT count(*) FROM dataset_beats WHERE dataset_id = ?", (first,))
         assert found.fetchone()[0] == 0
+
+
+def test_local_leftovers_of_a_shared_workspace_are_swept_once_old(
+    shared: str, tmp_path: Path
+) -> None:
+    ws = Workspace(tmp_path, database_url=shared)
+    first = ws.save(make_dataset())
+    kept = ws.save_streets(first, "a.osm", b"<osm/>")
+    fresh = tmp_path / "streets" / ".tmp-1234-another-process.osm"
+    old = tmp_path / "streets" / ".tmp-5678-crashed.osm"
+    scratch = tmp_path / ".scratch-crashed"
+    for path in (fresh, old):
+        path.write_bytes(b"half a file")
+    scratch.mkdir()
+    (scratch / f"{first}.gpkg").write_bytes(b"half a file")
+    an_hour_ago = time.time() - 3600
+    for path in (old, scratch):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    Workspace(tmp_path, database_url=shared)
+    assert sorted(p.name for p in (tmp_path / "streets").iterdir()) == sorted(
+        [kept.name, fresh.name]
+    )
+    assert not scratch.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_missing_driver_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg fails
+    with pytest.raises(DatabaseError, match="psycopg is not installed"):
+        database.PostgresDatabase("postgresql://u@localhost/x", busy_timeout_s=1)

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -481,7 +482,10 @@ def test_street_file_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
     ws = Workspace(tmp_path)
     first = ws.save(data)
     kept = ws.save_streets(first, "a.osm", b"<osm/>")
-    (tmp_path / "streets" / f".tmp-{first}.osm.pbf").write_bytes(b"half a file")
+    leftover = tmp_path / "streets" / f".tmp-{first}.osm.pbf"
+    leftover.write_bytes(b"half a file")
+    an_hour_ago = time.time() - 3600  # on a shared server, fresh ones may be another's
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
     Workspace(tmp_path)
     assert street_files(tmp_path) == [kept.name]
 
