@@ -41,6 +41,7 @@ from typing import Any, Final
 
 from geo.accounts import ROLES, Accounts, split_list
 from geo.audit import Actor, AuditLog
+from geo.database import configured_url
 from geo.errors import AccountError, BeatcovError
 from geo.settings import DEFAULTS
 from geo.workspace import DB_NAME, Workspace, default_folder
@@ -121,7 +122,8 @@ class _Refused(BeatcovError):
 def _open(args: argparse.Namespace) -> Workspace:
     folder = args.workspace if args.workspace is not None else default_folder()
     creating = args.command == "users" and args.users_command == "add"
-    if not creating and not (folder / DB_NAME).is_file():
+    shared = configured_url() is not None  # the tables are on a server: no file to look for
+    if not creating and not shared and not (folder / DB_NAME).is_file():
         msg = (
             f"there is no workspace at {folder} (no {DB_NAME}); name it with --workspace "
             "or set BEATCOV_WORKSPACE"

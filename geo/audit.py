@@ -23,13 +23,16 @@ chain in ``seq`` order and names the first row that does not match:
 * a row deleted leaves a gap in ``seq`` and breaks the next row's ``prev_hash``;
 * a row inserted (with any ``seq``) breaks the chain where it stands.
 
-A row is appended inside the caller's transaction (``BEGIN IMMEDIATE``), so two sessions
-never write the same ``seq`` and an action and its audit row are stored together or not
-at all. Triggers refuse ``UPDATE`` on the table and ``DELETE`` of rows that are not pruned,
-so no beatcov code can change a row; someone editing the file directly is caught by
-:func:`verify`. What a chain cannot show alone: rows cut from the end, or the whole chain
-recomputed after an edit. :func:`verify` reports the last row's hash (the *head*): written
-down elsewhere now and then (a printout, a ticket), it proves both.
+A row is appended inside the caller's write transaction, which holds the workspace's one
+write lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's advisory lock: :mod:`geo.database`),
+so two sessions, two processes or two stations sharing a server never write the same
+``seq``, and an action and its audit row are stored together or not at all. Triggers
+(:data:`GUARDS`) refuse ``UPDATE`` on the table and ``DELETE`` of rows that are not pruned,
+so no beatcov code can change a row; someone editing the file, or the server's table with
+the trigger dropped, is caught by :func:`verify`. What a chain cannot show alone: rows cut
+from the end, or the whole chain recomputed after an edit. :func:`verify` reports the last
+row's hash (the *head*): written down elsewhere now and then (a printout, a ticket), it
+proves both.
 
 Retention
 ---------
@@ -45,12 +48,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Final, Protocol
 
 import pandas as pd
 
+from geo.database import Connection
 from geo.errors import AuditError
 from geo.settings import Settings, resolve
 
@@ -97,21 +100,55 @@ SCHEMA: Final = (
         pruned_at TEXT NOT NULL
     )
     """,
-    """
-    CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-    BEGIN
-        SELECT RAISE(ABORT, 'the audit log is append-only: rows are never changed');
-    END
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-    WHEN old.seq > COALESCE((SELECT seq FROM audit_anchor WHERE slot = 1), 0)
-    BEGIN
-        SELECT RAISE(ABORT, 'the audit log is append-only: only pruned rows are removed');
-    END
-    """,
 )
-"""Statements that add the audit tables and their guards to a workspace (run when opened)."""
+"""Statements that add the audit tables to a workspace (run when opened; either dialect)."""
+
+_CHANGED: Final = "the audit log is append-only: rows are never changed"
+_REMOVED: Final = "the audit log is append-only: only pruned rows are removed"
+
+GUARDS: Final = {
+    "sqlite": (
+        f"""
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, '{_CHANGED}');
+        END
+        """,
+        f"""
+        CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+        WHEN old.seq > COALESCE((SELECT seq FROM audit_anchor WHERE slot = 1), 0)
+        BEGIN
+            SELECT RAISE(ABORT, '{_REMOVED}');
+        END
+        """,
+    ),
+    "postgresql": (
+        f"""
+        CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' OR TG_OP = 'TRUNCATE' THEN
+                RAISE EXCEPTION '{_CHANGED}';
+            END IF;
+            IF OLD.seq > COALESCE((SELECT seq FROM audit_anchor WHERE slot = 1), 0) THEN
+                RAISE EXCEPTION '{_REMOVED}';
+            END IF;
+            RETURN OLD;
+        END
+        $$
+        """,
+        """
+        CREATE OR REPLACE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+        """,
+        """
+        CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
+        """,
+    ),
+}
+"""The append-only guards per dialect (:mod:`geo.database`): the same two rules; on
+PostgreSQL ``TRUNCATE`` is refused too (it fires no row trigger)."""
 
 
 @dataclass(frozen=True)
@@ -159,11 +196,11 @@ class Verification:
 class Database(Protocol):
     """What the audit trail needs of the workspace: a write transaction and a read."""
 
-    def transaction(self, action: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """Return a connection inside ``BEGIN IMMEDIATE`` (committed on success)."""
+    def transaction(self, action: str) -> contextlib.AbstractContextManager[Connection]:
+        """Return a connection inside a write transaction (committed on success)."""
         ...
 
-    def reading(self, action: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    def reading(self, action: str) -> contextlib.AbstractContextManager[Connection]:
         """Return a connection for reading."""
         ...
 
@@ -209,7 +246,7 @@ def now_utc() -> dt.datetime:
 
 
 def append(
-    conn: sqlite3.Connection,
+    conn: Connection,
     actor: Actor,
     action: str,
     target: str = "",
@@ -251,7 +288,7 @@ def append(
     return seq + 1
 
 
-def verify_rows(conn: sqlite3.Connection) -> Verification:
+def verify_rows(conn: Connection) -> Verification:
     """Recompute the chain from the anchor over every row (see the module docstring)."""
     anchor = conn.execute("SELECT seq, hash FROM audit_anchor WHERE slot = 1").fetchone()
     expected_seq, prev = (1, GENESIS) if anchor is None else (int(anchor[0]) + 1, anchor[1])
@@ -285,7 +322,7 @@ def verify_rows(conn: sqlite3.Connection) -> Verification:
 
 
 def prune_rows(
-    conn: sqlite3.Connection,
+    conn: Connection,
     actor: Actor,
     *,
     now: dt.datetime | None = None,

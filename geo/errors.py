@@ -103,6 +103,15 @@ class WorkspaceError(BeatcovError):
     """The workspace cannot do what was asked (unknown dataset, failed write, damaged file)."""
 
 
+class DatabaseError(WorkspaceError):
+    """The workspace's database server cannot be used.
+
+    It is unreachable, refuses the credentials, has no such database or no PostGIS, or
+    ``BEATCOV_DATABASE_URL`` is malformed. Messages name the server with its password
+    masked (:func:`geo.database.redact`).
+    """
+
+
 class OutputError(BeatcovError):
     """An output folder cannot be written as asked (a file in the way, a folder not ours)."""
 

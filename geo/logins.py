@@ -31,7 +31,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hmac
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
@@ -46,6 +45,7 @@ from geo.accounts import (
     normalise_username,
 )
 from geo.audit import Actor, append, now_utc, utc_text
+from geo.database import Connection
 from geo.errors import AccountError
 from geo.settings import Settings, resolve
 
@@ -185,9 +185,7 @@ def _record(accounts: Accounts, actor: Actor, action: str, outcome: str, when: d
         append(conn, actor, action, "", outcome, now=when)
 
 
-def _count_failure(
-    conn: sqlite3.Connection, account: Account, when: dt.datetime, cfg: Settings
-) -> Login:
+def _count_failure(conn: Connection, account: Account, when: dt.datetime, cfg: Settings) -> Login:
     """Add a wrong password to the count; lock at the limit (inside the transaction)."""
     failed = account.failed_attempts + 1
     until = None

@@ -13,6 +13,15 @@ Layout of a workspace folder::
     streets/<id><suffix>      the street file imported with the dataset, if any
                               (suffix .osm, .osm.bz2, .osm.pbf or .graphml)
 
+On a shared server
+------------------
+With ``$BEATCOV_DATABASE_URL`` (or ``database_url=``) naming a PostgreSQL server with
+PostGIS, the same tables live there, and so do the datasets' GeoPackages and street files
+(``bytea``; :mod:`geo.payloads`); the folder keeps only local copies of street files. The
+rules below hold on both: one writer at a time (an advisory lock instead of SQLite's write
+lock, :mod:`geo.database`), a row and its payload committed together or not at all. The
+file layout, modes and sweeping describe the folder (SQLite) workspace.
+
 Choices
 -------
 * A dataset's id is a short SHA-256 of its canonical content (tables, column types and
@@ -81,8 +90,6 @@ import datetime as dt
 import json
 import os
 import re
-import secrets
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -93,8 +100,9 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from geo import accounts, audit, gpkg
+from geo import accounts, audit, gpkg, payloads
 from geo.audit import SYSTEM, Actor
+from geo.database import Connection, open_database, write_transaction
 from geo.errors import (
     Finding,
     ReviewError,
@@ -102,11 +110,11 @@ from geo.errors import (
     ValidationReport,
     WorkspaceError,
 )
-from geo.files import PRIVATE_FILE, create_private, make_private, private_folder, write_private
-from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION, TMP_PREFIX
+from geo.files import PRIVATE_FILE, make_private, private_folder
+from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION
 from geo.importer import Dataset
+from geo.payloads import STREET_SUFFIXES
 from geo.reviews import DECISIONS
-from geo.streets import GRAPHML_SUFFIX, OSM_SUFFIXES
 
 WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
 """Environment variable naming the workspace folder (the app's and the command line's)."""
@@ -123,14 +131,9 @@ DATASETS_DIR: Final = "datasets"
 STREETS_DIR: Final = "streets"
 """Sub-folder holding the street file kept with a dataset, ``<dataset id><suffix>``."""
 
-STREET_SUFFIXES: Final = (*OSM_SUFFIXES, GRAPHML_SUFFIX)
-"""Full suffixes of a street file (what :func:`geo.streets.load_streets` reads)."""
-
 _ID_PATTERN: Final = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
-_TRASH_PREFIX: Final = ".deleted-"
 _FILE_ERRORS: Final = (
     OSError,
-    sqlite3.Error,
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
     pyogrio.errors.FieldError,
@@ -179,20 +182,31 @@ def default_folder() -> Path:
 
 
 class Workspace:
-    """Stored datasets and the current one, in a folder (SQLite + one GeoPackage each).
+    """Stored datasets and the current one, in a folder or on a PostgreSQL/PostGIS server.
+
+    By default in a folder (SQLite + one GeoPackage each); with a database URL on a
+    shared server (:mod:`geo.database`, :mod:`geo.payloads`).
 
     Parameters
     ----------
     folder : Path
-        The workspace folder; created if missing.
+        The workspace folder; created if missing. With a PostgreSQL server it only holds
+        local copies of street files and scratch files.
     busy_timeout_s : float
         How long an operation waits for another session's write to finish before giving
         up with :class:`WorkspaceError`.
+    database_url : str, optional
+        A PostgreSQL URL (``postgresql://user:password@host/database``) keeping the
+        tables and datasets on that server; ``None`` (the default) reads
+        ``$BEATCOV_DATABASE_URL``, and ``""`` or no URL at all keeps them in ``folder``.
 
     Raises
     ------
     WorkspaceError
         When the folder cannot be created or its database is not a beatcov workspace.
+    geo.errors.DatabaseError
+        When the PostgreSQL server cannot be reached, refuses the credentials or lacks
+        PostGIS (a kind of :class:`WorkspaceError`).
 
     Examples
     --------
@@ -202,32 +216,49 @@ class Workspace:
     True
     """
 
-    def __init__(self, folder: Path, *, busy_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, folder: Path, *, busy_timeout_s: float = 30.0, database_url: str | None = None
+    ) -> None:
         self.folder = Path(folder)
         self.busy_timeout_s = float(busy_timeout_s)
         self.db_path = self.folder / DB_NAME
         self.datasets_dir = self.folder / DATASETS_DIR
         self.streets_dir = self.folder / STREETS_DIR
-        with self._translated(f"opening the workspace {self.folder}", hint=_HINT_FOLDER):
+        self.db = open_database(
+            self.folder, database_url=database_url, busy_timeout_s=self.busy_timeout_s
+        )
+        self.payloads: payloads.FolderPayloads | payloads.DatabasePayloads = (
+            payloads.DatabasePayloads(self.folder)
+            if self.db.shared
+            else payloads.FolderPayloads(self.folder)
+        )
+        self.location = self.db.location
+        """Where the tables are: the folder, or the server's URL with its password masked."""
+        with self._translated(f"opening the workspace {self.location}", hint=_HINT_FOLDER):
             private_folder(self.folder)
-            private_folder(self.datasets_dir)
-            create_private(self.db_path)
+            self.payloads.create()
+            self.db.create()
             with self._transaction() as conn:
-                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                self.db.prepare(conn)
+                version = self.db.version(conn)
                 if version > SCHEMA_VERSION:
+                    where = self.location if self.db.shared else self.db_path
                     msg = (
-                        f"{self.db_path} was written by a newer beatcov (workspace format "
+                        f"{where} was written by a newer beatcov (workspace format "
                         f"{version}, this one knows {SCHEMA_VERSION}); upgrade beatcov or "
-                        "choose another workspace folder"
+                        "choose another workspace"
                     )
                     raise WorkspaceError(msg)
                 for statement in _SCHEMA_SQL.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                for statement in (*accounts.SCHEMA, *audit.SCHEMA):
+                for statement in (*accounts.SCHEMA, *audit.SCHEMA, *audit.GUARDS[self.db.dialect]):
                     conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                self._sweep(conn)
+                if self.db.shared:
+                    for statement in payloads.SCHEMA:
+                        conn.execute(statement)
+                self.db.set_version(conn, SCHEMA_VERSION)
+                self.payloads.sweep(conn)
                 self._tighten()
 
     def __repr__(self) -> str:
@@ -265,31 +296,23 @@ class Workspace:
         tables = gpkg.checked_tables(dataset)
         layout = {name: gpkg.layout(table) for name, table in tables.items()}
         dataset_id = gpkg.content_id(tables, layout, timezone=dataset.timezone)
-        final = self._file(dataset_id)
         hint = (
             "nothing was changed and the previous current dataset is still current; check "
             "that the disk has free space and the folder is writable, then import again"
         )
-        created = False
         with self._translated(f"saving dataset {dataset.name!r} ({dataset_id})", hint=hint):
-            try:
-                with self._transaction() as conn:
-                    known = self._row(conn, dataset_id) is not None
-                    if not known or not final.exists():
-                        gpkg.write_file(tables, final)
-                        created = not known
-                    if not known:
-                        _record(conn, _row_values(dataset, dataset_id, tables, layout))
-                    target = f"{dataset_id} {dataset.name}"
-                    outcome = "already_stored" if known else "ok"
-                    audit.append(conn, actor, "import", target, outcome)
-                    if make_current:
-                        _point(conn, dataset_id)
-                        audit.append(conn, actor, "make_current", target)
-            except BaseException:
-                if created:
-                    final.unlink(missing_ok=True)
-                raise
+            with self.payloads.storing(dataset_id) as put, self._transaction() as conn:
+                known = self._row(conn, dataset_id) is not None
+                if not known or not self.payloads.has(conn, dataset_id):
+                    put(conn, tables, not known)
+                if not known:
+                    _record(conn, _row_values(dataset, dataset_id, tables, layout))
+                target = f"{dataset_id} {dataset.name}"
+                outcome = "already_stored" if known else "ok"
+                audit.append(conn, actor, "import", target, outcome)
+                if make_current:
+                    _point(conn, dataset_id)
+                    audit.append(conn, actor, "make_current", target)
         return dataset_id
 
     def load(self, dataset_id: str) -> Dataset:
@@ -304,21 +327,21 @@ class Workspace:
         with self._translated(f"reading dataset {dataset_id}", hint=_HINT_DAMAGED):
             with contextlib.closing(self._connect()) as conn:
                 row = self._row(conn, dataset_id)
-            if row is None:
+                if row is None:
+                    msg = (
+                        f"there is no dataset {dataset_id} in the workspace {self.location}; "
+                        "pick one from the list of stored datasets or import the files again"
+                    )
+                    raise WorkspaceError(msg)
+                layout = json.loads(row["layout"])
+                tables = self.payloads.read(conn, dataset_id, layout)
+            if tables is None:
                 msg = (
-                    f"there is no dataset {dataset_id} in the workspace {self.folder}; pick one "
-                    "from the list of stored datasets or import the files again"
+                    f"the tables of dataset {dataset_id} ({row['label']}) are missing: "
+                    f"{self.payloads.missing(dataset_id)}; delete the dataset and import its "
+                    "files again"
                 )
                 raise WorkspaceError(msg)
-            path = self._file(dataset_id)
-            if not path.exists():
-                msg = (
-                    f"the tables of dataset {dataset_id} ({row['label']}) are missing: {path} "
-                    "does not exist; delete the dataset and import its files again"
-                )
-                raise WorkspaceError(msg)
-            layout = json.loads(row["layout"])
-            tables = {name: gpkg.read_layer(path, name, layout[name]) for name in LAYERS}
             findings = [Finding(**item) for item in json.loads(row["report"])]
         return Dataset(
             tables["beats"],
@@ -362,14 +385,15 @@ class Workspace:
             with self._transaction() as conn:
                 if self._row(conn, dataset_id) is None:
                     msg = (
-                        f"there is no dataset {dataset_id} in the workspace {self.folder}; "
+                        f"there is no dataset {dataset_id} in the workspace {self.location}; "
                         "pick one from the list of stored datasets"
                     )
                     raise WorkspaceError(msg)
-                if not self._file(dataset_id).exists():
+                if not self.payloads.has(conn, dataset_id):
                     msg = (
                         f"the tables of dataset {dataset_id} are missing "
-                        f"({self._file(dataset_id)}); delete it and import its files again"
+                        f"({self.payloads.missing(dataset_id)}); delete it and import its "
+                        "files again"
                     )
                     raise WorkspaceError(msg)
                 _point(conn, dataset_id)
@@ -399,7 +423,7 @@ class Workspace:
                 pointer = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
                 rows = conn.execute(
                     "SELECT dataset_id, label, timezone, created_at, counts, report "
-                    "FROM datasets ORDER BY created_at DESC, rowid DESC"
+                    f"FROM datasets ORDER BY created_at DESC, {self.db.insertion_order} DESC"
                 ).fetchall()
         current = None if pointer is None else pointer[0]
         records = []
@@ -440,38 +464,22 @@ class Workspace:
             When there is no such dataset or it is the current one.
         """
         _check_id(dataset_id)
-        path = self._file(dataset_id)
-        trash = path.with_name(f"{_TRASH_PREFIX}{dataset_id}-{secrets.token_hex(4)}.gpkg")
-        moved = False
         with self._translated(f"deleting dataset {dataset_id}", hint=_HINT_RETRY):
-            try:
-                with self._transaction() as conn:
-                    row = self._row(conn, dataset_id)
-                    if row is None:
-                        msg = f"there is no dataset {dataset_id} in the workspace {self.folder}"
-                        raise WorkspaceError(msg)
-                    pointer = conn.execute(
-                        "SELECT dataset_id FROM current WHERE slot = 1"
-                    ).fetchone()
-                    if pointer is not None and pointer[0] == dataset_id:
-                        msg = (
-                            f"dataset {dataset_id} ({row['label']}) is the current dataset and "
-                            "cannot be deleted; make another dataset current first, then "
-                            "delete this one"
-                        )
-                        raise WorkspaceError(msg)
-                    conn.execute("DELETE FROM datasets WHERE dataset_id = ?", (dataset_id,))
-                    if path.exists():
-                        os.replace(path, trash)
-                        moved = True
-            except BaseException:
-                if moved:
-                    os.replace(trash, path)
-                raise
-        trash.unlink(missing_ok=True)
-        with self._translated(f"deleting the street file of {dataset_id}", hint=_HINT_RETRY):
-            for kept in self._street_files(dataset_id):
-                kept.unlink(missing_ok=True)
+            with self.payloads.removing(dataset_id) as remove, self._transaction() as conn:
+                row = self._row(conn, dataset_id)
+                if row is None:
+                    msg = f"there is no dataset {dataset_id} in the workspace {self.location}"
+                    raise WorkspaceError(msg)
+                pointer = conn.execute("SELECT dataset_id FROM current WHERE slot = 1").fetchone()
+                if pointer is not None and pointer[0] == dataset_id:
+                    msg = (
+                        f"dataset {dataset_id} ({row['label']}) is the current dataset and "
+                        "cannot be deleted; make another dataset current first, then "
+                        "delete this one"
+                    )
+                    raise WorkspaceError(msg)
+                remove(conn)
+                conn.execute("DELETE FROM datasets WHERE dataset_id = ?", (dataset_id,))
 
     # ----------------------------------------------------------------- street files
 
@@ -497,28 +505,22 @@ class Workspace:
         """
         _check_id(dataset_id)
         suffix = street_suffix(name)
-        target = self.streets_dir / f"{dataset_id}{suffix}"
-        partial = self.streets_dir / f"{TMP_PREFIX}{dataset_id}{suffix}"
         with self._translated(f"saving the street file of {dataset_id}", hint=_HINT_FOLDER):
-            with self._transaction() as conn:  # the write lock: no sweep removes ``partial``
+            with self._transaction() as conn:  # the write lock: no sweep removes a partial file
                 if self._row(conn, dataset_id) is None:
-                    msg = f"there is no dataset {dataset_id} in the workspace {self.folder}"
+                    msg = f"there is no dataset {dataset_id} in the workspace {self.location}"
                     raise WorkspaceError(msg)
-                private_folder(self.streets_dir)
-                try:
-                    write_private(partial, content)
-                    partial.replace(target)
-                finally:
-                    partial.unlink(missing_ok=True)
-                for earlier in self._street_files(dataset_id):
-                    if earlier != target:
-                        earlier.unlink()
-        return target
+                return self.payloads.save_streets(conn, dataset_id, suffix, content)
 
     def streets_file(self, dataset_id: str) -> Path | None:
-        """Return the street file kept with a dataset, or ``None`` when it has none."""
+        """Return the street file kept with a dataset, or ``None`` when it has none.
+
+        With a PostgreSQL server this is a local copy, fetched when first asked for
+        (:class:`geo.payloads.DatabasePayloads`).
+        """
         _check_id(dataset_id)
-        return next(iter(self._street_files(dataset_id)), None)
+        with self._translated(f"reading the street file of {dataset_id}", hint=_HINT_RETRY):
+            return self.payloads.streets_file(self._connect, dataset_id)
 
     # ----------------------------------------------------------------- reviews
 
@@ -687,18 +689,19 @@ class Workspace:
     # ----------------------------------------------------------------- for accounts, audit
 
     @contextlib.contextmanager
-    def transaction(self, action: str) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside a write transaction (``BEGIN IMMEDIATE``).
+    def transaction(self, action: str) -> Iterator[Connection]:
+        """Yield a connection inside a write transaction (holding the write lock).
 
-        Committed when the block ends, rolled back on an error; SQLite and file errors
+        Committed when the block ends, rolled back on an error; database and file errors
         become :class:`WorkspaceError` naming ``action``. Used by :mod:`geo.accounts` and
-        :mod:`geo.audit`, so their rows are written under the workspace's one write lock.
+        :mod:`geo.audit`, so their rows are written under the workspace's one write lock
+        (:mod:`geo.database`).
         """
         with self._translated(action, hint=_HINT_RETRY), self._transaction() as conn:
             yield conn
 
     @contextlib.contextmanager
-    def reading(self, action: str) -> Iterator[sqlite3.Connection]:
+    def reading(self, action: str) -> Iterator[Connection]:
         """Yield a connection for reading (errors become :class:`WorkspaceError`)."""
         with self._translated(action, hint=_HINT_RETRY):
             with contextlib.closing(self._connect()) as conn:
@@ -707,72 +710,36 @@ class Workspace:
     # ----------------------------------------------------------------- internals
 
     @staticmethod
-    def _label(conn: sqlite3.Connection, dataset_id: str) -> str:
+    def _label(conn: Connection, dataset_id: str) -> str:
         row = conn.execute("SELECT label FROM datasets WHERE dataset_id = ?", (dataset_id,))
         found = row.fetchone()
         return "" if found is None else str(found[0])
 
-    def _file(self, dataset_id: str) -> Path:
-        return self.datasets_dir / f"{dataset_id}.gpkg"
+    def _connect(self) -> Connection:
+        return self.db.connect()
 
-    def _street_files(self, dataset_id: str) -> builtins.list[Path]:
-        candidates = (self.streets_dir / f"{dataset_id}{s}" for s in STREET_SUFFIXES)
-        return [path for path in candidates if path.is_file()]
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=self.busy_timeout_s, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys = ON")
-        return conn
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside ``BEGIN IMMEDIATE``; commit on success, else roll back."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    # a failed COMMIT may already have rolled back; nothing left to undo then
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
-        finally:
-            conn.close()
+    def _transaction(self) -> contextlib.AbstractContextManager[Connection]:
+        """Return a write transaction: commit on success, else roll back."""
+        return write_transaction(self.db)
 
     @contextlib.contextmanager
     def _translated(self, action: str, *, hint: str) -> Iterator[None]:
-        """Turn SQLite, file-system and GDAL errors into a :class:`WorkspaceError`."""
+        """Turn database, file-system and GDAL errors into a :class:`WorkspaceError`."""
         try:
             yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                msg = (
-                    f"{action}: the workspace {self.folder} is busy (another session is "
-                    f"saving) and stayed busy for {self.busy_timeout_s:g} s; {hint}"
-                )
-            else:
+        except WorkspaceError:
+            raise
+        except Exception as exc:
+            msg = self.db.explain(exc, action=action, hint=hint)
+            if msg is None and isinstance(exc, _FILE_ERRORS):
                 msg = f"{action} failed in the workspace {self.folder}: {exc}; {hint}"
-            raise WorkspaceError(msg) from exc
-        except sqlite3.DatabaseError as exc:
-            msg = (
-                f"{action} failed: {self.db_path} is not a beatcov workspace database ({exc}); "
-                "move the file away or choose another workspace folder"
-            )
-            raise WorkspaceError(msg) from exc
-        except _FILE_ERRORS as exc:
-            msg = f"{action} failed in the workspace {self.folder}: {exc}; {hint}"
+            if msg is None:
+                raise
             raise WorkspaceError(msg) from exc
 
     @staticmethod
-    def _row(conn: sqlite3.Connection, dataset_id: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
-            "SELECT * FROM datasets WHERE dataset_id = ?", (dataset_id,)
-        ).fetchone()
-        return row
+    def _row(conn: Connection, dataset_id: str) -> Any:
+        return conn.execute("SELECT * FROM datasets WHERE dataset_id = ?", (dataset_id,)).fetchone()
 
     def _tighten(self) -> None:
         """Make the workspace's own files ``0600`` and folders ``0700`` (older workspaces).
@@ -787,24 +754,6 @@ class Workspace:
         for folder in (self.datasets_dir, self.streets_dir):
             if folder.is_dir() and not folder.is_symlink():
                 make_private(folder)
-
-    def _sweep(self, conn: sqlite3.Connection) -> None:
-        """Remove files a crash left behind; call only while holding the write lock."""
-        known = {row[0] for row in conn.execute("SELECT dataset_id FROM datasets")}
-        for path in self.datasets_dir.iterdir():
-            name = path.name
-            leftover = name.startswith((TMP_PREFIX, _TRASH_PREFIX))
-            orphan = (
-                path.suffix == ".gpkg"
-                and _ID_PATTERN.fullmatch(path.stem) is not None
-                and path.stem not in known
-            )
-            if path.is_file() and (leftover or orphan):
-                path.unlink(missing_ok=True)
-        if self.streets_dir.is_dir():
-            for path in self.streets_dir.iterdir():
-                if path.is_file() and path.name.startswith(TMP_PREFIX):
-                    path.unlink(missing_ok=True)
 
 
 _HINT_FOLDER: Final = "check that the folder exists and is writable"
@@ -861,7 +810,7 @@ def _row_values(
     )
 
 
-def _record(conn: sqlite3.Connection, values: tuple[str, ...]) -> None:
+def _record(conn: Connection, values: tuple[str, ...]) -> None:
     """Insert one dataset row (inside the caller's transaction)."""
     conn.execute(
         "INSERT INTO datasets (dataset_id, label, timezone, created_at, counts, report, layout) "
@@ -870,7 +819,7 @@ def _record(conn: sqlite3.Connection, values: tuple[str, ...]) -> None:
     )
 
 
-def _point(conn: sqlite3.Connection, dataset_id: str) -> None:
+def _point(conn: Connection, dataset_id: str) -> None:
     """Move the current pointer (inside the caller's transaction)."""
     conn.execute(
         "INSERT INTO current (slot, dataset_id) VALUES (1, ?) "

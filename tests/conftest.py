@@ -11,6 +11,7 @@ run).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from analysis.pipeline import Analysis
     from geo.importer import Dataset
     from geo.settings import Settings
+    from tests.support.postgres import Cluster
 
 # The fixtures below import the package when first used, not here: pytest-xdist's controller
 # process loads this file too, and runs no test.
@@ -58,6 +60,54 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return rank.get(name, len(SLOW_FIRST))
 
     items.sort(key=key)
+
+
+BACKENDS = ("sqlite", "postgresql")
+"""The workspace's backends (geo/database.py); a test asking for ``backend`` runs on each."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep a developer's ``BEATCOV_DATABASE_URL`` out of the run: tests choose the backend."""
+    os.environ.pop("BEATCOV_DATABASE_URL", None)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test using ``backend`` on both backends (``sqlite_only``: SQLite alone)."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL + PostGIS cluster for this process (tests/support/postgres.py).
+
+    Fails (never skips) when the server's binaries are missing.
+    """
+    from tests.support.postgres import Cluster
+
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The workspace backend of this test: ``sqlite``, or ``postgresql`` on a fresh schema.
+
+    With ``postgresql``, ``BEATCOV_DATABASE_URL`` names the schema for the test's duration,
+    so every ``Workspace(folder)`` in it keeps its tables and datasets on the server. (Its
+    own patch: a test's ``monkeypatch.undo()`` leaves the backend as it is.)
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "sqlite":
+            patch.delenv("BEATCOV_DATABASE_URL", raising=False)
+            yield "sqlite"
+            return
+        cluster = request.getfixturevalue("postgres_cluster")
+        with cluster.fresh_url() as url:
+            patch.setenv("BEATCOV_DATABASE_URL", url)
+            yield "postgresql"
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from geo.accounts import Accounts
 from geo.audit import AuditLog
 from geo.logins import authenticate
 from geo.workspace import WORKSPACE_ENV, Workspace
+from tests.support.backends import raw
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -116,8 +116,10 @@ def test_no_workspace_there(
 
 
 def test_audit_verify_fails_after_a_row_is_edited_in_the_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
+    # on SQLite, the file edited; on PostgreSQL (BEATCOV_DATABASE_URL set for the command
+    # too), the server's table edited by someone with its credentials
     ws = Workspace(tmp_path)
     accounts = Accounts(ws)
     accounts.add("li", "chief", PASSWORD, stations=["S1"])
@@ -129,10 +131,8 @@ def test_audit_verify_fails_after_a_row_is_edited_in_the_database(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("the audit trail verifies (3 rows); last hash ")
     # someone with the file turns the chief's dismissal into a confirmation
-    with sqlite3.connect(tmp_path / "workspace.sqlite") as conn:
-        conn.execute("DROP TRIGGER audit_log_no_update")
+    with raw(ws) as conn:
         conn.execute("UPDATE audit_log SET target = 'visit V7: confirmed' WHERE seq = 3")
-    conn.close()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
     assert done.returncode == 1
     assert done.stdout == ""

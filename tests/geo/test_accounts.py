@@ -27,6 +27,9 @@ from geo.logins import authenticate, session_end
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 
+pytestmark = pytest.mark.usefixtures("backend")
+
+
 T0 = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
 ADMIN = Actor("cli:root", "cli")
 PASSWORD = "correct horse battery"
@@ -257,6 +260,7 @@ class CountingHasher(PasswordHasher):
         return super().hash(password, salt=salt)
 
 
+@pytest.mark.sqlite_only  # three workspaces: three folders (one server would be one workspace)
 def test_the_demo_password_is_hashed_once_per_process(tmp_path: Path) -> None:
     hasher = CountingHasher()
     for n in range(3):

@@ -4,11 +4,9 @@ workspace's own actions (import, make current, review) written with their rows."
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import sqlite3
-from collections.abc import Iterator
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,10 @@ from geo.errors import AuditError, WorkspaceError
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 from tests.geo.test_workspace import make_dataset
+from tests.support.backends import raw
+
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 T0 = dt.datetime(2026, 7, 1, 8, 0, tzinfo=dt.UTC)
 CHIEF = Actor("chief", "chief")
@@ -25,18 +27,6 @@ CHIEF = Actor("chief", "chief")
 
 def day(n: float) -> dt.datetime:
     return T0 + dt.timedelta(days=n)
-
-
-@contextlib.contextmanager
-def raw(folder: Path) -> Iterator[sqlite3.Connection]:
-    """The database opened as someone with the file would, guards dropped."""
-    conn = sqlite3.connect(folder / "workspace.sqlite", isolation_level=None)
-    try:
-        conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
-        yield conn
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -85,7 +75,7 @@ def test_an_edited_row_is_named(log: AuditLog, tmp_path: Path) -> None:
         with log.database.transaction("tampering") as conn:
             conn.execute("UPDATE audit_log SET target = 'visit V7: confirmed' WHERE seq = 2")
     assert log.verify().ok
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute("UPDATE audit_log SET target = 'visit V7: confirmed' WHERE seq = 2")
     check = log.verify()
     assert (check.ok, check.first_bad, check.code, check.rows) == (False, 2, "content", 2)
@@ -96,7 +86,7 @@ def test_a_deleted_row_is_named(log: AuditLog, tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="append-only"):
         with log.database.transaction("tampering") as conn:
             conn.execute("DELETE FROM audit_log WHERE seq = 2")
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute("DELETE FROM audit_log WHERE seq = 2")
     check = log.verify()
     assert (check.first_bad, check.code) == (3, "missing")
@@ -116,7 +106,7 @@ def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_one(
         "target": "visit V7: confirmed",
         "outcome": "ok",
     }
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute(
             "UPDATE audit_log SET target = ?, hash = ? WHERE seq = 2",
             (forged["target"], row_hash(rows["hash"].iloc[0], forged)),
@@ -126,7 +116,7 @@ def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_one(
 
 
 def test_an_inserted_row_is_named(log: AuditLog, tmp_path: Path) -> None:
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute(
             "INSERT INTO audit_log VALUES (5, '2026-07-05T00:00:00.000000+00:00', 'chief', "
             "'chief', 'export', 'all.csv', 'ok', ?, ?)",
@@ -135,7 +125,7 @@ def test_an_inserted_row_is_named(log: AuditLog, tmp_path: Path) -> None:
     check = log.verify()
     assert (check.first_bad, check.code) == (5, "content")
     # a row given a free number before the others
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute("DELETE FROM audit_log WHERE seq = 5")
         conn.execute("UPDATE audit_log SET seq = seq + 10")
         conn.execute(
@@ -166,7 +156,7 @@ def test_retention_prunes_the_oldest_rows_and_the_rest_verifies(
     with pytest.raises(WorkspaceError, match="append-only"):
         with log.database.transaction("tampering") as conn:
             conn.execute("DELETE FROM audit_log WHERE seq = 5")
-    with raw(tmp_path) as conn:
+    with raw(log.database) as conn:
         conn.execute("DELETE FROM audit_log WHERE seq = 5")
     assert (log.verify().first_bad, log.verify().code) == (6, "missing")
 
@@ -253,3 +243,42 @@ def test_verify_rows_on_an_empty_log(tmp_path: Path) -> None:
     with ws.reading("t") as conn:
         check = verify_rows(conn)
     assert (check.ok, check.rows, check.head) == (True, 0, GENESIS)
+
+
+def test_sessions_appending_at_once_write_one_chain(tmp_path: Path) -> None:
+    # four sessions (each its own workspace object and connections, as four processes or
+    # stations would be) append ten rows each at once: one chain of 40, never a fork
+    Workspace(tmp_path)
+    errors: list[BaseException] = []
+
+    def session(n: int) -> None:
+        try:
+            log = AuditLog(Workspace(tmp_path))
+            for i in range(10):
+                log.record(Actor(f"officer{n}", "officer"), "view_household", f"H{i}")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    log = AuditLog(Workspace(tmp_path))
+    rows = log.rows()
+    assert rows["seq"].tolist() == list(range(1, 41))
+    assert rows["prev_hash"].tolist()[1:] == rows["hash"].tolist()[:-1]
+    assert rows.groupby("username").size().tolist() == [10, 10, 10, 10]
+    assert log.verify().ok
+
+
+def test_truncating_the_log_is_refused(log: AuditLog) -> None:
+    # SQLite has no TRUNCATE; on PostgreSQL it fires no row trigger, so it has its own guard
+    statement = (
+        "DELETE FROM audit_log" if log.database.db.dialect == "sqlite" else ("TRUNCATE audit_log")
+    )
+    with pytest.raises(WorkspaceError, match="append-only"):
+        with log.database.transaction("tampering") as conn:
+            conn.execute(statement)
+    assert len(log.rows()) == 4

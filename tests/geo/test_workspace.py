@@ -11,14 +11,17 @@ the importer produces).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import psycopg
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import MultiPolygon, Point, box
@@ -37,6 +40,10 @@ from geo.errors import (
 from geo.gpkg import dataset_id
 from geo.importer import Dataset, load_dataset
 from geo.workspace import Workspace, street_suffix
+from tests.support.backends import raw
+
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 WGS84 = "EPSG:4326"
 TABLES = ("beats", "households", "visits")
@@ -121,6 +128,27 @@ def stored_files(folder: Path) -> list[str]:
     return sorted(p.name for p in (folder / "datasets").iterdir())
 
 
+def stored_payloads(ws: Workspace) -> list[str]:
+    """The ids whose tables are stored: GeoPackages in the folder, or rows on the server."""
+    if ws.db.dialect == "sqlite":
+        return sorted(p.stem for p in ws.datasets_dir.iterdir() if p.suffix == ".gpkg")
+    with ws.reading("t") as conn:
+        return sorted(row[0] for row in conn.execute("SELECT dataset_id FROM dataset_files"))
+
+
+def stored_gpkg(ws: Workspace, dataset_id: str, scratch: Path) -> Path:
+    """A dataset's GeoPackage: its file, or a copy of its bytes from the server."""
+    if ws.db.dialect == "sqlite":
+        return ws.datasets_dir / f"{dataset_id}.gpkg"
+    with ws.reading("t") as conn:
+        content = conn.execute(
+            "SELECT gpkg FROM dataset_files WHERE dataset_id = ?", (dataset_id,)
+        ).fetchone()[0]
+    copy = scratch / f"copy-{dataset_id}.gpkg"
+    copy.write_bytes(bytes(content))
+    return copy
+
+
 @pytest.fixture
 def data() -> Dataset:
     return make_dataset()
@@ -145,13 +173,13 @@ def test_round_trip_is_exact(tmp_path: Path, data: Dataset) -> None:
     assert str(v["time"].dtype) == "datetime64[us, Asia/Shanghai]"
     assert v["time"].iloc[0] == pd.Timestamp("2026-07-01 10:05:00.123456", tz="UTC")
     assert loaded.beats.geometry.geom_type.tolist() == ["Polygon", "MultiPolygon"]
-    assert (tmp_path / "ws" / "datasets" / f"{stored}.gpkg").exists()
+    assert stored_payloads(ws) == [stored]
 
 
 def test_times_are_stored_as_iso_text_with_offset(tmp_path: Path, data: Dataset) -> None:
     ws = Workspace(tmp_path)
     stored = ws.save(data)
-    path = tmp_path / "datasets" / f"{stored}.gpkg"
+    path = stored_gpkg(ws, stored, tmp_path)
     with contextlib.closing(sqlite3.connect(path)) as conn:
         rows = conn.execute("SELECT visit_id, time FROM visits ORDER BY fid").fetchall()
     # 18:05 in Shanghai is +08:00; the text keeps the offset and the microseconds
@@ -179,7 +207,7 @@ def test_id_is_content_hash_and_save_is_idempotent(
     assert ws.save(ws.load(first)) == first
     assert ws.list()["dataset_id"].tolist() == [first]
     assert ws.load(first).name == "测试 dataset"
-    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    assert stored_payloads(ws) == [first]
     # one note changed: another id
     assert ws.save(other) != first
     # the id does not depend on the folder
@@ -236,7 +264,7 @@ def test_write_failing_midway_changes_nothing(
         ws.save(other)
     assert written, "the writer really wrote part of a file before failing"
     assert not Path(written[0]).exists()
-    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    assert stored_payloads(ws) == [first]
     monkeypatch.undo()
     restarted = Workspace(tmp_path)
     pd.testing.assert_frame_equal(restarted.list(), before)
@@ -253,10 +281,15 @@ def test_database_failing_after_file_written_changes_nothing(
     ws = Workspace(tmp_path)
     first = ws.save(data)
     real = getattr(workspace, step)
+    failure = (
+        sqlite3.OperationalError("disk I/O error")
+        if ws.db.dialect == "sqlite"
+        else psycopg.errors.IoError("disk I/O error")  # SQLSTATE 58030, as the server says
+    )
 
-    def broken(conn: sqlite3.Connection, value: object) -> None:
+    def broken(conn: object, value: object) -> None:
         real(conn, value)  # the statement runs, then the disk fails before COMMIT
-        raise sqlite3.OperationalError("disk I/O error")
+        raise failure
 
     monkeypatch.setattr(workspace, step, broken)
     with pytest.raises(WorkspaceError, match="disk I/O error.*nothing was changed"):
@@ -265,7 +298,7 @@ def test_database_failing_after_file_written_changes_nothing(
     # the row insert (and pointer move) were rolled back; the new .gpkg was removed
     assert ws.list()["dataset_id"].tolist() == [first]
     assert ws.current_id() == first
-    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    assert stored_payloads(ws) == [first]
     assert_same(ws.load(first), data)
 
 
@@ -310,7 +343,7 @@ def test_delete_rules(tmp_path: Path, data: Dataset, other: Dataset) -> None:
         ws.delete("../../etc/x")
     ws.delete(second)
     assert ws.list()["dataset_id"].tolist() == [first]
-    assert stored_files(tmp_path) == [f"{first}.gpkg"]
+    assert stored_payloads(ws) == [first]
     with pytest.raises(WorkspaceError, match=f"no dataset {second}"):
         ws.load(second)
     # once another dataset is current, the first may go
@@ -375,6 +408,7 @@ def test_two_sessions_saving_at_once(tmp_path: Path, data: Dataset, other: Datas
     assert_same(ws.load(ids["b"]), other)
 
 
+@pytest.mark.sqlite_only
 def test_crash_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
     ws = Workspace(tmp_path)
     first = ws.save(data)
@@ -391,6 +425,14 @@ def street_files(folder: Path) -> list[str]:
     return sorted(p.name for p in (folder / "streets").iterdir())
 
 
+def street_name(ws: Workspace, dataset_id: str, suffix: str, content: bytes) -> str:
+    """The name a street file is kept under: ``<id><suffix>``, or, as a local copy of the
+    server's, ``<id>-<12 hex digits of SHA-256><suffix>`` (geo/payloads.py)."""
+    if ws.db.dialect == "sqlite":
+        return f"{dataset_id}{suffix}"
+    return f"{dataset_id}-{hashlib.sha256(content).hexdigest()[:12]}{suffix}"
+
+
 def test_a_street_file_is_kept_with_its_dataset(
     tmp_path: Path, data: Dataset, other: Dataset
 ) -> None:
@@ -398,11 +440,12 @@ def test_a_street_file_is_kept_with_its_dataset(
     first = ws.save(data)
     assert ws.streets_file(first) is None
     kept = ws.save_streets(first, "南京 Xuanwu.OSM", b"<osm/>")
-    assert kept == tmp_path / "streets" / f"{first}.osm"
+    assert kept == tmp_path / "streets" / street_name(ws, first, ".osm", b"<osm/>")
     assert ws.streets_file(first) == kept and kept.read_bytes() == b"<osm/>"
     # a new file replaces the earlier one, whatever its suffix
     newer = ws.save_streets(first, "xuanwu.osm.pbf", b"PBF")
-    assert ws.streets_file(first) == newer and street_files(tmp_path) == [f"{first}.osm.pbf"]
+    assert ws.streets_file(first) == newer
+    assert street_files(tmp_path) == [street_name(ws, first, ".osm.pbf", b"PBF")]
     # another kind of file, a dataset the workspace lacks or no id at all: nothing changes
     with pytest.raises(StreetsError, match=r"^x\.shp: a streets file must end in \.osm, "):
         ws.save_streets(first, "x.shp", b"")
@@ -410,7 +453,7 @@ def test_a_street_file_is_kept_with_its_dataset(
         ws.save_streets("0123456789ab", "s.osm", b"")
     with pytest.raises(WorkspaceError, match="not a dataset id"):
         ws.save_streets("../x", "s.osm", b"")
-    assert street_files(tmp_path) == [f"{first}.osm.pbf"]
+    assert street_files(tmp_path) == [street_name(ws, first, ".osm.pbf", b"PBF")]
     # deleting the dataset removes its street file
     ws.save(other)
     ws.delete(first)
@@ -432,16 +475,19 @@ def test_a_street_file_write_that_fails_keeps_the_earlier_file(
         ws.save_streets(first, "b.graphml", b"new")
     monkeypatch.undo()
     assert ws.streets_file(first) == kept and kept.read_bytes() == b"old"
-    assert street_files(tmp_path) == [f"{first}.osm"]  # no half-written file left
+    assert street_files(tmp_path) == [kept.name]  # no half-written file left
 
 
 def test_street_file_leftovers_are_swept(tmp_path: Path, data: Dataset) -> None:
     ws = Workspace(tmp_path)
     first = ws.save(data)
-    ws.save_streets(first, "a.osm", b"<osm/>")
-    (tmp_path / "streets" / f".tmp-{first}.osm.pbf").write_bytes(b"half a file")
+    kept = ws.save_streets(first, "a.osm", b"<osm/>")
+    leftover = tmp_path / "streets" / f".tmp-{first}.osm.pbf"
+    leftover.write_bytes(b"half a file")
+    an_hour_ago = time.time() - 3600  # on a shared server, fresh ones may be another's
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
     Workspace(tmp_path)
-    assert street_files(tmp_path) == [f"{first}.osm"]
+    assert street_files(tmp_path) == [kept.name]
 
 
 # --------------------------------------------------------------------------- permissions
@@ -455,6 +501,7 @@ def modes(folder: Path) -> dict[str, str]:
     return found
 
 
+@pytest.mark.sqlite_only
 def test_workspace_is_its_owners_only_whatever_the_umask(tmp_path: Path, data: Dataset) -> None:
     before = os.umask(0)  # the loosest there is: only explicit modes make anything private
     try:
@@ -474,6 +521,7 @@ def test_workspace_is_its_owners_only_whatever_the_umask(tmp_path: Path, data: D
     }
 
 
+@pytest.mark.sqlite_only
 def test_an_older_workspace_is_tightened_when_opened(tmp_path: Path, data: Dataset) -> None:
     folder = tmp_path / "ws"
     ws = Workspace(folder)
@@ -514,12 +562,33 @@ def test_street_suffixes(name: str, suffix: str) -> None:
 def test_damaged_files_give_clear_errors(tmp_path: Path, data: Dataset) -> None:
     ws = Workspace(tmp_path)
     first = ws.save(data)
-    (tmp_path / "datasets" / f"{first}.gpkg").write_bytes(b"garbage")
+    damage(ws, first, b"garbage")
     with pytest.raises(WorkspaceError, match="damaged; delete the dataset and import it again"):
         ws.load(first)
-    (tmp_path / "datasets" / f"{first}.gpkg").unlink()
+    damage(ws, first, None)
     with pytest.raises(WorkspaceError, match="are missing.*import its files again"):
         ws.current()
+    with pytest.raises(WorkspaceError, match="are missing.*import its files again"):
+        ws.set_current(first)
+
+
+def damage(ws: Workspace, dataset_id: str, content: bytes | None) -> None:
+    """Overwrite a dataset's GeoPackage with ``content``, or remove it (``None``)."""
+    if ws.db.dialect == "sqlite":
+        path = ws.datasets_dir / f"{dataset_id}.gpkg"
+        _ = path.write_bytes(content) if content is not None else path.unlink()
+        return
+    with raw(ws) as conn:
+        if content is None:
+            conn.execute("DELETE FROM dataset_files WHERE dataset_id = ?", (dataset_id,))
+        else:
+            conn.execute(
+                "UPDATE dataset_files SET gpkg = ? WHERE dataset_id = ?", (content, dataset_id)
+            )
+
+
+@pytest.mark.sqlite_only
+def test_a_file_that_is_not_a_workspace_database_is_named(tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "workspace.sqlite").write_bytes(b"this is not a database" * 100)
@@ -544,7 +613,7 @@ def test_reviews_are_kept_per_visit_with_who_and_when(tmp_path: Path) -> None:
     assert str(found["decided_at"].dt.tz) == "UTC"
     assert ((found["decided_at"] >= before) & (found["decided_at"] <= after)).all()
     # stored as ISO 8601 text with the UTC offset
-    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
+    with raw(ws, guards=True) as conn:
         text = conn.execute("SELECT decided_at FROM reviews WHERE visit_id = 'V01'").fetchone()[0]
     assert text.endswith("+00:00") and pd.Timestamp(text) == found.loc["V01", "decided_at"]
 
@@ -605,9 +674,9 @@ def test_bad_reviews_are_refused_and_change_nothing(
 def test_a_review_write_that_fails_keeps_the_earlier_decision(tmp_path: Path) -> None:
     ws = Workspace(tmp_path, busy_timeout_s=0.2)
     ws.record_review("V01", "confirmed", reviewer="chief")
-    other = sqlite3.connect(tmp_path / "workspace.sqlite", isolation_level=None)
+    other = ws.db.connect()
     try:
-        other.execute("BEGIN IMMEDIATE")  # another session holds the write lock
+        ws.db.begin_write(other)  # another session holds the write lock
         with pytest.raises(WorkspaceError, match="busy.*try again"):
             ws.record_review("V01", "dismissed", reviewer="chief")
         with pytest.raises(WorkspaceError, match="busy"):
@@ -623,15 +692,14 @@ def test_a_workspace_without_reviews_gains_the_table_and_keeps_its_ids(
 ) -> None:
     ws = Workspace(tmp_path)
     stored = ws.save(data)
-    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
+    with raw(ws, guards=True) as conn:
         conn.execute("DROP TABLE reviews")  # as written before reviews existed
-        conn.commit()
     reopened = Workspace(tmp_path)
     assert reopened.reviews().empty
     reopened.record_review("V01", "dismissed", reviewer="chief")
     assert reopened.current_id() == stored == dataset_id(data)
-    with contextlib.closing(sqlite3.connect(tmp_path / "workspace.sqlite")) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == workspace.SCHEMA_VERSION
+    with raw(ws, guards=True) as conn:
+        assert ws.db.version(conn) == workspace.SCHEMA_VERSION
 
 
 # --------------------------------------------------------------------- column choices
