@@ -82,7 +82,7 @@ FIGURE_COLUMNS: Final = (
 OFFICER_COLUMNS: Final = (
     "officer_id",
     "station",
-    "beats",
+    "beat_ids",
     "workload_h",
     "available_h",
     "short_h",
@@ -410,7 +410,7 @@ def officer_time(
     Returns
     -------
     pandas.DataFrame
-        :data:`OFFICER_COLUMNS`: ``beats`` and ``station`` as ``、``-joined text,
+        :data:`OFFICER_COLUMNS`: ``beat_ids`` and ``station`` as ``、``-joined text,
         hours per ``workload_period_days``; ``short_h`` is 0 for an officer with time to
         spare. Most short first, then by officer.
     """
@@ -433,7 +433,7 @@ def officer_time(
     out = pd.DataFrame(
         {
             "station": grouped["station"].agg(_joined),
-            "beats": grouped["beat_id"].agg(_joined),
+            "beat_ids": grouped["beat_id"].agg(_joined),
             "workload_h": grouped["minutes"].sum() / 60.0,
         }
     )

@@ -43,7 +43,7 @@ BODY_W_MM: Final = PAGE_W_MM - 2 * MARGIN_MM
 NAME_COLUMN_MM: Final = 27.0
 """Width of a table's first column (station or beat); the figures share the rest."""
 
-OFFICER_TABLE: Final = ("officer_id", "station", "beats", "workload_h", "available_h", "short_h")
+OFFICER_TABLE: Final = ("officer_id", "station", "beat_ids", "workload_h", "available_h", "short_h")
 
 HEADER_FILL: Final = FontFace(fill_color=(232, 232, 232))
 TOTAL_FILL: Final = FontFace(fill_color=(245, 245, 245))
@@ -244,7 +244,7 @@ def _station_page(
     drawn = pdf.image(io.BytesIO(chart), x=MARGIN_MM + half + 6, y=top + 6, w=half)
     pdf.set_y(top + 6 + max(shown.rendered_height, drawn.rendered_height) + 1)
     _line(pdf, words["map_credit"], size=6.5, grey=110)
-    mine_officers = figures.officers[figures.officers["beats"].map(lambda b: _in(b, ids))]
+    mine_officers = figures.officers[figures.officers["beat_ids"].map(lambda b: _in(b, ids))]
     _officers(pdf, mine_officers, words=words, figures=figures)
 
 
