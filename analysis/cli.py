@@ -7,7 +7,8 @@ with a ``--streets`` file whose blocks miss the households is refused, never rep
 cells unasked.
 The ``plan`` command (:mod:`analysis.plan_cli`) takes the same input options and the same
 analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan instead; the
-``route`` command (:mod:`analysis.route_cli`) likewise writes an officer's walk route.
+``route`` command (:mod:`analysis.route_cli`) likewise writes an officer's walk route, and
+``report`` (:mod:`analysis.report_cli`) the upward report (PDF and Excel).
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
 The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
@@ -46,6 +47,7 @@ from tqdm import tqdm
 from analysis import admin_cli
 from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
 from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
+from analysis.report_cli import REPORT_OUTPUTS, REPORT_STEPS, add_report_parser, write_report
 from analysis.route_cli import ROUTE_OUTPUTS, ROUTE_STEPS, add_route_parser, write_route
 from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
 from geo.aliases import check_choice
@@ -211,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_plan_parser(commands, inputs=cov)
     add_route_parser(commands, inputs=cov)
+    add_report_parser(commands, inputs=cov)
     admin_cli.add_commands(commands)  # users, audit
     return parser
 
@@ -338,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     outputs, extra_steps, write = {
         "plan": (PLAN_OUTPUTS, PLAN_STEPS, write_plan),
         "route": (ROUTE_OUTPUTS, ROUTE_STEPS, write_route),
+        "report": (REPORT_OUTPUTS, REPORT_STEPS, write_report),
     }.get(args.command, (OUTPUTS, (), None))
     try:
         column_choices(args.column)
@@ -441,7 +445,13 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         progress=step,
     )
     result.extras.update(
-        beats=data.beats, visits=data.visits, households=data.households, streets=streets, walk=walk
+        beats=data.beats,
+        visits=data.visits,
+        households=data.households,
+        streets=streets,
+        walk=walk,
+        units=units,
+        reviews=reviews,
     )
     return result
 

@@ -36,8 +36,6 @@ from geo.streets import street_lines
 from geo.writers import write_json, write_table
 
 PLAN_OUTPUTS = ("plan.geojson", "plan.json")
-DEMO_COMMANDS = ("plan", "route")
-"""Commands whose ``--demo`` fills the input options (:func:`demo_arguments`)."""
 PLAN_STEPS = ("planning",)
 """Progress labels of ``plan`` after the analysis (writing outputs is shared)."""
 
@@ -61,14 +59,15 @@ PLAN_SETTINGS = (
 """Settings written into ``plan.json`` (what the figures depend on)."""
 
 
-DEMO_COMMANDS: Final = ("coverage", "plan", "route")
+DEMO_COMMANDS: Final = ("coverage", "plan", "report", "route")
 """The commands that take ``--demo``: all read the inputs of ``coverage``."""
 
 
 def demo_arguments(argv: Sequence[str]) -> list[str]:
     """Return ``argv`` with the demo's files for each input option ``--demo`` lacks.
 
-    ``coverage --demo``, ``plan --demo`` and ``route --demo`` run on the embedded demo:
+    ``coverage --demo``, ``plan --demo``, ``report --demo`` and ``route --demo`` run on the
+    embedded demo:
     every input option not given (``--households``, ``--visits``, ``--beats``,
     ``--streets``, ``--coords``, ``--timezone``) takes the demo's; options given keep their
     values. Other commands, and these without ``--demo``, are returned as they are.

@@ -136,6 +136,10 @@ class RouteError(BeatcovError):
     """A walk route cannot be made as asked (unknown officer, no budget, no households)."""
 
 
+class ReportError(BeatcovError):
+    """The upward report cannot be made as asked (unknown language, missing columns)."""
+
+
 class DependencyError(BeatcovError):
     """An installed dependency is outside the versions whose internals beatcov was tested with."""
 

@@ -203,6 +203,10 @@ class Settings:
     workload_access_detour : float
         The walk from the post to a block is the straight line times this (OSM lacks the
         paths inside compounds, so its network would overstate the walk).
+    workload_officer_hours : float
+        Hours each officer has for door-to-door visiting per ``workload_period_days`` (80 h
+        in 90 days: about 1.25 h on each of 64 working days). The report lists an officer
+        as short of time when their share of their beats' workload is more than this.
     plan_target_ratio : float
         Beats are balanced when the heaviest beat's workload is at most this many times the
         lightest's.
@@ -309,6 +313,7 @@ class Settings:
     workload_walking_speed_mps: float = 1.2
     workload_rounds_per_period: float = 1.0
     workload_access_detour: float = 1.4
+    workload_officer_hours: float = 80.0
     plan_target_ratio: float = 1.1
     plan_move_penalty: float = 0.001
     plan_compactness_weight: float = 0.5

@@ -139,7 +139,7 @@ def test_demo_arguments_fill_only_what_is_missing() -> None:
     assert demo_arguments(["users", "--demo"]) == ["users", "--demo"]
 
 
-@pytest.mark.parametrize("command", ["coverage", "plan", "route"])
+@pytest.mark.parametrize("command", ["coverage", "plan", "report", "route"])
 def test_every_command_keeps_the_shared_demo_option(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
