@@ -184,10 +184,11 @@ def test_overview_lists_and_numbers_the_worst_gaps(expected: dict[str, Analysis]
         for rank, (item, name) in enumerate(zip(items, top["name"], strict=True), start=1):
             assert item.startswith(f"**{rank}. {name}**"), item
         # the numbers stand on the map, over the blocks coloured by coverage
-        script = map_args(at)[0]["script"]  # the labels: permanent tooltips of points
+        script = map_args(at)[0]["script"]  # the labels' HTML, JSON-escaped in the script
         for rank in range(1, 6):
-            assert f'"properties": {{"_0": "{rank}"' in script
-        assert script.count('"permanent": true') == 2  # beat names, the worst gaps' numbers
+            assert f"\\u003e{rank}\\u003c/div" in script
+        # labels let clicks through to the block: the beats' names and the gaps' numbers
+        assert script.count("pointer-events:none") == len(expected["now"].beats) + 5
     # a block opened from the list (or a click on the map): its households
     at.selectbox(key="overview_block").select_index(0).run()
     assert f"街区 {top['name'].iloc[0]} 的住户" in [h.value for h in at.subheader]
