@@ -3,7 +3,8 @@
 Rules
 -----
 * **Whose doors**: the households of every beat whose ``officer_ids`` names the officer
-  (:func:`geo.schema.officer_pairs`), with a location.
+  (:func:`geo.schema.officer_pairs`), with a location; :func:`beat_route` walks given beats
+  instead (the My beat page: the beat shown, whoever is logged in).
 * **What a door is worth**: :func:`analysis.gaps.household_prize`, the block priority of
   the Gaps and My beat pages split per household (vulnerable overdue, open follow-ups, never
   contacted in a badly covered block, longer waits first). A household that needs no visit
@@ -28,6 +29,7 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -96,6 +98,50 @@ class OfficerRoute:
     beats: list[str]
 
 
+def officer_beats(beats: pd.DataFrame, officer_id: str) -> list[str]:
+    """Return the beats whose ``officer_ids`` name ``officer_id``, in the beats' order.
+
+    Raises
+    ------
+    RouteError
+        The officer is named in no beat.
+
+    Examples
+    --------
+    >>> beats = pd.DataFrame({"beat_id": ["B1", "B2"], "officer_ids": ["P1;P2", "P1"]})
+    >>> officer_beats(beats, "P1"), officer_beats(beats, "P2")
+    (['B1', 'B2'], ['B1'])
+    """
+    pairs = officer_pairs(beats)
+    mine: list[str] = pairs.loc[pairs["officer_id"] == str(officer_id), "beat_id"].tolist()
+    if not mine:
+        known = sorted(pairs["officer_id"].unique())
+        listed = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
+        msg = (
+            f"officer {officer_id!r} is named in no beat's officer_ids; "
+            f"officers named: {listed or 'none'}"
+        )
+        raise RouteError(msg)
+    return mine
+
+
+def beat_households(households: gpd.GeoDataFrame, beat_ids: Sequence[str]) -> gpd.GeoDataFrame:
+    """Return the located households whose ``beat_id`` is one of ``beat_ids``.
+
+    Raises
+    ------
+    RouteError
+        The beats hold no located household.
+    """
+    mine = [str(b) for b in beat_ids]
+    rows = households[households["beat_id"].astype(str).isin(mine)]
+    rows = rows[rows.geometry.notna() & ~rows.geometry.is_empty]
+    if rows.empty:
+        msg = f"beats {', '.join(mine) or '(none)'} hold no located household"
+        raise RouteError(msg)
+    return rows
+
+
 def officer_households(
     households: gpd.GeoDataFrame, beats: pd.DataFrame, officer_id: str
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -106,21 +152,12 @@ def officer_households(
     RouteError
         The officer is named in no beat, or their beats hold no located household.
     """
-    pairs = officer_pairs(beats)
-    mine = pairs.loc[pairs["officer_id"] == str(officer_id), "beat_id"].tolist()
-    if not mine:
-        known = sorted(pairs["officer_id"].unique())
-        listed = ", ".join(known[:8]) + (" ..." if len(known) > 8 else "")
-        msg = (
-            f"officer {officer_id!r} is named in no beat's officer_ids; "
-            f"officers named: {listed or 'none'}"
-        )
-        raise RouteError(msg)
-    rows = households[households["beat_id"].astype(str).isin(mine)]
-    rows = rows[rows.geometry.notna() & ~rows.geometry.is_empty]
-    if rows.empty:
+    mine = officer_beats(beats, officer_id)
+    try:
+        rows = beat_households(households, mine)
+    except RouteError as exc:
         msg = f"officer {officer_id!r}'s beats ({', '.join(mine)}) hold no located household"
-        raise RouteError(msg)
+        raise RouteError(msg) from exc
     return rows, mine
 
 
@@ -184,6 +221,56 @@ class RouteProblem:
     beats: list[str]
 
 
+def beat_route_problem(
+    households: gpd.GeoDataFrame,
+    blocks: pd.DataFrame,
+    *,
+    beat_ids: Sequence[str],
+    budget_min: float,
+    band: str,
+    visit_min: float,
+    graph: nx.MultiDiGraph | None,
+    start: shapely.Point | None = None,
+    start_at: dt.time | None = None,
+    settings: Settings | None = None,
+) -> RouteProblem:
+    """Return the candidate doors of ``beat_ids``, their worth, windows and walks.
+
+    Parameters and errors are :func:`beat_route`'s.
+    """
+    s = resolve(settings)
+    if not budget_min > 0:
+        msg = f"the time budget must be more than 0 minutes; got {budget_min}"
+        raise RouteError(msg)
+    if band not in TIE_ORDER:
+        msg = f"unknown time band {band!r}; choose one of {', '.join(TIE_ORDER)}"
+        raise RouteError(msg)
+    require_columns(blocks, ("block_id", "recommended_band", "shrunk_coverage"), name="blocks")
+    homes = beat_households(households, beat_ids)
+    mine = [str(b) for b in beat_ids]
+    clock = start_at or dt.time(band_hours(band)[0][0])
+    start_min = clock.hour * 60 + clock.minute
+    by_block = blocks.set_index("block_id")
+    prize = household_prize(homes, by_block["shrunk_coverage"], settings=s).to_numpy()
+    home_band = homes["block_id"].map(by_block["recommended_band"]).fillna("").astype(str)
+    windows = band_windows(home_band, start_min=start_min, budget_min=budget_min)
+    keep = (prize > 0) & (windows[:, 0] <= budget_min)
+    cand = homes[keep]
+    origin = start if start is not None else beat_post(blocks, homes, mine[0])
+    points = gpd.GeoSeries([origin, *cand.geometry.to_numpy()], crs=homes.crs)
+    return RouteProblem(
+        candidates=cand,
+        prize=prize[keep],
+        service=np.full(len(cand), float(visit_min)),
+        windows=windows[keep],
+        bands=home_band.to_numpy(dtype=object)[keep],
+        walks=walk_matrix(points, graph=graph, settings=s),
+        start=origin,
+        start_at=clock,
+        beats=mine,
+    )
+
+
 def route_problem(
     households: gpd.GeoDataFrame,
     blocks: pd.DataFrame,
@@ -202,35 +289,18 @@ def route_problem(
 
     Parameters and errors are :func:`officer_route`'s.
     """
-    s = resolve(settings)
-    if not budget_min > 0:
-        msg = f"the time budget must be more than 0 minutes; got {budget_min}"
-        raise RouteError(msg)
-    if band not in TIE_ORDER:
-        msg = f"unknown time band {band!r}; choose one of {', '.join(TIE_ORDER)}"
-        raise RouteError(msg)
-    require_columns(blocks, ("block_id", "recommended_band", "shrunk_coverage"), name="blocks")
-    homes, mine = officer_households(households, beats, officer_id)
-    clock = start_at or dt.time(band_hours(band)[0][0])
-    start_min = clock.hour * 60 + clock.minute
-    by_block = blocks.set_index("block_id")
-    prize = household_prize(homes, by_block["shrunk_coverage"], settings=s).to_numpy()
-    home_band = homes["block_id"].map(by_block["recommended_band"]).fillna("").astype(str)
-    windows = band_windows(home_band, start_min=start_min, budget_min=budget_min)
-    keep = (prize > 0) & (windows[:, 0] <= budget_min)
-    cand = homes[keep]
-    origin = start if start is not None else _post(blocks, homes, mine[0])
-    points = gpd.GeoSeries([origin, *cand.geometry.to_numpy()], crs=homes.crs)
-    return RouteProblem(
-        candidates=cand,
-        prize=prize[keep],
-        service=np.full(len(cand), float(visit_min)),
-        windows=windows[keep],
-        bands=home_band.to_numpy(dtype=object)[keep],
-        walks=walk_matrix(points, graph=graph, settings=s),
-        start=origin,
-        start_at=clock,
-        beats=mine,
+    _, mine = officer_households(households, beats, officer_id)
+    return beat_route_problem(
+        households,
+        blocks,
+        beat_ids=mine,
+        budget_min=budget_min,
+        band=band,
+        visit_min=visit_min,
+        graph=graph,
+        start=start,
+        start_at=start_at,
+        settings=settings,
     )
 
 
@@ -287,12 +357,49 @@ def officer_route(
     RouteError
         An unknown officer or band, a budget of 0 or less, an officer without households.
     """
-    s = resolve(settings)
-    problem = route_problem(
+    _, mine = officer_households(households, beats, officer_id)
+    return beat_route(
         households,
         blocks,
-        beats,
-        officer_id=officer_id,
+        beat_ids=mine,
+        budget_min=budget_min,
+        band=band,
+        visit_min=visit_min,
+        graph=graph,
+        start=start,
+        start_at=start_at,
+        settings=settings,
+    )
+
+
+def beat_route(
+    households: gpd.GeoDataFrame,
+    blocks: pd.DataFrame,
+    *,
+    beat_ids: Sequence[str],
+    budget_min: float,
+    band: str,
+    visit_min: float,
+    graph: nx.MultiDiGraph | None,
+    start: shapely.Point | None = None,
+    start_at: dt.time | None = None,
+    settings: Settings | None = None,
+) -> OfficerRoute:
+    """Choose and order the doors of ``beat_ids`` for ``band`` within ``budget_min`` minutes.
+
+    :func:`officer_route` for the beats themselves (the My beat page walks the beat shown,
+    whoever is logged in); the start defaults to the post of the first of ``beat_ids``.
+
+    Raises
+    ------
+    RouteError
+        An unknown band, a budget of 0 or less, beats without located households.
+    """
+    s = resolve(settings)
+    problem = beat_route_problem(
+        households,
+        blocks,
+        beat_ids=beat_ids,
         budget_min=budget_min,
         band=band,
         visit_min=visit_min,
@@ -340,8 +447,12 @@ def officer_route(
     )
 
 
-def _post(blocks: pd.DataFrame, homes: gpd.GeoDataFrame, beat_id: str) -> shapely.Point:
-    """Return the centre of the beat's post block; its households' centre without blocks."""
+def beat_post(blocks: pd.DataFrame, homes: gpd.GeoDataFrame, beat_id: str) -> shapely.Point:
+    """Return the centre of the beat's post block; its households' centre without blocks.
+
+    The post is the block nearest the beat's household-weighted centre
+    (:func:`analysis.workload.beat_posts`); the point is in ``homes``' CRS.
+    """
     rows = blocks[(blocks["beat_id"].astype(str) == beat_id)]
     if isinstance(rows, gpd.GeoDataFrame):
         rows = rows[rows.geometry.notna() & ~rows.geometry.is_empty]
@@ -374,6 +485,11 @@ __all__ = [
     "OfficerRoute",
     "RouteProblem",
     "band_windows",
+    "beat_households",
+    "beat_post",
+    "beat_route",
+    "beat_route_problem",
+    "officer_beats",
     "officer_households",
     "officer_route",
     "route_problem",

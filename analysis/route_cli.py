@@ -36,12 +36,13 @@ import shapely
 
 from analysis.officer_route import OfficerRoute, officer_route
 from analysis.pipeline import Analysis
+from analysis.route_export import route_csv, route_gpx
 from analysis.timeofday import TIE_ORDER
 from analysis.workload import minutes_per_visit
 from geo.coords import to_wgs84
 from geo.files import output_folder
 from geo.settings import Settings
-from geo.writers import write_gpx, write_json, write_people_csv
+from geo.writers import write_json
 
 ROUTE_OUTPUTS = ("route.json", "route.gpx", "route.csv")
 ROUTE_STEPS = ("routing",)
@@ -61,17 +62,6 @@ ROUTE_SETTINGS = (
     "priority_waiting_full_days",
 )
 """Settings written into ``route.json`` (what the route depends on)."""
-
-PRINT_COLUMNS = (
-    "order",
-    "arrival",
-    "address",
-    "household_id",
-    "block_id",
-    "needs_visit_reasons",
-    "priority",
-)
-"""Columns of ``route.csv``, the printable list."""
 
 
 def add_route_parser(commands: Any, *, inputs: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -174,20 +164,10 @@ def write_route(
     )
     document["settings"] = {name: getattr(settings, name) for name in ROUTE_SETTINGS}
     step("writing outputs")
-    stops = route.stops.copy()
-    stops["label"] = stops["order"].astype(str) + " " + stops["address"].fillna("").astype(str)
-    stops["note"] = stops["arrival"] + " " + stops["household_id"].astype(str)
     with output_folder(args.out, names=ROUTE_OUTPUTS, overwrite=args.overwrite) as folder:
         write_json(document, folder / "route.json")
-        write_gpx(
-            stops,
-            folder / "route.gpx",
-            track=route.line,
-            name=f"{args.officer} {args.band}",
-            label="label",
-            description="note",
-        )
-        write_people_csv(pd.DataFrame(route.stops[list(PRINT_COLUMNS)]), folder / "route.csv")
+        (folder / "route.gpx").write_bytes(route_gpx(route, name=f"{args.officer} {args.band}"))
+        (folder / "route.csv").write_bytes(route_csv(route))
     return [args.out / name for name in ROUTE_OUTPUTS]
 
 

@@ -7,6 +7,7 @@ Tooltip labels are translated; tooltip values are escaped by :mod:`app.maps`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -242,13 +243,19 @@ def gap_map(
 
 def beat_blocks_map(
     blocks: gpd.GeoDataFrame,
-    todo: gpd.GeoDataFrame,
+    homes: gpd.GeoDataFrame,
     beats: gpd.GeoDataFrame,
     shapes: MapShapes,
     *,
+    walk: RouteDrawing | None = None,
     settings: Settings,
 ) -> tuple[folium.Map, StepColors]:
-    """Return a beat's blocks by coverage, its outline, and the households still to visit."""
+    """Return a beat's blocks by coverage, its outline, its households and a planned walk.
+
+    ``homes`` (:func:`app.views.beat_list`) are marked by their most urgent to-do
+    (:data:`TODO_PALETTE`, ``todo`` ``""``: nothing to do); ``walk`` adds the path, the
+    stops and the start on top.
+    """
     colors = coverage_colors(settings=settings)
     drawn = _shaped(blocks, "block_id", shapes.blocks)
     frame = drawn.assign(
@@ -258,22 +265,85 @@ def beat_blocks_map(
     m = _base(beats, shapes, settings, outlines=beats)
     columns = ("block_id", "name", "coverage_text", "households", "band_text")
     _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
-    _todo_layer(todo, name=t("map.to_visit"), settings=settings).add_to(m)
+    marks = homes.assign(todo=homes["todo"].where(homes["todo"] != "", NOTHING_TO_DO))
+    _todo_layer(marks, name=t("map.households"), settings=settings).add_to(m)
+    if walk is not None:
+        _walk_layers(walk, settings=settings, m=m)
     return m, colors
 
 
+NOTHING_TO_DO = "none"
+"""Code of a household with no to-do on the My beat map (its colour in :data:`TODO_PALETTE`)."""
+
 TODO_PALETTE: dict[str, str] = {
-    "vulnerable_overdue": "#b2182b",
-    "open_follow_up": "#e08214",
-    "never_contacted": "#2b5c8a",
+    "vulnerable_overdue": "#762a83",
+    "open_follow_up": "#e6ab02",
+    "never_contacted": "#1a1a1a",
+    NOTHING_TO_DO: "#1b9e77",
 }
-"""Colour of a household that needs a visit, by its most urgent to-do."""
+"""Colour of a household by its most urgent to-do (``none``: nothing to do).
+
+Purple, gold, near-black and green: none is a colour of the coverage scale (red to blue,
+:data:`app.colors.COVERAGE_PALETTE`) or the priority reds, so a mark never reads as a
+block's figure."""
+
+ROUTE_COLOR = "#e7298a"
+"""Colour of a planned walk's path and stops (magenta: on neither scale nor the marks)."""
+
+START_COLOR = "#000000"
+"""Colour of a planned walk's start."""
+
+
+@dataclass(frozen=True)
+class RouteDrawing:
+    """A planned walk to draw: the stops in order, the path and the start (WGS84)."""
+
+    stops: gpd.GeoDataFrame
+    line: shapely.LineString | None
+    start: shapely.Point
 
 
 def todo_legend(*, urgent_only: bool = False) -> dict[str, str]:
-    """Return the households' legend: translated to-do -> colour (urgent ones only)."""
-    codes = [c for c in TODO_PALETTE if not (urgent_only and c == "never_contacted")]
+    """Return the households' legend: translated to-do -> colour (urgent ones only).
+
+    The full legend (My beat) ends with the households that have nothing to do.
+    """
+    urgent = ("vulnerable_overdue", "open_follow_up")
+    codes = [c for c in TODO_PALETTE if not urgent_only or c in urgent]
     return {t(f"todo.{code}"): TODO_PALETTE[code] for code in codes}
+
+
+def walk_legend() -> dict[str, str]:
+    """Return a planned walk's legend: its path and stops, and its start."""
+    return {t("legend.walk"): ROUTE_COLOR, t("legend.start"): START_COLOR}
+
+
+def _walk_layers(walk: RouteDrawing, *, settings: Settings, m: folium.Map) -> None:
+    """Add a planned walk to ``m``: the path, the stops (tooltip: order, arrival) and start."""
+    if walk.line is not None:
+        path = gpd.GeoDataFrame(geometry=[walk.line], crs="EPSG:4326")
+        maps.line_layer(
+            path, name=t("map.walk"), color=ROUTE_COLOR, weight=3, settings=settings
+        ).add_to(m)
+    if len(walk.stops):
+        tips = ("order", "arrival", "household_id", "address")
+        maps.point_layer(
+            walk.stops[[*tips, walk.stops.geometry.name]],
+            name=t("map.walk"),
+            color=ROUTE_COLOR,
+            tooltip_columns=_tooltips(list(tips)),
+            radius=6,
+            settings=settings,
+        ).add_to(m)
+    start = gpd.GeoDataFrame({"label": [t("legend.start")]}, geometry=[walk.start], crs=4326)
+    maps.point_layer(
+        start,
+        name=t("legend.start"),
+        color=START_COLOR,
+        tooltip_columns={"label": ""},
+        radius=8,
+        settings=settings,
+    ).add_to(m)
 
 
 def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) -> Any:

@@ -309,6 +309,7 @@ def _day(value: Any) -> str:
 def report_columns(columns: Sequence[str]) -> list[str]:
     """Return the work-list columns the report prints, in order, of those available."""
     wanted = (
+        "walk_order",
         "household_id",
         "address",
         "needs_visit_reasons",

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.gaps import REASONS
+from analysis.timeofday import TIE_ORDER
 from analysis.verify import FLAG_CODES
 from app.i18n import translate
+from geo.joins import OUTSIDE
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 
@@ -89,20 +91,32 @@ HISTORY_COLUMNS: Final = (
     "note",
 )
 WORK_COLUMNS: Final = (
-    "priority_rank",
+    "walk_order",
     "household_id",
     "address",
     "needs_visit_reasons",
     "block_name",
-    "block_id",
     "vulnerable_category",
     "vulnerable_overdue",
     "open_follow_ups",
+    "contacted",
     "attempts",
     "last_contact",
     "days_waiting",
     "recommended_band",
 )
+"""Columns of My beat's household list (:func:`beat_list`), in order."""
+STOP_COLUMNS: Final = (
+    "order",
+    "arrival",
+    "address",
+    "household_id",
+    "block_name",
+    "needs_visit_reasons",
+    "walk_min",
+    "priority",
+)
+"""Columns of a planned walk's stops on My beat (:func:`route_stops`), in order."""
 BAND_COLUMNS: Final = (
     "name",
     "block_id",
@@ -347,30 +361,100 @@ def visit_history(visits: pd.DataFrame, household_ids: Iterable[str]) -> pd.Data
     return _columns(rows, HISTORY_COLUMNS).reset_index(drop=True)
 
 
-def work_list(households: pd.DataFrame, blocks: pd.DataFrame, beat_id: str) -> pd.DataFrame:
-    """Return a beat's households that need a visit (``needs_visit``), with why.
+def beat_list(
+    households: gpd.GeoDataFrame,
+    blocks: pd.DataFrame,
+    beat_ids: Iterable[str],
+    *,
+    order: pd.Series | None = None,
+    no_block: str = "",
+) -> gpd.GeoDataFrame:
+    """Return every household of ``beat_ids`` for the officer's list, to-dos first.
 
-    A household needs a visit when it has no counted contact in the window, is vulnerable
-    and overdue, or has an open follow-up (``analysis.gaps.household_todos``). Ordered by
-    ``priority_rank`` (1 = first door to knock on), with each household's block's
-    recommended time band and ``todo`` (its most urgent reason: ``vulnerable_overdue``,
-    ``open_follow_up``, then ``never_contacted``); the household points are kept when
-    ``households`` is a GeoDataFrame.
+    Parameters
+    ----------
+    households : GeoDataFrame
+        ``View.households``: the analysis' households with address and point.
+    blocks : DataFrame
+        The analysis' blocks (``block_id``, ``recommended_band``).
+    beat_ids : iterable of str
+        The beats listed. A household is listed by its own ``beat_id`` (the beat polygon
+        holding it), whatever block it was placed in.
+    order : Series, optional
+        The walking order by ``household_id`` (``Int64``, 1 = first door); becomes
+        ``walk_order``. Households not in it have none.
+    no_block : str, default ``""``
+        ``block_name`` of households placed in no block (the ``outside:<beat>``
+        pseudo-block of the analysis); their ``block_id`` is blank too.
+
+    Returns
+    -------
+    GeoDataFrame
+        :data:`WORK_COLUMNS` that exist, ``todo`` (the most urgent to-do code,
+        :func:`urgent_todo`; ``""`` when none) and the point. Households with a to-do
+        (``needs_visit``: never contacted, vulnerable overdue or an open follow-up,
+        ``analysis.gaps.household_todos``) come first, in walking order, then by
+        ``priority_rank``; then the others by id.
     """
-    rows = households[households["beat_id"] == beat_id]
-    rows = rows[rows["needs_visit"].astype(bool)].copy()
+    wanted = {str(b) for b in beat_ids}
+    rows = households[households["beat_id"].astype(str).isin(wanted)].copy()
     band = blocks.set_index("block_id")["recommended_band"]
     rows["recommended_band"] = rows["block_id"].map(band).fillna("")
-    rows = rows.sort_values("priority_rank")
-    columns = [c for c in WORK_COLUMNS if c in rows.columns]
-    if isinstance(rows, gpd.GeoDataFrame):
-        out = gpd.GeoDataFrame(
-            rows[[*columns, rows.geometry.name]].reset_index(drop=True),
-            geometry=rows.geometry.name,
-        )
-        out["todo"] = urgent_todo(out["needs_visit_reasons"]).to_numpy()
-        return out
-    return rows[columns].reset_index(drop=True)
+    rows["walk_order"] = _walk_order(rows["household_id"], order)
+    rows["todo"] = urgent_todo(rows["needs_visit_reasons"])
+    pseudo = rows["block_id"].astype(str).str.startswith(OUTSIDE)  # outside[:<beat>]
+    rows.loc[pseudo, "block_id"] = ""
+    rows.loc[pseudo, "block_name"] = no_block
+    rows["_rest"] = ~rows["needs_visit"].astype(bool)
+    keys = ["_rest", "walk_order", "priority_rank", "household_id"]
+    rows = rows.sort_values([k for k in keys if k in rows.columns], na_position="last")
+    columns = [c for c in (*WORK_COLUMNS, "block_id", "todo") if c in rows.columns]
+    return gpd.GeoDataFrame(
+        rows[[*columns, rows.geometry.name]].reset_index(drop=True),
+        geometry=rows.geometry.name,
+        crs=rows.crs,
+    )
+
+
+def _walk_order(household_ids: pd.Series, order: pd.Series | None) -> pd.Series:
+    if order is None:
+        return pd.Series(pd.NA, index=household_ids.index, dtype="Int64")
+    return household_ids.map(order).astype("Int64")
+
+
+def todos(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of :func:`beat_list` with a to-do, in their order."""
+    return rows[rows["todo"] != ""]
+
+
+def route_stops(stops: pd.DataFrame, blocks: pd.DataFrame) -> pd.DataFrame:
+    """Return a planned walk's stops for the page: :data:`STOP_COLUMNS`, blocks by name."""
+    out = pd.DataFrame(stops.drop(columns="geometry", errors="ignore"))
+    out["block_name"] = out["block_id"].map(block_labels(blocks)).fillna("")
+    return _columns(out, STOP_COLUMNS).reset_index(drop=True)
+
+
+def walk_band(rows: pd.DataFrame, *, now_band: str) -> str:
+    """Return the band to plan a walk in: the one advised for most of the to-dos.
+
+    ``now_band`` (the band of the current time) when no to-do has an advised band, or it
+    is one of those advised for the most; other ties go by ``analysis.timeofday.TIE_ORDER``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"todo": ["open_follow_up", "never_contacted", "", "x"],
+    ...                      "recommended_band": ["morning", "morning", "evening", "evening"]})
+    >>> walk_band(rows, now_band="evening"), walk_band(rows.iloc[:0], now_band="midday")
+    ('morning', 'midday')
+    """
+    advised = rows.loc[rows["todo"] != "", "recommended_band"].fillna("").astype(str)
+    counts = advised[advised.isin(TIE_ORDER)].value_counts()
+    if counts.empty:
+        return now_band
+    best = counts[counts == counts.max()].index
+    if now_band in best:
+        return now_band
+    return next(b for b in TIE_ORDER if b in best)
 
 
 TODO_URGENCY: Final = ("vulnerable_overdue", "open_follow_up", "never_contacted")

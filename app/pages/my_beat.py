@@ -1,13 +1,18 @@
-"""My beat (officer): who is still to visit, vulnerable and overdue first, and when to go."""
+"""My beat (officer): every household of the beat, its to-dos in walking order, a walk plan."""
 
 import functools
 
 import streamlit as st
 
-from app import auth, mapviews, report, state, ui, views
+from analysis.route_export import route_csv, route_gpx
+from analysis.timeofday import TIE_ORDER
+from app import auth, mapviews, report, state, ui, views, walks
 from app.i18n import t
 from app.maps import render
 from app.shell import context
+from geo.errors import RouteError
+
+PLAN_KEY = "my_beat_walk"  # session key: the inputs of the last "Plan my walk"
 
 ctx = context()
 view = ctx.view()
@@ -27,22 +32,102 @@ beat_id = st.selectbox(
     key="my_beat_beat",
 )
 figures = views.beat_figures(view.beats, beat_id)
-todo = views.work_list(view.households, blocks, beat_id)
-ui.beat_metrics(figures, to_visit=len(todo))
+no_block = t("my_beat.no_block")
+listed = views.beat_list(view.households, blocks, [beat_id], no_block=no_block)
+ui.beat_metrics(figures, to_visit=len(views.todos(listed)))
 
+# ------------------------------------------------------------------ the walk: inputs
+st.subheader(t("my_beat.walk"))
+st.caption(t("my_beat.walk_help"))
+homes = views.beat_households(view.households, beat_id)
+band_col, budget_col, start_col = st.columns(3)
+default_band = views.walk_band(listed, now_band=walks.current_band(ctx.settings))
+band = band_col.selectbox(
+    t("my_beat.walk_band"),
+    TIE_ORDER,
+    index=TIE_ORDER.index(default_band),
+    format_func=lambda b: t(f"band.{b}"),
+    key="my_beat_walk_band",
+)
+budget = budget_col.number_input(
+    t("my_beat.walk_budget"), min_value=10, max_value=600, value=120, step=10, key="my_beat_budget"
+)
+start_id = start_col.selectbox(
+    t("my_beat.walk_start"),
+    list(homes),
+    index=None,
+    format_func=homes.__getitem__,
+    placeholder=t("my_beat.walk_start_post"),
+    key="my_beat_walk_start",
+)
+if st.button(t("my_beat.walk_plan"), key="my_beat_plan", type="primary"):
+    st.session_state[PLAN_KEY] = walks.WalkInputs(beat_id, band, float(budget), start_id)
+
+asked = st.session_state.get(PLAN_KEY)
+route = None
+if isinstance(asked, walks.WalkInputs) and asked.beat_id == beat_id:
+    try:
+        route = walks.plan(ctx, asked)
+    except RouteError as exc:
+        st.warning(t("my_beat.walk_refused", reason=str(exc)))
+
+if route is not None:
+    order = route.stops.set_index("household_id")["order"]
+else:
+    order = walks.order(ctx, beat_id, start_id)
+listed = views.beat_list(view.households, blocks, [beat_id], order=order, no_block=no_block)
+
+# ------------------------------------------------------------------ the map
 beat_blocks = blocks[blocks["beat_id"] == beat_id]
 outline = view.beats[view.beats["beat_id"] == beat_id]
-shapes = state.map_shapes(ctx.ref, ctx.settings)
+drawing = None if route is None else mapviews.RouteDrawing(route.stops, route.line, route.start)
 beat_map, colors = mapviews.beat_blocks_map(
-    beat_blocks, todo, outline, shapes, settings=ctx.settings
-)
+    beat_blocks, listed, outline, state.map_shapes(ctx.ref, ctx.settings), walk=drawing,
+    settings=ctx.settings,
+)  # fmt: skip
 render(beat_map, key="my_beat_map", height=440)
 ui.draw_legend(colors, title=t("legend.coverage"))
-ui.draw_legend(mapviews.todo_legend(), title=t("legend.todo"))
+ui.draw_legend(mapviews.todo_legend(), title=t("legend.households"))
+if route is not None:
+    ui.draw_legend(mapviews.walk_legend(), title=t("legend.walk_title"))
 
-st.subheader(t("my_beat.todo", count=len(todo)))
-st.caption(t("my_beat.todo_help"))
-ui.table_with_downloads(todo, name=f"to_visit_{beat_id}", key="my_beat_todo")
+# ------------------------------------------------------------------ the planned walk
+if route is not None and isinstance(asked, walks.WalkInputs):
+    minutes_col, priority_col, stops_col = st.columns(3)
+    minutes_col.metric(
+        t("my_beat.walk_minutes"),
+        t("my_beat.walk_minutes_value", used=round(route.minutes), budget=round(asked.budget_min)),
+    )
+    priority_col.metric(t("my_beat.walk_priority"), f"{route.priority_collected:.1f}")
+    stops_col.metric(t("my_beat.walk_stops"), f"{len(route.stops)} / {route.candidates}")
+    st.caption(t("my_beat.walk_plan_help", band=t(f"band.{asked.band}")))
+    ui.table(views.route_stops(route.stops, blocks), key="my_beat_stops")
+    gpx_col, csv_col = st.columns(2)
+    gpx_col.download_button(
+        t("my_beat.walk_gpx"),
+        data=auth.audited(
+            "route.gpx", functools.partial(route_gpx, route, name=f"{beat_id} {asked.band}")
+        ),
+        file_name="route.gpx",
+        mime="application/gpx+xml",
+        key="my_beat_gpx",
+        on_click="ignore",
+    )
+    csv_col.download_button(
+        t("my_beat.walk_csv"),
+        data=auth.audited("route.csv", functools.partial(route_csv, route)),
+        file_name="route.csv",
+        mime="text/csv",
+        key="my_beat_route_csv",
+        on_click="ignore",
+    )
+
+# ------------------------------------------------------------------ every household
+todo = views.todos(listed)
+st.subheader(t("my_beat.list", count=len(listed), todo=len(todo)))
+st.caption(t("my_beat.list_help" if route is None else "my_beat.list_help_route"))
+table = listed[[c for c in views.WORK_COLUMNS if c in listed.columns]]
+ui.table_with_downloads(table, name=f"households_{beat_id}", key="my_beat_todo")
 ui.html_download(
     t("my_beat.printable"),
     functools.partial(
@@ -61,7 +146,6 @@ ui.html_download(
 )
 
 st.subheader(t("my_beat.household_title"))
-homes = views.beat_households(view.households, beat_id)
 household_id = st.selectbox(
     t("my_beat.household"),
     list(homes),

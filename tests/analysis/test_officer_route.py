@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis.officer_route import band_windows, officer_route
+from analysis.officer_route import band_windows, beat_post, beat_route, officer_route
 from analysis.route_walk import route_line, walk_matrix
 from geo.errors import RouteError
 
@@ -110,6 +110,21 @@ def test_a_tight_budget_takes_the_best_door_only() -> None:
 def test_a_start_after_the_band_is_over_visits_no_one_of_it() -> None:
     walk = route(start_at=dt.time(21, 30))
     assert walk.stops.empty and walk.line is None and walk.minutes == 0.0
+
+
+def test_a_beats_route_is_its_officers_route() -> None:
+    options = {"budget_min": 60.0, "band": "evening", "visit_min": 10.0, "graph": None}
+    walk = beat_route(households(), BLOCKS, beat_ids=["B1"], start=east(0), **options)
+    assert walk.stops["household_id"].tolist() == route().stops["household_id"].tolist()
+    assert walk.beats == ["B1"] and walk.minutes == pytest.approx(route().minutes)
+    with pytest.raises(RouteError, match=r"beats B2 hold no located household"):
+        beat_route(households(), BLOCKS, beat_ids=["B2"], **options)
+
+
+def test_without_block_shapes_the_post_is_the_households_centre() -> None:
+    post = beat_post(BLOCKS, households(), "B1")  # BLOCKS has no geometry
+    assert post.x == pytest.approx(east(300).x, abs=1e-7)  # mean of 120, 240, 360, 480 m
+    assert post.y == pytest.approx(east(300).y, abs=1e-7)
 
 
 def test_band_windows_are_minutes_after_the_start() -> None:

@@ -128,6 +128,7 @@ def test_every_table_column_has_a_header() -> None:
         *views.HOUSEHOLD_COLUMNS,
         *views.HISTORY_COLUMNS,
         *views.WORK_COLUMNS,
+        *views.STOP_COLUMNS,
         *views.BAND_COLUMNS,
         *review.REVIEW_COLUMNS,
         *review.PATH_COLUMNS,

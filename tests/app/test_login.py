@@ -152,7 +152,7 @@ def test_officer_sees_and_downloads_only_their_beat(
     assert {c.split()[0] for c in choices} == b01
     rows = audit(workspace_dir)
     assert rows.loc[rows["action"] == "export", ["username", "role", "target"]].values.tolist() == [
-        ["officer", "officer", "to_visit_B01.csv"]
+        ["officer", "officer", "households_B01.csv"]
     ]
 
 

@@ -6,9 +6,10 @@ import geopandas as gpd
 import pytest
 
 from analysis.pipeline import Analysis
+from analysis.scope import Scope, restrict
 from app import mapviews, views
-from app.colors import PRIORITY_PALETTE, priority_colors
-from app.state import MapShapes
+from app.colors import COVERAGE_PALETTE, MISSING_COLOR, PRIORITY_PALETTE, priority_colors
+from app.state import MapShapes, build_view
 from geo.errors import BeatcovError
 from geo.settings import DEFAULTS, Settings
 
@@ -86,3 +87,43 @@ def test_gap_map_tooltips_name_the_block(
     m = mapviews.gap_map(gaps, demo_data.beats, shapes, priority_colors(), settings=demo_settings)
     html = m.get_root().render()
     assert "Long Rd / " + gaps["block_id"].iloc[0] in html
+
+
+def _features(layer_map, name: str) -> list[dict]:  # noqa: ANN001
+    return [
+        f
+        for child in layer_map._children.values()
+        if getattr(child, "layer_name", None) == name
+        for f in child.data["features"]
+    ]
+
+
+def test_my_beat_marks_every_household_by_its_to_do_in_colours_of_no_scale(
+    demo_analysis: Analysis,
+    demo_data,  # noqa: ANN001
+    shapes: MapShapes,
+    demo_settings: Settings,
+) -> None:
+    scope = Scope.for_beats(["B01"])
+    view = build_view(restrict(demo_analysis, scope), demo_data, scope)
+    rows = views.beat_list(view.households, view.analysis.blocks, ["B01"])
+    walk = mapviews.RouteDrawing(rows.iloc[:2].assign(order=[1, 2], arrival="17:05"), None,
+                                 rows.geometry.iloc[0])  # fmt: skip
+    m, _ = mapviews.beat_blocks_map(
+        view.analysis.blocks, rows, view.beats, shapes, walk=walk, settings=demo_settings
+    )
+    marks = _features(m, mapviews.t("map.households"))
+    assert len(marks) == len(rows)  # every household of the beat, to-do or not
+    wanted = rows["todo"].where(rows["todo"] != "", "none").map(mapviews.TODO_PALETTE)
+    assert sorted(f["properties"]["color"] for f in marks) == sorted(wanted)
+    legend = mapviews.todo_legend()
+    assert set(legend.values()) == set(mapviews.TODO_PALETTE.values())
+    assert list(legend) == ["vulnerable, overdue", "open follow-up", "not contacted",
+                            "nothing to do"]  # fmt: skip
+    scales = {*COVERAGE_PALETTE, *PRIORITY_PALETTE, MISSING_COLOR}
+    assert not scales & {*mapviews.TODO_PALETTE.values(), mapviews.ROUTE_COLOR}
+    assert len(_features(m, mapviews.t("map.walk"))) == 2  # the stops; no line given
+    assert mapviews.todo_legend(urgent_only=True) == {
+        "vulnerable, overdue": mapviews.TODO_PALETTE["vulnerable_overdue"],
+        "open follow-up": mapviews.TODO_PALETTE["open_follow_up"],
+    }

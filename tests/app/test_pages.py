@@ -5,10 +5,12 @@ Data page accepts a good upload and refuses a bad one without touching the works
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import networkx as nx
@@ -17,9 +19,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.pipeline import Analysis, analyse
+from analysis.route_export import PRINT_COLUMNS
 from analysis.rules import window_mask
 from analysis.scope import Scope
-from app import state
+from app import mapviews, state
 from app.i18n import translate
 from app.shell import Context
 from app.ui import md_text
@@ -33,6 +36,7 @@ from geo.importer import Dataset
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
 from geo.workspace import Workspace
+from tests.support.downloads import Downloads, downloads_fixture  # noqa: F401
 from tests.support.login import PASSWORD, add_account, log_in, logged_in
 from tests.support.shared_caches import caches_unchanged  # noqa: F401 (autouse)
 
@@ -248,11 +252,16 @@ def test_officer_sees_only_their_beat(expected: dict[str, Analysis], demo_data: 
     assert at.selectbox(key="my_beat_beat").options == [f"B01 {beat['name']}"]
     shown = metrics(at)
     assert shown["Households"][0] == f"{len(b01):,}"
-    todo = frame(at, "my_beat_todo")
-    assert len(todo) and set(todo["Household"]) <= b01
-    # every household of the beat that needs a visit is on the list, open follow-ups too
+    # every household of the beat, whatever block it is in (count as households.csv)
+    listed = frame(at, "my_beat_todo")
+    assert len(listed) == len(b01) and set(listed["Household"]) == b01
+    assert not listed["Block name"].astype(str).str.startswith("outside").any()
+    # every to-do on it, first, numbered in walking order; open follow-ups too
     needing = homes[(homes["beat_id"] == "B01") & homes["needs_visit"]]
+    todo = listed.iloc[: len(needing)]
     assert set(todo["Household"]) == set(needing["household_id"])
+    assert todo["Walk order"].tolist() == list(range(1, len(needing) + 1))
+    assert listed["Walk order"].iloc[len(needing) :].isna().all()
     assert (needing["needs_visit_reasons"].str.contains("open_follow_up")).any()
     assert set(frame(at, "my_beat_bands")["Block"]) <= set(
         expected["now"].blocks.query("beat_id == 'B01'")["block_id"]
@@ -268,6 +277,40 @@ def test_officer_sees_only_their_beat(expected: dict[str, Analysis], demo_data: 
     # officers do not get the Data page
     with pytest.raises(ValueError, match="data.py"):
         at.switch_page(PAGES["data"])
+
+
+def test_officer_plans_an_evening_walk(expected: dict[str, Analysis], downloads: Downloads) -> None:
+    at = run_app("my_beat", user="officer")
+    at.selectbox(key="my_beat_walk_band").set_value("evening")
+    at.number_input(key="my_beat_budget").set_value(120)
+    at.button(key="my_beat_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stops = frame(at, "my_beat_stops")
+    assert len(stops) and stops["Stop"].tolist() == list(range(1, len(stops) + 1))
+    assert stops["Arrival"].iloc[0] >= "17:00" and stops["Arrival"].is_monotonic_increasing
+    homes = expected["now"].households.set_index("household_id")
+    assert set(homes.loc[stops["Household"], "beat_id"]) == {"B01"}
+    assert stops["Address"].str.contains(r"[\u4e00-\u9fff]").all()  # as in the data
+    used = metrics(at)["Minutes used"][0]
+    minutes, budget = (int(n) for n in re.findall(r"\d+", used))
+    assert budget == 120 and 0 < minutes <= 120
+    # the household list now follows the planned walk
+    listed = frame(at, "my_beat_todo")
+    assert listed["Household"].iloc[: len(stops)].tolist() == stops["Household"].tolist()
+    assert listed["Walk order"].iloc[: len(stops)].tolist() == stops["Stop"].tolist()
+    # the path and the stops are on the map
+    script = map_args(at)[0]["script"]
+    assert script.count(mapviews.ROUTE_COLOR) > len(stops) and mapviews.START_COLOR in script
+    gpx = ElementTree.fromstring(downloads.file(at, "my_beat_gpx"))
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    names = [w.findtext("g:name", namespaces=ns) for w in gpx.findall("g:wpt", ns)]
+    assert [n.split()[0] for n in names] == [str(i) for i in stops["Stop"]]
+    assert len(gpx.findall("g:trk/g:trkseg/g:trkpt", ns)) >= len(stops)
+    printable = pd.read_csv(
+        io.BytesIO(downloads.file(at, "my_beat_route_csv")), encoding="utf-8-sig", dtype=str
+    )
+    assert list(printable.columns) == list(PRINT_COLUMNS)
+    assert printable["household_id"].tolist() == stops["Household"].tolist()
 
 
 def test_my_beat_offers_a_printable_report() -> None:
@@ -552,7 +595,9 @@ def test_data_page_stores_a_good_upload_and_shows_it(
     script = map_args(at)[0]["script"].replace("\\u0026", "&")  # JSON escapes "&"
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script
     assert "<script>alert(1)" not in script and "\\u003cscript" not in script
-    assert set(frame(at, "my_beat_todo")["Household"]) == {"H2", "H3"}
+    listed = frame(at, "my_beat_todo")  # every household, the to-dos first
+    assert listed["Household"].tolist()[2:] == ["H1"]
+    assert set(listed["Household"].iloc[:2]) == {"H2", "H3"}
     at.switch_page(PAGES["data"]).run()
     at.button(key="data_demo").click().run()
     assert not at.exception

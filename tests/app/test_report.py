@@ -10,9 +10,14 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
+from analysis.pipeline import Analysis
+from analysis.scope import Scope, restrict
+from app import views
 from app.colors import COVERAGE_PALETTE, MISSING_COLOR
 from app.report import beat_report, report_columns, svg_map
+from app.state import build_view
 from app.tables import to_csv, to_excel
+from geo.importer import Dataset
 
 HOSTILE = "<script>alert('x')</script> & Co"
 
@@ -170,3 +175,32 @@ def test_table_downloads_translate_headers_and_codes() -> None:
     assert book.loc[0, "Reasons"] == "low coverage, vulnerable overdue"
     assert book.loc[0, "Address"] == HOSTILE  # a spreadsheet cell is text, never markup
     assert book.loc[0, "Last contact"] == pd.Timestamp("2026-07-01 18:05")  # local time
+
+
+def test_the_demo_report_of_a_beat_holds_every_to_do(
+    demo_analysis: Analysis, demo_data: Dataset
+) -> None:
+    # My beat prints views.todos of its list: every household of B01 with a to-do (never
+    # contacted, vulnerable overdue, open follow-up), in walking order, and no other
+    scope = Scope.for_beats(["B01"])
+    view = build_view(restrict(demo_analysis, scope), demo_data, scope)
+    homes = demo_analysis.households
+    needing = homes[(homes["beat_id"] == "B01") & homes["needs_visit"]]
+    first = needing["household_id"].iloc[-1]
+    order = pd.Series([1], index=[first], dtype="Int64")
+    listed = views.beat_list(view.households, view.analysis.blocks, ["B01"], order=order)
+    todo = views.todos(listed)
+    kinds = ("never_contacted", "vulnerable_overdue", "open_follow_up")
+    assert all(needing["needs_visit_reasons"].str.contains(k).any() for k in kinds)
+    html = beat_report(
+        beat={"beat_id": "B01"},
+        blocks=view.analysis.blocks.iloc[:0],
+        work_list=todo[report_columns(todo.columns)],
+        window=demo_analysis.window,
+        dataset_name="demo",
+    )
+    rows = re.findall(r'<tr><td class="tick">☐</td><td>([^<]*)</td><td>([^<]*)</td>', html)
+    assert len(rows) == len(needing)
+    assert {household for _, household in rows} == set(needing["household_id"])
+    assert rows[0] == ("1", first)  # the walk order comes first
+    assert f"Still to visit ({len(needing)})" in html

@@ -22,7 +22,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from app import views
+from analysis.pipeline import Analysis
+from analysis.scope import officer_scope, restrict
+from app import state, views
+from geo.importer import Dataset
 
 
 def households() -> gpd.GeoDataFrame:
@@ -57,21 +60,6 @@ def blocks() -> pd.DataFrame:
     )
 
 
-def test_work_list_holds_every_household_that_needs_a_visit() -> None:
-    # Before household to-dos, h3 (contacted, but an open follow-up) never reached the list.
-    todo = views.work_list(households(), blocks(), "B1")
-    assert todo["household_id"].tolist() == ["h4", "h3", "h2", "h5"]  # by priority rank
-    assert todo["todo"].tolist() == [
-        "vulnerable_overdue",
-        "open_follow_up",
-        "never_contacted",
-        "vulnerable_overdue",
-    ]
-    assert todo["needs_visit_reasons"].iloc[0] == "never_contacted;vulnerable_overdue"
-    assert todo["recommended_band"].tolist() == ["midday", "midday", "evening", "midday"]
-    assert isinstance(todo, gpd.GeoDataFrame)
-
-
 def test_urgent_households_are_marked_in_any_block() -> None:
     # vulnerable overdue or open follow-up: h3, h4, h5 in B1 and h6 in B2; h2 (only not
     # contacted) is part of its block's coverage, not an urgent mark
@@ -85,3 +73,80 @@ def test_urgent_households_are_marked_in_any_block() -> None:
     ]
     assert views.urgent_households(households(), beats=["B2"])["household_id"].tolist() == ["h6"]
     assert urgent.crs == "EPSG:4326"
+
+
+# --------------------------------------------------------------------- My beat's list
+
+
+def test_beat_list_holds_every_household_of_the_beat_to_dos_first() -> None:
+    homes = households()
+    homes.loc[homes["household_id"] == "h2", "block_id"] = "outside:B1"  # in no block
+    order = pd.Series([2, 1], index=["h5", "h3"], dtype="Int64")  # h2, h4: no number
+    rows = views.beat_list(homes, blocks(), ["B1"], order=order, no_block="no block")
+    # to-dos in walking order, then unnumbered to-dos by priority rank, then the rest
+    assert rows["household_id"].tolist() == ["h3", "h5", "h4", "h2", "h1"]
+    assert rows["walk_order"].tolist()[:2] == [1, 2] and rows["walk_order"].isna().sum() == 3
+    assert rows["todo"].tolist() == [
+        "open_follow_up",
+        "vulnerable_overdue",
+        "vulnerable_overdue",
+        "never_contacted",
+        "",
+    ]
+    h2 = rows.set_index("household_id").loc["h2"]
+    assert h2["block_name"] == "no block" and h2["block_id"] == ""
+    assert isinstance(rows, gpd.GeoDataFrame) and rows.crs == "EPSG:4326"
+    assert views.todos(rows)["household_id"].tolist() == ["h3", "h5", "h4", "h2"]
+    # several beats: every household of each; no order given: by priority rank
+    both = views.beat_list(households(), blocks(), ["B1", "B2"])
+    assert both["household_id"].tolist() == ["h4", "h3", "h2", "h5", "h6", "h1"]
+
+
+def test_the_walk_band_is_the_one_advised_for_most_to_dos() -> None:
+    rows = views.beat_list(households(), blocks(), ["B1"])
+    # to-dos h2 (evening), h3, h4, h5 (midday); h1 has nothing to do
+    assert views.walk_band(rows, now_band="evening") == "midday"
+    tie = rows[rows["household_id"].isin(["h2", "h3"])]
+    assert views.walk_band(tie, now_band="midday") == "midday"  # a tie: now's band
+    assert views.walk_band(tie, now_band="morning") == "evening"  # else TIE_ORDER
+    assert views.walk_band(rows.iloc[:0], now_band="working") == "working"
+
+
+def test_route_stops_show_block_names() -> None:
+    stops = pd.DataFrame(
+        {
+            "order": [1],
+            "household_id": ["h1"],
+            "address": ["中山东路1号"],
+            "block_id": ["K1"],
+            "arrival": ["17:02"],
+            "walk_min": [2.3],
+            "priority": [1.0],
+            "needs_visit_reasons": ["never_contacted"],
+        }
+    )
+    names = pd.DataFrame({"block_id": ["K1"], "name": ["中山东路 / 太平北路"]})
+    shown = views.route_stops(stops, names)
+    assert list(shown.columns) == list(views.STOP_COLUMNS)
+    assert shown["block_name"].tolist() == ["中山东路 / 太平北路"]
+
+
+def test_every_demo_officer_sees_every_household_of_their_beats(
+    demo_analysis: Analysis, demo_data: Dataset
+) -> None:
+    # the acceptance of #13 item 5: the list counts the households whose beat_id is the
+    # officer's (as households.csv of ``coverage --demo``), whatever block they are in
+    homes = demo_analysis.households
+    officers = state.officer_ids(demo_data)
+    assert len(officers) == 12
+    for officer in officers:
+        scope = officer_scope(demo_data.beats, officer)
+        view = state.build_view(restrict(demo_analysis, scope), demo_data, scope)
+        mine = sorted(scope.beats or ())
+        rows = views.beat_list(view.households, view.analysis.blocks, mine, no_block="-")
+        theirs = homes[homes["beat_id"].isin(mine)]
+        assert len(rows) == len(theirs) > 0, officer
+        assert set(rows["household_id"]) == set(theirs["household_id"])
+        todo = views.todos(rows)
+        assert set(todo["household_id"]) == set(theirs.loc[theirs["needs_visit"], "household_id"])
+        assert not rows["block_name"].astype(str).str.startswith("outside").any()
