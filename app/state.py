@@ -57,6 +57,7 @@ import streamlit as st
 from analysis.pipeline import Analysis, analyse, default_window
 from analysis.scope import Scope, restrict, restrict_dataset
 from analysis.units import Units, choose_units
+from analysis.upward_report import ReportFiles, build_report
 from app.maps import SIMPLIFY_M
 from geo.audit import SYSTEM, Actor
 from geo.demo import DEMO_FILES, load_demo
@@ -64,7 +65,7 @@ from geo.importer import Dataset
 from geo.projection import project, to_wgs84
 from geo.schema import officer_pairs
 from geo.settings import DEFAULTS, Settings
-from geo.streets import graph_frames, load_streets
+from geo.streets import graph_frames, load_streets, street_lines
 from geo.workspace import WORKSPACE_ENV as WORKSPACE_ENV  # re-exported: tests set it
 from geo.workspace import Workspace, default_folder
 
@@ -468,6 +469,57 @@ def get_view(
     return _scoped_view(chosen.folder, chosen.dataset_id, start, end, settings, reviews, scope)
 
 
+@shared_cache(max_entries=8, hash_funcs=_SCOPE_HASH)
+def _upward_report(
+    folder: str,
+    dataset_id: str,
+    start: dt.date,
+    end: dt.date,
+    settings: Settings,
+    reviews: ReviewKey,
+    scope: Scope,
+    lang: str,
+    name: str,
+) -> ReportFiles:
+    before = previous_window((start, end))
+    now = _scoped_view(folder, dataset_id, start, end, settings, reviews, scope)
+    previous = _scoped_view(folder, dataset_id, *before, settings, reviews, scope)
+    path = streets_file(DatasetRef(folder, dataset_id))
+    streets = street_lines(street_graph(str(path), settings.network_type))
+    return build_report(
+        now.analysis,
+        previous.analysis,
+        visits=now.visits,
+        lang=lang,
+        dataset=name,
+        streets=streets,
+        settings=settings,
+    )
+
+
+def upward_report(
+    scope: Scope,
+    window: Window,
+    settings: Settings,
+    *,
+    lang: str,
+    name: str,
+    ref: DatasetRef | None = None,
+) -> ReportFiles:
+    """Return the upward report (PDF and Excel by station) of what ``scope`` may see.
+
+    The same report as ``python -m analysis report`` (:func:`build_report`), over the
+    window and the previous period of equal length; cached per (dataset, window, settings,
+    decisions, scope, language), so its two downloads make it once.
+    """
+    chosen = ref or current_ref()
+    start, end = window
+    reviews = review_key(chosen)
+    return _upward_report(
+        chosen.folder, chosen.dataset_id, start, end, settings, reviews, scope, lang, name
+    )
+
+
 def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
     """Join a restricted analysis to the imported records of the same scope.
 
@@ -482,7 +534,8 @@ def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
         homes[[c for c in extra if c in homes.columns]], on="household_id", how="inner"
     )
     households = gpd.GeoDataFrame(households, geometry="geometry", crs=data.households.crs)
-    logged = ["visit_id", "time", "outcome", "duration_min", "issue_raised", "note", "geometry"]
+    logged = ["visit_id", "time", "outcome", "duration_min", "issue_raised", "note"]
+    logged += ["follow_up_of", "geometry"]
     logged = [c for c in logged if c == "visit_id" or c not in result.visits.columns]
     visits = result.visits.merge(
         records.visits[[c for c in logged if c in records.visits.columns]],

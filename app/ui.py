@@ -185,15 +185,37 @@ def html_download(label: str, build: Callable[[], str], *, name: str, key: str) 
 
     Recorded as an ``export`` when the page is made, like :func:`downloads`.
     """
-    target = f"{file_name(name)}.html"
-    st.download_button(
+    file_download(
         label,
-        data=auth.audited(target, lambda: build().encode("utf-8")),
-        file_name=target,
+        lambda: build().encode("utf-8"),
+        file=f"{file_name(name)}.html",
         mime="text/html",
         key=key,
+        primary=True,
+    )
+
+
+def file_download(
+    label: str,
+    build: Callable[[], bytes],
+    *,
+    file: str,
+    mime: str,
+    key: str,
+    primary: bool = False,
+) -> None:
+    """Draw a download button for a file made by ``build`` when it is clicked.
+
+    Recorded as an ``export`` of ``file`` when the file is made, like :func:`downloads`.
+    """
+    st.download_button(
+        label,
+        data=auth.audited(file, build),
+        file_name=file,
+        mime=mime,
+        key=key,
         on_click="ignore",
-        type="primary",
+        type="primary" if primary else "secondary",
     )
 
 

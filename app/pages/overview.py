@@ -91,6 +91,36 @@ else:
         y_label=t("col.cumulative_coverage"),
     )
 
+st.subheader(t("overview.report"))
+st.caption(t("overview.report_help"))
+
+
+def _report() -> state.ReportFiles:
+    return state.upward_report(
+        ctx.scope, ctx.window, ctx.settings, lang=ctx.lang, name=ctx.dataset_name, ref=ctx.ref
+    )
+
+
+stem = ui.file_name(f"report_{ctx.window[0]}_{ctx.window[1]}")
+pdf, xlsx = st.columns(2)
+with pdf:
+    ui.file_download(
+        t("overview.report_pdf"),
+        lambda: _report().pdf,
+        file=f"{stem}.pdf",
+        mime="application/pdf",
+        key="overview_report_pdf",
+        primary=True,
+    )
+with xlsx:
+    ui.file_download(
+        t("overview.report_xlsx"),
+        lambda: _report().xlsx,
+        file=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="overview_report_xlsx",
+    )
+
 st.subheader(t("overview.beats"))
 st.caption(t("common.sort_hint"))
 beats = views.beat_table(view.beats, previous.analysis.beats)

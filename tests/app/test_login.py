@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -138,6 +139,17 @@ def test_officer_sees_and_downloads_only_their_beat(
     assert "Logged in as officer · officer of B01" in shown_text(at)
     assert "Demo account: for the demo only." in [w.value for w in at.sidebar.warning]
     assert list(frame(at, "overview_beats")["Beat"]) == ["B01"]
+    # the upward report of what the officer may see: their beat, no other
+    others = {f"B0{i}" for i in range(2, 7)}
+    sheets = pd.read_excel(io.BytesIO(downloads.file(at, "overview_report_xlsx")), sheet_name=None)
+    cells = {str(v) for sheet in sheets.values() for v in sheet.astype(str).to_numpy().ravel()}
+    assert "B01" in cells and not cells & others
+    pdf = downloads.file(at, "overview_report_pdf")
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    assert "B01" in text and not [b for b in others if b in text]
     at.switch_page(PAGE_FILES["my_beat"]).run()
     assert [o.split()[0] for o in at.selectbox(key="my_beat_beat").options] == ["B01"]
     todo = frame(at, "my_beat_todo")
@@ -151,9 +163,11 @@ def test_officer_sees_and_downloads_only_their_beat(
     choices = at.selectbox(key="my_beat_household").options
     assert {c.split()[0] for c in choices} == b01
     rows = audit(workspace_dir)
-    assert rows.loc[rows["action"] == "export", ["username", "role", "target"]].values.tolist() == [
-        ["officer", "officer", "households_B01.csv"]
-    ]
+    exports = rows.loc[rows["action"] == "export", ["username", "role", "target"]]
+    assert set(exports["username"]) == {"officer"} and set(exports["role"]) == {"officer"}
+    targets = exports["target"].tolist()
+    assert [t.rsplit(".", 1)[-1] for t in targets] == ["xlsx", "pdf", "csv"]
+    assert targets[0].startswith("report_") and targets[2] == "households_B01.csv"
 
 
 def test_officer_cannot_reach_data_or_audit(workspace_dir: Path) -> None:
