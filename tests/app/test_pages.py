@@ -169,7 +169,12 @@ def test_overview_shows_the_pipeline_figures(expected: dict[str, Analysis]) -> N
     assert sorted(beats["Beat"]) == sorted(direct.index)
     assert beats.set_index("Beat")["Coverage"].to_dict() == pytest.approx(direct.to_dict())
     assert len(at.get("vega_lite_chart")) == 1  # the weekly trend (Streamlit's own Vega)
-    assert [b.proto.label for b in at.download_button] == ["Download CSV", "Download Excel"]
+    assert [b.proto.label for b in at.download_button] == [
+        "Download the report (PDF)",
+        "Download the report (Excel)",
+        "Download CSV",
+        "Download Excel",
+    ]
     assert not [i for i in at.info if "hexagonal cells" in i.value]  # the demo's own streets
 
 
