@@ -82,8 +82,9 @@ class Plan:
         ``imbalance`` (heaviest over lightest beat workload), ``target``, ``meets_target``,
         ``station_floor`` (the least imbalance station borders allow: the stations' mean
         beat workloads, heaviest over lightest), ``moved_blocks``, ``moved_households``,
-        ``locked_blocks``, ``contiguous`` (every beat one piece), ``workload``, ``spread``
-        and ``polsby_popper`` per beat, each also ``_before`` (today's beats); ``new_beats``,
+        ``locked_blocks``, ``contiguous`` (every beat one piece, or one per separate part
+        of the block network it touches), ``workload``, ``spread`` and ``polsby_popper``
+        per beat, each also ``_before`` (today's beats); ``new_beats``,
         ``removed_beats``, ``unplanned_beats``, ``unplanned_blocks``, the minutes per visit
         and its source, and the search's moves and objective before and after.
     """
@@ -222,7 +223,9 @@ def _beat_figures(
             "households": np.bincount(assignment, layout.households, minlength=k).round(),
             "workload_min": loads,
             "post_block_id": block_ids[problem.sub[posts]],
-            "contiguous": regions.components(layout, assignment, k) <= 1,
+            # one piece, or one per separate part of the street network it touches
+            "contiguous": regions.components(layout, assignment, k)
+            <= np.maximum(1, regions.parts_touched(layout, assignment, k)),
             "spread": regions.spread(layout, assignment, posts, settings=settings),
             "polsby_popper": pp,
         },

@@ -210,6 +210,39 @@ def components(layout: Layout, assignment: IntArray, k: int) -> IntArray:
     return out
 
 
+def parts_touched(layout: Layout, assignment: IntArray, k: int) -> IntArray:
+    """Return how many separate parts of the whole block network each beat touches, (k,).
+
+    Blocks that share no street edge with the rest (across a river or a railway, in a
+    real extract) form parts of their own; a beat holding blocks of two parts cannot be
+    one piece, so it is as contiguous as the streets allow with one piece per part.
+
+    Examples
+    --------
+    >>> lay = Layout.from_pairs([(0, 1)], fixed=[1, 1, 1], xy=[[0, 0], [1, 0], [5, 0]])
+    >>> parts_touched(lay, np.array([0, 0, 0]), 1).tolist()  # block 2 is an island
+    [2]
+    >>> components(lay, np.array([0, 0, 0]), 1).tolist()
+    [2]
+    """
+    part = np.full(layout.n, -1, dtype=np.intp)
+    label = 0
+    for start in range(layout.n):
+        if part[start] >= 0:
+            continue
+        part[start] = label
+        stack = [start]
+        while stack:
+            u = stack.pop()
+            for v in layout.neighbours(u):
+                if part[v] < 0:
+                    part[v] = label
+                    stack.append(int(v))
+        label += 1
+    pairs = np.unique(np.stack([np.asarray(assignment, dtype=np.intp), part]), axis=1)
+    return np.bincount(pairs[0], minlength=k).astype(np.intp)
+
+
 def on_target(loads: npt.ArrayLike, beat_station: npt.ArrayLike, target: float) -> bool:
     """Whether beats are balanced: imbalance at most ``target``, or as near as stations allow.
 
