@@ -102,24 +102,20 @@ def _report() -> state.ReportFiles:
 
 
 stem = ui.file_name(f"report_{ctx.window[0]}_{ctx.window[1]}")
-pdf, xlsx = st.columns(2)
-with pdf:
-    ui.file_download(
-        t("overview.report_pdf"),
-        lambda: _report().pdf,
-        file=f"{stem}.pdf",
-        mime="application/pdf",
-        key="overview_report_pdf",
-        primary=True,
-    )
-with xlsx:
-    ui.file_download(
-        t("overview.report_xlsx"),
-        lambda: _report().xlsx,
-        file=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="overview_report_xlsx",
-    )
+REPORT_FILES = [  # the format's field of ReportFiles, its suffix and media type
+    ("pdf", "application/pdf"),
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+]
+for column, (part, mime) in zip(st.columns(2), REPORT_FILES, strict=True):
+    with column:
+        ui.file_download(
+            t(f"overview.report_{part}"),
+            lambda part=part: getattr(_report(), part),
+            file=f"{stem}.{part}",
+            mime=mime,
+            key=f"overview_report_{part}",
+            primary=part == "pdf",
+        )
 
 st.subheader(t("overview.beats"))
 st.caption(t("common.sort_hint"))
