@@ -22,18 +22,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from analysis.pipeline import Analysis
-from analysis.plan_proposal import plan_visits, propose
-from analysis.rebalance import Plan
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
 from geo.streets import street_lines
 from geo.writers import write_json, write_table
+
+if TYPE_CHECKING:
+    from analysis.rebalance import Plan
 
 PLAN_OUTPUTS = ("plan.geojson", "plan.json")
 PLAN_STEPS = ("planning",)
@@ -171,6 +172,8 @@ def make_plan(
     street graph the blocks come from). The plan is :func:`analysis.plan_proposal.propose`'s,
     as the app's Planning page proposes it.
     """
+    from analysis.plan_proposal import plan_visits, propose  # the solver: only when run
+
     inputs = result.extras
     lines = street_lines(inputs["streets"]) if inputs.get("streets") is not None else None
     proposal = propose(

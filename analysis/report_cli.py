@@ -10,6 +10,9 @@ and writes through :func:`analysis.upward_report.build_report`:
   sheet per table, labelled in ``--lang``.
 
 Both are written whole or not at all, like every output (:func:`geo.files.output_folder`).
+This module only registers the command: the report's modules (fpdf2, the workbook writer)
+are imported by :func:`write_report` when a report is made, so ``coverage`` and ``--help``
+never load them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from typing import Any, Final
 from analysis.pipeline import Analysis, analyse
 from analysis.report_figures import previous_window
 from analysis.report_labels import LANGUAGES
-from analysis.upward_report import build_report
 from geo.demo import DEMO_LABEL
 from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
@@ -81,6 +83,8 @@ def write_report(
 
     ``result.extras`` holds the inputs the analysis was run on (:func:`analysis.cli.run_coverage`).
     """
+    from analysis.upward_report import build_report  # fpdf2 and xlsxwriter: only when run
+
     step = progress or (lambda _label: None)
     s = settings.replace(workload_officer_hours=args.officer_hours)
     inputs = result.extras

@@ -2,7 +2,8 @@
 
 Laid out with fpdf2, offline: the text is set in the vendored Noto Sans SC
 (:data:`analysis.report_charts.REPORT_FONT`), of which fpdf2 embeds the characters used (a
-subset), so the PDF shows Chinese on any reader and ``pdftotext`` gives the text back.
+subset), so the PDF shows Chinese on any reader and ``pdftotext`` gives the text back. The
+map and the trend charts are vector drawings on the page (:mod:`analysis.report_charts`).
 
 Pages
 -----
@@ -18,7 +19,6 @@ Every page carries the title, the window and "page n of N" at its foot.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -44,6 +44,11 @@ NAME_COLUMN_MM: Final = 27.0
 """Width of a table's first column (station or beat); the figures share the rest."""
 
 OFFICER_TABLE: Final = ("officer_id", "station", "beat_ids", "workload_h", "available_h", "short_h")
+
+SUMMARY_TREND_MM: Final = (130.0, 58.0)
+"""Width and height of the summary page's trend chart."""
+STATION_TREND_RATIO: Final = 0.72
+"""Height of a station page's trend chart as a share of its width (half the body)."""
 
 HEADER_FILL: Final = FontFace(fill_color=(232, 232, 232))
 TOTAL_FILL: Final = FontFace(fill_color=(245, 245, 245))
@@ -142,9 +147,9 @@ def report_pdf(
     )
     pdf.set_title(words["title"])
     stations = _station_order(figures)
-    _summary_page(pdf, figures, words=words, window=window, generated=generated, font=font)
+    _summary_page(pdf, figures, words=words, window=window, generated=generated)
     for station in stations:
-        _station_page(pdf, figures, station, blocks=blocks, words=words, font=font)
+        _station_page(pdf, figures, station, blocks=blocks, words=words)
     return bytes(pdf.output())
 
 
@@ -177,7 +182,6 @@ def _summary_page(
     words: Mapping[str, str],
     window: str,
     generated: str,
-    font: Path,
 ) -> None:
     pdf.add_page()
     _heading(pdf, words["title"], size=16)
@@ -194,14 +198,22 @@ def _summary_page(
     pdf.ln(3)
     _heading(pdf, words["trend"], size=10)
     names = {s: _station_label(s, words) for s in figures.station_trend["station"].unique()}
-    chart = trend_chart(
+    width, height = SUMMARY_TREND_MM
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
+    trend_chart(
+        pdf,
         figures.station_trend,
         by="station",
         names=names,
-        size_in=(5.6, 2.5),
-        font=font,
+        x=MARGIN_MM,
+        y=top,
+        width=width,
+        height=height,
+        family=FAMILY,
     )
-    _image(pdf, chart, width=130)
+    pdf.set_y(top + height + 1)
     _officers(pdf, figures.officers, words=words, figures=figures)
     pdf.ln(2)
     _line(pdf, words["notes"], size=7, grey=90)
@@ -214,7 +226,6 @@ def _station_page(
     *,
     blocks: gpd.GeoDataFrame,
     words: Mapping[str, str],
-    font: Path,
 ) -> None:
     pdf.add_page()
     _heading(pdf, words["station_heading"].format(station=station), size=14)
@@ -229,9 +240,7 @@ def _station_page(
     ids = beats["beat_id"].astype(str).tolist()
     mine = blocks[blocks["beat_id"].astype(str).isin(ids)]
     names = {b: f"{b} {n}".strip() for b, n in zip(ids, beats["name"].astype(str), strict=True)}
-    picture = station_map(mine, beat_names=names, no_households=words["no_households"], font=font)
     trend = figures.trend[figures.trend["beat_id"].astype(str).isin(ids)]
-    chart = trend_chart(trend, by="beat_id", names=names, font=font)
     half = (BODY_W_MM - 6) / 2
     if pdf.get_y() + 95 > PAGE_H_MM - 20:
         pdf.add_page()
@@ -240,9 +249,28 @@ def _station_page(
     pdf.cell(half, 5, words["map"])
     pdf.set_x(MARGIN_MM + half + 6)
     pdf.cell(half, 5, words["trend"][:60], new_x="LMARGIN", new_y="NEXT")
-    shown = pdf.image(io.BytesIO(picture), x=MARGIN_MM, y=top + 6, w=half)
-    drawn = pdf.image(io.BytesIO(chart), x=MARGIN_MM + half + 6, y=top + 6, w=half)
-    pdf.set_y(top + 6 + max(shown.rendered_height, drawn.rendered_height) + 1)
+    shown = station_map(
+        pdf,
+        mine,
+        x=MARGIN_MM,
+        y=top + 6,
+        width=half,
+        beat_names=names,
+        no_households=words["no_households"],
+        family=FAMILY,
+    )
+    drawn = trend_chart(
+        pdf,
+        trend,
+        by="beat_id",
+        names=names,
+        x=MARGIN_MM + half + 6,
+        y=top + 6,
+        width=half,
+        height=half * STATION_TREND_RATIO,
+        family=FAMILY,
+    )
+    pdf.set_y(top + 6 + max(shown, drawn) + 1)
     _line(pdf, words["map_credit"], size=6.5, grey=110)
     mine_officers = figures.officers[figures.officers["beat_ids"].map(lambda b: _in(b, ids))]
     _officers(pdf, mine_officers, words=words, figures=figures)
@@ -250,11 +278,6 @@ def _station_page(
 
 def _in(beats: str, ids: Sequence[str]) -> bool:
     return any(b in ids for b in str(beats).split("、"))
-
-
-def _image(pdf: FPDF, png: bytes, *, width: float) -> None:
-    pdf.image(io.BytesIO(png), x=MARGIN_MM, w=width)
-    pdf.ln(1)
 
 
 def _total_row(

@@ -4,7 +4,7 @@
 :mod:`analysis.report_cli`) and the app's Overview download both call: figures from
 :mod:`analysis.report_figures`, the PDF from :mod:`analysis.report_pdf`, the workbook
 through :func:`geo.workbook.workbook_bytes`. Nothing here reads or writes a file (the font
-is read by fpdf2 and matplotlib when the report is drawn).
+is read by fpdf2 when the report is drawn).
 
 The workbook has one sheet per table, labelled in the report's language: stations (with a
 total row), beats, officers (every officer, short of time or not) and the weekly trend per

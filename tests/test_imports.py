@@ -1,5 +1,7 @@
 """The layers stay layers: geo <- analysis <- app, no import cycles, no Streamlit below app.
 
+And the command line starts light: no matplotlib, and fpdf2 only when a report is made.
+
 Every ``import`` statement of the product packages is read with ``ast`` (at any depth, so a
 function-level import cannot hide a cycle), and the graph of project modules is walked.
 """
@@ -7,6 +9,8 @@ function-level import cannot hide a cycle), and the graph of project modules is 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +98,41 @@ def test_layers_import_only_downwards() -> None:
     for path in (ROOT / "analysis").rglob("*.py"):
         bad = {m for m in imports_of(path) if m.split(".")[0] in ("app", "streamlit")}
         assert not bad, (path.name, bad)
+
+
+LIGHT_START = """
+import sys
+sys.modules["matplotlib"] = None  # as if not installed: importing it raises ImportError
+import analysis.cli
+print(" ".join(sorted({m.split(".")[0] for m in sys.modules if sys.modules[m] is not None})))
+"""
+
+
+def test_the_command_line_starts_without_matplotlib_or_fpdf() -> None:
+    """``import analysis.cli`` needs no matplotlib and loads no fpdf2 (a report loads it).
+
+    osmnx imports ``matplotlib.pyplot`` at start when matplotlib is installed (about 0.7 s
+    of CPU for every process), so beatcov does not depend on it; blocking it here is what
+    its absence looks like, whatever this environment has installed.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", LIGHT_START],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "analysis" in loaded and "osmnx" in loaded  # the start really ran
+    assert not loaded & {"matplotlib", "fpdf", "xlsxwriter"}
+
+
+def test_no_product_module_imports_matplotlib() -> None:
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            assert not {m for m in imports_of(path) if m.split(".")[0] == "matplotlib"}, path
+    for name in ("requirements.txt", "constraints.txt"):
+        pins = (ROOT / name).read_text(encoding="utf-8").lower().splitlines()
+        assert not [p for p in pins if p.startswith("matplotlib")], name

@@ -115,6 +115,12 @@ def test_the_pages_render_to_png(report: Path) -> None:
     assert all(p.stat().st_size > 20_000 for p in shots)  # pictures, not blank pages
 
 
+def test_the_map_and_charts_are_vector_drawings(report: Path) -> None:
+    listed = run(poppler("pdfimages"), "-list", str(report / "report.pdf")).splitlines()
+    assert len(listed) == 2  # the header lines alone: no picture is embedded as an image
+    assert (report / "report.pdf").stat().st_size < 150_000  # 361 KB with PNG charts
+
+
 def test_the_workbook_is_formatted_in_chinese(report: Path, stations: list[str]) -> None:
     book = openpyxl.load_workbook(report / "report.xlsx")
     assert book.sheetnames == ["派出所", "警务区", "民警工作量", "每周趋势"]
