@@ -89,6 +89,7 @@ HISTORY_COLUMNS: Final = (
     "verified",
     "flags",
     "issue_raised",
+    "satisfaction",
     "note",
 )
 WORK_COLUMNS: Final = (

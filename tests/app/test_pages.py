@@ -243,6 +243,7 @@ def test_gaps_lists_blocks_and_a_chosen_blocks_households(
     assert contacted == sorted(contacted)
     history = frame(at, "gaps_history")
     assert set(history["Household"]) <= set(mine["household_id"])
+    assert "Satisfaction" in history.columns  # each visit's score, beside the block's mean
     # reason codes are shown as words
     assert not any("_" in r for r in table["Reasons"])
     # each block's mean satisfaction (each household one voice), empty where none was scored
