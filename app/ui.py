@@ -271,11 +271,12 @@ def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) 
 def satisfaction_scatter(
     beats: pd.DataFrame, *, x_label: str, y_label: str, beat_label: str
 ) -> None:
-    """Draw each beat's coverage against its mean satisfaction, labelled by the beat's name.
+    """Draw each beat's coverage against its mean satisfaction, one colour per beat.
 
     ``beats`` is :func:`app.views.satisfaction_beats`; Vega-Lite as :func:`trend_chart`.
-    Coverage spans the beats' own range (beats differ by a few points); satisfaction the
-    whole 1–5 scale.
+    Beats are named in the legend (text beside the points overlapped where beats have close
+    figures) and coloured in the trend chart's order. Coverage spans the beats' own range
+    (beats differ by a few points); satisfaction the whole 1–5 scale.
     """
     x = {"field": "coverage", "type": "quantitative", "title": x_label}
     x |= {"axis": {"format": "%"}, "scale": {"zero": False}}
@@ -287,14 +288,13 @@ def satisfaction_scatter(
         {"field": "mean_satisfaction", "type": "quantitative", "title": y_label, "format": ".1f"},
     ]
     spec = {
-        "encoding": {"x": x, "y": y, "tooltip": tooltip},
-        "layer": [
-            {"mark": {"type": "point", "filled": True, "size": 80}},
-            {
-                "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7},
-                "encoding": {"text": {"field": "label", "type": "nominal"}},
-            },
-        ],
+        "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.85, "stroke": "white"},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": {"field": "label", "type": "nominal", "title": beat_label},
+            "tooltip": tooltip,
+        },
     }
     st.vega_lite_chart(beats, spec, width="stretch")
 

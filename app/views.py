@@ -216,22 +216,25 @@ def trend_frame(trend: pd.DataFrame, *, value: str = "cumulative_coverage") -> p
 def satisfaction_beats(beats: pd.DataFrame) -> pd.DataFrame:
     """Return the beats with both a coverage and a mean satisfaction, for the scatter chart.
 
-    Columns ``beat_id``, ``label`` (the beat's name, else its id), ``coverage`` and
-    ``mean_satisfaction`` (one voice per household, ``analysis.coverage.summarise``).
+    Columns ``beat_id``, ``label`` (the id and the beat's name, so labels sort as the ids
+    do), ``coverage`` and ``mean_satisfaction`` (one voice per household,
+    ``analysis.coverage.summarise``), by id.
 
     Examples
     --------
-    >>> b = pd.DataFrame({"beat_id": ["B1", "B2", "B3"], "name": ["North", None, "South"],
+    >>> b = pd.DataFrame({"beat_id": ["B2", "B1", "B3"], "name": ["North", None, "South"],
     ...                   "coverage": [0.5, 0.8, 0.2], "mean_satisfaction": [4.0, 3.5, None]})
     >>> satisfaction_beats(b)[["label", "mean_satisfaction"]].values.tolist()
-    [['North', 4.0], ['B2', 3.5]]
+    [['B1', 3.5], ['B2 North', 4.0]]
     """
     out = pd.DataFrame(beats.drop(columns="geometry", errors="ignore"))
     names = out["name"] if "name" in out.columns else pd.Series(pd.NA, index=out.index)
     blank = names.isna() | names.astype(str).str.strip().eq("")
     out = out.assign(
         beat_id=out["beat_id"].astype(str),
-        label=names.astype(object).where(~blank, out["beat_id"]).astype(str),
+        label=(out["beat_id"].astype(str) + " " + names.astype(object).where(~blank, ""))
+        .astype(str)
+        .str.strip(),
         coverage=out["coverage"].astype(float),
         mean_satisfaction=out["mean_satisfaction"].astype(float),
     )

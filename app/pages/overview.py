@@ -99,7 +99,7 @@ waits = satisfaction_by_wait(
 if not waits["visits"].sum():
     st.info(t("overview.no_satisfaction"))
 else:
-    st.caption(t("overview.satisfaction_help", count=int(waits["visits"].sum())))
+    st.caption(t("overview.satisfaction_help", count=f"{int(waits['visits'].sum()):,}"))
     by_beat, by_wait = st.columns(2)
     with by_beat:
         ui.satisfaction_scatter(
