@@ -42,6 +42,7 @@ from analysis.rules import (
     sorted_unique,
     visit_times,
 )
+from analysis.satisfaction import scores
 from geo.errors import SchemaError
 from geo.schema import officer_pairs
 from geo.settings import Settings, resolve
@@ -77,14 +78,6 @@ def _vulnerable(households: pd.DataFrame) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col.dtype):
         return col.astype("boolean").fillna(False).to_numpy(dtype=bool)
     return nonblank(col)
-
-
-def _satisfaction(visits: pd.DataFrame) -> np.ndarray:
-    """Return satisfaction as floats (NaN when missing or no column)."""
-    if "satisfaction" not in visits.columns:
-        return np.full(len(visits), np.nan)
-    values = pd.to_numeric(visits["satisfaction"], errors="coerce").astype("Float64")
-    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 # --------------------------------------------------------------------------- households
@@ -164,7 +157,7 @@ def household_status(
     open_codes = lookup(households["household_id"], follow.loc[follow["open"], "household_id"])
     open_follow_ups = np.bincount(open_codes[open_codes >= 0], minlength=n)
 
-    rating = _satisfaction(visits)
+    rating = scores(visits)
     rated = in_win & counted & ~np.isnan(rating)
     rating_sum = np.bincount(codes[rated], weights=rating[rated], minlength=n)
     rating_n = np.bincount(codes[rated], minlength=n)
@@ -371,7 +364,7 @@ def officer_summary(
     keep = (codes >= 0) & has_officer & win.contains(times)
     counted = counted_mask(visits, settings=s)
     contact = counted & contact_mask(visits)
-    rating = np.where(counted, _satisfaction(visits), np.nan)[keep]
+    rating = np.where(counted, scores(visits), np.nan)[keep]
     contact = contact[keep]
     hh = codes[keep].astype(np.int64)
     n = max(len(status), 1)

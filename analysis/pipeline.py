@@ -34,6 +34,7 @@ import pandas as pd
 from analysis.coverage import household_status, officer_summary, summarise
 from analysis.gaps import find_gaps, household_priority, household_todos
 from analysis.rules import window_mask
+from analysis.satisfaction import scored_visit_counts
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
 from analysis.verify import officer_flag_share, verify_visits
@@ -96,7 +97,9 @@ class Analysis:
     ----------
     blocks : geopandas.GeoDataFrame
         One row per unit (block or H3 cell, plus ``outside:`` pseudo-blocks with no
-        geometry), WGS84, :data:`BLOCK_COLUMNS` first.
+        geometry), WGS84, :data:`BLOCK_COLUMNS` first; among the rest
+        ``mean_satisfaction`` (one voice per household) and ``satisfaction_visits`` (the
+        scored visits behind it, :mod:`analysis.satisfaction`).
     households : pandas.DataFrame
         One row per household: :data:`HOUSEHOLD_COLUMNS` first, then status details.
     visits : pandas.DataFrame
@@ -251,6 +254,12 @@ def analyse(
         blocks_out["block_id"].map(to_visit).fillna(0).astype("int64").to_numpy()
     )
     status["priority_rank"] = household_priority(status).to_numpy()
+    scored = scored_visit_counts(status, checked, by="block_id", start=start, end=end, settings=s)
+    blocks_out.insert(
+        int(blocks_out.columns.get_loc("mean_satisfaction")) + 1,
+        "satisfaction_visits",
+        blocks_out["block_id"].map(scored).fillna(0).astype("int64").to_numpy(),
+    )
 
     beats_out = _beat_table(beats, status, _beat_flag_share(checked[in_window], homes))
     stations_out = summarise(status, by="station")

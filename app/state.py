@@ -150,7 +150,8 @@ class View:
         ``vulnerable_category`` and the household point.
     visits : GeoDataFrame
         ``analysis.visits`` with the imported ``time``, ``outcome``, ``duration_min``,
-        ``issue_raised``, ``note`` and the GPS point (may be empty).
+        ``issue_raised``, ``follow_up_of``, ``satisfaction``, ``note`` and the GPS point
+        (may be empty).
     beats : GeoDataFrame
         ``analysis.beats`` with the beat polygons.
     """
@@ -535,7 +536,7 @@ def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
     )
     households = gpd.GeoDataFrame(households, geometry="geometry", crs=data.households.crs)
     logged = ["visit_id", "time", "outcome", "duration_min", "issue_raised", "note"]
-    logged += ["follow_up_of", "geometry"]
+    logged += ["follow_up_of", "satisfaction", "geometry"]
     logged = [c for c in logged if c == "visit_id" or c not in result.visits.columns]
     visits = result.visits.merge(
         records.visits[[c for c in logged if c in records.visits.columns]],

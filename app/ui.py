@@ -268,6 +268,73 @@ def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) 
     st.vega_lite_chart(trend, spec, width="stretch")
 
 
+def satisfaction_scatter(
+    beats: pd.DataFrame, *, x_label: str, y_label: str, beat_label: str
+) -> None:
+    """Draw each beat's coverage against its mean satisfaction, one colour per beat.
+
+    ``beats`` is :func:`app.views.satisfaction_beats`; Vega-Lite as :func:`trend_chart`.
+    Beats are named in the legend (text beside the points overlapped where beats have close
+    figures) and coloured in the trend chart's order. Coverage spans the beats' own range
+    (beats differ by a few points); satisfaction the whole 1–5 scale.
+    """
+    x = {"field": "coverage", "type": "quantitative", "title": x_label}
+    x |= {"axis": {"format": "%"}, "scale": {"zero": False}}
+    y = {"field": "mean_satisfaction", "type": "quantitative", "title": y_label}
+    y |= {"scale": {"domain": [1, 5]}}  # the whole scale: small differences look small
+    tooltip = [
+        {"field": "label", "type": "nominal", "title": beat_label},
+        {"field": "coverage", "type": "quantitative", "title": x_label, "format": ".0%"},
+        {"field": "mean_satisfaction", "type": "quantitative", "title": y_label, "format": ".1f"},
+    ]
+    spec = {
+        "mark": {"type": "point", "filled": True, "size": 90, "opacity": 0.85, "stroke": "white"},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": {"field": "label", "type": "nominal", "title": beat_label},
+            "tooltip": tooltip,
+        },
+    }
+    st.vega_lite_chart(beats, spec, width="stretch")
+
+
+def satisfaction_bars(waits: pd.DataFrame, *, x_label: str, y_label: str, n_label: str) -> None:
+    """Draw mean satisfaction by days since the previous contact, each bar with its count.
+
+    ``waits`` is :func:`app.views.satisfaction_waits` (bins in order); the number above a
+    bar is how many scored visits it holds. Vega-Lite as :func:`trend_chart`.
+    """
+    x = {"field": "wait", "type": "nominal", "title": x_label, "sort": list(waits["wait"])}
+    x |= {"axis": {"labelAngle": 0}}
+    y = {"field": "mean_satisfaction", "type": "quantitative", "title": y_label}
+    y |= {"scale": {"domain": [0, 5]}}
+    tooltip = [
+        {"field": "wait", "type": "nominal", "title": x_label},
+        {"field": "mean_satisfaction", "type": "quantitative", "title": y_label, "format": ".1f"},
+        {"field": "visits", "type": "quantitative", "title": n_label},
+    ]
+    spec = {
+        "encoding": {"x": x, "y": y, "tooltip": tooltip},
+        "layer": [
+            {"mark": {"type": "bar"}},
+            {
+                "mark": {"type": "text", "baseline": "bottom", "dy": -3},
+                "transform": [
+                    {"calculate": "'n = ' + datum.visits", "as": "count"},
+                    # an empty bin has no bar: its "n = 0" stands on the axis
+                    {"calculate": "datum.mean_satisfaction || 0", "as": "top"},
+                ],
+                "encoding": {
+                    "y": {"field": "top", "type": "quantitative"},
+                    "text": {"field": "count", "type": "nominal"},
+                },
+            },
+        ],
+    }
+    st.vega_lite_chart(waits, spec, width="stretch")
+
+
 def nothing_in_scope() -> None:
     """Say that the user's scope holds no beats (e.g. an officer on no beat)."""
     st.info(t("common.nothing_in_scope"))

@@ -62,6 +62,7 @@ GAP_COLUMNS: Final = (
     "households",
     "contacted_households",
     "coverage",
+    "mean_satisfaction",
     "vulnerable_overdue",
     "open_follow_ups",
     "recommended_band",
@@ -88,6 +89,7 @@ HISTORY_COLUMNS: Final = (
     "verified",
     "flags",
     "issue_raised",
+    "satisfaction",
     "note",
 )
 WORK_COLUMNS: Final = (
@@ -122,6 +124,7 @@ BAND_COLUMNS: Final = (
     "block_id",
     "households",
     "coverage",
+    "mean_satisfaction",
     "under_visited",
     "recommended_band",
     "band_expected_success",
@@ -208,6 +211,51 @@ def trend_frame(trend: pd.DataFrame, *, value: str = "cumulative_coverage") -> p
         beat_id=out["beat_id"].astype(str),
     )
     return out.reset_index(drop=True)
+
+
+def satisfaction_beats(beats: pd.DataFrame) -> pd.DataFrame:
+    """Return the beats with both a coverage and a mean satisfaction, for the scatter chart.
+
+    Columns ``beat_id``, ``label`` (the id and the beat's name, so labels sort as the ids
+    do), ``coverage`` and ``mean_satisfaction`` (one voice per household,
+    ``analysis.coverage.summarise``), by id.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"beat_id": ["B2", "B1", "B3"], "name": ["North", None, "South"],
+    ...                   "coverage": [0.5, 0.8, 0.2], "mean_satisfaction": [4.0, 3.5, None]})
+    >>> satisfaction_beats(b)[["label", "mean_satisfaction"]].values.tolist()
+    [['B1', 3.5], ['B2 North', 4.0]]
+    """
+    out = pd.DataFrame(beats.drop(columns="geometry", errors="ignore"))
+    names = out["name"] if "name" in out.columns else pd.Series(pd.NA, index=out.index)
+    blank = names.isna() | names.astype(str).str.strip().eq("")
+    out = out.assign(
+        beat_id=out["beat_id"].astype(str),
+        label=(out["beat_id"].astype(str) + " " + names.astype(object).where(~blank, ""))
+        .astype(str)
+        .str.strip(),
+        coverage=out["coverage"].astype(float),
+        mean_satisfaction=out["mean_satisfaction"].astype(float),
+    )
+    out = out.dropna(subset=["coverage", "mean_satisfaction"]).sort_values("beat_id")
+    return out[["beat_id", "label", "coverage", "mean_satisfaction"]].reset_index(drop=True)
+
+
+def satisfaction_waits(by_wait: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """Return ``analysis.satisfaction.satisfaction_by_wait`` for the bar chart.
+
+    Columns ``wait`` (the bin's label in ``lang``, in the bins' order), ``mean_satisfaction``
+    (None for an empty bin) and ``visits``.
+    """
+    means = by_wait["mean_satisfaction"].astype(float)
+    return pd.DataFrame(
+        {
+            "wait": [translate(f"wait.{code}", lang) for code in by_wait.index],
+            "mean_satisfaction": means.astype(object).where(means.notna(), None).to_numpy(),
+            "visits": by_wait["visits"].astype("int64").to_numpy(),
+        }
+    )
 
 
 def gap_blocks(

@@ -1,10 +1,11 @@
-"""Overview (chief): headline figures, blocks by coverage, the worst gaps, trend and beats.
+"""Overview (chief): headline figures, blocks by coverage, worst gaps, trend, satisfaction, beats.
 
 The worst gaps are numbered on the map and listed beside it, with why and when to go.
 """
 
 import streamlit as st
 
+from analysis.satisfaction import satisfaction_by_wait
 from app import mapviews, state, ui, views
 from app.i18n import codes_label, t
 from app.maps import render
@@ -90,6 +91,30 @@ else:
         x_label=t("col.week_start"),
         y_label=t("col.cumulative_coverage"),
     )
+
+st.subheader(t("overview.satisfaction"))
+waits = satisfaction_by_wait(
+    view.visits, start=view.analysis.window[0], end=view.analysis.window[1], settings=ctx.settings
+)
+if not waits["visits"].sum():
+    st.info(t("overview.no_satisfaction"))
+else:
+    st.caption(t("overview.satisfaction_help", count=f"{int(waits['visits'].sum()):,}"))
+    by_beat, by_wait = st.columns(2)
+    with by_beat:
+        ui.satisfaction_scatter(
+            views.satisfaction_beats(view.beats),
+            x_label=t("col.coverage"),
+            y_label=t("col.mean_satisfaction"),
+            beat_label=t("col.beat_id"),
+        )
+    with by_wait:
+        ui.satisfaction_bars(
+            views.satisfaction_waits(waits, lang=ctx.lang),
+            x_label=t("overview.satisfaction_wait"),
+            y_label=t("col.mean_satisfaction"),
+            n_label=t("overview.satisfaction_visits"),
+        )
 
 st.subheader(t("overview.report"))
 st.caption(t("overview.report_help"))

@@ -272,6 +272,12 @@ def test_block_figures(result: Analysis) -> None:
     # latest counted contact in the block: K1 h03 on 20 May; K3 h10 on 8 May at 11:00
     assert b.loc["K1", "last_contact"] == pd.Timestamp("2026-05-20 10:00", tz=TZ)
     assert b.loc["K3", "last_contact"] == pd.Timestamp("2026-05-08 11:00", tz=TZ)
+    # satisfaction: K1's h01 rated 5 (v01), h02 rated 4 (v03); no other block has a score
+    assert b.loc["K1", "mean_satisfaction"] == pytest.approx(4.5)
+    assert b["mean_satisfaction"].drop("K1").isna().all()
+    assert b["satisfaction_visits"].to_dict() == {
+        "K1": 2, "K2": 0, "K3": 0, "K4": 0, "K5": 0, "outside:B": 0
+    }  # fmt: skip
 
 
 def test_under_visited_blocks_and_reasons(result: Analysis) -> None:

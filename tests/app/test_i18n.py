@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from analysis.gaps import REASONS, TODO_REASONS
+from analysis.satisfaction import WAIT_BINS
 from analysis.timeofday import BANDS
 from analysis.verify import FLAG_CODES, STATUSES
 from app import i18n, review, tables, upload, views
@@ -117,6 +118,7 @@ def test_dynamic_keys_exist_for_every_code() -> None:
     keys += [f"date_order.{o}" for o in DATE_ORDERS]
     keys += [f"data.file_{name}" for name in upload.TABLES]
     keys += [f"fig.{k}" for k in views.HEADLINE]
+    keys += [f"wait.{code}" for code, _ in WAIT_BINS]
     keys += [f"role.{r}" for r in ("chief", "planner", "officer")]
     assert [k for k in keys if not i18n.has_key(k)] == []
 

@@ -168,7 +168,13 @@ def test_overview_shows_the_pipeline_figures(expected: dict[str, Analysis]) -> N
     direct = expected["now"].beats.set_index("beat_id")["coverage"]
     assert sorted(beats["Beat"]) == sorted(direct.index)
     assert beats.set_index("Beat")["Coverage"].to_dict() == pytest.approx(direct.to_dict())
-    assert len(at.get("vega_lite_chart")) == 1  # the weekly trend (Streamlit's own Vega)
+    # the weekly trend, then satisfaction by beat and by wait (Streamlit's own Vega)
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(charts) == 3
+    scatter, bars = charts[1], charts[2]
+    assert scatter["encoding"]["x"]["title"] == "Coverage"
+    assert scatter["encoding"]["y"]["title"] == "Mean satisfaction"
+    assert bars["encoding"]["x"]["title"] == "Days since the household's previous contact"
     assert [b.proto.label for b in at.download_button] == [
         "Download the report (PDF)",
         "Download the report (Excel)",
@@ -209,6 +215,10 @@ def test_overview_in_chinese_translates_headers_and_figures() -> None:
     at = run_app("overview", lang="zh")
     assert {"住户数", "走访覆盖率", "弱势群体逾期未访", "未办结回访"} <= set(metrics(at))
     assert {"警务区", "覆盖率", "住户数"} <= set(frame(at, "overview_beats").columns)
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(charts) == 3
+    assert charts[1]["encoding"]["y"]["title"] == "平均满意度"
+    assert charts[2]["encoding"]["x"]["title"] == "距该户上一次见面的天数"
 
 
 def test_gaps_lists_blocks_and_a_chosen_blocks_households(
@@ -233,8 +243,14 @@ def test_gaps_lists_blocks_and_a_chosen_blocks_households(
     assert contacted == sorted(contacted)
     history = frame(at, "gaps_history")
     assert set(history["Household"]) <= set(mine["household_id"])
+    assert "Satisfaction" in history.columns  # each visit's score, beside the block's mean
     # reason codes are shown as words
     assert not any("_" in r for r in table["Reasons"])
+    # each block's mean satisfaction (each household one voice), empty where none was scored
+    means = under.set_index("block_id")["mean_satisfaction"]
+    shown = table.set_index("Block")["Mean satisfaction"]
+    assert shown.isna().equals(means.reindex(shown.index).isna())
+    assert shown.dropna().to_dict() == pytest.approx(means.reindex(shown.index).dropna().to_dict())
 
 
 def test_gaps_filters_by_reason_and_vulnerable() -> None:

@@ -150,3 +150,16 @@ def test_every_demo_officer_sees_every_household_of_their_beats(
         todo = views.todos(rows)
         assert set(todo["household_id"]) == set(theirs.loc[theirs["needs_visit"], "household_id"])
         assert not rows["block_name"].astype(str).str.startswith("outside").any()
+
+
+def test_satisfaction_by_wait_is_labelled_in_order_with_empty_bins_blank() -> None:
+    by_wait = pd.DataFrame(
+        {"mean_satisfaction": [3.5, float("nan")], "visits": [2, 0]},
+        index=pd.Index(["0_30", "first"], name="wait"),
+    )
+    en = views.satisfaction_waits(by_wait, lang="en")
+    assert en.to_dict("records") == [
+        {"wait": "0–30 days", "mean_satisfaction": 3.5, "visits": 2},
+        {"wait": "first contact", "mean_satisfaction": None, "visits": 0},
+    ]
+    assert list(views.satisfaction_waits(by_wait, lang="zh")["wait"]) == ["0–30 天", "首次见面"]
