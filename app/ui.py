@@ -119,7 +119,7 @@ def draw_legend(colors: Colors, *, title: str, values: Sequence[Any] | None = No
 def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "auto") -> None:
     """Show a table with translated headers and codes; shares as percentages.
 
-    Every column can be sorted by clicking its header.
+    Every column can be sorted by clicking its header; a missing value is an empty cell.
     """
     shown = tables.labelled(frame)
     config = {
@@ -134,7 +134,14 @@ def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "aut
     }
     # a keyed container (CSS class ``st-key-<key>``) lets tests and users find the table
     with st.container(key=key):
-        st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config)
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            placeholder="",  # a missing value is an empty cell, not "None"
+        )
 
 
 def downloads(
