@@ -16,6 +16,7 @@ blocks = view.analysis.blocks
 
 st.title(t("gaps.title"))
 st.caption(t("gaps.intro"))
+ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 if view.beats.empty:
     ui.nothing_in_scope()

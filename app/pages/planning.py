@@ -31,6 +31,7 @@ if message := st.session_state.pop(FLASH, None):
     st.success(message)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 view = ctx.view()
+ui.empty_window(view.visits, ctx.window)
 today = len(view.beats)
 blocks = view.analysis.blocks
 lockable = sorted(
