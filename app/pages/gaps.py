@@ -24,11 +24,14 @@ if view.beats.empty:
 
 left, middle, right = st.columns(3)
 beat_ids = sorted(view.beats["beat_id"].tolist())
-chosen_beats = left.multiselect(t("gaps.filter_beats"), beat_ids, key="gaps_beats")
+chosen_beats = left.multiselect(
+    t("gaps.filter_beats"), beat_ids, placeholder=t("gaps.all_beats"), key="gaps_beats"
+)
 reasons = middle.multiselect(
     t("gaps.filter_reasons"),
     list(views.reason_codes()),
     format_func=functools.partial(code_label, "reason", lang=ctx.lang),
+    placeholder=t("gaps.all_reasons"),
     key="gaps_reasons",
 )
 vulnerable_only = right.checkbox(t("gaps.vulnerable_only"), key="gaps_vulnerable")

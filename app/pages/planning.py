@@ -67,7 +67,11 @@ penalty = middle.select_slider(
     help=t("planning.moves_help"),
 )
 locked = right.multiselect(
-    t("planning.locked"), lockable, key="planning_locked", help=t("planning.locked_help")
+    t("planning.locked"),
+    lockable,
+    placeholder=t("planning.locked_none"),
+    key="planning_locked",
+    help=t("planning.locked_help"),
 )
 if st.button(t("planning.propose"), key="planning_propose", type="primary"):
     request = planning.Request(

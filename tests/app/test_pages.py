@@ -230,6 +230,12 @@ def test_overview_says_when_the_window_holds_no_visits(demo_data: Dataset) -> No
     assert len(beats) and (beats["覆盖率变化"].isna() | (beats["覆盖率变化"] == "")).all()
 
 
+def test_gaps_filters_say_all_in_the_chosen_language() -> None:
+    at = run_app("gaps", lang="zh")
+    assert at.multiselect(key="gaps_beats").proto.placeholder == "全部警务区"
+    assert at.multiselect(key="gaps_reasons").proto.placeholder == "全部原因"
+
+
 def test_gaps_lists_blocks_and_a_chosen_blocks_households(
     expected: dict[str, Analysis],
 ) -> None:

@@ -225,6 +225,9 @@ def test_findings_follow_the_language_and_fall_back_to_english() -> None:
 def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     at = logged_in(APP, "planner", lang="zh")
     at.switch_page("app/pages/data.py").run()
+    # Streamlit's drop zone stays English ("Drag and drop a file here"): its help says it
+    helps = {u.proto.help for u in at.get("file_uploader")}
+    assert helps == {"把文件拖到框内，或点击“Upload”（上传）按钮选择文件。每个文件不超过 200 MB。"}
     set_files(at, oakland_uploads())
     at.button(key="data_check").click().run()
     assert not at.exception, [e.value for e in at.exception]
