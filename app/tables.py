@@ -1,7 +1,9 @@
 """Tables for people: translated headers and codes, and their CSV and Excel downloads.
 
 Every table a page shows goes through :func:`labelled` (codes such as ``low_coverage`` or
-``far_from_door`` become words of the chosen language, headers too) and can be downloaded
+``far_from_door`` become words of the chosen language, headers too; yes/no columns become
+✓ and – in English, 是 and 否 in Chinese; a missing value in a text or yes/no column becomes
+an empty cell, never ``None``, ``nan`` or ``<NA>``) and can be downloaded
 with :func:`to_csv` and :func:`to_excel`, which hand the labelled table to
 :mod:`geo.writers` (the gap blocks' GeoJSON is :func:`geo.writers.geojson_bytes`, raw). These
 helpers return bytes and never touch Streamlit.
@@ -12,6 +14,9 @@ Examples
 >>> frame = pd.DataFrame({"block_id": ["B1"], "reasons": ["low_coverage;open_follow_up"]})
 >>> labelled(frame, lang="en").to_dict("records")
 [{'Block': 'B1', 'Reasons': 'low coverage, open follow-up'}]
+>>> yes_no = pd.DataFrame({"contacted": [True, False, None], "address": ["1号", None, "3号"]})
+>>> labelled(yes_no, lang="zh").to_dict("list")
+{'已见面': ['是', '否', ''], '地址': ['1号', '', '3号']}
 >>> to_csv(frame, lang="zh").decode("utf-8-sig").splitlines()[0]
 '街区,原因'
 """
@@ -21,9 +26,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
-from app.i18n import code_label, codes_label, column_label, current_language
+from app.i18n import code_label, codes_label, column_label, current_language, translate
 from geo.writers import csv_bytes, excel_bytes, plain_frame
 
 CODE_COLUMNS: Final[dict[str, str]] = {
@@ -76,6 +82,15 @@ def labelled(
     chosen = lang or current_language()
     rules = CODE_COLUMNS if codes is None else codes
     out = plain_frame(frame)
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
+        if is_yes_no(values):
+            shown = [yes_no_label(v, chosen) for v in values.tolist()]
+        elif values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            shown = ["" if _missing(v) else v for v in values.tolist()]
+        else:
+            continue
+        out.isetitem(position, pd.Series(shown, index=out.index, dtype=object))
     for column, prefix in rules.items():
         if column not in out.columns:
             continue
@@ -109,6 +124,35 @@ def to_excel(
     """Return ``frame`` as an ``.xlsx`` workbook (one sheet), translated as in :func:`to_csv`."""
     table = labelled(frame, lang=lang) if headers else plain_frame(frame)
     return excel_bytes(table, sheet=sheet)
+
+
+def is_yes_no(values: pd.Series) -> bool:
+    """Tell whether a column holds yes/no values only (booleans, some maybe missing).
+
+    Examples
+    --------
+    >>> is_yes_no(pd.Series([True, None])), is_yes_no(pd.Series([1, 0])), is_yes_no(pd.Series([]))
+    (True, False, False)
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    if values.dtype != object:
+        return False
+    present = [v for v in values.tolist() if not _missing(v)]
+    return bool(present) and all(isinstance(v, bool | np.bool_) for v in present)
+
+
+def yes_no_label(value: Any, lang: str | None = None) -> str:
+    """Return a yes/no value as shown: ✓ / – (English), 是 / 否 (Chinese), missing empty.
+
+    Examples
+    --------
+    >>> yes_no_label(True, "en"), yes_no_label(False, "en"), yes_no_label(None, "zh")
+    ('✓', '–', '')
+    """
+    if _missing(value):
+        return ""
+    return translate("common.true" if value else "common.false", lang or current_language())
 
 
 def _missing(value: Any) -> bool:

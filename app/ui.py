@@ -20,7 +20,13 @@ from analysis.units import Units, parse_unit
 from app import auth, tables
 from app.colors import Colors, legend
 from app.i18n import column_label, current_language, t
-from app.views import WORSE_WHEN_HIGHER, Figure, format_change, format_figure
+from app.views import (
+    WORSE_WHEN_HIGHER,
+    Figure,
+    format_change,
+    format_figure,
+    window_is_empty,
+)
 from geo.writers import geojson_bytes
 
 PERCENT_COLUMNS = frozenset(
@@ -119,7 +125,7 @@ def draw_legend(colors: Colors, *, title: str, values: Sequence[Any] | None = No
 def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "auto") -> None:
     """Show a table with translated headers and codes; shares as percentages.
 
-    Every column can be sorted by clicking its header.
+    Every column can be sorted by clicking its header; a missing value is an empty cell.
     """
     shown = tables.labelled(frame)
     config = {
@@ -134,7 +140,14 @@ def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "aut
     }
     # a keyed container (CSS class ``st-key-<key>``) lets tests and users find the table
     with st.container(key=key):
-        st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config)
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            height=height,
+            column_config=config,
+            placeholder="",  # a missing value is an empty cell, not "None"
+        )
 
 
 def downloads(
@@ -255,7 +268,10 @@ def trend_chart(trend: pd.DataFrame, *, value: str, x_label: str, y_label: str) 
                 "field": value,
                 "type": "quantitative",
                 "title": y_label,
-                "axis": {"format": "%"},
+                # whole percentages on a fixed 0-100 % scale: a flat line at 0 is drawn at
+                # the bottom of a readable axis, never on a "0.000000 %" one
+                "axis": {"format": ".0%"},
+                "scale": {"domain": [0, 1]},
             },
             "color": {"field": "beat_id", "type": "nominal", "title": column_label("beat_id")},
             "tooltip": [
@@ -333,6 +349,18 @@ def satisfaction_bars(waits: pd.DataFrame, *, x_label: str, y_label: str, n_labe
         ],
     }
     st.vega_lite_chart(waits, spec, width="stretch")
+
+
+def empty_window(visits: pd.DataFrame, window: tuple[Any, Any]) -> bool:
+    """Say plainly, in one line, when no visit falls in the window; return whether so.
+
+    Pages then draw no chart and no change against the previous period (there is nothing
+    to compare); their tables and maps still show the households, none of them visited.
+    """
+    empty = window_is_empty(visits)
+    if empty:
+        st.info(t("common.empty_window", start=window[0], end=window[1]))
+    return empty
 
 
 def nothing_in_scope() -> None:

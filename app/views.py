@@ -150,18 +150,23 @@ class Figure:
 def headline(summary: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
     """Return the Overview's headline figures from two ``Analysis.summary()`` dicts.
 
-    A previous period with no visits at all has nothing to compare with: no change is shown
-    (rather than, say, "+79 pp" against an empty period).
+    A previous period with no visits at all has nothing to compare with, and a window with
+    no visits has nothing to compare: no change is shown in either case (rather than, say,
+    "+79 pp" against an empty period, or "-79 pp" for a window not yet visited).
 
     Examples
     --------
-    >>> figures = headline({"households": 10, "coverage": 0.5}, {"households": 10, "visits": 3})
+    >>> now = {"households": 10, "coverage": 0.5, "visits": 4}
+    >>> figures = headline(now, {"households": 10, "visits": 3})
     >>> [(f.key, f.value, f.change) for f in figures[:2]]
     [('households', 10.0, 0.0), ('coverage', 0.5, None)]
-    >>> [f.change for f in headline({"households": 10}, {"households": 10, "visits": 0})][:1]
+    >>> [f.change for f in headline(now, {"households": 10, "visits": 0})][:1]
+    [None]
+    >>> empty = headline({"households": 10, "visits": 0}, {"households": 10, "visits": 5})
+    >>> [f.change for f in empty][:1]
     [None]
     """
-    if not previous.get("visits"):
+    if not previous.get("visits") or not summary.get("visits"):
         previous = {}
     return [Figure(k, _number(summary.get(k)), _number(previous.get(k))) for k in HEADLINE]
 
@@ -185,9 +190,27 @@ def format_change(key: str, change: float | None, *, points: str = "pp") -> str 
 
 
 def beat_table(beats: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per beat with its figures and coverage change, worst coverage first."""
+    """Return one row per beat with its figures and coverage change, worst coverage first.
+
+    As in :func:`headline`, a change needs something to compare: it is missing (an empty
+    cell) for a beat with no visit in the previous period, and for every beat when the
+    window holds no visit at all.
+
+    Examples
+    --------
+    >>> now = pd.DataFrame({"beat_id": ["B1", "B2"], "coverage": [0.5, 0.8], "visits": [4, 6]})
+    >>> before = pd.DataFrame({"beat_id": ["B1", "B2"], "coverage": [0.25, 0.0],
+    ...                        "visits": [3, 0]})
+    >>> beat_table(now, before)[["beat_id", "coverage_change"]].to_dict("list")
+    {'beat_id': ['B1', 'B2'], 'coverage_change': [0.25, nan]}
+    """
     out = pd.DataFrame(beats.drop(columns="geometry", errors="ignore")).copy()
-    before = previous.set_index("beat_id")["coverage"] if len(previous) else pd.Series()
+    compared = previous
+    if "visits" in previous.columns:
+        compared = previous[previous["visits"].fillna(0) > 0]
+    if "visits" in out.columns and not out["visits"].fillna(0).any():
+        compared = compared.iloc[:0]
+    before = compared.set_index("beat_id")["coverage"] if len(compared) else pd.Series()
     out["coverage_change"] = out["coverage"] - out["beat_id"].map(before).astype(float)
     out = out.sort_values(["coverage", "beat_id"], na_position="last")
     return _columns(out, BEAT_COLUMNS).reset_index(drop=True)
@@ -558,6 +581,19 @@ def beat_figures(beats: pd.DataFrame, beat_id: str) -> dict[str, Any]:
         return {"beat_id": beat_id}
     record: dict[str, Any] = rows.drop(columns="geometry", errors="ignore").iloc[0].to_dict()
     return record
+
+
+def window_is_empty(visits: pd.DataFrame) -> bool:
+    """Tell whether no visit falls in the analysis window (``in_window``).
+
+    Examples
+    --------
+    >>> window_is_empty(pd.DataFrame({"in_window": [False, False]}))
+    True
+    >>> window_is_empty(pd.DataFrame({"in_window": [False, True]}))
+    False
+    """
+    return not bool(visits["in_window"].fillna(False).to_numpy(dtype=bool).any())
 
 
 def window_visits(visits: FrameT) -> FrameT:

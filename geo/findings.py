@@ -4,9 +4,10 @@ A finding carries its code and the values its message is made of; the message is
 English template of :data:`MESSAGES` filled with them, so the app can say it in the user's
 language by code (``finding_msg.<code>[.<variant>]`` in ``app/locales``; the English
 catalogue holds these very templates) and fall back to the English text. Codes without a
-template (an unreadable file, a block or beat against the street blocks) are shown in
-English. A finding about two files names them in its own message; its values then hold
-``where=False`` so the file is not put in front of it again.
+template (an unreadable file other than an empty one, a block or beat against the street
+blocks) are shown in English, under their code's translated name. A finding about two
+files names them in its own message; its values then hold ``where=False`` so the file is
+not put in front of it again.
 
 The README's findings table lists :data:`FINDINGS` (checked by ``tests/test_readme.py``),
 and :class:`geo.errors.Finding` refuses a code that is not here.
@@ -70,6 +71,7 @@ _SPLIT = (
 _LIMIT = "more than {limit:,} (setting {setting}); "
 
 MESSAGES: Final[dict[str, str]] = {
+    "unreadable.empty": "the file is empty; export the table again with its header row",
     "wrong_format": "the content is {found}, not {expected} as the file's name says; export it "
     "again as {expected}, or give it the ending of what it is",
     "wrong_format.vrt": "the file is a GDAL virtual file (OGR VRT): instructions to read other "

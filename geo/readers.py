@@ -45,6 +45,7 @@ import shapely
 from geo import limits, sniff
 from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
+from geo.findings import problem
 from geo.settings import Settings, resolve
 
 SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -132,8 +133,8 @@ def read_raw(
         raise InputFileError(msg, file=label)
     size = path.stat().st_size
     if size == 0:
-        msg = f"{label}: the file is empty; export the table again with its header row"
-        raise InputFileError(msg, file=label)
+        msg = f"{label}: {problem('unreadable', 'empty')}"
+        raise InputFileError(msg, file=label, variant="empty", values={"size": 0})
     limits.check_size(size, file=label, settings=cfg)
     sniff.check_content(path, file=label, suffix=suffix)
     if suffix in (".csv", ".txt"):

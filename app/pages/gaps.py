@@ -16,6 +16,7 @@ blocks = view.analysis.blocks
 
 st.title(t("gaps.title"))
 st.caption(t("gaps.intro"))
+ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 if view.beats.empty:
     ui.nothing_in_scope()
@@ -23,11 +24,14 @@ if view.beats.empty:
 
 left, middle, right = st.columns(3)
 beat_ids = sorted(view.beats["beat_id"].tolist())
-chosen_beats = left.multiselect(t("gaps.filter_beats"), beat_ids, key="gaps_beats")
+chosen_beats = left.multiselect(
+    t("gaps.filter_beats"), beat_ids, placeholder=t("gaps.all_beats"), key="gaps_beats"
+)
 reasons = middle.multiselect(
     t("gaps.filter_reasons"),
     list(views.reason_codes()),
     format_func=functools.partial(code_label, "reason", lang=ctx.lang),
+    placeholder=t("gaps.all_reasons"),
     key="gaps_reasons",
 )
 vulnerable_only = right.checkbox(t("gaps.vulnerable_only"), key="gaps_vulnerable")

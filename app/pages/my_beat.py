@@ -19,6 +19,7 @@ view = ctx.view()
 blocks = view.analysis.blocks
 
 st.title(t("my_beat.title"))
+ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 if view.beats.empty:
     ui.nothing_in_scope()

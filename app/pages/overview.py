@@ -28,6 +28,7 @@ st.caption(
         prev_end=before[1],
     )
 )
+empty = ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 ui.headline(views.headline(view.analysis.summary(), previous.analysis.summary()))
 
@@ -82,7 +83,9 @@ if block_id:
 
 st.subheader(t("overview.trend"))
 trend = views.trend_frame(view.analysis.trend)
-if trend.empty:
+if empty:
+    st.info(t("overview.trend_empty"))
+elif trend.empty:
     st.info(t("overview.no_trend"))
 else:
     ui.trend_chart(

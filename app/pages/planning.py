@@ -31,6 +31,7 @@ if message := st.session_state.pop(FLASH, None):
     st.success(message)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
 view = ctx.view()
+ui.empty_window(view.visits, ctx.window)
 today = len(view.beats)
 blocks = view.analysis.blocks
 lockable = sorted(
@@ -66,7 +67,11 @@ penalty = middle.select_slider(
     help=t("planning.moves_help"),
 )
 locked = right.multiselect(
-    t("planning.locked"), lockable, key="planning_locked", help=t("planning.locked_help")
+    t("planning.locked"),
+    lockable,
+    placeholder=t("planning.locked_none"),
+    key="planning_locked",
+    help=t("planning.locked_help"),
 )
 if st.button(t("planning.propose"), key="planning_propose", type="primary"):
     request = planning.Request(

@@ -19,6 +19,7 @@ visits = views.window_visits(view.visits)
 
 st.title(t("quality.title"))
 st.caption(t("quality.intro"))
+ui.empty_window(view.visits, ctx.window)
 if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()

@@ -221,6 +221,31 @@ def test_overview_in_chinese_translates_headers_and_figures() -> None:
     assert charts[2]["encoding"]["x"]["title"] == "距该户上一次见面的天数"
 
 
+def test_overview_says_when_the_window_holds_no_visits(demo_data: Dataset) -> None:
+    # the 30 days after the demo's last visit: no visit in the window, the 30 days before
+    # it full of visits; one plain line, no change arrows (not "-79 pp"), no trend chart
+    last = demo_data.visits["time"].max().date()
+    start, end = last + dt.timedelta(days=1), last + dt.timedelta(days=30)
+    at = run_app("overview", lang="zh")
+    at.date_input(key=f"end:{state.DEMO_ID}").set_value(end)
+    at.date_input(key=f"start:{state.DEMO_ID}").set_value(start).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = translate("common.empty_window", "zh", start=start, end=end)
+    assert [i.value for i in at.info].count(said) == 1
+    assert translate("overview.trend_empty", "zh") in [i.value for i in at.info]
+    assert metrics(at)["走访覆盖率"] == ("0.0%", "")
+    assert {delta for _, delta in metrics(at).values()} == {""}
+    assert not at.get("vega_lite_chart")
+    beats = frame(at, "overview_beats")
+    assert len(beats) and beats["覆盖率变化"].isna().all()
+
+
+def test_gaps_filters_say_all_in_the_chosen_language() -> None:
+    at = run_app("gaps", lang="zh")
+    assert at.multiselect(key="gaps_beats").proto.placeholder == "全部警务区"
+    assert at.multiselect(key="gaps_reasons").proto.placeholder == "全部原因"
+
+
 def test_gaps_lists_blocks_and_a_chosen_blocks_households(
     expected: dict[str, Analysis],
 ) -> None:

@@ -222,9 +222,26 @@ def test_findings_follow_the_language_and_fall_back_to_english() -> None:
     assert warnings.empty or "不在任何警务区内" in warnings["message"].iloc[0]
 
 
+def test_an_empty_file_is_refused_in_chinese_and_other_unreadables_in_english() -> None:
+    # an empty file has a template; other unreadable files keep their English message,
+    # under the code's translated name
+    files = {**uploads("gcj02"), "households": Upload("住户.csv", b"")}
+    refused = check_upload(files, crs="gcj02", label="t")
+    zh = report_frame(refused.findings, lang="zh")
+    assert zh[["code", "message"]].values.tolist() == [
+        ["unreadable", "住户.csv：文件是空的；请连同标题行重新导出该表"]
+    ]
+    assert report_frame(refused.findings)["message"].tolist() == [
+        "住户.csv: the file is empty; export the table again with its header row"
+    ]
+
+
 def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     at = logged_in(APP, "planner", lang="zh")
     at.switch_page("app/pages/data.py").run()
+    # Streamlit's drop zone stays English ("Drag and drop a file here"): its help says it
+    helps = {u.proto.help for u in at.get("file_uploader")}
+    assert helps == {"把文件拖到框内，或点击“Upload”（上传）按钮选择文件。每个文件不超过 200 MB。"}
     set_files(at, oakland_uploads())
     at.button(key="data_check").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from shapely.geometry import Point
 
 from analysis.pipeline import Analysis
@@ -163,3 +164,28 @@ def test_satisfaction_by_wait_is_labelled_in_order_with_empty_bins_blank() -> No
         {"wait": "first contact", "mean_satisfaction": None, "visits": 0},
     ]
     assert list(views.satisfaction_waits(by_wait, lang="zh")["wait"]) == ["0–30 天", "首次见面"]
+
+
+def test_beat_changes_need_visits_in_both_periods() -> None:
+    # B1 had 3 visits before (coverage 20 %), B2 none (coverage 0 %): B1 shows +30 pp,
+    # B2 no change rather than +60 pp against an empty period
+    now = pd.DataFrame(
+        {"beat_id": ["B1", "B2"], "coverage": [0.5, 0.6], "visits": [4, 5], "households": [4, 5]}
+    )
+    before = pd.DataFrame({"beat_id": ["B1", "B2"], "coverage": [0.2, 0.0], "visits": [3, 0]})
+    table = views.beat_table(now, before).set_index("beat_id")
+    assert table.loc["B1", "coverage_change"] == pytest.approx(0.3)
+    assert pd.isna(table.loc["B2", "coverage_change"])
+    # a window with no visit at all: no change anywhere (not -20 pp for B1)
+    empty = now.assign(coverage=[0.0, 0.0], visits=[0, 0])
+    assert views.beat_table(empty, before)["coverage_change"].isna().all()
+
+
+def test_headline_shows_no_change_when_either_period_is_empty() -> None:
+    now = {"households": 10, "coverage": 0.5, "open_follow_ups": 2, "visits": 8}
+    before = {"households": 10, "coverage": 0.3, "open_follow_ups": 5, "visits": 6}
+    changes = {f.key: f.change for f in views.headline(now, before)}
+    assert changes["coverage"] == pytest.approx(0.2) and changes["open_follow_ups"] == -3
+    for a, b in ((now, {**before, "visits": 0}), ({**now, "visits": 0}, before)):
+        assert {f.change for f in views.headline(a, b)} == {None}
+    assert views.window_is_empty(pd.DataFrame({"in_window": [False, None]}))
