@@ -8,6 +8,7 @@ deferred points go back to the tree, every answer must.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -16,8 +17,11 @@ from hypothesis import strategies as st
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo.joins import _contained_indexed, _contained_tree
+import geo.joins
+from geo.importer import Dataset
+from geo.joins import _contained_indexed, _contained_tree, assign_points, join_households
 from geo.point_index import DEFERRED, NONE, PointIndex, supported
+from geo.settings import Settings
 
 
 def locate(polys: list, xy: list[tuple[float, float]], priority: list[int] | None = None):  # type: ignore[no-untyped-def]
@@ -158,3 +162,36 @@ def test_index_equals_strtree_query(units: list, seed: int, cpp: float) -> None:
     assert (got[decided] == ref[decided]).all()
     assert decided.mean() > 0.5  # deferring is for the rare near-edge point, not the rule
     assert (_contained_indexed(pts, polys, rank) == ref).all()
+
+
+def test_demo_households_and_visits_assigned_as_before(
+    demo_data: Dataset,
+    demo_units: gpd.GeoDataFrame,
+    demo_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every demo household and visit gets the same block and beat through the index."""
+    blocks, beats = demo_units, demo_data.beats
+    before = {
+        "households": join_households(demo_data.households, blocks, beats, settings=demo_settings),
+        "visit blocks": assign_points(
+            demo_data.visits, blocks, id_column="block_id", max_distance_m=50.0
+        ),
+        "visit beats": assign_points(demo_data.visits, beats, id_column="beat_id"),
+    }
+    monkeypatch.setattr(geo.joins, "INDEX_MIN_POINTS", 0)
+    after = {
+        "households": join_households(demo_data.households, blocks, beats, settings=demo_settings),
+        "visit blocks": assign_points(
+            demo_data.visits, blocks, id_column="block_id", max_distance_m=50.0
+        ),
+        "visit beats": assign_points(demo_data.visits, beats, id_column="beat_id"),
+    }
+    assert point_index_used(blocks) and point_index_used(beats)
+    for what, frame in before.items():
+        assert frame.equals(after[what]), what
+    assert before["households"]["block_id"].notna().all()
+
+
+def point_index_used(units: gpd.GeoDataFrame) -> bool:
+    return supported(np.asarray(units.geometry.to_numpy(), dtype=object))
