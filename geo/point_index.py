@@ -15,9 +15,15 @@ Structure
   the polygon's segments, those wholly above, below or left of the cell can never count
   for a point in it (GEOS skips them too); those wholly right of it that span its whole
   height cross every such point's ray, so they only add a fixed ``parity``; the rest are
-  the pair's ``edges``. A pair with no edges is the same for the whole cell: *full*
-  (odd parity, every point strictly inside; every later pair of the cell is dropped, their
-  priority being larger) or dropped (even parity).
+  the pair's ``edges``. When every segment of the polygon provably misses the enlarged
+  cell (bounding boxes apart, or the cell's four corners strictly on one side of the
+  segment's line), the cell lies wholly inside or outside the polygon, as its centre
+  does: *full* (every later pair of the cell is dropped, their priority being larger) or
+  dropped.
+- ``cell_code``: per cell, the polygon when its first pair is full, -1 when it has no
+  pair, else "look at the pairs". Points in such direct cells (most of them) are
+  answered by one lookup; the others are binned by cell, a chunk at a time (a counting
+  sort), and answered cell by cell while the cell's data are in cache.
 
 Kernel
 ------
