@@ -7,9 +7,19 @@ and times ``geo.joins.assign_points`` for households and for visits' GPS points 
 baseline: a plain ``geopandas.sjoin`` without the boundary tie-break or the nearest-block
 search for outside points.
 
+With ``--synthetic``, instead: ``--blocks`` Voronoi blocks in a square (seeded, 150 m apart
+on average, UTM 50N, as ``benchmarks/rebalance.py``'s city), and for each ``--points`` count
+uniform random points over the square and a 2 % margin around it, side by side in one run,
+in CPU seconds (``time.process_time``): ``geopandas.sjoin(predicate="within")``,
+``assign_points`` through the STRtree query (the previous implementation), ``assign_points``
+as it runs now (through :mod:`geo.point_index` from ``INDEX_MIN_POINTS`` points), and the
+index alone on coordinate arrays (its build and its one-off compilation timed apart). All
+``assign_points`` runs apply the 50 m nearest-block rule; every answer is checked equal.
+
 Run from the repository root::
 
     .venv/bin/python benchmarks/joins.py --households 1000000 --visits 10000000
+    .venv/bin/python benchmarks/joins.py --synthetic --blocks 10000 --points 1000000 10000000
 """
 
 from __future__ import annotations
@@ -19,18 +29,22 @@ import re
 import resource
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import geo.joins  # noqa: E402
 from geo.blocks import blocks_from_lines  # noqa: E402
 from geo.joins import assign_points, join_households  # noqa: E402
+from geo.point_index import PointIndex  # noqa: E402
 from geo.projection import project, to_wgs84  # noqa: E402
 
 # osmnx 2.1's "drive_service" filter, applied with the same regex semantics
@@ -114,6 +128,102 @@ def bench(name: str, pts: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame, max_m: flo
     )
 
 
+def voronoi_blocks(n: int, *, seed: int) -> gpd.GeoDataFrame:
+    """``n`` Voronoi blocks in a square, ids ``B00000``... in shuffled row order."""
+    rng = np.random.default_rng(seed)
+    side = 150.0 * np.sqrt(n)
+    x0, y0 = 660_000.0, 3_540_000.0
+    seeds = shapely.points(rng.uniform(0, side, (n, 2)) + [x0, y0])
+    frame = shapely.box(x0, y0, x0 + side, y0 + side)
+    cells = shapely.voronoi_polygons(shapely.multipoints(seeds), extend_to=frame)
+    polys = shapely.intersection(shapely.get_parts(cells), frame)
+    ids = [f"B{i:05d}" for i in rng.permutation(len(polys))]
+    return gpd.GeoDataFrame({"block_id": ids}, geometry=polys, crs="EPSG:32650")
+
+
+def points_frame(xy: np.ndarray, crs: object) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=shapely.points(xy), crs=crs)
+
+
+def cpu_timed(label: str, n: int, fn):  # type: ignore[no-untyped-def]
+    """Run ``fn``, print and return (result, CPU seconds)."""
+    t0 = time.process_time()
+    out = fn()
+    dt = time.process_time() - t0
+    print(
+        f"  {label:<44} {dt:8.2f} CPU s  {n / dt:14,.0f} points/s  "
+        f"peak RSS {peak_rss_mib():8,.0f} MiB",
+        flush=True,
+    )
+    return out, dt
+
+
+def side_by_side(blocks: gpd.GeoDataFrame, n: int, *, seed: int, max_m: float) -> None:
+    """Time sjoin, the STRtree assign_points, today's assign_points and the index on n points."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = blocks.total_bounds
+    pad = 0.02 * (x1 - x0)
+    xy = np.column_stack([rng.uniform(x0 - pad, x1 + pad, n), rng.uniform(y0 - pad, y1 + pad, n)])
+    print(f"{n:,} points x {len(blocks):,} blocks", flush=True)
+    geoms = np.asarray(blocks.geometry.to_numpy(), dtype=object)
+    rank = geo.joins._ranks(blocks["block_id"].astype("string"))
+    index, t_build = cpu_timed("index build", n, lambda: PointIndex.build(geoms, priority=rank))
+    pos, t_index = cpu_timed(
+        "index locate (x, y arrays)", n, partial(index.locate, xy[:, 0], xy[:, 1])
+    )
+    pts, _ = cpu_timed("make the GeoDataFrame of points", n, partial(points_frame, xy, blocks.crs))
+    del xy
+    join, t_sjoin = cpu_timed(
+        'geopandas.sjoin(predicate="within")',
+        n,
+        lambda: gpd.sjoin(pts, blocks[["block_id", "geometry"]], how="left", predicate="within"),
+    )
+    join = join[~join.index.duplicated()]["block_id"]
+    keep = geo.joins.INDEX_MIN_POINTS
+    geo.joins.INDEX_MIN_POINTS = n + 1  # the previous implementation: STRtree query only
+    old, t_old = cpu_timed(
+        f"assign_points, STRtree ({max_m:g} m rule)",
+        n,
+        lambda: assign_points(pts, blocks, id_column="block_id", max_distance_m=max_m),
+    )
+    geo.joins.INDEX_MIN_POINTS = keep
+    new, t_new = cpu_timed(
+        f"assign_points, now ({max_m:g} m rule)",
+        n,
+        lambda: assign_points(pts, blocks, id_column="block_id", max_distance_m=max_m),
+    )
+    ids = blocks["block_id"].astype("string").to_numpy()
+    from_index = pd.array(np.where(pos >= 0, ids[np.maximum(pos, 0)], None), dtype="string")
+    inside = join.notna().to_numpy()
+    print(
+        f"  identical: assign_points now vs STRtree {old.equals(new)}; index vs sjoin on "
+        f"points sjoin places "
+        f"{bool((from_index[inside] == join.to_numpy()[inside]).all())}; "
+        f"index deferred {int((pos == -2).sum()):,}, "
+        f"outside every block {int((pos == -1).sum()):,}",
+        flush=True,
+    )
+    print(
+        f"  ratios: index locate {t_sjoin / t_index:,.0f}x sjoin, "
+        f"{t_old / t_index:,.0f}x STRtree assign_points; index build + locate "
+        f"{t_sjoin / (t_build + t_index):,.0f}x sjoin; assign_points now "
+        f"{t_sjoin / t_new:,.1f}x sjoin, {t_old / t_new:,.1f}x before",
+        flush=True,
+    )
+
+
+def synthetic(args: argparse.Namespace) -> None:
+    blocks = voronoi_blocks(args.blocks, seed=args.seed)
+    geoms = np.asarray(blocks.geometry.to_numpy(), dtype=object)
+    small = np.array([[0.0, 0.0]])
+    t0 = time.process_time()
+    PointIndex.build(geoms[:2]).locate(small[:, 0], small[:, 1])
+    print(f"numba compilation (once per process): {time.process_time() - t0:.2f} CPU s")
+    for n in args.points:
+        side_by_side(blocks, n, seed=args.seed + n, max_m=args.max_distance)
+    print(f"peak RSS {peak_rss_mib():,.0f} MiB", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -123,7 +233,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--visits", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--max-distance", type=float, default=50.0)
+    ap.add_argument("--synthetic", action="store_true", help="Voronoi blocks, side by side")
+    ap.add_argument("--blocks", type=int, default=10_000)
+    ap.add_argument("--points", type=int, nargs="+", default=[1_000_000, 10_000_000])
     args = ap.parse_args(argv)
+    if args.synthetic:
+        synthetic(args)
+        return
 
     t0 = time.perf_counter()
     lines = drive_lines(args.pbf)

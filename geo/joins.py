@@ -1,8 +1,11 @@
 """Spatial joins: points to blocks and beats, blocks to beats, points to street nodes.
 
-Every point-in-polygon test goes through a ``shapely.STRtree`` query over the whole point
-array at once (no Python loop over points). Containment is tested in the inputs' own CRS;
-distances are measured in the local UTM zone (``geo.projection``).
+Containment is tested in the inputs' own CRS, over the whole point array at once (no Python
+loop over points): from :data:`INDEX_MIN_POINTS` points up, against valid polygons, by the
+grid index of :mod:`geo.point_index` (compiled once per process, which costs seconds), whose
+answers equal the ``shapely.STRtree`` query's exactly and which hands the few points it
+cannot decide exactly (within rounding of an edge) back to that query; otherwise by the
+query alone. Distances are measured in the local UTM zone (``geo.projection``).
 
 Boundary rule
 -------------
@@ -24,6 +27,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from geo import point_index
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm
 from geo.schema import present, require_columns
@@ -36,6 +40,10 @@ PLACEMENTS = ("inside", "boundary", "nearest_block", "outside")
 OUTSIDE = "outside"
 """``block_id`` of a household outside every block and every beat; ``outside:<beat_id>``
 for one outside every block but inside a beat."""
+
+INDEX_MIN_POINTS = 1_000_000
+"""Points from which containment goes through :class:`geo.point_index.PointIndex`: below,
+the one-off compilation (about 5 s) outweighs its gain over the STRtree query."""
 
 _POINT_TYPE_ID = 0
 
@@ -113,6 +121,30 @@ def _pick_smallest(left: IntArray, right: IntArray, rank: IntArray, n: int) -> I
 
 def _contained(geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray) -> IntArray:
     """Position of the unit containing each point (boundary included), -1 if none."""
+    if len(geoms) >= INDEX_MIN_POINTS and point_index.supported(units):
+        return _contained_indexed(geoms, units, rank)
+    return _contained_tree(geoms, units, rank)
+
+
+def _contained_indexed(
+    geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray
+) -> IntArray:
+    """:func:`_contained` through the grid index; its deferred points through the tree."""
+    here = present(geoms)
+    xy = shapely.get_coordinates(geoms[here])
+    index = point_index.PointIndex.build(units, priority=rank)
+    pos = np.full(len(geoms), -1, dtype=np.intp)
+    pos[here] = index.locate(xy[:, 0], xy[:, 1])
+    deferred = np.flatnonzero(pos == point_index.DEFERRED)
+    if len(deferred):
+        pos[deferred] = _contained_tree(geoms[deferred], units, rank)
+    return pos
+
+
+def _contained_tree(
+    geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray
+) -> IntArray:
+    """:func:`_contained` through an STRtree query with prepared units."""
     shapely.prepare(units)
     tree = shapely.STRtree(units)
     left, right = tree.query(geoms, predicate="intersects")
