@@ -16,9 +16,10 @@ Rules
 * Weeks are placed by their date, the first at the left edge and the last at the right; a
   single week sits in the middle. Labels are thinned to every ``k``-th week so that two are
   at least ``min_gap`` apart; the first week is always labelled.
-* Coverage colours are ColorBrewer's RdYlGn (11 classes: red at 0 %, yellow at 50 %, green
-  at 100 %) interpolated linearly between its classes on a fixed 0–100 % scale; blocks
-  without households (or without a coverage) are grey, :data:`NO_HOUSEHOLDS`.
+* Coverage colours are the app's fixed scale (:func:`coverage_steps`): four reds below
+  ``coverage_threshold`` in equal steps, one blue at or above it; a share on an edge takes
+  the colour above it. Blocks without households (or without a coverage) are grey,
+  :data:`NO_HOUSEHOLDS`.
 """
 
 from __future__ import annotations
@@ -32,21 +33,30 @@ import numpy as np
 
 RGB = tuple[int, int, int]
 
-RDYLGN: Final[tuple[str, ...]] = (
-    "#a50026",
-    "#d73027",
-    "#f46d43",
-    "#fdae61",
-    "#fee08b",
-    "#ffffbf",
-    "#d9ef8b",
-    "#a6d96a",
-    "#66bd63",
-    "#1a9850",
-    "#006837",
-)
-"""ColorBrewer RdYlGn, 11 classes, 0 % to 100 % coverage (the scale matplotlib's
-``RdYlGn`` colormap interpolates, which the report used before)."""
+COVERAGE_PALETTE: Final = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#4393c3")
+"""Coverage colours, worst to best: four reds below the threshold, one blue at or above it
+(ColorBrewer RdBu, readable with the common colour-vision deficiencies). The app's maps
+(:func:`app.colors.coverage_colors`) and the report's use this one scale."""
+
+
+def coverage_steps(threshold: float) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """Return the coverage scale's bin edges and colours for ``threshold``.
+
+    Bins 0, t/4, t/2, 3t/4, t, 1 with the five colours; a threshold outside (0, 1) gives
+    four equal bins and the four reds.
+
+    Examples
+    --------
+    >>> coverage_steps(0.8)[0]
+    (0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0)
+    >>> coverage_steps(1.0)[1] == COVERAGE_PALETTE[:4]
+    True
+    """
+    if not 0.0 < threshold < 1.0:
+        return (0.0, 0.25, 0.5, 0.75, 1.0), COVERAGE_PALETTE[:4]
+    edges = (0.0, threshold / 4, threshold / 2, 3 * threshold / 4, threshold, 1.0)
+    return edges, COVERAGE_PALETTE
+
 
 NO_HOUSEHOLDS: Final = "#d9d9d9"
 """Fill of blocks without households."""
@@ -77,25 +87,23 @@ def rgb(colour: str) -> RGB:
     return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
 
 
-def coverage_colour(share: float) -> RGB:
-    """Return the fill of a coverage ``share`` (0 to 1, clipped; NaN is grey).
+def coverage_colour(share: float, *, threshold: float = 0.8) -> RGB:
+    """Return the fill of a coverage ``share`` on the fixed scale (NaN is grey).
 
     Examples
     --------
-    >>> coverage_colour(0.0), coverage_colour(0.5), coverage_colour(1.0)
-    ((165, 0, 38), (255, 255, 191), (0, 104, 55))
-    >>> coverage_colour(0.05)  # halfway from #a50026 to #d73027
-    (190, 24, 38)
+    >>> [coverage_colour(v) == rgb(c) for v, c in [(0.0, "#b2182b"), (0.79, "#fddbc7")]]
+    [True, True]
+    >>> coverage_colour(0.8) == coverage_colour(1.0) == rgb("#4393c3")
+    True
     >>> coverage_colour(float("nan")) == rgb(NO_HOUSEHOLDS)
     True
     """
     if math.isnan(share):
         return rgb(NO_HOUSEHOLDS)
-    where = min(max(share, 0.0), 1.0) * (len(RDYLGN) - 1)
-    low = min(int(where), len(RDYLGN) - 2)
-    part = where - low
-    a, b = rgb(RDYLGN[low]), rgb(RDYLGN[low + 1])
-    return tuple(round(x + (y - x) * part) for x, y in zip(a, b, strict=True))  # type: ignore[return-value]
+    edges, palette = coverage_steps(threshold)
+    step = int(np.searchsorted(np.asarray(edges[1:-1]), share, side="right"))
+    return rgb(palette[min(step, len(palette) - 1)])
 
 
 @dataclass(frozen=True)
@@ -239,12 +247,13 @@ def label_every(positions: Sequence[float], *, min_gap: float) -> int:
 
 
 __all__ = [
+    "COVERAGE_PALETTE",
     "LINE_COLOURS",
     "NO_HOUSEHOLDS",
-    "RDYLGN",
     "Box",
     "Fit",
     "coverage_colour",
+    "coverage_steps",
     "fit",
     "label_every",
     "percent_ticks",

@@ -7,9 +7,9 @@ and weeks to millimetres, coverage to colour) are :mod:`analysis.chart_scales`'s
 
 * **Map**: the block polygons projected to the local UTM zone and fitted into the box
   keeping their proportions (the box's height follows the area's shape, between half and
-  1.3 times its width), filled by coverage on the fixed 0–100 % RdYlGn scale (grey: no
-  households), holes left open (even-odd fill); beats outlined and named at a point inside
-  them; below, the colour bar with percent ticks and the grey swatch. No tiles.
+  1.3 times its width), filled by coverage on the app's fixed scale (four reds below
+  ``coverage_threshold``, blue at or above; grey: no households), holes left open (even-odd fill); beats outlined and named at a point inside
+  them; below, the scale's steps with their edges and the grey swatch. No tiles.
 * **Trend**: one line (with a dot per week) per beat or station, 0–100 % with a tick every
   20 %, the weeks labelled ``MM-DD`` (thinned when they crowd), a legend at the lower right.
 
@@ -36,6 +36,7 @@ from analysis.chart_scales import (
     Box,
     Fit,
     coverage_colour,
+    coverage_steps,
     fit,
     label_every,
     percent_ticks,
@@ -45,6 +46,7 @@ from analysis.chart_scales import (
 )
 from geo.projection import project
 from geo.schema import present
+from geo.settings import Settings, resolve
 
 REPORT_FONT: Final = Path(__file__).resolve().parents[1] / "data/fonts/NotoSansSC-Regular.otf"
 """The vendored CJK font (Noto Sans SC, OFL 1.1; see ``data/fonts/README.md``)."""
@@ -105,6 +107,7 @@ def station_map(
     beat_names: Mapping[str, str],
     no_households: str,
     family: str,
+    settings: Settings | None = None,
 ) -> float:
     """Draw ``blocks`` filled by coverage, their beats outlined and named; return the height.
 
@@ -125,12 +128,16 @@ def station_map(
         Legend text for grey blocks.
     family : str
         The font family of the labels.
+    settings : Settings, optional
+        Uses ``coverage_threshold``: the coverage scale's steps, the app's
+        (:func:`analysis.chart_scales.coverage_steps`).
 
     Returns
     -------
     float
         Millimetres drawn below ``y``, legend included.
     """
+    threshold = resolve(settings).coverage_threshold
     shown = blocks[present(blocks.geometry.to_numpy())]
     metric = project(shown) if len(shown) else shown
     bounds = metric.total_bounds if len(shown) else (0.0, 0.0, 1.0, 1.0)
@@ -138,18 +145,20 @@ def station_map(
     area = Box(x, y, width, width * min(max(ratio, MAP_RATIO[0]), MAP_RATIO[1]))
     where = fit(bounds, area)
     with pdf.local_context():
-        _blocks(pdf, metric, where)
+        _blocks(pdf, metric, where, threshold=threshold)
         if len(shown):
             _beats(pdf, metric, where, beat_names=beat_names, family=family)
-        _map_legend(pdf, Box(x, area.bottom + 2, width, MAP_LEGEND_MM - 2), no_households, family)
+        legend = Box(x, area.bottom + 2, width, MAP_LEGEND_MM - 2)
+        _map_legend(pdf, legend, no_households, family, threshold=threshold)
     return area.h + MAP_LEGEND_MM
 
 
-def _blocks(pdf: FPDF, metric: gpd.GeoDataFrame, where: Fit) -> None:
+def _blocks(pdf: FPDF, metric: gpd.GeoDataFrame, where: Fit, *, threshold: float) -> None:
     coverage = pd.to_numeric(metric["coverage"], errors="coerce").to_numpy(dtype=float)
     households = pd.to_numeric(metric["households"], errors="coerce").fillna(0).to_numpy()
     for geometry, share, people in zip(metric.geometry, coverage, households, strict=True):
-        fill = NO_HOUSEHOLDS if people <= 0 else _hex(coverage_colour(float(share)))
+        colour = coverage_colour(float(share), threshold=threshold)
+        fill = NO_HOUSEHOLDS if people <= 0 else _hex(colour)
         _rings(pdf, geometry, where, fill=fill, stroke="#ffffff", width=0.1)
 
 
@@ -177,22 +186,20 @@ def _beats(
         pdf.text(cx - wide / 2, cy + height * 0.35, text)
 
 
-def _map_legend(pdf: FPDF, box: Box, no_households: str, family: str) -> None:
-    """Draw the colour bar (0–100 %, ticks every 20 %) and the grey swatch in ``box``."""
+def _map_legend(pdf: FPDF, box: Box, no_households: str, family: str, *, threshold: float) -> None:
+    """Draw the coverage scale's steps with their edges, and the grey swatch, in ``box``."""
+    edges, palette = coverage_steps(threshold)
     bar = Box(box.x + box.w * 0.04, box.y + 1, box.w * 0.57, 2.4)
-    strips = 50
-    for i in range(strips):
-        pdf.set_fill_color(*coverage_colour((i + 0.5) / strips))
-        # each strip overlaps the next a little, so no hairline gap shows between them
-        pdf.rect(bar.x + bar.w * i / strips, bar.y, bar.w / strips + 0.05, bar.h, "F")
     pdf.set_draw_color(80)
     pdf.set_line_width(0.1)
-    pdf.rect(bar.x, bar.y, bar.w, bar.h)
+    for lo, hi, colour in zip(edges[:-1], edges[1:], palette, strict=True):
+        pdf.set_fill_color(*rgb(colour))
+        pdf.rect(bar.x + bar.w * lo, bar.y, bar.w * (hi - lo), bar.h, "FD")
     pdf.set_font(family, size=5.5)
-    for share, _ in percent_ticks(Box(bar.x, 0, bar.w, 1)):
-        tick_x = bar.x + bar.w * share
+    for edge in edges:
+        tick_x = bar.x + bar.w * edge
         pdf.line(tick_x, bar.bottom, tick_x, bar.bottom + 0.8)
-        label = f"{share:.0%}"
+        label = f"{edge:.0%}"
         pdf.text(tick_x - pdf.get_string_width(label) / 2, bar.bottom + 0.8 + 5.5 * PT, label)
     swatch = box.x + box.w * 0.67
     pdf.set_fill_color(*rgb(NO_HOUSEHOLDS))

@@ -31,6 +31,7 @@ from fpdf.fonts import FontFace
 
 from analysis.report_charts import REPORT_FONT, station_map, trend_chart
 from analysis.report_figures import FIGURE_COLUMNS, ReportFigures
+from geo.settings import Settings
 
 FAMILY: Final = "report"
 """Name the report's font is registered under in the document."""
@@ -120,6 +121,7 @@ def report_pdf(
     dataset: str,
     generated: str,
     font: Path = REPORT_FONT,
+    settings: Settings | None = None,
 ) -> bytes:
     """Return the report as PDF bytes (see the module docstring for its pages).
 
@@ -137,6 +139,8 @@ def report_pdf(
         When the report was made, as shown.
     font : pathlib.Path
         The font (TrueType or OpenType) every text is set in.
+    settings : Settings, optional
+        Uses ``coverage_threshold``, for the maps' coverage scale.
     """
     start, end = figures.window
     window = words["window"].format(start=start, end=end, dataset=dataset)
@@ -149,7 +153,7 @@ def report_pdf(
     stations = _station_order(figures)
     _summary_page(pdf, figures, words=words, window=window, generated=generated)
     for station in stations:
-        _station_page(pdf, figures, station, blocks=blocks, words=words)
+        _station_page(pdf, figures, station, blocks=blocks, words=words, settings=settings)
     return bytes(pdf.output())
 
 
@@ -226,6 +230,7 @@ def _station_page(
     *,
     blocks: gpd.GeoDataFrame,
     words: Mapping[str, str],
+    settings: Settings | None,
 ) -> None:
     pdf.add_page()
     _heading(pdf, words["station_heading"].format(station=station), size=14)
@@ -258,6 +263,7 @@ def _station_page(
         beat_names=names,
         no_households=words["no_households"],
         family=FAMILY,
+        settings=settings,
     )
     drawn = trend_chart(
         pdf,

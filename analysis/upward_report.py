@@ -119,7 +119,13 @@ def build_report(
     figures = report_figures(analysis, previous, visits=visits, streets=streets, settings=s)
     when = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M")
     pdf = report_pdf(
-        figures, blocks=analysis.blocks, words=words, dataset=dataset, generated=when, font=font
+        figures,
+        blocks=analysis.blocks,
+        words=words,
+        dataset=dataset,
+        generated=when,
+        font=font,
+        settings=settings,
     )
     return ReportFiles(pdf=pdf, xlsx=report_workbook(figures, words=words), figures=figures)
 

@@ -19,15 +19,16 @@ from typing import Any, Final, TypeAlias
 import numpy as np
 import pandas as pd
 
+from analysis import chart_scales
 from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
 
 MISSING_COLOR: Final = "#bdbdbd"
 """Fill for features whose value is missing (no households, no data)."""
 
-COVERAGE_PALETTE: Final = ("#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#4393c3")
-"""Coverage colours, worst to best: four reds below the threshold, one blue at or above it
-(ColorBrewer RdBu, readable with the common colour-vision deficiencies)."""
+COVERAGE_PALETTE: Final = chart_scales.COVERAGE_PALETTE
+"""Coverage colours, worst to best (:data:`analysis.chart_scales.COVERAGE_PALETTE`, which the
+report's maps use too)."""
 
 PRIORITY_PALETTE: Final = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 """Priority colours, lowest to highest (ColorBrewer Reds, five classes)."""
@@ -175,12 +176,8 @@ def coverage_colors(*, settings: Settings | None = None) -> StepColors:
     >>> scale(0.79) == COVERAGE_PALETTE[3], scale(0.8) == COVERAGE_PALETTE[4]
     (True, True)
     """
-    threshold = resolve(settings).coverage_threshold
-    if not 0.0 < threshold < 1.0:
-        edges: list[float] = [0.0, 0.25, 0.5, 0.75, 1.0]
-        return step_colors(edges, COVERAGE_PALETTE[:4], missing_label="no households")
-    edges = [0.0, threshold / 4, threshold / 2, 3 * threshold / 4, threshold, 1.0]
-    return step_colors(edges, COVERAGE_PALETTE, missing_label="no households")
+    edges, palette = chart_scales.coverage_steps(resolve(settings).coverage_threshold)
+    return step_colors(list(edges), palette, missing_label="no households")
 
 
 def priority_colors(*, settings: Settings | None = None) -> StepColors:

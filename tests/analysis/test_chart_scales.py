@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from analysis.chart_scales import (
+    COVERAGE_PALETTE,
     NO_HOUSEHOLDS,
-    RDYLGN,
     Box,
     coverage_colour,
     fit,
@@ -23,6 +23,7 @@ from analysis.chart_scales import (
     share_y,
     week_x,
 )
+from app.colors import coverage_colors
 
 
 def test_a_wide_area_fills_the_width_and_is_centred_vertically() -> None:
@@ -80,13 +81,16 @@ def test_weeks_are_placed_by_date_and_labels_thinned() -> None:
     assert week_x([], Box(0, 0, 60, 40)) == []
 
 
-def test_coverage_colours_are_rdylgn_on_a_fixed_scale() -> None:
-    assert coverage_colour(0.0) == rgb("#a50026")
-    assert coverage_colour(0.5) == rgb("#ffffbf")  # the middle class, yellow
-    assert coverage_colour(1.0) == rgb("#006837")
-    # 0.85 is at 8.5 classes: halfway from #66bd63 (102, 189, 99) to #1a9850 (26, 152, 80)
-    assert coverage_colour(0.85) == (64, 170, 90)  # 170.5 and 89.5 round to even
-    assert coverage_colour(-0.2) == coverage_colour(0.0)
-    assert coverage_colour(1.7) == coverage_colour(1.0)
+def test_coverage_colours_are_the_app_s_fixed_steps() -> None:
+    # threshold 0.8: reds from 0, 0.2, 0.4, 0.6; blue from 0.8; an edge takes the colour above
+    red, mid, light, pale, blue = (rgb(c) for c in COVERAGE_PALETTE)
+    assert [coverage_colour(v) for v in (0.0, 0.19, 0.2, 0.5, 0.79)] == [red, red, mid, light, pale]
+    assert coverage_colour(0.8) == coverage_colour(1.0) == coverage_colour(1.7) == blue
+    assert coverage_colour(-0.2) == red
     assert coverage_colour(math.nan) == rgb(NO_HOUSEHOLDS)
-    assert len(RDYLGN) == 11
+    # another threshold moves the steps; an impossible one gives four reds over 0-100 %
+    assert coverage_colour(0.6, threshold=0.6) == blue
+    assert coverage_colour(0.99, threshold=1.0) == pale
+    # the app's map scale is this one
+    app = coverage_colors()
+    assert [rgb(app(v)) for v in (0.1, 0.3, 0.5, 0.7, 0.9)] == [red, mid, light, pale, blue]
