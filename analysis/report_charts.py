@@ -9,7 +9,8 @@ and weeks to millimetres, coverage to colour) are :mod:`analysis.chart_scales`'s
   keeping their proportions (the box's height follows the area's shape, between half and
   1.3 times its width), filled by coverage on the app's fixed scale (four reds below
   ``coverage_threshold``, blue at or above; grey: no households), holes left open
-  (even-odd fill); beats outlined and named at a point inside them; below, the scale's steps with their edges and the grey swatch. No tiles.
+  (even-odd fill); beats outlined and named at a point inside them; below, the scale's
+  steps with their edges and the grey swatch. No tiles.
 * **Trend**: one line (with a dot per week) per beat or station, 0–100 % with a tick every
   20 %, the weeks labelled ``MM-DD`` (thinned when they crowd), a legend at the lower right.
 
