@@ -332,7 +332,7 @@ WORST_COLUMNS: Final = (
 def worst_gaps(blocks: pd.DataFrame, *, count: int = 5) -> pd.DataFrame:
     """Return the ``count`` under-visited blocks of highest priority, numbered from 1.
 
-    The order is the Gaps page's (priority, then block id), so the numbers on Overview's
+    The first rows of :func:`gap_blocks` (priority, then block id), so the numbers on Overview's
     map and list are the first rows of the Gaps table.
 
     Examples
@@ -346,9 +346,7 @@ def worst_gaps(blocks: pd.DataFrame, *, count: int = 5) -> pd.DataFrame:
     >>> worst_gaps(blocks, count=2)[["rank", "block_id", "name"]].values.tolist()
     [[1, 'B2', 'C / D'], [2, 'B3', 'E']]
     """
-    keep = blocks["under_visited"].fillna(False).to_numpy(dtype=bool)
-    rows = blocks.loc[keep].sort_values(["priority", "block_id"], ascending=[False, True])
-    rows = rows.head(max(int(count), 0)).reset_index(drop=True)
+    rows = gap_blocks(blocks).head(max(int(count), 0))
     out = pd.DataFrame(_columns(rows, WORST_COLUMNS[1:]))
     if "name" in out.columns:
         out["name"] = list(block_labels(rows).values())
