@@ -192,22 +192,32 @@ def components(layout: Layout, assignment: IntArray, k: int) -> IntArray:
     >>> components(lay, np.array([0, 1, 0]), 2).tolist()
     [2, 1]
     """
-    out = np.zeros(k, dtype=np.intp)
-    seen = np.zeros(layout.n, dtype=bool)
+    return _per_beat(assignment, _pieces(layout, assignment), k)
+
+
+def _pieces(layout: Layout, group: IntArray) -> IntArray:
+    """Label each block with its connected piece among the blocks of its own ``group``."""
+    piece = np.full(layout.n, -1, dtype=np.intp)
+    label = 0
     for start in range(layout.n):
-        if seen[start]:
+        if piece[start] >= 0:
             continue
-        beat = assignment[start]
-        out[beat] += 1
-        seen[start] = True
+        piece[start] = label
         stack = [start]
         while stack:
             u = stack.pop()
             for v in layout.neighbours(u):
-                if not seen[v] and assignment[v] == beat:
-                    seen[v] = True
+                if piece[v] < 0 and group[v] == group[start]:
+                    piece[v] = label
                     stack.append(int(v))
-    return out
+        label += 1
+    return piece
+
+
+def _per_beat(assignment: IntArray, labels: IntArray, k: int) -> IntArray:
+    """Return how many distinct ``labels`` each beat's blocks carry, shape (k,)."""
+    pairs = np.unique(np.stack([np.asarray(assignment, dtype=np.intp), labels]), axis=1)
+    return np.bincount(pairs[0], minlength=k).astype(np.intp)
 
 
 def parts_touched(layout: Layout, assignment: IntArray, k: int) -> IntArray:
@@ -225,22 +235,8 @@ def parts_touched(layout: Layout, assignment: IntArray, k: int) -> IntArray:
     >>> components(lay, np.array([0, 0, 0]), 1).tolist()
     [2]
     """
-    part = np.full(layout.n, -1, dtype=np.intp)
-    label = 0
-    for start in range(layout.n):
-        if part[start] >= 0:
-            continue
-        part[start] = label
-        stack = [start]
-        while stack:
-            u = stack.pop()
-            for v in layout.neighbours(u):
-                if part[v] < 0:
-                    part[v] = label
-                    stack.append(int(v))
-        label += 1
-    pairs = np.unique(np.stack([np.asarray(assignment, dtype=np.intp), part]), axis=1)
-    return np.bincount(pairs[0], minlength=k).astype(np.intp)
+    everything = np.zeros(layout.n, dtype=np.intp)
+    return _per_beat(assignment, _pieces(layout, everything), k)
 
 
 def on_target(loads: npt.ArrayLike, beat_station: npt.ArrayLike, target: float) -> bool:
