@@ -146,23 +146,29 @@ def overview_map(
                 names, outlines["beat_id"], _percent(outlines["coverage"]), strict=True
             )
         ]
-        labels = gpd.GeoDataFrame(
-            {"text": texts}, geometry=outlines.geometry.representative_point(), crs=outlines.crs
-        )
-        maps.label_layer(
-            labels, text_column="text", name=t("map.beat_names"), settings=settings
-        ).add_to(m)
+        _labels(outlines, texts, name=t("map.beat_names"), settings=settings).add_to(m)
     ranked = drawn.merge(worst[["block_id", "rank"]], on="block_id")
     if len(ranked):
-        numbers = gpd.GeoDataFrame(
-            {"text": ranked["rank"].astype(str)},
-            geometry=ranked.geometry.representative_point(),
-            crs=ranked.crs,
-        )
-        maps.label_layer(
-            numbers, text_column="text", name=t("map.worst_gaps"), kind="rank", settings=settings
-        ).add_to(m)
+        numbers = ranked["rank"].astype(str).tolist()
+        _labels(ranked, numbers, name=t("map.worst_gaps"), kind="rank", settings=settings).add_to(m)
     return m, colors
+
+
+def _labels(
+    shapes: gpd.GeoDataFrame,
+    texts: list[str],
+    *,
+    name: str,
+    kind: str = "name",
+    settings: Settings,
+) -> Any:
+    """Return ``texts``, one per row, standing inside ``shapes`` (:func:`maps.label_layer`).
+
+    Each stands at its shape's representative point, found in metres.
+    """
+    points = to_wgs84(project(shapes.geometry).representative_point())
+    frame = gpd.GeoDataFrame({"text": texts}, geometry=points.to_numpy(), crs=points.crs)
+    return maps.label_layer(frame, text_column="text", name=name, kind=kind, settings=settings)
 
 
 def _coverage_layer(
@@ -605,11 +611,5 @@ def plan_map(
         simplify_m=0.0,
         settings=settings,
     ).add_to(m)
-    points = project(beats.geometry).representative_point()
-    label_points = gpd.GeoDataFrame(
-        {"label": beats["label"].to_numpy()}, geometry=to_wgs84(points).to_numpy(), crs="EPSG:4326"
-    )
-    maps.label_layer(
-        label_points, text_column="label", name=t("map.labels"), settings=settings
-    ).add_to(m)
+    _labels(beats, beats["label"].tolist(), name=t("map.labels"), settings=settings).add_to(m)
     return m
