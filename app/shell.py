@@ -32,7 +32,7 @@ from app import auth, state
 from app._streamlit_compat import StreamlitPage, guard_clear_cache
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
 from app.planning import PLANNER_ROLES
-from app.ui import md_text
+from app.ui import md_text, stage_progress
 from geo.accounts import DATA_ROLES, ROLES, Account
 from geo.audit import Actor
 from geo.errors import ReviewError
@@ -116,15 +116,28 @@ class Context:
         return self.account.actor
 
     def view(self) -> state.View:
-        """Return the scoped data of the window (cached; a spinner shows if it is slow)."""
+        """Return the scoped data of the window.
+
+        Read from the stored results; when the analysis is not stored yet, a progress bar
+        shows its stages while it is computed.
+        """
+        self._prepare(self.window)
         with st.spinner(t("common.loading")):
             return state.get_view(self.scope, self.window, self.settings, ref=self.ref)
 
     def previous_view(self) -> state.View:
         """Return the scoped data of the period of equal length just before the window."""
         window = state.previous_window(self.window)
+        self._prepare(window)
         with st.spinner(t("common.loading_previous")):
             return state.get_view(self.scope, window, self.settings, ref=self.ref)
+
+    def _prepare(self, window: tuple[dt.date, dt.date]) -> None:
+        """Compute and store the window's analysis if it is not stored, showing its stages."""
+        if state.is_ready(self.ref, window, self.settings):
+            return
+        with stage_progress(state.STAGES, prefix="progress") as report:
+            state.prepare(self.ref, window, self.settings, progress=report)
 
     @property
     def can_review(self) -> bool:

@@ -40,11 +40,13 @@ distances and the pages say so (:func:`unit_choice`; the rule is
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -56,6 +58,7 @@ import streamlit as st
 
 from analysis.pipeline import Analysis, analyse, default_window
 from analysis.scope import Scope, restrict, restrict_dataset
+from analysis.stored import file_digest, read_analysis, result_key, write_analysis
 from analysis.units import Units, choose_units
 from analysis.upward_report import ReportFiles, build_report
 from app.maps import SIMPLIFY_M
@@ -63,6 +66,7 @@ from geo.audit import SYSTEM, Actor
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
 from geo.projection import project, to_wgs84
+from geo.results import ResultStore
 from geo.schema import officer_pairs
 from geo.settings import DEFAULTS, Settings
 from geo.streets import graph_frames, load_streets, street_lines
@@ -371,6 +375,109 @@ def withdraw_review(visit_id: str, *, actor: Actor = SYSTEM) -> None:
 # --------------------------------------------------------------------- analyses
 
 
+STAGES: Final = ("reading", "streets", "verifying", "coverage", "storing")
+"""The stages of an analysis that is not stored yet, in order (:func:`prepare`)."""
+
+_STEP_STAGE: Final = {
+    "placing blocks and households": "streets",
+    "verifying visits": "verifying",
+}
+"""The stage of each step label of :func:`analysis.pipeline.analyse` (the rest: coverage)."""
+
+_HELD: set[str] = set()
+"""Keys of the analyses this process has computed or read (its caches hold them)."""
+
+_PREPARING: dict[str, threading.Lock] = {}
+_PREPARING_LOCK: Final = threading.Lock()
+
+
+def results(ref: DatasetRef) -> ResultStore:
+    """Return the stored analysis results of a dataset's workspace (:mod:`geo.results`).
+
+    The demo belongs to no workspace: its results are kept in the one the app runs on.
+    """
+    return ResultStore(Path(ref.folder) if ref.folder else workspace_folder())
+
+
+def analysis_key(ref: DatasetRef, window: Window, settings: Settings, reviews: ReviewKey) -> str:
+    """Return the stored-result key of an analysis (:func:`analysis.stored.result_key`)."""
+    return result_key(
+        dataset_id=ref.dataset_id,
+        streets=file_digest(streets_file(ref)),
+        window=window,
+        settings=settings,
+        reviews=reviews,
+    )
+
+
+def is_ready(ref: DatasetRef, window: Window, settings: Settings) -> bool:
+    """Tell whether an analysis (with today's decisions) needs no computing.
+
+    It needs none when this process holds it or the workspace has it stored; then no
+    progress bar is shown.
+    """
+    key = analysis_key(ref, window, settings, review_key(ref))
+    return key in _HELD or results(ref).path(ref.dataset_id, key).is_file()
+
+
+def prepare(
+    ref: DatasetRef,
+    window: Window,
+    settings: Settings,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> bool:
+    """Compute and store the analysis of a dataset and window unless it is stored already.
+
+    Sessions asking for the same analysis at once wait for one computation. ``progress`` is
+    called with each stage of :data:`STAGES` as it starts (the pages' progress bar); it is
+    never called when the result is stored. Returns whether it computed.
+    """
+    reviews = review_key(ref)
+    key = analysis_key(ref, window, settings, reviews)
+    with _computing(key):
+        if key in _HELD or results(ref).path(ref.dataset_id, key).is_file():
+            return False
+        _compute(ref, window, settings, reviews, key=key, progress=progress or _quiet)
+        return True
+
+
+def _compute(
+    ref: DatasetRef,
+    window: Window,
+    settings: Settings,
+    reviews: ReviewKey,
+    *,
+    key: str,
+    progress: Callable[[str], None],
+) -> Analysis:
+    """Run the analysis and store it (a store that cannot be written is only skipped)."""
+    progress("reading")
+    data = _dataset(ref.folder, ref.dataset_id)
+    progress("streets")
+    chosen = _units(ref.folder, ref.dataset_id, settings)
+    # streets that do not reach the beats would measure walks across the world
+    walk = None if chosen.fallback else street_graph(str(streets_file(ref)), "walk")
+    decisions = pd.DataFrame(list(reviews), columns=["visit_id", "decision"], dtype=object)
+    result = analyse(
+        data.beats,
+        data.households,
+        data.visits,
+        units=chosen.frame,
+        walk_graph=walk,
+        reviews=decisions if len(decisions) else None,
+        start=window[0],
+        end=window[1],
+        settings=settings,
+        progress=lambda step: progress(_STEP_STAGE.get(step, "coverage")),
+    )
+    progress("storing")
+    # a full or read-only disk, or a table Parquet cannot hold, costs speed, not the page
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        write_analysis(results(ref), ref.dataset_id, key, result)
+    return result
+
+
 @shared_cache(max_entries=16)
 def _full_analysis(
     folder: str,
@@ -381,22 +488,26 @@ def _full_analysis(
     reviews: ReviewKey,
 ) -> Analysis:
     ref = DatasetRef(folder, dataset_id)
-    data = _dataset(folder, dataset_id)
-    chosen = _units(folder, dataset_id, settings)
-    # streets that do not reach the beats would measure walks across the world
-    walk = None if chosen.fallback else street_graph(str(streets_file(ref)), "walk")
-    decisions = pd.DataFrame(list(reviews), columns=["visit_id", "decision"], dtype=object)
-    return analyse(
-        data.beats,
-        data.households,
-        data.visits,
-        units=chosen.frame,
-        walk_graph=walk,
-        reviews=decisions if len(decisions) else None,
-        start=start,
-        end=end,
-        settings=settings,
-    )
+    key = analysis_key(ref, (start, end), settings, reviews)
+    with _computing(key):
+        result = read_analysis(results(ref), dataset_id, key)
+        if result is None:
+            result = _compute(ref, (start, end), settings, reviews, key=key, progress=_quiet)
+    _HELD.add(key)
+    return result
+
+
+def _quiet(_stage: str) -> None:
+    """Report no stage (an analysis computed without a progress bar)."""
+
+
+@contextlib.contextmanager
+def _computing(key: str) -> Iterator[None]:
+    """Hold the lock of one analysis key: one session computes it, the others then read it."""
+    with _PREPARING_LOCK:
+        lock = _PREPARING.setdefault(key, threading.Lock())
+    with lock:
+        yield
 
 
 def scope_key(scope: Scope) -> tuple[str, ...]:

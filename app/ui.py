@@ -6,10 +6,11 @@ data shown as HTML (the legend) is escaped.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -74,6 +75,28 @@ def file_name(name: str) -> str:
     'visits_outside_B01'
     """
     return _UNSAFE_FILE_CHARS.sub("_", name).strip("._") or "download"
+
+
+@contextlib.contextmanager
+def stage_progress(stages: Sequence[str], *, prefix: str) -> Iterator[Callable[[str], None]]:
+    """Yield a reporter that draws a progress bar, one step per stage, gone at the end.
+
+    Each call ``report(stage)`` shows the bar at the stage's place in ``stages`` with the
+    catalogue text ``<prefix>.<stage>``; nothing is drawn until the first call, so a step
+    that turns out to be stored already shows nothing.
+    """
+    holder = st.empty()
+
+    def report(stage: str) -> None:
+        done = stages.index(stage) / len(stages)
+        holder.progress(
+            done, text=t(f"{prefix}.{stage}", step=stages.index(stage) + 1, steps=len(stages))
+        )
+
+    try:
+        yield report
+    finally:
+        holder.empty()
 
 
 def headline(figures: Sequence[Figure]) -> None:

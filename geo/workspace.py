@@ -12,6 +12,8 @@ Layout of a workspace folder::
     datasets/<id>.gpkg        the dataset's tables, layers beats / households / visits
     streets/<id><suffix>      the street file imported with the dataset, if any
                               (suffix .osm, .osm.bz2, .osm.pbf or .graphml)
+    results/<id>-<key>.zip    stored analysis results (geo.results: derived, recomputed
+                              when missing; deleted with the dataset)
 
 On a shared server
 ------------------
@@ -114,6 +116,7 @@ from geo.files import PRIVATE_FILE, make_private, private_folder
 from geo.gpkg import ID_LENGTH, LAYERS, SCHEMA_VERSION
 from geo.importer import Dataset
 from geo.payloads import STREET_SUFFIXES
+from geo.results import ResultStore
 from geo.reviews import DECISIONS
 
 WORKSPACE_ENV: Final = "BEATCOV_WORKSPACE"
@@ -480,6 +483,7 @@ class Workspace:
                     raise WorkspaceError(msg)
                 remove(conn)
                 conn.execute("DELETE FROM datasets WHERE dataset_id = ?", (dataset_id,))
+        ResultStore(self.folder).drop(dataset_id)  # derived from it: no longer needed
 
     # ----------------------------------------------------------------- street files
 
