@@ -20,8 +20,9 @@ install: $(STAMP)
 
 # app/serve.py is the app behind security headers; the server's other settings are in
 # .streamlit/config.toml (its address is HOST's default; HOST and PORT override it here).
+# Streamlit puts only app/ on the import path, so the repository root is added for `app.*`.
 run: $(STAMP)
-	$(BIN)/streamlit run app/serve.py \
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" $(BIN)/streamlit run app/serve.py \
 		--server.address $(HOST) \
 		--server.port $(PORT)
 

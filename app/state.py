@@ -662,3 +662,23 @@ def build_view(result: Analysis, data: Dataset, scope: Scope) -> View:
 def officer_ids(data: Dataset) -> list[str]:
     """Return every officer id named in the beats' ``officer_ids``, sorted."""
     return sorted(set(officer_pairs(data.beats)["officer_id"]))
+
+
+def warm_up() -> None:
+    """Prepare what the first page asks for: the current dataset over its whole span.
+
+    Its analysis and that of the period before it (Overview's changes) are computed and
+    stored unless stored already, then held in memory with every beat's view and the map
+    shapes; the page modules' libraries are imported on the way. Called once by the server
+    at start (:mod:`app.serve`), in a thread of its own.
+    """
+    import app.mapviews  # noqa: F401 -- the maps' libraries, imported before the first page
+
+    ref = current_ref()
+    data = dataset(ref)
+    settings = settings_for(data)
+    window = data_window(data)
+    for chosen in (window, previous_window(window)):
+        prepare(ref, chosen, settings)
+        get_view(Scope.everything(), chosen, settings, ref=ref)
+    map_shapes(ref, settings)

@@ -56,14 +56,15 @@ def serve(
 ) -> Iterator[Server]:
     """Run ``command`` (a server on ``port``) from the repo root inside the network guard.
 
-    ``PYTHONPATH`` holds the repository and the guard, so every non-local connection or
-    lookup the server attempts is refused and logged (``Server.external_attempts()``).
+    ``PYTHONPATH`` holds the guard only, so every non-local connection or lookup the
+    server attempts is refused and logged (``Server.external_attempts()``); the repository
+    is on the path only if the command puts it there, as ``make run`` must for a user.
     ``env`` adds variables to the server's environment (this process's own, otherwise).
     Yields once ``/_stcore/health`` answers ``ok``; the whole process group is stopped after.
     """
     netlog = workdir / "netlog.txt"
     environ = {**os.environ, **(env or {})}
-    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(GUARD)])
+    environ["PYTHONPATH"] = str(GUARD)
     environ["BEATCOV_NETLOG"] = str(netlog)
     environ["HOME"] = str(workdir)  # keep ~/.streamlit out of the user's home
     log_path = workdir / "server.log"
