@@ -298,15 +298,22 @@ def _rounded(frame: FrameT, decimals: Mapping[str, int] | None) -> FrameT:
     return out
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+def write_geojson(
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    decimals: Mapping[str, int] | None = None,
+) -> Path:
     """Write ``gdf`` as a GeoJSON file (GDAL), times as ISO 8601 with offset.
 
     An existing file is replaced. ``layer`` names the collection (default: the file's stem).
+    The columns named in ``decimals`` are rounded as :func:`write_csv` rounds them.
     """
     path = Path(path)
     path.unlink(missing_ok=True)
     options: dict[str, Any] = {} if layer is None else {"layer": layer}
-    iso_times(gdf).to_file(path, driver="GeoJSON", engine="pyogrio", **options)
+    iso_times(_rounded(gdf, decimals)).to_file(path, driver="GeoJSON", engine="pyogrio", **options)
     return path
 
 
