@@ -42,8 +42,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-NEEDS_QUOTES: Final = r'[,"\r\n]'
-"""Characters that make a CSV cell need quotes (delimiter, quote, line break)."""
+NEEDS_QUOTES: Final = ',"\r\n'
+"""Characters that make a CSV cell need quotes (delimiter, quote, line breaks)."""
 
 _EXACT: Final = 2**53
 """Past this (as an integer count of the last decimal) a float no longer holds every step."""
@@ -138,10 +138,17 @@ def _is_text(kind: pa.DataType) -> bool:
 
 
 def _float_text(array: pa.Array) -> pa.Array:
-    """Shortest round-trip text, ``.0`` added to whole numbers (``18`` -> ``18.0``)."""
+    """Shortest round-trip text, ``.0`` added to whole numbers (``18`` -> ``18.0``).
+
+    Arrow writes a whole number as digits, or in exponent form (``1e+15``) which stays.
+    """
     text = pc.cast(array, pa.string())
-    whole = pc.match_substring_regex(text, r"^-?[0-9]+$")
-    return pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    numbers = array.to_numpy(zero_copy_only=False)  # nulls as NaN
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    if not whole.any():
+        return text
+    digits = pc.and_(pa.array(whole), pc.invert(pc.match_substring(text, "e")))
+    return pc.if_else(digits, pc.binary_join_element_wise(text, ".0", ""), text)
 
 
 def _fixed_text(values: pd.Series, decimals: int) -> pa.Array:
@@ -172,10 +179,18 @@ def _missing(value: Any) -> bool:
 
 
 def _needs_quotes(array: pa.Array) -> bool:
-    """Tell whether a text column holds a cell that must be quoted."""
+    """Tell whether a text column holds a cell that must be quoted.
+
+    Scans the column's UTF-8 bytes at once (these characters are ASCII, never part of
+    another character); bytes of a slice's neighbours can only make it quote more.
+    """
     if not _is_text(array.type) or len(array) == 0:
         return False
-    return bool(pc.any(pc.match_substring_regex(array, NEEDS_QUOTES)).as_py())
+    data = array.buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return any(bool((raw == ord(c)).any()) for c in NEEDS_QUOTES)
 
 
 __all__ = ["NEEDS_QUOTES", "rounded", "write_arrow_csv"]

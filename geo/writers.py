@@ -259,7 +259,9 @@ def write_csv(
     the columns named in ``decimals`` are rounded to that many decimals and written with
     exactly that many (``8.7``, ``18.0``).
     """
-    return write_arrow_csv(neutralised(iso_times(frame)), path, decimals=decimals)
+    # times become text after neutralising: ISO text begins with a year's digits, never
+    # like a formula, so neutralised need not scan it
+    return write_arrow_csv(iso_times(neutralised(frame)), path, decimals=decimals)
 
 
 def write_parquet(
