@@ -10,8 +10,9 @@ Rules
   as pandas writes them (shortest round-trip text, missing empty; columns named in
   ``decimals`` rounded to fixed decimals), tz-aware times as ISO 8601 text with their UTC
   offset and missing times as empty text (:func:`iso_times`). CSV is written by Arrow's
-  CSV writer with pandas' text (:mod:`geo.arrow_csv`: cells quoted only when one needs
-  it). GeoJSON files are written by GDAL (pyogrio) in WGS84.
+  CSV writer with pandas' text (:mod:`geo.arrow_csv`: no quotes unless a cell needs them,
+  then every text cell quoted; very large or small numbers may take the other exponent
+  form, the same number). GeoJSON files are written by GDAL (pyogrio) in WGS84.
 * **Parquet for scripts** (:func:`write_parquet`, :func:`write_geoparquet`; ``--format
   parquet``): the same values with their types: numbers as numbers (``decimals`` rounded
   as in CSV), tz-aware times as Parquet timestamps that keep their zone, missing values
