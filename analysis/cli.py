@@ -22,6 +22,15 @@ written into a hidden folder beside ``--out`` and renamed into place when all ar
 previous complete one, never half an output. Output folders are ``0700`` and their files
 ``0600``: they hold personal data, and sharing them is a deliberate act.
 
+``--format csv`` (the default) writes ``blocks.geojson`` and CSV tables; ``--format
+parquet`` writes the same values as ``blocks.parquet`` (GeoParquet) and Parquet tables,
+typed (times as timestamps with their zone). Either way ``summary.json`` comes too, and
+``--overwrite`` replaces a folder of either format's outputs. Float columns in metres
+(names ending ``_m``: ``door_distance_m``, ``straight_m``, ``travel_m``) and minutes
+(``_min``: ``gap_min``, ``travel_needed_min``) are rounded to 0.1 (:data:`DECIMALS`) and
+written with one decimal; every other number (coverage and other shares, days, priorities)
+is written as computed.
+
 Each input file's coordinates are read by the rule of :mod:`geo.systems`: ``--coords`` for
 files that carry no coordinate system, the file's own otherwise, ``--beats-coords`` &c. to
 override one file. ``--column TABLE.CANONICAL=HEADER`` (repeatable) names the file's column
@@ -40,8 +49,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
+import pandas as pd
 from tqdm import tqdm
 
 from analysis import admin_cli
@@ -59,13 +69,28 @@ from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
 from geo.streets import load_streets
 from geo.times import DATE_ORDERS, check_timezone
-from geo.writers import write_csv, write_geojson, write_json
+from geo.writers import write_csv, write_geojson, write_geoparquet, write_json, write_parquet
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
 INPUTS = ("households", "visits", "beats", "streets", "reviews")
 """The options that name an input file, in the order they are checked."""
 OUTPUTS = ("blocks.geojson", "households.csv", "visits.csv", "beats.csv", "summary.json")
+"""The files ``coverage`` writes (``--format csv``, the default)."""
+PARQUET_OUTPUTS = (
+    "blocks.parquet",
+    "households.parquet",
+    "visits.parquet",
+    "beats.parquet",
+    "summary.json",
+)
+"""The files ``coverage --format parquet`` writes."""
+FORMATS: Final = {"csv": OUTPUTS, "parquet": PARQUET_OUTPUTS}
+"""The files of each ``--format``."""
+COVERAGE_FILES = tuple(dict.fromkeys(OUTPUTS + PARQUET_OUTPUTS))
+"""Every file ``coverage`` writes in either format: what ``--overwrite`` may replace."""
+DECIMALS: Final = {"_m": 1, "_min": 1}
+"""Decimals of float columns by name ending: metres (``_m``) and minutes (``_min``) to 0.1."""
 STEPS = (
     "reading inputs",
     "loading streets",
@@ -92,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Import households, visits and beats, place them on the street blocks of a "
             "local OSM file, verify visits and write blocks.geojson, households.csv, "
-            "visits.csv, beats.csv and summary.json to --out."
+            "visits.csv, beats.csv and summary.json to --out (with --format parquet: "
+            "blocks.parquet, households.parquet, visits.parquet, beats.parquet and "
+            "summary.json)."
         ),
     )
     cov.add_argument(
@@ -214,6 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_parser(commands, inputs=cov)
     add_route_parser(commands, inputs=cov)
     add_report_parser(commands, inputs=cov)
+    # after the commands that copy coverage's options: theirs write other files
+    cov.add_argument(
+        "--format",
+        default="csv",
+        choices=tuple(FORMATS),
+        help="csv (default): blocks.geojson and CSV tables; parquet: blocks.parquet "
+        "(GeoParquet) and Parquet tables, the same values with their types",
+    )
     admin_cli.add_commands(commands)  # users, audit
     return parser
 
@@ -342,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plan": (PLAN_OUTPUTS, PLAN_STEPS, write_plan),
         "route": (ROUTE_OUTPUTS, ROUTE_STEPS, write_route),
         "report": (REPORT_OUTPUTS, REPORT_STEPS, write_report),
-    }.get(args.command, (OUTPUTS, (), None))
+    }.get(args.command) or (FORMATS[args.format], (), None)
+    replaceable = outputs if write is not None else COVERAGE_FILES
     try:
         column_choices(args.column)
     except BeatcovError as error:
@@ -352,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parse_unit(args.unit, name="--unit")
         check_inputs(args)
-        check_output_folder(args.out, names=outputs, overwrite=args.overwrite)
+        check_output_folder(args.out, names=replaceable, overwrite=args.overwrite)
     except BeatcovError as error:
         print(f"beatcov: {error}", file=sys.stderr)
         return 2
@@ -381,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             write(result, args, settings=settings, progress=step)
         else:
             step("writing outputs")
-            write_outputs(result, args.out, overwrite=args.overwrite)
+            write_outputs(result, args.out, overwrite=args.overwrite, format=args.format)
     except KeyboardInterrupt:
         bar.close()
         print(f"beatcov: interrupted; {args.out} is as it was", file=sys.stderr)
@@ -456,23 +492,53 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
     return result
 
 
-def write_outputs(result: Analysis, out: Path, *, overwrite: bool = False) -> list[Path]:
+def write_outputs(
+    result: Analysis,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    format: Literal["csv", "parquet"] = "csv",
+) -> list[Path]:
     """Write the five outputs of DESIGN.md as the folder ``out``, whole or not at all.
 
-    The files (:mod:`geo.writers`) go into a hidden folder beside ``out`` that is renamed
-    into place once all are written (:func:`geo.files.output_folder`); ``overwrite``
-    replaces a folder of earlier outputs. Returns the paths of the files in ``out``.
+    The files (:mod:`geo.writers`; :data:`FORMATS` names them) go into a hidden folder
+    beside ``out`` that is renamed into place once all are written
+    (:func:`geo.files.output_folder`): a writer that fails leaves ``out`` as it was and no
+    hidden folder. ``overwrite`` replaces a folder of earlier outputs of either format.
+    Float columns in metres and minutes are rounded (:func:`output_decimals`). Returns the
+    paths of the files in ``out``.
     """
-    with output_folder(out, names=OUTPUTS, overwrite=overwrite) as folder:
-        write_geojson(result.blocks, folder / "blocks.geojson")
-        for name, frame in (
-            ("households.csv", result.households),
-            ("visits.csv", result.visits),
-            ("beats.csv", result.beats),
-        ):
-            write_csv(frame, folder / name)
+    tables = {"households": result.households, "visits": result.visits, "beats": result.beats}
+    blocks = result.blocks
+    with output_folder(out, names=COVERAGE_FILES, overwrite=overwrite) as folder:
+        if format == "parquet":
+            write_geoparquet(blocks, folder / "blocks.parquet", decimals=output_decimals(blocks))
+            for name, frame in tables.items():
+                write_parquet(frame, folder / f"{name}.parquet", decimals=output_decimals(frame))
+        else:
+            write_geojson(blocks, folder / "blocks.geojson", decimals=output_decimals(blocks))
+            for name, frame in tables.items():
+                write_csv(frame, folder / f"{name}.csv", decimals=output_decimals(frame))
         write_json(result.summary(), folder / "summary.json")
-    return [out / name for name in OUTPUTS]
+    return [out / name for name in FORMATS[format]]
+
+
+def output_decimals(frame: pd.DataFrame) -> dict[str, int]:
+    """Return the fixed decimals of ``frame``'s float columns, by :data:`DECIMALS`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"door_distance_m": [8.73], "gap_min": [5.2], "coverage": [0.5],
+    ...                       "budget_m": [300]})
+    >>> output_decimals(frame)
+    {'door_distance_m': 1, 'gap_min': 1}
+    """
+    return {
+        str(column): places
+        for column in frame.columns
+        for ending, places in DECIMALS.items()
+        if str(column).endswith(ending) and pd.api.types.is_float_dtype(frame[column])
+    }
 
 
 def _report_text(report: ValidationReport) -> str:
@@ -482,4 +548,13 @@ def _report_text(report: ValidationReport) -> str:
     return frame.astype(object).where(frame.notna(), "").to_string(index=False)
 
 
-__all__ = ["BLOCK_COLUMNS", "OUTPUTS", "build_parser", "main", "write_outputs"]
+__all__ = [
+    "BLOCK_COLUMNS",
+    "FORMATS",
+    "OUTPUTS",
+    "PARQUET_OUTPUTS",
+    "build_parser",
+    "main",
+    "output_decimals",
+    "write_outputs",
+]

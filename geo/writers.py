@@ -7,9 +7,17 @@ Rules
 -----
 * **Files for scripts** (:func:`write_csv`, :func:`write_geojson`, :func:`write_json`; the
   command line's ``--out`` files): UTF-8 without BOM, raw column names and codes, numbers
-  as pandas writes them (shortest round-trip text, missing empty), tz-aware times as ISO
-  8601 text with their UTC offset and missing times as empty text (:func:`iso_times`).
-  GeoJSON files are written by GDAL (pyogrio) in WGS84.
+  as pandas writes them (shortest round-trip text, missing empty; columns named in
+  ``decimals`` rounded to fixed decimals), tz-aware times as ISO 8601 text with their UTC
+  offset and missing times as empty text (:func:`iso_times`). CSV is written by Arrow's
+  CSV writer with pandas' text (:mod:`geo.arrow_csv`: no quotes unless a cell needs them,
+  then every text cell quoted; very large or small numbers may take the other exponent
+  form, the same number). GeoJSON files are written by GDAL (pyogrio) in WGS84.
+* **Parquet for scripts** (:func:`write_parquet`, :func:`write_geoparquet`; ``--format
+  parquet``): the same values with their types: numbers as numbers (``decimals`` rounded
+  as in CSV), tz-aware times as Parquet timestamps that keep their zone, missing values
+  null, geometry as GeoParquet (WKB, with its CRS). Parquet is no spreadsheet format, so
+  text is written as it is (no ``'``, below).
 * **GPX** (:func:`gpx_bytes`, :func:`write_gpx`; a walk route for a phone or GPS unit):
   GPX 1.1, WGS84, waypoints in the given order, then one track; text escaped as XML.
 * **Downloads for people** (:func:`csv_bytes`, :func:`excel_bytes`): CSV in UTF-8 *with*
@@ -46,15 +54,18 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
 
+from geo.arrow_csv import rounded, write_arrow_csv
 from geo.errors import InputFileError
 from geo.readers import SUPPORTED
 from geo.schema import Table, present
@@ -239,25 +250,73 @@ def _iso(value: Any) -> str:
 # --------------------------------------------------------------------------- files for scripts
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+def write_csv(
+    frame: pd.DataFrame, path: str | Path, *, decimals: Mapping[str, int] | None = None
+) -> Path:
     """Write ``frame`` as UTF-8 CSV for scripts: no index, times as ISO 8601 with offset.
 
     Text that a spreadsheet would run as a formula gets a ``'`` (:func:`neutralised`).
+    Written by Arrow with the text pandas writes (:func:`geo.arrow_csv.write_arrow_csv`);
+    the columns named in ``decimals`` are rounded to that many decimals and written with
+    exactly that many (``8.7``, ``18.0``).
+    """
+    # times become text after neutralising: ISO text begins with a year's digits, never
+    # like a formula, so neutralised need not scan it
+    return write_arrow_csv(iso_times(neutralised(frame)), path, decimals=decimals)
+
+
+def write_parquet(
+    frame: pd.DataFrame, path: str | Path, *, decimals: Mapping[str, int] | None = None
+) -> Path:
+    """Write ``frame`` (no index, no geometry) as a Parquet file for scripts.
+
+    Values keep their types: tz-aware times stay timestamps with their zone; the columns
+    named in ``decimals`` are rounded as :func:`write_csv` rounds them.
     """
     path = Path(path)
-    neutralised(iso_times(frame)).to_csv(path, index=False, encoding="utf-8")
+    table = pa.Table.from_pandas(_rounded(frame, decimals), preserve_index=False)
+    pq.write_table(table, path)
     return path
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str | None = None) -> Path:
+def write_geoparquet(
+    gdf: gpd.GeoDataFrame, path: str | Path, *, decimals: Mapping[str, int] | None = None
+) -> Path:
+    """Write ``gdf`` (no index) as a GeoParquet file: geometry as WKB with its CRS.
+
+    Values keep their types as in :func:`write_parquet`; rows without geometry are kept.
+    """
+    path = Path(path)
+    _rounded(gdf, decimals).to_parquet(path, index=False)
+    return path
+
+
+def _rounded(frame: FrameT, decimals: Mapping[str, int] | None) -> FrameT:
+    """``frame`` with the columns named in ``decimals`` rounded (a copy when any is)."""
+    if not decimals:
+        return frame
+    out = frame.copy()
+    for column, places in decimals.items():
+        out[column] = rounded(out[column], places)
+    return out
+
+
+def write_geojson(
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    decimals: Mapping[str, int] | None = None,
+) -> Path:
     """Write ``gdf`` as a GeoJSON file (GDAL), times as ISO 8601 with offset.
 
     An existing file is replaced. ``layer`` names the collection (default: the file's stem).
+    The columns named in ``decimals`` are rounded as :func:`write_csv` rounds them.
     """
     path = Path(path)
     path.unlink(missing_ok=True)
     options: dict[str, Any] = {} if layer is None else {"layer": layer}
-    iso_times(gdf).to_file(path, driver="GeoJSON", engine="pyogrio", **options)
+    iso_times(_rounded(gdf, decimals)).to_file(path, driver="GeoJSON", engine="pyogrio", **options)
     return path
 
 

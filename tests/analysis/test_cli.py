@@ -54,7 +54,7 @@ DESIGN_VISITS = ["visit_id", "household_id", "officer_id", "verified", "status",
 BANDS = {"morning", "midday", "working", "evening"}
 OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--beats-coords",
            "--households-coords", "--visits-coords", "--column", "--timezone", "--date-order",
-           "--start", "--end", "--unit", "--out"]  # fmt: skip
+           "--start", "--end", "--unit", "--out", "--format"]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- helpers

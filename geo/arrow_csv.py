@@ -1,0 +1,196 @@
+r"""CSV files written by Arrow's CSV writer, with the text pandas' ``to_csv`` writes.
+
+:func:`geo.writers.write_csv` decides *what* goes into a file for scripts (ISO times, no
+formulas); this module writes it fast. Arrow (``pyarrow.csv.write_csv``) turns a column
+into text in C++, where pandas' ``to_csv`` formats cell by cell in Python; each column is
+first made into the text pandas would write, so a file reads back the same.
+
+Rules
+-----
+* **Numbers.** Integers as digits; floats in Arrow's shortest round-trip text, with ``.0``
+  added to whole numbers (``18.0``, as pandas writes them, so a column of whole numbers
+  still reads back as floats). Arrow picks the exponent form by its own rule (``0.00001``
+  where pandas writes ``1e-05``, ``1e+15`` for ``1000000000000000.0``): the same number.
+  Missing numbers (``NaN``, ``NA``) are empty; infinities are ``inf`` and ``-inf``.
+* **Fixed decimals.** A column named in ``decimals`` is rounded by :func:`rounded`
+  (``numpy.round``: half to even, on the binary value) and written with exactly that many
+  decimals (``8.7``, ``18.0``, ``0.0``); a negative zero loses its sign, and infinities or
+  numbers past 2**53 at that scale keep the plain float text.
+* **Booleans** are ``True`` and ``False``, as pandas writes them (Arrow writes
+  ``true``/``false``).
+* **Text** as it is; categoricals as their text. Other types (times without a zone,
+  durations, geometries, objects of mixed types) are written as Python's ``str`` of each
+  value, missing ones empty; the callers turn their times into text first.
+* **Quoting and encoding.** UTF-8 without BOM, ``\n`` line ends, no index. The header is
+  written as pandas writes it (Python's ``csv`` module, minimal quoting). When no text cell
+  holds a comma, a double quote or a line break, no cell is quoted, as with pandas; when
+  one does, Arrow quotes every text cell (RFC 4180, ``"`` doubled), which any CSV reader
+  reads back as the same values (pandas would quote only the cells that need it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+NEEDS_QUOTES: Final = ',"\r\n'
+"""Characters that make a CSV cell need quotes (delimiter, quote, line breaks)."""
+
+_EXACT: Final = 2**53
+"""Past this (as an integer count of the last decimal) a float no longer holds every step."""
+
+
+def rounded(values: Any, decimals: int) -> np.ndarray:
+    """Return ``values`` as floats rounded to ``decimals`` places (``numpy.round``).
+
+    Examples
+    --------
+    >>> rounded([8.729529460496114, 0.25, float("nan")], 1).tolist()
+    [8.7, 0.2, nan]
+    """
+    return np.round(np.asarray(values, dtype=np.float64), decimals)
+
+
+def write_arrow_csv(
+    frame: pd.DataFrame, path: str | Path, *, decimals: Mapping[str, int] | None = None
+) -> Path:
+    """Write ``frame`` (no index) to ``path`` as UTF-8 CSV through Arrow; return the path.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, times already text (its values are written as the module's rules say).
+    path : str or Path
+        The file, replaced if it exists.
+    decimals : mapping of str to int, optional
+        Columns written with a fixed number of decimals, rounded (:func:`rounded`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> t = pd.DataFrame({"id": ["V1", "V2"], "ok": [True, False], "m": [8.73, 18.0],
+    ...                   "share": [1 / 3, float("nan")], "n": [3, 0]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_arrow_csv(t, Path(folder) / "t.csv", decimals={"m": 1})
+    ...     print(path.read_text(encoding="utf-8"), end="")
+    id,ok,m,share,n
+    V1,True,8.7,0.3333333333333333,3
+    V2,False,18.0,,0
+    """
+    path = Path(path)
+    fixed = dict(decimals or {})
+    arrays = [
+        _text_ready(frame.iloc[:, i], decimals=fixed.get(str(name)))
+        for i, name in enumerate(frame.columns)
+    ]
+    names = [str(name) for name in frame.columns]
+    table = pa.Table.from_arrays(arrays, names=names)
+    style = "needed" if any(_needs_quotes(a) for a in arrays) else "none"
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(names)
+    with path.open("wb") as handle:
+        handle.write(header.getvalue().encode("utf-8"))
+        options = pa_csv.WriteOptions(include_header=False, quoting_style=style)
+        pa_csv.write_csv(table, handle, write_options=options)
+    return path
+
+
+def _text_ready(values: pd.Series, *, decimals: int | None) -> pa.Array:
+    """Return one column as an Arrow array that Arrow writes as pandas would."""
+    if decimals is not None:
+        return _fixed_text(values, decimals)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    array = _arrow(values)
+    if array is None:
+        return _str_text(values)
+    if pa.types.is_boolean(array.type):
+        return pc.if_else(array, "True", "False")
+    if pa.types.is_floating(array.type):
+        return _float_text(array)
+    if pa.types.is_integer(array.type) or pa.types.is_null(array.type) or _is_text(array.type):
+        return array
+    return _str_text(values)
+
+
+def _arrow(values: pd.Series) -> pa.Array | None:
+    """Return ``values`` as an Arrow array (``NaN`` as null), ``None`` when Arrow cannot."""
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _float_text(array: pa.Array) -> pa.Array:
+    """Shortest round-trip text, ``.0`` added to whole numbers (``18`` -> ``18.0``).
+
+    Arrow writes a whole number as digits, or in exponent form (``1e+15``) which stays.
+    """
+    text = pc.cast(array, pa.string())
+    numbers = array.to_numpy(zero_copy_only=False)  # nulls as NaN
+    whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+    if not whole.any():
+        return text
+    digits = pc.and_(pa.array(whole), pc.invert(pc.match_substring(text, "e")))
+    return pc.if_else(digits, pc.binary_join_element_wise(text, ".0", ""), text)
+
+
+def _fixed_text(values: pd.Series, decimals: int) -> pa.Array:
+    """Text with exactly ``decimals`` decimals of the :func:`rounded` values."""
+    numbers = rounded(values.to_numpy(dtype=np.float64, na_value=np.nan), decimals)
+    steps = np.rint(numbers * 10.0**decimals)
+    exact = np.isfinite(steps) & (np.abs(steps) < _EXACT)
+    unscaled = pa.array(np.where(exact, steps, 0).astype(np.int64), mask=~exact)
+    unscaled = unscaled.cast(pa.decimal128(38, 0))
+    scaled = pa.Array.from_buffers(
+        pa.decimal128(38, decimals), len(unscaled), unscaled.buffers(), unscaled.null_count
+    )
+    text = pc.cast(scaled, pa.string())
+    if exact.all():
+        return text
+    plain = _float_text(pa.array(numbers, from_pandas=True))
+    return pc.if_else(pa.array(exact), text, plain)
+
+
+def _str_text(values: pd.Series) -> pa.Array:
+    """Python's ``str`` of each value, missing values null (written empty)."""
+    cells = values.to_numpy(dtype=object)
+    return pa.array([None if _missing(v) else str(v) for v in cells], type=pa.string())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def _needs_quotes(array: pa.Array) -> bool:
+    """Tell whether a text column holds a cell that must be quoted.
+
+    Scans the column's UTF-8 bytes at once (these characters are ASCII, never part of
+    another character); bytes of a slice's neighbours can only make it quote more.
+    """
+    if not _is_text(array.type) or len(array) == 0:
+        return False
+    data = array.buffers()[2]
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return any(bool((raw == ord(c)).any()) for c in NEEDS_QUOTES)
+
+
+__all__ = ["NEEDS_QUOTES", "rounded", "write_arrow_csv"]
