@@ -43,6 +43,7 @@ def warm() -> None:
     """
     began = time.monotonic()
     try:
+        import app.mapviews  # noqa: F401 -- the maps' libraries, before the first page
         from app import state
 
         state.warm_up()

@@ -669,11 +669,8 @@ def warm_up() -> None:
 
     Its analysis and that of the period before it (Overview's changes) are computed and
     stored unless stored already, then held in memory with every beat's view and the map
-    shapes; the page modules' libraries are imported on the way. Called once by the server
-    at start (:mod:`app.serve`), in a thread of its own.
+    shapes. Called once by the server at start (:mod:`app.serve`), in a thread of its own.
     """
-    import app.mapviews  # noqa: F401 -- the maps' libraries, imported before the first page
-
     ref = current_ref()
     data = dataset(ref)
     settings = settings_for(data)
