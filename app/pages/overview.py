@@ -6,9 +6,9 @@ The worst gaps are numbered on the map and listed beside it, with why and when t
 import streamlit as st
 
 from analysis.satisfaction import satisfaction_by_wait
-from app import mapviews, state, ui, views
+from app import maps, mapviews, page_cache, state, ui, views
+from app.colors import StepColors
 from app.i18n import codes_label, t
-from app.maps import render
 from app.shell import context
 
 WORST_COUNT = 5  # how many of the worst gaps Overview numbers on its map and lists
@@ -30,22 +30,44 @@ st.caption(
 )
 empty = ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
-ui.headline(views.headline(view.analysis.summary(), previous.analysis.summary()))
+figures = page_cache.drawn(
+    ctx,
+    view,
+    "overview.headline",
+    lambda: views.headline(view.analysis.summary(), previous.analysis.summary()),
+    page_cache.view_token(previous),
+)
+ui.headline(figures)
 
 if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()
 
 blocks = view.analysis.blocks
-worst = views.worst_gaps(blocks, count=WORST_COUNT)
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("overview.map"))
+worst = page_cache.drawn(
+    ctx, view, "overview.worst", lambda: views.worst_gaps(blocks, count=WORST_COUNT)
+)
+
+
+def _map() -> tuple[maps.MapArgs, StepColors]:
     shapes = state.map_shapes(ctx.ref, ctx.settings)
     block_map, colors = mapviews.overview_map(
         blocks, view.beats, worst, shapes, settings=ctx.settings
     )
-    clicked = render(block_map, key="overview_map", height=440)
+    return maps.prepared(block_map, key="overview_map"), colors
+
+
+def _block_choices() -> tuple[dict[str, str], list[str]]:
+    names = views.block_labels(blocks)
+    first = list(worst["block_id"])
+    return names, first + [b for b in names if b not in set(first)]
+
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("overview.map"))
+    map_args, colors = page_cache.drawn(ctx, view, "overview.map", _map)
+    clicked = maps.show(map_args, height=440)
     ui.draw_legend(colors, title=t("legend.coverage"))
 with right:
     st.subheader(t("overview.worst", count=len(worst)))
@@ -64,11 +86,11 @@ with right:
                 priority=f"{gap.priority:.0f}",
             )
         )
-    names = views.block_labels(blocks)
-    ui.pick_from_map(clicked, list(names), id_column="block_id", key="overview_block")
+    names, choices = page_cache.drawn(ctx, view, "overview.blocks", _block_choices)
+    ui.pick_from_map(clicked, choices, id_column="block_id", key="overview_block")
     block_id = st.selectbox(
         t("overview.open_block"),
-        list(worst["block_id"]) + [b for b in names if b not in set(worst["block_id"])],
+        choices,
         index=None,
         format_func=names.__getitem__,
         placeholder=t("gaps.block_placeholder"),
@@ -82,7 +104,9 @@ if block_id:
     ui.table_with_downloads(homes, name=f"households_{block_id}", key="overview_households")
 
 st.subheader(t("overview.trend"))
-trend = views.trend_frame(view.analysis.trend)
+trend = page_cache.drawn(
+    ctx, view, "overview.trend", lambda: views.trend_frame(view.analysis.trend)
+)
 if empty:
     st.info(t("overview.trend_empty"))
 elif trend.empty:
@@ -96,8 +120,16 @@ else:
     )
 
 st.subheader(t("overview.satisfaction"))
-waits = satisfaction_by_wait(
-    view.visits, start=view.analysis.window[0], end=view.analysis.window[1], settings=ctx.settings
+waits = page_cache.drawn(
+    ctx,
+    view,
+    "overview.waits",
+    lambda: satisfaction_by_wait(
+        view.visits,
+        start=view.analysis.window[0],
+        end=view.analysis.window[1],
+        settings=ctx.settings,
+    ),
 )
 if not waits["visits"].sum():
     st.info(t("overview.no_satisfaction"))
@@ -106,14 +138,21 @@ else:
     by_beat, by_wait = st.columns(2)
     with by_beat:
         ui.satisfaction_scatter(
-            views.satisfaction_beats(view.beats),
+            page_cache.drawn(
+                ctx, view, "overview.satisfaction", lambda: views.satisfaction_beats(view.beats)
+            ),
             x_label=t("col.coverage"),
             y_label=t("col.mean_satisfaction"),
             beat_label=t("col.beat_id"),
         )
     with by_wait:
         ui.satisfaction_bars(
-            views.satisfaction_waits(waits, lang=ctx.lang),
+            page_cache.drawn(
+                ctx,
+                view,
+                "overview.waits_shown",
+                lambda: views.satisfaction_waits(waits, lang=ctx.lang),
+            ),
             x_label=t("overview.satisfaction_wait"),
             y_label=t("col.mean_satisfaction"),
             n_label=t("overview.satisfaction_visits"),
@@ -147,5 +186,11 @@ for column, (part, mime) in zip(st.columns(2), REPORT_FILES, strict=True):
 
 st.subheader(t("overview.beats"))
 st.caption(t("common.sort_hint"))
-beats = views.beat_table(view.beats, previous.analysis.beats)
-ui.table_with_downloads(beats, name="beats", key="overview_beats")
+beats = page_cache.table(
+    ctx,
+    view,
+    "overview.beats",
+    lambda: views.beat_table(view.beats, previous.analysis.beats),
+    page_cache.view_token(previous),
+)
+ui.table_with_downloads(beats.frame, name="beats", key="overview_beats", shown=beats.shown)
