@@ -15,6 +15,12 @@ given to each view object and never given again. The view is cached per dataset,
 settings, review decisions and scope, so a new decision (a new view) gets a new token and
 nothing drawn before it is served after it. The page adds what it chose (a beat, filters).
 
+Size
+----
+Maps ready to send (:func:`map_args`) are kept in a cache of their own, of at most
+:data:`MAX_MAPS` entries; the rest (:func:`drawn`, :func:`table`) in one of
+:data:`MAX_DRAWN`. The least recently used entry goes first.
+
 Read-only
 ---------
 Cached frames and maps are shared by every session: pages must not change them (the page
@@ -40,6 +46,13 @@ from app.i18n import current_language
 from app.shell import Context
 
 T = TypeVar("T")
+L = TypeVar("L")
+
+MAX_DRAWN: Final = 1024
+"""Most entries kept of what pages draw from views (figures, choices, tables)."""
+
+MAX_MAPS: Final = 128
+"""Most maps kept ready to send (the biggest, My beat's, is about 0.5 MB)."""
 
 _TOKENS: dict[int, tuple[weakref.ref[state.View], int]] = {}
 _SERIALS: Final = itertools.count(1)
@@ -103,7 +116,7 @@ def _hash_key(key: DrawKey) -> tuple[Any, ...]:
     return (key.folder, key.dataset_id, key.window, key.scope, key.lang, key.token)
 
 
-@state.shared_cache(max_entries=1024, hash_funcs={DrawKey: _hash_key})
+@state.shared_cache(max_entries=MAX_DRAWN, hash_funcs={DrawKey: _hash_key})
 def _made(key: DrawKey, name: str, params: Hashable, _make: Callable[[], Any]) -> Any:
     del key, name, params  # the key of the entry; what is made comes from _make alone
     return _make()
@@ -148,11 +161,28 @@ def table(
     return drawn(ctx, view, name, labelled, *params)
 
 
-def map_args(
-    ctx: Context, view: state.View, key: str, make: Callable[[], folium.Map], *params: Hashable
-) -> MapArgs:
-    """Return the map ``make()`` ready to send, cached as :func:`drawn` under ``key``.
+@state.shared_cache(max_entries=MAX_MAPS, hash_funcs={DrawKey: _hash_key})
+def _map(key: DrawKey, name: str, params: Hashable, _make: Callable[[], Any]) -> Any:
+    del key, name, params  # as _made: a cache of its own, bounded by the maps' size
+    return _make()
 
-    ``key`` is the map's widget key too (:func:`app.maps.prepared`).
+
+def map_args(
+    ctx: Context,
+    view: state.View,
+    key: str,
+    make: Callable[[], tuple[folium.Map, L]],
+    *params: Hashable,
+) -> tuple[MapArgs, L]:
+    """Return the map of ``make()`` ready to send and its legend, cached as :func:`drawn`.
+
+    ``make`` returns the map and its legend (colours); ``key`` is the map's widget key
+    (:func:`app.maps.prepared`) and names the entry.
     """
-    return drawn(ctx, view, key, lambda: maps.prepared(make(), key=key), *params)
+
+    def ready() -> tuple[MapArgs, L]:
+        m, legend = make()
+        return maps.prepared(m, key=key), legend
+
+    found: tuple[MapArgs, L] = _map(draw_key(ctx, view), key, params, ready)
+    return found

@@ -6,7 +6,7 @@ import folium
 import streamlit as st
 
 from app import maps, mapviews, page_cache, state, ui, views
-from app.colors import priority_colors
+from app.colors import StepColors, priority_colors
 from app.i18n import code_label, t
 from app.shell import context
 
@@ -58,13 +58,15 @@ urgent = page_cache.drawn(
 )
 
 
-def _map() -> folium.Map:
+def _map() -> tuple[folium.Map, StepColors]:
     bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
     shapes = state.map_shapes(ctx.ref, ctx.settings)
-    return mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings)
+    drawn = mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings)
+    return drawn, colors
 
 
-clicked = maps.show(page_cache.map_args(ctx, view, "gaps_map", _map, chosen), height=480)
+map_args, _ = page_cache.map_args(ctx, view, "gaps_map", _map, chosen)
+clicked = maps.show(map_args, height=480)
 ui.draw_legend(colors, title=t("legend.priority"))
 st.caption(t("gaps.priority_help"))
 if len(urgent):

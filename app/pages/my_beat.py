@@ -3,6 +3,7 @@
 import dataclasses
 import functools
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -95,13 +96,12 @@ def _ordered() -> gpd.GeoDataFrame:
     return views.beat_list(view.households, blocks, [beat_id], order=order, no_block=no_block)
 
 
-def _map() -> tuple[maps.MapArgs, StepColors]:
+def _map() -> tuple[folium.Map, StepColors]:
     drawing = None if route is None else mapviews.RouteDrawing(route.stops, route.line, route.start)
-    beat_map, colors = mapviews.beat_blocks_map(
+    return mapviews.beat_blocks_map(
         beat_blocks, listed, outline, state.map_shapes(ctx.ref, ctx.settings), walk=drawing,
         settings=ctx.settings,
     )  # fmt: skip
-    return maps.prepared(beat_map, key="my_beat_map"), colors
 
 
 # what is drawn depends on the beat, the start and the planned walk (its inputs decide it)
@@ -117,7 +117,7 @@ beat_blocks, outline = page_cache.drawn(
     lambda: (blocks[blocks["beat_id"] == beat_id], view.beats[view.beats["beat_id"] == beat_id]),
     beat_id,
 )
-map_args, colors = page_cache.drawn(ctx, view, "my_beat.map", _map, *walked)
+map_args, colors = page_cache.map_args(ctx, view, "my_beat_map", _map, *walked)
 maps.show(map_args, height=440)
 ui.draw_legend(colors, title=t("legend.coverage"))
 ui.draw_legend(mapviews.todo_legend(), title=t("legend.households"))

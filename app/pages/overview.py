@@ -3,6 +3,7 @@
 The worst gaps are numbered on the map and listed beside it, with why and when to go.
 """
 
+import folium
 import streamlit as st
 
 from analysis.satisfaction import satisfaction_by_wait
@@ -49,12 +50,9 @@ worst = page_cache.drawn(
 )
 
 
-def _map() -> tuple[maps.MapArgs, StepColors]:
+def _map() -> tuple[folium.Map, StepColors]:
     shapes = state.map_shapes(ctx.ref, ctx.settings)
-    block_map, colors = mapviews.overview_map(
-        blocks, view.beats, worst, shapes, settings=ctx.settings
-    )
-    return maps.prepared(block_map, key="overview_map"), colors
+    return mapviews.overview_map(blocks, view.beats, worst, shapes, settings=ctx.settings)
 
 
 def _block_choices() -> tuple[dict[str, str], list[str]]:
@@ -66,7 +64,7 @@ def _block_choices() -> tuple[dict[str, str], list[str]]:
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("overview.map"))
-    map_args, colors = page_cache.drawn(ctx, view, "overview.map", _map)
+    map_args, colors = page_cache.map_args(ctx, view, "overview_map", _map)
     clicked = maps.show(map_args, height=440)
     ui.draw_legend(colors, title=t("legend.coverage"))
 with right:

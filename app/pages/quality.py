@@ -5,6 +5,7 @@ Figures are of the analysis window (as on the Overview). A chief confirms a flag
 analysis is run again with it. Everyone else sees the list without the buttons.
 """
 
+import folium
 import pandas as pd
 import streamlit as st
 
@@ -49,15 +50,12 @@ st.subheader(t("quality.map"))
 shapes = state.map_shapes(ctx.ref, ctx.settings)
 
 
-def _map() -> tuple[maps.MapArgs, dict[str, str]]:
+def _map() -> tuple[folium.Map, dict[str, str]]:
     lines = review.door_lines(listed, view.households)
-    review_map, colors = mapviews.review_map(
-        listed, lines, view.beats, shapes, settings=ctx.settings
-    )
-    return maps.prepared(review_map, key="quality_map"), colors
+    return mapviews.review_map(listed, lines, view.beats, shapes, settings=ctx.settings)
 
 
-map_args, colors = page_cache.drawn(ctx, view, "quality.map", _map, decided)
+map_args, colors = page_cache.map_args(ctx, view, "quality_map", _map, decided)
 clicked = maps.show(map_args, height=460)
 ui.draw_legend(colors, title=t("legend.first_flag"))
 
