@@ -16,7 +16,24 @@ WORST_COUNT = 5  # how many of the worst gaps Overview numbers on its map and li
 
 ctx = context()
 view = ctx.view()
-previous = ctx.previous_view()
+
+
+def _previous() -> state.View:
+    """Return the period of equal length before the window (as ``ctx.previous_view()``).
+
+    It is decided by what decides ``view`` (dataset, window, settings, decisions, scope), so
+    what is drawn from both is cached under ``view``'s key: a warm run does not fetch it.
+    """
+    return state.get_view(ctx.scope, state.previous_window(ctx.window), ctx.settings, ref=ctx.ref)
+
+
+with st.spinner(t("common.loading_previous")):
+    figures = page_cache.drawn(
+        ctx,
+        view,
+        "overview.headline",
+        lambda: views.headline(view.analysis.summary(), _previous().analysis.summary()),
+    )
 
 st.title(t("overview.title"))
 before = state.previous_window(ctx.window)
@@ -31,13 +48,6 @@ st.caption(
 )
 empty = ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
-figures = page_cache.drawn(
-    ctx,
-    view,
-    "overview.headline",
-    lambda: views.headline(view.analysis.summary(), previous.analysis.summary()),
-    page_cache.view_token(previous),
-)
 ui.headline(figures)
 
 if view.beats.empty:
@@ -188,7 +198,6 @@ beats = page_cache.table(
     ctx,
     view,
     "overview.beats",
-    lambda: views.beat_table(view.beats, previous.analysis.beats),
-    page_cache.view_token(previous),
+    lambda: views.beat_table(view.beats, _previous().analysis.beats),
 )
 ui.table_with_downloads(beats.frame, name="beats", key="overview_beats", shown=beats.shown)
