@@ -56,7 +56,7 @@ MAX_MAPS: Final = 128
 
 _TOKENS: dict[int, tuple[weakref.ref[state.View], int]] = {}
 _SERIALS: Final = itertools.count(1)
-_LOCK: Final = threading.Lock()
+_LOCK: Final = threading.RLock()  # re-entrant: a view may be freed (forget) while it is held
 
 
 def view_token(view: state.View) -> int:
@@ -65,7 +65,6 @@ def view_token(view: state.View) -> int:
     Examples
     --------
     >>> import geopandas as gpd
-    >>> from analysis.pipeline import Analysis
     >>> empty = gpd.GeoDataFrame()
     >>> a = state.View(None, empty, empty, empty)  # type: ignore[arg-type]
     >>> b = state.View(None, empty, empty, empty)  # type: ignore[arg-type]
