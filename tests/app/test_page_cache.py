@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from analysis.pipeline import Analysis
 from analysis.scope import Scope
@@ -122,6 +124,41 @@ def test_a_warm_run_draws_nothing_again_and_sends_the_same_map(
     assert not at.exception, [e.value for e in at.exception]
     assert not any(drawn.values()) and not tables
     assert map_args(at) == first
+
+
+RANDOM_IDS = re.compile(r"[0-9a-f]{32}")
+"""Folium names its elements with random hex ids (and Streamlit its widgets with hashes)."""
+
+
+def elements(at: AppTest) -> list[str]:
+    """Every element the run shows, as its message, random ids made equal."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if getattr(node, "proto", None) is not None:
+            found.append(RANDOM_IDS.sub("ID", str(node.proto)))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.sidebar)
+    walk(at.main)
+    return found
+
+
+@pytest.mark.parametrize("page", ["overview", "gaps", "my_beat", "quality"])
+@pytest.mark.parametrize("user", ["chief", "officer"])
+def test_a_cached_run_shows_what_a_fresh_run_shows(
+    page: str, user: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_app(page, user=user)
+    at.run()  # warm: everything drawn comes from the caches
+    cached = elements(at)
+    assert cached
+    for name in ("_made", "_map"):  # draw everything afresh, as before the caches
+        monkeypatch.setattr(page_cache, name, lambda key, name, params, make: make())
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert elements(at) == cached
 
 
 def test_an_officer_never_gets_the_chiefs_map(demo_analysis: Analysis) -> None:
