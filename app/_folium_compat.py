@@ -11,21 +11,34 @@ them (``Element.to_dict`` gives names and ids, not the elements).
 it mirrors), folium and branca (whose tree it reads) lie in :data:`SUPPORTED` (see
 :mod:`geo.dependencies`). ``tests/app/test_folium_compat.py`` holds it to streamlit-folium's
 public behaviour: the links it yields are the links ``st_folium`` sends to the browser.
+
+:func:`prepare` and :func:`show` split ``st_folium`` in two, so that a page can cache a map
+ready to send: :func:`prepare` does what ``st_folium`` does before it calls the component
+(renders the map, cuts its HTML, header and script, collects its links, makes the
+component's key: most of a page run's CPU for a big map), :func:`show` calls the component
+with those arguments as ``st_folium`` does. They use streamlit-folium's private helpers and
+its component; the contract test holds ``show(prepare(m))`` to send exactly what
+``st_folium(m)`` sends.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import branca.colormap
+import folium
 import folium.elements
 import folium.plugins
+import streamlit as st
+import streamlit_folium
 
 from geo.dependencies import Supported
 
-__all__ = ["SUPPORTED", "children", "linked_elements"]
+__all__ = ["SUPPORTED", "MapArgs", "children", "linked_elements", "prepare", "show"]
 
 SUPPORTED: Final = (
     Supported("streamlit-folium", at_least="0.27", below="0.28", module="app/_folium_compat.py"),
@@ -92,3 +105,141 @@ def linked_elements(element: Any) -> Iterator[Any]:
         yield element
     for child in children(element):
         yield from linked_elements(child)
+
+
+# ------------------------------------------------------------------ st_folium in two steps
+
+
+@dataclass(frozen=True)
+class MapArgs:
+    """What ``st_folium`` sends the browser for one map: made by :func:`prepare`, read-only.
+
+    Attributes
+    ----------
+    key : str
+        The page's key of the map (``st_folium``'s ``key``).
+    component_key : str
+        The component's own key: a hash of the script and ``key``, as ``st_folium`` makes it.
+    script, header, html : str
+        The map's Leaflet script, the header (styles) and the HTML around the map's div.
+    map_id : str
+        The id of the map element.
+    css_links, js_links : tuple of str
+        Stylesheets and scripts the browser loads, in ``st_folium``'s order.
+    returned_objects : tuple of str
+        What a click sends back.
+    defaults : tuple of (str, object)
+        The component's value before any click.
+    """
+
+    key: str
+    component_key: str
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    returned_objects: tuple[str, ...]
+    defaults: tuple[tuple[str, Any], ...]
+
+
+_DEFAULT_NAMES: Final = (
+    "last_clicked",
+    "last_object_clicked",
+    "last_object_clicked_count",
+    "last_object_clicked_tooltip",
+    "last_object_clicked_popup",
+    "all_drawings",
+    "last_active_drawing",
+    "bounds",
+    "zoom",
+    "last_circle_radius",
+    "last_circle_polygon",
+    "selected_layers",
+    "selected_tags",
+    "last_geocoder_result",
+)
+"""The values ``st_folium`` returns, in its order (``bounds`` and ``zoom`` from the map)."""
+
+
+def prepare(m: folium.Map, *, key: str, returned_objects: Sequence[str]) -> MapArgs:
+    """Return what ``st_folium(m, key=key, returned_objects=...)`` would send (no Streamlit call).
+
+    ``m`` is rendered and its elements renamed on the way, as ``st_folium`` does: do not
+    use it again.
+
+    Raises
+    ------
+    DependencyError
+        If an installed version is outside :data:`SUPPORTED`.
+    """
+    _checked()
+    m.get_root().render()
+    m.render()
+    html = streamlit_folium._get_html(m)
+    header = streamlit_folium._get_header(m)
+    script = streamlit_folium._get_map_string(m)
+    map_id = streamlit_folium.get_full_id(m)
+    south_west, north_east = m.get_bounds()
+    bounds = {
+        "_southWest": {"lat": south_west[0], "lng": south_west[1]},
+        "_northEast": {"lat": north_east[0], "lng": north_east[1]},
+    }
+    known: dict[str, Any] = dict.fromkeys(_DEFAULT_NAMES)
+    known["bounds"] = bounds
+    known["zoom"] = m.options.get("zoom")
+    css: list[str] = []
+    js: list[str] = []
+    for element in linked_elements(m):
+        if isinstance(element, branca.colormap.ColorMap):
+            js[:0] = [
+                "https://d3js.org/d3.v4.min.js",
+                "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
+            ]
+        css += [href for _, href in getattr(element, "default_css", [])]
+        js += [src for _, src in getattr(element, "default_js", [])]
+    return MapArgs(
+        key=key,
+        component_key=streamlit_folium.generate_js_hash(script, key, False),
+        script=script,
+        header=header,
+        html=html,
+        map_id=map_id,
+        css_links=tuple(dict.fromkeys(css)),
+        js_links=tuple(dict.fromkeys(js)),
+        returned_objects=tuple(returned_objects),
+        defaults=tuple((k, v) for k, v in known.items() if k in returned_objects),
+    )
+
+
+def show(args: MapArgs, *, height: int) -> Any:
+    """Show a prepared map across the container's width; return what ``st_folium`` returns."""
+    _checked()
+    key, component_key = args.key, args.component_key
+
+    def on_change() -> None:  # st_folium's: the value is kept under the page's key too
+        st.session_state[key] = st.session_state.get(component_key, {})
+
+    component: Callable[..., Any] = streamlit_folium._component_func
+    return component(
+        script=args.script,
+        header=args.header,
+        html=args.html,
+        id=args.map_id,
+        key=component_key,
+        height=height,
+        width=None,
+        returned_objects=list(args.returned_objects),
+        default=copy.deepcopy(dict(args.defaults)),
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(args.css_links),
+        js_links=list(args.js_links),
+        on_change=on_change,
+        wrap_longitude=False,
+    )

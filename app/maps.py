@@ -37,7 +37,8 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from app._folium_compat import linked_elements
+from app._folium_compat import MapArgs, linked_elements, prepare
+from app._folium_compat import show as show_map
 from app.assets import static_url
 from app.colors import Colors, check_hex, color_of, display_text, is_missing
 from geo.errors import BeatcovError, CRSError, SchemaError
@@ -548,7 +549,9 @@ def line_layer(
 def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | None:
     """Show ``m`` in the page and return the properties of the last clicked feature.
 
-    Only clicks rerun the page (panning and zooming do not).
+    Only clicks rerun the page (panning and zooming do not). The same as
+    ``show(prepared(m, key=key), height=height)``; a page that shows the same map on every
+    run caches :func:`prepared` instead (:mod:`app.page_cache`).
 
     Parameters
     ----------
@@ -565,16 +568,23 @@ def render(m: folium.Map, *, key: str, height: int = 560) -> dict[str, Any] | No
         The clicked feature's raw properties, i.e. ``{id_column: value}`` of the layer it
         belongs to (see :func:`clicked_properties`), or ``None`` before any click.
     """
-    from streamlit_folium import st_folium
+    return show(prepared(m, key=key), height=height)
 
-    result = st_folium(
-        m,
-        key=key,
-        height=height,
-        use_container_width=True,
-        returned_objects=list(RETURNED_OBJECTS),
-    )
-    return clicked_properties(result)
+
+def prepared(m: folium.Map, *, key: str) -> MapArgs:
+    """Return ``m`` ready to send (rendered, as ``st_folium`` would): cacheable, read-only.
+
+    ``m`` itself is used up (rendering renames its elements).
+    """
+    return prepare(m, key=key, returned_objects=RETURNED_OBJECTS)
+
+
+def show(args: MapArgs, *, height: int = 560) -> dict[str, Any] | None:
+    """Show a map made by :func:`prepared` across the container; return the clicked feature.
+
+    As :func:`render` (it draws what ``st_folium`` draws).
+    """
+    return clicked_properties(show_map(args, height=height))
 
 
 def clicked_properties(result: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -145,12 +145,19 @@ def draw_legend(colors: Colors, *, title: str, values: Sequence[Any] | None = No
     )
 
 
-def table(frame: pd.DataFrame, *, key: str, height: int | Literal["auto"] = "auto") -> None:
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    height: int | Literal["auto"] = "auto",
+    shown: pd.DataFrame | None = None,
+) -> None:
     """Show a table with translated headers and codes; shares as percentages.
 
     Every column can be sorted by clicking its header; a missing value is an empty cell.
+    ``shown`` is ``tables.labelled(frame)`` when the page has it already (cached).
     """
-    shown = tables.labelled(frame)
+    shown = tables.labelled(frame) if shown is None else shown
     config = {
         column_label(c): st.column_config.NumberColumn(format="percent")
         for c in frame.columns
@@ -255,9 +262,11 @@ def file_download(
     )
 
 
-def table_with_downloads(frame: pd.DataFrame, *, name: str, key: str) -> None:
-    """Show a table and its CSV and Excel downloads."""
-    table(frame, key=key)
+def table_with_downloads(
+    frame: pd.DataFrame, *, name: str, key: str, shown: pd.DataFrame | None = None
+) -> None:
+    """Show a table and its CSV and Excel downloads (``shown``: as in :func:`table`)."""
+    table(frame, key=key, shown=shown)
     downloads(frame, name=name, key=key)
 
 

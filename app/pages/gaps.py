@@ -2,12 +2,12 @@
 
 import functools
 
+import folium
 import streamlit as st
 
-from app import mapviews, state, ui, views
-from app.colors import priority_colors
+from app import maps, mapviews, page_cache, state, ui, views
+from app.colors import StepColors, priority_colors
 from app.i18n import code_label, t
-from app.maps import render
 from app.shell import context
 
 ctx = context()
@@ -36,26 +36,43 @@ reasons = middle.multiselect(
 )
 vulnerable_only = right.checkbox(t("gaps.vulnerable_only"), key="gaps_vulnerable")
 
-gaps = views.gap_blocks(
-    blocks, beats=chosen_beats, vulnerable_only=vulnerable_only, reasons=reasons
+chosen = (tuple(chosen_beats), tuple(reasons), vulnerable_only)  # what the map and table show
+gaps = page_cache.drawn(
+    ctx,
+    view,
+    "gaps.gaps",
+    lambda: views.gap_blocks(
+        blocks, beats=chosen_beats, vulnerable_only=vulnerable_only, reasons=reasons
+    ),
+    chosen,
 )
 st.caption(t("gaps.count", count=len(gaps), total=int(blocks["under_visited"].sum())))
 
 colors = priority_colors(settings=ctx.settings)  # fixed bins: colours do not follow filters
-bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
-shapes = state.map_shapes(ctx.ref, ctx.settings)
-urgent = views.urgent_households(view.households, beats=chosen_beats)
-clicked = render(
-    mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings),
-    key="gaps_map",
-    height=480,
+urgent = page_cache.drawn(
+    ctx,
+    view,
+    "gaps.urgent",
+    lambda: views.urgent_households(view.households, beats=chosen_beats),
+    chosen[0],
 )
+
+
+def _map() -> tuple[folium.Map, StepColors]:
+    bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
+    shapes = state.map_shapes(ctx.ref, ctx.settings)
+    drawn = mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings)
+    return drawn, colors
+
+
+map_args, _ = page_cache.map_args(ctx, view, "gaps_map", _map, chosen)
+clicked = maps.show(map_args, height=480)
 ui.draw_legend(colors, title=t("legend.priority"))
 st.caption(t("gaps.priority_help"))
 if len(urgent):
     ui.draw_legend(mapviews.todo_legend(urgent_only=True), title=t("map.urgent"))
 
-block_names = views.block_labels(gaps)
+block_names = page_cache.drawn(ctx, view, "gaps.names", lambda: views.block_labels(gaps), chosen)
 gap_ids = list(block_names)
 ui.pick_from_map(clicked, gap_ids, id_column="block_id", key="gaps_block")
 block_id = st.selectbox(
@@ -77,6 +94,7 @@ if block_id:
     ui.table_with_downloads(history, name=f"visits_{block_id}", key="gaps_history")
 
 st.subheader(t("gaps.table"))
-table = views.gap_table(gaps)
-ui.table(table, key="gaps_table")
-ui.downloads(table, name="gap_blocks", key="gaps_download", geo=views.gap_features(gaps))
+table = page_cache.table(ctx, view, "gaps.table", lambda: views.gap_table(gaps), chosen)
+ui.table(table.frame, key="gaps_table", shown=table.shown)
+features = page_cache.drawn(ctx, view, "gaps.features", lambda: views.gap_features(gaps), chosen)
+ui.downloads(table.frame, name="gap_blocks", key="gaps_download", geo=features)

@@ -1,14 +1,18 @@
 """My beat (officer): every household of the beat, its to-dos in walking order, a walk plan."""
 
+import dataclasses
 import functools
 
+import folium
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from analysis.route_export import route_csv, route_gpx
 from analysis.timeofday import TIE_ORDER
-from app import auth, mapviews, report, state, ui, views, walks
+from app import auth, maps, mapviews, page_cache, report, state, ui, views, walks
+from app.colors import StepColors
 from app.i18n import t
-from app.maps import render
 from app.shell import context
 from geo.errors import RouteError
 
@@ -32,15 +36,25 @@ beat_id = st.selectbox(
     format_func=lambda b: f"{b} {names[b]}".strip(),
     key="my_beat_beat",
 )
-figures = views.beat_figures(view.beats, beat_id)
+figures = page_cache.drawn(
+    ctx, view, "my_beat.figures", lambda: views.beat_figures(view.beats, beat_id), beat_id
+)
 no_block = t("my_beat.no_block")
-listed = views.beat_list(view.households, blocks, [beat_id], no_block=no_block)
+listed = page_cache.drawn(
+    ctx,
+    view,
+    "my_beat.listed",
+    lambda: views.beat_list(view.households, blocks, [beat_id], no_block=no_block),
+    beat_id,
+)
 ui.beat_metrics(figures, to_visit=len(views.todos(listed)))
 
 # ------------------------------------------------------------------ the walk: inputs
 st.subheader(t("my_beat.walk"))
 st.caption(t("my_beat.walk_help"))
-homes = views.beat_households(view.households, beat_id)
+homes = page_cache.drawn(
+    ctx, view, "my_beat.homes", lambda: views.beat_households(view.households, beat_id), beat_id
+)
 band_col, budget_col, start_col = st.columns(3)
 default_band = views.walk_band(listed, now_band=walks.current_band(ctx.settings))
 band = band_col.selectbox(
@@ -72,21 +86,39 @@ if isinstance(asked, walks.WalkInputs) and asked.beat_id == beat_id:
     except RouteError as exc:
         st.warning(t("my_beat.walk_refused", reason=str(exc)))
 
-if route is not None:
-    order = route.stops.set_index("household_id")["order"]
-else:
-    order = walks.order(ctx, beat_id, start_id)
-listed = views.beat_list(view.households, blocks, [beat_id], order=order, no_block=no_block)
+
+def _ordered() -> gpd.GeoDataFrame:
+    """Return the beat's households in walking order (the planned walk's, else the to-dos')."""
+    if route is not None:
+        order = route.stops.set_index("household_id")["order"]
+    else:
+        order = walks.order(ctx, beat_id, start_id)
+    return views.beat_list(view.households, blocks, [beat_id], order=order, no_block=no_block)
+
+
+def _map() -> tuple[folium.Map, StepColors]:
+    drawing = None if route is None else mapviews.RouteDrawing(route.stops, route.line, route.start)
+    return mapviews.beat_blocks_map(
+        beat_blocks, listed, outline, state.map_shapes(ctx.ref, ctx.settings), walk=drawing,
+        settings=ctx.settings,
+    )  # fmt: skip
+
+
+# what is drawn depends on the beat, the start and the planned walk (its inputs decide it)
+planned = None if route is None or asked is None else dataclasses.astuple(asked)
+walked = (beat_id, start_id, planned)
+listed = page_cache.drawn(ctx, view, "my_beat.ordered", _ordered, *walked)
 
 # ------------------------------------------------------------------ the map
-beat_blocks = blocks[blocks["beat_id"] == beat_id]
-outline = view.beats[view.beats["beat_id"] == beat_id]
-drawing = None if route is None else mapviews.RouteDrawing(route.stops, route.line, route.start)
-beat_map, colors = mapviews.beat_blocks_map(
-    beat_blocks, listed, outline, state.map_shapes(ctx.ref, ctx.settings), walk=drawing,
-    settings=ctx.settings,
-)  # fmt: skip
-render(beat_map, key="my_beat_map", height=440)
+beat_blocks, outline = page_cache.drawn(
+    ctx,
+    view,
+    "my_beat.shapes",
+    lambda: (blocks[blocks["beat_id"] == beat_id], view.beats[view.beats["beat_id"] == beat_id]),
+    beat_id,
+)
+map_args, colors = page_cache.map_args(ctx, view, "my_beat_map", _map, *walked)
+maps.show(map_args, height=440)
 ui.draw_legend(colors, title=t("legend.coverage"))
 ui.draw_legend(mapviews.todo_legend(), title=t("legend.households"))
 if route is not None:
@@ -127,8 +159,16 @@ if route is not None and isinstance(asked, walks.WalkInputs):
 todo = views.todos(listed)
 st.subheader(t("my_beat.list", count=len(listed), todo=len(todo)))
 st.caption(t("my_beat.list_help" if route is None else "my_beat.list_help_route"))
-table = listed[[c for c in views.WORK_COLUMNS if c in listed.columns]]
-ui.table_with_downloads(table, name=f"households_{beat_id}", key="my_beat_todo")
+
+
+def _work_list() -> pd.DataFrame:
+    return listed[[c for c in views.WORK_COLUMNS if c in listed.columns]]
+
+
+work = page_cache.table(ctx, view, "my_beat.work_list", _work_list, *walked)
+ui.table_with_downloads(
+    work.frame, name=f"households_{beat_id}", key="my_beat_todo", shown=work.shown
+)
 ui.html_download(
     t("my_beat.printable"),
     functools.partial(
@@ -163,6 +203,9 @@ if household_id:
 
 st.subheader(t("my_beat.bands"))
 st.caption(t("my_beat.bands_help"))
+bands = page_cache.table(
+    ctx, view, "my_beat.bands", lambda: views.band_table(blocks, beat_id), beat_id
+)
 ui.table_with_downloads(
-    views.band_table(blocks, beat_id), name=f"bands_{beat_id}", key="my_beat_bands"
+    bands.frame, name=f"bands_{beat_id}", key="my_beat_bands", shown=bands.shown
 )

@@ -3,19 +3,37 @@
 The worst gaps are numbered on the map and listed beside it, with why and when to go.
 """
 
+import folium
 import streamlit as st
 
 from analysis.satisfaction import satisfaction_by_wait
-from app import mapviews, state, ui, views
+from app import maps, mapviews, page_cache, state, ui, views
+from app.colors import StepColors
 from app.i18n import codes_label, t
-from app.maps import render
 from app.shell import context
 
 WORST_COUNT = 5  # how many of the worst gaps Overview numbers on its map and lists
 
 ctx = context()
 view = ctx.view()
-previous = ctx.previous_view()
+
+
+def _previous() -> state.View:
+    """Return the period of equal length before the window (as ``ctx.previous_view()``).
+
+    It is decided by what decides ``view`` (dataset, window, settings, decisions, scope), so
+    what is drawn from both is cached under ``view``'s key: a warm run does not fetch it.
+    """
+    return state.get_view(ctx.scope, state.previous_window(ctx.window), ctx.settings, ref=ctx.ref)
+
+
+with st.spinner(t("common.loading_previous")):
+    figures = page_cache.drawn(
+        ctx,
+        view,
+        "overview.headline",
+        lambda: views.headline(view.analysis.summary(), _previous().analysis.summary()),
+    )
 
 st.title(t("overview.title"))
 before = state.previous_window(ctx.window)
@@ -30,22 +48,34 @@ st.caption(
 )
 empty = ui.empty_window(view.visits, ctx.window)
 ui.units_notice(state.unit_choice(ctx.ref, ctx.settings))
-ui.headline(views.headline(view.analysis.summary(), previous.analysis.summary()))
+ui.headline(figures)
 
 if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()
 
 blocks = view.analysis.blocks
-worst = views.worst_gaps(blocks, count=WORST_COUNT)
+worst = page_cache.drawn(
+    ctx, view, "overview.worst", lambda: views.worst_gaps(blocks, count=WORST_COUNT)
+)
+
+
+def _map() -> tuple[folium.Map, StepColors]:
+    shapes = state.map_shapes(ctx.ref, ctx.settings)
+    return mapviews.overview_map(blocks, view.beats, worst, shapes, settings=ctx.settings)
+
+
+def _block_choices() -> tuple[dict[str, str], list[str]]:
+    names = views.block_labels(blocks)
+    first = list(worst["block_id"])
+    return names, first + [b for b in names if b not in set(first)]
+
+
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("overview.map"))
-    shapes = state.map_shapes(ctx.ref, ctx.settings)
-    block_map, colors = mapviews.overview_map(
-        blocks, view.beats, worst, shapes, settings=ctx.settings
-    )
-    clicked = render(block_map, key="overview_map", height=440)
+    map_args, colors = page_cache.map_args(ctx, view, "overview_map", _map)
+    clicked = maps.show(map_args, height=440)
     ui.draw_legend(colors, title=t("legend.coverage"))
 with right:
     st.subheader(t("overview.worst", count=len(worst)))
@@ -64,11 +94,11 @@ with right:
                 priority=f"{gap.priority:.0f}",
             )
         )
-    names = views.block_labels(blocks)
-    ui.pick_from_map(clicked, list(names), id_column="block_id", key="overview_block")
+    names, choices = page_cache.drawn(ctx, view, "overview.blocks", _block_choices)
+    ui.pick_from_map(clicked, choices, id_column="block_id", key="overview_block")
     block_id = st.selectbox(
         t("overview.open_block"),
-        list(worst["block_id"]) + [b for b in names if b not in set(worst["block_id"])],
+        choices,
         index=None,
         format_func=names.__getitem__,
         placeholder=t("gaps.block_placeholder"),
@@ -82,7 +112,9 @@ if block_id:
     ui.table_with_downloads(homes, name=f"households_{block_id}", key="overview_households")
 
 st.subheader(t("overview.trend"))
-trend = views.trend_frame(view.analysis.trend)
+trend = page_cache.drawn(
+    ctx, view, "overview.trend", lambda: views.trend_frame(view.analysis.trend)
+)
 if empty:
     st.info(t("overview.trend_empty"))
 elif trend.empty:
@@ -96,8 +128,16 @@ else:
     )
 
 st.subheader(t("overview.satisfaction"))
-waits = satisfaction_by_wait(
-    view.visits, start=view.analysis.window[0], end=view.analysis.window[1], settings=ctx.settings
+waits = page_cache.drawn(
+    ctx,
+    view,
+    "overview.waits",
+    lambda: satisfaction_by_wait(
+        view.visits,
+        start=view.analysis.window[0],
+        end=view.analysis.window[1],
+        settings=ctx.settings,
+    ),
 )
 if not waits["visits"].sum():
     st.info(t("overview.no_satisfaction"))
@@ -106,14 +146,21 @@ else:
     by_beat, by_wait = st.columns(2)
     with by_beat:
         ui.satisfaction_scatter(
-            views.satisfaction_beats(view.beats),
+            page_cache.drawn(
+                ctx, view, "overview.satisfaction", lambda: views.satisfaction_beats(view.beats)
+            ),
             x_label=t("col.coverage"),
             y_label=t("col.mean_satisfaction"),
             beat_label=t("col.beat_id"),
         )
     with by_wait:
         ui.satisfaction_bars(
-            views.satisfaction_waits(waits, lang=ctx.lang),
+            page_cache.drawn(
+                ctx,
+                view,
+                "overview.waits_shown",
+                lambda: views.satisfaction_waits(waits, lang=ctx.lang),
+            ),
             x_label=t("overview.satisfaction_wait"),
             y_label=t("col.mean_satisfaction"),
             n_label=t("overview.satisfaction_visits"),
@@ -147,5 +194,10 @@ for column, (part, mime) in zip(st.columns(2), REPORT_FILES, strict=True):
 
 st.subheader(t("overview.beats"))
 st.caption(t("common.sort_hint"))
-beats = views.beat_table(view.beats, previous.analysis.beats)
-ui.table_with_downloads(beats, name="beats", key="overview_beats")
+beats = page_cache.table(
+    ctx,
+    view,
+    "overview.beats",
+    lambda: views.beat_table(view.beats, _previous().analysis.beats),
+)
+ui.table_with_downloads(beats.frame, name="beats", key="overview_beats", shown=beats.shown)

@@ -5,17 +5,18 @@ Figures are of the analysis window (as on the Overview). A chief confirms a flag
 analysis is run again with it. Everyone else sees the list without the buttons.
 """
 
+import folium
+import pandas as pd
 import streamlit as st
 
-from app import mapviews, review, state, ui, views
+from app import maps, mapviews, page_cache, review, state, ui, views
 from app.i18n import code_label, t
-from app.maps import render
 from app.shell import context
 from geo.errors import BeatcovError
 
 ctx = context()
 view = ctx.view()
-visits = views.window_visits(view.visits)
+visits = page_cache.drawn(ctx, view, "quality.visits", lambda: views.window_visits(view.visits))
 
 st.title(t("quality.title"))
 st.caption(t("quality.intro"))
@@ -24,10 +25,19 @@ if view.beats.empty:
     ui.nothing_in_scope()
     st.stop()
 
-listed = review.review_visits(
-    visits, view.households, state.review_log(), settings=ctx.settings, lang=ctx.lang
+log = state.review_log()
+# the list shows who decided and when: every stored decision is part of its key
+decided = tuple(log.itertuples(index=False, name=None))
+listed = page_cache.drawn(
+    ctx,
+    view,
+    "quality.listed",
+    lambda: review.review_visits(
+        visits, view.households, log, settings=ctx.settings, lang=ctx.lang
+    ),
+    decided,
 )
-figures = review.quality_figures(visits)
+figures = page_cache.drawn(ctx, view, "quality.figures", lambda: review.quality_figures(visits))
 columns = st.columns(4)
 columns[0].metric(t("fig.visits"), f"{figures['visits']:,}")
 columns[1].metric(t("fig.in_review"), f"{figures['review']:,}", help=t("quality.in_review_help"))
@@ -38,13 +48,21 @@ columns[3].metric(t("fig.decided"), f"{figures['decided']:,}")
 
 st.subheader(t("quality.map"))
 shapes = state.map_shapes(ctx.ref, ctx.settings)
-lines = review.door_lines(listed, view.households)
-review_map, colors = mapviews.review_map(listed, lines, view.beats, shapes, settings=ctx.settings)
-clicked = render(review_map, key="quality_map", height=460)
+
+
+def _map() -> tuple[folium.Map, dict[str, str]]:
+    lines = review.door_lines(listed, view.households)
+    return mapviews.review_map(listed, lines, view.beats, shapes, settings=ctx.settings)
+
+
+map_args, colors = page_cache.map_args(ctx, view, "quality_map", _map, decided)
+clicked = maps.show(map_args, height=460)
 ui.draw_legend(colors, title=t("legend.first_flag"))
 
 st.subheader(t("quality.review_list", count=len(listed)))
-choices = review.visit_choices(listed, lang=ctx.lang)
+choices = page_cache.drawn(
+    ctx, view, "quality.choices", lambda: review.visit_choices(listed, lang=ctx.lang), decided
+)
 ui.pick_from_map(clicked, list(choices), id_column="visit_id", key="quality_visit")
 visit_id = st.selectbox(
     t("quality.visit"),
@@ -110,20 +128,32 @@ if visit_id:
         shapes,
         settings=ctx.settings,
     )
-    render(visit_map, key="quality_visit_map", height=380)
+    maps.render(visit_map, key="quality_visit_map", height=380)
     ui.draw_legend(legend, title="")
 
-ui.table_with_downloads(listed, name="visits_to_review", key="quality_visits")
+shown = page_cache.table(ctx, view, "quality.listed_table", lambda: listed, decided)
+ui.table_with_downloads(
+    shown.frame, name="visits_to_review", key="quality_visits", shown=shown.shown
+)
+
+
+def _flag_counts() -> pd.DataFrame:
+    counts = views.flag_counts(visits)
+    return counts.assign(description=[t(f"flag_desc.{code}") for code in counts["flag"]])
+
 
 st.subheader(t("quality.by_flag"))
-counts = views.flag_counts(visits)
-counts["description"] = [t(f"flag_desc.{code}") for code in counts["flag"]]
-ui.table_with_downloads(counts, name="flags", key="quality_flags")
+counts = page_cache.table(ctx, view, "quality.flags", _flag_counts)
+ui.table_with_downloads(counts.frame, name="flags", key="quality_flags", shown=counts.shown)
 
 st.subheader(t("quality.by_officer"))
-ui.table_with_downloads(views.officer_flags(visits), name="officers", key="quality_officers")
+officers = page_cache.table(ctx, view, "quality.officers", lambda: views.officer_flags(visits))
+ui.table_with_downloads(
+    officers.frame, name="officers", key="quality_officers", shown=officers.shown
+)
 
 st.subheader(t("quality.by_block"))
-ui.table_with_downloads(
-    views.block_flags(visits, view.households), name="blocks", key="quality_blocks"
+by_block = page_cache.table(
+    ctx, view, "quality.blocks", lambda: views.block_flags(visits, view.households)
 )
+ui.table_with_downloads(by_block.frame, name="blocks", key="quality_blocks", shown=by_block.shown)

@@ -81,6 +81,81 @@ def test_the_walk_finds_the_links_streamlit_folium_loads(kind: str) -> None:
     assert ours == loaded_by_streamlit_folium(kind)
 
 
+def app_map() -> folium.Map:
+    """A map as the pages make them: streets, a polygon layer with tooltips, labels, points."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point, box
+
+    from app import maps
+    from app.colors import coverage_colors
+
+    blocks = gpd.GeoDataFrame(
+        {"block_id": ["b1", "b2"], "coverage": [0.2, 0.9], "name": ["<A>", "B"]},
+        geometry=[box(118.80, 32.00, 118.801, 32.001), box(118.801, 32.00, 118.802, 32.001)],
+        crs=4326,
+    )
+    m = maps.base_map(blocks.total_bounds)
+    streets = gpd.GeoSeries([LineString([(118.80, 32.0), (118.802, 32.0)])], crs=4326)
+    maps.street_layer(streets).add_to(m)
+    maps.polygon_layer(
+        blocks,
+        value_column="coverage",
+        colors=coverage_colors(),
+        tooltip_columns={"block_id": "Block", "name": "Name"},
+        id_column="block_id",
+        name="Blocks",
+    ).add_to(m)
+    points = gpd.GeoDataFrame({"t": ["1"]}, geometry=[Point(118.8005, 32.0005)], crs=4326)
+    maps.label_layer(points, text_column="t", name="Labels", kind="rank").add_to(m)
+    maps.point_layer(points, name="Points", tooltip_columns={"t": "T"}).add_to(m)
+    return m
+
+
+def two_ways_script() -> None:
+    """Run by AppTest: show a map with st_folium, or with prepare and show."""
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from app._folium_compat import prepare, show
+    from tests.app.test_folium_compat import app_map, plugin_map
+
+    kind = st.query_params["kind"]
+    m = app_map() if kind == "app" else plugin_map(kind)
+    returned = ["last_object_clicked", "last_active_drawing"]
+    if st.query_params["how"] == "st_folium":
+        st_folium(m, key="map", height=300, use_container_width=True, returned_objects=returned)
+    else:
+        show(prepare(m, key="map", returned_objects=returned), height=300)
+
+
+@pytest.mark.parametrize("kind", ["app", "map"])
+def test_prepare_and_show_send_what_st_folium_sends(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+    import itertools
+
+    import branca.element
+
+    sent = {}
+    for how in ("st_folium", "prepare"):
+        # the same element ids both ways (folium draws them at random)
+        ids = functools.partial(next, itertools.count())
+        fixed = classmethod(lambda cls, ids=ids: f"{ids():032x}")
+        monkeypatch.setattr(branca.element.Element, "_generate_id", fixed)
+        at = AppTest.from_function(two_ways_script)
+        at.query_params["kind"] = kind
+        at.query_params["how"] = how
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        found = [e for e in at.get("component_instance") if "st_folium" in e.proto.component_name]
+        assert len(found) == 1
+        proto = found[0].proto
+        sent[how] = (proto.component_name, proto.id, json.loads(proto.json_args))
+    assert sent["prepare"] == sent["st_folium"]
+    assert "b1" in sent["prepare"][2]["script"] or kind == "map"
+
+
 def test_children_in_order() -> None:
     m = folium.Map(tiles=None)
     first = folium.Marker([0, 0]).add_to(m)
