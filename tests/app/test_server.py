@@ -36,9 +36,10 @@ SETTINGS = {
         "enableCORS": True,
         "enableXsrfProtection": True,
         "maxUploadSize": 200,
+        "fileWatcherType": "none",
     },
 }
-"""What the config file sets, section by section (issue 12)."""
+"""What the config file sets, section by section (issues 12, 13)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +61,7 @@ def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = N
 # --------------------------------------------------------------------------- the file
 
 
-def test_config_file_sets_exactly_the_security_settings() -> None:
+def test_config_file_sets_exactly_the_server_settings() -> None:
     assert tomllib.loads(CONFIG.read_text(encoding="utf-8")) == SETTINGS
 
 
