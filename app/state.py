@@ -352,13 +352,22 @@ def review_log() -> pd.DataFrame:
 def review_key(ref: DatasetRef | None = None) -> ReviewKey:
     """Return the decisions about a dataset's visits (default the current one), sorted.
 
-    Read from the workspace on every call, so a decision made in any session is seen on
-    the next run. Every dataset, the demo included, takes its decisions from the
-    workspace folder the app runs on.
+    Checked against the workspace on every call, so a decision made in any session is seen
+    on the next run: the decisions are read again whenever the workspace's
+    :meth:`~Workspace.reviews_version` has changed (one small query otherwise). Every
+    dataset, the demo included, takes its decisions from the workspace folder the app runs
+    on.
     """
     chosen = ref or current_ref()
-    log = review_log()
-    mine = log[log["visit_id"].isin(_visit_ids(chosen.folder, chosen.dataset_id))]
+    folder = str(workspace_folder())
+    version = _workspace(folder).reviews_version()
+    return _review_key(folder, version, chosen.folder, chosen.dataset_id)
+
+
+@shared_cache(max_entries=32)
+def _review_key(folder: str, version: int, data_folder: str, dataset_id: str) -> ReviewKey:
+    log = _workspace(folder).reviews()
+    mine = log[log["visit_id"].isin(_visit_ids(data_folder, dataset_id))]
     return tuple(sorted(zip(mine["visit_id"], mine["decision"], strict=True)))
 
 

@@ -624,6 +624,17 @@ class Workspace:
         frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
         return frame
 
+    def reviews_version(self) -> int:
+        """Return a number that changes whenever a decision is recorded or withdrawn.
+
+        It is the last row of the audit trail: every change of a decision writes its audit
+        row in the same transaction (rows are pruned from the oldest, so the last stays).
+        Reading it is one small query, so a caller may keep :meth:`reviews` until it changes.
+        """
+        with self.reading("reading the reviews' version") as conn:
+            row = conn.execute("SELECT MAX(seq) FROM audit_log").fetchone()
+        return -1 if row is None or row[0] is None else int(row[0])
+
     # ----------------------------------------------------------------- column choices
 
     def remember_columns(

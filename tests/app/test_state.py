@@ -195,3 +195,23 @@ def test_deleting_a_dataset_deletes_its_stored_results(tmp_path: Path, demo_data
     store.delete(first)
     assert results.read(first, "k1") is None
     assert results.read(second, "k1") == {"a": b"2"}
+
+
+def test_a_decision_from_another_session_is_seen_on_the_next_call(
+    workspace: Path, demo_analysis: Analysis
+) -> None:
+    flagged = demo_analysis.visits[~demo_analysis.visits["verified"]]["visit_id"]
+    first, second = (str(v) for v in flagged.iloc[:2])
+    before = state.review_key(state.DEMO_REF)
+    assert before == state.review_key(state.DEMO_REF)  # unchanged: the same key
+    Workspace(workspace).record_review(first, "dismissed", reviewer="chief1")
+    assert state.review_key(state.DEMO_REF) == ((first, "dismissed"),)
+    Workspace(workspace).record_review(second, "confirmed", reviewer="chief1")
+    Workspace(workspace).record_review(first, "confirmed", reviewer="chief1")
+    assert state.review_key(state.DEMO_REF) == tuple(
+        sorted([(first, "confirmed"), (second, "confirmed")])
+    )
+    Workspace(workspace).withdraw_review(first)
+    assert state.review_key(state.DEMO_REF) == ((second, "confirmed"),)
+    Workspace(workspace).record_review("V-not-in-the-demo", "dismissed", reviewer="chief1")
+    assert state.review_key(state.DEMO_REF) == ((second, "confirmed"),)

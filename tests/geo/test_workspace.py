@@ -633,6 +633,21 @@ def test_a_new_decision_replaces_the_old_and_can_be_withdrawn(tmp_path: Path) ->
     assert ws.reviews().empty
 
 
+def test_the_reviews_version_changes_with_every_change_of_a_decision(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    other = Workspace(tmp_path)  # another session's handle on the same workspace
+    seen = [ws.reviews_version()]
+    ws.record_review("V01", "confirmed", reviewer="chief")
+    seen.append(other.reviews_version())
+    ws.record_review("V01", "dismissed", reviewer="chief")  # replaced: a change too
+    seen.append(other.reviews_version())
+    assert other.withdraw_review("V01") is True
+    seen.append(ws.reviews_version())
+    assert len(set(seen)) == 4 and seen == sorted(seen)
+    assert other.withdraw_review("V01") is False  # nothing withdrawn: nothing to read again
+    assert ws.reviews_version() >= seen[-1]
+
+
 def test_reviews_survive_new_imports_of_the_same_visits(
     tmp_path: Path, data: Dataset, other: Dataset
 ) -> None:
