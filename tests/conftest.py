@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -76,6 +76,33 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         only = metafunc.definition.get_closest_marker("sqlite_only")
         metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    """Let every AppTest of a worker share one scan of the installed packages.
+
+    Each new ``AppTest`` scans every installed distribution's metadata for Streamlit
+    components on its first run (0.65 s, most of a login page's run); the packages do not
+    change during a test run, so the first AppTest's scan serves the others.
+    """
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.testing.v1 import AppTest
+
+    shared: list[BidiComponentManager] = []
+    original = AppTest.__init__
+
+    def init(self: AppTest, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if not shared:
+            manager = BidiComponentManager()
+            manager.discover_and_register_components(start_file_watching=False)
+            shared.append(manager)
+        self._bidi_component_manager = shared[0]
+
+    AppTest.__init__ = init  # type: ignore[method-assign]
+    yield
+    AppTest.__init__ = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
