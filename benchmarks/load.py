@@ -4,6 +4,7 @@ Run from the repository root::
 
     PYTHONPATH=. .venv/bin/python benchmarks/load.py --sessions 20 50
     PYTHONPATH=. .venv/bin/python benchmarks/load.py --sessions 3      # a short trial
+    PYTHONPATH=. .venv/bin/python benchmarks/load.py --sessions 50 --think 0 5   # burst, paced
 
 Only loopback is used: the server is ``make run`` inside the network guard of
 :mod:`tests.support.server` (as in the tests), serving a workspace of its own.
@@ -40,8 +41,13 @@ Phases, on one server
 3. **warm-up**: one session of the cold phase's scenario per other scope among the
    accounts (beat, station, every beat), one after the other: as on a server that has been
    running for a while, so the waves measure concurrency rather than first analyses.
-4. one **wave** per ``--sessions`` value: that many sessions connect, then all start
-   together (one event loop) and each runs the cold phase's scenario as its own user.
+4. one **wave** per ``--sessions`` value (and per ``--think`` value): that many sessions
+   connect, then all start together (one event loop) and each runs the cold phase's
+   scenario as its own user. With ``--think 0`` (the default) every session fires its next
+   run the moment the last one ends: a burst, the worst case. With ``--think T`` the users
+   act as people do: each starts within the first T seconds and reads each page for a
+   random 0–2T seconds (mean T) before switching, so 50 users with T = 5 ask for about
+   10 pages a second.
 
 Per phase it prints the 1-minute load average of the machine when the phase started
 (other work shares its cores), the page runs' and the page switches' p50/p95/max (s), the
@@ -59,6 +65,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -78,6 +85,8 @@ from tests.support.server import Server, make_run  # noqa: E402
 from tests.support.stream import LANDING, Client, ProtocolError, Run  # noqa: E402
 
 PASSWORD = "load benchmark password 2026"
+SEED = 20260701
+"""Seed of the users' start and reading times (``--think``)."""
 """The password of every benchmark account."""
 
 SWITCHES = ("gaps", "my-beat", LANDING)
@@ -190,19 +199,27 @@ async def session(
     pages: Sequence[str],
     timeout: float,
     start: asyncio.Event | None = None,
+    pauses: Sequence[float] = (),
 ) -> SessionResult:
-    """Log ``username`` in, open ``pages`` in turn, and return the timed runs."""
+    """Log ``username`` in, open ``pages`` in turn, and return the timed runs.
+
+    ``pauses``: seconds to wait before the session starts and before each page after the
+    login (a user reading the page); none by default.
+    """
     result = SessionResult(username)
     client: Client | None = None
+    waits = iter(pauses)
     try:
         client = await Client.open(url, timeout=timeout)
         if start is not None:
             await start.wait()
+        await asyncio.sleep(next(waits, 0.0))
         result.runs.append(await client.run("", timeout=timeout))
         result.runs[-1].page = OPEN
         result.runs.append(await client.log_in(username, password, timeout=timeout))
         result.runs[-1].page = LOGIN
         for page in pages:
+            await asyncio.sleep(next(waits, 0.0))
             result.runs.append(await client.run(page, timeout=timeout))
     except TimeoutError:
         result.failure = f"timeout: a run took more than {timeout:g} s"
@@ -214,15 +231,37 @@ async def session(
     return result
 
 
-async def wave(url: str, usernames: Sequence[str], *, timeout: float) -> list[SessionResult]:
-    """Run the scenario for every user at once: all connect, then all start together."""
+async def wave(
+    url: str, usernames: Sequence[str], *, timeout: float, think: float = 0.0
+) -> list[SessionResult]:
+    """Run the scenario for every user at once: all connect, then all start together.
+
+    With ``think`` > 0 the users act as people do: each starts at a random moment within
+    the first ``think`` seconds and reads each page for a random 0 to 2 × ``think`` seconds
+    (mean ``think``) before the next switch (seeded, so runs compare).
+    """
+    rng = random.Random(SEED)
     start = asyncio.Event()
-    tasks = [
-        asyncio.create_task(
-            session(url, name, password=PASSWORD, pages=SWITCHES, timeout=timeout, start=start)
+    tasks = []
+    for name in usernames:
+        pauses = (
+            [rng.uniform(0, think), *(rng.uniform(0, 2 * think) for _ in SWITCHES)]
+            if think > 0
+            else []
         )
-        for name in usernames
-    ]
+        tasks.append(
+            asyncio.create_task(
+                session(
+                    url,
+                    name,
+                    password=PASSWORD,
+                    pages=SWITCHES,
+                    timeout=timeout,
+                    start=start,
+                    pauses=pauses,
+                )
+            )
+        )
     await asyncio.sleep(0.5)  # let every websocket connect before the start
     start.set()
     return list(await asyncio.gather(*tasks))
@@ -326,7 +365,13 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def benchmark(
-    server: Server, plan: Sequence[Planned], waves: Sequence[int], *, rounds: int, timeout: float
+    server: Server,
+    plan: Sequence[Planned],
+    waves: Sequence[int],
+    *,
+    rounds: int,
+    timeout: float,
+    think: Sequence[float] = (0.0,),
 ) -> list[Phase]:
     """Run the phases of the module docstring on ``server``; return them in order."""
     url, first = server.url, plan[0].username
@@ -337,9 +382,12 @@ async def benchmark(
     ]
     others = [account.username for account in scope_leads(plan)]
     phases.append(await measure("warm-up", server, _sequential(url, others, SWITCHES, timeout)))
-    for count in waves:
-        users = [account.username for account in plan[:count]]
-        phases.append(await measure(f"{count} sessions", server, wave(url, users, timeout=timeout)))
+    for pause in think:
+        for count in waves:
+            users = [account.username for account in plan[:count]]
+            name = f"{count} sessions" + (f" think {pause:g}s" if pause > 0 else "")
+            runs = wave(url, users, timeout=timeout, think=pause)
+            phases.append(await measure(name, server, runs))
     return phases
 
 
@@ -417,6 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=180.0,
         help="longest run before a session counts as failed, s (default: 180)",
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[0.0],
+        help="users' mean reading time per page, s; 0: every run at once (default: 0)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="beatcov-load-") as tmp:
         work = Path(tmp)
@@ -428,7 +483,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         with make_run(work, env=env) as server:
             print(f"make run answered after {time.perf_counter() - started:.1f} s", flush=True)
             phases = asyncio.run(
-                benchmark(server, plan, args.sessions, rounds=args.rounds, timeout=args.timeout)
+                benchmark(
+                    server,
+                    plan,
+                    args.sessions,
+                    rounds=args.rounds,
+                    timeout=args.timeout,
+                    think=args.think,
+                )
             )
             attempts = server.external_attempts()
     print(report(phases))
