@@ -34,7 +34,6 @@ import folium
 import folium.elements
 import folium.plugins
 import streamlit as st
-import streamlit_folium
 
 from geo.dependencies import Supported
 
@@ -175,6 +174,7 @@ def prepare(m: folium.Map, *, key: str, returned_objects: Sequence[str]) -> MapA
         If an installed version is outside :data:`SUPPORTED`.
     """
     _checked()
+    streamlit_folium = _streamlit_folium()
     m.get_root().render()
     m.render()
     html = streamlit_folium._get_html(m)
@@ -221,7 +221,7 @@ def show(args: MapArgs, *, height: int) -> Any:
     def on_change() -> None:  # st_folium's: the value is kept under the page's key too
         st.session_state[key] = st.session_state.get(component_key, {})
 
-    component: Callable[..., Any] = streamlit_folium._component_func
+    component: Callable[..., Any] = _streamlit_folium()._component_func
     return component(
         script=args.script,
         header=args.header,
@@ -243,3 +243,15 @@ def show(args: MapArgs, *, height: int) -> Any:
         on_change=on_change,
         wrap_longitude=False,
     )
+
+
+def _streamlit_folium() -> Any:
+    """Import streamlit-folium when a map is first drawn, inside a script run.
+
+    Importing it declares its component; declared while the server starts (the data's
+    warm-up, :mod:`app.serve`, imports this module through :mod:`app.maps`), the component
+    is not registered and its frame answers 404 in the browser.
+    """
+    import streamlit_folium
+
+    return streamlit_folium

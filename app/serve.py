@@ -43,7 +43,8 @@ def warm() -> None:
     """
     began = time.monotonic()
     try:
-        import app.mapviews  # noqa: F401 -- the maps' libraries, before the first page
+        # only the data: a component (the maps') declared outside a script run, while the
+        # server starts, is not registered and its frame answers 404
         from app import state
 
         state.warm_up()
@@ -53,10 +54,24 @@ def warm() -> None:
     print(f"{READY} ({time.monotonic() - began:.1f} s)", file=sys.stderr, flush=True)
 
 
+WARM_THREAD: Final = "beatcov-warm-up"
+
+
+class _OutsideScriptRuns(logging.Filter):
+    """Drop Streamlit's note that the warm-up thread has no script run: it is meant not to."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName == WARM_THREAD and "missing ScriptRunContext" in record.getMessage()
+        )
+
+
 @contextlib.asynccontextmanager
 async def warm_start(_app: st.App) -> AsyncIterator[None]:
     """Start the warm-up in a background thread and serve at once."""
-    threading.Thread(target=warm, name="beatcov-warm-up", daemon=True).start()
+    for name in ("streamlit", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).addFilter(_OutsideScriptRuns())
+    threading.Thread(target=warm, name=WARM_THREAD, daemon=True).start()
     yield
 
 

@@ -88,7 +88,7 @@ if isinstance(asked, walks.WalkInputs) and asked.beat_id == beat_id:
 
 
 def _ordered() -> gpd.GeoDataFrame:
-    """Return the beat's households in walking order (the planned walk's, else the to-dos')."""
+    # Return the beat's households in walking order (the planned walk's, else the to-dos').
     if route is not None:
         order = route.stops.set_index("household_id")["order"]
     else:

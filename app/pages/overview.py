@@ -19,11 +19,10 @@ view = ctx.view()
 
 
 def _previous() -> state.View:
-    """Return the period of equal length before the window (as ``ctx.previous_view()``).
-
-    It is decided by what decides ``view`` (dataset, window, settings, decisions, scope), so
-    what is drawn from both is cached under ``view``'s key: a warm run does not fetch it.
-    """
+    # Return the period of equal length before the window (as ``ctx.previous_view()``).
+    #
+    # It is decided by what decides ``view`` (dataset, window, settings, decisions, scope), so
+    # what is drawn from both is cached under ``view``'s key: a warm run does not fetch it.
     return state.get_view(ctx.scope, state.previous_window(ctx.window), ctx.settings, ref=ctx.ref)
 
 
