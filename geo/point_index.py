@@ -21,9 +21,13 @@ Structure
   does: *full* (every later pair of the cell is dropped, their priority being larger) or
   dropped.
 - ``cell_code``: per cell, the polygon when its first pair is full, -1 when it has no
-  pair, else "look at the pairs". Points in such direct cells (most of them) are
-  answered by one lookup; the others are binned by cell, a chunk at a time (a counting
-  sort), and answered cell by cell while the cell's data are in cache.
+  pair, else a reference into ``rec``, where each such *partial* cell keeps, contiguous
+  (one or two cache lines, so one memory access for most points): a code per sub-cell of
+  a ``2**sub_log`` square sub-grid (4 bits each: none, the k-th pair's polygon, or "test
+  the edges"), found by the same clipping per sub-cell against the cell's own edges; then
+  its pairs' polygons, parities and edge lists. A point takes one lookup in a direct cell
+  (most points), two in a decided sub-cell; only in a sub-cell that an edge meets
+  (a few per cent of points) does it test edges, right away, no sorting.
 
 Kernel
 ------
@@ -62,10 +66,12 @@ _POLYGON_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _EPS = 2.0**-53
 _CCW_ERRBOUND_A = (3.0 + 16.0 * _EPS) * _EPS
 _IN, _OUT, _UNSURE, _EDGE = 1, 0, 2, 3
-_PARTIAL = -3  # cell code: look at the cell's pairs
+_PARTIAL = -3  # cell code: look at the cell's pairs (then -3 - its place in ``rec``)
 _MARGIN_CELL, _MARGIN_COORD = 1e-7, 1e-12
-_CHUNK = 1 << 18  # points binned at a time (7 MiB of buffers): measured best here
-_SHIFT = 0  # 2 ** _SHIFT consecutive cells of a row per bucket: one measured best
+_SUB_LOG = 3  # 8 x 8 sub-cells per partial cell: measured best here (4 x 4 close behind)
+_TEST = 15  # sub-cell code: test the edges (0 is no polygon, k the k-th pair's polygon)
+_FLAG_PARITY, _FLAG_FULL = 1, 2
+_BATCH = 1024  # points per batch of the lookup: measured best here
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -115,13 +121,9 @@ class PointIndex:
     top: tuple[float, float]
     inv_cell: float
     shape: tuple[int, int]
-    cell_start: IntArray
+    sub_log: int
     cell_code: NDArray[np.int32]
-    cand: IntArray
-    full: NDArray[np.bool_]
-    parity: NDArray[np.int8]
-    edge_start: IntArray
-    edges: IntArray
+    rec: NDArray[np.int32]
     xs: FloatArray
     ys: FloatArray
 
@@ -132,6 +134,7 @@ class PointIndex:
         *,
         priority: NDArray[np.integer] | None = None,
         cells_per_polygon: float = 64.0,
+        sub_log: int = _SUB_LOG,
     ) -> PointIndex:
         """Index polygons.
 
@@ -145,6 +148,9 @@ class PointIndex:
             when omitted (equal values: row order too).
         cells_per_polygon : float, default 64.0
             Grid cells per polygon: more cells, more of them wholly inside one polygon.
+        sub_log : int, default 3
+            Each cell an edge meets is split into ``2**sub_log`` by ``2**sub_log``
+            sub-cells (0: not split); from 0 to 5.
 
         Returns
         -------
@@ -153,7 +159,8 @@ class PointIndex:
         Raises
         ------
         ValueError
-            When ``priority`` does not have one value per polygon.
+            When ``priority`` does not have one value per polygon, or ``sub_log`` is out
+            of range.
         """
         geoms = np.asarray(polygons, dtype=object)
         n = len(geoms)
@@ -161,14 +168,15 @@ class PointIndex:
         if prio.shape != (n,):
             msg = f"priority has {prio.shape} values for {n} polygons"
             raise ValueError(msg)
+        if not 0 <= sub_log <= 5:
+            msg = f"sub_log must be from 0 to 5, not {sub_log}"
+            raise ValueError(msg)
         unit_ring, ring_start, xs, ys = _rings(geoms)
         bounds = shapely.bounds(geoms)
         here = np.isfinite(bounds).all(axis=1)
         if not here.any():
-            none = np.empty(0, np.intp)
-            return cls(n, (0.0, 0.0), (-1.0, -1.0), 1.0, (1, 1), np.zeros(2, np.intp),
-                       np.full(1, NONE, np.int32), none, np.empty(0, bool), np.empty(0, np.int8),
-                       np.zeros(1, np.intp), none, xs, ys)  # fmt: skip
+            return cls(n, (0.0, 0.0), (-1.0, -1.0), 1.0, (1, 1), 0, np.full(1, NONE, np.int32),
+                       np.empty(0, np.int32), xs, ys)  # fmt: skip
         x0, y0 = bounds[here, 0].min(), bounds[here, 1].min()
         x1, y1 = bounds[here, 2].max(), bounds[here, 3].max()
         span = max(x1 - x0, y1 - y0)
@@ -181,8 +189,8 @@ class PointIndex:
         cell_of, unit = _pairs(bounds, here, x0, y0, inv, nx, ny)
         order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
         cell_of, unit = cell_of[order], unit[order]
-        margin = _MARGIN_CELL * cell + _MARGIN_COORD * max(abs(x0), abs(y0), abs(x1), abs(y1))
-        grid = (x0, y0, cell, nx, margin)
+        margin = _MARGIN_COORD * max(abs(x0), abs(y0), abs(x1), abs(y1))
+        grid = (x0, y0, cell, nx, _MARGIN_CELL * cell + margin)
         count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
         keep, full = _keep(cell_of, state)
         cell_of, unit, count, parity, full = (
@@ -199,9 +207,23 @@ class PointIndex:
         cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
         np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
         cell_code = _cell_codes(cell_start, unit, full)
+        pairs = (cell_start, unit, full, parity, edge_start, edges)
+        sub_grid = (
+            x0,
+            y0,
+            cell / (1 << sub_log),
+            nx,
+            _MARGIN_CELL * cell / (1 << sub_log) + margin,
+        )
+        size = _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, None)
+        if size >= 2**31 - 3 or len(xs) >= 2**31:
+            msg = f"{n} polygons with {len(xs)} vertices are too many for one index"
+            raise ValueError(msg)
+        rec = np.empty(size, dtype=np.int32)
+        _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec)
         return cls(
-            n, (float(x0), float(y0)), (float(x1), float(y1)), inv, (nx, ny), cell_start,
-            cell_code, unit.astype(np.intp), full, parity, edge_start, edges, xs, ys,
+            n, (float(x0), float(y0)), (float(x1), float(y1)), inv * (1 << sub_log), (nx, ny),
+            sub_log, cell_code, rec, xs, ys,
         )  # fmt: skip
 
     def locate(self, x: FloatArray, y: FloatArray) -> IntArray:
@@ -231,8 +253,8 @@ class PointIndex:
         out = np.empty(len(xa), dtype=np.intp)
         _locate_all(
             xa, ya, self.origin[0], self.origin[1], self.top[0], self.top[1], self.inv_cell,
-            self.shape[0], self.shape[1], self.cell_start, self.cell_code, self.cand, self.full,
-            self.parity, self.edge_start, self.edges, self.xs, self.ys, out, _CHUNK, _SHIFT,
+            self.shape[0], self.shape[1], self.sub_log, self.cell_code, self.rec, self.xs,
+            self.ys, out,
         )  # fmt: skip
         return out
 
@@ -447,19 +469,26 @@ def _orient_slow(ax: float, ay: float, bx: float, by: float, cx: float, cy: floa
 
 @njit(cache=False)
 def _orient_exact(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
-    """Return orient2d's sign exactly, or _UNSURE.
+    """Return GEOS's orientation sign where it is provably the exact one, else _UNSURE.
 
-    Exact when the four differences are exact floats (error-free products, Dekker).
+    Reached where the filter fails, as GEOS's own filter then does: GEOS computes
+    ``(b - a) x (c - b)`` in double-double arithmetic, exact (so equal to this) when the
+    four differences are exact floats, the products then exact (Dekker's); other cases,
+    even exactly collinear ones, can come out either way there, so they are deferred.
     """
-    dax, dby, day, dbx = ax - cx, by - cy, ay - cy, bx - cx
-    if not (_exact_diff(ax, cx, dax) and _exact_diff(by, cy, dby)):
+    dx1, dy1, dx2, dy2 = bx - ax, by - ay, cx - bx, cy - by
+    if not (_exact_diff(bx, ax, dx1) and _exact_diff(by, ay, dy1)):
         return _UNSURE
-    if not (_exact_diff(ay, cy, day) and _exact_diff(bx, cx, dbx)):
+    if not (_exact_diff(cx, bx, dx2) and _exact_diff(cy, by, dy2)):
         return _UNSURE
-    if max(abs(dax), abs(dby), abs(day), abs(dbx)) > 1e150:
+    if max(abs(dx1), abs(dy1), abs(dx2), abs(dy2)) > 1e150:
         return _UNSURE  # the splitting below could overflow
-    lh, ll = _two_product(dax, dby)
-    rh, rl = _two_product(day, dbx)
+    lh, ll = _two_product(dx1, dy2)
+    rh, rl = _two_product(dy1, dx2)
+    if (dx1 != 0.0 and dy2 != 0.0 and abs(lh) < 1e-250) or (
+        dy1 != 0.0 and dx2 != 0.0 and abs(rh) < 1e-250
+    ):
+        return _UNSURE  # a product or its low part could underflow
     # rounding is monotone: different high parts order the exact products; else the lows
     if lh != rh:
         return 1 if lh > rh else -1
@@ -491,68 +520,222 @@ def _two_product(a: float, b: float) -> tuple[float, float]:
 
 
 @njit(cache=False)
+def _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
+    """Write each partial cell's record into ``rec``; with ``rec`` None, only count.
+
+    The record at ``p`` (cell code ``-3 - p``): the sub-cells' 4-bit codes (see
+    :func:`_sub_codes`), eight to an int32, row by row; the number of pairs; their
+    polygons; then per pair its flags (parity, full), edge count and the edges' first
+    vertex positions. Returns the size.
+    """
+    cell_start, unit, full, parity, edge_start, edges = pairs
+    side = 1 << sub_log
+    words = (side * side + 7) // 8
+    codes = np.zeros(side * side, dtype=np.int64)
+    touched = np.zeros(side * side, dtype=np.bool_)
+    at = 0
+    for c in range(len(cell_code)):
+        if cell_code[c] != _PARTIAL:
+            continue
+        k0, k1 = cell_start[c], cell_start[c + 1]
+        size = words + 1 + 3 * (k1 - k0) + edge_start[k1] - edge_start[k0]
+        if rec is not None:
+            cell_code[c] = -3 - at
+            _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, codes, touched)
+            for w in range(words):
+                word = 0
+                for t in range(8 * w, min(8 * w + 8, side * side)):
+                    word |= codes[t] << (4 * (t % 8))
+                rec[at + w] = word - (1 << 32) if word >= 1 << 31 else word
+            q = at + words
+            rec[q] = k1 - k0
+            q += 1
+            for k in range(k0, k1):
+                rec[q] = unit[k]
+                q += 1
+            for k in range(k0, k1):
+                rec[q] = parity[k] | (_FLAG_FULL if full[k] else 0)
+                rec[q + 1] = edge_start[k + 1] - edge_start[k]
+                q += 2
+                for e in range(edge_start[k], edge_start[k + 1]):
+                    rec[q] = edges[e]
+                    q += 1
+        at += size
+    return at
+
+
+@njit(cache=False)
+def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, codes, touched):  # fmt: skip
+    """Write the codes of cell ``c``'s sub-cells (its pairs ``k0:k1``) into ``codes``.
+
+    A sub-cell's code is ``q`` when the q-th pair (from 1) holds the whole enlarged
+    sub-cell and the earlier pairs' polygons miss it, 0 when no pair's polygon meets it,
+    else _TEST (an edge may meet it, its centre is doubtful, or past 14 pairs). The
+    pair's edges are all of its polygon's boundary that meets the cell, so a sub-cell
+    that none of them may cross is wholly inside or outside, as its centre is.
+    """
+    _, _, full, parity, edge_start, edges = pairs
+    x0, y0, sub, nx, margin = sub_grid
+    side = 1 << sub_log
+    fx, fy = (c % nx) * side, (c // nx) * side
+    codes[:] = -1  # undecided
+    for k in range(k0, k1):
+        q = k - k0 + 1
+        touched[:] = False
+        for e in range(edge_start[k], edge_start[k + 1]):
+            j = edges[e]
+            xa, ya, xb, yb = xs[j], ys[j], xs[j + 1], ys[j + 1]
+            # the sub-cells the segment's box may meet, one more each way for rounding
+            sx0 = _clamp(np.floor((min(xa, xb) - x0) / sub) - fx - 1, side)
+            sx1 = _clamp(np.floor((max(xa, xb) - x0) / sub) - fx + 1, side - 1)
+            sy0 = _clamp(np.floor((min(ya, yb) - y0) / sub) - fy - 1, side)
+            sy1 = _clamp(np.floor((max(ya, yb) - y0) / sub) - fy + 1, side - 1)
+            for sy in range(sy0, sy1 + 1):
+                for sx in range(sx0, sx1 + 1):
+                    t = sy * side + sx
+                    if codes[t] < 0 and not touched[t]:
+                        xlo, ylo = x0 + (fx + sx) * sub - margin, y0 + (fy + sy) * sub - margin
+                        xhi, yhi = xlo + sub + 2 * margin, ylo + sub + 2 * margin
+                        touched[t] = _may_cross(xa, ya, xb, yb, xlo, ylo, xhi, yhi)
+        for t in range(side * side):
+            if codes[t] >= 0:
+                continue
+            if q >= _TEST or touched[t]:
+                codes[t] = _TEST
+                continue
+            if full[k]:
+                codes[t] = q
+                continue
+            px = x0 + (fx + t % side + 0.5) * sub
+            py = y0 + (fy + t // side + 0.5) * sub
+            crossings = np.int64(parity[k])
+            for e in range(edge_start[k], edge_start[k + 1]):
+                j = edges[e]
+                got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+                if got == _UNSURE or got == _EDGE:
+                    crossings = -1
+                    break
+                crossings ^= got
+            if crossings == -1:
+                codes[t] = _TEST
+            elif crossings == 1:
+                codes[t] = q
+    for t in range(side * side):
+        codes[t] = max(codes[t], 0)
+
+
+@njit(cache=False, inline="always")
+def _clamp(v: float, hi: int) -> int:
+    """``v`` (a whole number, maybe huge) clamped to ``0..hi``, as an int."""
+    return int(min(max(v, 0.0), float(hi)))
+
+
+@njit(cache=False)
 def _locate_all(
-    x, y, x0, y0, x1, y1, inv, nx, ny, cell_start, cell_code, cand, full, parity, edge_start,
-    edges, xs, ys, out, chunk, shift,
+    x, y, x0, y0, x1, y1, inv, nx, ny, sub_log, cell_code, rec, xs, ys, out
 ):  # fmt: skip
     """Answer every point, writing ``out``.
 
-    A point in a cell wholly inside one polygon, or met by none, is answered at once;
-    the others, chunk by chunk, are binned by cell (a counting sort) so each cell's data
-    is read while hot, then answered cell by cell.
+    A batch of points at a time, in three passes, each a loop of loads that do not wait
+    on one another (so that the memory system serves many at once): each point's cell
+    code (the answer in a direct cell); for points in partial cells, their sub-cell's
+    code (the answer in a decided sub-cell); the edge tests for the rest.
     """
+    fnx, fny = nx << sub_log, ny << sub_log
+    mask = (1 << sub_log) - 1
+    words = ((1 << (2 * sub_log)) + 7) // 8
     n = len(x)
-    buckets = ((nx * ny - 1) >> shift) + 1
-    count = np.zeros(buckets + 1, dtype=np.intp)
-    size = min(n, chunk)
-    cell_of, order = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int32)
-    bx, by, bc = np.empty(size), np.empty(size), np.empty(size, dtype=np.int32)
-    for s in range(0, n, chunk):
-        m = min(n, s + chunk) - s
-        count[:] = 0
-        for i in range(m):
-            px, py = x[s + i], y[s + i]
-            cell_of[i] = -1
-            if not (np.isfinite(px) and np.isfinite(py)):
-                out[s + i] = DEFERRED
-            elif px < x0 or py < y0 or px > x1 or py > y1:
-                out[s + i] = NONE
-            else:
-                cx = min(int(np.floor((px - x0) * inv)), nx - 1)
-                cy = min(int(np.floor((py - y0) * inv)), ny - 1)
-                code = cell_code[cy * nx + cx]
-                if code != _PARTIAL:
-                    out[s + i] = code
-                else:
-                    cell_of[i] = cy * nx + cx
-                    count[((cy * nx + cx) >> shift) + 1] += 1
-        for b in range(buckets):
-            count[b + 1] += count[b]
-        for i in range(m):  # scattered writes, so that the reads below go bucket by bucket
-            c = cell_of[i]
-            if c >= 0:
-                t = count[c >> shift]
-                order[t], bx[t], by[t], bc[t] = i, x[s + i], y[s + i], c
-                count[c >> shift] = t + 1
-        for t in range(count[buckets - 1]):  # written out: twice as fast as an inlined call
-            c, px, py = bc[t], bx[t], by[t]
-            res = NONE
-            for k in range(cell_start[c], cell_start[c + 1]):
-                if full[k]:
-                    res = cand[k]
+    todo = np.empty(_BATCH, dtype=np.intp)
+    at = np.empty(_BATCH, dtype=np.intp)
+    word = np.empty(_BATCH, dtype=np.intp)
+    for s0 in range(0, n, _BATCH):
+        m = min(n, s0 + _BATCH) - s0
+        q = 0
+        for k in range(m):
+            i = s0 + k
+            px, py = x[i], y[i]
+            inside = px >= x0 and py >= y0 and px <= x1 and py <= y1  # False for NaN
+            fx = min(int(((px if inside else x0) - x0) * inv), fnx - 1)
+            fy = min(int(((py if inside else y0) - y0) * inv), fny - 1)
+            code = cell_code[(fy >> sub_log) * nx + (fx >> sub_log)]
+            if not inside:
+                code = NONE if np.isfinite(px) and np.isfinite(py) else DEFERRED
+            out[i] = code
+            todo[q] = i
+            at[q] = ((-3 - code) << 10) | ((fy & mask) << sub_log) | (fx & mask)
+            q += code < DEFERRED
+        for t in range(q):
+            s = at[t] & 1023
+            word[t] = rec[(at[t] >> 10) + (s >> 3)]
+        r = 0
+        for t in range(q):
+            s = at[t] & 1023
+            sub = (word[t] >> ((s & 7) << 2)) & 15
+            base = (at[t] >> 10) + words
+            i = todo[t]
+            out[i] = NONE if sub == 0 else rec[base + (0 if sub == _TEST else sub)]
+            todo[r] = i
+            at[r] = base
+            r += sub == _TEST
+        for t in range(r):
+            i = todo[t]
+            out[i] = _test_edges(rec, at[t], x[i], y[i], xs, ys)
+
+
+@njit(cache=False)
+def _test_edges(rec, at, px, py, xs, ys):  # fmt: skip
+    """Answer a point by the edge tests of the cell record's pairs (``at``: pair count).
+
+    Each pair's edges first by :func:`_cross`; a pair with a doubtful edge again by
+    :func:`_step`, GEOS's test, which gives the boundary or defers.
+    """
+    npairs = rec[at]
+    q = at + 1 + npairs
+    for k in range(npairs):
+        flags, ne = rec[q], rec[q + 1]
+        q += 2
+        if flags & _FLAG_FULL:
+            return rec[at + 1 + k]
+        crossings = flags & _FLAG_PARITY
+        doubt = False
+        for e in range(q, q + ne):
+            j = rec[e]
+            got = _cross(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+            doubt |= got == _UNSURE
+            crossings ^= got & 1
+        if doubt:
+            crossings, got = flags & _FLAG_PARITY, 0
+            for e in range(q, q + ne):
+                j = rec[e]
+                got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+                if got == _UNSURE or got == _EDGE:
                     break
-                crossings = np.int64(parity[k])
-                got = 0
-                for e in range(edge_start[k], edge_start[k + 1]):
-                    j = edges[e]
-                    got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
-                    if got == _UNSURE or got == _EDGE:
-                        break
-                    crossings ^= got
-                if got == _UNSURE:
-                    res = DEFERRED
-                    break
-                if got == _EDGE or crossings == 1:  # the first in priority order wins
-                    res = cand[k]
-                    break
-            out[s + order[t]] = res
+                crossings ^= got
+            if got == _UNSURE:
+                return DEFERRED
+            if got == _EDGE:
+                return rec[at + 1 + k]
+        if crossings == 1:  # the first in priority order wins
+            return rec[at + 1 + k]
+        q += ne
+    return NONE
+
+
+@njit(cache=False, inline="always")
+def _cross(x1, y1, x2, y2, px, py):
+    """Return :func:`_step`'s answer in the common case, with few branches.
+
+    1 crossing, 0 none, _UNSURE when the point is level with an end or the orientation
+    is unproven (then ask _step). Level with neither end, the segment either spans the
+    point's ordinate (the crossing then is the proven orientation's, whichever side of
+    the point its ends lie) or it holds no crossing and cannot hold the point.
+    """
+    spans = (y1 > py) != (y2 > py)
+    left = (x1 - px) * (y2 - py)
+    right = (y1 - py) * (x2 - px)
+    det = left - right
+    detsum = abs(left) + abs(right)
+    proven = detsum > 1e-280 and abs(det) > _CCW_ERRBOUND_A * detsum
+    if py == y1 or py == y2 or (spans and not proven):
+        return _UNSURE
+    return 1 if spans and (det > 0.0) == (y2 > py) else 0
