@@ -532,7 +532,7 @@ def _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
     side = 1 << sub_log
     words = (side * side + 7) // 8
     codes = np.zeros(side * side, dtype=np.int64)
-    touched = np.zeros(side * side, dtype=np.bool_)
+    scratch = (codes, np.zeros(side * side, np.bool_), np.zeros_like(codes), np.zeros_like(codes))
     at = 0
     for c in range(len(cell_code)):
         if cell_code[c] != _PARTIAL:
@@ -541,7 +541,7 @@ def _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
         size = words + 1 + 3 * (k1 - k0) + edge_start[k1] - edge_start[k0]
         if rec is not None:
             cell_code[c] = -3 - at
-            _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, codes, touched)
+            _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch)
             for w in range(words):
                 word = 0
                 for t in range(8 * w, min(8 * w + 8, side * side)):
@@ -565,15 +565,17 @@ def _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
 
 
 @njit(cache=False)
-def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, codes, touched):  # fmt: skip
+def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch):  # fmt: skip
     """Write the codes of cell ``c``'s sub-cells (its pairs ``k0:k1``) into ``codes``.
 
     A sub-cell's code is ``q`` when the q-th pair (from 1) holds the whole enlarged
     sub-cell and the earlier pairs' polygons miss it, 0 when no pair's polygon meets it,
     else _TEST (an edge may meet it, its centre is doubtful, or past 14 pairs). The
     pair's edges are all of its polygon's boundary that meets the cell, so a sub-cell
-    that none of them may cross is wholly inside or outside, as its centre is.
+    that none of them may cross is wholly inside or outside, as its centre is; and so
+    are side-by-side such sub-cells together. ``scratch``: four arrays of a code each.
     """
+    codes, touched, group, stack = scratch
     _, _, full, parity, edge_start, edges = pairs
     x0, y0, sub, nx, margin = sub_grid
     side = 1 << sub_log
@@ -585,43 +587,80 @@ def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, codes, touched):  # 
         for e in range(edge_start[k], edge_start[k + 1]):
             j = edges[e]
             xa, ya, xb, yb = xs[j], ys[j], xs[j + 1], ys[j + 1]
-            # the sub-cells the segment's box may meet, one more each way for rounding
-            sx0 = _clamp(np.floor((min(xa, xb) - x0) / sub) - fx - 1, side)
-            sx1 = _clamp(np.floor((max(xa, xb) - x0) / sub) - fx + 1, side - 1)
+            # per row of sub-cells, those the segment may meet there (one more each way
+            # for rounding), then the exact test
             sy0 = _clamp(np.floor((min(ya, yb) - y0) / sub) - fy - 1, side)
             sy1 = _clamp(np.floor((max(ya, yb) - y0) / sub) - fy + 1, side - 1)
             for sy in range(sy0, sy1 + 1):
+                ylo = y0 + (fy + sy) * sub - margin
+                yhi = ylo + sub + 2 * margin
+                if ya == yb:
+                    xl, xr = min(xa, xb), max(xa, xb)
+                else:
+                    ta = min(max((ylo - ya) / (yb - ya), 0.0), 1.0)
+                    tb = min(max((yhi - ya) / (yb - ya), 0.0), 1.0)
+                    xl = min(xa + ta * (xb - xa), xa + tb * (xb - xa))
+                    xr = max(xa + ta * (xb - xa), xa + tb * (xb - xa))
+                sx0 = _clamp(np.floor((xl - x0) / sub) - fx - 1, side)
+                sx1 = _clamp(np.floor((xr - x0) / sub) - fx + 1, side - 1)
                 for sx in range(sx0, sx1 + 1):
                     t = sy * side + sx
                     if codes[t] < 0 and not touched[t]:
-                        xlo, ylo = x0 + (fx + sx) * sub - margin, y0 + (fy + sy) * sub - margin
-                        xhi, yhi = xlo + sub + 2 * margin, ylo + sub + 2 * margin
+                        xlo = x0 + (fx + sx) * sub - margin
+                        xhi = xlo + sub + 2 * margin
                         touched[t] = _may_cross(xa, ya, xb, yb, xlo, ylo, xhi, yhi)
+        # one centre test per group of undecided sub-cells side by side that no edge meets
+        group[:] = -1
+        for t0 in range(side * side):
+            if touched[t0] or group[t0] >= 0 or codes[t0] >= 0:
+                continue
+            state = _IN if full[k] else _center_state(t0, k, pairs, sub_grid, side, fx, fy, xs, ys)
+            group[t0], top = state, 1
+            stack[0] = t0
+            while top:
+                top -= 1
+                t = stack[top]
+                for nb in (
+                    t - side,
+                    t + side,
+                    t - 1 if t % side else -1,
+                    t + 1 if (t + 1) % side else -1,
+                ):
+                    if (
+                        0 <= nb < side * side
+                        and not touched[nb]
+                        and group[nb] < 0
+                        and codes[nb] < 0
+                    ):
+                        group[nb] = state
+                        stack[top] = nb
+                        top += 1
         for t in range(side * side):
             if codes[t] >= 0:
                 continue
-            if q >= _TEST or touched[t]:
+            if q >= _TEST or touched[t] or group[t] == _UNSURE:
                 codes[t] = _TEST
-                continue
-            if full[k]:
-                codes[t] = q
-                continue
-            px = x0 + (fx + t % side + 0.5) * sub
-            py = y0 + (fy + t // side + 0.5) * sub
-            crossings = np.int64(parity[k])
-            for e in range(edge_start[k], edge_start[k + 1]):
-                j = edges[e]
-                got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
-                if got == _UNSURE or got == _EDGE:
-                    crossings = -1
-                    break
-                crossings ^= got
-            if crossings == -1:
-                codes[t] = _TEST
-            elif crossings == 1:
+            elif group[t] == _IN:
                 codes[t] = q
     for t in range(side * side):
         codes[t] = max(codes[t], 0)
+
+
+@njit(cache=False)
+def _center_state(t, k, pairs, sub_grid, side, fx, fy, xs, ys):  # fmt: skip
+    """_IN, _OUT or _UNSURE: sub-cell ``t``'s centre against pair ``k``'s polygon."""
+    _, _, _, parity, edge_start, edges = pairs
+    x0, y0, sub, _, _ = sub_grid
+    px = x0 + (fx + t % side + 0.5) * sub
+    py = y0 + (fy + t // side + 0.5) * sub
+    crossings = np.int64(parity[k])
+    for e in range(edge_start[k], edge_start[k + 1]):
+        j = edges[e]
+        got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+        if got == _UNSURE or got == _EDGE:
+            return _UNSURE
+        crossings ^= got
+    return _IN if crossings == 1 else _OUT
 
 
 @njit(cache=False, inline="always")
