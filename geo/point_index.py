@@ -240,6 +240,11 @@ class PointIndex:
             Polygon position, :data:`NONE` (-1) when none holds the point, or
             :data:`DEFERRED` (-2) when it cannot be decided exactly here.
 
+        Raises
+        ------
+        ValueError
+            When ``x`` and ``y`` are not 1-d arrays of one length.
+
         Examples
         --------
         >>> from shapely.geometry import box
@@ -248,15 +253,33 @@ class PointIndex:
         >>> index.locate(np.array([0.5, 1.0, 9.0]), np.array([0.5, 0.5, 9.0])).tolist()
         [1, 0, -1]
         """
-        xa = np.ascontiguousarray(x, dtype=np.float64)
-        ya = np.ascontiguousarray(y, dtype=np.float64)
+        xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if xa.shape != ya.shape or xa.ndim != 1:
+            msg = f"x and y must be 1-d arrays of one length, not {xa.shape} and {ya.shape}"
+            raise ValueError(msg)
         out = np.empty(len(xa), dtype=np.intp)
+        (bx, kx), (by, ky) = _strided(xa), _strided(ya)
         _locate_all(
-            xa, ya, self.origin[0], self.origin[1], self.top[0], self.top[1], self.inv_cell,
-            self.shape[0], self.shape[1], self.sub_log, self.cell_code, self.rec, self.xs,
-            self.ys, out,
+            bx, kx, by, ky, self.origin[0], self.origin[1], self.top[0], self.top[1],
+            self.inv_cell, self.shape[0], self.shape[1], self.sub_log, self.cell_code, self.rec,
+            self.xs, self.ys, out,
         )  # fmt: skip
         return out
+
+
+def _strided(v: FloatArray) -> tuple[FloatArray, int]:
+    """Return ``(base, k)``, ``v[i]`` being ``base[i * k]``, ``base`` contiguous.
+
+    A column of an (n, 2) array (as ``shapely.get_coordinates`` gives) is read in place,
+    not copied: ``base`` spans the memory from its first to its last value, all of it in
+    the array's own buffer. One array type for the kernel, whatever the layout.
+    """
+    k = v.strides[0] // v.itemsize if len(v) > 1 else 1
+    if len(v) > 1 and (v.strides[0] <= 0 or v.strides[0] % v.itemsize):
+        v, k = np.ascontiguousarray(v), 1
+    size = (len(v) - 1) * k + 1 if len(v) else 0
+    base = np.lib.stride_tricks.as_strided(v, shape=(size,), strides=(v.itemsize,), writeable=False)
+    return base, k
 
 
 def _rings(geoms: NDArray[np.object_]) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
@@ -671,9 +694,9 @@ def _clamp(v: float, hi: int) -> int:
 
 @njit(cache=False)
 def _locate_all(
-    x, y, x0, y0, x1, y1, inv, nx, ny, sub_log, cell_code, rec, xs, ys, out
+    x, kx, y, ky, x0, y0, x1, y1, inv, nx, ny, sub_log, cell_code, rec, xs, ys, out
 ):  # fmt: skip
-    """Answer every point, writing ``out``.
+    """Answer every point (the i-th at ``x[i * kx], y[i * ky]``), writing ``out``.
 
     A batch of points at a time, in three passes, each a loop of loads that do not wait
     on one another (so that the memory system serves many at once): each point's cell
@@ -683,7 +706,7 @@ def _locate_all(
     fnx, fny = nx << sub_log, ny << sub_log
     mask = (1 << sub_log) - 1
     words = ((1 << (2 * sub_log)) + 7) // 8
-    n = len(x)
+    n = len(out)
     todo = np.empty(_BATCH, dtype=np.intp)
     at = np.empty(_BATCH, dtype=np.intp)
     word = np.empty(_BATCH, dtype=np.intp)
@@ -692,7 +715,7 @@ def _locate_all(
         q = 0
         for k in range(m):
             i = s0 + k
-            px, py = x[i], y[i]
+            px, py = x[i * kx], y[i * ky]
             inside = px >= x0 and py >= y0 and px <= x1 and py <= y1  # False for NaN
             fx = min(int(((px if inside else x0) - x0) * inv), fnx - 1)
             fy = min(int(((py if inside else y0) - y0) * inv), fny - 1)
@@ -718,7 +741,7 @@ def _locate_all(
             r += sub == _TEST
         for t in range(r):
             i = todo[t]
-            out[i] = _test_edges(rec, at[t], x[i], y[i], xs, ys)
+            out[i] = _test_edges(rec, at[t], x[i * kx], y[i * ky], xs, ys)
 
 
 @njit(cache=False)

@@ -143,6 +143,22 @@ def test_exactly_collinear_point_follows_geos() -> None:
     assert (_contained_indexed(pts, polys, rank) == ref).all()
 
 
+def test_coordinates_read_in_any_layout() -> None:
+    polys = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)
+    index = PointIndex.build(polys)
+    xy = np.array([[0.5, 0.5], [1.0, 0.5], [1.5, 0.25], [3.0, 0.5], [1.5, 1.0]])
+    want = [0, 0, 1, NONE, 1]
+    assert index.locate(xy[:, 0], xy[:, 1]).tolist() == want  # columns, in place
+    assert index.locate(xy[:, 0].copy(), xy[:, 1].copy()).tolist() == want
+    assert index.locate(xy[::-1, 0], xy[::-1, 1]).tolist() == want[::-1]  # copied
+    assert index.locate(xy[::2, 0], xy[::2, 1]).tolist() == want[::2]
+    assert index.locate(xy[:1, 0], xy[:1, 1]).tolist() == want[:1]
+    assert index.locate(xy[:0, 0], xy[:0, 1]).tolist() == []
+    assert index.locate([0.5, 1.5], [0.5, 0.5]).tolist() == [0, 1]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="x and y must be 1-d arrays of one length"):
+        index.locate(xy[:, 0], xy[:2, 1])
+
+
 def test_sub_log_is_checked() -> None:
     with pytest.raises(ValueError, match="sub_log must be from 0 to 5, not 6"):
         PointIndex.build(np.array([box(0, 0, 1, 1)]), sub_log=6)
