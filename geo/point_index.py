@@ -22,12 +22,16 @@ Structure
   dropped.
 - ``cell_code``: per cell, the polygon when its first pair is full, -1 when it has no
   pair, else a reference into ``rec``, where each such *partial* cell keeps, contiguous
-  (one or two cache lines, so one memory access for most points): a code per sub-cell of
-  a ``2**sub_log`` square sub-grid (4 bits each: none, the k-th pair's polygon, or "test
-  the edges"), found by the same clipping per sub-cell against the cell's own edges; then
-  its pairs' polygons, parities and edge lists. A point takes one lookup in a direct cell
-  (most points), two in a decided sub-cell; only in a sub-cell that an edge meets
-  (a few per cent of points) does it test edges, right away, no sorting.
+  (a cache line or two): a 4-bit code per sub-cell of a ``2**sub_log`` square sub-grid
+  (none, the k-th pair's polygon, or "test the edges"), found by the same clipping per
+  sub-cell against the cell's own edges; then its pairs' polygons, flags (parity, full)
+  and edge lists. At 64 cells per polygon and 8 x 8 sub-cells, of the random points of
+  ``benchmarks/joins.py --synthetic`` about 73 % are answered by their cell (or as
+  outside the grid), 23 % by their sub-cell and 4 % by edge tests.
+- The lookup goes a batch of points at a time, in passes whose memory reads do not wait
+  on one another (cell codes; sub-cell codes of the points in partial cells; the edge
+  tests of the rest), so the memory system serves many at once: the time goes on cache
+  misses, not on arithmetic.
 
 Kernel
 ------
@@ -36,11 +40,14 @@ shapely's prepared ``intersects``): a vertex equal to the point, or a horizontal
 holding it, is the boundary; a segment whose y-range crosses the point's ordinate
 half-open is tested by orientation, collinear meaning boundary and left of an upward
 segment counting a crossing. The orientation is Shewchuk's filtered ``orient2d``: its sign
-is taken where the floating-point error bound proves it, else computed exactly (Dekker's
-error-free products) where the coordinate differences are exact floats, as they are for a
-point on a vertex or on a drawn grid line; otherwise the point is **deferred**
-(:data:`DEFERRED`) and the caller answers it with shapely. So every answer the
-kernel gives equals GEOS's exact one; nothing is guessed near an edge.
+is taken where the floating-point error bound proves it (GEOS's own filter, looser, then
+agrees, or its double-double fallback does). Where it fails, GEOS computes
+``(b - a) x (p - b)`` in double-double arithmetic, which is exact when those four
+differences are exact floats (as for a point on a vertex or on a drawn grid line); the
+kernel then takes the exact sign (Dekker's error-free products), and otherwise the point is
+**deferred** (:data:`DEFERRED`) and the caller answers it with shapely: even a point
+exactly on an edge in binary can be off it in GEOS's arithmetic. So every answer the
+kernel gives equals GEOS's; nothing is guessed near an edge.
 
 The index requires valid ``Polygon``/``MultiPolygon`` geometries with finite coordinates
 (missing or empty ones never match); :func:`supported` says whether a set qualifies.
