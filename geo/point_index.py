@@ -56,6 +56,7 @@ The index requires valid ``Polygon``/``MultiPolygon`` geometries with finite coo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -120,7 +121,8 @@ def supported(polygons: NDArray[np.object_]) -> bool:
 class PointIndex:
     """Grid, candidate lists and clipped rings of a polygon set (see the module docstring).
 
-    Build with :meth:`build`; query with :meth:`locate`.
+    Build with :meth:`build`; query with :meth:`locate`. ``inv_cell`` is the inverse
+    of a sub-cell's side, ``shape`` the grid's cells along x and y.
     """
 
     n_polygons: int
@@ -166,8 +168,8 @@ class PointIndex:
         Raises
         ------
         ValueError
-            When ``priority`` does not have one value per polygon, or ``sub_log`` is out
-            of range.
+            When ``priority`` does not have one value per polygon, ``sub_log`` is out
+            of range, or the polygons are too many for int32 offsets.
         """
         geoms = np.asarray(polygons, dtype=object)
         n = len(geoms)
@@ -193,28 +195,11 @@ class PointIndex:
         nx = int(np.floor((x1 - x0) / cell)) + 1
         ny = int(np.floor((y1 - y0) / cell)) + 1
         inv = 1.0 / cell
-        cell_of, unit = _pairs(bounds, here, x0, y0, inv, nx, ny)
-        order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
-        cell_of, unit = cell_of[order], unit[order]
         margin = _MARGIN_COORD * max(abs(x0), abs(y0), abs(x1), abs(y1))
         grid = (x0, y0, cell, nx, _MARGIN_CELL * cell + margin)
-        count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
-        keep, full = _keep(cell_of, state)
-        cell_of, unit, count, parity, full = (
-            cell_of[keep],
-            unit[keep],
-            count[keep],
-            parity[keep],
-            full[keep],
+        cell_code, pairs = _cell_pairs(
+            bounds, here, prio, grid, ny, (unit_ring, ring_start, xs, ys)
         )
-        edge_start = np.zeros(len(unit) + 1, dtype=np.intp)
-        np.cumsum(count, out=edge_start[1:])
-        edges = np.empty(edge_start[-1], dtype=np.intp)
-        _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, (edge_start, edges))
-        cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
-        np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
-        cell_code = _cell_codes(cell_start, unit, full)
-        pairs = (cell_start, unit, full, parity, edge_start, edges)
         sub_grid = (
             x0,
             y0,
@@ -312,6 +297,44 @@ def _rings(geoms: NDArray[np.object_]) -> tuple[IntArray, IntArray, FloatArray, 
 def _cell_index(v: FloatArray, v0: float, inv: float, size: int) -> IntArray:
     """Cell index along one axis, the same arithmetic as the kernel's."""
     return np.clip(np.floor((v - v0) * inv), 0, size - 1).astype(np.intp)
+
+
+def _cell_pairs(
+    bounds: FloatArray,
+    here: NDArray[np.bool_],
+    prio: NDArray[np.integer],
+    grid: tuple[float, float, float, int, float],
+    ny: int,
+    rings: tuple[IntArray, IntArray, FloatArray, FloatArray],
+) -> tuple[NDArray[np.int32], tuple[Any, ...]]:
+    """Cell codes and the kept (cell, polygon) pairs, clipped, by cell and priority.
+
+    ``pairs`` is ``(cell_start, unit, full, parity, edge_start, edges)``: CSR over cells
+    of the pairs, then per pair its polygon, whether it is full, the parity of its fixed
+    crossings and (CSR) its edges' first vertex positions.
+    """
+    x0, y0, cell, nx, _ = grid
+    unit_ring, ring_start, xs, ys = rings
+    cell_of, unit = _pairs(bounds, here, x0, y0, 1.0 / cell, nx, ny)
+    order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
+    cell_of, unit = cell_of[order], unit[order]
+    count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
+    keep, full = _keep(cell_of, state)
+    cell_of, unit, count, parity, full = (
+        cell_of[keep],
+        unit[keep],
+        count[keep],
+        parity[keep],
+        full[keep],
+    )
+    edge_start = np.zeros(len(unit) + 1, dtype=np.intp)
+    np.cumsum(count, out=edge_start[1:])
+    edges = np.empty(edge_start[-1], dtype=np.intp)
+    _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, (edge_start, edges))
+    cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
+    np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
+    cell_code = _cell_codes(cell_start, unit, full)
+    return cell_code, (cell_start, unit.astype(np.intp), full, parity, edge_start, edges)
 
 
 def _pairs(
