@@ -43,7 +43,7 @@ for one outside every block but inside a beat."""
 
 INDEX_MIN_POINTS = 1_000_000
 """Points from which containment goes through :class:`geo.point_index.PointIndex`: below,
-the one-off compilation (about 5 s) outweighs its gain over the STRtree query."""
+the one-off compilation (about 7 CPU s) outweighs its gain over the STRtree query."""
 
 _POINT_TYPE_ID = 0
 

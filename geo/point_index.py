@@ -207,12 +207,7 @@ class PointIndex:
             nx,
             _MARGIN_CELL * cell / (1 << sub_log) + margin,
         )
-        size = _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, None)
-        if size >= 2**31 - 3 or len(xs) >= 2**31:
-            msg = f"{n} polygons with {len(xs)} vertices are too many for one index"
-            raise ValueError(msg)
-        rec = np.empty(size, dtype=np.int32)
-        _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec)
+        rec = _pack(cell_code, pairs, sub_grid, sub_log, xs, ys)
         return cls(
             n, (float(x0), float(y0)), (float(x1), float(y1)), inv * (1 << sub_log), (nx, ny),
             sub_log, cell_code, rec, xs, ys,
@@ -572,49 +567,72 @@ def _two_product(a: float, b: float) -> tuple[float, float]:
     return p, e
 
 
-@njit(cache=False)
-def _pack(cell_code, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
-    """Write each partial cell's record into ``rec``; with ``rec`` None, only count.
+def _pack(
+    cell_code: NDArray[np.int32],
+    pairs: tuple[Any, ...],
+    sub_grid: tuple[float, float, float, int, float],
+    sub_log: int,
+    xs: FloatArray,
+    ys: FloatArray,
+) -> NDArray[np.int32]:
+    """Return the partial cells' records, pointing their cell codes at them.
 
     The record at ``p`` (cell code ``-3 - p``): the sub-cells' 4-bit codes (see
     :func:`_sub_codes`), eight to an int32, row by row; the number of pairs; their
     polygons; then per pair its flags (parity, full), edge count and the edges' first
-    vertex positions. Returns the size.
+    vertex positions.
+
+    Raises
+    ------
+    ValueError
+        When the records or the vertices are too many for int32 offsets.
     """
+    cell_start, _, _, _, edge_start, _ = pairs
+    partial = np.flatnonzero(cell_code == _PARTIAL)
+    k0, k1 = cell_start[partial], cell_start[partial + 1]
+    words = ((1 << (2 * sub_log)) + 7) // 8
+    size = words + 1 + 3 * (k1 - k0) + edge_start[k1] - edge_start[k0]
+    at = np.zeros(len(partial) + 1, dtype=np.intp)
+    np.cumsum(size, out=at[1:])
+    if at[-1] >= 2**31 - 3 or len(xs) >= 2**31:
+        msg = f"{len(xs)} vertices in {at[-1]} words of cell records are too many for one index"
+        raise ValueError(msg)
+    rec = np.empty(at[-1], dtype=np.int32)
+    cell_code[partial] = -3 - at[:-1]
+    _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec)
+    return rec
+
+
+@njit(cache=False)
+def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
+    """Write the record of each partial cell ``partial[i]`` at ``rec[at[i]:]`` (see _pack)."""
     cell_start, unit, full, parity, edge_start, edges = pairs
     side = 1 << sub_log
     words = (side * side + 7) // 8
     codes = np.zeros(side * side, dtype=np.int64)
     scratch = (codes, np.zeros(side * side, np.bool_), np.zeros_like(codes), np.zeros_like(codes))
-    at = 0
-    for c in range(len(cell_code)):
-        if cell_code[c] != _PARTIAL:
-            continue
+    for i in range(len(partial)):
+        c = partial[i]
         k0, k1 = cell_start[c], cell_start[c + 1]
-        size = words + 1 + 3 * (k1 - k0) + edge_start[k1] - edge_start[k0]
-        if rec is not None:
-            cell_code[c] = -3 - at
-            _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch)
-            for w in range(words):
-                word = 0
-                for t in range(8 * w, min(8 * w + 8, side * side)):
-                    word |= codes[t] << (4 * (t % 8))
-                rec[at + w] = word - (1 << 32) if word >= 1 << 31 else word
-            q = at + words
-            rec[q] = k1 - k0
+        _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch)
+        for w in range(words):
+            word = 0
+            for t in range(8 * w, min(8 * w + 8, side * side)):
+                word |= codes[t] << (4 * (t % 8))
+            rec[at[i] + w] = word - (1 << 32) if word >= 1 << 31 else word
+        q = at[i] + words
+        rec[q] = k1 - k0
+        q += 1
+        for k in range(k0, k1):
+            rec[q] = unit[k]
             q += 1
-            for k in range(k0, k1):
-                rec[q] = unit[k]
+        for k in range(k0, k1):
+            rec[q] = parity[k] | (_FLAG_FULL if full[k] else 0)
+            rec[q + 1] = edge_start[k + 1] - edge_start[k]
+            q += 2
+            for e in range(edge_start[k], edge_start[k + 1]):
+                rec[q] = edges[e]
                 q += 1
-            for k in range(k0, k1):
-                rec[q] = parity[k] | (_FLAG_FULL if full[k] else 0)
-                rec[q + 1] = edge_start[k + 1] - edge_start[k]
-                q += 2
-                for e in range(edge_start[k], edge_start[k + 1]):
-                    rec[q] = edges[e]
-                    q += 1
-        at += size
-    return at
 
 
 @njit(cache=False)
