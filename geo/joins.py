@@ -43,7 +43,7 @@ for one outside every block but inside a beat."""
 
 INDEX_MIN_POINTS = 1_000_000
 """Points from which containment goes through :class:`geo.point_index.PointIndex`: below,
-the one-off compilation (about 5 s) outweighs its gain over the STRtree query."""
+the one-off compilation (about 7 CPU s) outweighs its gain over the STRtree query."""
 
 _POINT_TYPE_ID = 0
 
@@ -70,9 +70,10 @@ def _point_geoms(points: Any, what: str) -> NDArray[np.object_]:
         msg = f"{what} must be a GeoDataFrame or GeoSeries, not {type(points).__name__}"
         raise SchemaError(msg)
     geoms = np.asarray(points.geometry.to_numpy(), dtype=object)
-    bad = present(geoms) & (shapely.get_type_id(geoms) != _POINT_TYPE_ID)
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
+    other = np.flatnonzero(shapely.get_type_id(geoms) > _POINT_TYPE_ID)  # -1: missing
+    bad = other[present(geoms[other])]  # an empty line is as missing as an empty point
+    if len(bad):
+        pos = int(bad[0])
         msg = (
             f"{what}: feature {pos + 1} (index {points.index[pos]!r}) in column 'geometry' "
             f"is a {geoms[pos].geom_type}, not a Point"
@@ -119,22 +120,38 @@ def _pick_smallest(left: IntArray, right: IntArray, rank: IntArray, n: int) -> I
     return out
 
 
-def _contained(geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray) -> IntArray:
-    """Position of the unit containing each point (boundary included), -1 if none."""
+def _contained(
+    geoms: NDArray[np.object_],
+    units: NDArray[np.object_],
+    rank: IntArray,
+    here: NDArray[np.bool_] | None = None,
+) -> IntArray:
+    """Position of the unit containing each point (boundary included), -1 if none.
+
+    ``here``, when given, is ``present(geoms)``.
+    """
     if len(geoms) >= INDEX_MIN_POINTS and point_index.supported(units):
-        return _contained_indexed(geoms, units, rank)
+        return _contained_indexed(geoms, units, rank, here)
     return _contained_tree(geoms, units, rank)
 
 
 def _contained_indexed(
-    geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray
+    geoms: NDArray[np.object_],
+    units: NDArray[np.object_],
+    rank: IntArray,
+    here: NDArray[np.bool_] | None = None,
 ) -> IntArray:
     """:func:`_contained` through the grid index; its deferred points through the tree."""
-    here = present(geoms)
-    xy = shapely.get_coordinates(geoms[here])
+    here = present(geoms) if here is None else here
     index = point_index.PointIndex.build(units, priority=rank)
-    pos = np.full(len(geoms), -1, dtype=np.intp)
-    pos[here] = index.locate(xy[:, 0], xy[:, 1])
+    if here.all():  # no copy of the geometries; the coordinates' columns read in place
+        xy = shapely.get_coordinates(geoms)
+        pos = index.locate(xy[:, 0], xy[:, 1])
+    else:
+        xy = shapely.get_coordinates(geoms[here])
+        pos = np.full(len(geoms), -1, dtype=np.intp)
+        pos[here] = index.locate(xy[:, 0], xy[:, 1])
+    del xy
     deferred = np.flatnonzero(pos == point_index.DEFERRED)
     if len(deferred):
         pos[deferred] = _contained_tree(geoms[deferred], units, rank)
@@ -167,7 +184,16 @@ def _nearest_within(
     units_m = np.asarray(units.to_crs(crs).to_numpy(), dtype=object)
     xy = shapely.get_coordinates(geoms[idx])
     to_metric = pyproj.Transformer.from_crs(units.crs, crs, always_xy=True)
-    pts_m = shapely.points(np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
+    xm, ym = to_metric.transform(xy[:, 0], xy[:, 1])
+    # a point farther than max_distance_m from the units' extent has no unit in reach
+    bx0, by0, bx1, by1 = shapely.total_bounds(units_m)
+    dx = np.maximum(np.maximum(bx0 - xm, xm - bx1), 0.0)
+    dy = np.maximum(np.maximum(by0 - ym, ym - by1), 0.0)
+    near = np.hypot(dx, dy) <= max_distance_m * (1 + 1e-9) + 1e-9 * max(abs(bx0), abs(bx1))
+    idx = idx[near]
+    if len(idx) == 0:
+        return out
+    pts_m = shapely.points(np.column_stack([xm[near], ym[near]]))
     # every unit within reach (index + distance predicate), then the closest of them:
     # several times faster than STRtree.query_nearest when most points have none in reach
     tree = shapely.STRtree(units_m)
@@ -239,12 +265,13 @@ def assign_points(
     ids = _id_values(units, id_column, "units")
     rank = _ranks(ids)
     unit_geoms = np.asarray(units.geometry.to_numpy(), dtype=object)
-    pos = _contained(geoms, unit_geoms, rank)
+    located = present(geoms)
+    pos = _contained(geoms, unit_geoms, rank, located)
     if max_distance_m is not None:
         if max_distance_m < 0:
             msg = f"max_distance_m must be >= 0, not {max_distance_m}"
             raise SchemaError(msg)
-        todo = (pos < 0) & present(geoms)
+        todo = (pos < 0) & located
         near = _nearest_within(geoms, units.geometry, rank, todo, max_distance_m)
         pos = np.where(pos < 0, near, pos)
     return _take(ids, pos, points.index, id_column)
@@ -302,18 +329,18 @@ def join_households(
 
     beat_ids = _id_values(beats, "beat_id", "beats")
     beat_geoms = np.asarray(beats.geometry.to_numpy(), dtype=object)
-    beat_pos = _contained(geoms, beat_geoms, _ranks(beat_ids))
+    located = present(geoms)
+    beat_pos = _contained(geoms, beat_geoms, _ranks(beat_ids), located)
     beat = _take(beat_ids, beat_pos, households.index, "beat_id")
 
     block_ids = _id_values(blocks, "block_id", "blocks").astype("string")
     block_rank = _ranks(block_ids)
     block_geoms = np.asarray(blocks.geometry.to_numpy(), dtype=object)
-    pos = _contained(geoms, block_geoms, block_rank)
+    pos = _contained(geoms, block_geoms, block_rank, located)
     inside = pos >= 0
     on_edge = np.zeros(len(geoms), dtype=bool)
     if inside.any():
         on_edge[inside] = ~shapely.contains_properly(block_geoms[pos[inside]], geoms[inside])
-    located = present(geoms)
     near = _nearest_within(
         geoms, blocks.geometry, block_rank, ~inside & located, s.outside_block_max_m
     )

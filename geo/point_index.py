@@ -21,9 +21,17 @@ Structure
   does: *full* (every later pair of the cell is dropped, their priority being larger) or
   dropped.
 - ``cell_code``: per cell, the polygon when its first pair is full, -1 when it has no
-  pair, else "look at the pairs". Points in such direct cells (most of them) are
-  answered by one lookup; the others are binned by cell, a chunk at a time (a counting
-  sort), and answered cell by cell while the cell's data are in cache.
+  pair, else a reference into ``rec``, where each such *partial* cell keeps, contiguous
+  (a cache line or two): a 4-bit code per sub-cell of a ``2**sub_log`` square sub-grid
+  (none, the k-th pair's polygon, or "test the edges"), found by the same clipping per
+  sub-cell against the cell's own edges; then its pairs' polygons, flags (parity, full)
+  and edge lists. At 64 cells per polygon and 8 x 8 sub-cells, of the random points of
+  ``benchmarks/joins.py --synthetic`` about 73 % are answered by their cell (or as
+  outside the grid), 23 % by their sub-cell and 4 % by edge tests.
+- The lookup goes a batch of points at a time, in passes whose memory reads do not wait
+  on one another (cell codes; sub-cell codes of the points in partial cells; the edge
+  tests of the rest), so the memory system serves many at once: the time goes on cache
+  misses, not on arithmetic.
 
 Kernel
 ------
@@ -32,11 +40,14 @@ shapely's prepared ``intersects``): a vertex equal to the point, or a horizontal
 holding it, is the boundary; a segment whose y-range crosses the point's ordinate
 half-open is tested by orientation, collinear meaning boundary and left of an upward
 segment counting a crossing. The orientation is Shewchuk's filtered ``orient2d``: its sign
-is taken where the floating-point error bound proves it, else computed exactly (Dekker's
-error-free products) where the coordinate differences are exact floats, as they are for a
-point on a vertex or on a drawn grid line; otherwise the point is **deferred**
-(:data:`DEFERRED`) and the caller answers it with shapely. So every answer the
-kernel gives equals GEOS's exact one; nothing is guessed near an edge.
+is taken where the floating-point error bound proves it (GEOS's own filter, looser, then
+agrees, or its double-double fallback does). Where it fails, GEOS computes
+``(b - a) x (p - b)`` in double-double arithmetic, which is exact when those four
+differences are exact floats (as for a point on a vertex or on a drawn grid line); the
+kernel then takes the exact sign (Dekker's error-free products), and otherwise the point is
+**deferred** (:data:`DEFERRED`) and the caller answers it with shapely: even a point
+exactly on an edge in binary can be off it in GEOS's arithmetic. So every answer the
+kernel gives equals GEOS's; nothing is guessed near an edge.
 
 The index requires valid ``Polygon``/``MultiPolygon`` geometries with finite coordinates
 (missing or empty ones never match); :func:`supported` says whether a set qualifies.
@@ -45,6 +56,7 @@ The index requires valid ``Polygon``/``MultiPolygon`` geometries with finite coo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -62,10 +74,12 @@ _POLYGON_TYPES = (3, 6)  # shapely type ids of Polygon and MultiPolygon
 _EPS = 2.0**-53
 _CCW_ERRBOUND_A = (3.0 + 16.0 * _EPS) * _EPS
 _IN, _OUT, _UNSURE, _EDGE = 1, 0, 2, 3
-_PARTIAL = -3  # cell code: look at the cell's pairs
+_PARTIAL = -3  # cell code: look at the cell's pairs (then -3 - its place in ``rec``)
 _MARGIN_CELL, _MARGIN_COORD = 1e-7, 1e-12
-_CHUNK = 1 << 18  # points binned at a time (7 MiB of buffers): measured best here
-_SHIFT = 0  # 2 ** _SHIFT consecutive cells of a row per bucket: one measured best
+_SUB_LOG = 3  # 8 x 8 sub-cells per partial cell: measured best here (4 x 4 close behind)
+_TEST = 15  # sub-cell code: test the edges (0 is no polygon, k the k-th pair's polygon)
+_FLAG_PARITY, _FLAG_FULL = 1, 2
+_BATCH = 1024  # points per batch of the lookup: measured best here
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -107,7 +121,8 @@ def supported(polygons: NDArray[np.object_]) -> bool:
 class PointIndex:
     """Grid, candidate lists and clipped rings of a polygon set (see the module docstring).
 
-    Build with :meth:`build`; query with :meth:`locate`.
+    Build with :meth:`build`; query with :meth:`locate`. ``inv_cell`` is the inverse
+    of a sub-cell's side, ``shape`` the grid's cells along x and y.
     """
 
     n_polygons: int
@@ -115,13 +130,9 @@ class PointIndex:
     top: tuple[float, float]
     inv_cell: float
     shape: tuple[int, int]
-    cell_start: IntArray
+    sub_log: int
     cell_code: NDArray[np.int32]
-    cand: IntArray
-    full: NDArray[np.bool_]
-    parity: NDArray[np.int8]
-    edge_start: IntArray
-    edges: IntArray
+    rec: NDArray[np.int32]
     xs: FloatArray
     ys: FloatArray
 
@@ -132,6 +143,7 @@ class PointIndex:
         *,
         priority: NDArray[np.integer] | None = None,
         cells_per_polygon: float = 64.0,
+        sub_log: int = _SUB_LOG,
     ) -> PointIndex:
         """Index polygons.
 
@@ -145,6 +157,9 @@ class PointIndex:
             when omitted (equal values: row order too).
         cells_per_polygon : float, default 64.0
             Grid cells per polygon: more cells, more of them wholly inside one polygon.
+        sub_log : int, default 3
+            Each cell an edge meets is split into ``2**sub_log`` by ``2**sub_log``
+            sub-cells (0: not split); from 0 to 5.
 
         Returns
         -------
@@ -153,7 +168,8 @@ class PointIndex:
         Raises
         ------
         ValueError
-            When ``priority`` does not have one value per polygon.
+            When ``priority`` does not have one value per polygon, ``sub_log`` is out
+            of range, or the polygons are too many for int32 offsets.
         """
         geoms = np.asarray(polygons, dtype=object)
         n = len(geoms)
@@ -161,14 +177,15 @@ class PointIndex:
         if prio.shape != (n,):
             msg = f"priority has {prio.shape} values for {n} polygons"
             raise ValueError(msg)
+        if not 0 <= sub_log <= 5:
+            msg = f"sub_log must be from 0 to 5, not {sub_log}"
+            raise ValueError(msg)
         unit_ring, ring_start, xs, ys = _rings(geoms)
         bounds = shapely.bounds(geoms)
         here = np.isfinite(bounds).all(axis=1)
         if not here.any():
-            none = np.empty(0, np.intp)
-            return cls(n, (0.0, 0.0), (-1.0, -1.0), 1.0, (1, 1), np.zeros(2, np.intp),
-                       np.full(1, NONE, np.int32), none, np.empty(0, bool), np.empty(0, np.int8),
-                       np.zeros(1, np.intp), none, xs, ys)  # fmt: skip
+            return cls(n, (0.0, 0.0), (-1.0, -1.0), 1.0, (1, 1), 0, np.full(1, NONE, np.int32),
+                       np.empty(0, np.int32), xs, ys)  # fmt: skip
         x0, y0 = bounds[here, 0].min(), bounds[here, 1].min()
         x1, y1 = bounds[here, 2].max(), bounds[here, 3].max()
         span = max(x1 - x0, y1 - y0)
@@ -178,30 +195,22 @@ class PointIndex:
         nx = int(np.floor((x1 - x0) / cell)) + 1
         ny = int(np.floor((y1 - y0) / cell)) + 1
         inv = 1.0 / cell
-        cell_of, unit = _pairs(bounds, here, x0, y0, inv, nx, ny)
-        order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
-        cell_of, unit = cell_of[order], unit[order]
-        margin = _MARGIN_CELL * cell + _MARGIN_COORD * max(abs(x0), abs(y0), abs(x1), abs(y1))
-        grid = (x0, y0, cell, nx, margin)
-        count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
-        keep, full = _keep(cell_of, state)
-        cell_of, unit, count, parity, full = (
-            cell_of[keep],
-            unit[keep],
-            count[keep],
-            parity[keep],
-            full[keep],
+        margin = _MARGIN_COORD * max(abs(x0), abs(y0), abs(x1), abs(y1))
+        grid = (x0, y0, cell, nx, _MARGIN_CELL * cell + margin)
+        cell_code, pairs = _cell_pairs(
+            bounds, here, prio, grid, ny, (unit_ring, ring_start, xs, ys)
         )
-        edge_start = np.zeros(len(unit) + 1, dtype=np.intp)
-        np.cumsum(count, out=edge_start[1:])
-        edges = np.empty(edge_start[-1], dtype=np.intp)
-        _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, (edge_start, edges))
-        cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
-        np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
-        cell_code = _cell_codes(cell_start, unit, full)
+        sub_grid = (
+            x0,
+            y0,
+            cell / (1 << sub_log),
+            nx,
+            _MARGIN_CELL * cell / (1 << sub_log) + margin,
+        )
+        rec = _pack(cell_code, pairs, sub_grid, sub_log, xs, ys)
         return cls(
-            n, (float(x0), float(y0)), (float(x1), float(y1)), inv, (nx, ny), cell_start,
-            cell_code, unit.astype(np.intp), full, parity, edge_start, edges, xs, ys,
+            n, (float(x0), float(y0)), (float(x1), float(y1)), inv * (1 << sub_log), (nx, ny),
+            sub_log, cell_code, rec, xs, ys,
         )  # fmt: skip
 
     def locate(self, x: FloatArray, y: FloatArray) -> IntArray:
@@ -218,6 +227,11 @@ class PointIndex:
             Polygon position, :data:`NONE` (-1) when none holds the point, or
             :data:`DEFERRED` (-2) when it cannot be decided exactly here.
 
+        Raises
+        ------
+        ValueError
+            When ``x`` and ``y`` are not 1-d arrays of one length.
+
         Examples
         --------
         >>> from shapely.geometry import box
@@ -226,15 +240,33 @@ class PointIndex:
         >>> index.locate(np.array([0.5, 1.0, 9.0]), np.array([0.5, 0.5, 9.0])).tolist()
         [1, 0, -1]
         """
-        xa = np.ascontiguousarray(x, dtype=np.float64)
-        ya = np.ascontiguousarray(y, dtype=np.float64)
+        xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if xa.shape != ya.shape or xa.ndim != 1:
+            msg = f"x and y must be 1-d arrays of one length, not {xa.shape} and {ya.shape}"
+            raise ValueError(msg)
         out = np.empty(len(xa), dtype=np.intp)
+        (bx, kx), (by, ky) = _strided(xa), _strided(ya)
         _locate_all(
-            xa, ya, self.origin[0], self.origin[1], self.top[0], self.top[1], self.inv_cell,
-            self.shape[0], self.shape[1], self.cell_start, self.cell_code, self.cand, self.full,
-            self.parity, self.edge_start, self.edges, self.xs, self.ys, out, _CHUNK, _SHIFT,
+            bx, kx, by, ky, self.origin[0], self.origin[1], self.top[0], self.top[1],
+            self.inv_cell, self.shape[0], self.shape[1], self.sub_log, self.cell_code, self.rec,
+            self.xs, self.ys, out,
         )  # fmt: skip
         return out
+
+
+def _strided(v: FloatArray) -> tuple[FloatArray, int]:
+    """Return ``(base, k)``, ``v[i]`` being ``base[i * k]``, ``base`` contiguous.
+
+    A column of an (n, 2) array (as ``shapely.get_coordinates`` gives) is read in place,
+    not copied: ``base`` spans the memory from its first to its last value, all of it in
+    the array's own buffer. One array type for the kernel, whatever the layout.
+    """
+    k = v.strides[0] // v.itemsize if len(v) > 1 else 1
+    if len(v) > 1 and (v.strides[0] <= 0 or v.strides[0] % v.itemsize):
+        v, k = np.ascontiguousarray(v), 1
+    size = (len(v) - 1) * k + 1 if len(v) else 0
+    base = np.lib.stride_tricks.as_strided(v, shape=(size,), strides=(v.itemsize,), writeable=False)
+    return base, k
 
 
 def _rings(geoms: NDArray[np.object_]) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
@@ -260,6 +292,44 @@ def _rings(geoms: NDArray[np.object_]) -> tuple[IntArray, IntArray, FloatArray, 
 def _cell_index(v: FloatArray, v0: float, inv: float, size: int) -> IntArray:
     """Cell index along one axis, the same arithmetic as the kernel's."""
     return np.clip(np.floor((v - v0) * inv), 0, size - 1).astype(np.intp)
+
+
+def _cell_pairs(
+    bounds: FloatArray,
+    here: NDArray[np.bool_],
+    prio: NDArray[np.integer],
+    grid: tuple[float, float, float, int, float],
+    ny: int,
+    rings: tuple[IntArray, IntArray, FloatArray, FloatArray],
+) -> tuple[NDArray[np.int32], tuple[Any, ...]]:
+    """Cell codes and the kept (cell, polygon) pairs, clipped, by cell and priority.
+
+    ``pairs`` is ``(cell_start, unit, full, parity, edge_start, edges)``: CSR over cells
+    of the pairs, then per pair its polygon, whether it is full, the parity of its fixed
+    crossings and (CSR) its edges' first vertex positions.
+    """
+    x0, y0, cell, nx, _ = grid
+    unit_ring, ring_start, xs, ys = rings
+    cell_of, unit = _pairs(bounds, here, x0, y0, 1.0 / cell, nx, ny)
+    order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
+    cell_of, unit = cell_of[order], unit[order]
+    count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
+    keep, full = _keep(cell_of, state)
+    cell_of, unit, count, parity, full = (
+        cell_of[keep],
+        unit[keep],
+        count[keep],
+        parity[keep],
+        full[keep],
+    )
+    edge_start = np.zeros(len(unit) + 1, dtype=np.intp)
+    np.cumsum(count, out=edge_start[1:])
+    edges = np.empty(edge_start[-1], dtype=np.intp)
+    _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, (edge_start, edges))
+    cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
+    np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
+    cell_code = _cell_codes(cell_start, unit, full)
+    return cell_code, (cell_start, unit.astype(np.intp), full, parity, edge_start, edges)
 
 
 def _pairs(
@@ -447,19 +517,26 @@ def _orient_slow(ax: float, ay: float, bx: float, by: float, cx: float, cy: floa
 
 @njit(cache=False)
 def _orient_exact(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
-    """Return orient2d's sign exactly, or _UNSURE.
+    """Return GEOS's orientation sign where it is provably the exact one, else _UNSURE.
 
-    Exact when the four differences are exact floats (error-free products, Dekker).
+    Reached where the filter fails, as GEOS's own filter then does: GEOS computes
+    ``(b - a) x (c - b)`` in double-double arithmetic, exact (so equal to this) when the
+    four differences are exact floats, the products then exact (Dekker's); other cases,
+    even exactly collinear ones, can come out either way there, so they are deferred.
     """
-    dax, dby, day, dbx = ax - cx, by - cy, ay - cy, bx - cx
-    if not (_exact_diff(ax, cx, dax) and _exact_diff(by, cy, dby)):
+    dx1, dy1, dx2, dy2 = bx - ax, by - ay, cx - bx, cy - by
+    if not (_exact_diff(bx, ax, dx1) and _exact_diff(by, ay, dy1)):
         return _UNSURE
-    if not (_exact_diff(ay, cy, day) and _exact_diff(bx, cx, dbx)):
+    if not (_exact_diff(cx, bx, dx2) and _exact_diff(cy, by, dy2)):
         return _UNSURE
-    if max(abs(dax), abs(dby), abs(day), abs(dbx)) > 1e150:
+    if max(abs(dx1), abs(dy1), abs(dx2), abs(dy2)) > 1e150:
         return _UNSURE  # the splitting below could overflow
-    lh, ll = _two_product(dax, dby)
-    rh, rl = _two_product(day, dbx)
+    lh, ll = _two_product(dx1, dy2)
+    rh, rl = _two_product(dy1, dx2)
+    if (dx1 != 0.0 and dy2 != 0.0 and abs(lh) < 1e-250) or (
+        dy1 != 0.0 and dx2 != 0.0 and abs(rh) < 1e-250
+    ):
+        return _UNSURE  # a product or its low part could underflow
     # rounding is monotone: different high parts order the exact products; else the lows
     if lh != rh:
         return 1 if lh > rh else -1
@@ -490,69 +567,285 @@ def _two_product(a: float, b: float) -> tuple[float, float]:
     return p, e
 
 
+def _pack(
+    cell_code: NDArray[np.int32],
+    pairs: tuple[Any, ...],
+    sub_grid: tuple[float, float, float, int, float],
+    sub_log: int,
+    xs: FloatArray,
+    ys: FloatArray,
+) -> NDArray[np.int32]:
+    """Return the partial cells' records, pointing their cell codes at them.
+
+    The record at ``p`` (cell code ``-3 - p``): the sub-cells' 4-bit codes (see
+    :func:`_sub_codes`), eight to an int32, row by row; the number of pairs; their
+    polygons; then per pair its flags (parity, full), edge count and the edges' first
+    vertex positions.
+
+    Raises
+    ------
+    ValueError
+        When the records or the vertices are too many for int32 offsets.
+    """
+    cell_start, _, _, _, edge_start, _ = pairs
+    partial = np.flatnonzero(cell_code == _PARTIAL)
+    k0, k1 = cell_start[partial], cell_start[partial + 1]
+    words = ((1 << (2 * sub_log)) + 7) // 8
+    size = words + 1 + 3 * (k1 - k0) + edge_start[k1] - edge_start[k0]
+    at = np.zeros(len(partial) + 1, dtype=np.intp)
+    np.cumsum(size, out=at[1:])
+    if at[-1] >= 2**31 - 3 or len(xs) >= 2**31:
+        msg = f"{len(xs)} vertices in {at[-1]} words of cell records are too many for one index"
+        raise ValueError(msg)
+    rec = np.empty(at[-1], dtype=np.int32)
+    cell_code[partial] = -3 - at[:-1]
+    _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec)
+    return rec
+
+
+@njit(cache=False)
+def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
+    """Write the record of each partial cell ``partial[i]`` at ``rec[at[i]:]`` (see _pack)."""
+    cell_start, unit, full, parity, edge_start, edges = pairs
+    side = 1 << sub_log
+    words = (side * side + 7) // 8
+    codes = np.zeros(side * side, dtype=np.int64)
+    scratch = (codes, np.zeros(side * side, np.bool_), np.zeros_like(codes), np.zeros_like(codes))
+    for i in range(len(partial)):
+        c = partial[i]
+        k0, k1 = cell_start[c], cell_start[c + 1]
+        _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch)
+        for w in range(words):
+            word = 0
+            for t in range(8 * w, min(8 * w + 8, side * side)):
+                word |= codes[t] << (4 * (t % 8))
+            rec[at[i] + w] = word - (1 << 32) if word >= 1 << 31 else word
+        q = at[i] + words
+        rec[q] = k1 - k0
+        q += 1
+        for k in range(k0, k1):
+            rec[q] = unit[k]
+            q += 1
+        for k in range(k0, k1):
+            rec[q] = parity[k] | (_FLAG_FULL if full[k] else 0)
+            rec[q + 1] = edge_start[k + 1] - edge_start[k]
+            q += 2
+            for e in range(edge_start[k], edge_start[k + 1]):
+                rec[q] = edges[e]
+                q += 1
+
+
+@njit(cache=False)
+def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch):  # fmt: skip
+    """Write the codes of cell ``c``'s sub-cells (its pairs ``k0:k1``) into ``codes``.
+
+    A sub-cell's code is ``q`` when the q-th pair (from 1) holds the whole enlarged
+    sub-cell and the earlier pairs' polygons miss it, 0 when no pair's polygon meets it,
+    else _TEST (an edge may meet it, its centre is doubtful, or past 14 pairs). The
+    pair's edges are all of its polygon's boundary that meets the cell, so a sub-cell
+    that none of them may cross is wholly inside or outside, as its centre is; and so
+    are side-by-side such sub-cells together. ``scratch``: four arrays of a code each.
+    """
+    codes, touched, group, stack = scratch
+    _, _, full, parity, edge_start, edges = pairs
+    x0, y0, sub, nx, margin = sub_grid
+    side = 1 << sub_log
+    fx, fy = (c % nx) * side, (c // nx) * side
+    codes[:] = -1  # undecided
+    for k in range(k0, k1):
+        q = k - k0 + 1
+        touched[:] = False
+        for e in range(edge_start[k], edge_start[k + 1]):
+            j = edges[e]
+            xa, ya, xb, yb = xs[j], ys[j], xs[j + 1], ys[j + 1]
+            # per row of sub-cells, those the segment may meet there (one more each way
+            # for rounding), then the exact test
+            sy0 = _clamp(np.floor((min(ya, yb) - y0) / sub) - fy - 1, side)
+            sy1 = _clamp(np.floor((max(ya, yb) - y0) / sub) - fy + 1, side - 1)
+            for sy in range(sy0, sy1 + 1):
+                ylo = y0 + (fy + sy) * sub - margin
+                yhi = ylo + sub + 2 * margin
+                if ya == yb:
+                    xl, xr = min(xa, xb), max(xa, xb)
+                else:
+                    ta = min(max((ylo - ya) / (yb - ya), 0.0), 1.0)
+                    tb = min(max((yhi - ya) / (yb - ya), 0.0), 1.0)
+                    xl = min(xa + ta * (xb - xa), xa + tb * (xb - xa))
+                    xr = max(xa + ta * (xb - xa), xa + tb * (xb - xa))
+                sx0 = _clamp(np.floor((xl - x0) / sub) - fx - 1, side)
+                sx1 = _clamp(np.floor((xr - x0) / sub) - fx + 1, side - 1)
+                for sx in range(sx0, sx1 + 1):
+                    t = sy * side + sx
+                    if codes[t] < 0 and not touched[t]:
+                        xlo = x0 + (fx + sx) * sub - margin
+                        xhi = xlo + sub + 2 * margin
+                        touched[t] = _may_cross(xa, ya, xb, yb, xlo, ylo, xhi, yhi)
+        # one centre test per group of undecided sub-cells side by side that no edge meets
+        group[:] = -1
+        for t0 in range(side * side):
+            if touched[t0] or group[t0] >= 0 or codes[t0] >= 0:
+                continue
+            state = _IN if full[k] else _center_state(t0, k, pairs, sub_grid, side, fx, fy, xs, ys)
+            group[t0], top = state, 1
+            stack[0] = t0
+            while top:
+                top -= 1
+                t = stack[top]
+                for nb in (
+                    t - side,
+                    t + side,
+                    t - 1 if t % side else -1,
+                    t + 1 if (t + 1) % side else -1,
+                ):
+                    if (
+                        0 <= nb < side * side
+                        and not touched[nb]
+                        and group[nb] < 0
+                        and codes[nb] < 0
+                    ):
+                        group[nb] = state
+                        stack[top] = nb
+                        top += 1
+        for t in range(side * side):
+            if codes[t] >= 0:
+                continue
+            if q >= _TEST or touched[t] or group[t] == _UNSURE:
+                codes[t] = _TEST
+            elif group[t] == _IN:
+                codes[t] = q
+    for t in range(side * side):
+        codes[t] = max(codes[t], 0)
+
+
+@njit(cache=False)
+def _center_state(t, k, pairs, sub_grid, side, fx, fy, xs, ys):  # fmt: skip
+    """_IN, _OUT or _UNSURE: sub-cell ``t``'s centre against pair ``k``'s polygon."""
+    _, _, _, parity, edge_start, edges = pairs
+    x0, y0, sub, _, _ = sub_grid
+    px = x0 + (fx + t % side + 0.5) * sub
+    py = y0 + (fy + t // side + 0.5) * sub
+    crossings = np.int64(parity[k])
+    for e in range(edge_start[k], edge_start[k + 1]):
+        j = edges[e]
+        got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+        if got == _UNSURE or got == _EDGE:
+            return _UNSURE
+        crossings ^= got
+    return _IN if crossings == 1 else _OUT
+
+
+@njit(cache=False, inline="always")
+def _clamp(v: float, hi: int) -> int:
+    """``v`` (a whole number, maybe huge) clamped to ``0..hi``, as an int."""
+    return int(min(max(v, 0.0), float(hi)))
+
+
 @njit(cache=False)
 def _locate_all(
-    x, y, x0, y0, x1, y1, inv, nx, ny, cell_start, cell_code, cand, full, parity, edge_start,
-    edges, xs, ys, out, chunk, shift,
+    x, kx, y, ky, x0, y0, x1, y1, inv, nx, ny, sub_log, cell_code, rec, xs, ys, out
 ):  # fmt: skip
-    """Answer every point, writing ``out``.
+    """Answer every point (the i-th at ``x[i * kx], y[i * ky]``), writing ``out``.
 
-    A point in a cell wholly inside one polygon, or met by none, is answered at once;
-    the others, chunk by chunk, are binned by cell (a counting sort) so each cell's data
-    is read while hot, then answered cell by cell.
+    A batch of points at a time, in three passes, each a loop of loads that do not wait
+    on one another (so that the memory system serves many at once): each point's cell
+    code (the answer in a direct cell); for points in partial cells, their sub-cell's
+    code (the answer in a decided sub-cell); the edge tests for the rest.
     """
-    n = len(x)
-    buckets = ((nx * ny - 1) >> shift) + 1
-    count = np.zeros(buckets + 1, dtype=np.intp)
-    size = min(n, chunk)
-    cell_of, order = np.empty(size, dtype=np.int32), np.empty(size, dtype=np.int32)
-    bx, by, bc = np.empty(size), np.empty(size), np.empty(size, dtype=np.int32)
-    for s in range(0, n, chunk):
-        m = min(n, s + chunk) - s
-        count[:] = 0
-        for i in range(m):
-            px, py = x[s + i], y[s + i]
-            cell_of[i] = -1
-            if not (np.isfinite(px) and np.isfinite(py)):
-                out[s + i] = DEFERRED
-            elif px < x0 or py < y0 or px > x1 or py > y1:
-                out[s + i] = NONE
-            else:
-                cx = min(int(np.floor((px - x0) * inv)), nx - 1)
-                cy = min(int(np.floor((py - y0) * inv)), ny - 1)
-                code = cell_code[cy * nx + cx]
-                if code != _PARTIAL:
-                    out[s + i] = code
-                else:
-                    cell_of[i] = cy * nx + cx
-                    count[((cy * nx + cx) >> shift) + 1] += 1
-        for b in range(buckets):
-            count[b + 1] += count[b]
-        for i in range(m):  # scattered writes, so that the reads below go bucket by bucket
-            c = cell_of[i]
-            if c >= 0:
-                t = count[c >> shift]
-                order[t], bx[t], by[t], bc[t] = i, x[s + i], y[s + i], c
-                count[c >> shift] = t + 1
-        for t in range(count[buckets - 1]):  # written out: twice as fast as an inlined call
-            c, px, py = bc[t], bx[t], by[t]
-            res = NONE
-            for k in range(cell_start[c], cell_start[c + 1]):
-                if full[k]:
-                    res = cand[k]
+    fnx, fny = nx << sub_log, ny << sub_log
+    mask = (1 << sub_log) - 1
+    words = ((1 << (2 * sub_log)) + 7) // 8
+    n = len(out)
+    todo = np.empty(_BATCH, dtype=np.intp)
+    at = np.empty(_BATCH, dtype=np.intp)
+    word = np.empty(_BATCH, dtype=np.intp)
+    for s0 in range(0, n, _BATCH):
+        m = min(n, s0 + _BATCH) - s0
+        q = 0
+        for k in range(m):
+            i = s0 + k
+            px, py = x[i * kx], y[i * ky]
+            inside = px >= x0 and py >= y0 and px <= x1 and py <= y1  # False for NaN
+            fx = min(int(((px if inside else x0) - x0) * inv), fnx - 1)
+            fy = min(int(((py if inside else y0) - y0) * inv), fny - 1)
+            code = cell_code[(fy >> sub_log) * nx + (fx >> sub_log)]
+            if not inside:
+                code = NONE if np.isfinite(px) and np.isfinite(py) else DEFERRED
+            out[i] = code
+            todo[q] = i
+            at[q] = ((-3 - code) << 10) | ((fy & mask) << sub_log) | (fx & mask)
+            q += code < DEFERRED
+        for t in range(q):
+            s = at[t] & 1023
+            word[t] = rec[(at[t] >> 10) + (s >> 3)]
+        r = 0
+        for t in range(q):
+            s = at[t] & 1023
+            sub = (word[t] >> ((s & 7) << 2)) & 15
+            base = (at[t] >> 10) + words
+            i = todo[t]
+            out[i] = NONE if sub == 0 else rec[base + (0 if sub == _TEST else sub)]
+            todo[r] = i
+            at[r] = base
+            r += sub == _TEST
+        for t in range(r):
+            i = todo[t]
+            out[i] = _test_edges(rec, at[t], x[i * kx], y[i * ky], xs, ys)
+
+
+@njit(cache=False)
+def _test_edges(rec, at, px, py, xs, ys):  # fmt: skip
+    """Answer a point by the edge tests of the cell record's pairs (``at``: pair count).
+
+    Each pair's edges first by :func:`_cross`; a pair with a doubtful edge again by
+    :func:`_step`, GEOS's test, which gives the boundary or defers.
+    """
+    npairs = rec[at]
+    q = at + 1 + npairs
+    for k in range(npairs):
+        flags, ne = rec[q], rec[q + 1]
+        q += 2
+        if flags & _FLAG_FULL:
+            return rec[at + 1 + k]
+        crossings = flags & _FLAG_PARITY
+        doubt = False
+        for e in range(q, q + ne):
+            j = rec[e]
+            got = _cross(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+            doubt |= got == _UNSURE
+            crossings ^= got & 1
+        if doubt:
+            crossings, got = flags & _FLAG_PARITY, 0
+            for e in range(q, q + ne):
+                j = rec[e]
+                got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
+                if got == _UNSURE or got == _EDGE:
                     break
-                crossings = np.int64(parity[k])
-                got = 0
-                for e in range(edge_start[k], edge_start[k + 1]):
-                    j = edges[e]
-                    got = _step(xs[j], ys[j], xs[j + 1], ys[j + 1], px, py)
-                    if got == _UNSURE or got == _EDGE:
-                        break
-                    crossings ^= got
-                if got == _UNSURE:
-                    res = DEFERRED
-                    break
-                if got == _EDGE or crossings == 1:  # the first in priority order wins
-                    res = cand[k]
-                    break
-            out[s + order[t]] = res
+                crossings ^= got
+            if got == _UNSURE:
+                return DEFERRED
+            if got == _EDGE:
+                return rec[at + 1 + k]
+        if crossings == 1:  # the first in priority order wins
+            return rec[at + 1 + k]
+        q += ne
+    return NONE
+
+
+@njit(cache=False, inline="always")
+def _cross(x1, y1, x2, y2, px, py):
+    """Return :func:`_step`'s answer in the common case, with few branches.
+
+    1 crossing, 0 none, _UNSURE when the point is level with an end or the orientation
+    is unproven (then ask _step). Level with neither end, the segment either spans the
+    point's ordinate (the crossing then is the proven orientation's, whichever side of
+    the point its ends lie) or it holds no crossing and cannot hold the point.
+    """
+    spans = (y1 > py) != (y2 > py)
+    left = (x1 - px) * (y2 - py)
+    right = (y1 - py) * (x2 - px)
+    det = left - right
+    detsum = abs(left) + abs(right)
+    proven = detsum > 1e-280 and abs(det) > _CCW_ERRBOUND_A * detsum
+    if py == y1 or py == y2 or (spans and not proven):
+        return _UNSURE
+    return 1 if spans and (det > 0.0) == (y2 > py) else 0

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
-from shapely.geometry import Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.joins import assign_points, blocks_to_beats, join_households, nearest_nodes
@@ -72,6 +72,34 @@ def test_assign_points_inside_edge_corner_outside() -> None:
     # beyond the max distance: 50 m > 40 m, 30 m <= 40 m
     far = assign_points(pts, two_by_two(), id_column="block_id", max_distance_m=40)
     assert far.tolist() == ["b2", "b1", "b1", "b2", pd.NA, "b1", pd.NA]
+
+
+def test_assign_points_nearest_at_exactly_the_distance_beyond_the_extent() -> None:
+    # the points farther than max_distance_m from all blocks' extent are dropped before
+    # the search; at exactly the distance, diagonally off a corner too, they are kept
+    pts = points(
+        {
+            "east": (250, 50),  # 50 m east of b1
+            "corner": (230, 240),  # 50 m (30, 40) north-east of b3's corner
+            "beyond": (250.01, 50),
+            "corner_beyond": (230, 240.01),
+            "south": (150, -50),
+        }
+    )
+    got = assign_points(pts, two_by_two(), id_column="block_id", max_distance_m=50)
+    assert got.tolist() == ["b1", "b3", pd.NA, pd.NA, "b1"]
+
+
+def test_assign_points_empty_geometry_of_another_type_counts_as_missing() -> None:
+    pts = gpd.GeoSeries([pt(50, 50), LineString(), None], crs=UTM)
+    got = assign_points(pts, two_by_two(), id_column="block_id", max_distance_m=50)
+    assert got.tolist() == ["b2", pd.NA, pd.NA]
+    with pytest.raises(SchemaError, match=r"feature 2 \(index 1\) .* is a LineString"):
+        assign_points(
+            gpd.GeoSeries([pt(50, 50), LineString([pt(0, 0), pt(1, 1)])], crs=UTM),
+            two_by_two(),
+            id_column="block_id",
+        )
 
 
 def test_assign_points_boundary_rule_does_not_depend_on_row_order() -> None:

@@ -24,9 +24,16 @@ from geo.point_index import DEFERRED, NONE, PointIndex, supported
 from geo.settings import Settings
 
 
-def locate(polys: list, xy: list[tuple[float, float]], priority: list[int] | None = None):  # type: ignore[no-untyped-def]
+def locate(  # type: ignore[no-untyped-def]
+    polys: list,
+    xy: list[tuple[float, float]],
+    priority: list[int] | None = None,
+    **options: float,
+):
     index = PointIndex.build(
-        np.array(polys, dtype=object), priority=None if priority is None else np.array(priority)
+        np.array(polys, dtype=object),
+        priority=None if priority is None else np.array(priority),
+        **options,  # type: ignore[arg-type]
     )
     pts = np.array(xy, dtype=float)
     return index.locate(pts[:, 0], pts[:, 1]).tolist()
@@ -65,6 +72,96 @@ def test_diagonal_edge_is_exact_or_deferred() -> None:
     got = locate(tri, [(0.1, 0.9)], [1, 0])[0]
     ref = _contained_tree(shapely.points([(0.1, 0.9)]), np.array(tri), np.array([1, 0]))
     assert got in (DEFERRED, int(ref[0]))
+
+
+@pytest.mark.parametrize("sub_log", [0, 1, 3, 5])
+@pytest.mark.parametrize("cpp", [0.25, 4.0, 64.0])
+def test_shared_edges_and_vertices_through_sub_cells(sub_log: int, cpp: float) -> None:
+    # four unit squares around (1, 1); priorities 3, 1, 2, 0 (north-east smallest)
+    #   2 | 3
+    #   --+--
+    #   0 | 1
+    polys = [box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 1, 2), box(1, 1, 2, 2)]
+    xy = [
+        (1.0, 1.0),  # the corner of all four: 3
+        (1.0, 0.5),  # edge 0|1: 1
+        (0.5, 1.0),  # edge 0|2: 2
+        (1.0, 1.5),  # edge 2|3: 3
+        (0.0, 0.0),  # outer vertex of 0 only
+        (2.0, 2.0),  # outer vertex of 3 only
+        (1.0, 0.0),  # vertex of 0 and 1 on the outline: 1
+        (0.25, 0.25),  # interiors
+        (1.75, 0.25),
+        (0.25, 1.75),
+        (1.0 + 2**-40, 0.5),  # a hair east of edge 0|1, exactly: 1
+        (1.0 - 2**-40, 0.5),  # a hair west: 0
+        (2.0 + 2**-40, 0.5),  # a hair outside
+        (-1.0, 1.0),
+    ]
+    want = [3, 1, 2, 3, 0, 3, 1, 0, 1, 2, 1, 0, NONE, NONE]
+    assert locate(polys, xy, [3, 1, 2, 0], cells_per_polygon=cpp, sub_log=sub_log) == want
+
+
+@pytest.mark.parametrize("sub_log", [0, 3])
+def test_multipolygon_with_hole_through_sub_cells(sub_log: int) -> None:
+    # unit 0: a 4 x 4 square with a 2 x 2 hole, and a separate square east of it;
+    # unit 1: a square standing in the hole, touching its edge at x = 2
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (3, 1), (3, 3), (1, 3)]])
+    multi = MultiPolygon([holed, box(5, 0, 6, 1)])
+    plug = box(2, 1.5, 3, 2.5)
+    xy = [
+        (0.5, 0.5),  # in the ring
+        (1.5, 2.0),  # in the hole, outside the plug
+        (2.5, 2.0),  # in the plug
+        (3.0, 2.0),  # on the hole's edge and the plug's: priority decides
+        (2.0, 2.0),  # on the plug's west edge only
+        (1.0, 1.0),  # a vertex of the hole
+        (5.5, 0.5),  # in the second part
+        (5.0, 1.0),  # a vertex of the second part
+        (4.5, 0.5),  # between the parts
+    ]
+    assert locate([multi, plug], xy, [0, 1], cells_per_polygon=1.0, sub_log=sub_log) == [
+        0, NONE, 1, 0, 1, 0, 0, 0, NONE,
+    ]  # fmt: skip
+    assert locate([multi, plug], xy, [1, 0], cells_per_polygon=1.0, sub_log=sub_log) == [
+        0, NONE, 1, 1, 1, 0, 0, 0, NONE,
+    ]  # fmt: skip
+
+
+def test_exactly_collinear_point_follows_geos() -> None:
+    """A vertex of one rotated square lies exactly (in binary) on another's edge, but
+    GEOS's double-double orientation says it is off it: the index defers, never answers
+    otherwise than GEOS."""
+    squares = [box(0, 0, 37.5, 37.5), box(18.75, 0, 75, 37.5), box(0, 0, 56.25, 37.5)]
+    polys = np.array([affinity.rotate(p, 17.3, origin=(0, 0)) for p in squares], dtype=object)
+    rank = np.array([2, 0, 1])
+    xy = shapely.get_coordinates(polys[0])[[0]]  # rotated (37.5, 0)
+    pts = shapely.points(xy)
+    ref = _contained_tree(pts, polys, rank)
+    got = PointIndex.build(polys, priority=rank).locate(xy[:, 0], xy[:, 1])
+    assert got.tolist() == [DEFERRED]  # the old exact test answered 1: the point is on its edge
+    assert (_contained_indexed(pts, polys, rank) == ref).all()
+
+
+def test_coordinates_read_in_any_layout() -> None:
+    polys = np.array([box(0, 0, 1, 1), box(1, 0, 2, 1)], dtype=object)
+    index = PointIndex.build(polys)
+    xy = np.array([[0.5, 0.5], [1.0, 0.5], [1.5, 0.25], [3.0, 0.5], [1.5, 1.0]])
+    want = [0, 0, 1, NONE, 1]
+    assert index.locate(xy[:, 0], xy[:, 1]).tolist() == want  # columns, in place
+    assert index.locate(xy[:, 0].copy(), xy[:, 1].copy()).tolist() == want
+    assert index.locate(xy[::-1, 0], xy[::-1, 1]).tolist() == want[::-1]  # copied
+    assert index.locate(xy[::2, 0], xy[::2, 1]).tolist() == want[::2]
+    assert index.locate(xy[:1, 0], xy[:1, 1]).tolist() == want[:1]
+    assert index.locate(xy[:0, 0], xy[:0, 1]).tolist() == []
+    assert index.locate([0.5, 1.5], [0.5, 0.5]).tolist() == [0, 1]  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="x and y must be 1-d arrays of one length"):
+        index.locate(xy[:, 0], xy[:2, 1])
+
+
+def test_sub_log_is_checked() -> None:
+    with pytest.raises(ValueError, match="sub_log must be from 0 to 5, not 6"):
+        PointIndex.build(np.array([box(0, 0, 1, 1)]), sub_log=6)
 
 
 def test_non_finite_points_are_deferred() -> None:
@@ -147,9 +244,12 @@ def probe_points(units: list, rng: np.random.Generator) -> np.ndarray:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    units=grid_units(), seed=st.integers(0, 2**32 - 1), cpp=st.sampled_from([0.5, 4.0, 16.0, 64.0])
+    units=grid_units(),
+    seed=st.integers(0, 2**32 - 1),
+    cpp=st.sampled_from([0.5, 4.0, 16.0, 64.0]),
+    sub_log=st.sampled_from([0, 2, 3]),
 )
-def test_index_equals_strtree_query(units: list, seed: int, cpp: float) -> None:
+def test_index_equals_strtree_query(units: list, seed: int, cpp: float, sub_log: int) -> None:
     rng = np.random.default_rng(seed)
     polys = np.array(units, dtype=object)
     assert supported(polys)
@@ -157,7 +257,8 @@ def test_index_equals_strtree_query(units: list, seed: int, cpp: float) -> None:
     xy = probe_points(units, rng)
     pts = shapely.points(xy)
     ref = _contained_tree(pts, polys, rank)
-    got = PointIndex.build(polys, priority=rank, cells_per_polygon=cpp).locate(xy[:, 0], xy[:, 1])
+    index = PointIndex.build(polys, priority=rank, cells_per_polygon=cpp, sub_log=sub_log)
+    got = index.locate(xy[:, 0], xy[:, 1])
     decided = got != DEFERRED
     assert (got[decided] == ref[decided]).all()
     assert decided.mean() > 0.5  # deferring is for the rare near-edge point, not the rule
