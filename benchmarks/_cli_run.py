@@ -2,8 +2,8 @@
 
 Shared by ``benchmarks/coverage_cli.py`` and ``benchmarks/pipeline.py``. The child process is
 ``analysis.cli.main`` unchanged, with its progress bar (``tqdm``) replaced by one that writes
-the time and memory of each label to a file; ``write_outputs`` is wrapped to mark when
-writing starts. Not a benchmark itself (``make bench`` skips ``benchmarks/_*.py``).
+the wall time, CPU time and memory of each label to a file; ``write_outputs`` is wrapped to
+mark when writing starts. Not a benchmark itself (``make bench`` skips ``benchmarks/_*.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def note(label):
             if line.startswith(("VmRSS:", "VmHWM:")):
                 mem[line.split(":")[0]] = int(line.split()[1]) / 1024
     log.write(json.dumps({"label": label, "t": time.perf_counter() - t0,
+                          "cpu": time.process_time(),
                           "rss": mem["VmRSS"], "hwm": mem["VmHWM"]}) + "\n")
 
 note("(imports)")
@@ -83,6 +84,8 @@ class Run:
     steps: list[dict[str, Any]] = field(default_factory=list)
     stopped: str = ""
     stderr_tail: str = ""
+    cpu_s: float = float("nan")
+    """User + system CPU seconds of the child (``os.wait4``), from its start to its exit."""
 
 
 def rss_mib(pid: int) -> float:
@@ -157,8 +160,11 @@ def run_cli(
     wall = time.perf_counter() - started
     steps = [json.loads(line) for line in steps_file.read_text().splitlines() if line]
     tail = "\n".join(err_file.read_text(errors="replace").splitlines()[-8:])
-    peak = max(usage.ru_maxrss / 1024, seen_peak)
-    return Run(name, proc.returncode, wall, peak, steps, stopped, tail)
+    # the child's own high-water mark (VmHWM) at its last mark, "(end)" just before it exits;
+    # not ru_maxrss, which counts the parent's pages when the child was forked from it
+    peak = max([seen_peak] + [mark["hwm"] for mark in steps])
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(name, proc.returncode, wall, peak, steps, stopped, tail, cpu)
 
 
 def step_table(run: Run) -> pd.DataFrame:
@@ -169,13 +175,15 @@ def step_table(run: Run) -> pd.DataFrame:
             {
                 "step": here["label"],
                 "seconds": there["t"] - here["t"],
+                "cpu_s": there["cpu"] - here["cpu"],
                 "rss_end_mib": there["rss"],
                 "peak_so_far_mib": there["hwm"],
             }
         )
     if marks and (run.stopped or marks[-1]["label"] != "(end)"):
-        rows.append({"step": f"{marks[-1]['label']} [unfinished]", "seconds": float("nan"),
-                     "rss_end_mib": float("nan"), "peak_so_far_mib": float("nan")})  # fmt: skip
+        nan = float("nan")
+        rows.append({"step": f"{marks[-1]['label']} [unfinished]", "seconds": nan,
+                     "cpu_s": nan, "rss_end_mib": nan, "peak_so_far_mib": nan})  # fmt: skip
     frame = pd.DataFrame(rows)
     # main() names "writing outputs" after the files are written; fold it into the writing
     return frame[frame["step"] != "writing outputs"] if len(frame) else frame

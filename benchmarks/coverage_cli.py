@@ -25,9 +25,10 @@ What it does:
 - **baseline**: the same CLI with verification's travel check on straight lines instead of
   the street network (the walk graph is not loaded), so the difference is the cost of
   ``impossible_travel`` on the network (loading the walk graph plus the shortest paths);
-- reports for each run the wall time, the time of every step (the CLI's progress labels;
-  writing the files is timed on its own) and the peak RSS of the CLI process
-  (``os.wait4``'s ``ru_maxrss``), with the RSS at the end of each step.
+- reports for each run the wall time, the wall and CPU time of every step (the CLI's
+  progress labels; writing the files is timed on its own) and the peak RSS of the CLI
+  process (its own ``VmHWM`` just before it exits: ``os.wait4``'s ``ru_maxrss`` would count
+  the parent's pages, the child being forked from it), with the RSS at the end of each step.
 
 A run is stopped when it exceeds ``--timeout`` seconds or ``--max-rss-gib`` of resident
 memory, and the step it was in is reported.
