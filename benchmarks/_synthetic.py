@@ -29,6 +29,8 @@ BANDS = {  # name: (start hour, probability of a shift, chance somebody is home)
     "afternoon": (14, 0.175, 0.25),
     "evening": (17, 0.25, 0.70),
 }
+INSET_M = 1.0
+"""Least distance in metres from a household to the edge of its ``within`` polygon or beat."""
 VULNERABLE = np.array(["elderly_alone", "disabled", "sick", "poor", "left_behind_child"])
 
 
@@ -54,13 +56,29 @@ def zero_padded(prefix: str, n: int, width: int) -> np.ndarray:
 
 
 def synthesise(
-    n_households: int, n_visits: int, folder: Path, *, fmt: str, seed: int, per_shift: int
+    n_households: int,
+    n_visits: int,
+    folder: Path,
+    *,
+    fmt: str,
+    seed: int,
+    per_shift: int,
+    within: gpd.GeoSeries | None = None,
 ) -> dict[str, Path]:
-    """Write households, visits and beats for the demo beats into ``folder``."""
+    """Write households, visits and beats for the demo beats into ``folder``.
+
+    ``within`` (polygons, e.g. the street blocks) puts every household inside one of them,
+    at least :data:`INSET_M` from its edges and from its beat's: no household lies within
+    rounding of a block or beat edge, so every point-in-polygon rule gives it the same
+    block and beat. Beats then get households in proportion to their area in the polygons.
+    """
     rng = np.random.default_rng(seed)
     beats = load_demo().beats  # canonical columns (beat_id, name, station, officer_ids)
     metric = local_utm(beats.geometry)
     beats_m = beats.geometry.to_crs(metric)
+    if within is not None:
+        inner = shapely.union_all(within.to_crs(metric).buffer(-INSET_M).to_numpy())
+        beats_m = beats_m.buffer(-INSET_M).intersection(inner)
     areas = beats_m.area.to_numpy()
     per_beat = rng.multinomial(n_households, areas / areas.sum())
 
