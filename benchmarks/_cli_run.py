@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ from typing import Any
 import pandas as pd
 
 from geo.demo import DEMO_TIMEZONE
+from geo.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
+
 
 CHILD = r"""
 import json, os, sys, time
@@ -71,8 +74,32 @@ if os.environ.get("BEATCOV_BENCH_STRAIGHT") == "1":
         return load_streets(path, network_type=network_type, **kwargs)
 
     cli.load_streets = no_walk_graph
+overrides = json.loads(os.environ.get("BEATCOV_BENCH_SETTINGS") or "{}")
+if overrides:  # settings the command line has no option for, e.g. the input-size limits
+    cli.DEFAULTS = cli.DEFAULTS.replace(**overrides)
 sys.exit(cli.main(sys.argv[1:]))
 """
+
+
+def input_limits(files: Iterable[Path], *, records: int) -> dict[str, int]:
+    """Return the CLI's input-size limits raised just enough to admit ``files``.
+
+    The defaults (:mod:`geo.limits`: 200 MB a file, 2,000,000 records, 10,000,000 vertices)
+    refuse a file of 10M visits, and the CLI has no option for them; pass the result to
+    :func:`run_cli` as ``settings=``, and the checks still run, against these values. Only
+    the limits that must rise are returned (none at small sizes). Not far above the need:
+    GDAL readers allocate for ``max_records`` features (pyogrio's ``max_features``), so a
+    limit of 10**9 records costs gigabytes however small the file.
+    """
+    largest = max(path.stat().st_size for path in files)
+    wanted = {
+        "upload_max_bytes": largest,
+        "unpacked_max_bytes": int(DEFAULTS.unpacked_max_ratio * largest),
+        "max_records": records,
+        "max_cells": 32 * records,  # records x columns; the inputs have fewer than 32
+        "max_vertices": 2 * records,  # points: one vertex each, GeoParquet's estimate 1.3
+    }
+    return {k: v for k, v in wanted.items() if v > getattr(DEFAULTS, k)}
 
 
 @dataclass
@@ -107,7 +134,13 @@ def run_cli(
     straight: bool,
     timeout_s: float,
     max_rss_gib: float,
+    settings: dict[str, Any] | None = None,
 ) -> Run:
+    """Run ``python -m analysis coverage`` on ``inputs`` in a child process, marking its steps.
+
+    ``settings`` replaces fields of the CLI's default :class:`geo.settings.Settings` in the
+    child (the CLI has no option for most of them); ``straight`` skips the walk graph.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     out = work / f"out-{slug}"
     steps_file = work / f"steps-{slug}.jsonl"
@@ -127,6 +160,7 @@ def run_cli(
         "BEATCOV_ROOT": str(ROOT),
         "BEATCOV_BENCH_STEPS": str(steps_file),
         "BEATCOV_BENCH_STRAIGHT": "1" if straight else "0",
+        "BEATCOV_BENCH_SETTINGS": json.dumps(settings or {}),
     }
     started = time.perf_counter()
     with err_file.open("w") as err:

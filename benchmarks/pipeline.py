@@ -24,7 +24,9 @@ The CLI run
     ``/proc/self/status`` at its last mark, just before it exits (``ru_maxrss`` would count
     the parent's pages, the child being forked from it). ``steps`` are the CLI's progress
     labels, ``(imports)`` being the import of ``analysis.cli`` and ``writing files`` the
-    five outputs.
+    five outputs. The CLI's input-size limits are raised just enough for the inputs
+    (:func:`benchmarks._cli_run.input_limits`, in the record as ``cli_settings``; none at
+    small sizes): its defaults refuse a file of 10M visits.
 
 Baseline (in this process, after the CLI run; ``baseline_cpu_s`` by ``time.process_time``)
     What someone would write with geopandas for the same headline figures: read the three
@@ -84,7 +86,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analysis.rules import contact_mask, counted_mask  # noqa: E402
-from benchmarks._cli_run import Run, run_cli, step_table  # noqa: E402
+from benchmarks._cli_run import Run, input_limits, run_cli, step_table  # noqa: E402
 from benchmarks._synthetic import release_memory, synthesise  # noqa: E402
 from geo.blocks import blocks_from_graph  # noqa: E402
 from geo.demo import DEMO_FILES  # noqa: E402
@@ -291,6 +293,7 @@ def measure(
     generate_s = time.perf_counter() - started
     release_memory()  # the generator's frames are gone; give their pages back
 
+    limits = input_limits(paths.values(), records=max(n_households, n_visits))
     run = run_cli(
         RUN_NAME,
         {**paths, "streets": streets},
@@ -298,6 +301,7 @@ def measure(
         straight=False,
         timeout_s=timeout_s,
         max_rss_gib=max_rss_gib,
+        settings=limits,
     )
     if run.code != 0 or run.stopped:
         msg = f"the CLI failed ({run.stopped or f'exit {run.code}'}):\n{run.stderr_tail}"
@@ -316,6 +320,7 @@ def measure(
         "wall_s": round(run.wall_s, 2),
         "peak_rss_mb": round(run.peak_mib, 1),
         "steps": cli_steps(run),
+        "cli_settings": limits,
         **{k: v for k, v in join.items() if k != "join_same_blocks"},
         "baseline_cpu_s": round(base.cpu_s, 2),
         "baseline_wall_s": round(base.wall_s, 2),
