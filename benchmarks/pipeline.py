@@ -183,8 +183,8 @@ def join_side_by_side(households: Path, blocks: gpd.GeoDataFrame) -> dict[str, A
     cold_s, _ = cpu_timed(ours)
     warm_s, got = cpu_timed(ours)
     sjoin_s, joined = cpu_timed(lambda: gpd.sjoin(points, blocks, predicate="within", how="left"))
-    theirs = first_match(joined, "block_id")
-    same = bool((got.astype(object).to_numpy() == theirs.astype(object).to_numpy()).all())
+    theirs = first_match(joined, "block_id").reindex(points.index)
+    same = got.astype("string").fillna("").equals(theirs.astype("string").fillna(""))
     n = len(points)
     return {
         "join_points": n,
