@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint demo bench
+.PHONY: run test install lint demo bench bench-pipeline
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,5 +37,11 @@ lint: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python data/make_demo.py
 
+# every benchmark script; benchmarks/_*.py are modules they share, not benchmarks
 bench: $(STAMP)
-	for script in benchmarks/*.py; do PYTHONPATH=. $(BIN)/python $$script || exit 1; done
+	for script in benchmarks/[!_]*.py; do PYTHONPATH=. $(BIN)/python $$script || exit 1; done
+
+# the coverage CLI against a naive geopandas baseline at 1M households / 10M visits, one JSON
+# line (also run by `make bench`, at the same size)
+bench-pipeline: $(STAMP)
+	PYTHONPATH=. $(BIN)/python benchmarks/pipeline.py --households 1000000 --visits 10000000
