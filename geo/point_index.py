@@ -33,6 +33,12 @@ Structure
   tests of the rest), so the memory system serves many at once: the time goes on cache
   misses, not on arithmetic.
 
+Compiled code
+-------------
+The kernels are compiled by numba on first use (about 7 CPU s) and kept in ``__pycache__``
+beside this module (``cache=True``), so later processes load them in about a second; numba
+compiles again when this file changes.
+
 Kernel
 ------
 The point test follows GEOS's ``RayCrossingCounter`` step for step (the algorithm behind
@@ -379,7 +385,7 @@ def _keep(
     return (state != _OUT) & (before == 0), full
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _clip(
     cell_of, unit, grid, unit_ring, ring_start, xs, ys, fill
 ):  # fmt: skip
@@ -421,7 +427,7 @@ def _clip(
     return count, parity, state
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _may_cross(xa, ya, xb, yb, xlo, ylo, xhi, yhi):
     """Return False only when segment a-b provably misses the box."""
     if max(xa, xb) < xlo or min(xa, xb) > xhi or max(ya, yb) < ylo or min(ya, yb) > yhi:
@@ -435,7 +441,7 @@ def _may_cross(xa, ya, xb, yb, xlo, ylo, xhi, yhi):
     return True
 
 
-@njit(cache=False, inline="always")
+@njit(cache=True, inline="always")
 def _in_polygon(u, px, py, unit_ring, ring_start, xs, ys):
     """_IN, _EDGE, _OUT or _UNSURE for polygon ``u`` over all its rings, as GEOS counts."""
     crossings = 0
@@ -448,7 +454,7 @@ def _in_polygon(u, px, py, unit_ring, ring_start, xs, ys):
     return _IN if crossings == 1 else _OUT
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _step(x1, y1, x2, y2, px, py):
     """GEOS ``RayCrossingCounter.countSegment``: 1 crossing, 0 none, _EDGE or _UNSURE.
 
@@ -472,7 +478,7 @@ def _step(x1, y1, x2, y2, px, py):
     return 0
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
     """Sign of orient2d(a, b, c) (+1 when c is left of a->b), or _UNSURE when unproven.
 
@@ -488,7 +494,7 @@ def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) ->
     return _orient_slow(ax, ay, bx, by, cx, cy)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _orient_slow(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
     """:func:`_orient` step by step (Shewchuk's ``orient2d`` filter, then exact)."""
     dax, dby, day, dbx = ax - cx, by - cy, ay - cy, bx - cx
@@ -515,7 +521,7 @@ def _orient_slow(ax: float, ay: float, bx: float, by: float, cx: float, cy: floa
     return _orient_exact(ax, ay, bx, by, cx, cy)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _orient_exact(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
     """Return GEOS's orientation sign where it is provably the exact one, else _UNSURE.
 
@@ -545,7 +551,7 @@ def _orient_exact(ax: float, ay: float, bx: float, by: float, cx: float, cy: flo
     return 0
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _exact_diff(a: float, b: float, d: float) -> bool:
     """Whether ``d = fl(a - b)`` is exact (Knuth's two-sum error is zero)."""
     bv = a - d
@@ -553,7 +559,7 @@ def _exact_diff(a: float, b: float, d: float) -> bool:
     return (a - av) + (bv - b) == 0.0 and np.isfinite(d)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _two_product(a: float, b: float) -> tuple[float, float]:
     """Return ``a * b`` as ``(p, e)``, ``p + e`` exact (Dekker's product, Veltkamp splits)."""
     p = a * b
@@ -603,7 +609,7 @@ def _pack(
     return rec
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
     """Write the record of each partial cell ``partial[i]`` at ``rec[at[i]:]`` (see _pack)."""
     cell_start, unit, full, parity, edge_start, edges = pairs
@@ -635,7 +641,7 @@ def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
                 q += 1
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch):  # fmt: skip
     """Write the codes of cell ``c``'s sub-cells (its pairs ``k0:k1``) into ``codes``.
 
@@ -717,7 +723,7 @@ def _sub_codes(c, k0, k1, pairs, sub_grid, sub_log, xs, ys, scratch):  # fmt: sk
         codes[t] = max(codes[t], 0)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _center_state(t, k, pairs, sub_grid, side, fx, fy, xs, ys):  # fmt: skip
     """_IN, _OUT or _UNSURE: sub-cell ``t``'s centre against pair ``k``'s polygon."""
     _, _, _, parity, edge_start, edges = pairs
@@ -734,13 +740,13 @@ def _center_state(t, k, pairs, sub_grid, side, fx, fy, xs, ys):  # fmt: skip
     return _IN if crossings == 1 else _OUT
 
 
-@njit(cache=False, inline="always")
+@njit(cache=True, inline="always")
 def _clamp(v: float, hi: int) -> int:
     """``v`` (a whole number, maybe huge) clamped to ``0..hi``, as an int."""
     return int(min(max(v, 0.0), float(hi)))
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _locate_all(
     x, kx, y, ky, x0, y0, x1, y1, inv, nx, ny, sub_log, cell_code, rec, xs, ys, out
 ):  # fmt: skip
@@ -792,7 +798,7 @@ def _locate_all(
             out[i] = _test_edges(rec, at[t], x[i * kx], y[i * ky], xs, ys)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _test_edges(rec, at, px, py, xs, ys):  # fmt: skip
     """Answer a point by the edge tests of the cell record's pairs (``at``: pair count).
 
@@ -831,7 +837,7 @@ def _test_edges(rec, at, px, py, xs, ys):  # fmt: skip
     return NONE
 
 
-@njit(cache=False, inline="always")
+@njit(cache=True, inline="always")
 def _cross(x1, y1, x2, y2, px, py):
     """Return :func:`_step`'s answer in the common case, with few branches.
 
