@@ -71,11 +71,7 @@ def _block_choices() -> tuple[dict[str, str], list[str]]:
 
 
 left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("overview.map"))
-    map_args, colors = page_cache.map_args(ctx, view, "overview_map", _map)
-    clicked = maps.show(map_args, height=440)
-    ui.draw_legend(colors, title=t("legend.coverage"))
+# the list first: it reaches the browser while the map (slower to make cold) is being drawn
 with right:
     st.subheader(t("overview.worst", count=len(worst)))
     if worst.empty:
@@ -93,6 +89,12 @@ with right:
                 priority=f"{gap.priority:.0f}",
             )
         )
+with left:
+    st.subheader(t("overview.map"))
+    map_args, colors = page_cache.map_args(ctx, view, "overview_map", _map)
+    clicked = maps.show(map_args, height=440)
+    ui.draw_legend(colors, title=t("legend.coverage"))
+with right:
     names, choices = page_cache.drawn(ctx, view, "overview.blocks", _block_choices)
     ui.pick_from_map(clicked, choices, id_column="block_id", key="overview_block")
     block_id = st.selectbox(
