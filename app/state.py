@@ -44,6 +44,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -94,11 +95,13 @@ def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[...,
     Streamlit hands the same cached object to every session. The frames and graphs inside
     each result (found through dataclass fields, tuples, lists and dicts) are remembered in
     :func:`handed_out` and passed to every hook in :data:`HANDOUT_HOOKS`, so a test can
-    prove that no page changes them.
+    prove that no page changes them. Settings in the arguments are keyed by
+    :func:`settings_key`.
     """
+    hash_funcs = {Settings: settings_key, **options.pop("hash_funcs", {})}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        cached = st.cache_resource(show_spinner=False, **options)(func)
+        cached = st.cache_resource(show_spinner=False, hash_funcs=hash_funcs, **options)(func)
 
         @functools.wraps(func)
         def hand_out(*args: Any, **kwargs: Any) -> Any:
@@ -112,6 +115,22 @@ def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[...,
         return hand_out
 
     return decorate
+
+
+@functools.lru_cache(maxsize=64)
+def settings_key(settings: Settings) -> str:
+    """Return a short text that names ``settings`` in cache keys (made once per settings).
+
+    Streamlit would otherwise hash every field of the frozen dataclass on each cached call.
+
+    Examples
+    --------
+    >>> settings_key(DEFAULTS) == settings_key(DEFAULTS.replace())
+    True
+    >>> settings_key(DEFAULTS) == settings_key(DEFAULTS.replace(timezone="Asia/Urumqi"))
+    False
+    """
+    return hashlib.sha256(repr(settings).encode()).hexdigest()
 
 
 def handed_out() -> list[Any]:

@@ -100,6 +100,8 @@ SCHEMA: Final = (
         pruned_at TEXT NOT NULL
     )
     """,
+    # the last row of one action at once (Workspace.reviews_version asks it on every page)
+    "CREATE INDEX IF NOT EXISTS audit_log_action_seq ON audit_log (action, seq)",
 )
 """Statements that add the audit tables to a workspace (run when opened; either dialect)."""
 

@@ -627,12 +627,13 @@ class Workspace:
     def reviews_version(self) -> int:
         """Return a number that changes whenever a decision is recorded or withdrawn.
 
-        It is the last row of the audit trail: every change of a decision writes its audit
-        row in the same transaction (rows are pruned from the oldest, so the last stays).
-        Reading it is one small query, so a caller may keep :meth:`reviews` until it changes.
+        It is the audit trail's last ``review`` row: every change of a decision writes one
+        in the same transaction (rows are pruned from the oldest; if the last is pruned too
+        the number changes once more and stays). Logins and other actions leave it as it
+        is. One indexed query, so a caller may keep :meth:`reviews` until it changes.
         """
         with self.reading("reading the reviews' version") as conn:
-            row = conn.execute("SELECT MAX(seq) FROM audit_log").fetchone()
+            row = conn.execute("SELECT MAX(seq) FROM audit_log WHERE action = 'review'").fetchone()
         return -1 if row is None or row[0] is None else int(row[0])
 
     # ----------------------------------------------------------------- column choices

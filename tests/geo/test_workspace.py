@@ -28,6 +28,7 @@ from shapely.geometry import MultiPolygon, Point, box
 
 import geo.gpkg as gpkg
 import geo.workspace as workspace
+from geo.audit import Actor, AuditLog
 from geo.errors import (
     BeatcovError,
     Finding,
@@ -646,6 +647,10 @@ def test_the_reviews_version_changes_with_every_change_of_a_decision(tmp_path: P
     assert len(set(seen)) == 4 and seen == sorted(seen)
     assert other.withdraw_review("V01") is False  # nothing withdrawn: nothing to read again
     assert ws.reviews_version() >= seen[-1]
+    # other actions (a login, an export) leave it as it is: pages keep the decisions read
+    last = ws.reviews_version()
+    AuditLog(ws).record(Actor("chief", "chief"), "login", "chief")
+    assert ws.reviews_version() == last
 
 
 def test_reviews_survive_new_imports_of_the_same_visits(
