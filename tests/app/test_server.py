@@ -70,14 +70,13 @@ def test_config_file_sets_exactly_the_server_settings() -> None:
 def test_streamlit_reads_every_setting_from_the_file(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     env["HOME"] = str(tmp_path)  # no ~/.streamlit of the user's
-    shown = subprocess.run(
-        [sys.executable, "-m", "streamlit", "config", "show"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+
+    def output(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        ).stdout
+
+    shown = output("-m", "streamlit", "config", "show")
     effective = tomllib.loads(shown[shown.index("\n[") + 1 :])  # after the prose preamble
     for section, values in SETTINGS.items():
         for name, value in values.items():
@@ -90,19 +89,9 @@ def test_streamlit_reads_every_setting_from_the_file(tmp_path: Path) -> None:
             ), name
     # hidden options are not shown: ask Streamlit's config module for them
     for section, name in HIDDEN:
-        asked = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import json, streamlit.config as c; "
-                f"print(json.dumps(c.get_option('{section}.{name}')))",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        option = f"{section}.{name}"
+        code = f"import json, streamlit.config as c; print(json.dumps(c.get_option({option!r})))"
+        asked = output("-c", code)
         assert json.loads(asked.strip().splitlines()[-1]) == SETTINGS[section][name], name
 
 
