@@ -208,9 +208,11 @@ def _dtype_text(column: pd.Series) -> dict[str, Any]:
             "categories": dtype.categories.tolist(),
             "ordered": bool(dtype.ordered),
         }
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         # missing values come back as None; remember where they were NaN instead
-        nan = [i for i, v in enumerate(column.to_numpy()) if isinstance(v, float) and v != v]
+        values = column.to_numpy()
+        missing = np.flatnonzero(pd.isna(values))
+        nan = [int(i) for i in missing if isinstance(values[i], float)]
         return {"dtype": "object", "nan_rows": nan}
     return {"dtype": str(dtype)}
 
