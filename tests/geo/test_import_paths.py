@@ -4,7 +4,9 @@ Whole imports (canonical table, every finding, the headers) with the fast paths 
 the reference paths: CSV cells by :func:`geo.csv_cells.read_cells` or
 :func:`geo.csv_cells.pandas_cells` (``pandas.read_csv``), numbers by
 :func:`geo.numbers.text_numbers` or :func:`geo.numbers.pandas_numbers`
-(``pandas.to_numeric``). Compared on every CSV and XLSX file shipped (``data/demo``,
+(``pandas.to_numeric``), coordinates rounded by ``geo.importer._rounded`` (which skips
+rounding that changes nothing) or by ``shapely.transform``; geometries are compared as
+WKB, bit for bit. Compared on every CSV and XLSX file shipped (``data/demo``,
 ``tests/fixtures``), the Chinese exports of ``tests/geo/china_fixtures.py`` (GBK, GB18030,
 UTF-8 with and without a byte-order mark, UTF-16; three coordinate systems) and the CSV and
 XLSX files of the mutation corpus of ``tests/geo/test_importer_fuzz.py``.
@@ -18,8 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+import geo.importer
 import geo.readers
 import geo.validate
 from geo.csv_cells import pandas_cells
@@ -48,6 +52,7 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
     with monkeypatch.context() as patch:
         patch.setattr(geo.readers, "read_cells", _reference)
         patch.setattr(geo.validate, "text_numbers", pandas_numbers)
+        patch.setattr(geo.importer, "_rounded", geo.importer._rounded_by_transform)
         slow = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     assert type(fast) is type(slow)
     if isinstance(fast, BaseException):
@@ -55,6 +60,8 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
         return
     assert isinstance(slow, Imported)
     assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
+    wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
+    assert wkb[0] == wkb[1]
     assert [_finding(f) for f in fast.report.findings] == [
         _finding(f) for f in slow.report.findings
     ]
@@ -103,3 +110,18 @@ def test_mutated_files_import_the_same(tmp_path: Path, monkeypatch: pytest.Monke
         _same_import(path, mutant.table, monkeypatch)
         compared += 1
     assert compared > 100
+
+
+def test_rounding_skipped_only_when_it_changes_nothing() -> None:
+    rounded = shapely.points([[116.3910001, 39.9110002], [0.5, -0.0]])
+    cases = {
+        "rounded": (rounded, True),
+        "unrounded": (shapely.points([[116.39100014, 39.911]]), False),
+        "with z": (shapely.points([[116.3910001, 39.9110002, 5.0]]), False),
+        "polygon": (shapely.from_wkt(["POLYGON ((0 0, 1 0, 1 1.00000001, 0 0))"]), False),
+    }
+    for name, (geoms, skipped) in cases.items():
+        got = geo.importer._rounded(geoms)
+        want = geo.importer._rounded_by_transform(geoms)
+        assert shapely.to_wkb(got).tolist() == shapely.to_wkb(want).tolist(), name
+        assert (got is geoms) == skipped, name
