@@ -12,13 +12,13 @@ a *plain decimal*, and pandas reads every other column, whole:
   spaces, no leading or trailing point;
 * with at most 15 digits the digits make an integer that a ``float64`` holds exactly, and a
   power of ten up to ``1e15`` is exact too, so the value is one correctly rounded division
-  (or, for a whole number, exact). Arrow's cast rounds correctly, and so does pandas' parser
-  (``precise_xstrtod``) on such cells: the same ``float64``;
+  (or, for a whole number, exact). Arrow's cast rounds correctly, and pandas' parser gives
+  the same ``float64`` on such cells (compared bit for bit by the tests);
 * a negative zero (``-0``, ``-0.0``) sends the column to pandas, whose sign for it depends
   on the other cells (``-0`` in a column of whole numbers is an integer zero).
 
-``tests/geo/test_numbers.py`` compares both readers on odd cells and on two million random
-plain decimals.
+``tests/geo/test_numbers.py`` compares both readers on odd cells and on over 100,000
+random plain decimals.
 """
 
 from __future__ import annotations
