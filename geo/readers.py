@@ -242,7 +242,8 @@ def _read_csv(path: Path, label: str) -> RawTable:
 
 def _delimiter(text: str) -> str:
     """Guess the delimiter from the header line: comma, semicolon, tab or bar."""
-    header = text.split("\n", 1)[0]
+    end = text.find("\n")  # not split: that would copy the rest of the file
+    header = text if end < 0 else text[:end]
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
