@@ -700,9 +700,28 @@ def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSerie
     out = gpd.GeoSeries([None] * len(geoms), index=geoms.index, crs=WGS84)
     if located.any():
         converted = systems.to_wgs84(geoms[located], source)
-        rounded = shapely.transform(converted.values, lambda xy: np.round(xy, COORD_DECIMALS))
+        rounded = _rounded(converted.to_numpy())
         out.loc[located] = gpd.GeoSeries(rounded, index=geoms.index[located], crs=WGS84)
     return out
+
+
+def _rounded(geoms: np.ndarray) -> np.ndarray:
+    """Return ``geoms`` with coordinates rounded to :data:`COORD_DECIMALS` places.
+
+    The same geometries as :func:`_rounded_by_transform`; when rounding changes no
+    coordinate (bit for bit) of 2D geometries, ``geoms`` themselves, without the copy of
+    every geometry that setting the coordinates makes.
+    """
+    coords = shapely.get_coordinates(geoms)
+    same = np.round(coords, COORD_DECIMALS).view(np.int64) == coords.view(np.int64)
+    if same.all() and not shapely.has_z(geoms).any():
+        return geoms
+    return _rounded_by_transform(geoms)
+
+
+def _rounded_by_transform(geoms: np.ndarray) -> np.ndarray:
+    """Return ``geoms`` with every coordinate set to itself rounded (the reference)."""
+    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
 
 
 def _in_lonlat(geoms: gpd.GeoSeries) -> np.ndarray:
@@ -767,7 +786,9 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
 
 def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
     refs = table["follow_up_of"]
-    unknown = (refs != "").to_numpy(dtype=bool) & ~text_in(refs, table["visit_id"])
+    unknown = (refs != "").to_numpy(dtype=bool, copy=True)  # filled, until it is found
+    if unknown.any():  # looked up only where filled: most visits follow up nothing
+        unknown[unknown] = ~text_in(refs[unknown], table["visit_id"])
     for position in np.flatnonzero(unknown):
         collector.add(
             "warning",

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import math
 import re
 import tempfile
@@ -43,6 +42,7 @@ import pyproj
 import shapely
 
 from geo import limits, sniff
+from geo.csv_cells import read_cells
 from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
 from geo.findings import problem
@@ -230,12 +230,8 @@ def _read_csv(path: Path, label: str) -> RawTable:
     encoding = detect_encoding(data, file=label)
     text = data.decode(encoding)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-            sep=_delimiter(text),
+        frame = read_cells(
+            text, delimiter=_delimiter(text), data=data if encoding == "utf-8" else None
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         msg = f"{label}: not a readable CSV table ({exc}); check the delimiter and quoting"
@@ -246,7 +242,8 @@ def _read_csv(path: Path, label: str) -> RawTable:
 
 def _delimiter(text: str) -> str:
     """Guess the delimiter from the header line: comma, semicolon, tab or bar."""
-    header = text.split("\n", 1)[0]
+    end = text.find("\n")  # not split: that would copy the rest of the file
+    header = text if end < 0 else text[:end]
     counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","

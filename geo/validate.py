@@ -18,6 +18,7 @@ import shapely
 
 from geo.errors import Finding, Severity, ValidationReport
 from geo.findings import located, plain, problem
+from geo.numbers import text_numbers
 from geo.projection import project
 from geo.readers import RawTable
 
@@ -177,8 +178,7 @@ def parse_numbers(
     also be exact as floats (below 2**53 in size).
     """
     text = values.astype(str).str.strip()
-    parsed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    numbers = pd.Series(parsed, index=text.index, dtype=float)
+    numbers = pd.Series(text_numbers(text), index=text.index, dtype=float)
     numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
     for position in np.flatnonzero((numbers.isna() & ~empty).to_numpy()):

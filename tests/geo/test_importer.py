@@ -317,6 +317,24 @@ def test_visits_of_unknown_household(tmp_path: Path, two_beats: Path) -> None:
     assert len(data.visits) == 2
 
 
+def test_follow_ups_of_visits_not_in_the_file(tmp_path: Path) -> None:
+    visits = write(
+        tmp_path / "v.csv",
+        "visit_id,household_id,officer_id,time,follow_up_of\n"
+        "V1,1,P1,2026-07-01 10:00,\n"
+        "V2,1,P1,2026-07-02 10:00,V1\n"
+        "V3,1,P1,2026-07-03 10:00,V9\n"
+        "V4,1,P1,2026-07-04 10:00, \n",
+    )
+    imported = read_visits(visits)
+    (f,) = finding(imported.report, "unknown_follow_up")
+    assert (f.severity, f.row, f.column) == ("warning", 4, "follow_up_of")
+    assert "'V9'" in f.message
+    assert imported.table["follow_up_of"].tolist() == ["", "V1", "V9", ""]
+    plain = write(tmp_path / "p.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,2026-07-01\n")
+    assert read_visits(plain).report.ok and not read_visits(plain).report.findings
+
+
 def test_fatal_findings_refuse_the_whole_import(tmp_path: Path, two_beats: Path) -> None:
     households = write(tmp_path / "h.csv", "household_id,lon,lat\n1,24.9005,60.1005\n")
     visits = write(tmp_path / "v.csv", "visit_id,household_id,officer_id,time\nV1,1,P1,never\n")
