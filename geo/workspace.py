@@ -89,6 +89,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -181,7 +182,13 @@ REVIEW_COLUMNS: Final = ("visit_id", "decision", "reviewer", "decided_at")
 def default_folder() -> Path:
     """Return the workspace folder: ``$BEATCOV_WORKSPACE``, else ``<repo>/workspace``."""
     named = os.environ.get(WORKSPACE_ENV)
-    return Path(named).expanduser().resolve() if named else DEFAULT_FOLDER
+    return _resolved(named) if named else DEFAULT_FOLDER
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(named: str) -> Path:
+    """Return the absolute folder ``named`` (resolved once per name: pages ask on every run)."""
+    return Path(named).expanduser().resolve()
 
 
 class Workspace:
