@@ -19,9 +19,10 @@ Rules
   Two sessions storing the same result at once write the same bytes.
 * **Private.** The folder is ``0700`` and each file ``0600``, like the rest of the
   workspace (:mod:`geo.files`): results hold households and visits.
-* **Bounded.** At most ``keep`` results are kept; storing one more deletes those read
-  least recently (reading a result touches its file). Deleting a dataset deletes its
-  results (:meth:`ResultStore.drop`).
+* **Bounded.** At most ``keep`` results and ``max_bytes`` bytes are kept; storing one more
+  deletes those read least recently (reading a result touches its file), never the one
+  just stored. A city's year is hundreds of MB per result, so the bytes bound is the one
+  that counts there. Deleting a dataset deletes its results (:meth:`ResultStore.drop`).
 * **Local.** With a PostgreSQL workspace (:mod:`geo.payloads`) the results still live in
   the server's workspace folder: they are a per-server cache, and each server fills its
   own.
@@ -49,6 +50,9 @@ SUFFIX: Final = ".zip"
 KEEP: Final = 64
 """Results kept per workspace by default (a demo-sized result is about 1.5 MB)."""
 
+MAX_BYTES: Final = 4 * 1024**3
+"""Bytes of results kept per workspace by default (4 GiB)."""
+
 _NAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _TMP_PREFIX: Final = ".tmp-"
 
@@ -62,6 +66,8 @@ class ResultStore:
         The workspace folder (the store uses ``folder / "results"``, made on first write).
     keep : int, default :data:`KEEP`
         How many results to keep; the least recently read go first.
+    max_bytes : int, default :data:`MAX_BYTES`
+        How many bytes of results to keep, likewise (the newest result always stays).
 
     Examples
     --------
@@ -76,9 +82,10 @@ class ResultStore:
     (1, None)
     """
 
-    def __init__(self, folder: Path, *, keep: int = KEEP) -> None:
+    def __init__(self, folder: Path, *, keep: int = KEEP, max_bytes: int = MAX_BYTES) -> None:
         self.folder = Path(folder) / RESULTS_DIR
         self.keep = int(keep)
+        self.max_bytes = int(max_bytes)
 
     def path(self, dataset_id: str, key: str) -> Path:
         """Return the file of one result (it may not exist)."""
@@ -125,7 +132,7 @@ class ResultStore:
                 partial.unlink()
             raise
         fsync_folder(self.folder)
-        self.prune()
+        self.prune(newest=path)
         return path
 
     def drop(self, dataset_id: str) -> int:
@@ -139,15 +146,24 @@ class ResultStore:
                     removed += 1
         return removed
 
-    def prune(self) -> int:
-        """Keep the ``keep`` results read or written last; return how many were deleted."""
+    def prune(self, *, newest: Path | None = None) -> int:
+        """Keep the results read or written last, within ``keep`` and ``max_bytes``.
+
+        Returns how many were deleted. ``newest`` (the result just written; else the one
+        touched last) always stays, even when it alone is larger than ``max_bytes``.
+        """
         dated = []
         for path in self._files():
             with contextlib.suppress(FileNotFoundError):
-                dated.append((path.stat().st_mtime_ns, path.name, path))
+                stat = path.stat()
+                first = newest is not None and path == newest  # file times can tie
+                dated.append((first, stat.st_mtime_ns, path.name, stat.st_size, path))
         dated.sort(reverse=True)
-        removed = 0
-        for _, _, path in dated[self.keep :]:
+        removed, total = 0, 0
+        for position, (_, _, _, size, path) in enumerate(dated):
+            total += size
+            if position == 0 or (position < self.keep and total <= self.max_bytes):
+                continue
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed += 1

@@ -103,3 +103,18 @@ def test_a_foreign_zip_is_read_as_its_parts(tmp_path: Path) -> None:
     with zipfile.ZipFile(folder / "d1-k1.zip", "w") as archive:
         archive.writestr("other.txt", "hello")
     assert ResultStore(tmp_path).read("d1", "k1") == {"other.txt": b"hello"}
+
+
+def test_results_beyond_the_bytes_bound_go_but_never_the_newest(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path, max_bytes=2500)
+    for i, key in enumerate(("k1", "k2", "k3")):
+        path = store.write("d1", key, {"a": bytes(1000)})  # about 1.1 kB each with the ZIP
+        os.utime(path, ns=(10**18 + i, 10**18 + i))
+    # k3 and k2 fit in 2,500 bytes, k1 (read least recently) does not
+    assert store.prune() == 0 or store.read("d1", "k1") is None
+    assert store.read("d1", "k1") is None
+    assert store.read("d1", "k2") is not None and store.read("d1", "k3") is not None
+    tiny = ResultStore(tmp_path, max_bytes=10)
+    path = tiny.write("d1", "big", {"a": bytes(5000)})  # larger than the bound on its own
+    assert path.is_file() and tiny.read("d1", "big") == {"a": bytes(5000)}
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["d1-big.zip"]
