@@ -27,7 +27,6 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from geo import point_index
 from geo.errors import CRSError, SchemaError, StreetsError
 from geo.projection import local_utm
 from geo.schema import present, require_columns
@@ -130,8 +129,11 @@ def _contained(
 
     ``here``, when given, is ``present(geoms)``.
     """
-    if len(geoms) >= INDEX_MIN_POINTS and point_index.supported(units):
-        return _contained_indexed(geoms, units, rank, here)
+    if len(geoms) >= INDEX_MIN_POINTS:
+        from geo import point_index  # numba: imported only where the index pays (0.2 s)
+
+        if point_index.supported(units):
+            return _contained_indexed(geoms, units, rank, here)
     return _contained_tree(geoms, units, rank)
 
 
@@ -142,6 +144,8 @@ def _contained_indexed(
     here: NDArray[np.bool_] | None = None,
 ) -> IntArray:
     """:func:`_contained` through the grid index; its deferred points through the tree."""
+    from geo import point_index
+
     here = present(geoms) if here is None else here
     index = point_index.PointIndex.build(units, priority=rank)
     if here.all():  # no copy of the geometries; the coordinates' columns read in place
