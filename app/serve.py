@@ -56,6 +56,8 @@ def warm() -> None:
 
 WARM_THREAD: Final = "beatcov-warm-up"
 
+_SCRIPT_RUN_LOGGER: Final = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
 
 class _OutsideScriptRuns(logging.Filter):
     """Drop Streamlit's note that the warm-up thread has no script run: it is meant not to."""
@@ -69,8 +71,8 @@ class _OutsideScriptRuns(logging.Filter):
 @contextlib.asynccontextmanager
 async def warm_start(_app: st.App) -> AsyncIterator[None]:
     """Start the warm-up in a background thread and serve at once."""
-    for name in ("streamlit", "streamlit.runtime.scriptrunner_utils.script_run_context"):
-        logging.getLogger(name).addFilter(_OutsideScriptRuns())
+    # a logger's filters see only its own records: the one that writes the note
+    logging.getLogger(_SCRIPT_RUN_LOGGER).addFilter(_OutsideScriptRuns())
     threading.Thread(target=warm, name=WARM_THREAD, daemon=True).start()
     yield
 

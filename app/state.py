@@ -415,6 +415,9 @@ _STEP_STAGE: Final = {
 _HELD: set[str] = set()
 """Keys of the analyses this process has computed or read (its caches hold them)."""
 
+_HANDED: dict[str, Analysis] = {}
+"""Analyses :func:`prepare` computed, until the shared cache takes them (by key)."""
+
 _PREPARING: dict[str, threading.Lock] = {}
 _PREPARING_LOCK: Final = threading.Lock()
 
@@ -444,8 +447,12 @@ def is_ready(ref: DatasetRef, window: Window, settings: Settings) -> bool:
     It needs none when this process holds it or the workspace has it stored; then no
     progress bar is shown.
     """
-    key = analysis_key(ref, window, settings, review_key(ref))
-    return key in _HELD or results(ref).path(ref.dataset_id, key).is_file()
+    return _at_hand(ref, analysis_key(ref, window, settings, review_key(ref)))
+
+
+def _at_hand(ref: DatasetRef, key: str) -> bool:
+    """Tell whether the analysis ``key`` is held, handed over or stored (no computing)."""
+    return key in _HELD or key in _HANDED or results(ref).path(ref.dataset_id, key).is_file()
 
 
 def prepare(
@@ -464,9 +471,13 @@ def prepare(
     reviews = review_key(ref)
     key = analysis_key(ref, window, settings, reviews)
     with _computing(key):
-        if key in _HELD or results(ref).path(ref.dataset_id, key).is_file():
+        if _at_hand(ref, key):
             return False
-        _compute(ref, window, settings, reviews, key=key, progress=progress or _quiet)
+        # handed to the cache's next call, which would otherwise read it back from disk (or
+        # compute it again where it could not be stored)
+        _HANDED[key] = _compute(
+            ref, window, settings, reviews, key=key, progress=progress or _quiet
+        )
         return True
 
 
@@ -518,7 +529,9 @@ def _full_analysis(
     ref = DatasetRef(folder, dataset_id)
     key = analysis_key(ref, (start, end), settings, reviews)
     with _computing(key):
-        result = read_analysis(results(ref), dataset_id, key)
+        result = _HANDED.pop(key, None)
+        if result is None:
+            result = read_analysis(results(ref), dataset_id, key)
         if result is None:
             result = _compute(ref, (start, end), settings, reviews, key=key, progress=_quiet)
     _HELD.add(key)

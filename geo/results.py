@@ -89,10 +89,8 @@ class ResultStore:
 
     def path(self, dataset_id: str, key: str) -> Path:
         """Return the file of one result (it may not exist)."""
-        for value, what in ((dataset_id, "dataset id"), (key, "result key")):
-            if not _NAME.fullmatch(value):
-                msg = f"{what} {value!r} may hold only letters, digits, '_', '.' and '-'"
-                raise ValueError(msg)
+        _check_name(dataset_id, "dataset id")
+        _check_name(key, "result key")
         return self.folder / f"{dataset_id}-{key}{SUFFIX}"
 
     def read(self, dataset_id: str, key: str) -> dict[str, bytes] | None:
@@ -137,7 +135,7 @@ class ResultStore:
 
     def drop(self, dataset_id: str) -> int:
         """Delete every stored result of a dataset; return how many were deleted."""
-        self.path(dataset_id, "x")  # checks the id
+        _check_name(dataset_id, "dataset id")
         removed = 0
         for path in self._files():
             if path.name.startswith(f"{dataset_id}-"):
@@ -175,3 +173,10 @@ class ResultStore:
         return [
             p for p in self.folder.iterdir() if p.suffix == SUFFIX and not p.name.startswith(".")
         ]
+
+
+def _check_name(value: str, what: str) -> None:
+    """Refuse a name that could leave the folder or clash with another file's."""
+    if not _NAME.fullmatch(value):
+        msg = f"{what} {value!r} may hold only letters, digits, '_', '.' and '-'"
+        raise ValueError(msg)

@@ -17,7 +17,7 @@ import pytest
 
 from analysis.pipeline import Analysis, analyse
 from analysis.scope import Scope
-from analysis.stored import TABLES
+from analysis.stored import TABLES, read_analysis
 from app import state
 from app.shell import Context
 from geo.accounts import Account
@@ -45,7 +45,7 @@ def stored_files(folder: Path) -> list[str]:
     return sorted(p.name for p in results.iterdir()) if results.is_dir() else []
 
 
-def test_prepare_computes_once_reporting_each_stage_then_reads_the_store(
+def test_prepare_computes_once_reporting_each_stage_then_needs_no_computing(
     workspace: Path, demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chosen = window(9, skip=2)
@@ -81,7 +81,10 @@ def test_the_stored_analysis_is_the_computed_one(
     chosen = window(12, skip=1)
     state.prepare(state.DEMO_REF, chosen, demo_settings)
     monkeypatch.setattr(state, "analyse", None)  # any computing would fail here
-    read = state.get_analysis(Scope.everything(), chosen, demo_settings)
+    key = state.analysis_key(state.DEMO_REF, chosen, demo_settings, ())
+    read = read_analysis(state.results(state.DEMO_REF), "demo", key)
+    assert read is not None
+    handed = state.get_analysis(Scope.everything(), chosen, demo_settings)
     direct = analyse(
         demo_data.beats,
         demo_data.households,
@@ -92,9 +95,25 @@ def test_the_stored_analysis_is_the_computed_one(
         end=chosen[1],
         settings=demo_settings,
     )
-    for name in TABLES:
-        assert getattr(read, name).equals(getattr(direct, name)), name
-        assert (getattr(read, name).dtypes == getattr(direct, name).dtypes).all(), name
+    for result in (read, handed):
+        for name in TABLES:
+            assert getattr(result, name).equals(getattr(direct, name)), name
+            assert (getattr(result, name).dtypes == getattr(direct, name).dtypes).all(), name
+
+
+def test_what_prepare_computed_is_handed_over_not_read_back(
+    workspace: Path, demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = window(9, skip=7)
+    assert state.prepare(state.DEMO_REF, chosen, demo_settings)
+
+    def no_reading(*args: Any, **kwargs: Any) -> Analysis:
+        raise AssertionError("the analysis just computed should not be read from disk")
+
+    monkeypatch.setattr(state, "read_analysis", no_reading)
+    monkeypatch.setattr(state, "analyse", None)  # nor computed again
+    result = state.get_analysis(Scope.everything(), chosen, demo_settings)
+    assert result.window == chosen
 
 
 def test_sessions_asking_at_once_wait_for_one_computation(
@@ -126,12 +145,13 @@ def test_sessions_asking_at_once_wait_for_one_computation(
 
 
 def test_a_store_that_cannot_be_written_costs_speed_not_the_page(
-    workspace: Path, demo_settings: Settings
+    workspace: Path, demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace.mkdir(parents=True)
     (workspace / "results").write_text("not a folder")  # results/ cannot be made
     chosen = window(7, skip=6)
     assert state.prepare(state.DEMO_REF, chosen, demo_settings)
+    monkeypatch.setattr(state, "analyse", None)  # computed once: not again for the page
     result = state.get_analysis(Scope.everything(), chosen, demo_settings)
     assert result.window == chosen
     assert (workspace / "results").read_text() == "not a folder"
