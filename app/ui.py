@@ -270,6 +270,13 @@ def table_with_downloads(
     downloads(frame, name=name, key=key)
 
 
+def block_households(homes: pd.DataFrame, *, name: str, block_id: str, key: str) -> None:
+    """Draw a block's households under its name, counted, with their downloads."""
+    st.subheader(t("gaps.households_of", block=md_text(name)))
+    st.caption(t("gaps.households_count", count=len(homes)))
+    table_with_downloads(homes, name=f"households_{block_id}", key=key)
+
+
 def pick_from_map(
     clicked: dict[str, Any] | None, options: Sequence[str], *, id_column: str, key: str
 ) -> None:

@@ -86,9 +86,7 @@ block_id = st.selectbox(
 
 if block_id:
     homes = views.block_households(view.households, block_id, vulnerable_only=vulnerable_only)
-    st.subheader(t("gaps.households_of", block=ui.md_text(block_names[block_id])))
-    st.caption(t("gaps.households_count", count=len(homes)))
-    ui.table_with_downloads(homes, name=f"households_{block_id}", key="gaps_households")
+    ui.block_households(homes, name=block_names[block_id], block_id=block_id, key="gaps_households")
     st.subheader(t("gaps.history"))
     history = views.visit_history(view.visits, homes["household_id"])
     ui.table_with_downloads(history, name=f"visits_{block_id}", key="gaps_history")

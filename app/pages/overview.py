@@ -108,9 +108,7 @@ with right:
 
 if block_id:
     homes = views.block_households(view.households, block_id)
-    st.subheader(t("gaps.households_of", block=ui.md_text(names[block_id])))
-    st.caption(t("gaps.households_count", count=len(homes)))
-    ui.table_with_downloads(homes, name=f"households_{block_id}", key="overview_households")
+    ui.block_households(homes, name=names[block_id], block_id=block_id, key="overview_households")
 
 st.subheader(t("overview.trend"))
 trend = page_cache.drawn(
