@@ -7,7 +7,8 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
-from shapely.geometry import Point
+import pandas as pd
+from shapely.geometry import Point, Polygon
 
 from app import state
 from tests.support.shared_caches import fingerprint
@@ -67,3 +68,29 @@ def test_the_fingerprint_sees_every_kind_of_change() -> None:
     assert fingerprint(g) != fingerprint(graph)
     series = frame["id"]
     assert fingerprint(series) != fingerprint(series.str.upper())
+
+
+def test_the_fingerprint_sees_changes_in_every_column_type_the_app_hands_out() -> None:
+    square = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)])
+    holed = Polygon(square.exterior, [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    frame = gpd.GeoDataFrame(
+        {
+            "name": pd.array(["a", "b", None], dtype="string[pyarrow]"),
+            "kind": pd.Categorical(["x", "y", "x"]),
+            "time": pd.to_datetime(["2026-01-01", "2026-01-02", None]).tz_localize("UTC"),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "flags": [["a"], [], ["b", "c"]],
+        },
+        geometry=[square, holed, None],
+    )
+    print_ = fingerprint(frame)
+    assert fingerprint(frame.copy()) == print_
+    changed = [frame.copy() for _ in range(7)]
+    changed[0].loc[2, "name"] = "c"
+    changed[1].loc[0, "kind"] = "y"
+    changed[2].loc[1, "time"] = pd.Timestamp("2026-01-03", tz="UTC")
+    changed[3].loc[1, "count"] = 2
+    changed[4].at[1, "flags"] = ["z"]
+    changed[5].loc[0, "geometry"] = holed  # same outline, one hole more
+    changed[6].loc[2, "geometry"] = Point(0, 0)  # an empty cell filled
+    assert len({fingerprint(c) for c in changed} | {print_}) == 8

@@ -2,9 +2,10 @@
 
 Streamlit hands one cached object to every session (``app.state.shared_cache``), so a page
 that changed a cached frame in place would change it for every user. The fixture
-:func:`caches_unchanged` fingerprints every frame and graph when a shared cache first
-hands it out during a test, and again when the test ends; any difference fails the test
-with the object's type, shape and columns.
+:func:`caches_unchanged` fingerprints every frame and graph the first time a shared cache
+hands it out in this process, and again at the end of every test during which it was
+handed out; any difference from the first fingerprint fails the test with the object's
+type, shape and columns.
 
 Use it in a module that runs pages::
 
@@ -19,11 +20,18 @@ from typing import Any
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from app import state
+
+_FIRST_SEEN: dict[int, tuple[Any, str]] = {}
+"""id -> (object, fingerprint when a shared cache first handed it out in this process).
+
+The objects are held here, so an id is never reused by another object while it is known.
+"""
 
 
 def fingerprint(obj: Any) -> str:
@@ -38,16 +46,38 @@ def fingerprint(obj: Any) -> str:
     digest.update(repr([(str(c), str(frame[c].dtype)) for c in frame.columns]).encode())
     digest.update(pd.util.hash_pandas_object(frame.index, index=False).to_numpy().tobytes())
     for column in frame.columns:
-        values = frame[column]
-        if isinstance(values, gpd.GeoSeries):
-            digest.update(repr(shapely.to_wkb(values.to_numpy()).tolist()).encode())
-            continue
-        try:
-            hashed = pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes()
-        except TypeError:  # unhashable cells (lists)
-            hashed = repr(values.tolist()).encode()
-        digest.update(hashed)
+        _add_column(digest, frame[column])
     return digest.hexdigest()
+
+
+def _add_column(digest: Any, values: pd.Series) -> None:
+    """Add one column's values to ``digest``, by the cheapest exact route for its dtype."""
+    dtype = values.dtype
+    if isinstance(dtype, gpd.array.GeometryDtype):
+        # shapely geometries cannot change in place: a changed cell is a new geometry, with
+        # other coordinates, type or parts
+        shapes = values.to_numpy()
+        for part in (
+            shapely.get_type_id(shapes),
+            shapely.get_num_geometries(shapes),
+            shapely.get_num_interior_rings(shapes),
+            shapely.get_num_coordinates(shapes),
+            shapely.get_coordinates(shapes, include_z=True),
+        ):
+            digest.update(np.ascontiguousarray(part).tobytes())
+        return
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
+        digest.update(np.ascontiguousarray(values.to_numpy()).tobytes())
+        return
+    if isinstance(dtype, pd.CategoricalDtype):
+        digest.update(repr(list(dtype.categories)).encode())
+        digest.update(values.cat.codes.to_numpy().tobytes())
+        return
+    try:
+        hashed = pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes()
+    except TypeError:  # unhashable cells (lists)
+        hashed = repr(values.tolist()).encode()
+    digest.update(hashed)
 
 
 def describe(obj: Any) -> str:
@@ -61,16 +91,19 @@ def describe(obj: Any) -> str:
 @pytest.fixture(autouse=True)
 def caches_unchanged() -> Iterator[None]:
     """Fail the test if a page changed any frame or graph a shared cache handed out."""
-    seen: dict[int, tuple[Any, str]] = {}
+    handed: dict[int, Any] = {}
 
     def remember(part: Any) -> None:
-        if id(part) not in seen:
-            seen[id(part)] = (part, fingerprint(part))
+        if id(part) not in _FIRST_SEEN:
+            _FIRST_SEEN[id(part)] = (part, fingerprint(part))
+        handed[id(part)] = part
 
     state.HANDOUT_HOOKS.append(remember)
     try:
         yield
     finally:
         state.HANDOUT_HOOKS.remove(remember)
-    changed = [describe(obj) for obj, before in seen.values() if fingerprint(obj) != before]
+    changed = [
+        describe(obj) for key, obj in handed.items() if fingerprint(obj) != _FIRST_SEEN[key][1]
+    ]
     assert not changed, f"a page changed cached objects shared by every session: {changed}"
