@@ -128,6 +128,85 @@ def beat_metrics(figures: dict[str, Any], *, to_visit: int) -> None:
         column.metric(t(f"fig.{key}"), format_figure(key, number))
 
 
+def file_drop(
+    label: str, *, types: Sequence[str], key: str, limit_bytes: int, where: Any = None
+) -> Any:
+    """Show a file uploader whose drop zone speaks the chosen language; return the file.
+
+    Streamlit writes its drop zone's own texts ("Upload", "200MB per file", "Drag and drop
+    a file here") in English and has no option to change them. A style sheet scoped to
+    this uploader's key (``.st-key-<key>``) shrinks them to nothing and shows the
+    catalogue's texts in their place (CSS ``content``); the limit shown is ours
+    (``limit_bytes``), the help says the same in words.
+
+    Parameters
+    ----------
+    label : str
+        The uploader's label (already translated).
+    types : sequence of str
+        Accepted suffixes without the dot.
+    key : str
+        The widget key; also scopes the style sheet.
+    limit_bytes : int
+        The largest file accepted (``settings.upload_max_bytes``).
+    where : streamlit container, optional
+        Where to draw (default: the page).
+    """
+    where = st if where is None else where
+    mb = f"{limit_bytes / 1e6:g}"
+    uploaded = where.file_uploader(
+        label, type=list(types), key=key, help=t("data.upload_help", mb=mb)
+    )
+    st.html(
+        dropzone_style(
+            key,
+            button=t("data.dropzone_button"),
+            limit=t("data.dropzone_limit", mb=mb, types=", ".join(x.upper() for x in types)),
+            drag=t("data.dropzone_drag"),
+        )
+    )
+    return uploaded
+
+
+def dropzone_style(key: str, *, button: str, limit: str, drag: str) -> str:
+    r"""Return the ``<style>`` that shows ``button``, ``limit`` and ``drag`` in a drop zone.
+
+    Examples
+    --------
+    >>> css = dropzone_style("k", button="上传", limit='1 "MB"', drag="</style>")
+    >>> '.st-key-k [data-testid="stFileUploaderDropzoneInstructions"] span::after' in css
+    True
+    >>> 'content:"上传"' in css and r'content:"1 \"MB\""' in css
+    True
+    >>> css.count("</style>")
+    1
+    """
+    zone = f'.st-key-{key} [data-testid="stFileUploaderDropzone"]'
+    parts = {
+        f'{zone} button [data-testid="stMarkdownContainer"] p': button,
+        f'.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"] span': limit,
+        f"{zone} > div:not([data-testid]) span": drag,
+    }
+    rules = "".join(
+        f"{where}{{font-size:0;white-space:normal}}"
+        f"{where}::after{{content:{_css_string(text)};font-size:0.875rem}}"
+        for where, text in parts.items()
+    )
+    return f"<style>{rules}</style>"
+
+
+def _css_string(text: str) -> str:
+    r"""Return ``text`` as a CSS string literal that cannot end the string or the sheet.
+
+    Examples
+    --------
+    >>> print(_css_string('a "b" \\ </style>'))
+    "a \"b\" \\ \3c /style>"
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return '"' + escaped.replace("\n", "\\a ") + '"'
+
+
 def draw_legend(colors: Colors, *, title: str, values: Sequence[Any] | None = None) -> None:
     """Draw a map's legend with Streamlit (colour swatches and labels, escaped)."""
     rows = legend(colors, values=values)

@@ -21,17 +21,15 @@ if message := st.session_state.pop(FLASH, None):
 
 st.subheader(t("data.import"))
 st.caption(t("data.import_help"))
-# Streamlit's own drop-zone texts ("Drag and drop a file here", "Upload", "200MB per file")
-# have no public option and stay English: the help says the same in the chosen language
-upload_help = t("data.upload_help", mb=f"{ctx.settings.upload_max_bytes / 1e6:g}")
 files = {}
 file_coords = {}
 for column, table in zip(st.columns(3), upload.TABLES, strict=True):
-    uploaded = column.file_uploader(
+    uploaded = ui.file_drop(
         t(f"data.file_{table}"),
-        type=list(upload.UPLOAD_TYPES),
+        types=upload.UPLOAD_TYPES,
         key=f"data_file_{table}",
-        help=upload_help,
+        limit_bytes=ctx.settings.upload_max_bytes,
+        where=column,
     )
     if uploaded is not None:
         files[table] = upload.Upload(uploaded.name, uploaded.getvalue())
@@ -45,11 +43,11 @@ for column, table in zip(st.columns(3), upload.TABLES, strict=True):
     if own == "epsg":
         own_epsg = column.text_input(t("data.epsg"), key=f"data_epsg_{table}")
     file_coords[table] = (own, own_epsg)
-streets_file = st.file_uploader(
+streets_file = ui.file_drop(
     t("data.file_streets"),
-    type=list(upload.STREET_TYPES),
+    types=upload.STREET_TYPES,
     key="data_file_streets",
-    help=upload_help,
+    limit_bytes=ctx.settings.upload_max_bytes,
 )
 st.caption(t("data.streets_help"))
 left, middle, right = st.columns(3)

@@ -303,6 +303,12 @@ def test_pages_in_chromium(
             shots.append(photograph(page, f"{key}_zh"))
 
         assert page.locator(FOLIUM_IFRAME).count() == 0  # Data page: no map
+        # Streamlit's own drop-zone texts are drawn in Chinese by our style sheet
+        zone = page.locator('.st-key-data_file_households [data-testid="stFileUploaderDropzone"]')
+        drawn = zone.evaluate(DROPZONE_TEXTS)
+        assert drawn["button"] == ["0px", '"上传"'], drawn
+        assert drawn["limit"][0] == "0px", drawn
+        assert drawn["limit"][1].startswith('"每个文件不超过 200 MB • CSV'), drawn
         assert browser.page_errors == []
         assert browser.external_requests() == []
     assert server.external_attempts() == []
@@ -312,6 +318,16 @@ def test_pages_in_chromium(
     (ARTIFACTS / "timings.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["seconds"], indent=2))
     assert all(Path(s).is_file() for s in shots)
+
+
+DROPZONE_TEXTS = """zone => {
+    const drawn = el => [getComputedStyle(el).fontSize, getComputedStyle(el, '::after').content];
+    return {
+        button: drawn(zone.querySelector('button [data-testid=stMarkdownContainer] p')),
+        limit: drawn(zone.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span')),
+    };
+}"""
+"""A drop zone's button and limit texts: (font size of Streamlit's text, our ::after text)."""
 
 
 def assert_above_the_fold(browser_page, names: list[str]) -> None:  # noqa: ANN001

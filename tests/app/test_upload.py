@@ -239,9 +239,15 @@ def test_an_empty_file_is_refused_in_chinese_and_other_unreadables_in_english() 
 def test_data_page_shows_findings_in_chinese(workspace_dir: Path) -> None:
     at = logged_in(APP, "planner", lang="zh")
     at.switch_page("app/pages/data.py").run()
-    # Streamlit's drop zone stays English ("Drag and drop a file here"): its help says it
+    # Streamlit writes its drop zone's texts in English; a style sheet per uploader shows
+    # ours instead (the browser test sees them drawn), and the help says the same
     helps = {u.proto.help for u in at.get("file_uploader")}
-    assert helps == {"把文件拖到框内，或点击“Upload”（上传）按钮选择文件。每个文件不超过 200 MB。"}
+    assert helps == {"把文件拖到框内，或点击“上传”选择文件。每个文件不超过 200 MB。"}
+    sheets = " ".join(h.proto.body for h in at.get("html"))
+    for key in [u.id.rsplit("-", 1)[-1] for u in at.get("file_uploader")]:
+        assert f".st-key-{key} " in sheets, key
+    assert 'content:"上传"' in sheets and 'content:"把文件放到这里"' in sheets
+    assert 'content:"每个文件不超过 200 MB • CSV, GEOJSON' in sheets
     set_files(at, oakland_uploads())
     at.button(key="data_check").click().run()
     assert not at.exception, [e.value for e in at.exception]
