@@ -45,6 +45,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import inspect
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -95,17 +96,43 @@ def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[...,
     Streamlit hands the same cached object to every session. The frames and graphs inside
     each result (found through dataclass fields, tuples, lists and dicts) are remembered in
     :func:`handed_out` and passed to every hook in :data:`HANDOUT_HOOKS`, so a test can
-    prove that no page changes them. Settings in the arguments are keyed by
-    :func:`settings_key`.
+    prove that no page changes them.
+
+    The arguments are turned into one text key by :func:`fast_key` (settings by
+    :func:`settings_key`, types in ``hash_funcs`` by their function) and Streamlit hashes
+    only that text: its own hashing of every argument on every call was a fifth of a warm
+    page's CPU. Parameters named with a leading ``_`` are left out of the key, as
+    Streamlit does. Arguments of other types go through Streamlit's own hashing.
     """
     hash_funcs = {Settings: settings_key, **options.pop("hash_funcs", {})}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         cached = st.cache_resource(show_spinner=False, hash_funcs=hash_funcs, **options)(func)
+        names = list(inspect.signature(func).parameters)
+
+        def by_key(key: str, _args: tuple[Any, ...], _kwargs: dict[str, Any]) -> Any:
+            del key  # the cache key only
+            return func(*_args, **_kwargs)
+
+        # Streamlit names a function's cache by module, qualified name and source: this
+        # wrapper's source is the same for every cached function, its name is not
+        by_key.__module__ = func.__module__
+        by_key.__qualname__ = f"{func.__qualname__}.<by key>"
+        keyed = st.cache_resource(show_spinner=False, **options)(by_key)
 
         @functools.wraps(func)
         def hand_out(*args: Any, **kwargs: Any) -> Any:
-            value = cached(*args, **kwargs)
+            try:
+                if len(args) > len(names):
+                    raise NoFastKey("*args")
+                named = [*zip(names, args, strict=False), *sorted(kwargs.items())]
+                key = fast_key(
+                    [(n, a) for n, a in named if not n.startswith("_")], hash_funcs=hash_funcs
+                )
+            except NoFastKey:
+                value = cached(*args, **kwargs)
+            else:
+                value = keyed(key, args, kwargs)
             for part in _shared_parts(value):
                 _HANDED_OUT[id(part)] = part
                 for hook in HANDOUT_HOOKS:
@@ -115,6 +142,44 @@ def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[...,
         return hand_out
 
     return decorate
+
+
+class NoFastKey(Exception):
+    """An argument has no exact text key (:func:`fast_key`): Streamlit hashes it instead."""
+
+
+_PLAIN: Final = frozenset({type(None), bool, int, float, str, bytes, dt.date, dt.datetime})
+"""Types whose ``repr`` names their value exactly (``pd.Timestamp`` is a ``datetime``)."""
+
+
+def fast_key(value: Any, *, hash_funcs: dict[Any, Callable[[Any], Any]]) -> str:
+    """Return a text that names ``value`` exactly, for a cache key.
+
+    Plain values by type and ``repr``; tuples and lists item by item; a type in
+    ``hash_funcs`` by what its function returns. Anything else raises :class:`NoFastKey`.
+
+    Examples
+    --------
+    >>> fast_key([("a", 1), ("b", dt.date(2026, 7, 1))], hash_funcs={})
+    "list(tuple(str:'a',int:1),tuple(str:'b',date:datetime.date(2026, 7, 1)))"
+    >>> fast_key(1, hash_funcs={}) == fast_key(True, hash_funcs={})
+    False
+    >>> fast_key(pd.Timestamp("2026-07-01", tz="UTC"), hash_funcs={})
+    "Timestamp:Timestamp('2026-07-01 00:00:00+0000', tz='UTC')"
+    >>> fast_key({"a": 1}, hash_funcs={})
+    Traceback (most recent call last):
+    ...
+    app.state.NoFastKey: dict
+    """
+    kind = type(value)
+    if kind in hash_funcs:
+        return f"{kind.__qualname__}({fast_key(hash_funcs[kind](value), hash_funcs={})})"
+    if kind in _PLAIN or kind is pd.Timestamp:
+        return f"{kind.__name__}:{value!r}"
+    if kind is tuple or kind is list:
+        items = ",".join(fast_key(item, hash_funcs=hash_funcs) for item in value)
+        return f"{kind.__name__}({items})"
+    raise NoFastKey(kind.__name__)
 
 
 @functools.lru_cache(maxsize=64)

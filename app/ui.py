@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from analysis.units import Units, parse_unit
@@ -229,12 +230,13 @@ def table(
     *,
     key: str,
     height: int | Literal["auto"] = "auto",
-    shown: pd.DataFrame | None = None,
+    shown: pd.DataFrame | pa.Table | None = None,
 ) -> None:
     """Show a table with translated headers and codes; shares as percentages.
 
     Every column can be sorted by clicking its header; a missing value is an empty cell.
-    ``shown`` is ``tables.labelled(frame)`` when the page has it already (cached).
+    ``shown`` is ``tables.labelled(frame)`` when the page has it already (cached), or
+    that as Arrow (:attr:`app.page_cache.Table.sent`).
     """
     shown = tables.labelled(frame) if shown is None else shown
     config = {
@@ -342,7 +344,7 @@ def file_download(
 
 
 def table_with_downloads(
-    frame: pd.DataFrame, *, name: str, key: str, shown: pd.DataFrame | None = None
+    frame: pd.DataFrame, *, name: str, key: str, shown: pd.DataFrame | pa.Table | None = None
 ) -> None:
     """Show a table and its CSV and Excel downloads (``shown``: as in :func:`table`)."""
     table(frame, key=key, shown=shown)

@@ -93,6 +93,6 @@ if block_id:
 
 st.subheader(t("gaps.table"))
 table = page_cache.table(ctx, view, "gaps.table", lambda: views.gap_table(gaps), chosen)
-ui.table(table.frame, key="gaps_table", shown=table.shown)
+ui.table(table.frame, key="gaps_table", shown=table.sent)
 features = page_cache.drawn(ctx, view, "gaps.features", lambda: views.gap_features(gaps), chosen)
 ui.downloads(table.frame, name="gap_blocks", key="gaps_download", geo=features)

@@ -167,7 +167,7 @@ def _work_list() -> pd.DataFrame:
 
 work = page_cache.table(ctx, view, "my_beat.work_list", _work_list, *walked)
 ui.table_with_downloads(
-    work.frame, name=f"households_{beat_id}", key="my_beat_todo", shown=work.shown
+    work.frame, name=f"households_{beat_id}", key="my_beat_todo", shown=work.sent
 )
 ui.html_download(
     t("my_beat.printable"),
@@ -206,6 +206,4 @@ st.caption(t("my_beat.bands_help"))
 bands = page_cache.table(
     ctx, view, "my_beat.bands", lambda: views.band_table(blocks, beat_id), beat_id
 )
-ui.table_with_downloads(
-    bands.frame, name=f"bands_{beat_id}", key="my_beat_bands", shown=bands.shown
-)
+ui.table_with_downloads(bands.frame, name=f"bands_{beat_id}", key="my_beat_bands", shown=bands.sent)

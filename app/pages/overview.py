@@ -199,4 +199,4 @@ beats = page_cache.table(
     "overview.beats",
     lambda: views.beat_table(view.beats, _previous().analysis.beats),
 )
-ui.table_with_downloads(beats.frame, name="beats", key="overview_beats", shown=beats.shown)
+ui.table_with_downloads(beats.frame, name="beats", key="overview_beats", shown=beats.sent)

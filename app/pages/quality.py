@@ -133,7 +133,7 @@ if visit_id:
 
 shown = page_cache.table(ctx, view, "quality.listed_table", lambda: listed, decided)
 ui.table_with_downloads(
-    shown.frame, name="visits_to_review", key="quality_visits", shown=shown.shown
+    shown.frame, name="visits_to_review", key="quality_visits", shown=shown.sent
 )
 
 
@@ -144,16 +144,16 @@ def _flag_counts() -> pd.DataFrame:
 
 st.subheader(t("quality.by_flag"))
 counts = page_cache.table(ctx, view, "quality.flags", _flag_counts)
-ui.table_with_downloads(counts.frame, name="flags", key="quality_flags", shown=counts.shown)
+ui.table_with_downloads(counts.frame, name="flags", key="quality_flags", shown=counts.sent)
 
 st.subheader(t("quality.by_officer"))
 officers = page_cache.table(ctx, view, "quality.officers", lambda: views.officer_flags(visits))
 ui.table_with_downloads(
-    officers.frame, name="officers", key="quality_officers", shown=officers.shown
+    officers.frame, name="officers", key="quality_officers", shown=officers.sent
 )
 
 st.subheader(t("quality.by_block"))
 by_block = page_cache.table(
     ctx, view, "quality.blocks", lambda: views.block_flags(visits, view.households)
 )
-ui.table_with_downloads(by_block.frame, name="blocks", key="quality_blocks", shown=by_block.shown)
+ui.table_with_downloads(by_block.frame, name="blocks", key="quality_blocks", shown=by_block.sent)

@@ -94,3 +94,41 @@ def test_the_fingerprint_sees_changes_in_every_column_type_the_app_hands_out() -
     changed[5].loc[0, "geometry"] = holed  # same outline, one hole more
     changed[6].loc[2, "geometry"] = Point(0, 0)  # an empty cell filled
     assert len({fingerprint(c) for c in changed} | {print_}) == 8
+
+
+@state.shared_cache()
+def _twice_a(n: int, _note: str = "") -> list[int]:
+    CALLS.append(n)
+    return [n]
+
+
+@state.shared_cache()
+def _twice_b(n: int, _note: str = "") -> list[int]:
+    CALLS.append(n)
+    return [n]
+
+
+@state.shared_cache()
+def _of_mapping(mapping: dict[str, int]) -> list[int]:
+    CALLS.append(-1)
+    return sorted(mapping.values())
+
+
+def test_a_shared_cache_keys_plain_arguments_by_name_and_each_function_apart() -> None:
+    CALLS.clear()
+    first = _twice_a(7)
+    assert _twice_a(n=7) is first  # positional or keyword: one key
+    assert _twice_a(7, _note="ignored") is first  # a leading "_" is left out, as Streamlit does
+    assert _twice_a(8) is not first
+    assert _twice_b(7) is not first and _twice_b(7) == first  # same body, its own cache
+    assert CALLS == [7, 8, 7]
+
+
+def test_arguments_without_a_text_key_go_through_streamlits_hashing() -> None:
+    CALLS.clear()
+    first = _of_mapping({"a": 2, "b": 1})
+    assert _of_mapping({"a": 2, "b": 1}) is first
+    assert _of_mapping({"a": 3}) == [3]
+    assert CALLS == [-1, -1]
+    keys = {state.fast_key(v, hash_funcs={}) for v in (1, 1.0, "1", True, None, (1,), [1])}
+    assert len(keys) == 7
