@@ -47,7 +47,7 @@ listed = page_cache.drawn(
     lambda: views.beat_list(view.households, blocks, [beat_id], no_block=no_block),
     beat_id,
 )
-ui.beat_metrics(figures, to_visit=len(views.todos(listed)))
+ui.beat_metrics(figures, to_visit=int((listed["todo"] != "").sum()))
 
 # ------------------------------------------------------------------ the walk: inputs
 st.subheader(t("my_beat.walk"))
@@ -56,7 +56,15 @@ homes = page_cache.drawn(
     ctx, view, "my_beat.homes", lambda: views.beat_households(view.households, beat_id), beat_id
 )
 band_col, budget_col, start_col = st.columns(3)
-default_band = views.walk_band(listed, now_band=walks.current_band(ctx.settings))
+now_band = walks.current_band(ctx.settings)
+default_band = page_cache.drawn(
+    ctx,
+    view,
+    "my_beat.walk_band",
+    lambda: views.walk_band(listed, now_band=now_band),
+    beat_id,
+    now_band,
+)
 band = band_col.selectbox(
     t("my_beat.walk_band"),
     TIE_ORDER,
@@ -156,8 +164,7 @@ if route is not None and isinstance(asked, walks.WalkInputs):
     )
 
 # ------------------------------------------------------------------ every household
-todo = views.todos(listed)
-st.subheader(t("my_beat.list", count=len(listed), todo=len(todo)))
+st.subheader(t("my_beat.list", count=len(listed), todo=int((listed["todo"] != "").sum())))
 st.caption(t("my_beat.list_help" if route is None else "my_beat.list_help_route"))
 
 
@@ -169,10 +176,12 @@ work = page_cache.table(ctx, view, "my_beat.work_list", _work_list, *walked)
 ui.table_with_downloads(
     work.frame, name=f"households_{beat_id}", key="my_beat_todo", shown=work.sent
 )
-ui.html_download(
-    t("my_beat.printable"),
-    functools.partial(
-        report.beat_report,
+
+
+def _printable() -> str:
+    # made when the button is clicked: the beat report with every to-do
+    todo = views.todos(listed)
+    return report.beat_report(
         beat=figures,
         blocks=beat_blocks,
         work_list=todo[report.report_columns(todo.columns)],
@@ -181,10 +190,10 @@ ui.html_download(
         outline=outline,
         lang=ctx.lang,
         settings=ctx.settings,
-    ),
-    name=f"beat_{beat_id}",
-    key="my_beat_report",
-)
+    )
+
+
+ui.html_download(t("my_beat.printable"), _printable, name=f"beat_{beat_id}", key="my_beat_report")
 
 st.subheader(t("my_beat.household_title"))
 household_id = st.selectbox(
