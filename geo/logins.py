@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hmac
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -113,7 +114,7 @@ def authenticate(
         name = unicodedata.normalize("NFKC", str(username)).strip()[:64] or "(blank)"
     stored = accounts.credentials(name)
     if stored is None or (stored[0].demo and not demo) or stored[0].disabled:
-        _verify(accounts.hasher, _dummy_hash(), password)  # the same time as a real check
+        _verify(accounts.hasher, _dummy_hash(), password, at_once=cfg.password_checks_at_once)
         outcome = "unknown_user" if stored is None or stored[0].demo else "disabled"
         role = "none" if stored is None else stored[0].role
         _record(accounts, Actor(name, role), "failed_login", outcome, when)
@@ -125,7 +126,7 @@ def authenticate(
     if account.demo:  # the public demo password: nothing for a hash to protect
         right = hmac.compare_digest(password.encode(), DEMO_PASSWORD.encode())
     else:
-        right = _verify(accounts.hasher, hashed, password)
+        right = _verify(accounts.hasher, hashed, password, at_once=cfg.password_checks_at_once)
     with accounts.database.transaction(f"recording a login of {name!r}") as conn:
         row = conn.execute("SELECT * FROM accounts WHERE username = ?", (name,)).fetchone()
         current = account_from_row(row)
@@ -173,11 +174,23 @@ def session_end(
     return None
 
 
-def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
-    try:
-        return bool(hasher.verify(hashed, password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+def _verify(hasher: PasswordHasher, hashed: str, password: str, *, at_once: int) -> bool:
+    """Check ``password`` against ``hashed``, at most ``at_once`` checks at a time."""
+    with password_checks(at_once):
+        try:
+            return bool(hasher.verify(hashed, password))
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+
+@functools.cache
+def password_checks(at_once: int) -> threading.BoundedSemaphore:
+    """Return the process's gate of ``at_once`` password checks (one per value).
+
+    argon2 releases the GIL and runs ``parallelism`` threads per check: fifty logins at
+    once would be two hundred threads against each page's one.
+    """
+    return threading.BoundedSemaphore(max(1, at_once))
 
 
 def _record(accounts: Accounts, actor: Actor, action: str, outcome: str, when: dt.datetime) -> None:

@@ -248,6 +248,9 @@ class Settings:
         Any session is logged out this many hours after its login, active or not.
     password_min_length : int
         A new password needs at least this many characters.
+    password_checks_at_once : int
+        At most this many passwords are checked (argon2) at once; other logins wait, so a
+        wave of logins leaves the pages their share of the cores.
     audit_retention_days : int
         Audit rows older than this many days are pruned (the chain stays verifiable).
     """
@@ -330,6 +333,7 @@ class Settings:
     session_idle_min: float = 30.0
     session_max_h: float = 12.0
     password_min_length: int = 10
+    password_checks_at_once: int = 1
     audit_retention_days: int = 1095
 
     def replace(self, **changes: Any) -> Settings:

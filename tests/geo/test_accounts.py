@@ -4,8 +4,12 @@ accounts' life, and every change audited."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import threading
+import time
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import pytest
@@ -270,3 +274,47 @@ def test_the_demo_password_is_hashed_once_per_process(tmp_path: Path) -> None:
             login = authenticate(accounts, name, DEMO_PASSWORD, demo=True, now=T0)
             assert login.account is not None and login.account.username == name
     assert hasher.made <= 1  # one hash of the public password serves every demo account
+
+
+class OverlapHasher(PasswordHasher):
+    """A real argon2 hasher (cheap parameters) that records how many checks overlap."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.05)  # long enough for every thread to be waiting at the gate
+            return super().verify(hash, password)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+@pytest.mark.sqlite_only  # one workspace folder per limit
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_a_wave_of_logins_checks_at_most_the_set_number_of_passwords_at_once(
+    tmp_path: Path, at_once: int
+) -> None:
+    hasher = OverlapHasher()
+    accounts = Accounts(Workspace(tmp_path / "ws"), hasher=hasher)
+    for n in range(6):
+        accounts.add(f"officer{n}", "officer", PASSWORD, beats=["B01"])
+    settings = DEFAULTS.replace(password_checks_at_once=at_once)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        logins = list(
+            pool.map(
+                lambda n: authenticate(
+                    accounts, f"officer{n}", PASSWORD, demo=False, now=T0, settings=settings
+                ),
+                range(6),
+            )
+        )
+    assert [login.outcome for login in logins] == ["ok"] * 6
+    assert hasher.most == at_once
