@@ -214,8 +214,10 @@ def test_pages_in_chromium(
     blocks = demo_analysis.blocks
     drawn = int(blocks.geometry.notna().sum())  # not the "outside:" households' pseudo-blocks
     top3 = worst_gaps(blocks, count=3)["name"].tolist()
+    received: list[int] = []  # sizes of the websocket messages the browser received
     with chromium(tmp_path, width=WIDTH, height=HEIGHT) as browser:
         page = browser.page
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
 
         # first full render of the Overview: login to map paths visible (cold server)
         page.goto(server.url)
@@ -293,8 +295,11 @@ def test_pages_in_chromium(
         page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
         page.get_by_role("heading", name=title_of("gaps", "zh"), level=1).wait_for()
         wait_for_streamlit(page)
+        sent: dict[str, int] = {}
         for key, _, has_map in PAGES:
+            before = sum(received)
             timings[f"zh_switch_to_{key}_s"] = open_page(page, key, "zh", has_map=has_map)
+            sent[key] = sum(received) - before
             if has_map:
                 assert svg_paths(page) > 0, key
             if key == "overview":
@@ -303,6 +308,13 @@ def test_pages_in_chromium(
             shots.append(photograph(page, f"{key}_zh"))
 
         assert page.locator(FOLIUM_IFRAME).count() == 0  # Data page: no map
+        # back to the Overview four pages later: the browser still holds its map and tables
+        # (maxCachedMessageAge), so the server sends references, not the elements again
+        before = sum(received)
+        open_page(page, "overview", "zh", has_map=True)
+        again = sum(received) - before
+        assert sent["overview"] > 100_000 and again < sent["overview"] / 4, (sent, again)
+        open_page(page, "data", "zh", has_map=False)
         # Streamlit's own drop-zone texts are drawn in Chinese by our style sheet
         zone = page.locator('.st-key-data_file_households [data-testid="stFileUploaderDropzone"]')
         drawn = zone.evaluate(DROPZONE_TEXTS)
