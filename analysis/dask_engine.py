@@ -51,8 +51,15 @@ workers, is a :class:`ClusterError` naming the address. Dask is imported only wh
 engine starts, so the command line's start-up does not pay for it. Nothing is sent to
 the internet: Dask has no telemetry, and no dashboard is served.
 
-Parts: :data:`PARTS_PER_WORKER` per worker, so a worker that finishes early takes another.
-Each worker holds one copy of the households and the walk network, plus its parts' visits.
+Parts: :data:`PARTS_PER_WORKER` per worker. Each part pays a fixed cost (projecting all
+households and snapping them to the walk network: about 0.5 CPU-s per 200,000 households),
+and the parts are already balanced by visits, so more parts would only cost more. A part
+travels lean (:func:`_lean`): only the columns verification reads, and GPS points as their
+x and y (rebuilt as points on the worker), since pickling a shapely point costs 20 times
+its two floats; parts whose GPS holds anything but points travel as they are, so a bad
+geometry is refused on the worker (its row counted within the part; the importer refuses
+such files before). Each worker holds one copy of the
+households and the walk network, plus its part's visits and their results.
 """
 
 from __future__ import annotations
@@ -62,9 +69,11 @@ import logging
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 
 from analysis.rules import visit_times
 from analysis.verify import verify_visits
@@ -72,7 +81,6 @@ from geo.errors import BeatcovError
 from geo.settings import Settings
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     import networkx as nx
     from distributed import Client, LocalCluster
 
@@ -82,8 +90,17 @@ LOCAL_WORKERS: Final = 2
 """Worker processes of the local cluster started when no scheduler is given."""
 CONNECT_TIMEOUT_S: Final = 10.0
 """Seconds to wait for a scheduler to answer, and for it to have a worker."""
-PARTS_PER_WORKER: Final = 2
+PARTS_PER_WORKER: Final = 1
 """Parts of the visits per worker."""
+VERIFY_COLUMNS: Final = (
+    "visit_id",
+    "household_id",
+    "officer_id",
+    "time",
+    "outcome",
+    "duration_min",
+)
+"""The visits' columns :func:`analysis.verify.verify_visits` reads, besides the GPS point."""
 
 
 class ClusterError(BeatcovError):
@@ -165,8 +182,51 @@ def renumber_shifts(officer_ids: pd.Series, part: IntArray, shift: IntArray) -> 
     return out
 
 
+Lean = tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.float64], Any]
+"""A part in transit: the columns verification reads, GPS x, GPS y and their CRS."""
+
+
+def _lean(visits: pd.DataFrame) -> Lean | pd.DataFrame:
+    """Return ``visits`` as it travels to a worker (see the module notes), or as it is.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> part = gpd.GeoDataFrame({"visit_id": ["v1", "v2"], "note": ["", ""]},
+    ...                         geometry=[Point(118.5, 32.0), None], crs="EPSG:4326")
+    >>> frame, x, y, crs = _lean(part)
+    >>> list(frame.columns), x.tolist()[0], bool(np.isnan(y[1])), crs.to_epsg()
+    (['visit_id'], 118.5, True, 4326)
+    >>> _unpack((frame, x, y, crs)).geometry.tolist()[1] is None
+    True
+    """
+    if not isinstance(visits, gpd.GeoDataFrame) or visits.active_geometry_name is None:
+        return visits
+    geoms = visits.geometry.to_numpy()
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if (shapely.get_type_id(geoms[located]) != 0).any():
+        return visits
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    x[located] = shapely.get_x(geoms[located])
+    y[located] = shapely.get_y(geoms[located])
+    columns = [c for c in VERIFY_COLUMNS if c in visits.columns]
+    return pd.DataFrame(visits[columns]), x, y, visits.crs
+
+
+def _unpack(part: Lean | pd.DataFrame) -> pd.DataFrame:
+    """Return a part as :func:`analysis.verify.verify_visits` reads it (on the worker)."""
+    if isinstance(part, pd.DataFrame):
+        return part
+    frame, x, y, crs = part
+    points = np.full(len(frame), None, dtype=object)
+    located = ~(np.isnan(x) | np.isnan(y))
+    points[located] = shapely.points(x[located], y[located])
+    return gpd.GeoDataFrame(frame, geometry=points, crs=crs)
+
+
 def _verify_part(
-    visits: gpd.GeoDataFrame,
+    part: Lean | pd.DataFrame,
     households: gpd.GeoDataFrame,
     graph: nx.MultiDiGraph | None,
     *,
@@ -176,7 +236,7 @@ def _verify_part(
 ) -> pd.DataFrame:
     """Verify one part's visits on a worker (all households, the common origin)."""
     return verify_visits(
-        visits, households, graph=graph, reviews=reviews, settings=settings, origin=origin
+        _unpack(part), households, graph=graph, reviews=reviews, settings=settings, origin=origin
     )
 
 
@@ -322,7 +382,7 @@ class DaskEngine:
         pieces = [rows for rows in (np.flatnonzero(part == k) for k in range(part.max() + 1))]
         pieces = [rows for rows in pieces if len(rows)]
         results = self._run(
-            [visits.iloc[rows] for rows in pieces],
+            [_lean(visits.iloc[rows]) for rows in pieces],
             households,
             graph,
             reviews=reviews,
@@ -339,7 +399,7 @@ class DaskEngine:
 
     def _run(
         self,
-        parts: list[gpd.GeoDataFrame],
+        parts: list[Lean | pd.DataFrame],
         households: gpd.GeoDataFrame,
         graph: nx.MultiDiGraph | None,
         **options: Any,
