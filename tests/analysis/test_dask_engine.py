@@ -1,15 +1,16 @@
 """``--engine dask``: the same bytes as the single-process run, on a real 2-process cluster.
 
 One ``LocalCluster`` of 2 worker processes (what users get by default) serves the module;
-the command line reaches it with ``--scheduler``. The demo is run by both engines in both
-formats and compared byte for byte; a synthetic town of two stations, whose officers and
-blocks straddle the parts, is analysed both ways in memory; the partition and the shift
-renumbering are checked by hand.
+the command line reaches it with ``--scheduler`` (and once starts its own, as by default).
+The demo is run by both engines in both formats and compared byte for byte; a synthetic
+town of two stations, whose officers and blocks straddle the parts, is analysed both ways
+in memory; the partition and the shift renumbering are checked by hand.
 
 The town (metres, UTM 50N near Nanjing, handed over in WGS84): beats A ``[0,200]`` and
 B ``[200,400]`` of station S1, C ``[400,600]`` and D ``[600,800]`` of S2, all ``y`` in
-``[0,200]``; blocks are 100 m squares except ``K_BC``, ``[150,450] x [100,200]``, which
-straddles three beats and both stations. Officer ``O6`` logs visits alternately in S1 and
+``[0,200]``; blocks: eight 100 m squares along ``y`` in ``[0,100]``, and above them
+``K_A`` ``[0,150]``, ``K_BC`` ``[150,450]`` (three beats, both stations) and ``K_CD``
+``[450,800]``. Officer ``O6`` logs visits alternately in S1 and
 S2 minutes apart (impossible travel); the others each work one station; one visit has no
 officer, and one record is logged twice.
 """
@@ -99,12 +100,17 @@ def same_files(one: Path, other: Path) -> None:
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_demo_outputs_are_byte_identical(
-    fmt: str, scheduler: str, streets: Path, tmp_path: Path
+    fmt: str, request: pytest.FixtureRequest, streets: Path, tmp_path: Path
 ) -> None:
+    """CSV: the cluster the command starts itself (``--workers 2``, processes), as users
+    run it; Parquet: the module's cluster through ``--scheduler``."""
     local, dask = tmp_path / "local", tmp_path / "dask"
+    if fmt == "csv":
+        cluster = ["--workers", "2"]
+    else:
+        cluster = ["--scheduler", request.getfixturevalue("scheduler")]
     assert main(demo_args(streets, local, "--format", fmt)) == 0
-    assert main(demo_args(streets, dask, "--format", fmt, "--engine", "dask",
-                          "--scheduler", scheduler)) == 0  # fmt: skip
+    assert main(demo_args(streets, dask, "--format", fmt, "--engine", "dask", *cluster)) == 0
     same_files(local, dask)
     if fmt == "csv":  # the equality is worth something: the demo's officers fill both parts
         officers = pd.read_csv(local / "visits.csv", dtype=str)["officer_id"]
