@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint demo bench bench-pipeline
+.PHONY: run test install lint demo bench bench-pipeline bench-dask
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,8 @@ bench: $(STAMP)
 # line (also run by `make bench`, at the same size)
 bench-pipeline: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/pipeline.py --households 1000000 --visits 10000000
+
+# --engine local against --engine dask (a 2-worker local cluster) at 200k households / 2M
+# visits, one JSON line (also run by `make bench`)
+bench-dask: $(STAMP)
+	PYTHONPATH=. $(BIN)/python benchmarks/dask_engine.py --households 200000 --visits 2000000

@@ -4,4 +4,5 @@ import sys
 
 from analysis.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a worker process of --engine dask imports it
+    sys.exit(main())

@@ -10,6 +10,9 @@ analysis (its inputs are kept in ``Analysis.extras``) and writes a beat plan ins
 ``route`` command (:mod:`analysis.route_cli`) likewise writes an officer's walk route, and
 ``report`` (:mod:`analysis.report_cli`) the upward report (PDF and Excel).
 Exit codes: 0 done, 2 bad input (the validation report goes to stderr), 1 other errors.
+``--engine dask`` (:mod:`analysis.dask_engine`) verifies the visits on a Dask cluster, a
+local one or ``--scheduler``'s, and writes the same bytes; a scheduler that does not answer
+is refused with its address (exit 2). Dask is imported only then.
 The administration commands ``users`` and ``audit`` are :mod:`analysis.admin_cli`'s.
 
 Every option is checked before any file is read, and every input path before any is
@@ -48,6 +51,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -55,7 +59,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis import admin_cli
-from analysis.pipeline import BLOCK_COLUMNS, Analysis, analyse
+from analysis.pipeline import BLOCK_COLUMNS, Analysis, Verifier, analyse
 from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
 from analysis.report_cli import REPORT_OUTPUTS, REPORT_STEPS, add_report_parser, write_report
 from analysis.route_cli import ROUTE_OUTPUTS, ROUTE_STEPS, add_route_parser, write_route
@@ -91,6 +95,8 @@ COVERAGE_FILES = tuple(dict.fromkeys(OUTPUTS + PARQUET_OUTPUTS))
 """Every file ``coverage`` writes in either format: what ``--overwrite`` may replace."""
 DECIMALS: Final = {"_m": 1, "_min": 1}
 """Decimals of float columns by name ending: metres (``_m``) and minutes (``_min``) to 0.1."""
+ENGINES = ("local", "dask")
+"""``--engine``: one process, or the visits verified on a Dask cluster."""
 STEPS = (
     "reading inputs",
     "loading streets",
@@ -249,8 +255,81 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv (default): blocks.geojson and CSV tables; parquet: blocks.parquet "
         "(GeoParquet) and Parquet tables, the same values with their types",
     )
+    add_engine_options(cov)
     admin_cli.add_commands(commands)  # users, audit
     return parser
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--engine``, ``--scheduler`` and ``--workers`` (:mod:`analysis.dask_engine`)."""
+    parser.add_argument(
+        "--engine",
+        default="local",
+        choices=ENGINES,
+        help="local (default): one process; dask: verify visits on a Dask cluster, the same "
+        "outputs byte for byte (a local cluster unless --scheduler is given)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --engine dask: a running Dask scheduler, e.g. tcp://10.0.0.5:8786, whose "
+        "workers see the input files",
+    )
+    parser.add_argument(
+        "--workers",
+        default=None,
+        type=_count,
+        metavar="N",
+        help="with --engine dask and no --scheduler: worker processes of the local cluster "
+        "(default 2)",
+    )
+
+
+def _count(text: str) -> int:
+    """Parse ``--workers``: a whole number from 1; anything else is a usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"{text!r} is not a number of workers: write a whole number from 1, e.g. 4"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def engine_usage(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with ``--engine``/``--scheduler``/``--workers`` (``None``: fine).
+
+    Examples
+    --------
+    >>> engine_usage(argparse.Namespace(engine="local", scheduler="tcp://h:8786", workers=None))
+    '--scheduler needs --engine dask'
+    >>> engine_usage(argparse.Namespace(engine="dask", scheduler="tcp://h:8786", workers=4))
+    '--workers sizes a local cluster; with --scheduler the cluster has its own workers'
+    """
+    engine = getattr(args, "engine", "local")
+    scheduler = getattr(args, "scheduler", None)
+    workers = getattr(args, "workers", None)
+    if engine == "local":
+        for option, value in (("--scheduler", scheduler), ("--workers", workers)):
+            if value is not None:
+                return f"{option} needs --engine dask"
+    elif scheduler is not None and workers is not None:
+        return "--workers sizes a local cluster; with --scheduler the cluster has its own workers"
+    return None
+
+
+def make_engine(args: argparse.Namespace) -> AbstractContextManager[Any]:
+    """Return the engine ``args`` ask for: a Dask engine, or a no-op for ``--engine local``.
+
+    Dask is imported only here, and only for ``--engine dask``.
+    """
+    if getattr(args, "engine", "local") != "dask":
+        return nullcontext()
+    from analysis.dask_engine import LOCAL_WORKERS, DaskEngine
+
+    return DaskEngine(scheduler=args.scheduler, workers=args.workers or LOCAL_WORKERS)
 
 
 def coords_hint(table: str, system: str) -> str:
@@ -385,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))  # a usage error: exit 2
     if args.start is not None and args.end is not None and args.start > args.end:
         parser.error(f"--start {args.start} is after --end {args.end}; swap them")
+    wrong = engine_usage(args)
+    if wrong is not None:
+        parser.error(wrong)
     try:
         parse_unit(args.unit, name="--unit")
         check_inputs(args)
@@ -412,7 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.update(1)
 
     try:
-        result = run_coverage(args, settings=settings, progress=step)
+        with make_engine(args) as engine:
+            verify = engine.verify_visits if engine is not None else None
+            result = run_coverage(args, settings=settings, progress=step, verify=verify)
         if write is not None:
             write(result, args, settings=settings, progress=step)
         else:
@@ -440,8 +524,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any = None) -> Analysis:
-    """Read the inputs named in ``args`` and run :func:`analysis.pipeline.analyse`."""
+def run_coverage(
+    args: argparse.Namespace,
+    *,
+    settings: Settings,
+    progress: Any = None,
+    verify: Verifier | None = None,
+) -> Analysis:
+    """Read the inputs named in ``args`` and run :func:`analysis.pipeline.analyse`.
+
+    ``verify`` replaces :func:`analysis.verify.verify_visits` (``--engine dask``).
+    """
     step = progress or (lambda _label: None)
     step("reading inputs")
     data: Dataset = load_dataset(
@@ -479,6 +572,7 @@ def run_coverage(args: argparse.Namespace, *, settings: Settings, progress: Any 
         end=args.end,
         settings=settings,
         progress=step,
+        verify=verify,
     )
     result.extras.update(
         beats=data.beats,

@@ -44,6 +44,9 @@ from geo.settings import Settings, resolve
 from geo.topology import check_beats
 
 Progress = Callable[[str], None]
+Verifier = Callable[..., pd.DataFrame]
+"""A function with :func:`analysis.verify.verify_visits`'s signature and result (the Dask
+engine's :meth:`analysis.dask_engine.DaskEngine.verify_visits` is one)."""
 
 BLOCK_COLUMNS: tuple[str, ...] = (
     "block_id",
@@ -176,6 +179,7 @@ def analyse(
     end: Any = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    verify: Verifier | None = None,
 ) -> Analysis:
     """Run the coverage analysis.
 
@@ -196,6 +200,9 @@ def analyse(
         Thresholds; ``settings.timezone`` is the local zone for bands and weeks.
     progress : callable, optional
         Called with a short label before each step (the CLI's progress bar).
+    verify : callable, optional
+        Verifies the visits in place of :func:`analysis.verify.verify_visits`, with the
+        same arguments and the same result (``--engine dask`` spreads it over a cluster).
 
     Returns
     -------
@@ -220,7 +227,9 @@ def analyse(
     homes["station"] = homes["beat_id"].map(station_of).fillna("").to_numpy()
 
     step("verifying visits")
-    checks = verify_visits(visits, households, graph=walk_graph, reviews=reviews, settings=s)
+    checks = (verify or verify_visits)(
+        visits, households, graph=walk_graph, reviews=reviews, settings=s
+    )
     checked = pd.DataFrame(visits.drop(columns="geometry"))
     for column in ("status", "verified", "flags", "shift"):
         checked[column] = checks[column].to_numpy()

@@ -281,6 +281,7 @@ def verify_visits(
     household_nodes: Mapping[Any, Any] | pd.Series | None = None,
     reviews: pd.DataFrame | None = None,
     settings: Settings | None = None,
+    origin: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Grade the evidence that each visit happened: counted, review or not counted.
 
@@ -306,6 +307,10 @@ def verify_visits(
         ``dismissed``). The last decision of a visit id wins.
     settings : Settings, optional
         Thresholds; defaults to :data:`geo.settings.DEFAULTS`.
+    origin : pandas.Timestamp, optional
+        The time minutes are counted from (default: the earliest log). A caller that
+        verifies the visits in parts (:mod:`analysis.dask_engine`) passes the earliest log
+        of them all, so every part measures the same minutes, to the last bit.
 
     Returns
     -------
@@ -354,7 +359,7 @@ def verify_visits(
     _check_inputs(visits, households)
     decisions = _decisions(reviews, visits["visit_id"])
     gps = _visit_gps(visits, households.crs)
-    minutes = _time_minutes(visits)
+    minutes = _time_minutes(visits, origin=origin)
     if len(visits) == 0:
         return _empty_result(visits)
     evidence = _evidence(
@@ -653,12 +658,12 @@ def _apply_decisions(out: pd.DataFrame, decisions: pd.Series) -> None:
 # --------------------------------------------------------------------------- validation
 
 
-def _time_minutes(visits: pd.DataFrame) -> FloatArray:
-    """Return ``time`` as float minutes since the earliest log (NaN for a missing time)."""
+def _time_minutes(visits: pd.DataFrame, *, origin: pd.Timestamp | None = None) -> FloatArray:
+    """Return ``time`` as float minutes since ``origin`` (default the earliest log; NaN: none)."""
     time = visit_times(visits)
     if time.notna().sum() == 0:
         return np.full(len(time), np.nan)
-    delta = (time - time.min()) / pd.Timedelta(minutes=1)
+    delta = (time - (time.min() if origin is None else origin)) / pd.Timedelta(minutes=1)
     return np.asarray(delta.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
 
 

@@ -135,11 +135,13 @@ def run_cli(
     timeout_s: float,
     max_rss_gib: float,
     settings: dict[str, Any] | None = None,
+    extra: Iterable[str] = (),
 ) -> Run:
     """Run ``python -m analysis coverage`` on ``inputs`` in a child process, marking its steps.
 
     ``settings`` replaces fields of the CLI's default :class:`geo.settings.Settings` in the
-    child (the CLI has no option for most of them); ``straight`` skips the walk graph.
+    child (the CLI has no option for most of them); ``straight`` skips the walk graph;
+    ``extra`` are further options (``--engine dask --scheduler ...``).
     """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     out = work / f"out-{slug}"
@@ -155,6 +157,7 @@ def run_cli(
         "--coords", str(inputs.get("coords", "wgs84")),
         "--timezone", DEMO_TIMEZONE,
         "--out", str(out),
+        *extra,
     ]  # fmt: skip
     env = os.environ | {
         "BEATCOV_ROOT": str(ROOT),
