@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -239,21 +239,44 @@ def window_mask(
 def lookup(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.ndarray:
     """Return the position of each of ``values`` in the unique ``keys`` (-1 when absent).
 
-    Text columns take a fast path through Arrow's hash lookup (about four times faster than
-    ``Index.get_indexer`` on millions of ids); anything else uses ``get_indexer``.
+    Text columns (string or object dtype holding text) take a fast path through Arrow's
+    hash lookup (four to five times faster than ``Index.get_indexer`` on millions of ids);
+    anything else uses ``get_indexer``. A missing value is never found.
 
     Examples
     --------
     >>> lookup(pd.Series(["a", "b"]), pd.Series(["b", "z", "a"])).tolist()
     [1, -1, 0]
+    >>> lookup(pd.Series(["a", "b"], dtype="str"), pd.Series(["b", None], dtype=object)).tolist()
+    [1, -1]
+    >>> lookup(pd.Series([1, 2]), pd.Series([2, 3])).tolist()
+    [1, -1]
     """
-    if isinstance(keys.dtype, pd.StringDtype) and isinstance(values.dtype, pd.StringDtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        found = pc.index_in(pa.array(values), value_set=pa.array(keys)).fill_null(-1)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
+    found = _arrow_lookup(keys, values)
+    if found is not None:
+        return found
     return np.asarray(pd.Index(keys).get_indexer(values), dtype=np.intp)
+
+
+def _arrow_lookup(keys: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.ndarray | None:
+    """Return :func:`lookup` through Arrow when both sides are text, else ``None``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def textual(dtype: Any) -> bool:
+        return isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype)
+
+    if not (textual(keys.dtype) and textual(values.dtype)):
+        return None
+    try:
+        wanted, given = pa.array(keys, from_pandas=True), pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # objects that are not all text
+        return None
+    text = (pa.string(), pa.large_string())
+    if wanted.type not in text or given.type not in text or wanted.null_count:
+        return None
+    found = pc.index_in(given, value_set=wanted).fill_null(-1)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

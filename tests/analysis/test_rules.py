@@ -1,0 +1,31 @@
+"""``analysis.rules.lookup``: the Arrow fast path finds exactly what ``get_indexer`` finds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.rules import lookup
+
+
+@pytest.mark.parametrize("keys_dtype", ["str", object])
+@pytest.mark.parametrize("values_dtype", ["str", object])
+def test_text_ids_of_either_dtype_are_found_as_get_indexer_finds_them(
+    keys_dtype: str | type, values_dtype: str | type
+) -> None:
+    rng = np.random.default_rng(7)
+    keys = pd.Series([f"H{i:05d}" for i in rng.permutation(500)], dtype=keys_dtype)
+    drawn = [f"H{i:05d}" for i in rng.integers(0, 600, 3_000)]  # a sixth are unknown
+    drawn[::97] = [None] * len(drawn[::97])  # missing ids are never found
+    values = pd.Series(drawn, dtype=values_dtype)
+    expected = pd.Index(keys.astype(object)).get_indexer(values.astype(object))
+    assert lookup(keys, values).tolist() == expected.tolist()
+    assert (lookup(keys, values) == -1).sum() > 500
+
+
+def test_objects_that_are_not_all_text_take_get_indexer() -> None:
+    keys = pd.Series(["a", 1, 2.5], dtype=object)
+    values = pd.Series([2.5, "a", "zz", 1], dtype=object)
+    assert lookup(keys, values).tolist() == [2, 0, -1, 1]
+    assert lookup(pd.Series([10, 20]), pd.Series([20, 30, 10])).tolist() == [1, -1, 0]
