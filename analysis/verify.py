@@ -86,7 +86,7 @@ import pyproj
 import shapely
 
 from analysis.records import duplicates, one_spot_bursts
-from analysis.rules import require_columns, visit_times
+from analysis.rules import lookup, require_columns, visit_times
 from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
@@ -95,7 +95,7 @@ from analysis.travel import (
     travel_checks,
 )
 from geo.errors import CRSError, SchemaError
-from geo.projection import local_utm, project
+from geo.projection import local_utm, project, projected_xy
 from geo.reviews import DECISIONS
 from geo.schema import present
 from geo.settings import Settings, resolve
@@ -432,14 +432,14 @@ def _evidence(
     n = len(visits)
     hh_ids = households["household_id"]
     metric = _metric_crs(households, gps)
-    hx, hy = _xy(project(households.geometry, crs=metric), "households", hh_ids)
+    hx, hy = _metric_xy(households.geometry, "households", hh_ids, crs=metric)
     vx, vy = (
-        _xy(project(gps, crs=metric), "visits", visits["visit_id"])
+        _metric_xy(gps, "visits", visits["visit_id"], crs=metric)
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
     # Household of each visit (-1 when the id is unknown or the household has no location).
-    hpos = pd.Index(hh_ids).get_indexer(visits["household_id"]).astype(np.int64)
+    hpos = lookup(hh_ids, visits["household_id"]).astype(np.int64)
     vhx = np.full(n, np.nan)
     vhy = np.full(n, np.nan)
     matched = hpos >= 0
@@ -699,6 +699,19 @@ def _metric_crs(households: gpd.GeoDataFrame, gps: gpd.GeoSeries | None) -> pypr
         return local_utm(gps[present(gps)])
     # Nothing has a location, so no distance is measured; any metric CRS will do.
     return pyproj.CRS.from_epsg(3857)
+
+
+def _metric_xy(
+    points: gpd.GeoSeries, table: str, ids: pd.Series, *, crs: Any
+) -> tuple[FloatArray, FloatArray]:
+    """Return x and y of ``points`` in the metric ``crs`` (as :func:`_xy`).
+
+    Projected as coordinate arrays: no geometry is built per point.
+    """
+    if points.crs is None:  # geopandas says why it cannot project
+        return _xy(project(points, crs=crs), table, ids)
+    x, y = _xy(points, table, ids)
+    return projected_xy(x, y, source=points.crs, target=crs)
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:

@@ -80,6 +80,41 @@ def project(data: G, *, crs: pyproj.CRS | str | None = None) -> G:
     return data.to_crs(target)
 
 
+def projected_xy(
+    x: np.ndarray, y: np.ndarray, *, source: pyproj.CRS | str, target: pyproj.CRS | str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points ``x, y`` in ``source`` projected to ``target``, as float arrays.
+
+    The same arithmetic as ``GeoSeries.to_crs`` (pyproj, ``always_xy``) on coordinate
+    arrays, without building a geometry per point; a missing or non-finite coordinate, or
+    one the projection cannot take, gives NaN.
+
+    Examples
+    --------
+    >>> x, y = projected_xy(np.array([118.78, np.nan]), np.array([32.06, 1.0]),
+    ...                     source="EPSG:4326", target="EPSG:32650")
+    >>> [round(float(x[0])), round(float(y[0]))], bool(np.isnan(x[1]) and np.isnan(y[1]))
+    ([668033, 3548472], True)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    out_x = np.full(len(x), np.nan)
+    out_y = np.full(len(y), np.nan)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any():
+        px, py = _transformer(pyproj.CRS(source), pyproj.CRS(target)).transform(x[ok], y[ok])
+        out_x[ok], out_y[ok] = px, py
+    bad = ~(np.isfinite(out_x) & np.isfinite(out_y))
+    out_x[bad] = np.nan
+    out_y[bad] = np.nan
+    return out_x, out_y
+
+
+@lru_cache(maxsize=16)
+def _transformer(source: pyproj.CRS, target: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
 def to_wgs84(data: G) -> G:
     """Return ``data`` in WGS84 (``EPSG:4326``)."""
     if data.crs is None:

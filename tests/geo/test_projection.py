@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 
 import geopandas as gpd
+import numpy as np
 import pytest
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely.geometry import Point
 
 from geo.errors import CRSError
-from geo.projection import local_utm
+from geo.projection import local_utm, projected_xy
 
 # Zone centres and edges, both hemispheres. Like geopandas, the first zone PROJ lists wins:
 # Norway's widened 32V is not applied, and a point on a zone edge goes to the western zone.
@@ -58,3 +59,18 @@ def test_computed_zones_agree_with_proj_at_random_points() -> None:
 def test_points_on_an_edge_take_proj_s_first_zone(lon: float, lat: float) -> None:
     points = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326")
     assert local_utm(points) == points.estimate_utm_crs()
+
+
+def test_projected_xy_is_to_crs_without_geometries() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(118.70, 118.86, 2_000)
+    y = rng.uniform(32.00, 32.12, 2_000)
+    x[::50] = np.nan  # missing GPS stays missing
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs="EPSG:4326")
+    target = local_utm(points[points.notna() & ~points.is_empty])
+    expected = points.to_crs(target)
+    got_x, got_y = projected_xy(x, y, source="EPSG:4326", target=target)
+    located = np.isfinite(x)
+    assert np.array_equal(got_x[located], expected.x.to_numpy()[located])  # bit for bit
+    assert np.array_equal(got_y[located], expected.y.to_numpy()[located])
+    assert np.isnan(got_x[~located]).all() and np.isnan(got_y[~located]).all()
