@@ -48,6 +48,7 @@ Rules
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -62,6 +63,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 
@@ -145,7 +147,22 @@ def neutralised(frame: FrameT) -> FrameT:
 
 
 def _starts_like_formula(values: pd.Series) -> np.ndarray:
-    """Return where a text cell begins with one of :data:`FORMULA_STARTS` (vectorised)."""
+    """Return where a text cell begins with one of :data:`FORMULA_STARTS` (vectorised).
+
+    A column of text (string, or ``object`` holding only text) is searched by Arrow; other
+    columns by pandas' ``str.startswith`` (no match where a cell is not text).
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        try:
+            text = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # objects that are not all text
+            text = None
+        if text is not None and (
+            pa.types.is_string(text.type) or pa.types.is_large_string(text.type)
+        ):
+            hits = [pc.starts_with(text, pattern=start) for start in FORMULA_STARTS]
+            found = functools.reduce(pc.or_, hits).fill_null(False)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
     try:
         found = values.str.startswith(FORMULA_STARTS, na=False)
     except (AttributeError, TypeError):  # no text at all in the column

@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import geopandas as gpd
@@ -26,6 +27,8 @@ from geo.demo import DEMO_TIMEZONE
 from geo.importer import Dataset, read_beats, read_households, read_visits
 from geo.settings import DEFAULTS
 from geo.writers import (
+    FORMULA_STARTS,
+    _starts_like_formula,
     csv_bytes,
     excel_bytes,
     geojson_bytes,
@@ -372,3 +375,18 @@ def test_iso_column_writes_what_isoformat_writes(
     times = times.astype(f"datetime64[{unit}, {zone}]")
     expected = ["" if pd.isna(t) else t.isoformat() for t in times]
     assert iso_column(times).tolist() == expected
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_formula_starts_are_found_in_text_columns_as_pandas_finds_them(dtype: Any) -> None:
+    rng = np.random.default_rng(11)
+    starts = ["=", "+", "-", "@", "\t", "\r", "a", "1", " ", "中"]
+    cells = [rng.choice(starts) + "x" * int(rng.integers(0, 3)) for _ in range(2_000)]
+    cells[::37] = [None] * len(cells[::37])
+    cells[5] = ""
+    values = pd.Series(cells, dtype=dtype)
+    expected = values.astype(object).str.startswith(FORMULA_STARTS, na=False).astype(bool)
+    found = _starts_like_formula(values)
+    assert found.tolist() == expected.tolist() and 0 < found.sum() < len(cells)
+    mixed = pd.Series(["=a", 3, None, "-1", 2.5], dtype=object)  # not all text: pandas decides
+    assert _starts_like_formula(mixed).tolist() == [True, False, False, True, False]
