@@ -232,7 +232,7 @@ def analyse(
     )
     checked = pd.DataFrame(visits.drop(columns="geometry"))
     for column in ("status", "verified", "flags", "shift"):
-        checked[column] = checks[column].to_numpy()
+        checked[column] = checks[column].array
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
@@ -339,14 +339,15 @@ def _visit_table(
 ) -> pd.DataFrame:
     """Return the visits' table: ids, the verdict, time, outcome, then every check column."""
     out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    # each column's own array: no round trip of text through Python objects
     for column in ("verified", "status", "flags", "reason", "review"):
-        out[column] = checks[column].to_numpy()
+        out[column] = checks[column].array
     out["time"] = checked["time"]
     out["outcome"] = checked["outcome"] if "outcome" in checked.columns else ""
     out["in_window"] = in_window
     for column in checks.columns:
         if column not in out.columns:
-            out[column] = checks[column].to_numpy()
+            out[column] = checks[column].array
     return out
 
 
