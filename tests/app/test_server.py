@@ -39,7 +39,8 @@ SETTINGS = {
         "maxUploadSize": 200,
         "fileWatcherType": "none",
     },
-    "runner": {"postScriptGC": False},
+    "runner": {"postScriptGC": False, "magicEnabled": False},
+    "global": {"maxCachedMessageAge": 50},
 }
 """What the config file sets, section by section (issues 12, 13)."""
 
@@ -95,7 +96,7 @@ def test_streamlit_reads_every_setting_from_the_file(tmp_path: Path) -> None:
         assert json.loads(asked.strip().splitlines()[-1]) == SETTINGS[section][name], name
 
 
-HIDDEN = {("runner", "postScriptGC")}
+HIDDEN = {("runner", "postScriptGC"), ("global", "maxCachedMessageAge")}
 """Settings that ``streamlit config show`` leaves out (hidden options)."""
 
 
