@@ -48,6 +48,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -77,7 +78,9 @@ MEMO_ENTRIES: Final = 64
 
 _NAME = re.compile(rf"{re.escape(FOLDER_NAME)}/([0-9a-f]{{32}}\.json)")
 _LOCK: Final = threading.Lock()
-_MEMO: collections.OrderedDict[tuple[int, Hashable], tuple[Any, str]] = collections.OrderedDict()
+_MEMO: collections.OrderedDict[tuple[int, Hashable], tuple[weakref.ref[Any], str]] = (
+    collections.OrderedDict()
+)
 
 
 @functools.cache
@@ -233,12 +236,12 @@ def _remembered(shapes: Any, params: Hashable, content: Callable[[], bytes]) -> 
     memo_key = (id(shapes), params)
     with _LOCK:
         found = _MEMO.get(memo_key)
-        if found is not None and found[0] is shapes:
+        if found is not None and found[0]() is shapes:  # not another object at the same id
             _MEMO.move_to_end(memo_key)
             return found[1]
     url = publish(content())
     with _LOCK:
-        _MEMO[memo_key] = (shapes, url)  # the shapes kept alive: their id is not reused
+        _MEMO[memo_key] = (weakref.ref(shapes), url)  # does not keep the shapes alive
         while len(_MEMO) > MEMO_ENTRIES:
             _MEMO.popitem(last=False)
     return url

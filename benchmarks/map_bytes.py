@@ -22,6 +22,11 @@ costs only ``args_bytes`` (an unchanged map costs a reference: Streamlit's messa
 Printed: one JSON line with, per place (``demo``, ``city``), the number of blocks and per
 map (``overview``; ``gaps``, every gap; ``gaps_filtered``, one beat's gaps, a rerun where
 the colouring and filter change) the bytes, plus the CPU seconds spent building.
+
+Before the shapes were served (main at 5bb7d0b, everything inline, 6 decimals) the same
+script printed ``args_bytes`` of 145,512 / 97,539 / 57,651 for the demo and 4,203,321 /
+2,717,205 / 1,122,683 for the 5,000-block city (Overview / Gaps / one beat's gaps); it still
+runs there (``"geometry": "inline"``).
 """
 
 from __future__ import annotations
