@@ -627,16 +627,18 @@ def plan_map(
         simplify_m=0.0,
         settings=settings,
     ).add_to(m)
-    maps.polygon_layer(
+    url = map_files.geometry_url(
+        shapes.blocks, drawn["block_id"], id_column="block_id", settings=settings
+    )
+    served_layers.served_polygons(
         drawn,
+        url,
+        id_column="block_id",
         value_column="beat_id",
         colors=colors,
         tooltip_columns={c: column_label(labels.get(c, c)) for c in columns},
-        id_column="block_id",
         name=t("map.blocks"),
         fill_opacity=0.55,
-        simplify_m=0.0,
-        settings=settings,
     ).add_to(m)
     _labels(beats, beats["label"].tolist(), name=t("map.labels"), settings=settings).add_to(m)
     return m
