@@ -23,7 +23,7 @@ STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 _FOLDER_NAME: Final = "beatcov_static"
 
 
-def _base_path() -> str:
+def base_path() -> str:
     """Return Streamlit's ``server.baseUrlPath`` as ``/prefix`` (empty when unset)."""
     import streamlit as st
 
@@ -64,4 +64,4 @@ def static_url(path: str) -> str:
     if relative.is_absolute() or not target.is_relative_to(STATIC_DIR) or not target.is_file():
         msg = f"no static file {path!r} in {STATIC_DIR}; the app serves only files it ships"
         raise FileNotFoundError(msg)
-    return f"{_base_path()}{serve_folder(_FOLDER_NAME, STATIC_DIR)}/{relative.as_posix()}"
+    return f"{base_path()}{serve_folder(_FOLDER_NAME, STATIC_DIR)}/{relative.as_posix()}"

@@ -14,8 +14,12 @@ The headers (:data:`SECURITY_HEADERS`):
 * ``Referrer-Policy: no-referrer`` -- a link followed out of the app does not carry the
   app's address (which may name a page or beat) to the other site.
 
-A header the response already carries is kept as it is. No ``Strict-Transport-Security``:
-the app serves plain HTTP on loopback; a TLS proxy in front of it should send that header.
+A header the response already carries is kept as it is, but for one: the map files of
+:mod:`app.map_files` (paths containing :data:`IMMUTABLE_PATH`; their names change with
+their content) are sent with ``Cache-Control:`` :data:`IMMUTABLE_CACHE`, so a browser
+fetches each once and keeps it, where Streamlit's bare ``public`` made it ask again.
+No ``Strict-Transport-Security``: the app serves plain HTTP on loopback; a TLS proxy in
+front of it should send that header.
 No fuller ``Content-Security-Policy``: Streamlit's front end and the Folium map need inline
 scripts and styles, so a policy strict enough to matter would break them.
 
@@ -40,6 +44,12 @@ SECURITY_HEADERS: Final = {
     "Referrer-Policy": "no-referrer",
 }
 """Header name -> value added to every HTTP response (not to WebSocket messages)."""
+
+IMMUTABLE_PATH: Final = "/component/app._streamlit_compat.beatcov_maps/"
+"""Where the app serves :mod:`app.map_files` (``serve_folder("beatcov_maps", ...)``)."""
+
+IMMUTABLE_CACHE: Final = "private, max-age=31536000, immutable"
+"""How long a browser keeps a map file: a year, without asking again."""
 
 
 class SecurityHeaders:
@@ -72,9 +82,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        immutable = IMMUTABLE_PATH in str(scope.get("path", ""))
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if immutable and message.get("status") == 200:
+                    headers = [(n, v) for n, v in headers if bytes(n).lower() != b"cache-control"]
+                    headers.append((b"cache-control", IMMUTABLE_CACHE.encode("latin-1")))
                 present = {bytes(name).lower() for name, _ in headers}
                 headers += [(n, v) for n, v in self.headers if n not in present]
                 message["headers"] = headers

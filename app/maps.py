@@ -201,14 +201,7 @@ def street_layer(
     check_hex(color, what="street colour")
     geometry = edges.geometry if isinstance(edges, gpd.GeoDataFrame) else edges
     _require_crs(geometry, layer=name)
-    present = np.asarray(geometry.values, dtype=object)[geometry.notna().to_numpy()]
-    parts = shapely.get_parts(present)
-    lines = parts[shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING]
-    lines = lines[~shapely.is_empty(lines)]
-    if len(lines):
-        # one copy of each street whichever way it was digitised
-        _, first = np.unique(shapely.to_wkb(shapely.normalize(lines)), return_index=True)
-        lines = lines[np.sort(first)]
+    lines = unique_lines(geometry)
     features = []
     if len(lines):
         series = gpd.GeoSeries(lines, crs=geometry.crs)
@@ -222,6 +215,22 @@ def street_layer(
         style_function=lambda _feature: dict(style),
         interactive=False,
     )
+
+
+def unique_lines(geometry: gpd.GeoSeries) -> np.ndarray:
+    """Return the LineStrings of ``geometry``, each street once whichever way it was digitised.
+
+    Multi-part lines are split; missing, empty and non-line parts are left out; the first
+    copy of each line is kept, in order.
+    """
+    present = np.asarray(geometry.values, dtype=object)[geometry.notna().to_numpy()]
+    parts = shapely.get_parts(present)
+    lines = parts[shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING]
+    lines = lines[~shapely.is_empty(lines)]
+    if len(lines):
+        _, first = np.unique(shapely.to_wkb(shapely.normalize(lines)), return_index=True)
+        lines = lines[np.sort(first)]
+    return lines
 
 
 def polygon_layer(
@@ -405,8 +414,29 @@ LABEL_STYLES: Final = {
         "box-sizing:border-box;"
     ),
 }
-"""Inline CSS of :func:`label_layer`'s kinds: ``name`` (a box of text centred on its point)
-and ``rank`` (a numbered circle)."""
+"""CSS of :func:`label_layer`'s kinds: ``name`` (a box of text centred on its point) and
+``rank`` (a numbered circle); a label of kind ``k`` has the class ``beatcov-label-k``."""
+
+LABEL_CLASS: Final = "beatcov-label-"
+"""Prefix of a label's CSS class (then its kind)."""
+
+
+class _LabelStyle(MacroElement):
+    """The CSS of one kind of label, in the map's header (labels let clicks through)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+            <style>.{{ this.css_class }} { {{ this.css }} pointer-events:none; }</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self._name = "LabelStyle"
+        self.css_class = LABEL_CLASS + kind
+        self.css = LABEL_STYLES[kind]
 
 
 def label_layer(
@@ -466,9 +496,9 @@ def label_layer(
         return group
     points = _display_geometry(frame.geometry, simplify_m=0.0, settings=settings)
     size, anchor = ((22, 22), (11, 11)) if kind == "rank" else ((0, 0), (0, 0))
-    style = LABEL_STYLES[kind] + "pointer-events:none;"
+    _LabelStyle(kind).add_to(group)  # the look once, in the page's header, not per label
     for point, text in zip(points, frame[text_column].astype(str), strict=True):
-        label = f'<div style="{style}">{html.escape(text)}</div>'
+        label = f'<div class="{LABEL_CLASS}{kind}">{html.escape(text)}</div>'
         icon = folium.DivIcon(html=label, icon_size=size, icon_anchor=anchor, class_name="")
         folium.Marker([point.y, point.x], icon=icon, interactive=False).add_to(group)
     return group

@@ -3,10 +3,17 @@
 Each builder returns a :class:`folium.Map` (streets as the base layer, coloured polygons or
 points above) and the colour rule for the legend, which the page draws with Streamlit.
 Tooltip labels are translated; tooltip values are escaped by :mod:`app.maps`.
+
+The shapes of the streets and of the blocks (and beats coloured by coverage) are not in
+the map: the browser fetches them once from files the app serves (:mod:`app.map_files`,
+:mod:`app.served_layers`), and the map carries their colours and tooltips by id. A blocks'
+file holds the blocks of the page's scope (``scope_blocks``), whatever the page's filters,
+so a filter changes the map's colours, not its files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +23,7 @@ import pandas as pd
 import shapely
 
 from analysis.verify import FLAG_CODES
-from app import maps
+from app import map_files, maps, served_layers
 from app.colors import StepColors, coverage_colors
 from app.i18n import code_label, codes_label, column_label, current_language, t
 from app.state import MapShapes
@@ -60,6 +67,9 @@ def _percent(values: pd.Series) -> list[str]:
     return ["" if pd.isna(v) else f"{float(v):.0%}" for v in values]
 
 
+STREET_COLOR = "#8c8c8c"
+"""Colour of the streets, the base layer of every map."""
+
 OUTLINE_COLOR = "#4d4d4d"
 """Colour of beat outlines drawn under blocks."""
 
@@ -73,20 +83,24 @@ def _base(
 ) -> folium.Map:
     """Return a map with the streets and, optionally, the beats' outlines (under the rest)."""
     m = maps.base_map(bounds, attribution=t("map.attribution"), settings=settings)
-    maps.street_layer(
-        shapes.edges, name=t("map.streets"), simplify_m=0.0, settings=settings
+    streets = map_files.lines_url(shapes.edges, settings=settings)
+    served_layers.served_lines(
+        streets, color=STREET_COLOR, weight=1.0, name=t("map.streets")
     ).add_to(m)
     if outlines is not None and len(outlines):
         frame = _shaped(outlines[["beat_id", outlines.geometry.name]], "beat_id", shapes.beats)
-        maps.polygon_layer(
+        url = map_files.geometry_url(
+            shapes.beats, frame["beat_id"], id_column="beat_id", settings=settings
+        )
+        served_layers.served_polygons(
             frame,
+            url,
+            id_column="beat_id",
             value_column="beat_id",
             colors=lambda _beat: OUTLINE_COLOR,
             tooltip_columns={"beat_id": column_label("beat_id")},
             name=t("map.beats"),
             fill_opacity=0.04,
-            simplify_m=0.0,
-            settings=settings,
         ).add_to(m)
     return m
 
@@ -109,7 +123,9 @@ def beat_coverage_map(
     frame = frame.assign(coverage_text=_percent(frame["coverage"]))
     m = _base(frame, shapes, settings)
     columns = ("beat_id", "name", "coverage_text", "households", "vulnerable_overdue")
-    _coverage_layer(frame, colors, columns, name=t("map.beats"), settings=settings).add_to(m)
+    _coverage_layer(
+        frame, colors, columns, shapes=shapes.beats, name=t("map.beats"), settings=settings
+    ).add_to(m)
     return m, colors
 
 
@@ -136,7 +152,9 @@ def overview_map(
     m = _base(beats, shapes, settings, outlines=beats)
     columns = ("block_id", "name", "beat_id", "coverage_text", "households")
     columns = tuple(c for c in columns if c in frame.columns)
-    _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
+    _coverage_layer(
+        frame, colors, columns, shapes=shapes.blocks, name=t("map.blocks"), settings=settings
+    ).add_to(m)
     outlines = _shaped(beats, "beat_id", shapes.beats)
     if len(outlines):
         names = outlines["name"] if "name" in outlines else outlines["beat_id"]
@@ -176,26 +194,29 @@ def _coverage_layer(
     colors: StepColors,
     columns: tuple[str, ...],
     *,
+    shapes: gpd.GeoSeries,
     name: str,
     settings: Settings,
-) -> folium.GeoJson:
+) -> served_layers.ServedLayer:
     """Return ``frame``'s shapes coloured by coverage; ``columns[0]`` is the id clicked.
 
-    The tooltip shows ``columns``; ``*_text`` columns are labelled as the column they
-    render (``coverage_text`` as coverage, ``band_text`` as the recommended band).
+    The shapes are ``shapes``' of ``frame``'s ids, served (the scope's: ``frame`` holds
+    every id of the page's scope). The tooltip shows ``columns``; ``*_text`` columns are
+    labelled as the column they render (``coverage_text`` as coverage, ``band_text`` as
+    the recommended band).
     """
     labels = {"coverage_text": "coverage", "band_text": "recommended_band"}
     if columns[0] == "block_id":
         labels["name"] = "block_name"
-    return maps.polygon_layer(
+    url = map_files.geometry_url(shapes, frame[columns[0]], id_column=columns[0], settings=settings)
+    return served_layers.served_polygons(
         frame,
+        url,
+        id_column=columns[0],
         value_column="coverage",
         colors=colors,
         tooltip_columns={c: column_label(labels.get(c, c)) for c in columns},
-        id_column=columns[0],
         name=name,
-        simplify_m=0.0,
-        settings=settings,
     )
 
 
@@ -206,12 +227,15 @@ def gap_map(
     colors: StepColors,
     *,
     urgent: gpd.GeoDataFrame | None = None,
+    scope_blocks: Iterable[str] | None = None,
     settings: Settings,
 ) -> folium.Map:
     """Return the under-visited blocks coloured by priority over the streets and ``beats``.
 
     ``urgent`` households (vulnerable overdue, open follow-ups) are marked on top, in
-    under-visited blocks or not.
+    under-visited blocks or not. ``scope_blocks`` are the ids of every block of the page's
+    scope, whose shapes the browser fetches once (default: the gaps' own, so the file
+    changes with the gaps).
     """
     lang = current_language()
     drawn = _shaped(gaps, "block_id", shapes.blocks)
@@ -222,8 +246,12 @@ def gap_map(
     )
     m = _base(beats, shapes, settings, outlines=beats)
     if len(frame):
-        maps.polygon_layer(
+        ids = frame["block_id"] if scope_blocks is None else scope_blocks
+        url = map_files.geometry_url(shapes.blocks, ids, id_column="block_id", settings=settings)
+        served_layers.served_polygons(
             frame,
+            url,
+            id_column="block_id",
             value_column="priority",
             colors=colors,
             tooltip_columns={
@@ -236,11 +264,8 @@ def gap_map(
                 "households": column_label("households"),
                 "band_text": column_label("recommended_band"),
             },
-            id_column="block_id",
             name=t("map.gaps"),
             fill_opacity=0.7,
-            simplify_m=0.0,
-            settings=settings,
         ).add_to(m)
     if urgent is not None and len(urgent):
         _todo_layer(urgent, name=t("map.urgent"), settings=settings).add_to(m)
@@ -270,7 +295,9 @@ def beat_blocks_map(
     )
     m = _base(beats, shapes, settings, outlines=beats)
     columns = ("block_id", "name", "coverage_text", "households", "band_text")
-    _coverage_layer(frame, colors, columns, name=t("map.blocks"), settings=settings).add_to(m)
+    _coverage_layer(
+        frame, colors, columns, shapes=shapes.blocks, name=t("map.blocks"), settings=settings
+    ).add_to(m)
     marks = homes.assign(todo=homes["todo"].where(homes["todo"] != "", NOTHING_TO_DO))
     _todo_layer(marks, name=t("map.households"), settings=settings).add_to(m)
     if walk is not None:
@@ -365,7 +392,7 @@ def _todo_layer(households: gpd.GeoDataFrame, *, name: str, settings: Settings) 
     tips = {"household_id": column_label("household_id"), "address": column_label("address")}
     tips["block_name"] = column_label("block_name")
     tips["todo_text"] = column_label("needs_visit_reasons")
-    return maps.point_layer(
+    return served_layers.point_table(
         points,
         name=name,
         value_column="todo",
@@ -600,16 +627,18 @@ def plan_map(
         simplify_m=0.0,
         settings=settings,
     ).add_to(m)
-    maps.polygon_layer(
+    url = map_files.geometry_url(
+        shapes.blocks, drawn["block_id"], id_column="block_id", settings=settings
+    )
+    served_layers.served_polygons(
         drawn,
+        url,
+        id_column="block_id",
         value_column="beat_id",
         colors=colors,
         tooltip_columns={c: column_label(labels.get(c, c)) for c in columns},
-        id_column="block_id",
         name=t("map.blocks"),
         fill_opacity=0.55,
-        simplify_m=0.0,
-        settings=settings,
     ).add_to(m)
     _labels(beats, beats["label"].tolist(), name=t("map.labels"), settings=settings).add_to(m)
     return m

@@ -326,7 +326,7 @@ class Settings:
     route_return_to_start: bool = False
     route_search_rounds: int = 100
     route_seed: int = 0
-    map_coordinate_decimals: int = 6
+    map_coordinate_decimals: int = 5
     tile_url: str | None = None
     login_max_failures: int = 5
     login_lockout_min: float = 15.0

@@ -61,7 +61,15 @@ urgent = page_cache.drawn(
 def _map() -> tuple[folium.Map, StepColors]:
     bounds = view.beats[view.beats["beat_id"].isin(chosen_beats or beat_ids)]
     shapes = state.map_shapes(ctx.ref, ctx.settings)
-    drawn = mapviews.gap_map(gaps, bounds, shapes, colors, urgent=urgent, settings=ctx.settings)
+    drawn = mapviews.gap_map(
+        gaps,
+        bounds,
+        shapes,
+        colors,
+        urgent=urgent,
+        scope_blocks=blocks["block_id"],  # the scope's: one file whatever the filters
+        settings=ctx.settings,
+    )
     return drawn, colors
 
 

@@ -6,6 +6,7 @@ only ``app.maps``: a base map, the street layer and three coloured squares.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from app.colors import COVERAGE_PALETTE
 from tests.support.browser import (
+    FOLIUM_IFRAME,
     chromium,
     leaflet_frame,
     run_script,
@@ -142,3 +144,98 @@ def test_missing_chromium_skips_locally_but_fails_on_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set, so this is a failure"):
         browser.require_chromium()
+
+
+SERVED_SCRIPT = textwrap.dedent(
+    '''
+    """Throwaway page: three squares from a served file, coloured by a choice on the page."""
+
+    import geopandas as gpd
+    import streamlit as st
+    from shapely.geometry import box
+
+    from app import map_files, maps, served_layers
+    from app.colors import coverage_colors
+
+    d = 0.001  # three ~55 x 110 m squares with gaps, west to east: A, B, C
+    shapes = st.cache_resource(lambda: gpd.GeoSeries(
+        [box(24.94 + 2 * i * d, 60.17, 24.94 + 2 * i * d + d, 60.171) for i in range(3)],
+        index=["A", "B", "C"], crs="EPSG:4326",
+    ))()
+    flipped = st.checkbox("flip", key="flip")  # a rerun whose map changes (its colours)
+    coverage = [0.9, 0.5, 0.1] if flipped else [0.1, 0.5, 0.9]
+    frame = gpd.GeoDataFrame({"block_id": ["A", "B", "C"], "coverage": coverage})
+    url = map_files.geometry_url(shapes, id_column="block_id")
+    st.write("file " + url.rsplit("/", 1)[1])
+    m = maps.base_map(shapes.total_bounds)
+    served_layers.served_polygons(
+        frame, url, id_column="block_id", value_column="coverage", colors=coverage_colors(),
+        tooltip_columns={"block_id": "Block"}, name="Blocks",
+    ).add_to(m)
+    clicked = maps.render(m, key="map", height=420)
+    st.write("clicked block " + (clicked["block_id"] if clicked else "none"))
+    '''
+)
+
+
+FLIPPED = """([sel, want]) => {
+    const frame = document.querySelector(sel);
+    const doc = frame && frame.contentDocument;
+    if (!doc) { return false; }
+    const fills = [...doc.querySelectorAll('svg path.leaflet-interactive')]
+        .map(p => [p.getBoundingClientRect().x, p.getAttribute('fill')])
+        .sort((a, b) => a[0] - b[0]).map(p => p[1]);
+    return JSON.stringify(fills) === JSON.stringify(want);
+}"""
+"""Whether the page's map draws its squares, west to east, in the colours ``want``."""
+
+
+def fills(frame) -> list[str]:  # noqa: ANN001
+    """The fill of each interactive path, west to east."""
+    return frame.evaluate(
+        """() => [...document.querySelectorAll('svg path.leaflet-interactive')]
+            .map(p => [p.getBoundingClientRect().x, p.getAttribute('fill')])
+            .sort((a, b) => a[0] - b[0]).map(p => p[1])"""
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_served_shapes_are_fetched_once_coloured_and_clickable(tmp_path: Path) -> None:
+    script = tmp_path / "served_page.py"
+    script.write_text(SERVED_SCRIPT, encoding="utf-8")
+    with run_script(script, tmp_path) as server, chromium(tmp_path) as browser:
+        page = browser.page
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "beatcov_maps/" in r.url else None)
+        page.goto(server.url)
+        wait_for_streamlit(page)
+        frame = leaflet_frame(page, paths=3)
+        name = page.get_by_text(re.compile(r"^file [0-9a-f]{32}\.json$")).inner_text()[5:]
+        url = f"{server.url}/component/app._streamlit_compat.beatcov_maps/{name}"
+        assert fetched == [url]
+        # every square in its colour on the fixed scale (A 0.1, B 0.5, C 0.9)
+        palette = [COVERAGE_PALETTE[0], COVERAGE_PALETTE[2], COVERAGE_PALETTE[4]]
+        assert fills(frame) == palette
+        squares = frame.locator("svg path.leaflet-interactive")
+        squares.nth(0).hover()
+        assert "Block" in frame.locator(".leaflet-tooltip").inner_text()
+
+        # a rerun whose map changes: drawn anew in a new frame, from the kept file
+        page.get_by_text("flip").click()
+        wait_for_streamlit(page)
+        page.wait_for_function(FLIPPED, arg=[FOLIUM_IFRAME, palette[::-1]], timeout=60_000)
+        frame = leaflet_frame(page, paths=3)
+        assert fills(frame) == palette[::-1]
+        assert fetched == [url]  # not fetched again
+
+        # a click on B reaches the page with B's id
+        frame.locator("svg path.leaflet-interactive").nth(1).click()
+        page.get_by_text("clicked block B").wait_for(state="visible", timeout=30_000)
+        # the server marks the file for the browser to keep
+        response = page.request.get(url)
+        assert response.headers.get("content-type", "").startswith("application/json")
+        assert browser.page_errors == []
+        assert browser.console_errors == []
+        assert browser.external_requests() == []
+    assert server.external_attempts() == []

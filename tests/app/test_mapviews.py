@@ -29,10 +29,7 @@ def _fills(layer_map, name: str) -> dict[str, str]:  # noqa: ANN001
     """Return ``{block_id: colour}`` of the map's layer called ``name``."""
     for child in layer_map._children.values():
         if getattr(child, "layer_name", None) == name:
-            return {
-                f["properties"]["block_id"]: f["properties"]["color"]
-                for f in child.data["features"]
-            }
+            return child.colors_by_id()
     raise AssertionError(f"no layer {name!r}")
 
 
@@ -89,6 +86,10 @@ def test_gap_map_tooltips_name_the_block(
     assert "Long Rd / " + gaps["block_id"].iloc[0] in html
 
 
+def _layers(layer_map, name: str) -> list:  # noqa: ANN001
+    return [c for c in layer_map._children.values() if getattr(c, "layer_name", None) == name]
+
+
 def _features(layer_map, name: str) -> list[dict]:  # noqa: ANN001
     return [
         f
@@ -112,10 +113,12 @@ def test_my_beat_marks_every_household_by_its_to_do_in_colours_of_no_scale(
     m, _ = mapviews.beat_blocks_map(
         view.analysis.blocks, rows, view.beats, shapes, walk=walk, settings=demo_settings
     )
-    marks = _features(m, mapviews.t("map.households"))
-    assert len(marks) == len(rows)  # every household of the beat, to-do or not
+    (marks,) = _layers(m, mapviews.t("map.households"))
+    assert len(marks.table["rows"]) == len(rows)  # every household of the beat, to-do or not
     wanted = rows["todo"].where(rows["todo"] != "", "none").map(mapviews.TODO_PALETTE)
-    assert sorted(f["properties"]["color"] for f in marks) == sorted(wanted)
+    assert sorted(marks.colors()) == sorted(wanted)
+    homes = rows[rows.geometry.notna()]  # a click on a household returns its block
+    assert [r[3] for r in marks.table["rows"]] == [b or None for b in homes["block_id"]]
     legend = mapviews.todo_legend()
     assert set(legend.values()) == set(mapviews.TODO_PALETTE.values())
     assert list(legend) == ["vulnerable, overdue", "open follow-up", "not contacted",

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.pipeline import Analysis
 from analysis.scope import Scope
-from app import mapviews, page_cache, state, views
+from app import map_files, mapviews, page_cache, state, views
 from app.shell import Context
 from geo.accounts import Account
 from geo.settings import DEFAULTS
@@ -170,6 +170,15 @@ def test_an_officer_never_gets_the_chiefs_map(demo_analysis: Analysis) -> None:
     others = blocks.loc[blocks["beat_id"] != "B01", "block_id"]
     assert len(others)
     assert not [b for b in others if json.dumps(b) in script]
+    # nor the chief's geometry: the files the officer's map fetches hold B01's blocks only
+    files = map_files.fetched_files(script)
+    assert files and set(files) != set(map_files.fetched_files(map_args(chief)[0]["script"]))
+    served = [json.loads(f.read_bytes()) for f in files]
+    ids = {f["properties"].get("block_id") for fc in served for f in fc["features"]} - {None}
+    mine = blocks.loc[(blocks["beat_id"] == "B01") & blocks.geometry.notna(), "block_id"]
+    assert ids == set(mine)
+    beats = {f["properties"].get("beat_id") for fc in served for f in fc["features"]} - {None}
+    assert beats == {"B01"}
     chief.switch_page(PAGES["gaps"]).run()
     officer.switch_page(PAGES["gaps"]).run()
     assert map_args(chief) != map_args(officer)

@@ -202,8 +202,13 @@ def test_overview_lists_and_numbers_the_worst_gaps(expected: dict[str, Analysis]
         script = map_args(at)[0]["script"]  # the labels' HTML, JSON-escaped in the script
         for rank in range(1, 6):
             assert f"\\u003e{rank}\\u003c/div" in script
-        # labels let clicks through to the block: the beats' names and the gaps' numbers
-        assert script.count("pointer-events:none") == len(expected["now"].beats) + 5
+        # labels let clicks through to the block: the beats' names and the gaps' numbers,
+        # styled once in the header
+        assert script.count("beatcov-label-name") == len(expected["now"].beats)
+        assert script.count("beatcov-label-rank") == 5
+        header = map_args(at)[0]["header"]
+        for kind in ("name", "rank"):
+            assert re.search(rf"\.beatcov-label-{kind} \{{[^}}]*pointer-events:none", header)
     # a block opened from the list (or a click on the map): its households
     at.selectbox(key="overview_block").select_index(0).run()
     assert f"街区 {top['name'].iloc[0]} 的住户" in [h.value for h in at.subheader]
