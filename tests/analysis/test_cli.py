@@ -32,10 +32,11 @@ import shapely
 from analysis.cli import OUTPUTS, STEPS, main
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES, FLAG_GRADES
-from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
+from geo.demo import DEMO_FILES, DEMO_TIMEZONE
 from geo.importer import Dataset
 from geo.projection import local_utm
 from tests.geo import china_fixtures as cf
+from tests.support.demo_cli import demo_coverage_args
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "data" / "demo" / "planted.json"
@@ -61,27 +62,9 @@ OPTIONS = ["--households", "--visits", "--beats", "--streets", "--coords", "--be
 
 
 @pytest.fixture(scope="module")
-def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the extract: the CLI's street cache goes next to it, not into the repo."""
-    copy = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], copy)
-    return copy
-
-
-@pytest.fixture(scope="module")
 def cli_args(streets: Path):  # noqa: ANN201
     def args(out: Path, *extra: str, visits: Path | None = None) -> list[str]:
-        return [
-            "coverage",
-            "--households", str(DEMO_FILES["households"]),
-            "--visits", str(visits or DEMO_FILES["visits"]),
-            "--beats", str(DEMO_FILES["beats"]),
-            "--streets", str(streets),
-            "--coords", DEMO_COORDS,
-            "--timezone", DEMO_TIMEZONE,
-            "--out", str(out),
-            *extra,
-        ]  # fmt: skip
+        return demo_coverage_args(streets, out, *extra, visits=visits)
 
     return args
 

@@ -31,20 +31,11 @@ from analysis.cli import (
 )
 from analysis.pipeline import Analysis
 from analysis.plan_cli import demo_arguments
-from geo.demo import DEMO_FILES
 from geo.settings import DEFAULTS
 from geo.writers import iso_column, iso_times, neutralised, write_csv
 
 TABLES = ("households", "visits", "beats")
 ROUNDED = ["door_distance_m", "gap_min", "straight_m", "travel_m", "travel_needed_min"]
-
-
-@pytest.fixture(scope="module")
-def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the extract: the CLI's street cache goes next to it, not into the repo."""
-    copy = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], copy)
-    return copy
 
 
 def demo_args(streets: Path, out: Path, *extra: str) -> list[str]:

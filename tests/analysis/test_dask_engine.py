@@ -18,7 +18,6 @@ officer, and one record is logged twice.
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import subprocess
 import sys
@@ -37,8 +36,8 @@ from analysis.cli import main, write_outputs
 from analysis.dask_engine import DaskEngine, officer_parts, renumber_shifts
 from analysis.pipeline import analyse
 from analysis.verify import verify_visits
-from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.settings import DEFAULTS
+from tests.support.demo_cli import demo_coverage_args
 
 UTM = "EPSG:32650"
 X0, Y0 = 670_000.0, 3_548_000.0  # Nanjing
@@ -65,27 +64,8 @@ def scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
-@pytest.fixture(scope="module")
-def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the extract: the CLI's street cache goes next to it, not into the repo."""
-    copy = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], copy)
-    return copy
-
-
 def demo_args(streets: Path, out: Path, *extra: str) -> list[str]:
-    return [
-        "coverage",
-        "--households", str(DEMO_FILES["households"]),
-        "--visits", str(DEMO_FILES["visits"]),
-        "--beats", str(DEMO_FILES["beats"]),
-        "--streets", str(streets),
-        "--coords", DEMO_COORDS,
-        "--timezone", DEMO_TIMEZONE,
-        "--no-progress",
-        "--out", str(out),
-        *extra,
-    ]  # fmt: skip
+    return demo_coverage_args(streets, out, "--no-progress", *extra)
 
 
 def same_files(one: Path, other: Path) -> None:

@@ -10,7 +10,6 @@ in one piece, the plan reads back as beats).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,6 @@ from analysis.cli import main
 from analysis.plan_cli import demo_arguments
 from geo.demo import DEMO_FILES
 from geo.importer import read_beats
-
-
-@pytest.fixture(scope="module")
-def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], copy)
-    return copy
 
 
 def plan_args(streets: Path, out: Path, *extra: str) -> list[str]:

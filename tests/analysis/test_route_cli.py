@@ -11,7 +11,6 @@ import codecs
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -19,16 +18,8 @@ from xml.etree import ElementTree
 import pytest
 
 from analysis.cli import main
-from geo.demo import DEMO_FILES
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
-
-
-@pytest.fixture(scope="module")
-def streets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], copy)
-    return copy
 
 
 def route_args(streets: Path, out: Path, *extra: str) -> list[str]:
