@@ -52,6 +52,7 @@ from geo.errors import (
     ValidationReport,
 )
 from geo.findings import problem
+from geo.point_columns import lonlat_points
 from geo.readers import RawTable, read_raw
 from geo.schema import (
     OUTCOMES,
@@ -64,8 +65,10 @@ from geo.schema import (
     text_in,
 )
 from geo.settings import DEFAULTS, Settings, resolve
+from geo.text_columns import map_distinct, stripped, stripped_text
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
+from geo.typed_columns import typed_times
 from geo.validate import (
     Collector,
     check_filled,
@@ -180,7 +183,7 @@ def read_beats(
     table = pd.DataFrame(index=frame.index)
     table["beat_id"] = check_ids(frame["beat_id"], collector, column="beat_id")
     for column in ("name", "station", "officer_ids"):
-        table[column] = _text(frame, column)
+        table[column] = stripped(frame, column)
     table["officer_ids"] = table["officer_ids"].map(officer_list)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
     usable = present(gdf.geometry) & _in_lonlat(gdf.geometry)  # out of range: already fatal
@@ -219,7 +222,7 @@ def read_households(
     )
     table = pd.DataFrame(index=frame.index)
     table["household_id"] = check_ids(frame["household_id"], collector, column="household_id")
-    table["address"] = _text(frame, "address")
+    table["address"] = stripped(frame, "address")
     if "residents" in frame:
         residents = parse_numbers(
             frame["residents"],
@@ -232,8 +235,8 @@ def read_households(
         table["residents"] = residents.round().astype("Int64")
     else:
         table["residents"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    table["vulnerable"] = _map_distinct(_text(frame, "vulnerable"), normalise_vulnerable)
-    kinds = _map_distinct(_text(frame, "kind"), normalise_kind)
+    table["vulnerable"] = map_distinct(stripped_text(frame, "vulnerable"), normalise_vulnerable)
+    kinds = map_distinct(stripped_text(frame, "kind"), normalise_kind)
     for position in np.flatnonzero(kinds.isna().to_numpy()):
         collector.add(
             "fatal",
@@ -278,12 +281,15 @@ def read_visits(
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     for column in ("household_id", "officer_id"):
-        values = _text(frame, column)
+        values = stripped_text(frame, column)
         check_filled(values, collector, column=column)
-        table[column] = values
-    table["time"] = parse_times(
-        frame["time"], collector, timezone=cfg.timezone, date_order=cfg.date_order
-    )
+        table[column] = values.astype(object)
+    times = typed_times(raw, collector.header("time") or "time", timezone=cfg.timezone)
+    if times is None:
+        times = parse_times(
+            frame["time"], collector, timezone=cfg.timezone, date_order=cfg.date_order
+        )
+    table["time"] = times
     table["outcome"] = _outcomes(frame, collector)
     if "duration_min" in frame:
         table["duration_min"] = parse_numbers(
@@ -291,8 +297,8 @@ def read_visits(
         )
     else:
         table["duration_min"] = np.nan
-    table["issue_raised"] = _text(frame, "issue_raised")
-    table["follow_up_of"] = _text(frame, "follow_up_of")
+    table["issue_raised"] = stripped(frame, "issue_raised")
+    table["follow_up_of"] = stripped(frame, "follow_up_of")
     if "satisfaction" in frame:
         satisfaction = parse_numbers(
             frame["satisfaction"],
@@ -306,7 +312,7 @@ def read_visits(
         table["satisfaction"] = satisfaction.round().astype("Int64")
     else:
         table["satisfaction"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    table["note"] = _text(frame, "note")
+    table["note"] = stripped(frame, "note")
     _check_follow_ups(table, collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
     return _imported(_finish(gdf, "visits"), collector, source, coord_column)
@@ -558,7 +564,7 @@ def _imported(
 ) -> Imported:
     """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
     raw = collector.raw
-    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None)
+    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None, typed=None)
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
@@ -666,6 +672,9 @@ def _geometry(
         lon = parse_numbers(frame["lon"], collector, column="lon", required=False)
         lat = parse_numbers(frame["lat"], collector, column="lat", required=False)
         ok = check_lonlat(lon, lat, collector, required=not optional, degrees=source.lonlat)
+        built_fast = lonlat_points(lon, lat, ok.to_numpy(), source=source, decimals=COORD_DECIMALS)
+        if built_fast is not None:  # degrees: converted and rounded on arrays
+            return built_fast, source, column
         built = gpd.points_from_xy(lon.where(ok), lat.where(ok))
         geoms = gpd.GeoSeries(built, index=index)
         geoms = geoms.where(ok.to_numpy(), None)
@@ -770,8 +779,8 @@ def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
 def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
     if "outcome" not in frame:
         return pd.Series("contact", index=frame.index, dtype=object)
-    text = _text(frame, "outcome")
-    mapped = _map_distinct(text, normalise_outcome)
+    text = stripped_text(frame, "outcome")
+    mapped = map_distinct(text, normalise_outcome)
     for position in np.flatnonzero(mapped.isna().to_numpy()):
         collector.add(
             "fatal",
@@ -804,17 +813,6 @@ def _beat_topology(gdf: gpd.GeoDataFrame, collector: Collector, *, settings: Set
     report = check_beat_polygons(gdf, settings=settings, source=collector.raw.file)
     for finding in report.findings:
         collector.report.add(dataclasses.replace(finding, column=collector.header("geometry")))
-
-
-def _map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """Apply ``func`` once per distinct value (columns repeat a handful of codes)."""
-    return values.map({value: func(value) for value in pd.unique(values)}).astype(object)
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].astype(str).str.strip().astype(object)
 
 
 def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:

@@ -5,7 +5,11 @@ the reference paths: CSV cells by :func:`geo.csv_cells.read_cells` or
 :func:`geo.csv_cells.pandas_cells` (``pandas.read_csv``), numbers by
 :func:`geo.numbers.text_numbers` or :func:`geo.numbers.pandas_numbers`
 (``pandas.to_numeric``), coordinates rounded by ``geo.importer._rounded`` (which skips
-rounding that changes nothing) or by ``shapely.transform``; geometries are compared as
+rounding that changes nothing) or by ``shapely.transform``, points of longitude/latitude
+columns built on arrays by :func:`geo.point_columns.lonlat_points` or point by point,
+codes mapped by :func:`geo.text_columns.map_distinct` or
+:func:`geo.text_columns.pandas_map_distinct`, a geodata file's datetimes taken by
+:func:`geo.typed_columns.typed_times` or parsed from their text; geometries are compared as
 WKB, bit for bit. Compared on every CSV and XLSX file shipped (``data/demo``,
 ``tests/fixtures``), the Chinese exports of ``tests/geo/china_fixtures.py`` (GBK, GB18030,
 UTF-8 with and without a byte-order mark, UTF-16; three coordinate systems) and the CSV and
@@ -29,6 +33,7 @@ import geo.validate
 from geo.csv_cells import pandas_cells
 from geo.importer import Imported, read_table
 from geo.numbers import pandas_numbers
+from geo.text_columns import pandas_map_distinct
 from tests.geo import china_fixtures
 from tests.support.mutations import corpus
 
@@ -46,6 +51,11 @@ def _reference(text: str, *, delimiter: str, data: bytes | None = None) -> pd.Da
     return pandas_cells(text, delimiter=delimiter)
 
 
+def _not_handled(*args: object, **kwargs: object) -> None:
+    """Stand-in for a fast path that declines, so the reference route runs."""
+    return None
+
+
 def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read ``path`` as ``table`` with the fast paths and the reference paths; compare."""
     fast = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
@@ -53,6 +63,9 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
         patch.setattr(geo.readers, "read_cells", _reference)
         patch.setattr(geo.validate, "text_numbers", pandas_numbers)
         patch.setattr(geo.importer, "_rounded", geo.importer._rounded_by_transform)
+        patch.setattr(geo.importer, "lonlat_points", _not_handled)
+        patch.setattr(geo.importer, "map_distinct", pandas_map_distinct)
+        patch.setattr(geo.importer, "typed_times", _not_handled)
         slow = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     assert type(fast) is type(slow)
     if isinstance(fast, BaseException):
