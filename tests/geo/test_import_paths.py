@@ -9,7 +9,8 @@ rounding that changes nothing) or by ``shapely.transform``, points of longitude/
 columns built on arrays by :func:`geo.point_columns.lonlat_points` or point by point,
 codes mapped by :func:`geo.text_columns.map_distinct` or
 :func:`geo.text_columns.pandas_map_distinct`, a geodata file's datetimes taken by
-:func:`geo.typed_columns.typed_times` or parsed from their text; geometries are compared as
+:func:`geo.typed_columns.typed_times` or parsed from their text, ID columns told free of
+repeats by ``geo.validate._all_distinct`` or searched for them; geometries are compared as
 WKB, bit for bit. Compared on every CSV and XLSX file shipped (``data/demo``,
 ``tests/fixtures``), the Chinese exports of ``tests/geo/china_fixtures.py`` (GBK, GB18030,
 UTF-8 with and without a byte-order mark, UTF-16; three coordinate systems) and the CSV and
@@ -56,6 +57,11 @@ def _not_handled(*args: object, **kwargs: object) -> None:
     return None
 
 
+def _never_distinct(ids: pd.Series) -> bool:
+    """Stand-in for the quick duplicate test, so every ID column is searched for repeats."""
+    return False
+
+
 def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read ``path`` as ``table`` with the fast paths and the reference paths; compare."""
     fast = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
@@ -66,6 +72,7 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
         patch.setattr(geo.importer, "lonlat_points", _not_handled)
         patch.setattr(geo.importer, "map_distinct", pandas_map_distinct)
         patch.setattr(geo.importer, "typed_times", _not_handled)
+        patch.setattr(geo.validate, "_all_distinct", _never_distinct)
         slow = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     assert type(fast) is type(slow)
     if isinstance(fast, BaseException):

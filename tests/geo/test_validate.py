@@ -8,7 +8,13 @@ import pandas as pd
 
 from geo.errors import ValidationReport
 from geo.readers import RawTable
-from geo.validate import MAX_FINDINGS_PER_CODE, Collector, check_filled, check_ids
+from geo.validate import (
+    MAX_FINDINGS_PER_CODE,
+    Collector,
+    _all_distinct,
+    check_filled,
+    check_ids,
+)
 
 
 def collector(values: list[str], header: str = "户号") -> tuple[Collector, pd.Series]:
@@ -87,3 +93,17 @@ def test_one_id_repeated_300k_times_gives_bounded_findings_in_linear_time() -> N
     assert max(len(f.message) for f in report.findings) < 300
     assert large < 2.0
     assert large < 20 * max(small, 0.01)
+
+
+def test_all_distinct_tells_repeats_in_any_order() -> None:
+    cases = {
+        "increasing": (["A1", "A2", "B"], True),
+        "shuffled": (["B", "A1", "A2"], True),
+        "repeat in order": (["A1", "A1", "A2"], False),
+        "repeat apart": (["A2", "A1", "A2"], False),
+        "two empty": (["", "A", ""], False),
+        "one": (["A"], True),
+        "none": ([], True),
+    }
+    for name, (cells, distinct) in cases.items():
+        assert _all_distinct(pd.Series(cells, dtype=str)) is distinct, name
