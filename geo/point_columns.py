@@ -15,9 +15,17 @@ projection to undo), :func:`lonlat_points` gives the same points from the arrays
 * a point is built for each usable pair only (``None`` elsewhere): one shapely point per
   located record, not two.
 
-A projected source (``source.frame``) is left to the reference route (``None``).
-``tests/geo/test_import_paths.py`` imports every shipped file and a mutation corpus both
-ways and compares tables (geometries as WKB) and findings.
+A geodata file's own points take the same route in :func:`file_points`: their coordinates
+are converted and rounded as one array, checked against longitude ±180 and latitude ±90 on
+that array (what the reference reads from each rounded point's bounds), and new points are
+built only when rounding changed a coordinate (the reference then copies every point with
+its new coordinates; else it keeps the file's own points).
+
+A projected source (``source.frame``) is left to the reference route (``None``), and so is
+a geodata column holding anything but two-dimensional points with finite coordinates and
+missing values. ``tests/geo/test_import_paths.py`` imports every shipped file and a
+mutation corpus both ways and compares tables (geometries as WKB) and findings;
+``tests/geo/test_point_columns.py`` does so for GeoParquet files.
 """
 
 from __future__ import annotations
@@ -86,4 +94,65 @@ def lonlat_points(
     return gpd.GeoSeries(geoms, index=lon.index, crs=WGS84)
 
 
-__all__ = ["lonlat_points"]
+def file_points(
+    geoms: np.ndarray, *, source: CoordSource, decimals: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return a geodata file's points in WGS84, rounded, and which lie within lon/lat range.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        The file's geometries (shapely objects or ``None``).
+    source : CoordSource
+        How the file's coordinates are read.
+    decimals : int
+        Coordinates are rounded to this many decimal places.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or None
+        The geometries (``None`` where missing) and a boolean array, True where a point
+        lies outside longitude ±180 or latitude ±90; ``None`` when the reference route must
+        run (a projected source, a geometry other than a 2D point, an empty point, a
+        coordinate that is not a finite number).
+
+    Examples
+    --------
+    >>> from geo.systems import decide
+    >>> geoms = np.array([shapely.Point(118.123456789, 32.5), None], dtype=object)
+    >>> points, outside = file_points(geoms, source=decide(None), decimals=7)
+    >>> shapely.get_coordinates(points).tolist(), outside.tolist()
+    ([[118.1234568, 32.5]], [False, False])
+    """
+    if source.frame is not None:
+        return None
+    kinds = shapely.get_type_id(geoms)
+    located = kinds == 0  # a Point; missing ones are -1
+    if not np.all(located | (kinds == -1)):
+        return None
+    points = geoms[located]
+    if shapely.is_empty(points).any() or shapely.has_z(points).any():
+        return None
+    coords = shapely.get_coordinates(points)
+    if not np.isfinite(coords).all():
+        return None
+    converted = coords
+    if source.datum in ("gcj02", "bd09") and len(coords):
+        inverse = gcj02_to_wgs84 if source.datum == "gcj02" else bd09_to_wgs84
+        converted = coords.copy()
+        converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
+    rounded = np.round(converted, decimals)
+    out = np.full(len(geoms), None, dtype=object)
+    unchanged = rounded.view(np.int64) == converted.view(np.int64)
+    if converted is coords and unchanged.all():
+        out[located] = points
+    elif len(rounded):
+        out[located] = shapely.points(rounded)
+    x, y = rounded[:, 0], rounded[:, 1]
+    outside = np.zeros(len(geoms), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
+    return out, outside
+
+
+__all__ = ["file_points", "lonlat_points"]

@@ -4,9 +4,10 @@ Whole imports (canonical table, every finding, the headers) with the fast paths 
 the reference paths: CSV cells by :func:`geo.csv_cells.read_cells` or
 :func:`geo.csv_cells.pandas_cells` (``pandas.read_csv``), numbers by
 :func:`geo.numbers.text_numbers` or :func:`geo.numbers.pandas_numbers`
-(``pandas.to_numeric``), coordinates rounded by ``geo.importer._rounded`` (which skips
+(``pandas.to_numeric``), coordinates rounded by ``geo.import_geometry._rounded`` (which skips
 rounding that changes nothing) or by ``shapely.transform``, points of longitude/latitude
-columns built on arrays by :func:`geo.point_columns.lonlat_points` or point by point,
+columns and of geodata files built on arrays by :func:`geo.point_columns.lonlat_points` and
+:func:`geo.point_columns.file_points` or point by point,
 codes mapped by :func:`geo.text_columns.map_distinct` or
 :func:`geo.text_columns.pandas_map_distinct`, a geodata file's datetimes taken by
 :func:`geo.typed_columns.typed_times` or parsed from their text, ID columns told free of
@@ -28,6 +29,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+import geo.import_geometry
 import geo.importer
 import geo.readers
 import geo.validate
@@ -68,8 +70,9 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
     with monkeypatch.context() as patch:
         patch.setattr(geo.readers, "read_cells", _reference)
         patch.setattr(geo.validate, "text_numbers", pandas_numbers)
-        patch.setattr(geo.importer, "_rounded", geo.importer._rounded_by_transform)
-        patch.setattr(geo.importer, "lonlat_points", _not_handled)
+        patch.setattr(geo.import_geometry, "_rounded", geo.import_geometry._rounded_by_transform)
+        patch.setattr(geo.import_geometry, "lonlat_points", _not_handled)
+        patch.setattr(geo.import_geometry, "file_points", _not_handled)
         patch.setattr(geo.importer, "map_distinct", pandas_map_distinct)
         patch.setattr(geo.importer, "typed_times", _not_handled)
         patch.setattr(geo.validate, "_all_distinct", _never_distinct)
@@ -141,7 +144,7 @@ def test_rounding_skipped_only_when_it_changes_nothing() -> None:
         "polygon": (shapely.from_wkt(["POLYGON ((0 0, 1 0, 1 1.00000001, 0 0))"]), False),
     }
     for name, (geoms, skipped) in cases.items():
-        got = geo.importer._rounded(geoms)
-        want = geo.importer._rounded_by_transform(geoms)
+        got = geo.import_geometry._rounded(geoms)
+        want = geo.import_geometry._rounded_by_transform(geoms)
         assert shapely.to_wkb(got).tolist() == shapely.to_wkb(want).tolist(), name
         assert (got is geoms) == skipped, name
