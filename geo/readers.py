@@ -195,15 +195,20 @@ def detect_encoding(data: bytes, *, file: str = "file") -> str:
     Traceback (most recent call last):
     geo.errors.EncodingError: h.csv, row 2, column 'osoite': byte 0xE4 is not UTF-8, and the ...
     """
+    return _decoded(data, file=file)[0]
+
+
+def _decoded(data: bytes, *, file: str) -> tuple[str, str | None]:
+    """Return :func:`detect_encoding` of ``data`` and, for plain UTF-8, the text it checked."""
     bom = next((mark for mark in BOMS if data.startswith(mark)), b"")
     codec, encoding = BOMS.get(bom, ("utf-8", "utf-8"))
     try:
-        data[len(bom) :].decode(codec)
+        text = data[len(bom) :].decode(codec)
     except UnicodeDecodeError as error:
         if not bom and is_chinese_gb18030([data]):
-            return "gb18030"
+            return "gb18030", None
         raise _csv_refusal(data, len(bom) + error.start, bom=bom, file=file) from None
-    return encoding
+    return encoding, text if not bom else None
 
 
 def _csv_refusal(data: bytes, offset: int, *, bom: bytes, file: str) -> EncodingError:
@@ -227,11 +232,11 @@ def _csv_refusal(data: bytes, offset: int, *, bom: bytes, file: str) -> Encoding
 
 def _read_csv(path: Path, label: str) -> RawTable:
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the file
         msg = f"{label}: the file is empty; export the table again with its header row"
         raise InputFileError(msg)
-    encoding = detect_encoding(data, file=label)
-    text = data.decode(encoding)
+    encoding, checked = _decoded(data, file=label)
+    text = data.decode(encoding) if checked is None else checked
     try:
         frame = read_cells(
             text, delimiter=_delimiter(text), data=data if encoding == "utf-8" else None
