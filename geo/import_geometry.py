@@ -64,7 +64,7 @@ def table_geometry(
         geoms = gpd.GeoSeries(raw.geometry.values, index=index)
         if points:
             bad = present(geoms) & (geoms.geom_type != "Point").to_numpy()
-            for position in np.flatnonzero(bad):
+            for position in collector.each("not_a_point", np.flatnonzero(bad)):
                 collector.add(
                     "fatal",
                     "not_a_point",
@@ -155,7 +155,7 @@ def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str
 
 
 def _report_out_of_range(bad: np.ndarray, collector: Collector, *, column: str) -> None:
-    for position in np.flatnonzero(bad):
+    for position in collector.each("coordinate_out_of_range", np.flatnonzero(bad)):
         collector.add(
             "fatal",
             "coordinate_out_of_range",
@@ -169,7 +169,7 @@ def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
     text = values.astype(str).str.strip()
     parsed = shapely.from_wkt(text.where(text != "", None).to_numpy(), on_invalid="ignore")
     bad = pd.isna(parsed) & (text != "").to_numpy()
-    for position in np.flatnonzero(bad):
+    for position in collector.each("bad_geometry", np.flatnonzero(bad)):
         collector.add(
             "fatal",
             "bad_geometry",

@@ -232,7 +232,7 @@ def read_households(
         table["residents"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     table["vulnerable"] = map_distinct(stripped_text(frame, "vulnerable"), normalise_vulnerable)
     kinds = map_distinct(stripped_text(frame, "kind"), normalise_kind)
-    for position in np.flatnonzero(kinds.isna().to_numpy()):
+    for position in collector.each("unknown_kind", np.flatnonzero(kinds.isna().to_numpy())):
         collector.add(
             "fatal",
             "unknown_kind",
@@ -497,7 +497,7 @@ def cross_check(
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
     known = text_in(visits.table["household_id"], households.table["household_id"])
-    for position in np.flatnonzero(~known):
+    for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",
             "unknown_household",
@@ -638,7 +638,7 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
         return pd.Series("contact", index=frame.index, dtype=object)
     text = stripped_text(frame, "outcome")
     mapped = map_distinct(text, normalise_outcome)
-    for position in np.flatnonzero(mapped.isna().to_numpy()):
+    for position in collector.each("unknown_outcome", np.flatnonzero(mapped.isna().to_numpy())):
         collector.add(
             "fatal",
             "unknown_outcome",
@@ -655,7 +655,7 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
     unknown = (refs != "").to_numpy(dtype=bool, copy=True)  # filled, until it is found
     if unknown.any():  # looked up only where filled: most visits follow up nothing
         unknown[unknown] = ~text_in(refs[unknown], table["visit_id"])
-    for position in np.flatnonzero(unknown):
+    for position in collector.each("unknown_follow_up", np.flatnonzero(unknown)):
         collector.add(
             "warning",
             "unknown_follow_up",

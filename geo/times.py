@@ -146,9 +146,9 @@ def parse_times(
         # zones the offset pattern misses ("18:05 UTC", "+08") mix zones into a batch, and
         # nanosecond text does not fit: read the cells one by one instead of failing
         result = _one_by_one(cleaned.where(aware_mask | naive_mask, ""), timezone=timezone)
-    for position in np.flatnonzero(result.isna().to_numpy()):
-        if variants[position] is None:  # its column's date order is already reported
-            continue
+    failed = np.flatnonzero(result.isna().to_numpy())
+    reported = np.array([v is not None for v in variants[failed]], dtype=bool)  # None: the
+    for position in collector.each("bad_time", failed[reported]):  # column's order reported
         raw = text.iloc[position]
         variant = "empty" if raw == "" else variants[position]
         collector.add(
