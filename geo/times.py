@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import BeatcovError
+from geo.iso_times import fixed_iso_times
 from geo.validate import Collector
 
 __all__ = ["DATE_ORDERS", "ISO_TIME", "check_timezone", "parse_times"]
@@ -124,6 +125,9 @@ def parse_times(
     if date_order not in DATE_ORDERS:
         msg = f"unknown date order {date_order!r}: use one of {', '.join(DATE_ORDERS)}"
         raise BeatcovError(msg)
+    fixed = fixed_iso_times(values, timezone=timezone)  # one ISO layout: by arithmetic
+    if fixed is not None:
+        return fixed
     text = values.astype(str).str.strip()
     iso = text.str.fullmatch(ISO_TIME).to_numpy(dtype=bool)
     cleaned = text.copy()

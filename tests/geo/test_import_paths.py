@@ -10,7 +10,8 @@ columns and of geodata files built on arrays by :func:`geo.point_columns.lonlat_
 :func:`geo.point_columns.file_points` or point by point,
 codes mapped by :func:`geo.text_columns.map_distinct` or
 :func:`geo.text_columns.pandas_map_distinct`, a geodata file's datetimes taken by
-:func:`geo.typed_columns.typed_times` or parsed from their text, ID columns told free of
+:func:`geo.typed_columns.typed_times` or parsed from their text, times in one ISO layout
+read by :func:`geo.iso_times.fixed_iso_times` or parsed cell by cell, ID columns told free of
 repeats by ``geo.validate._all_distinct`` or searched for them; geometries are compared as
 WKB, bit for bit. Compared on every CSV and XLSX file shipped (``data/demo``,
 ``tests/fixtures``), the Chinese exports of ``tests/geo/china_fixtures.py`` (GBK, GB18030,
@@ -32,6 +33,7 @@ from geopandas.testing import assert_geodataframe_equal
 import geo.import_geometry
 import geo.importer
 import geo.readers
+import geo.times
 import geo.validate
 from geo.csv_cells import pandas_cells
 from geo.importer import Imported, read_table
@@ -75,6 +77,7 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
         patch.setattr(geo.import_geometry, "file_points", _not_handled)
         patch.setattr(geo.importer, "map_distinct", pandas_map_distinct)
         patch.setattr(geo.importer, "typed_times", _not_handled)
+        patch.setattr(geo.times, "fixed_iso_times", _not_handled)
         patch.setattr(geo.validate, "_all_distinct", _never_distinct)
         slow = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     assert type(fast) is type(slow)
