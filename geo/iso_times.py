@@ -71,25 +71,26 @@ def fixed_iso_times(values: pd.Series, *, timezone: str) -> pd.Series | None:
         return None
     width = grid.shape[1]
     clock = next((c for c in (16, 19) if width - c in _SUFFIXES), None)
-    if clock is None or not _layout_ok(grid, clock):
+    if clock is None:
         return None
-    digit = grid.astype(np.int64) - ord("0")
-    year = _number(digit, 0, 4)
-    month, day = _number(digit, 5, 2), _number(digit, 8, 2)
-    hour, minute = _number(digit, 11, 2), _number(digit, 14, 2)
-    second = _number(digit, 17, 2) if clock == 19 else np.zeros(len(grid), dtype=np.int64)
+    cols = np.ascontiguousarray(grid.T)  # one row of bytes per character position
+    if not _layout_ok(cols, clock):
+        return None
+    year = _number(cols, 0, 4)
+    month, day = _number(cols, 5, 2), _number(cols, 8, 2)
+    hour, minute = _number(cols, 11, 2), _number(cols, 14, 2)
+    second = _number(cols, 17, 2) if clock == 19 else np.zeros(len(grid), dtype=np.int32)
     if not _real_times(year, month, day, hour, minute, second):
         return None
-    micros = (
-        ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second
-    ) * 1_000_000
+    seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second
+    micros = seconds * 1_000_000
     suffix = _SUFFIXES[width - clock]
     if suffix == "":
         naive = pd.Series(micros.view("datetime64[us]"), index=values.index)
         local = naive.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
         return None if local.isna().any() else local
     if suffix != "Z":
-        offset = _offset_minutes(grid, digit, clock, colon=suffix == "+hh:mm")
+        offset = _offset_minutes(cols, clock, colon=suffix == "+hh:mm")
         if offset is None:
             return None
         micros = micros - offset * 60_000_000
@@ -120,12 +121,12 @@ def _cells_grid(values: pd.Series) -> np.ndarray | None:
     return data[start : start + width * len(cells)].reshape(len(cells), width)
 
 
-def _layout_ok(grid: np.ndarray, clock: int) -> bool:
+def _layout_ok(cols: np.ndarray, clock: int) -> bool:
     """Whether every cell has digits and separators where the layout puts them."""
     separators = {4: b"-", 7: b"-", 10: b"T ", 13: b":"}
     if clock == 19:
         separators[16] = b":"
-    width = grid.shape[1]
+    width = cols.shape[0]
     if width == clock + 1:
         separators[clock] = b"Z"
     elif width > clock:
@@ -134,7 +135,7 @@ def _layout_ok(grid: np.ndarray, clock: int) -> bool:
             separators[clock + 3] = b":"
     for column in range(width):
         allowed = separators.get(column)
-        cells = grid[:, column]
+        cells = cols[column]
         if allowed is None:
             if np.any((cells < ord("0")) | (cells > ord("9"))):
                 return False
@@ -143,11 +144,11 @@ def _layout_ok(grid: np.ndarray, clock: int) -> bool:
     return True
 
 
-def _number(digit: np.ndarray, start: int, count: int) -> np.ndarray:
-    """Return the decimal number of ``count`` digit columns from ``start``."""
-    out = np.zeros(len(digit), dtype=np.int64)
-    for column in range(start, start + count):
-        out = out * 10 + digit[:, column]
+def _number(cols: np.ndarray, start: int, count: int) -> np.ndarray:
+    """Return the decimal number of ``count`` digit positions from ``start``."""
+    out = cols[start].astype(np.int32) - ord("0")
+    for column in range(start + 1, start + count):
+        out = out * 10 + (cols[column].astype(np.int32) - ord("0"))
     return out
 
 
@@ -171,16 +172,14 @@ def _real_times(*fields: np.ndarray) -> bool:
     )
 
 
-def _offset_minutes(
-    grid: np.ndarray, digit: np.ndarray, clock: int, *, colon: bool
-) -> np.ndarray | None:
+def _offset_minutes(cols: np.ndarray, clock: int, *, colon: bool) -> np.ndarray | None:
     """Signed UTC offsets in minutes (``±hhmm`` or ``±hh:mm``), ``None`` if one is no offset."""
-    hours = _number(digit, clock + 1, 2)
-    minutes = _number(digit, clock + (4 if colon else 3), 2)
+    hours = _number(cols, clock + 1, 2)
+    minutes = _number(cols, clock + (4 if colon else 3), 2)
     if np.any(hours > 23) or np.any(minutes > 59):
         return None
-    sign = np.where(grid[:, clock] == ord("-"), -1, 1)
-    return sign * (hours * 60 + minutes)
+    sign = np.where(cols[clock] == ord("-"), -1, 1)
+    return (sign * (hours * 60 + minutes)).astype(np.int64)
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -190,7 +189,7 @@ def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np
     yoe = y - era * 400
     doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
+    return (era * 146097 + doe - 719468).astype(np.int64)  # times in seconds need 64 bits
 
 
 __all__ = ["fixed_iso_times"]
