@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test install lint demo bench bench-pipeline bench-dask
+.PHONY: run test install lint demo bench bench-pipeline bench-dask bench-reading
 
 $(STAMP): requirements.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,8 @@ bench-pipeline: $(STAMP)
 # visits, one JSON line (also run by `make bench`)
 bench-dask: $(STAMP)
 	PYTHONPATH=. $(BIN)/python benchmarks/dask_engine.py --households 200000 --visits 2000000
+
+# reading households and visits (CSV and GeoParquet) against the Arrow floor at 200k
+# households / 2M visits, one JSON line (also run by `make bench`)
+bench-reading: $(STAMP)
+	PYTHONPATH=. $(BIN)/python benchmarks/reading.py --households 200000 --visits 2000000

@@ -34,7 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj.exceptions import ProjError
 
 from geo import alignment, systems
 from geo.aliases import (
@@ -52,6 +51,7 @@ from geo.errors import (
     ValidationReport,
 )
 from geo.findings import problem
+from geo.import_geometry import in_lonlat, table_geometry
 from geo.readers import RawTable, read_raw
 from geo.schema import (
     OUTCOMES,
@@ -64,20 +64,18 @@ from geo.schema import (
     text_in,
 )
 from geo.settings import DEFAULTS, Settings, resolve
+from geo.text_columns import map_distinct, stripped, stripped_text
 from geo.times import parse_times
 from geo.topology import check_beat_polygons
+from geo.typed_columns import typed_times
 from geo.validate import (
     Collector,
     check_filled,
     check_ids,
-    check_lonlat,
     names,
     parse_numbers,
     repair_polygons,
 )
-
-COORD_DECIMALS = 7
-"""Canonical coordinates are rounded to 1e-7 degrees (about 1 cm)."""
 
 logger = logging.getLogger(__name__)
 
@@ -174,16 +172,16 @@ def read_beats(
     collector, frame = _start(raw, "beats", columns)
     if not collector.report.ok:
         return _imported(_empty("beats"), collector)
-    geometry, source, coord_column = _geometry(
+    geometry, source, coord_column = table_geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=False
     )
     table = pd.DataFrame(index=frame.index)
     table["beat_id"] = check_ids(frame["beat_id"], collector, column="beat_id")
     for column in ("name", "station", "officer_ids"):
-        table[column] = _text(frame, column)
+        table[column] = stripped(frame, column)
     table["officer_ids"] = table["officer_ids"].map(officer_list)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
-    usable = present(gdf.geometry) & _in_lonlat(gdf.geometry)  # out of range: already fatal
+    usable = present(gdf.geometry) & in_lonlat(gdf.geometry)  # out of range: already fatal
     gdf.loc[usable, "geometry"] = repair_polygons(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
     )
@@ -214,12 +212,12 @@ def read_households(
     collector, frame = _start(raw, "households", columns)
     if not collector.report.ok:
         return _imported(_empty("households"), collector)
-    geometry, source, coord_column = _geometry(
+    geometry, source, coord_column = table_geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True
     )
     table = pd.DataFrame(index=frame.index)
     table["household_id"] = check_ids(frame["household_id"], collector, column="household_id")
-    table["address"] = _text(frame, "address")
+    table["address"] = stripped(frame, "address")
     if "residents" in frame:
         residents = parse_numbers(
             frame["residents"],
@@ -232,9 +230,9 @@ def read_households(
         table["residents"] = residents.round().astype("Int64")
     else:
         table["residents"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    table["vulnerable"] = _map_distinct(_text(frame, "vulnerable"), normalise_vulnerable)
-    kinds = _map_distinct(_text(frame, "kind"), normalise_kind)
-    for position in np.flatnonzero(kinds.isna().to_numpy()):
+    table["vulnerable"] = map_distinct(stripped_text(frame, "vulnerable"), normalise_vulnerable)
+    kinds = map_distinct(stripped_text(frame, "kind"), normalise_kind)
+    for position in collector.each("unknown_kind", np.flatnonzero(kinds.isna().to_numpy())):
         collector.add(
             "fatal",
             "unknown_kind",
@@ -272,18 +270,21 @@ def read_visits(
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits"), collector)
-    geometry, source, coord_column = _geometry(
+    geometry, source, coord_column = table_geometry(
         raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True, optional=True
     )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     for column in ("household_id", "officer_id"):
-        values = _text(frame, column)
+        values = stripped_text(frame, column)
         check_filled(values, collector, column=column)
-        table[column] = values
-    table["time"] = parse_times(
-        frame["time"], collector, timezone=cfg.timezone, date_order=cfg.date_order
-    )
+        table[column] = values.astype(object)
+    times = typed_times(raw, collector.header("time") or "time", timezone=cfg.timezone)
+    if times is None:
+        times = parse_times(
+            frame["time"], collector, timezone=cfg.timezone, date_order=cfg.date_order
+        )
+    table["time"] = times
     table["outcome"] = _outcomes(frame, collector)
     if "duration_min" in frame:
         table["duration_min"] = parse_numbers(
@@ -291,8 +292,8 @@ def read_visits(
         )
     else:
         table["duration_min"] = np.nan
-    table["issue_raised"] = _text(frame, "issue_raised")
-    table["follow_up_of"] = _text(frame, "follow_up_of")
+    table["issue_raised"] = stripped(frame, "issue_raised")
+    table["follow_up_of"] = stripped(frame, "follow_up_of")
     if "satisfaction" in frame:
         satisfaction = parse_numbers(
             frame["satisfaction"],
@@ -306,7 +307,7 @@ def read_visits(
         table["satisfaction"] = satisfaction.round().astype("Int64")
     else:
         table["satisfaction"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    table["note"] = _text(frame, "note")
+    table["note"] = stripped(frame, "note")
     _check_follow_ups(table, collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
     return _imported(_finish(gdf, "visits"), collector, source, coord_column)
@@ -496,7 +497,7 @@ def cross_check(
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
     known = text_in(visits.table["household_id"], households.table["household_id"])
-    for position in np.flatnonzero(~known):
+    for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",
             "unknown_household",
@@ -558,7 +559,7 @@ def _imported(
 ) -> Imported:
     """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
     raw = collector.raw
-    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None)
+    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None, typed=None)
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
@@ -626,153 +627,18 @@ def _missing(raw: RawTable, table: Table, headers: Mapping[str, str]) -> list[st
     return missing
 
 
-def _geometry(
-    raw: RawTable,
-    frame: pd.DataFrame,
-    collector: Collector,
-    *,
-    crs: str | None,
-    file_crs: str | None,
-    settings: Settings,
-    points: bool,
-    optional: bool = False,
-) -> tuple[gpd.GeoSeries, systems.CoordSource, str | None]:
-    """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column.
-
-    Returns the geometry, how its coordinates were read and the canonical column they came
-    from (``None`` for the file's own geometry).
-    """
-    index = frame.index
-    lonlat_columns = "lon" in frame and "lat" in frame and points
-    declared = raw.crs if raw.geometry is not None and not lonlat_columns else None
-    source = systems.decide(declared, named=crs, override=file_crs, default=settings.input_crs)
-    column: str | None
-    if raw.geometry is not None and not lonlat_columns:
-        column = None
-        geoms = gpd.GeoSeries(raw.geometry.values, index=index)
-        if points:
-            bad = present(geoms) & (geoms.geom_type != "Point").to_numpy()
-            for position in np.flatnonzero(bad):
-                collector.add(
-                    "fatal",
-                    "not_a_point",
-                    kind=geoms.geom_type.iloc[position],
-                    position=int(position),
-                    column="geometry",
-                )
-            geoms = geoms.where(~bad, None)
-    elif lonlat_columns:
-        column = "lon"
-        lon = parse_numbers(frame["lon"], collector, column="lon", required=False)
-        lat = parse_numbers(frame["lat"], collector, column="lat", required=False)
-        ok = check_lonlat(lon, lat, collector, required=not optional, degrees=source.lonlat)
-        built = gpd.points_from_xy(lon.where(ok), lat.where(ok))
-        geoms = gpd.GeoSeries(built, index=index)
-        geoms = geoms.where(ok.to_numpy(), None)
-    elif "geometry" in frame:
-        column = "geometry"
-        geoms = _parse_wkt(frame["geometry"], collector)
-    else:
-        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, None
-    try:
-        wgs = _to_wgs84(geoms, source)
-    except ProjError as exc:  # e.g. a local (engineering) system no datum ties to the Earth
-        collector.add(
-            "fatal",
-            "unusable_crs",
-            system=source.name,
-            error=str(exc),
-        )
-        return gpd.GeoSeries([None] * len(index), index=index, crs=WGS84), source, column
-    if column != "lon" or not source.lonlat:
-        _check_geo_ranges(wgs, collector, column=column or "geometry")
-    return wgs, source, column
-
-
 def _templated(code: str, file: str, variant: str, values: dict[str, Any]) -> Finding:
     """Return a fatal finding whose message is its template filled with ``values``."""
     message = problem(code, variant, **values)
     return Finding("fatal", code, message, file, values=values, variant=variant)
 
 
-def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:
-    located = present(geoms)
-    out = gpd.GeoSeries([None] * len(geoms), index=geoms.index, crs=WGS84)
-    if located.any():
-        converted = systems.to_wgs84(geoms[located], source)
-        rounded = _rounded(converted.to_numpy())
-        out.loc[located] = gpd.GeoSeries(rounded, index=geoms.index[located], crs=WGS84)
-    return out
-
-
-def _rounded(geoms: np.ndarray) -> np.ndarray:
-    """Return ``geoms`` with coordinates rounded to :data:`COORD_DECIMALS` places.
-
-    The same geometries as :func:`_rounded_by_transform`; when rounding changes no
-    coordinate (bit for bit) of 2D geometries, ``geoms`` themselves, without the copy of
-    every geometry that setting the coordinates makes.
-    """
-    coords = shapely.get_coordinates(geoms)
-    same = np.round(coords, COORD_DECIMALS).view(np.int64) == coords.view(np.int64)
-    if same.all() and not shapely.has_z(geoms).any():
-        return geoms
-    return _rounded_by_transform(geoms)
-
-
-def _rounded_by_transform(geoms: np.ndarray) -> np.ndarray:
-    """Return ``geoms`` with every coordinate set to itself rounded (the reference)."""
-    return shapely.transform(geoms, lambda xy: np.round(xy, COORD_DECIMALS))
-
-
-def _in_lonlat(geoms: gpd.GeoSeries) -> np.ndarray:
-    """Whether each geometry lies within longitude ±180 and latitude ±90 (missing: False).
-
-    A geometry with a coordinate that is not a finite number is not within them.
-    """
-    bounds = geoms.bounds  # NaN for missing and empty geometries
-    inside = (
-        (bounds["minx"] >= -180)
-        & (bounds["maxx"] <= 180)
-        & (bounds["miny"] >= -90)
-        & (bounds["maxy"] <= 90)
-    ).to_numpy(copy=True)
-    coords, owner = shapely.get_coordinates(geoms.to_numpy(), return_index=True)
-    inside[owner[~np.isfinite(coords).all(axis=1)]] = False
-    return inside
-
-
-def _check_geo_ranges(geoms: gpd.GeoSeries, collector: Collector, *, column: str) -> None:
-    bad = present(geoms) & ~_in_lonlat(geoms)
-    for position in np.flatnonzero(bad):
-        collector.add(
-            "fatal",
-            "coordinate_out_of_range",
-            variant="system",
-            position=int(position),
-            column=column,
-        )
-
-
-def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
-    text = values.astype(str).str.strip()
-    parsed = shapely.from_wkt(text.where(text != "", None).to_numpy(), on_invalid="ignore")
-    bad = pd.isna(parsed) & (text != "").to_numpy()
-    for position in np.flatnonzero(bad):
-        collector.add(
-            "fatal",
-            "bad_geometry",
-            position=int(position),
-            column="geometry",
-        )
-    return gpd.GeoSeries(parsed, index=values.index)
-
-
 def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
     if "outcome" not in frame:
         return pd.Series("contact", index=frame.index, dtype=object)
-    text = _text(frame, "outcome")
-    mapped = _map_distinct(text, normalise_outcome)
-    for position in np.flatnonzero(mapped.isna().to_numpy()):
+    text = stripped_text(frame, "outcome")
+    mapped = map_distinct(text, normalise_outcome)
+    for position in collector.each("unknown_outcome", np.flatnonzero(mapped.isna().to_numpy())):
         collector.add(
             "fatal",
             "unknown_outcome",
@@ -789,7 +655,7 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
     unknown = (refs != "").to_numpy(dtype=bool, copy=True)  # filled, until it is found
     if unknown.any():  # looked up only where filled: most visits follow up nothing
         unknown[unknown] = ~text_in(refs[unknown], table["visit_id"])
-    for position in np.flatnonzero(unknown):
+    for position in collector.each("unknown_follow_up", np.flatnonzero(unknown)):
         collector.add(
             "warning",
             "unknown_follow_up",
@@ -804,17 +670,6 @@ def _beat_topology(gdf: gpd.GeoDataFrame, collector: Collector, *, settings: Set
     report = check_beat_polygons(gdf, settings=settings, source=collector.raw.file)
     for finding in report.findings:
         collector.report.add(dataclasses.replace(finding, column=collector.header("geometry")))
-
-
-def _map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """Apply ``func`` once per distinct value (columns repeat a handful of codes)."""
-    return values.map({value: func(value) for value in pd.unique(values)}).astype(object)
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].astype(str).str.strip().astype(object)
 
 
 def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:

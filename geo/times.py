@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import BeatcovError
+from geo.iso_times import fixed_iso_times
 from geo.validate import Collector
 
 __all__ = ["DATE_ORDERS", "ISO_TIME", "check_timezone", "parse_times"]
@@ -124,6 +125,9 @@ def parse_times(
     if date_order not in DATE_ORDERS:
         msg = f"unknown date order {date_order!r}: use one of {', '.join(DATE_ORDERS)}"
         raise BeatcovError(msg)
+    fixed = fixed_iso_times(values, timezone=timezone)  # one ISO layout: by arithmetic
+    if fixed is not None:
+        return fixed
     text = values.astype(str).str.strip()
     iso = text.str.fullmatch(ISO_TIME).to_numpy(dtype=bool)
     cleaned = text.copy()
@@ -146,9 +150,9 @@ def parse_times(
         # zones the offset pattern misses ("18:05 UTC", "+08") mix zones into a batch, and
         # nanosecond text does not fit: read the cells one by one instead of failing
         result = _one_by_one(cleaned.where(aware_mask | naive_mask, ""), timezone=timezone)
-    for position in np.flatnonzero(result.isna().to_numpy()):
-        if variants[position] is None:  # its column's date order is already reported
-            continue
+    failed = np.flatnonzero(result.isna().to_numpy())
+    reported = np.array([v is not None for v in variants[failed]], dtype=bool)  # None: the
+    for position in collector.each("bad_time", failed[reported]):  # column's order reported
         raw = text.iloc[position]
         variant = "empty" if raw == "" else variants[position]
         collector.add(

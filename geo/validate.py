@@ -7,13 +7,15 @@ the row (or feature) and the column as the file spells it, and say what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geo.errors import Finding, Severity, ValidationReport
@@ -83,6 +85,21 @@ class Collector:
         message = located(self.raw.file, text, row=row, row_word=self.raw.row_word, column=header)
         self.report.add(Finding(severity, code, message, self.raw.file, row, header, kept, variant))
 
+    def each(self, code: str, positions: np.ndarray) -> Iterator[int]:
+        """Yield the positions whose ``code`` findings :meth:`add` would still make.
+
+        Past :data:`MAX_FINDINGS_PER_CODE` findings of a code, :meth:`add` only counts; the
+        positions past the cap are counted at once when the loop ends (a column of two
+        million bad cells costs fifty findings' work, not two million). Loop over all of
+        them, calling :meth:`add` with ``code`` for each.
+        """
+        room = max(MAX_FINDINGS_PER_CODE - self._counts.get(code, 0), 0)
+        for position in positions[:room]:
+            yield int(position)
+        rest = len(positions) - min(room, len(positions))
+        if rest:
+            self.tally(code, rest)
+
     def tally(self, code: str, count: int) -> None:
         """Count ``count`` more findings of ``code`` without making them (past the cap)."""
         self._counts[code] = self._counts.get(code, 0) + count
@@ -105,7 +122,7 @@ class Collector:
 def check_filled(values: pd.Series, collector: Collector, *, column: str) -> None:
     """Record a fatal ``missing_value`` finding for every empty (blank) cell of ``values``."""
     empty = values.astype(str).str.strip() == ""
-    for position in np.flatnonzero(empty.to_numpy()):
+    for position in collector.each("missing_value", np.flatnonzero(empty.to_numpy())):
         collector.add(
             "fatal",
             "missing_value",
@@ -125,13 +142,15 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
     """
     ids = values.astype(str).str.strip()
     empty = (ids == "").to_numpy()
-    for position in np.flatnonzero(empty):
+    for position in collector.each("missing_id", np.flatnonzero(empty)):
         collector.add(
             "fatal",
             "missing_id",
             position=int(position),
             column=column,
         )
+    if _all_distinct(ids):
+        return ids
     repeats = np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ~empty)
     if len(repeats) == 0:
         return ids
@@ -162,6 +181,23 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
     return ids
 
 
+def _all_distinct(ids: pd.Series) -> bool:
+    """Tell whether no two cells of ``ids`` are alike, without finding which are.
+
+    IDs in strictly increasing order (as exports sorted by ID are) are told by one
+    comparison of neighbours; any others by counting the distinct values (Arrow's hash).
+    """
+    cells = pa.array(ids, type=pa.large_string())
+    if cells.null_count:
+        return False
+    if len(cells) < 2:
+        return True
+    later, earlier = cells.slice(1), cells.slice(0, len(cells) - 1)
+    if pc.all(pc.greater(later, earlier)).as_py():
+        return True
+    return len(pc.unique(cells)) == len(cells)
+
+
 def parse_numbers(
     values: pd.Series,
     collector: Collector,
@@ -181,7 +217,9 @@ def parse_numbers(
     numbers = pd.Series(text_numbers(text), index=text.index, dtype=float)
     numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
-    for position in np.flatnonzero((numbers.isna() & ~empty).to_numpy()):
+    for position in collector.each(
+        "not_a_number", np.flatnonzero((numbers.isna() & ~empty).to_numpy())
+    ):
         collector.add(
             "fatal",
             "not_a_number",
@@ -200,7 +238,7 @@ def parse_numbers(
         bounds.append(numbers.notna() & ((numbers.round() != numbers) | (numbers.abs() >= 2**53)))
     if bounds:
         bad = np.logical_or.reduce([b.to_numpy() for b in bounds])
-        for position in np.flatnonzero(bad):
+        for position in collector.each("out_of_range", np.flatnonzero(bad)):
             bounded = "between" if high is not None else "at_least" if low is not None else ""
             variant = "_".join(v for v in ("whole" if integer else "", bounded) if v)
             collector.add(
@@ -229,7 +267,7 @@ def check_lonlat(
     lon_bad = (lon.abs() > 180) & degrees
     lat_bad = (lat.abs() > 90) & degrees
     swapped = lat_bad & (lon.abs() <= 90) & (lat.abs() <= 180)
-    for position in np.flatnonzero(swapped.to_numpy()):
+    for position in collector.each("swapped_lonlat", np.flatnonzero(swapped.to_numpy())):
         collector.add(
             "fatal",
             "swapped_lonlat",
@@ -239,7 +277,7 @@ def check_lonlat(
             column="lat",
         )
     out = (lon_bad | lat_bad) & ~swapped
-    for position in np.flatnonzero(out.to_numpy()):
+    for position in collector.each("coordinate_out_of_range", np.flatnonzero(out.to_numpy())):
         column = "lon" if lon_bad.iloc[position] else "lat"
         collector.add(
             "fatal",
@@ -251,7 +289,7 @@ def check_lonlat(
         )
     missing = lon.isna() | lat.isna()
     if required:
-        for position in np.flatnonzero(missing.to_numpy()):
+        for position in collector.each("missing_coordinates", np.flatnonzero(missing.to_numpy())):
             collector.add(
                 "fatal",
                 "missing_coordinates",
@@ -280,14 +318,16 @@ def repair_polygons(
     """
     result = geometry.copy()
     kinds = geometry.geom_type
-    for position in np.flatnonzero((~kinds.isin(["Polygon", "MultiPolygon"])).to_numpy()):
-        kind = kinds.iloc[position]
+    for shown in collector.each(
+        "not_a_polygon", np.flatnonzero((~kinds.isin(["Polygon", "MultiPolygon"])).to_numpy())
+    ):
+        kind = kinds.iloc[shown]
         collector.add(
             "fatal",
             "not_a_polygon",
             variant="" if kind else "empty",
             kind=kind or "",
-            position=int(position),
+            position=shown,
             column="geometry",
         )
     invalid = kinds.isin(["Polygon", "MultiPolygon"]) & ~geometry.is_valid

@@ -30,7 +30,7 @@ from shapely.ops import nearest_points
 
 from geo.coords import to_wgs84 as coords_to_wgs84
 from geo.coords import wgs84_to_gcj02
-from geo.importer import COORD_DECIMALS
+from geo.import_geometry import COORD_DECIMALS
 from geo.projection import project, to_wgs84
 
 from .addresses import StreetIndex, building_order, flat_label, house_numbers, own_address

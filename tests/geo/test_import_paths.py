@@ -4,8 +4,15 @@ Whole imports (canonical table, every finding, the headers) with the fast paths 
 the reference paths: CSV cells by :func:`geo.csv_cells.read_cells` or
 :func:`geo.csv_cells.pandas_cells` (``pandas.read_csv``), numbers by
 :func:`geo.numbers.text_numbers` or :func:`geo.numbers.pandas_numbers`
-(``pandas.to_numeric``), coordinates rounded by ``geo.importer._rounded`` (which skips
-rounding that changes nothing) or by ``shapely.transform``; geometries are compared as
+(``pandas.to_numeric``), coordinates rounded by ``geo.import_geometry._rounded`` (which skips
+rounding that changes nothing) or by ``shapely.transform``, points of longitude/latitude
+columns and of geodata files built on arrays by :func:`geo.point_columns.lonlat_points` and
+:func:`geo.point_columns.file_points` or point by point,
+codes mapped by :func:`geo.text_columns.map_distinct` or
+:func:`geo.text_columns.pandas_map_distinct`, a geodata file's datetimes taken by
+:func:`geo.typed_columns.typed_times` or parsed from their text, times in one ISO layout
+read by :func:`geo.iso_times.fixed_iso_times` or parsed cell by cell, ID columns told free of
+repeats by ``geo.validate._all_distinct`` or searched for them; geometries are compared as
 WKB, bit for bit. Compared on every CSV and XLSX file shipped (``data/demo``,
 ``tests/fixtures``), the Chinese exports of ``tests/geo/china_fixtures.py`` (GBK, GB18030,
 UTF-8 with and without a byte-order mark, UTF-16; three coordinate systems) and the CSV and
@@ -23,12 +30,15 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+import geo.import_geometry
 import geo.importer
 import geo.readers
+import geo.times
 import geo.validate
 from geo.csv_cells import pandas_cells
 from geo.importer import Imported, read_table
 from geo.numbers import pandas_numbers
+from geo.text_columns import pandas_map_distinct
 from tests.geo import china_fixtures
 from tests.support.mutations import corpus
 
@@ -46,13 +56,29 @@ def _reference(text: str, *, delimiter: str, data: bytes | None = None) -> pd.Da
     return pandas_cells(text, delimiter=delimiter)
 
 
+def _not_handled(*args: object, **kwargs: object) -> None:
+    """Stand-in for a fast path that declines, so the reference route runs."""
+    return None
+
+
+def _never_distinct(ids: pd.Series) -> bool:
+    """Stand-in for the quick duplicate test, so every ID column is searched for repeats."""
+    return False
+
+
 def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read ``path`` as ``table`` with the fast paths and the reference paths; compare."""
     fast = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
         patch.setattr(geo.readers, "read_cells", _reference)
         patch.setattr(geo.validate, "text_numbers", pandas_numbers)
-        patch.setattr(geo.importer, "_rounded", geo.importer._rounded_by_transform)
+        patch.setattr(geo.import_geometry, "_rounded", geo.import_geometry._rounded_by_transform)
+        patch.setattr(geo.import_geometry, "lonlat_points", _not_handled)
+        patch.setattr(geo.import_geometry, "file_points", _not_handled)
+        patch.setattr(geo.importer, "map_distinct", pandas_map_distinct)
+        patch.setattr(geo.importer, "typed_times", _not_handled)
+        patch.setattr(geo.times, "fixed_iso_times", _not_handled)
+        patch.setattr(geo.validate, "_all_distinct", _never_distinct)
         slow = _read(lambda: read_table(table, path))  # type: ignore[arg-type]
     assert type(fast) is type(slow)
     if isinstance(fast, BaseException):
@@ -121,7 +147,7 @@ def test_rounding_skipped_only_when_it_changes_nothing() -> None:
         "polygon": (shapely.from_wkt(["POLYGON ((0 0, 1 0, 1 1.00000001, 0 0))"]), False),
     }
     for name, (geoms, skipped) in cases.items():
-        got = geo.importer._rounded(geoms)
-        want = geo.importer._rounded_by_transform(geoms)
+        got = geo.import_geometry._rounded(geoms)
+        want = geo.import_geometry._rounded_by_transform(geoms)
         assert shapely.to_wkb(got).tolist() == shapely.to_wkb(want).tolist(), name
         assert (got is geoms) == skipped, name

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationReport
 from geo.readers import RawTable
-from geo.validate import MAX_FINDINGS_PER_CODE, Collector, check_filled, check_ids
+from geo.validate import (
+    MAX_FINDINGS_PER_CODE,
+    Collector,
+    _all_distinct,
+    check_filled,
+    check_ids,
+)
 
 
 def collector(values: list[str], header: str = "户号") -> tuple[Collector, pd.Series]:
@@ -87,3 +94,40 @@ def test_one_id_repeated_300k_times_gives_bounded_findings_in_linear_time() -> N
     assert max(len(f.message) for f in report.findings) < 300
     assert large < 2.0
     assert large < 20 * max(small, 0.01)
+
+
+def test_all_distinct_tells_repeats_in_any_order() -> None:
+    cases = {
+        "increasing": (["A1", "A2", "B"], True),
+        "shuffled": (["B", "A1", "A2"], True),
+        "repeat in order": (["A1", "A1", "A2"], False),
+        "repeat apart": (["A2", "A1", "A2"], False),
+        "two empty": (["", "A", ""], False),
+        "one": (["A"], True),
+        "none": ([], True),
+    }
+    for name, (cells, distinct) in cases.items():
+        assert _all_distinct(pd.Series(cells, dtype=str)) is distinct, name
+
+
+def _collector() -> Collector:
+    raw = RawTable(pd.DataFrame({"x": ["1"] * 300}), None, None, "f.csv", 2, "row")
+    return Collector(raw, {})
+
+
+def test_each_makes_the_findings_of_adding_every_position() -> None:
+    for before in (0, 30, MAX_FINDINGS_PER_CODE, 70):
+        for count in (0, 1, 25, 120):
+            collectors = [_collector(), _collector()]
+            for collector in collectors:
+                for position in range(before):
+                    collector.add("fatal", "not_a_number", value="x", position=position)
+                collector.add("warning", "missing_value", position=0)
+            positions = np.arange(count) + 100
+            plain, capped = collectors
+            for position in positions:
+                plain.add("fatal", "not_a_number", value="y", position=int(position))
+            for position in capped.each("not_a_number", positions):
+                capped.add("fatal", "not_a_number", value="y", position=position)
+            reports = [c.close().findings for c in collectors]
+            assert reports[0] == reports[1], (before, count)

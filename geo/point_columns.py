@@ -1,0 +1,158 @@
+"""Points of longitude/latitude columns, converted and rounded on arrays, built once.
+
+The reference route (in :mod:`geo.importer`) builds a shapely point for every checked
+longitude/latitude pair, converts the points to WGS84 (:func:`geo.systems.to_wgs84`,
+GCJ-02 and BD-09 vertex by vertex through :func:`shapely.transform`), then rounds their
+coordinates to ``decimals`` places. When the columns hold degrees (the source has no
+projection to undo), :func:`lonlat_points` gives the same points from the arrays:
+
+* the coordinates of the usable pairs (``ok``), in file order, are the ``(n, 2)`` array
+  that :func:`shapely.get_coordinates` returns for those points; a datum of GCJ-02 or
+  BD-09 is undone on its columns as :func:`geo.coords.geometry_to_wgs84` undoes it (the
+  same function on the same array, so bit for bit the same numbers);
+* every coordinate is rounded by ``numpy.round`` to ``decimals`` places, which is what the
+  reference's rounding gives whether or not it skips points that rounding leaves alone;
+* a point is built for each usable pair only (``None`` elsewhere): one shapely point per
+  located record, not two.
+
+A geodata file's own points take the same route in :func:`file_points`: their coordinates
+are converted and rounded as one array, checked against longitude ±180 and latitude ±90 on
+that array (what the reference reads from each rounded point's bounds), and new points are
+built only when rounding changed a coordinate (the reference then copies every point with
+its new coordinates; else it keeps the file's own points).
+
+A projected source (``source.frame``) is left to the reference route (``None``), and so is
+a geodata column holding anything but two-dimensional points with finite coordinates and
+missing values. ``tests/geo/test_import_paths.py`` imports every shipped file and a
+mutation corpus both ways and compares tables (geometries as WKB) and findings;
+``tests/geo/test_point_columns.py`` does so for GeoParquet files.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.coords import bd09_to_wgs84, gcj02_to_wgs84
+from geo.schema import WGS84
+from geo.systems import CoordSource
+
+
+def lonlat_points(
+    lon: pd.Series,
+    lat: pd.Series,
+    ok: np.ndarray,
+    *,
+    source: CoordSource,
+    decimals: int,
+) -> gpd.GeoSeries | None:
+    """Return the WGS84 points of the usable pairs, ``None`` where a pair is not usable.
+
+    Parameters
+    ----------
+    lon, lat : pandas.Series
+        Parsed coordinates (floats) on the frame's index.
+    ok : numpy.ndarray
+        True where the pair was checked usable (finite, in range).
+    source : CoordSource
+        How the file's coordinates are read; a projected one gives ``None`` (not handled).
+    decimals : int
+        Coordinates are rounded to this many decimal places.
+
+    Returns
+    -------
+    geopandas.GeoSeries or None
+        Points in ``EPSG:4326`` on the index of ``lon``, or ``None`` when ``source`` has
+        a projection to undo.
+
+    Examples
+    --------
+    >>> from geo.systems import decide
+    >>> lon, lat = pd.Series([118.123456789, 0.0]), pd.Series([32.5, 0.0])
+    >>> points = lonlat_points(lon, lat, np.array([True, False]), source=decide(None),
+    ...                        decimals=7)
+    >>> shapely.get_coordinates(points).tolist(), points.isna().tolist()
+    ([[118.1234568, 32.5]], [False, True])
+    """
+    if source.frame is not None:
+        return None
+    mask = np.asarray(ok, dtype=bool)
+    coords = np.column_stack(
+        [lon.to_numpy(dtype=np.float64)[mask], lat.to_numpy(dtype=np.float64)[mask]]
+    )
+    if source.datum in ("gcj02", "bd09") and len(coords):
+        inverse = gcj02_to_wgs84 if source.datum == "gcj02" else bd09_to_wgs84
+        converted = coords.copy()
+        converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
+        coords = converted
+    rounded = np.round(coords, decimals)
+    geoms = np.full(len(mask), None, dtype=object)
+    if len(rounded):
+        geoms[mask] = shapely.points(rounded)
+    return gpd.GeoSeries(geoms, index=lon.index, crs=WGS84)
+
+
+def file_points(
+    geoms: np.ndarray, *, source: CoordSource, decimals: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return a geodata file's points in WGS84, rounded, and which lie within lon/lat range.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        The file's geometries (shapely objects or ``None``).
+    source : CoordSource
+        How the file's coordinates are read.
+    decimals : int
+        Coordinates are rounded to this many decimal places.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or None
+        The geometries (``None`` where missing) and a boolean array, True where a point
+        lies outside longitude ±180 or latitude ±90; ``None`` when the reference route must
+        run (a projected source, a geometry other than a 2D point, an empty point, a
+        coordinate that is not a finite number).
+
+    Examples
+    --------
+    >>> from geo.systems import decide
+    >>> geoms = np.array([shapely.Point(118.123456789, 32.5), None], dtype=object)
+    >>> points, outside = file_points(geoms, source=decide(None), decimals=7)
+    >>> shapely.get_coordinates(points).tolist(), outside.tolist()
+    ([[118.1234568, 32.5]], [False, False])
+    """
+    if source.frame is not None:
+        return None
+    kinds = shapely.get_type_id(geoms)
+    located = kinds == 0  # a Point; missing ones are -1
+    if not np.all(located | (kinds == -1)):
+        return None
+    points = geoms[located]
+    if shapely.is_empty(points).any() or shapely.has_z(points).any():
+        return None
+    coords = shapely.get_coordinates(points)
+    if not np.isfinite(coords).all():
+        return None
+    converted = coords
+    if source.datum in ("gcj02", "bd09") and len(coords):
+        inverse = gcj02_to_wgs84 if source.datum == "gcj02" else bd09_to_wgs84
+        converted = coords.copy()
+        converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
+    rounded = np.round(converted, decimals)
+    out = np.full(len(geoms), None, dtype=object)
+    unchanged = rounded.view(np.int64) == converted.view(np.int64)
+    if converted is coords and unchanged.all():
+        out[located] = points
+    elif len(rounded):
+        out[located] = shapely.points(rounded)
+    x, y = rounded[:, 0], rounded[:, 1]
+    outside = np.zeros(len(geoms), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
+    return out, outside
+
+
+__all__ = ["file_points", "lonlat_points"]

@@ -1,0 +1,98 @@
+"""Typed columns of geodata files, taken as they are instead of through their text.
+
+A geodata file (GeoParquet, GeoPackage, ...) stores typed values; the reader turns every
+attribute into text (:func:`geo.cell_text.column_text`) and the importer parses that text
+(:func:`geo.times.parse_times`), which for a column of datetimes is a round trip: the
+time written as ISO 8601 by ``Timestamp.isoformat`` and read back. :func:`typed_times`
+takes the datetimes themselves when the round trip is certain to give them unchanged, and
+declines (``None``: the text route runs, with its findings) otherwise:
+
+* every cell holds a time (a missing one is a ``bad_time`` finding of the text route);
+* the times fall within the years 1000-9999 (four-digit years in the text) and are whole
+  microseconds (the text then holds at most six decimals, which :data:`geo.times.ISO_TIME`
+  reads as ISO 8601);
+* times with a zone have UTC offsets of whole minutes below a day (``+08:00``); they are
+  converted to the dataset's zone, as the text route converts text with an offset;
+* times without a zone are localised to the dataset's zone, as the text route localises
+  text without an offset; a local time that does not exist or is ambiguous there is a
+  finding of the text route, so any makes the column decline.
+
+The result is the text route's: microsecond times in the dataset's zone.
+``tests/geo/test_typed_columns.py`` compares both routes on GeoParquet files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.readers import RawTable
+
+_EARLIEST = pd.Timestamp("1000-01-01")
+"""The first time whose ISO text has a four-digit year."""
+
+_LATEST = pd.Timestamp("9999-12-31 23:59:59.999999")
+"""The last time whose ISO text has a four-digit year."""
+
+_TICKS_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+"""Ticks of each datetime unit in one second."""
+
+
+def typed_times(raw: RawTable, header: str, *, timezone: str) -> pd.Series | None:
+    """Return the file's own datetimes of ``header`` in ``timezone``, or ``None`` (declined).
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file, with its typed attributes (``raw.typed``) when it is a geodata file.
+    header : str
+        The file's column of visit times.
+    timezone : str
+        The dataset's zone (IANA name).
+
+    Returns
+    -------
+    pandas.Series or None
+        Times as ``datetime64[us, timezone]`` on the typed frame's index, or ``None`` when
+        the column is not a datetime column whose text is certain to read back the same
+        (see the module's rules).
+
+    Examples
+    --------
+    >>> typed = pd.DataFrame({"t": pd.to_datetime(["2026-07-01 18:05"]).tz_localize("UTC")})
+    >>> raw = RawTable(typed.astype(str), None, None, "v.parquet", 1, "feature", typed=typed)
+    >>> typed_times(raw, "t", timezone="Asia/Shanghai").tolist()
+    [Timestamp('2026-07-02 02:05:00+0800', tz='Asia/Shanghai')]
+    """
+    if raw.typed is None or header not in raw.typed:
+        return None
+    values = raw.typed[header]
+    if not isinstance(values, pd.Series):  # two columns of one name
+        return None
+    dtype = values.dtype
+    aware = isinstance(dtype, pd.DatetimeTZDtype)
+    if not (aware or (isinstance(dtype, np.dtype) and dtype.kind == "M")):
+        return None
+    if values.isna().any():
+        return None
+    wall = values.dt.tz_localize(None) if aware else values
+    if len(wall) and (wall.min() < _EARLIEST or wall.max() > _LATEST):
+        return None
+    per_second = _TICKS_PER_SECOND.get(str(wall.dt.unit))
+    if per_second is None:
+        return None
+    ticks = wall.to_numpy().view(np.int64)
+    if per_second > 10**6 and np.any(ticks % (per_second // 10**6)):
+        return None  # a fraction of a microsecond
+    if aware:
+        offsets = ticks - values.dt.tz_convert(None).to_numpy().view(np.int64)
+        if np.any(offsets % (60 * per_second)) or np.any(np.abs(offsets) >= 86_400 * per_second):
+            return None
+        return values.dt.tz_convert(timezone).dt.as_unit("us")
+    local = values.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT")
+    if local.isna().any():
+        return None
+    return local.dt.as_unit("us")
+
+
+__all__ = ["typed_times"]

@@ -1,0 +1,167 @@
+"""A geodata file's points import exactly as the point-by-point route imports them.
+
+The demo's households and visits (and the Helsinki fixture's) are written as GeoParquet
+and GeoJSON in several forms: coordinates already rounded (the file's own points are
+kept), unrounded, read as GCJ-02 or BD-09, some outside longitude/latitude range, some
+missing, and forms the array route declines (a polygon among the points, an empty point,
+a point with Z, a coordinate that is not a number). Each is imported with
+:func:`geo.point_columns.file_points` and with it declining; canonical tables, geometries
+(as WKB) and findings must be identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+
+import geo.import_geometry
+from geo.demo import DEMO_FILES
+from geo.importer import read_households, read_table, read_visits
+from geo.point_columns import file_points
+from geo.systems import decide
+
+ROOT = Path(__file__).resolve().parents[2]
+Change = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+def _same(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return geoms
+
+
+def _unrounded(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    coords = shapely.get_coordinates(geoms)
+    jitter = rng.uniform(-1e-5, 1e-5, coords.shape)
+    out = geoms.copy()
+    out[shapely.get_type_id(geoms) == 0] = shapely.points(coords + jitter)
+    return out
+
+
+def _outside_and_missing(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = geoms.copy()
+    out[[1, 4]] = [shapely.Point(181.0, 32.0), shapely.Point(118.0, -90.5)]
+    out[[2, 7]] = None
+    return out
+
+
+def _polygon(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = geoms.copy()
+    out[3] = shapely.box(118.0, 32.0, 118.001, 32.001)
+    return out
+
+
+def _empty(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = geoms.copy()
+    out[5] = shapely.Point()
+    return out
+
+
+def _with_z(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = geoms.copy()
+    out[6] = shapely.Point(118.8, 32.0, 5.0)
+    return out
+
+
+def _not_a_number(geoms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = geoms.copy()
+    out[8] = shapely.Point(np.nan, 32.0)
+    return out
+
+
+FORMS: dict[str, Change] = {
+    "same": _same,
+    "unrounded": _unrounded,
+    "outside_and_missing": _outside_and_missing,
+    "polygon": _polygon,
+    "empty": _empty,
+    "with_z": _with_z,
+    "not_a_number": _not_a_number,
+}
+SOURCES = {
+    "demo households": (read_households, DEMO_FILES["households"]),
+    "demo visits": (read_visits, DEMO_FILES["visits"]),
+    "helsinki households": (read_households, ROOT / "tests/fixtures/helsinki/households.csv"),
+}
+
+
+def _declined(*args: object, **kwargs: object) -> None:
+    return None
+
+
+def _finding(finding: object) -> str:
+    return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, gpd.GeoDataFrame]:
+    return {name: reader(path).table for name, (reader, path) in SOURCES.items()}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".geojson"])
+@pytest.mark.parametrize("file_crs", [None, "gcj02", "bd09"])
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_geodata_points_import_the_same(
+    form: str,
+    file_crs: str | None,
+    suffix: str,
+    tables: dict[str, gpd.GeoDataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if suffix == ".geojson" and form == "not_a_number":
+        pytest.skip("GeoJSON cannot hold a coordinate that is not a number")
+    rng = np.random.default_rng(5)
+    for name, table in tables.items():
+        kind = "visits" if "visits" in name else "households"
+        frame = table.drop(columns=["geometry"]).head(300)
+        if kind == "visits":
+            frame = frame.assign(time=frame["time"].astype(str))  # GeoJSON has no zones
+        if "officer_ids" in frame:
+            frame = frame.drop(columns=["officer_ids"])
+        geoms = FORMS[form](table.geometry.to_numpy()[:300], rng)
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms), crs=4326)
+        path = tmp_path / f"{name.replace(' ', '_')}{suffix}"
+        if suffix == ".parquet":
+            gdf.to_parquet(path)
+        else:
+            gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+        fast = read_table(kind, path, file_crs=file_crs)
+        with monkeypatch.context() as patch:
+            patch.setattr(geo.import_geometry, "file_points", _declined)
+            slow = read_table(kind, path, file_crs=file_crs)
+        assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
+        wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
+        assert wkb[0] == wkb[1], (name, form)
+        assert [_finding(f) for f in fast.report.findings] == [
+            _finding(f) for f in slow.report.findings
+        ], (name, form)
+
+
+def test_file_points_declines_what_it_does_not_handle() -> None:
+    wgs84 = decide(None)
+    point = shapely.Point(118.0, 32.0)
+    cases = {
+        "points and missing": ([point, None], True),
+        "a polygon": ([point, shapely.box(0, 0, 1, 1)], False),
+        "an empty point": ([point, shapely.Point()], False),
+        "a point with z": ([shapely.Point(1.0, 2.0, 3.0)], False),
+        "infinite": ([shapely.Point(np.inf, 2.0)], False),
+    }
+    for name, (geoms, handled) in cases.items():
+        got = file_points(np.array(geoms, dtype=object), source=wgs84, decimals=7)
+        assert (got is not None) == handled, name
+    projected = decide(None, named="EPSG:4548")
+    assert file_points(np.array([point], dtype=object), source=projected, decimals=7) is None
+
+
+def test_rounded_points_are_the_files_own() -> None:
+    geoms = np.array([shapely.Point(118.1234567, 32.5), None], dtype=object)
+    points, outside = file_points(geoms, source=decide(None), decimals=7)  # type: ignore[misc]
+    assert points[0] is geoms[0]
+    assert outside.tolist() == [False, False]

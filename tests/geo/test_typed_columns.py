@@ -1,0 +1,147 @@
+"""A GeoParquet file's own datetimes import exactly as their text would (geo.typed_columns).
+
+The demo's visits are written as GeoParquet with the time column in many forms (zoned,
+UTC, naive, nanoseconds, seconds, missing cells, a local time that does not exist, old
+offsets of seconds, text); each file is imported with :func:`geo.typed_columns.typed_times`
+and with it declining (the text route), and the canonical tables, geometries (as WKB) and
+findings must be identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+
+import geo.importer
+from geo.demo import DEMO_FILES
+from geo.importer import Imported, read_table, read_visits
+from geo.readers import RawTable
+from geo.settings import DEFAULTS
+from geo.typed_columns import typed_times
+
+
+@pytest.fixture(scope="module")
+def demo_visits() -> gpd.GeoDataFrame:
+    table = read_visits(DEMO_FILES["visits"]).table
+    return table.drop(columns=["geometry"]).set_geometry(table.geometry.to_numpy(), crs=4326)
+
+
+def _shanghai(times: pd.Series) -> pd.Series:
+    return times
+
+
+def _utc_ns(times: pd.Series) -> pd.Series:
+    return times.dt.tz_convert("UTC").dt.as_unit("ns")
+
+
+def _naive(times: pd.Series) -> pd.Series:
+    return times.dt.tz_localize(None)
+
+
+def _seconds(times: pd.Series) -> pd.Series:
+    return times.dt.as_unit("s")
+
+
+def _nanosecond_fraction(times: pd.Series) -> pd.Series:
+    out = times.dt.as_unit("ns").copy()
+    out.iloc[3] = out.iloc[3] + pd.Timedelta(1, "ns")
+    return out
+
+
+def _missing(times: pd.Series) -> pd.Series:
+    out = times.copy()
+    out.iloc[[2, 5]] = pd.NaT
+    return out
+
+
+def _nonexistent_in_berlin(times: pd.Series) -> pd.Series:
+    out = times.dt.tz_localize(None).copy()
+    out.iloc[1] = pd.Timestamp("2026-03-29 02:30")  # clocks jump from 02:00 to 03:00
+    return out
+
+
+def _old_offset(times: pd.Series) -> pd.Series:
+    out = times.dt.tz_convert("Europe/Amsterdam").copy()
+    out.iloc[0] = pd.Timestamp("1900-07-01 12:00", tz="Europe/Amsterdam")  # +00:19:32
+    return out
+
+
+def _text(times: pd.Series) -> pd.Series:
+    return times.astype(str)
+
+
+FORMS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
+    "shanghai_us": (_shanghai, "Asia/Shanghai"),
+    "utc_ns": (_utc_ns, "Asia/Shanghai"),
+    "naive": (_naive, "Asia/Shanghai"),
+    "seconds": (_seconds, "Europe/Berlin"),
+    "nanosecond_fraction": (_nanosecond_fraction, "Asia/Shanghai"),
+    "missing": (_missing, "Asia/Shanghai"),
+    "nonexistent": (_nonexistent_in_berlin, "Europe/Berlin"),
+    "old_offset": (_old_offset, "Asia/Shanghai"),
+    "text": (_text, "Asia/Shanghai"),
+}
+
+
+def _declined(*args: object, **kwargs: object) -> None:
+    return None
+
+
+def _finding(finding: object) -> str:
+    return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_parquet_times_import_the_same(
+    form: str, demo_visits: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    change, zone = FORMS[form]
+    path = tmp_path / "visits.parquet"
+    demo_visits.assign(time=change(demo_visits["time"])).to_parquet(path)
+    settings = dataclasses.replace(DEFAULTS, timezone=zone)
+    fast = read_table("visits", path, settings=settings)
+    with monkeypatch.context() as patch:
+        patch.setattr(geo.importer, "typed_times", _declined)
+        slow = read_table("visits", path, settings=settings)
+    assert isinstance(fast, Imported)
+    assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
+    wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
+    assert wkb[0] == wkb[1]
+    assert [_finding(f) for f in fast.report.findings] == [
+        _finding(f) for f in slow.report.findings
+    ]
+
+
+def test_typed_times_taken_or_declined(demo_visits: gpd.GeoDataFrame) -> None:
+    times = demo_visits["time"]
+    cases = {  # form: taken
+        "shanghai_us": True,
+        "utc_ns": True,
+        "naive": True,
+        "seconds": True,
+        "nanosecond_fraction": False,
+        "missing": False,
+        "nonexistent": False,
+        "old_offset": False,
+        "text": False,
+    }
+    for form, taken in cases.items():
+        change, zone = FORMS[form]
+        typed = pd.DataFrame({"t": change(times)})
+        raw = RawTable(typed.astype(str), None, None, "v.parquet", 1, "feature", typed=typed)
+        got = typed_times(raw, "t", timezone=zone)
+        assert (got is not None) == taken, form
+        if got is not None:
+            assert str(got.dtype) == f"datetime64[us, {zone}]", form
+
+
+def test_no_typed_columns_for_spreadsheets() -> None:
+    raw = RawTable(pd.DataFrame({"t": ["2026-07-01 18:05"]}), None, None, "v.csv", 2, "row")
+    assert typed_times(raw, "t", timezone="Asia/Shanghai") is None
