@@ -21,14 +21,12 @@ XLSX files of the mutation corpus of ``tests/geo/test_importer_fuzz.py``.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import shapely
-from geopandas.testing import assert_geodataframe_equal
 
 import geo.import_geometry
 import geo.importer
@@ -41,6 +39,7 @@ from geo.numbers import pandas_numbers
 from geo.text_columns import pandas_map_distinct
 from tests.geo import china_fixtures
 from tests.support.mutations import corpus
+from tests.support.same_import import assert_same_import
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(
@@ -85,12 +84,7 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
         assert str(fast) == str(slow)
         return
     assert isinstance(slow, Imported)
-    assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
-    wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
-    assert wkb[0] == wkb[1]
-    assert [_finding(f) for f in fast.report.findings] == [
-        _finding(f) for f in slow.report.findings
-    ]
+    assert_same_import(fast, slow)
     assert fast.headers == slow.headers
 
 
@@ -99,10 +93,6 @@ def _read(call: Callable[[], Imported]) -> Imported | BaseException:
         return call()
     except Exception as error:  # noqa: BLE001 (compared: both paths must raise the same)
         return error
-
-
-def _finding(finding: object) -> str:
-    return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))

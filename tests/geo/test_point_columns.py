@@ -11,7 +11,6 @@ a point with Z, a coordinate that is not a number). Each is imported with
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,13 +18,13 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from geopandas.testing import assert_geodataframe_equal
 
 import geo.import_geometry
 from geo.demo import DEMO_FILES
 from geo.importer import read_households, read_table, read_visits
 from geo.point_columns import file_points
 from geo.systems import decide
+from tests.support.same_import import assert_same_import
 
 ROOT = Path(__file__).resolve().parents[2]
 Change = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -94,10 +93,6 @@ def _declined(*args: object, **kwargs: object) -> None:
     return None
 
 
-def _finding(finding: object) -> str:
-    return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
-
-
 @pytest.fixture(scope="module")
 def tables() -> dict[str, gpd.GeoDataFrame]:
     return {name: reader(path).table for name, (reader, path) in SOURCES.items()}
@@ -141,12 +136,7 @@ def test_geodata_points_import_the_same(
         with monkeypatch.context() as patch:
             patch.setattr(geo.import_geometry, "file_points", _declined)
             slow = read_table(kind, path, file_crs=file_crs)
-        assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
-        wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
-        assert wkb[0] == wkb[1], (name, form)
-        assert [_finding(f) for f in fast.report.findings] == [
-            _finding(f) for f in slow.report.findings
-        ], (name, form)
+        assert_same_import(fast, slow, context=(name, form))
 
 
 def test_file_points_declines_what_it_does_not_handle() -> None:

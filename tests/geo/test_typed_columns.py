@@ -16,8 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-import shapely
-from geopandas.testing import assert_geodataframe_equal
 
 import geo.importer
 from geo.demo import DEMO_FILES
@@ -25,6 +23,7 @@ from geo.importer import Imported, read_table, read_visits
 from geo.readers import RawTable
 from geo.settings import DEFAULTS
 from geo.typed_columns import typed_times
+from tests.support.same_import import assert_same_import
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +93,6 @@ def _declined(*args: object, **kwargs: object) -> None:
     return None
 
 
-def _finding(finding: object) -> str:
-    return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
-
-
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_parquet_times_import_the_same(
     form: str, demo_visits: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -111,12 +106,7 @@ def test_parquet_times_import_the_same(
         patch.setattr(geo.importer, "typed_times", _declined)
         slow = read_table("visits", path, settings=settings)
     assert isinstance(fast, Imported)
-    assert_geodataframe_equal(fast.table, slow.table, check_less_precise=False)
-    wkb = [shapely.to_wkb(part.table.geometry.to_numpy()).tolist() for part in (fast, slow)]
-    assert wkb[0] == wkb[1]
-    assert [_finding(f) for f in fast.report.findings] == [
-        _finding(f) for f in slow.report.findings
-    ]
+    assert_same_import(fast, slow)
 
 
 def test_typed_times_taken_or_declined(demo_visits: gpd.GeoDataFrame) -> None:
