@@ -493,7 +493,23 @@ def _walk_order(household_ids: pd.Series, order: pd.Series | None) -> pd.Series:
 
 def todos(rows: pd.DataFrame) -> pd.DataFrame:
     """Return the rows of :func:`beat_list` with a to-do, in their order."""
-    return rows[rows["todo"] != ""]
+    return rows[has_todo(rows)]
+
+
+def todo_count(rows: pd.DataFrame) -> int:
+    """Return how many rows of :func:`beat_list` have a to-do (no rows copied).
+
+    Examples
+    --------
+    >>> todo_count(pd.DataFrame({"todo": ["never_contacted", "", "open_follow_up"]}))
+    2
+    """
+    return int(has_todo(rows).sum())
+
+
+def has_todo(rows: pd.DataFrame) -> pd.Series:
+    """Return where a row of :func:`beat_list` has a to-do."""
+    return rows["todo"] != ""
 
 
 def route_stops(stops: pd.DataFrame, blocks: pd.DataFrame) -> pd.DataFrame:
@@ -516,7 +532,7 @@ def walk_band(rows: pd.DataFrame, *, now_band: str) -> str:
     >>> walk_band(rows, now_band="evening"), walk_band(rows.iloc[:0], now_band="midday")
     ('morning', 'midday')
     """
-    advised = rows.loc[rows["todo"] != "", "recommended_band"].fillna("").astype(str)
+    advised = rows.loc[has_todo(rows), "recommended_band"].fillna("").astype(str)
     counts = advised[advised.isin(TIE_ORDER)].value_counts()
     if counts.empty:
         return now_band

@@ -47,7 +47,7 @@ listed = page_cache.drawn(
     lambda: views.beat_list(view.households, blocks, [beat_id], no_block=no_block),
     beat_id,
 )
-ui.beat_metrics(figures, to_visit=int((listed["todo"] != "").sum()))
+ui.beat_metrics(figures, to_visit=views.todo_count(listed))
 
 # ------------------------------------------------------------------ the walk: inputs
 st.subheader(t("my_beat.walk"))
@@ -164,7 +164,7 @@ if route is not None and isinstance(asked, walks.WalkInputs):
     )
 
 # ------------------------------------------------------------------ every household
-st.subheader(t("my_beat.list", count=len(listed), todo=int((listed["todo"] != "").sum())))
+st.subheader(t("my_beat.list", count=len(listed), todo=views.todo_count(listed)))
 st.caption(t("my_beat.list_help" if route is None else "my_beat.list_help_route"))
 
 
