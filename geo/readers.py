@@ -341,7 +341,9 @@ def _read_gdal(
     only that driver claims, after its magic number was checked. Features and fields are
     checked against the limits from GDAL's layer information before the features are read,
     and at most one feature more than the limit is read (a GeoPackage may understate its
-    count).
+    count). pyogrio sets aside room for as many rows as it may read, so a layer is first
+    read up to one feature more than its stated count, and read again up to the limit only
+    when that many came (a count that understates).
     """
     source = str(path.resolve())
     if driver != "ESRI Shapefile":
@@ -353,7 +355,13 @@ def _read_gdal(
     features = int(info["features"])
     if features >= 0:
         limits.check_counts(file=label, settings=settings, records=features, columns=columns)
-    gdf = pyogrio.read_dataframe(source, max_features=settings.max_records + 1, **options)
+    most = settings.max_records + 1
+    # pyogrio sets aside room for ``max_features`` rows before it reads: the layer's own
+    # count (plus one, to notice a count that understates) keeps a small file cheap
+    stated = features + 1 if 0 <= features < settings.max_records else most
+    gdf = pyogrio.read_dataframe(source, max_features=stated, **options)
+    if stated < most and len(gdf) == stated:  # more features than the layer said
+        gdf = pyogrio.read_dataframe(source, max_features=most, **options)
     if len(gdf) > settings.max_records:
         count = max(features, len(gdf))
         raise limits.over_limit(label, "features", "max_records", settings.max_records, count=count)

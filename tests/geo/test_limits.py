@@ -180,6 +180,23 @@ def test_a_geopackage_that_understates_its_features_is_still_refused(tmp_path: P
     assert (error.variant, error.values["count"]) == ("features", 4)
 
 
+def test_a_geopackage_that_understates_its_features_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "households.gpkg"
+    points = [Point(118.8 + i * 1e-4, 32.05) for i in range(5)]
+    gdf = gpd.GeoDataFrame({"household_id": list("abcde")}, geometry=points, crs=4326)
+    gdf.to_file(path, driver="GPKG")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 2")
+    db.close()
+    # read first up to the stated count plus one (3 rows came: more than stated), then again
+    # up to the limit: every feature, as a truthful count gives
+    assert read_raw(path).frame["household_id"].tolist() == list("abcde")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 5")
+    db.close()
+    assert read_raw(path).frame["household_id"].tolist() == list("abcde")
+
+
 def test_geoparquet_rows_and_vertices_from_its_footer(tmp_path: Path) -> None:
     path = tmp_path / "households.parquet"
     points = [Point(118.8 + i * 1e-4, 32.05) for i in range(5)]
