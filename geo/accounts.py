@@ -116,14 +116,19 @@ _DEMO_HASHES: dict[tuple[Any, ...], str] = {}
 """One argon2 hash of the public demo password per hasher setup, made once per process."""
 
 
-def _demo_hash(hasher: PasswordHasher) -> str:
-    """Return a hash of :data:`DEMO_PASSWORD` for ``hasher``'s parameters, made once.
+def password_hasher() -> PasswordHasher:
+    """Return the hasher of new passwords: argon2-cffi's defaults.
 
-    The demo password is printed in the README, so one salted hash shared by the demo
-    accounts of every workspace hides nothing; it spares each new workspace three argon2
-    runs (about 0.3 s and 64 MiB each).
+    They are RFC 9106's low-memory profile (argon2id, 3 passes, 64 MiB, 4 lanes); a stored
+    hash made with other parameters is renewed at its next right login. The test suite
+    hands out cheaper parameters here (``tests/conftest.py``) except where it checks these.
     """
-    key = (
+    return PasswordHasher()
+
+
+def hasher_key(hasher: PasswordHasher) -> tuple[Any, ...]:
+    """Return the parameters that decide what ``hasher``'s hashes cost and look like."""
+    return (
         hasher.time_cost,
         hasher.memory_cost,
         hasher.parallelism,
@@ -131,6 +136,16 @@ def _demo_hash(hasher: PasswordHasher) -> str:
         hasher.salt_len,
         hasher.type,
     )
+
+
+def _demo_hash(hasher: PasswordHasher) -> str:
+    """Return a hash of :data:`DEMO_PASSWORD` for ``hasher``'s parameters, made once.
+
+    The demo password is printed in the README, so one salted hash shared by the demo
+    accounts of every workspace hides nothing; it spares each new workspace three argon2
+    runs (about 0.3 s and 64 MiB each).
+    """
+    key = hasher_key(hasher)
     if key not in _DEMO_HASHES:
         _DEMO_HASHES[key] = hasher.hash(DEMO_PASSWORD)
     return _DEMO_HASHES[key]
@@ -279,7 +294,7 @@ class Accounts:
     database : geo.audit.Database
         The workspace (:class:`geo.workspace.Workspace`): its transactions and reads.
     hasher : argon2.PasswordHasher, optional
-        The hasher (default: argon2-cffi's defaults).
+        The hasher (default: :func:`password_hasher`).
 
     Examples
     --------
@@ -295,7 +310,7 @@ class Accounts:
 
     def __init__(self, database: Database, *, hasher: PasswordHasher | None = None) -> None:
         self.database = database
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or password_hasher()
 
     # ------------------------------------------------------------- reading
 

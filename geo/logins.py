@@ -34,6 +34,7 @@ import hmac
 import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -43,6 +44,7 @@ from geo.accounts import (
     Account,
     Accounts,
     account_from_row,
+    hasher_key,
     normalise_username,
 )
 from geo.audit import Actor, append, now_utc, utc_text
@@ -114,7 +116,8 @@ def authenticate(
         name = unicodedata.normalize("NFKC", str(username)).strip()[:64] or "(blank)"
     stored = accounts.credentials(name)
     if stored is None or (stored[0].demo and not demo) or stored[0].disabled:
-        _verify(accounts.hasher, _dummy_hash(), password, at_once=cfg.password_checks_at_once)
+        dummy = _dummy_hash(accounts.hasher)
+        _verify(accounts.hasher, dummy, password, at_once=cfg.password_checks_at_once)
         outcome = "unknown_user" if stored is None or stored[0].demo else "disabled"
         role = "none" if stored is None else stored[0].role
         _record(accounts, Actor(name, role), "failed_login", outcome, when)
@@ -217,7 +220,16 @@ def _count_failure(conn: Connection, account: Account, when: dt.datetime, cfg: S
     return Login("wrong_password", locked_until=until)
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    """Return a hash of nothing anyone types (an unknown name costs the same time)."""
-    return PasswordHasher().hash("beatcov: no such account")
+_DUMMY_HASHES: dict[tuple[Any, ...], str] = {}
+"""A hash of nothing anyone types, per hasher setup, made once per process."""
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Return a hash of nothing anyone types, with ``hasher``'s parameters.
+
+    An unknown name is checked against it, so it costs what a real account's check costs.
+    """
+    key = hasher_key(hasher)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash("beatcov: no such account")
+    return _DUMMY_HASHES[key]

@@ -13,7 +13,8 @@ from typing import Literal
 
 import geopandas as gpd
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
 
 from geo.accounts import (
     DEMO_ACCOUNTS,
@@ -27,7 +28,7 @@ from geo.accounts import (
 from geo.audit import Actor, AuditLog
 from geo.demo import DEMO_FILES
 from geo.errors import AccountError
-from geo.logins import authenticate, session_end
+from geo.logins import _dummy_hash, authenticate, session_end
 from geo.settings import DEFAULTS
 from geo.workspace import Workspace
 
@@ -52,6 +53,37 @@ def stored_hash(accounts: Accounts, name: str) -> str:
     with accounts.database.reading("t") as conn:
         row = conn.execute("SELECT password_hash FROM accounts WHERE username = ?", (name,))
         return str(row.fetchone()[0])
+
+
+@pytest.mark.real_password_cost
+@pytest.mark.sqlite_only  # the parameters do not depend on the backend
+def test_passwords_are_hashed_with_rfc_9106_low_memory(tmp_path: Path) -> None:
+    accounts = Accounts(Workspace(tmp_path))
+    accounts.add("wang", "officer", PASSWORD, beats="B01", actor=ADMIN)
+    hashed = stored_hash(accounts, "wang")
+    # argon2id, 64 MiB, 3 passes, 4 lanes: RFC 9106's second recommended option
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert extract_parameters(hashed) == RFC_9106_LOW_MEMORY
+    # an unknown name is checked against a hash that costs the same
+    assert extract_parameters(_dummy_hash(accounts.hasher)) == RFC_9106_LOW_MEMORY
+
+
+@pytest.mark.real_password_cost
+@pytest.mark.sqlite_only
+def test_a_cheaper_hash_is_renewed_at_the_next_right_login(tmp_path: Path) -> None:
+    cheap = Accounts(Workspace(tmp_path), hasher=PasswordHasher.from_parameters(CHEAPEST))
+    cheap.add("wang", "officer", PASSWORD, beats="B01", actor=ADMIN)
+    assert extract_parameters(stored_hash(cheap, "wang")) == CHEAPEST
+    accounts = Accounts(Workspace(tmp_path))
+    assert not authenticate(accounts, "wang", "wrong password!", demo=False, now=T0).ok
+    assert extract_parameters(stored_hash(accounts, "wang")) == CHEAPEST
+    assert authenticate(accounts, "wang", PASSWORD, demo=False, now=minutes(1)).ok
+    assert extract_parameters(stored_hash(accounts, "wang")) == RFC_9106_LOW_MEMORY
+
+
+def test_the_suite_hashes_cheaply_unless_marked(tmp_path: Path) -> None:
+    accounts = Accounts(Workspace(tmp_path))
+    assert extract_parameters(accounts.hasher.hash(PASSWORD)) == CHEAPEST
 
 
 def test_passwords_are_stored_as_argon2id_hashes(accounts: Accounts) -> None:
