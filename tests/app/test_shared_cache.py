@@ -11,7 +11,7 @@ import pandas as pd
 from shapely.geometry import Point, Polygon
 
 from app import state
-from tests.support.shared_caches import fingerprint
+from tests.support.shared_caches import _text_array, fingerprint
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,32 @@ def test_the_fingerprint_sees_changes_in_every_column_type_the_app_hands_out() -
     changed[5].loc[0, "geometry"] = holed  # same outline, one hole more
     changed[6].loc[2, "geometry"] = Point(0, 0)  # an empty cell filled
     assert len({fingerprint(c) for c in changed} | {print_}) == 8
+
+
+def test_the_fingerprint_reads_text_columns_exactly() -> None:
+    texts = ["甲区", "b", None, "", "ab"]
+    frame = pd.DataFrame({"object": pd.Series(texts, dtype=object), "arrow": texts})
+    frame["arrow"] = frame["arrow"].astype("string[pyarrow]")
+    assert all(_text_array(frame[c]) is not None for c in frame.columns)  # the fast route
+    print_ = fingerprint(frame)
+    # the same values through another route, and a slice of a longer column, read the same
+    longer = pd.DataFrame(
+        {"object": pd.Series(["x", *texts], dtype=object), "arrow": ["x", *texts]}
+    )
+    longer = longer.iloc[1:]
+    longer["arrow"] = longer["arrow"].astype("string[pyarrow]")
+    assert fingerprint(longer.reset_index(drop=True)) == print_
+    changed = [frame.copy() for _ in range(5)]
+    changed[0].loc[0, "object"] = "乙区"  # one character
+    changed[1].loc[2, "object"] = ""  # a null made empty
+    changed[2].loc[3, "object"] = None  # an empty made null
+    changed[3].loc[4, "object"] = "a"  # a shorter value: where the values end moves
+    changed[4].loc[1, "arrow"] = "c"
+    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    # text beside other kinds of object still goes through pandas' hashing
+    mixed = pd.DataFrame({"cell": pd.Series(["a", 1, None], dtype=object)})
+    assert _text_array(mixed["cell"]) is None
+    assert fingerprint(mixed) != fingerprint(mixed.replace({1: 2}))
 
 
 @state.shared_cache()
