@@ -100,6 +100,7 @@ def scored_visit_counts(
     start: TimeLike,
     end: TimeLike,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.Series:
     """Return the number of scored visits per value of the household column ``by``.
 
@@ -114,6 +115,9 @@ def scored_visit_counts(
         E.g. ``"block_id"``.
     start, end, settings
         The window and counting rules, as for :func:`analysis.coverage.household_status`.
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -122,7 +126,7 @@ def scored_visit_counts(
         household (0 where none was scored).
     """
     require_columns(households, ("household_id", by), name="households")
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = scored_visits(visits, start=start, end=end, settings=settings) & (codes >= 0)
     per_household = np.bincount(codes[keep], minlength=len(households))
     counts = pd.Series(per_household, index=households.index).groupby(

@@ -158,18 +158,26 @@ def _counted_visits(
     start: TimeLike | None,
     end: TimeLike | None,
     settings: Settings,
+    codes: np.ndarray | None = None,
+    columns: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return counted visits of known households in the window and their household rows."""
+    """Return counted visits of known households in the window and their household rows.
+
+    The visits keep ``time``, ``outcome`` and ``columns`` (those present), not every column:
+    copying a whole frame of millions of visits costs more than the counting.
+    """
     require_columns(visits, ("visit_id", "household_id", "time"), name="visits")
     require_columns(households, ("household_id",), name="households")
     times = visit_times(visits)
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = (
         (codes >= 0)
         & counted_mask(visits, settings=settings)
         & window_mask(times, start=start, end=end, settings=settings)
     )
-    return visits[keep], codes[keep]
+    wanted = ["time", "outcome", *columns]
+    kept = [c for c in dict.fromkeys(wanted) if c in visits.columns]
+    return visits.loc[keep, kept], codes[keep]
 
 
 def _home_mask(visits: pd.DataFrame) -> np.ndarray:
@@ -212,7 +220,7 @@ def band_success(
     """
     s = resolve(settings)
     keys = [by] if isinstance(by, str) else list(by)
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
+    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s, columns=keys)
     frame = pd.DataFrame(index=np.arange(len(v)))
     dtypes = {}
     for key in keys:
@@ -258,6 +266,7 @@ def recommended_band(
     start: TimeLike | None = None,
     end: TimeLike | None = None,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return, per block, the band most likely to find people home.
 
@@ -274,6 +283,9 @@ def recommended_band(
         bands), ``band_prior_attempts`` (weight ``m`` of each level's prior, in
         pseudo-attempts) and ``band_base_rate`` (prior home rate of a band nobody anywhere
         has tried).
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -304,7 +316,7 @@ def recommended_band(
     beat_of = beats.get_indexer(block_beat.to_numpy())
     nb, nbeat, nk = len(blocks), len(beats), len(TIE_ORDER)
 
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
+    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s, codes=codes)
     blk = lookup(pd.Series(blocks), households["block_id"])[codes]
     band = band_of(visit_times(v), settings=s)
     band_pos = np.array([TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1])

@@ -57,6 +57,7 @@ def weekly_trend(
     end: TimeLike,
     by: str | Sequence[str] = "beat_id",
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return weekly attempts, contacts and cumulative coverage per unit.
 
@@ -72,6 +73,9 @@ def weekly_trend(
         Household column(s) naming the unit; default ``beat_id``.
     settings : Settings, optional
         ``include_unverified``, ``timezone`` (the zone whose Mondays start the weeks).
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -94,7 +98,7 @@ def weekly_trend(
     tz = local_zone(s)
     win = resolve_window(start, end, settings=s)
 
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = (codes >= 0) & win.contains(times)
     contact = (counted_mask(visits, settings=s) & contact_mask(visits))[keep]
     hh = codes[keep]

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.coverage import household_status, officer_summary, summarise
-from analysis.rules import resolve_window
+from analysis.coverage import contact_counts, household_status, officer_summary, summarise
+from analysis.rules import household_codes, resolve_window
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
 
@@ -140,6 +140,25 @@ def test_include_unverified_counts_a8(households: pd.DataFrame, visits: pd.DataF
     assert (h5["contacts"], h5["contacted"], h5["vulnerable_overdue"]) == (1, True, False)
     assert h5["days_since_contact"] == 11.0
     assert h5["mean_satisfaction"] == 5.0
+
+
+def test_contact_counts(households: pd.DataFrame, visits: pd.DataFrame) -> None:
+    # counted contacts in the window: h1 a1 and a11 (a2 nobody_home), h2 a3 (a4 after END),
+    # h3 none (a5 before START), h4 a6, h5 none (a8 unverified), h6 none (a9 refused)
+    assert contact_counts(households, visits, start=START, end=END).tolist() == [2, 1, 0, 1, 0, 0]
+    # as logged: a8 counts too
+    logged = DEFAULTS.replace(include_unverified=True)
+    counts = contact_counts(households, visits, start=START, end=END, settings=logged)
+    assert counts.tolist() == [2, 1, 0, 1, 1, 0]
+
+
+def test_given_codes_give_the_same_figures(households: pd.DataFrame, visits: pd.DataFrame) -> None:
+    codes = household_codes(households, visits)
+    assert codes.tolist() == [0, 0, 1, 1, 2, 3, 4, 4, 5, -1, 0]  # a10's hX is unknown
+    given = household_status(households, visits, start=START, end=END, codes=codes)
+    pd.testing.assert_frame_equal(given, household_status(households, visits, start=START, end=END))
+    officers = officer_summary(given, visits, start=START, end=END, codes=codes)
+    pd.testing.assert_frame_equal(officers, officer_summary(given, visits, start=START, end=END))
 
 
 def test_without_verified_column_all_visits_count(
