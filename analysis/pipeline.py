@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis.coverage import contact_counts, household_status, officer_summary, summarise
 from analysis.gaps import find_gaps, household_priority, household_todos
-from analysis.rules import household_codes, window_mask
+from analysis.rules import RULE_TEXT, arrow_text, household_codes, window_mask
 from analysis.satisfaction import scored_visit_counts
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
@@ -237,18 +237,17 @@ def analyse(
 
     step("household status")
     codes = household_codes(homes, checked)  # each visit's household row, for every step
-    status = household_status(homes, checked, start=start, end=end, settings=s, codes=codes)
+    facts = arrow_text(checked, RULE_TEXT)  # the outputs keep ``checked``'s own columns
+    status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)
     logged = s.replace(include_unverified=True)
     status["contacted_as_logged"] = (
-        contact_counts(homes, checked, start=start, end=end, settings=logged, codes=codes) > 0
+        contact_counts(homes, facts, start=start, end=end, settings=logged, codes=codes) > 0
     )
     status["placement"] = homes["placement"].to_numpy()
 
     step("summaries and gaps")
     blocks_out = _block_table(units, block_beats, status, s)
-    blocks_out = _with_band(
-        blocks_out, checked, homes, start=start, end=end, settings=s, codes=codes
-    )
+    blocks_out = _with_band(blocks_out, facts, homes, start=start, end=end, settings=s, codes=codes)
     under = blocks_out.set_index("block_id")["under_visited"]
     name_of = blocks_out.set_index("block_id")["name"]
     status.insert(
@@ -266,7 +265,7 @@ def analyse(
     )
     status["priority_rank"] = household_priority(status).to_numpy()
     scored = scored_visit_counts(
-        status, checked, by="block_id", start=start, end=end, settings=s, codes=codes
+        status, facts, by="block_id", start=start, end=end, settings=s, codes=codes
     )
     blocks_out.insert(
         int(blocks_out.columns.get_loc("mean_satisfaction")) + 1,
@@ -275,11 +274,11 @@ def analyse(
     )
 
     # only the columns the flag shares read: a window of millions of visits, not every column
-    windowed = checked.loc[in_window, [c for c in FLAG_SHARE_COLUMNS if c in checked.columns]]
+    windowed = facts.loc[in_window, [c for c in FLAG_SHARE_COLUMNS if c in facts.columns]]
     beats_out = _beat_table(beats, status, _beat_flag_share(windowed, homes, codes[in_window]))
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
-        status, checked, start=start, end=end, officer_beats=beats, settings=s, codes=codes
+        status, facts, start=start, end=end, officer_beats=beats, settings=s, codes=codes
     ).join(
         officer_flag_share(windowed, settings=s),
         how="left",
@@ -287,9 +286,7 @@ def analyse(
     )
 
     step("weekly trend")
-    trend = weekly_trend(
-        checked, homes, start=start, end=end, by="beat_id", settings=s, codes=codes
-    )
+    trend = weekly_trend(facts, homes, start=start, end=end, by="beat_id", settings=s, codes=codes)
 
     visits_out = _visit_table(checked, checks, in_window)
     households_out = status[

@@ -21,6 +21,7 @@ One place, so that "attempt", "contact" and "window" mean the same thing everywh
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -33,8 +34,10 @@ from geo.settings import Settings, resolve
 from geo.times import check_timezone
 
 __all__ = [
+    "RULE_TEXT",
     "TimeLike",
     "Window",
+    "arrow_text",
     "contact_mask",
     "counted_mask",
     "end_bound",
@@ -316,3 +319,25 @@ def household_codes(households: pd.DataFrame, visits: pd.DataFrame) -> np.ndarra
         )
         raise SchemaError(msg)
     return lookup(ids, visits["household_id"])
+
+
+RULE_TEXT: tuple[str, ...] = ("outcome", "issue_raised", "follow_up_of")
+"""Visit text columns the counting rules compare at every step (outcome, issue, follow-up)."""
+
+
+def arrow_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``frame`` with those of ``columns`` that hold Python objects as Arrow text.
+
+    Object text is compared value by value in Python at every use (``outcome == "contact"``
+    in five steps); Arrow text (``str``) once converted compares in C. The values are the
+    same: missing stays missing, and only text is compared, so the rules read them alike.
+    The other columns are shared with ``frame``, not copied.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"outcome": pd.Series(["contact", None], dtype=object)})
+    >>> arrow_text(frame, ["outcome", "absent"])["outcome"].tolist()
+    ['contact', nan]
+    """
+    objects = [c for c in columns if c in frame.columns and frame[c].dtype == object]
+    return frame.assign(**{c: frame[c].astype("str") for c in objects})

@@ -1,4 +1,5 @@
-"""``analysis.rules.lookup``: the Arrow fast path finds exactly what ``get_indexer`` finds."""
+"""``analysis.rules``: ``lookup``'s Arrow fast path finds exactly what ``get_indexer`` finds;
+``arrow_text`` changes the dtype of object text, never a value or a rule's answer."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.rules import lookup
+from analysis.rules import RULE_TEXT, arrow_text, contact_mask, lookup, nonblank
 
 
 @pytest.mark.parametrize("keys_dtype", ["str", object])
@@ -29,3 +30,24 @@ def test_objects_that_are_not_all_text_take_get_indexer() -> None:
     values = pd.Series([2.5, "a", "zz", 1], dtype=object)
     assert lookup(keys, values).tolist() == [2, 0, -1, 1]
     assert lookup(pd.Series([10, 20]), pd.Series([20, 30, 10])).tolist() == [1, -1, 0]
+
+
+def test_arrow_text_keeps_values_and_the_rules_answers() -> None:
+    frame = pd.DataFrame(
+        {
+            "outcome": pd.Series(["contact", None, "refused", "contact "], dtype=object),
+            "issue_raised": pd.Series(["", "  ", None, "leak"], dtype=object),
+            "follow_up_of": pd.Series(["v1", "", "", ""], dtype="str"),  # already Arrow text
+            "visit_id": pd.Series(["a", "b", "c", "d"], dtype=object),  # not a rule column
+        }
+    )
+    out = arrow_text(frame, RULE_TEXT)
+    assert [str(out[c].dtype) for c in out.columns] == ["str", "str", "str", "object"]
+    # values: missing stays missing, text unchanged (no stripping)
+    assert out["outcome"].tolist() == ["contact", np.nan, "refused", "contact "]
+    pd.testing.assert_series_equal(out["follow_up_of"], frame["follow_up_of"])
+    # the rules read both alike: only the first is a contact; only "leak" is an issue
+    assert contact_mask(out).tolist() == contact_mask(frame).tolist() == [True] + [False] * 3
+    assert nonblank(out["issue_raised"]).tolist() == [False, False, False, True]
+    assert nonblank(frame["issue_raised"]).tolist() == [False, False, False, True]
+    assert frame["outcome"].dtype == object  # the input frame is not changed
