@@ -343,7 +343,7 @@ def _visit_table(
     checked: pd.DataFrame, checks: pd.DataFrame, in_window: npt.NDArray[np.bool_]
 ) -> pd.DataFrame:
     """Return the visits' table: ids, the verdict, time, outcome, then every check column."""
-    out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    out = checked[["visit_id", "household_id", "officer_id"]]  # copied on write, not here
     # each column's own array: no round trip of text through Python objects
     for column in ("verified", "status", "flags", "reason", "review"):
         out[column] = checks[column].array

@@ -78,7 +78,10 @@ def scores(visits: pd.DataFrame) -> np.ndarray:
     """
     if "satisfaction" not in visits.columns:
         return np.full(len(visits), np.nan)
-    values = pd.to_numeric(visits["satisfaction"], errors="coerce").astype("Float64")
+    column = visits["satisfaction"]
+    if pd.api.types.is_numeric_dtype(column.dtype):  # e.g. Int64 from the importer: as is
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(column, errors="coerce").astype("Float64")
     return values.to_numpy(dtype=float, na_value=np.nan)
 
 
