@@ -418,8 +418,10 @@ def officer_summary(
     win = resolve_window(start, end, settings=s)
     times = visit_times(visits)
     codes = household_codes(status, visits) if codes is None else codes
-    has_officer = visits["officer_id"].notna().to_numpy(dtype=bool)
-    keep = (codes >= 0) & has_officer & win.contains(times)
+    # officer codes of every visit first (-1: none), then of the kept ones in the order they
+    # appear: integers, not millions of id objects, are subset and hashed again
+    officer_of, officer_ids = pd.factorize(visits["officer_id"])
+    keep = (codes >= 0) & (officer_of >= 0) & win.contains(times)
     counted = counted_mask(visits, settings=s)
     contact = counted & contact_mask(visits)
     rating = np.where(counted, scores(visits), np.nan)[keep]
@@ -428,7 +430,8 @@ def officer_summary(
     n = max(len(status), 1)
 
     # officers as integer codes over the union of those who visited and those mapped
-    visit_off, visit_uniques = pd.factorize(visits["officer_id"][keep], sort=False)
+    visit_off, seen = pd.factorize(officer_of[keep], sort=False)
+    visit_uniques = officer_ids[seen]
     pairs = None if officer_beats is None else _officer_beat_pairs(officer_beats)
     mapped = pd.Index([]) if pairs is None else pd.Index(pairs["officer_id"].unique())
     officers = pd.Index(visit_uniques).union(mapped).rename("officer_id")

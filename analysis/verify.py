@@ -546,9 +546,11 @@ def officer_flag_share(
     """
     resolve(settings)
     require_columns(visits_with_checks, ("officer_id", "flags"), name="visits")
-    data = visits_with_checks[visits_with_checks["officer_id"].notna()]
     # integer codes for officers and for the few distinct flag strings: sums by bincount
-    officer, officers = pd.factorize(data["officer_id"], sort=True)
+    officer, officers = pd.factorize(visits_with_checks["officer_id"], sort=True)
+    has_officer = officer >= 0
+    data = visits_with_checks if has_officer.all() else visits_with_checks[has_officer]
+    officer = officer[has_officer]
     flag_of, flag_strings = pd.factorize(data["flags"].fillna("").astype(str))
     matrix = _codes_matrix(flag_strings).to_numpy()[flag_of]
     status = _status_of(data, matrix)

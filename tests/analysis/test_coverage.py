@@ -284,6 +284,21 @@ def test_visits_without_officer_are_left_out(status: pd.DataFrame, visits: pd.Da
     assert out.loc["o1", "mean_satisfaction"] == 2.0
 
 
+def test_officers_only_outside_the_window_are_left_out(
+    status: pd.DataFrame, visits: pd.DataFrame
+) -> None:
+    # a5 (before START) becomes o9's only visit and the first row; a10 (unknown household)
+    # o8's only one: neither is listed; the others in the order their kept visits come
+    moved = visits.assign(
+        officer_id=visits["officer_id"].mask(visits["visit_id"] == "a5", "o9")
+    ).assign(officer_id=lambda v: v["officer_id"].mask(v["visit_id"] == "a10", "o8"))
+    first = moved.iloc[[4, *range(4), *range(5, len(moved))]]  # a5 first
+    out = officer_summary(status, first[::-1], start=START, end=END)
+    # reversed: a11 (o1) comes first, then a9 (o3), then a8 (o2)
+    assert out.index.tolist() == ["o1", "o3", "o2"]
+    assert out["attempts"].tolist() == [4, 1, 2]
+
+
 def test_object_ids_take_the_general_lookup(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     # ids held as Python objects (not the text dtype) give the same status
     as_objects = household_status(
