@@ -35,6 +35,7 @@ from analysis.rules import (
     contact_mask,
     counted_mask,
     household_codes,
+    latest_per_code,
     lookup,
     nonblank,
     require_columns,
@@ -155,8 +156,8 @@ def household_status(
     contacts = np.bincount(codes[contact_in_win], minlength=n)
 
     contact_upto = known & contact & win.upto(times)
-    latest = times[contact_upto].groupby(codes[contact_upto]).max()
-    last_contact = pd.Series(latest.reindex(np.arange(n)).array, index=households.index)
+    latest = latest_per_code(times[contact_upto], codes[contact_upto], n=n)
+    last_contact = pd.Series(latest.array, index=households.index)
     days_since = (win.as_of - last_contact) / _DAY
     days_waiting = days_since.fillna(win.days)
 

@@ -42,6 +42,7 @@ __all__ = [
     "counted_mask",
     "end_bound",
     "household_codes",
+    "latest_per_code",
     "local_zone",
     "lookup",
     "nonblank",
@@ -297,6 +298,32 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     if len(ordered) == 0:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def latest_per_code(times: pd.Series, codes: np.ndarray, *, n: int) -> pd.Series:
+    """Return the latest of tz-aware ``times`` for each code ``0 .. n-1`` (NaT: none).
+
+    ``codes`` (one per time, each in ``0 .. n-1``) say whose each time is; a missing time
+    is never the latest. The result, on ``range(n)`` and of the dtype of ``times``, is a
+    group-by maximum done by ``numpy.maximum.at`` on the times' integers, many times faster
+    than pandas' group-by on a million households.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2024-03-02", "2024-03-01", None], utc=True))
+    >>> latest_per_code(t, np.array([1, 1, 0]), n=3).dt.day.tolist()
+    [nan, 2.0, nan]
+    """
+    dtype = times.dtype
+    if not isinstance(dtype, pd.DatetimeTZDtype):
+        msg = f"latest_per_code needs tz-aware times, got dtype {dtype}"
+        raise SchemaError(msg)
+    unit = f"datetime64[{dtype.unit}]"
+    # NaT is the smallest int64, so a missing time never wins and no time leaves NaT
+    latest = np.full(n, np.datetime64("NaT").astype(unit).astype(np.int64))
+    np.maximum.at(latest, codes, times.to_numpy(dtype=unit).view(np.int64))
+    naive = pd.Series(latest.view(unit))
+    return naive.dt.tz_localize("UTC").dt.tz_convert(dtype.tz).astype(dtype)
 
 
 def household_codes(households: pd.DataFrame, visits: pd.DataFrame) -> np.ndarray:

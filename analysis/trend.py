@@ -126,11 +126,11 @@ def weekly_trend(
     hh_week = sorted_unique(hh[contact] * nw + week[contact])
     hh_contacted = np.bincount(unit_of_hh[hh_week // nw] * nw + hh_week % nw, minlength=size)
 
-    first_seen = pd.Series(week[contact]).groupby(hh[contact]).min()
-    first_hh = first_seen.index.to_numpy(dtype=np.int64)
-    new = np.bincount(
-        unit_of_hh[first_hh] * nw + first_seen.to_numpy(dtype=np.int64), minlength=size
-    )
+    # each household's first week with a contact (nw: none), a group-by minimum in numpy
+    first_seen = np.full(len(households), nw, dtype=np.int64)
+    np.minimum.at(first_seen, hh[contact], week[contact])
+    first_hh = np.flatnonzero(first_seen < nw)
+    new = np.bincount(unit_of_hh[first_hh] * nw + first_seen[first_hh], minlength=size)
     cumulative = new.reshape(n_units, nw).cumsum(axis=1).ravel()
     n_households = np.repeat(unit_size.to_numpy(dtype=np.int64), nw)
 

@@ -1,5 +1,6 @@
 """``analysis.rules``: ``lookup``'s Arrow fast path finds exactly what ``get_indexer`` finds;
-``arrow_text`` changes the dtype of object text, never a value or a rule's answer."""
+``arrow_text`` changes the dtype of object text, never a value or a rule's answer;
+``latest_per_code`` is a group-by maximum of times."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.rules import RULE_TEXT, arrow_text, contact_mask, lookup, nonblank
+from analysis.rules import (
+    RULE_TEXT,
+    arrow_text,
+    contact_mask,
+    latest_per_code,
+    lookup,
+    nonblank,
+)
+from geo.errors import SchemaError
 
 
 @pytest.mark.parametrize("keys_dtype", ["str", object])
@@ -51,3 +60,24 @@ def test_arrow_text_keeps_values_and_the_rules_answers() -> None:
     assert nonblank(out["issue_raised"]).tolist() == [False, False, False, True]
     assert nonblank(frame["issue_raised"]).tolist() == [False, False, False, True]
     assert frame["outcome"].dtype == object  # the input frame is not changed
+
+
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_latest_per_code_is_the_groupby_maximum(unit: str) -> None:
+    # household 0: 09:00 and 08:00 local -> 09:00; 1: none; 2: only a missing time -> NaT;
+    # 3: 2024-03-01 23:30 local, the latest although the UTC date is the day before
+    local = ["2024-03-01 09:00", "2024-03-01 08:00", None, "2024-03-01 23:30"]
+    times = pd.Series(pd.to_datetime(local).tz_localize("Asia/Shanghai").as_unit(unit))
+    got = latest_per_code(times, np.array([0, 0, 2, 3]), n=4)
+    assert got.dtype == times.dtype
+    assert got.index.tolist() == [0, 1, 2, 3]
+    assert got[0] == pd.Timestamp("2024-03-01 09:00", tz="Asia/Shanghai")
+    assert pd.isna(got[1]) and pd.isna(got[2])
+    assert got[3] == pd.Timestamp("2024-03-01 15:30", tz="UTC")
+    expected = times.groupby(np.array([0, 0, 2, 3])).max().reindex(range(4))
+    pd.testing.assert_series_equal(got, expected, check_names=False, check_index_type=False)
+
+
+def test_latest_per_code_needs_tz_aware_times() -> None:
+    with pytest.raises(SchemaError, match="tz-aware"):
+        latest_per_code(pd.Series(pd.to_datetime(["2024-03-01"])), np.array([0]), n=1)
