@@ -159,12 +159,11 @@ def _counted_visits(
     end: TimeLike | None,
     settings: Settings,
     codes: np.ndarray | None = None,
-    columns: Sequence[str] = (),
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return counted visits of known households in the window and their household rows.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return which visits are counted, of known households and in the window; their rows.
 
-    The visits keep ``time``, ``outcome`` and ``columns`` (those present), not every column:
-    copying a whole frame of millions of visits costs more than the counting.
+    A mask and the kept visits' household rows, not the visits themselves: copying millions
+    of visits' text costs more than the counting, so callers take only the arrays they need.
     """
     require_columns(visits, ("visit_id", "household_id", "time"), name="visits")
     require_columns(households, ("household_id",), name="households")
@@ -175,9 +174,7 @@ def _counted_visits(
         & counted_mask(visits, settings=settings)
         & window_mask(times, start=start, end=end, settings=settings)
     )
-    wanted = ["time", "outcome", *columns]
-    kept = [c for c in dict.fromkeys(wanted) if c in visits.columns]
-    return visits.loc[keep, kept], codes[keep]
+    return keep, codes[keep]
 
 
 def _home_mask(visits: pd.DataFrame) -> np.ndarray:
@@ -220,8 +217,8 @@ def band_success(
     """
     s = resolve(settings)
     keys = [by] if isinstance(by, str) else list(by)
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s, columns=keys)
-    frame = pd.DataFrame(index=np.arange(len(v)))
+    keep, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
+    frame = pd.DataFrame(index=np.arange(len(codes)))
     dtypes = {}
     for key in keys:
         # group on categorical codes: factorising the (smaller) household column once is
@@ -230,16 +227,17 @@ def band_success(
             key_codes, uniques = pd.factorize(households[key], sort=True)
             key_codes = key_codes[codes]
             dtypes[key] = households[key].dtype
-        elif key in v.columns:
-            key_codes, uniques = pd.factorize(v[key], sort=True)
-            dtypes[key] = v[key].dtype
+        elif key in visits.columns:
+            key_codes, uniques = pd.factorize(visits[key], sort=True)
+            key_codes = key_codes[keep]
+            dtypes[key] = visits[key].dtype
         else:
             msg = f"neither households nor visits have the grouping column {key!r}"
             raise SchemaError(msg)
         frame[key] = pd.Categorical.from_codes(key_codes, categories=uniques)
-    frame["band"] = band_of(visit_times(v), settings=s).array
-    frame["contacts"] = contact_mask(v)
-    frame["home"] = _home_mask(v)
+    frame["band"] = band_of(visit_times(visits)[keep], settings=s).array
+    frame["contacts"] = contact_mask(visits)[keep]
+    frame["home"] = _home_mask(visits)[keep]
     out = frame.groupby([*keys, "band"], dropna=False, observed=True, sort=True).agg(
         attempts=("home", "size"), contacts=("contacts", "sum"), home=("home", "sum")
     )
@@ -316,12 +314,12 @@ def recommended_band(
     beat_of = beats.get_indexer(block_beat.to_numpy())
     nb, nbeat, nk = len(blocks), len(beats), len(TIE_ORDER)
 
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s, codes=codes)
+    keep, codes = _counted_visits(visits, households, start=start, end=end, settings=s, codes=codes)
     blk = lookup(pd.Series(blocks), households["block_id"])[codes]
-    band = band_of(visit_times(v), settings=s)
+    band = band_of(visit_times(visits)[keep], settings=s)
     band_pos = np.array([TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1])
     pos = band_pos[band.cat.codes.to_numpy()]  # code -1 (no time) picks the final -1
-    home = _home_mask(v)
+    home = _home_mask(visits)[keep]
     has_block = blk >= 0
     block_attempts = np.bincount(blk[has_block], minlength=nb)
     cell = has_block & (pos >= 0)
