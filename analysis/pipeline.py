@@ -273,8 +273,10 @@ def analyse(
         blocks_out["block_id"].map(scored).fillna(0).astype("int64").to_numpy(),
     )
 
-    # only the columns the flag shares read: a window of millions of visits, not every column
-    windowed = facts.loc[in_window, [c for c in FLAG_SHARE_COLUMNS if c in facts.columns]]
+    # only the columns the flag shares read, and no copy when every visit is in the window
+    # (the default window is the visits' own span)
+    shared = facts[[c for c in FLAG_SHARE_COLUMNS if c in facts.columns]]
+    windowed = shared if in_window.all() else shared[in_window]
     beats_out = _beat_table(beats, status, _beat_flag_share(windowed, homes, codes[in_window]))
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
