@@ -372,11 +372,16 @@ def _block_table(
     unit_beat = pd.Series(
         block_beats["beat_id"].astype(object).to_numpy(), index=units["block_id"].to_numpy()
     )
-    # a block's beat: the beat it overlaps most; outside pseudo-blocks: their households'
-    house_beat = status.groupby("block_id")["beat_id"].agg(
-        lambda b: b.dropna().mode().iloc[0] if b.notna().any() else None
+    # a block's beat: the beat it overlaps most; outside pseudo-blocks (and any unit without
+    # a beat): their households' most common beat, computed only for those few blocks
+    beat = pd.Series(unit_beat).reindex(by_block.index)
+    homeless = status["block_id"].isin(beat.index[beat.isna()]).to_numpy(dtype=bool)
+    house_beat = (
+        status[homeless]
+        .groupby("block_id")["beat_id"]
+        .agg(lambda b: b.dropna().mode().iloc[0] if b.notna().any() else None)
     )
-    beat = pd.Series(unit_beat).reindex(by_block.index).fillna(house_beat)
+    beat = beat.fillna(house_beat)
     by_block.insert(0, "beat_id", beat.to_numpy())
     gaps = find_gaps(by_block, settings=settings, prior_by="beat_id")
     table = by_block.join(gaps[["under_visited", "reasons", "priority", "shrunk_coverage"]])
