@@ -552,24 +552,30 @@ def officer_flag_share(
     data = visits_with_checks if has_officer.all() else visits_with_checks[has_officer]
     officer = officer[has_officer]
     flag_of, flag_strings = pd.factorize(data["flags"].fillna("").astype(str))
-    matrix = _codes_matrix(flag_strings).to_numpy()[flag_of]
-    status = _status_of(data, matrix)
-    n = len(officers)
+    table = _codes_matrix(flag_strings).to_numpy()  # one row per distinct flags string
+    status = _status_of(data, table, flag_of)
+    n, ns, nk = len(officers), len(flag_strings), len(STATUSES)
+    # visits per (officer, status) and per (officer, flags string); codes per officer are
+    # then the string counts times the strings' codes: no pass over the visits per code
+    per_status = np.bincount(officer * nk + status, minlength=n * nk).reshape(n, nk)
+    per_string = np.bincount(officer * ns + flag_of, minlength=n * ns).reshape(n, ns)
+    per_code = per_string @ table.astype(np.int64)
     frame = pd.DataFrame(
         {
-            "visits": np.bincount(officer, minlength=n),
-            NOT_COUNTED: np.bincount(officer[status == STATUSES.index(NOT_COUNTED)], minlength=n),
-            REVIEW: np.bincount(officer[status == STATUSES.index(REVIEW)], minlength=n),
+            "visits": per_status.sum(axis=1),
+            NOT_COUNTED: per_status[:, STATUSES.index(NOT_COUNTED)],
+            REVIEW: per_status[:, STATUSES.index(REVIEW)],
         }
     )
     for i, code in enumerate(FLAG_CODES):
-        frame[code] = np.bincount(officer[matrix[:, i]], minlength=n)
+        frame[code] = per_code[:, i]
     result = frame.astype(np.int64)
     result.insert(3, "share", result[NOT_COUNTED] / result["visits"])
     result.insert(4, "review_share", result[REVIEW] / result["visits"])
     result.insert(5, "median_contact_min", _median_contact(data, officer, n=n))
     result.insert(6, "burst_visits", result["one_spot_burst"])
-    result.insert(7, "desk_job_shifts", _desk_shifts(data, officer, matrix, n=n))
+    desk = table[:, FLAG_CODES.index("desk_job")][flag_of]
+    result.insert(7, "desk_job_shifts", _desk_shifts(data, officer, desk, n=n))
     result.index = pd.Index(np.asarray(officers, dtype=object), name="officer_id")
     return result
 
@@ -586,11 +592,12 @@ FLAG_SHARE_COLUMNS: Final = (
 """The visit columns :func:`officer_flag_share` reads (a caller may pass only these)."""
 
 
-def _status_of(data: pd.DataFrame, matrix: BoolArray) -> IntArray:
+def _status_of(data: pd.DataFrame, table: BoolArray, flag_of: IntArray) -> IntArray:
     """Return each visit's status as its position in :data:`STATUSES`.
 
     From the ``status`` column; else from ``verified`` and the weak flags; else from the
-    flags' grades. ``matrix`` holds one column per code of :data:`FLAG_CODES`.
+    flags' grades. ``table`` holds one row per distinct flags string and one column per
+    code of :data:`FLAG_CODES`; ``flag_of`` is each visit's row.
     """
     if "status" in data.columns:
         status, uniques = pd.factorize(data["status"].fillna(COUNTED).astype(str))
@@ -604,8 +611,8 @@ def _status_of(data: pd.DataFrame, matrix: BoolArray) -> IntArray:
     if "verified" in data.columns:
         bad = ~data["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     else:
-        bad = matrix[:, strong].any(axis=1)
-    review = matrix[:, weak].any(axis=1)
+        bad = np.asarray(table[:, strong].any(axis=1), dtype=bool)[flag_of]
+    review = np.asarray(table[:, weak].any(axis=1), dtype=bool)[flag_of]
     graded = np.where(review, STATUSES.index(REVIEW), STATUSES.index(COUNTED))
     return np.where(bad, STATUSES.index(NOT_COUNTED), graded).astype(np.int64)
 
@@ -620,11 +627,10 @@ def _median_contact(data: pd.DataFrame, officer: IntArray, *, n: int) -> FloatAr
     return median.reindex(np.arange(n)).to_numpy(dtype=float)
 
 
-def _desk_shifts(data: pd.DataFrame, officer: IntArray, matrix: BoolArray, *, n: int) -> IntArray:
-    """Distinct shifts flagged ``desk_job`` per officer (0 without a ``shift`` column)."""
+def _desk_shifts(data: pd.DataFrame, officer: IntArray, desk: BoolArray, *, n: int) -> IntArray:
+    """Distinct shifts flagged ``desk_job`` (``desk``) per officer (0 without ``shift``)."""
     if "shift" not in data.columns:
         return np.zeros(n, dtype=np.int64)
-    desk = matrix[:, FLAG_CODES.index("desk_job")]
     shifts = pd.Series(data["shift"].to_numpy()[desk]).groupby(officer[desk]).nunique()
     return shifts.reindex(np.arange(n), fill_value=0).to_numpy(dtype=np.int64)
 
