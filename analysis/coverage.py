@@ -35,6 +35,7 @@ from analysis.rules import (
     contact_mask,
     counted_mask,
     household_codes,
+    latest_per_code,
     lookup,
     nonblank,
     require_columns,
@@ -47,7 +48,14 @@ from geo.errors import SchemaError
 from geo.schema import officer_pairs
 from geo.settings import Settings, resolve
 
-__all__ = ["PASS_THROUGH", "STATUS_COLUMNS", "household_status", "officer_summary", "summarise"]
+__all__ = [
+    "PASS_THROUGH",
+    "STATUS_COLUMNS",
+    "contact_counts",
+    "household_status",
+    "officer_summary",
+    "summarise",
+]
 
 STATUS_COLUMNS: tuple[str, ...] = (
     "household_id",
@@ -90,6 +98,7 @@ def household_status(
     start: TimeLike,
     end: TimeLike,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return each household's visiting record for the window ``start``–``end``.
 
@@ -105,6 +114,9 @@ def household_status(
         The window; see the module docstring.
     settings : Settings, optional
         ``vulnerable_overdue_days``, ``follow_up_days``, ``include_unverified``, ``timezone``.
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them (:func:`analysis.pipeline.analyse` computes them once).
 
     Returns
     -------
@@ -133,7 +145,7 @@ def household_status(
     times = visit_times(visits)
     win = resolve_window(start, end, settings=s)
     n = len(households)
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     known = codes >= 0
     counted = counted_mask(visits, settings=s)
     contact = counted & contact_mask(visits)
@@ -144,8 +156,8 @@ def household_status(
     contacts = np.bincount(codes[contact_in_win], minlength=n)
 
     contact_upto = known & contact & win.upto(times)
-    latest = times[contact_upto].groupby(codes[contact_upto]).max()
-    last_contact = pd.Series(latest.reindex(np.arange(n)).array, index=households.index)
+    latest = latest_per_code(times[contact_upto], codes[contact_upto], n=n)
+    last_contact = pd.Series(latest.array, index=households.index)
     days_since = (win.as_of - last_contact) / _DAY
     days_waiting = days_since.fillna(win.days)
 
@@ -180,6 +192,49 @@ def household_status(
     out["open_follow_ups"] = open_follow_ups
     out["mean_satisfaction"] = mean_rating
     return out
+
+
+def contact_counts(
+    households: pd.DataFrame,
+    visits: pd.DataFrame,
+    *,
+    start: TimeLike,
+    end: TimeLike,
+    settings: Settings | None = None,
+    codes: np.ndarray | None = None,
+) -> npt.NDArray[np.int64]:
+    """Return each household's counted contacts in the window, as :func:`household_status`.
+
+    Its ``contacts`` column alone, without the rest of the status (no follow-ups, no last
+    contact): :func:`analysis.pipeline.analyse` asks it for the contacts as logged.
+
+    Parameters
+    ----------
+    households, visits, start, end, settings, codes
+        As for :func:`household_status`.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64, one per row of ``households``.
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({"household_id": ["a", "b"]})
+    >>> v = pd.DataFrame({"visit_id": ["v1", "v2", "v3"], "household_id": ["a", "a", "z"],
+    ...     "time": pd.to_datetime(["2024-03-01 10:00"] * 3, utc=True),
+    ...     "outcome": ["contact", "contact", "contact"], "verified": [True, False, True]})
+    >>> day = pd.Timestamp("2024-03-01").date()
+    >>> contact_counts(h, v, start=day, end=day).tolist()
+    [1, 0]
+    """
+    s = resolve(settings)
+    require_columns(visits, ("visit_id", "household_id", "time"), name="visits")
+    codes = household_codes(households, visits) if codes is None else codes
+    win = resolve_window(start, end, settings=s)
+    counted = (codes >= 0) & win.contains(visit_times(visits))
+    counted &= counted_mask(visits, settings=s) & contact_mask(visits)
+    return np.bincount(codes[counted], minlength=len(households)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -322,6 +377,7 @@ def officer_summary(
     end: TimeLike,
     officer_beats: OfficerBeats | None = None,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Summarise each officer's work in the window.
 
@@ -340,6 +396,9 @@ def officer_summary(
         ``officer_ids``).
     settings : Settings, optional
         ``include_unverified``, ``timezone``.
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``status`` and ``visits``, when the caller
+        already has them.
 
     Returns
     -------
@@ -359,9 +418,11 @@ def officer_summary(
     require_columns(visits, ("visit_id", "household_id", "officer_id", "time"), name="visits")
     win = resolve_window(start, end, settings=s)
     times = visit_times(visits)
-    codes = household_codes(status, visits)
-    has_officer = visits["officer_id"].notna().to_numpy(dtype=bool)
-    keep = (codes >= 0) & has_officer & win.contains(times)
+    codes = household_codes(status, visits) if codes is None else codes
+    # officer codes of every visit first (-1: none), then of the kept ones in the order they
+    # appear: integers, not millions of id objects, are subset and hashed again
+    officer_of, officer_ids = pd.factorize(visits["officer_id"])
+    keep = (codes >= 0) & (officer_of >= 0) & win.contains(times)
     counted = counted_mask(visits, settings=s)
     contact = counted & contact_mask(visits)
     rating = np.where(counted, scores(visits), np.nan)[keep]
@@ -370,7 +431,8 @@ def officer_summary(
     n = max(len(status), 1)
 
     # officers as integer codes over the union of those who visited and those mapped
-    visit_off, visit_uniques = pd.factorize(visits["officer_id"][keep], sort=False)
+    visit_off, seen = pd.factorize(officer_of[keep], sort=False)
+    visit_uniques = officer_ids[seen]
     pairs = None if officer_beats is None else _officer_beat_pairs(officer_beats)
     mapped = pd.Index([]) if pairs is None else pd.Index(pairs["officer_id"].unique())
     officers = pd.Index(visit_uniques).union(mapped).rename("officer_id")

@@ -58,9 +58,11 @@ maps colour it on the fixed bins of ``settings.priority_color_edges`` (0-5, 5-15
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.rules import require_columns
@@ -75,6 +77,7 @@ __all__ = [
     "household_priority",
     "household_prize",
     "household_todos",
+    "joined_codes",
 ]
 
 PRIORITY_UNIT: Final = "weighted households to visit"
@@ -85,6 +88,44 @@ REASONS: tuple[str, ...] = ("low_coverage", "vulnerable_overdue", "open_follow_u
 
 TODO_REASONS: tuple[str, ...] = ("never_contacted", "vulnerable_overdue", "open_follow_up")
 """Why a household needs a visit, in the order they appear in ``needs_visit_reasons``."""
+
+
+def joined_codes(
+    codes: Sequence[str], flags: Sequence[npt.NDArray[np.bool_]], *, index: pd.Index
+) -> pd.Series:
+    """Return, per row, the codes whose flag is set, in the order of ``codes``, ``;``-joined.
+
+    Each distinct combination of flags is joined once (at most ``2 ** len(codes)``), then
+    taken by row: no string is built per row.
+
+    Parameters
+    ----------
+    codes : sequence of str
+        The codes, in the order they appear.
+    flags : sequence of numpy.ndarray
+        One boolean array per code, one value per row.
+    index : pandas.Index
+        The rows.
+
+    Returns
+    -------
+    pandas.Series
+        Text (``str``) on ``index``; ``""`` where no flag is set.
+
+    Examples
+    --------
+    >>> joined_codes(["a", "b"], [np.array([True, False, True]), np.array([True, False, False])],
+    ...              index=pd.RangeIndex(3)).tolist()
+    ['a;b', '', 'a']
+    """
+    combination = np.zeros(len(index), dtype=np.int64)
+    for bit, flag in enumerate(flags):
+        combination |= np.asarray(flag, dtype=bool).astype(np.int64) << bit
+    texts = [
+        ";".join(code for bit, code in enumerate(codes) if value >> bit & 1)
+        for value in range(2 ** len(codes))
+    ]
+    return pd.Series(np.asarray(texts, dtype=object)[combination], index=index, dtype="str")
 
 
 def _prior_coverage(summary: pd.DataFrame, prior_by: str | None) -> np.ndarray:
@@ -166,11 +207,7 @@ def find_gaps(
     open_fu = block_summary["open_follow_ups"].to_numpy(dtype=float)
 
     low = np.nan_to_num(coverage, nan=np.inf) < s.coverage_threshold
-    flags = [low, overdue > 0, open_fu > 0]
-    reasons = pd.Series("", index=block_summary.index, dtype="str")
-    for code, flag in zip(REASONS, flags, strict=True):
-        reasons = reasons + np.where(flag, code + ";", "")
-    reasons = reasons.str.rstrip(";")
+    reasons = joined_codes(REASONS, [low, overdue > 0, open_fu > 0], index=block_summary.index)
 
     k = s.priority_prior_households
     prior = _prior_coverage(block_summary, prior_by)
@@ -336,10 +373,7 @@ def household_todos(status: pd.DataFrame) -> pd.DataFrame:
         status["vulnerable_overdue"].astype(bool).to_numpy(),
         status["open_follow_ups"].to_numpy(dtype=float) > 0,
     ]
-    reasons = pd.Series("", index=status.index, dtype="str")
-    for code, flag in zip(TODO_REASONS, flags, strict=True):
-        reasons = reasons + np.where(flag, code + ";", "")
-    reasons = reasons.str.rstrip(";")
+    reasons = joined_codes(TODO_REASONS, flags, index=status.index)
     return pd.DataFrame(
         {"needs_visit": reasons.ne("").to_numpy(), "needs_visit_reasons": reasons},
         index=status.index,

@@ -31,13 +31,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analysis.coverage import household_status, officer_summary, summarise
+from analysis.coverage import contact_counts, household_status, officer_summary, summarise
 from analysis.gaps import find_gaps, household_priority, household_todos
-from analysis.rules import window_mask
+from analysis.rules import RULE_TEXT, arrow_text, household_codes, window_mask
 from analysis.satisfaction import scored_visit_counts
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
-from analysis.verify import officer_flag_share, verify_visits
+from analysis.verify import FLAG_SHARE_COLUMNS, officer_flag_share, verify_visits
 from geo.errors import ValidationReport
 from geo.joins import blocks_to_beats, join_households
 from geo.settings import Settings, resolve
@@ -236,17 +236,18 @@ def analyse(
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
-    status = household_status(homes, checked, start=start, end=end, settings=s)
-    logged = household_status(
-        homes, checked, start=start, end=end, settings=s.replace(include_unverified=True)
+    codes = household_codes(homes, checked)  # each visit's household row, for every step
+    facts = arrow_text(checked, RULE_TEXT)  # the outputs keep ``checked``'s own columns
+    status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)
+    logged = s.replace(include_unverified=True)
+    status["contacted_as_logged"] = (
+        contact_counts(homes, facts, start=start, end=end, settings=logged, codes=codes) > 0
     )
-    status["contacted_as_logged"] = logged["contacted"].to_numpy()
     status["placement"] = homes["placement"].to_numpy()
 
     step("summaries and gaps")
-    block_key = homes["block_id"].astype(str) + "\x1f" + homes["beat_id"].fillna("").astype(str)
-    blocks_out = _block_table(units, block_beats, status, logged, block_key, s)
-    blocks_out = _with_band(blocks_out, checked, homes, start=start, end=end, settings=s)
+    blocks_out = _block_table(units, block_beats, status, s)
+    blocks_out = _with_band(blocks_out, facts, homes, start=start, end=end, settings=s, codes=codes)
     under = blocks_out.set_index("block_id")["under_visited"]
     name_of = blocks_out.set_index("block_id")["name"]
     status.insert(
@@ -263,25 +264,31 @@ def analyse(
         blocks_out["block_id"].map(to_visit).fillna(0).astype("int64").to_numpy()
     )
     status["priority_rank"] = household_priority(status).to_numpy()
-    scored = scored_visit_counts(status, checked, by="block_id", start=start, end=end, settings=s)
+    scored = scored_visit_counts(
+        status, facts, by="block_id", start=start, end=end, settings=s, codes=codes
+    )
     blocks_out.insert(
         int(blocks_out.columns.get_loc("mean_satisfaction")) + 1,
         "satisfaction_visits",
         blocks_out["block_id"].map(scored).fillna(0).astype("int64").to_numpy(),
     )
 
-    beats_out = _beat_table(beats, status, _beat_flag_share(checked[in_window], homes))
+    # only the columns the flag shares read, and no copy when every visit is in the window
+    # (the default window is the visits' own span)
+    shared = facts[[c for c in FLAG_SHARE_COLUMNS if c in facts.columns]]
+    windowed = shared if in_window.all() else shared[in_window]
+    beats_out = _beat_table(beats, status, _beat_flag_share(windowed, homes, codes[in_window]))
     stations_out = summarise(status, by="station")
     officers_out = officer_summary(
-        status, checked, start=start, end=end, officer_beats=beats, settings=s
+        status, facts, start=start, end=end, officer_beats=beats, settings=s, codes=codes
     ).join(
-        officer_flag_share(checked[in_window], settings=s),
+        officer_flag_share(windowed, settings=s),
         how="left",
         suffixes=("", "_checked"),
     )
 
     step("weekly trend")
-    trend = weekly_trend(checked, homes, start=start, end=end, by="beat_id", settings=s)
+    trend = weekly_trend(facts, homes, start=start, end=end, by="beat_id", settings=s, codes=codes)
 
     visits_out = _visit_table(checked, checks, in_window)
     households_out = status[
@@ -338,7 +345,7 @@ def _visit_table(
     checked: pd.DataFrame, checks: pd.DataFrame, in_window: npt.NDArray[np.bool_]
 ) -> pd.DataFrame:
     """Return the visits' table: ids, the verdict, time, outcome, then every check column."""
-    out = checked[["visit_id", "household_id", "officer_id"]].copy()
+    out = checked[["visit_id", "household_id", "officer_id"]]  # copied on write, not here
     # each column's own array: no round trip of text through Python objects
     for column in ("verified", "status", "flags", "reason", "review"):
         out[column] = checks[column].array
@@ -355,21 +362,26 @@ def _block_table(
     units: gpd.GeoDataFrame,
     block_beats: pd.DataFrame,
     status: pd.DataFrame,
-    logged: pd.DataFrame,
-    key: pd.Series,
     settings: Settings,
 ) -> gpd.GeoDataFrame:
     """Per-block figures with gaps and priority, geometry from ``units``."""
     by_block = summarise(status, by=["block_id"])
-    logged_cov = summarise(logged, by=["block_id"])["coverage"]
+    logged_cov = summarise(status.assign(contacted=status["contacted_as_logged"]), by=["block_id"])[
+        "coverage"
+    ]
     unit_beat = pd.Series(
         block_beats["beat_id"].astype(object).to_numpy(), index=units["block_id"].to_numpy()
     )
-    # a block's beat: the beat it overlaps most; outside pseudo-blocks: their households'
-    house_beat = status.groupby("block_id")["beat_id"].agg(
-        lambda b: b.dropna().mode().iloc[0] if b.notna().any() else None
+    # a block's beat: the beat it overlaps most; outside pseudo-blocks (and any unit without
+    # a beat): their households' most common beat, computed only for those few blocks
+    beat = pd.Series(unit_beat).reindex(by_block.index)
+    homeless = status["block_id"].isin(beat.index[beat.isna()]).to_numpy(dtype=bool)
+    house_beat = (
+        status[homeless]
+        .groupby("block_id")["beat_id"]
+        .agg(lambda b: b.dropna().mode().iloc[0] if b.notna().any() else None)
     )
-    beat = pd.Series(unit_beat).reindex(by_block.index).fillna(house_beat)
+    beat = beat.fillna(house_beat)
     by_block.insert(0, "beat_id", beat.to_numpy())
     gaps = find_gaps(by_block, settings=settings, prior_by="beat_id")
     table = by_block.join(gaps[["under_visited", "reasons", "priority", "shrunk_coverage"]])
@@ -414,8 +426,9 @@ def _with_band(
     start: Any,
     end: Any,
     settings: Settings,
+    codes: npt.NDArray[np.intp],
 ) -> gpd.GeoDataFrame:
-    bands = recommended_band(visits, homes, start=start, end=end, settings=settings)
+    bands = recommended_band(visits, homes, start=start, end=end, settings=settings, codes=codes)
     out = blocks.copy()
     band = bands["recommended_band"].astype(object)
     out["recommended_band"] = out["block_id"].map(band).fillna("").astype(object)
@@ -425,13 +438,29 @@ def _with_band(
     return out[ordered]
 
 
-def _beat_flag_share(visits: pd.DataFrame, homes: pd.DataFrame) -> pd.DataFrame:
-    beat_of = homes.set_index("household_id")["beat_id"]
-    beat = visits["household_id"].map(beat_of)
-    flagged = (~visits["verified"]).groupby(beat).sum().rename("flagged_visits")
-    review = visits["status"].eq("review").groupby(beat).sum().rename("review_visits")
-    total = visits.groupby(beat).size().rename("visits")
-    frame = pd.concat([total, flagged, review], axis=1)
+def _beat_flag_share(
+    visits: pd.DataFrame, homes: pd.DataFrame, codes: npt.NDArray[np.intp]
+) -> pd.DataFrame:
+    """Per beat with visits: ``visits``, ``flagged_visits``, ``review_visits`` and the share.
+
+    ``codes`` are the visits' household rows in ``homes`` (-1: unknown household, no beat).
+    """
+    beat_codes, beat_ids = pd.factorize(homes["beat_id"], sort=True)
+    beat = np.where(codes >= 0, beat_codes[codes], -1)
+    placed = beat >= 0
+    beat = beat[placed]
+    n = len(beat_ids)
+    flagged = ~visits["verified"].to_numpy(dtype=bool)[placed]
+    review = visits["status"].eq("review").to_numpy(dtype=bool)[placed]
+    total = np.bincount(beat, minlength=n)
+    seen = total > 0  # as a group-by: only the beats that have visits
+    frame = pd.DataFrame(
+        {
+            "visits": total[seen],
+            "flagged_visits": np.bincount(beat[flagged], minlength=n)[seen],
+            "review_visits": np.bincount(beat[review], minlength=n)[seen],
+        },
+        index=pd.Index(np.asarray(beat_ids)[seen], name="beat_id"),
+    )
     frame["flagged_share"] = frame["flagged_visits"] / frame["visits"].where(frame["visits"] > 0)
-    frame.index.name = "beat_id"
     return frame.astype({"flagged_visits": "int64", "review_visits": "int64"})

@@ -78,7 +78,10 @@ def scores(visits: pd.DataFrame) -> np.ndarray:
     """
     if "satisfaction" not in visits.columns:
         return np.full(len(visits), np.nan)
-    values = pd.to_numeric(visits["satisfaction"], errors="coerce").astype("Float64")
+    column = visits["satisfaction"]
+    if pd.api.types.is_numeric_dtype(column.dtype):  # e.g. Int64 from the importer: as is
+        return column.to_numpy(dtype=float, na_value=np.nan)
+    values = pd.to_numeric(column, errors="coerce").astype("Float64")
     return values.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -100,6 +103,7 @@ def scored_visit_counts(
     start: TimeLike,
     end: TimeLike,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.Series:
     """Return the number of scored visits per value of the household column ``by``.
 
@@ -114,6 +118,9 @@ def scored_visit_counts(
         E.g. ``"block_id"``.
     start, end, settings
         The window and counting rules, as for :func:`analysis.coverage.household_status`.
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -122,7 +129,7 @@ def scored_visit_counts(
         household (0 where none was scored).
     """
     require_columns(households, ("household_id", by), name="households")
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = scored_visits(visits, start=start, end=end, settings=settings) & (codes >= 0)
     per_household = np.bincount(codes[keep], minlength=len(households))
     counts = pd.Series(per_household, index=households.index).groupby(

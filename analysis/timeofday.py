@@ -158,18 +158,23 @@ def _counted_visits(
     start: TimeLike | None,
     end: TimeLike | None,
     settings: Settings,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Return counted visits of known households in the window and their household rows."""
+    codes: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return which visits are counted, of known households and in the window; their rows.
+
+    A mask and the kept visits' household rows, not the visits themselves: copying millions
+    of visits' text costs more than the counting, so callers take only the arrays they need.
+    """
     require_columns(visits, ("visit_id", "household_id", "time"), name="visits")
     require_columns(households, ("household_id",), name="households")
     times = visit_times(visits)
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = (
         (codes >= 0)
         & counted_mask(visits, settings=settings)
         & window_mask(times, start=start, end=end, settings=settings)
     )
-    return visits[keep], codes[keep]
+    return keep, codes[keep]
 
 
 def _home_mask(visits: pd.DataFrame) -> np.ndarray:
@@ -212,8 +217,8 @@ def band_success(
     """
     s = resolve(settings)
     keys = [by] if isinstance(by, str) else list(by)
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
-    frame = pd.DataFrame(index=np.arange(len(v)))
+    keep, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
+    frame = pd.DataFrame(index=np.arange(len(codes)))
     dtypes = {}
     for key in keys:
         # group on categorical codes: factorising the (smaller) household column once is
@@ -222,16 +227,17 @@ def band_success(
             key_codes, uniques = pd.factorize(households[key], sort=True)
             key_codes = key_codes[codes]
             dtypes[key] = households[key].dtype
-        elif key in v.columns:
-            key_codes, uniques = pd.factorize(v[key], sort=True)
-            dtypes[key] = v[key].dtype
+        elif key in visits.columns:
+            key_codes, uniques = pd.factorize(visits[key], sort=True)
+            key_codes = key_codes[keep]
+            dtypes[key] = visits[key].dtype
         else:
             msg = f"neither households nor visits have the grouping column {key!r}"
             raise SchemaError(msg)
         frame[key] = pd.Categorical.from_codes(key_codes, categories=uniques)
-    frame["band"] = band_of(visit_times(v), settings=s).array
-    frame["contacts"] = contact_mask(v)
-    frame["home"] = _home_mask(v)
+    frame["band"] = band_of(visit_times(visits)[keep], settings=s).array
+    frame["contacts"] = contact_mask(visits)[keep]
+    frame["home"] = _home_mask(visits)[keep]
     out = frame.groupby([*keys, "band"], dropna=False, observed=True, sort=True).agg(
         attempts=("home", "size"), contacts=("contacts", "sum"), home=("home", "sum")
     )
@@ -258,6 +264,7 @@ def recommended_band(
     start: TimeLike | None = None,
     end: TimeLike | None = None,
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return, per block, the band most likely to find people home.
 
@@ -274,6 +281,9 @@ def recommended_band(
         bands), ``band_prior_attempts`` (weight ``m`` of each level's prior, in
         pseudo-attempts) and ``band_base_rate`` (prior home rate of a band nobody anywhere
         has tried).
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -304,12 +314,12 @@ def recommended_band(
     beat_of = beats.get_indexer(block_beat.to_numpy())
     nb, nbeat, nk = len(blocks), len(beats), len(TIE_ORDER)
 
-    v, codes = _counted_visits(visits, households, start=start, end=end, settings=s)
+    keep, codes = _counted_visits(visits, households, start=start, end=end, settings=s, codes=codes)
     blk = lookup(pd.Series(blocks), households["block_id"])[codes]
-    band = band_of(visit_times(v), settings=s)
+    band = band_of(visit_times(visits)[keep], settings=s)
     band_pos = np.array([TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1])
     pos = band_pos[band.cat.codes.to_numpy()]  # code -1 (no time) picks the final -1
-    home = _home_mask(v)
+    home = _home_mask(visits)[keep]
     has_block = blk >= 0
     block_attempts = np.bincount(blk[has_block], minlength=nb)
     cell = has_block & (pos >= 0)

@@ -57,6 +57,7 @@ def weekly_trend(
     end: TimeLike,
     by: str | Sequence[str] = "beat_id",
     settings: Settings | None = None,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return weekly attempts, contacts and cumulative coverage per unit.
 
@@ -72,6 +73,9 @@ def weekly_trend(
         Household column(s) naming the unit; default ``beat_id``.
     settings : Settings, optional
         ``include_unverified``, ``timezone`` (the zone whose Mondays start the weeks).
+    codes : numpy.ndarray, optional
+        :func:`analysis.rules.household_codes` of ``households`` and ``visits``, when the
+        caller already has them.
 
     Returns
     -------
@@ -94,7 +98,7 @@ def weekly_trend(
     tz = local_zone(s)
     win = resolve_window(start, end, settings=s)
 
-    codes = household_codes(households, visits)
+    codes = household_codes(households, visits) if codes is None else codes
     keep = (codes >= 0) & win.contains(times)
     contact = (counted_mask(visits, settings=s) & contact_mask(visits))[keep]
     hh = codes[keep]
@@ -122,11 +126,11 @@ def weekly_trend(
     hh_week = sorted_unique(hh[contact] * nw + week[contact])
     hh_contacted = np.bincount(unit_of_hh[hh_week // nw] * nw + hh_week % nw, minlength=size)
 
-    first_seen = pd.Series(week[contact]).groupby(hh[contact]).min()
-    first_hh = first_seen.index.to_numpy(dtype=np.int64)
-    new = np.bincount(
-        unit_of_hh[first_hh] * nw + first_seen.to_numpy(dtype=np.int64), minlength=size
-    )
+    # each household's first week with a contact (nw: none), a group-by minimum in numpy
+    first_seen = np.full(len(households), nw, dtype=np.int64)
+    np.minimum.at(first_seen, hh[contact], week[contact])
+    first_hh = np.flatnonzero(first_seen < nw)
+    new = np.bincount(unit_of_hh[first_hh] * nw + first_seen[first_hh], minlength=size)
     cumulative = new.reshape(n_units, nw).cumsum(axis=1).ravel()
     n_households = np.repeat(unit_size.to_numpy(dtype=np.int64), nw)
 

@@ -546,70 +546,93 @@ def officer_flag_share(
     """
     resolve(settings)
     require_columns(visits_with_checks, ("officer_id", "flags"), name="visits")
-    data = visits_with_checks[visits_with_checks["officer_id"].notna()]
-    flags = data["flags"].fillna("").astype(str)
-    matrix = _codes_matrix(flags.unique()).reindex(flags.to_numpy())
-    status = _status_of(data, matrix)
-    officer = data["officer_id"].to_numpy()
+    # integer codes for officers and for the few distinct flag strings: sums by bincount
+    officer, officers = pd.factorize(visits_with_checks["officer_id"], sort=True)
+    has_officer = officer >= 0
+    data = visits_with_checks if has_officer.all() else visits_with_checks[has_officer]
+    officer = officer[has_officer]
+    flag_of, flag_strings = pd.factorize(data["flags"].fillna("").astype(str))
+    table = _codes_matrix(flag_strings).to_numpy()  # one row per distinct flags string
+    status = _status_of(data, table, flag_of)
+    n, ns, nk = len(officers), len(flag_strings), len(STATUSES)
+    # visits per (officer, status) and per (officer, flags string); codes per officer are
+    # then the string counts times the strings' codes: no pass over the visits per code
+    per_status = np.bincount(officer * nk + status, minlength=n * nk).reshape(n, nk)
+    per_string = np.bincount(officer * ns + flag_of, minlength=n * ns).reshape(n, ns)
+    per_code = per_string @ table.astype(np.int64)
     frame = pd.DataFrame(
         {
-            "officer_id": officer,
-            "visits": 1,
-            NOT_COUNTED: (status == NOT_COUNTED).astype(np.int64),
-            REVIEW: (status == REVIEW).astype(np.int64),
+            "visits": per_status.sum(axis=1),
+            NOT_COUNTED: per_status[:, STATUSES.index(NOT_COUNTED)],
+            REVIEW: per_status[:, STATUSES.index(REVIEW)],
         }
     )
-    for code in FLAG_CODES:
-        frame[code] = matrix[code].to_numpy(dtype=np.int64)
-    result = frame.groupby("officer_id", sort=True).sum()
+    for i, code in enumerate(FLAG_CODES):
+        frame[code] = per_code[:, i]
+    result = frame.astype(np.int64)
     result.insert(3, "share", result[NOT_COUNTED] / result["visits"])
     result.insert(4, "review_share", result[REVIEW] / result["visits"])
-    result.insert(5, "median_contact_min", _median_contact(data, officer).reindex(result.index))
+    result.insert(5, "median_contact_min", _median_contact(data, officer, n=n))
     result.insert(6, "burst_visits", result["one_spot_burst"])
-    result.insert(7, "desk_job_shifts", _desk_shifts(data, matrix).reindex(result.index))
-    result["desk_job_shifts"] = result["desk_job_shifts"].fillna(0).astype(np.int64)
-    result.index.name = "officer_id"
+    desk = table[:, FLAG_CODES.index("desk_job")][flag_of]
+    result.insert(7, "desk_job_shifts", _desk_shifts(data, officer, desk, n=n))
+    result.index = pd.Index(np.asarray(officers, dtype=object), name="officer_id")
     return result
 
 
-def _status_of(data: pd.DataFrame, matrix: pd.DataFrame) -> npt.NDArray[np.object_]:
-    """Return each visit's status: its column, else from ``verified``, else from the flags."""
+FLAG_SHARE_COLUMNS: Final = (
+    "officer_id",
+    "flags",
+    "status",
+    "verified",
+    "outcome",
+    "duration_min",
+    "shift",
+)
+"""The visit columns :func:`officer_flag_share` reads (a caller may pass only these)."""
+
+
+def _status_of(data: pd.DataFrame, table: BoolArray, flag_of: IntArray) -> IntArray:
+    """Return each visit's status as its position in :data:`STATUSES`.
+
+    From the ``status`` column; else from ``verified`` and the weak flags; else from the
+    flags' grades. ``table`` holds one row per distinct flags string and one column per
+    code of :data:`FLAG_CODES`; ``flag_of`` is each visit's row.
+    """
     if "status" in data.columns:
-        status = data["status"].fillna(COUNTED).astype(str).to_numpy(dtype=object)
-        unknown = sorted(set(status) - set(STATUSES))
+        status, uniques = pd.factorize(data["status"].fillna(COUNTED).astype(str))
+        unknown = sorted(set(uniques) - set(STATUSES))
         if unknown:
             msg = f"visits: column 'status' holds unknown value(s) {unknown}; known: {STATUSES}"
             raise SchemaError(msg)
-        return status
-    strong = [c for c in FLAG_CODES if FLAG_GRADES[c] == NOT_COUNTED]
-    weak = [c for c in FLAG_CODES if FLAG_GRADES[c] == REVIEW]
+        return np.array([STATUSES.index(u) for u in uniques], dtype=np.int64)[status]
+    strong = [i for i, c in enumerate(FLAG_CODES) if FLAG_GRADES[c] == NOT_COUNTED]
+    weak = [i for i, c in enumerate(FLAG_CODES) if FLAG_GRADES[c] == REVIEW]
     if "verified" in data.columns:
         bad = ~data["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     else:
-        bad = matrix[strong].any(axis=1).to_numpy()
-    review = matrix[weak].any(axis=1).to_numpy()
-    return np.where(bad, NOT_COUNTED, np.where(review, REVIEW, COUNTED)).astype(object)
+        bad = np.asarray(table[:, strong].any(axis=1), dtype=bool)[flag_of]
+    review = np.asarray(table[:, weak].any(axis=1), dtype=bool)[flag_of]
+    graded = np.where(review, STATUSES.index(REVIEW), STATUSES.index(COUNTED))
+    return np.where(bad, STATUSES.index(NOT_COUNTED), graded).astype(np.int64)
 
 
-def _median_contact(data: pd.DataFrame, officer: npt.NDArray[Any]) -> pd.Series:
-    """Median ``duration_min`` of each officer's contacts (empty without the columns)."""
+def _median_contact(data: pd.DataFrame, officer: IntArray, *, n: int) -> FloatArray:
+    """Median ``duration_min`` of each officer's contacts (NaN without the columns)."""
     if "outcome" not in data.columns or "duration_min" not in data.columns:
-        return pd.Series(dtype=float)
+        return np.full(n, np.nan)
     contact = (data["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
     minutes = pd.to_numeric(data["duration_min"], errors="coerce").to_numpy(dtype=float)
-    frame = pd.DataFrame({"officer_id": officer[contact], "minutes": minutes[contact]})
-    return frame.groupby("officer_id")["minutes"].median()
+    median = pd.Series(minutes[contact]).groupby(officer[contact]).median()
+    return median.reindex(np.arange(n)).to_numpy(dtype=float)
 
 
-def _desk_shifts(data: pd.DataFrame, matrix: pd.DataFrame) -> pd.Series:
-    """Distinct shifts flagged ``desk_job`` per officer (empty without a ``shift`` column)."""
+def _desk_shifts(data: pd.DataFrame, officer: IntArray, desk: BoolArray, *, n: int) -> IntArray:
+    """Distinct shifts flagged ``desk_job`` (``desk``) per officer (0 without ``shift``)."""
     if "shift" not in data.columns:
-        return pd.Series(dtype=np.int64)
-    desk = matrix["desk_job"].to_numpy(dtype=bool)
-    frame = pd.DataFrame(
-        {"officer_id": data["officer_id"].to_numpy()[desk], "shift": data["shift"].to_numpy()[desk]}
-    )
-    return frame.groupby("officer_id")["shift"].nunique()
+        return np.zeros(n, dtype=np.int64)
+    shifts = pd.Series(data["shift"].to_numpy()[desk]).groupby(officer[desk]).nunique()
+    return shifts.reindex(np.arange(n), fill_value=0).to_numpy(dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- reviews

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.coverage import household_status, officer_summary, summarise
-from analysis.rules import resolve_window
+from analysis.coverage import contact_counts, household_status, officer_summary, summarise
+from analysis.rules import household_codes, resolve_window
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
 
@@ -140,6 +140,25 @@ def test_include_unverified_counts_a8(households: pd.DataFrame, visits: pd.DataF
     assert (h5["contacts"], h5["contacted"], h5["vulnerable_overdue"]) == (1, True, False)
     assert h5["days_since_contact"] == 11.0
     assert h5["mean_satisfaction"] == 5.0
+
+
+def test_contact_counts(households: pd.DataFrame, visits: pd.DataFrame) -> None:
+    # counted contacts in the window: h1 a1 and a11 (a2 nobody_home), h2 a3 (a4 after END),
+    # h3 none (a5 before START), h4 a6, h5 none (a8 unverified), h6 none (a9 refused)
+    assert contact_counts(households, visits, start=START, end=END).tolist() == [2, 1, 0, 1, 0, 0]
+    # as logged: a8 counts too
+    logged = DEFAULTS.replace(include_unverified=True)
+    counts = contact_counts(households, visits, start=START, end=END, settings=logged)
+    assert counts.tolist() == [2, 1, 0, 1, 1, 0]
+
+
+def test_given_codes_give_the_same_figures(households: pd.DataFrame, visits: pd.DataFrame) -> None:
+    codes = household_codes(households, visits)
+    assert codes.tolist() == [0, 0, 1, 1, 2, 3, 4, 4, 5, -1, 0]  # a10's hX is unknown
+    given = household_status(households, visits, start=START, end=END, codes=codes)
+    pd.testing.assert_frame_equal(given, household_status(households, visits, start=START, end=END))
+    officers = officer_summary(given, visits, start=START, end=END, codes=codes)
+    pd.testing.assert_frame_equal(officers, officer_summary(given, visits, start=START, end=END))
 
 
 def test_without_verified_column_all_visits_count(
@@ -263,6 +282,21 @@ def test_visits_without_officer_are_left_out(status: pd.DataFrame, visits: pd.Da
     assert (out.loc["o1", "attempts"], out.loc["o1", "contacts"]) == (3, 2)
     assert out.loc["o1", "contacted_households"] == 2
     assert out.loc["o1", "mean_satisfaction"] == 2.0
+
+
+def test_officers_only_outside_the_window_are_left_out(
+    status: pd.DataFrame, visits: pd.DataFrame
+) -> None:
+    # a5 (before START) becomes o9's only visit and the first row; a10 (unknown household)
+    # o8's only one: neither is listed; the others in the order their kept visits come
+    moved = visits.assign(
+        officer_id=visits["officer_id"].mask(visits["visit_id"] == "a5", "o9")
+    ).assign(officer_id=lambda v: v["officer_id"].mask(v["visit_id"] == "a10", "o8"))
+    first = moved.iloc[[4, *range(4), *range(5, len(moved))]]  # a5 first
+    out = officer_summary(status, first[::-1], start=START, end=END)
+    # reversed: a11 (o1) comes first, then a9 (o3), then a8 (o2)
+    assert out.index.tolist() == ["o1", "o3", "o2"]
+    assert out["attempts"].tolist() == [4, 1, 2]
 
 
 def test_object_ids_take_the_general_lookup(households: pd.DataFrame, visits: pd.DataFrame) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.gaps import find_gaps, household_priority, household_todos
+from analysis.gaps import find_gaps, household_priority, household_todos, joined_codes
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
 
@@ -190,3 +190,17 @@ def test_one_overdue_resident_in_a_well_covered_block_is_a_todo_not_a_gap() -> N
     # shrunk = (19 + 5 * 0.95) / 25 = 0.95; one unvisited: 0.05; W adds 2 for the resident
     assert gaps.loc["V", "priority"] == pytest.approx(0.05)
     assert gaps.loc["W", "priority"] == pytest.approx(2.05)
+
+
+def test_joined_codes_every_combination_in_code_order() -> None:
+    # rows: none, x only, y only, x and z, all three; on a shuffled index of labels
+    x = np.array([False, True, False, True, True])
+    y = np.array([False, False, True, False, True])
+    z = np.array([False, False, False, True, True])
+    index = pd.Index(["r5", "r1", "r3", "r2", "r4"])
+    got = joined_codes(["x", "y", "z"], [x, y, z], index=index)
+    assert got.index.equals(index)
+    assert got.tolist() == ["", "x", "y", "x;z", "x;y;z"]
+    assert str(got.dtype) == "str"
+    empty = joined_codes(["x"], [np.array([], dtype=bool)], index=pd.RangeIndex(0))
+    assert empty.tolist() == [] and str(empty.dtype) == "str"

@@ -38,6 +38,7 @@ from analysis.satisfaction import (
     satisfaction_by_wait,
     scored_visit_counts,
     scored_visits,
+    scores,
 )
 from geo.settings import Settings
 
@@ -125,3 +126,18 @@ def test_no_scores_give_empty_bins(visits: pd.DataFrame) -> None:
         visits.drop(columns="satisfaction"), start=START, end=END, settings=SETTINGS
     )
     assert out["visits"].eq(0).all() and out["mean_satisfaction"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        (pd.array([5, None, 1], dtype="Int64"), [5.0, np.nan, 1.0]),
+        (pd.Series([5.0, np.nan, 1.0]), [5.0, np.nan, 1.0]),
+        (pd.Series([5, 3, 1]), [5.0, 3.0, 1.0]),
+        (pd.Series(["5", "x", None], dtype=object), [5.0, np.nan, np.nan]),
+    ],
+)
+def test_scores_of_every_column_type(column: object, expected: list[float]) -> None:
+    # numeric columns are read as they are, text through to_numeric: the same floats
+    got = scores(pd.DataFrame({"satisfaction": column}))
+    np.testing.assert_array_equal(got, np.array(expected))

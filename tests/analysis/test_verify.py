@@ -28,6 +28,7 @@ from analysis.verify import (
     FLAG_CODES,
     FLAG_DESCRIPTIONS,
     FLAG_GRADES,
+    FLAG_SHARE_COLUMNS,
     FLAGS,
     RESULT_COLUMNS,
     officer_flag_share,
@@ -844,6 +845,18 @@ def test_officer_flag_share_status_column_decides() -> None:
         officer_flag_share(frame.assign(flags="walked_on_water"))
     with pytest.raises(SchemaError, match=r"unknown value\(s\) \['maybe'\]"):
         officer_flag_share(frame.assign(status="maybe"))
+
+
+def test_officer_flag_share_reads_only_its_columns() -> None:
+    # the pipeline passes only FLAG_SHARE_COLUMNS: the figures must not change
+    frame = _flagged_frame().assign(
+        status=["counted", "counted", "review", "not_counted", "review"],
+        shift=[0, 0, 0, 1, 1],
+        note="anything",
+        household_id="h1",
+    )
+    only = frame[[c for c in FLAG_SHARE_COLUMNS if c in frame.columns]]
+    pd.testing.assert_frame_equal(officer_flag_share(only), officer_flag_share(frame))
 
 
 def test_officer_flag_share_on_verify_output() -> None:
