@@ -12,6 +12,7 @@ run).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,38 @@ def _components_scanned_once() -> Iterator[None]:
     AppTest.__init__ = init  # type: ignore[method-assign]
     yield
     AppTest.__init__ = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_runs_awaited_without_polling() -> Iterator[None]:
+    """Let AppTest wait for a script run by joining its thread, not by polling every 1 ms.
+
+    Streamlit's ``require_widgets_deltas`` wakes the test's thread a thousand times a
+    second to scan the run's events; each wake takes the GIL from the script it waits for.
+    Joining the script thread (in slices, so the timeout still holds) waits without it.
+    The run and its events are Streamlit's own, and so is the timeout's stop and message.
+    """
+    from streamlit.testing.v1 import local_script_runner
+
+    original = local_script_runner.require_widgets_deltas
+
+    def joined(runner: Any, timeout: float = 3) -> None:
+        deadline = time.monotonic() + timeout
+        while not runner.script_stopped():
+            left = deadline - time.monotonic()
+            if left <= 0:  # as Streamlit's: stop the script, then fail
+                runner.request_stop()
+                runner.join()
+                raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+            thread = runner._script_thread
+            if thread is None or not thread.is_alive():
+                time.sleep(0.001)
+            else:
+                thread.join(min(left, 0.05))
+
+    local_script_runner.require_widgets_deltas = joined
+    yield
+    local_script_runner.require_widgets_deltas = original
 
 
 @pytest.fixture(autouse=True)
