@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -86,14 +86,21 @@ def write_arrow_csv(
     V1,True,8.7,0.3333333333333333,3
     V2,False,18.0,,0
     """
-    path = Path(path)
     fixed = dict(decimals or {})
     arrays = [
-        _text_ready(frame.iloc[:, i], decimals=fixed.get(str(name)))
+        text_array(frame.iloc[:, i], decimals=fixed.get(str(name)))
         for i, name in enumerate(frame.columns)
     ]
-    names = [str(name) for name in frame.columns]
-    table = pa.Table.from_arrays(arrays, names=names)
+    return write_arrays(arrays, [str(name) for name in frame.columns], path)
+
+
+def write_arrays(arrays: Sequence[pa.Array], names: Sequence[str], path: str | Path) -> Path:
+    """Write columns already made into text by :func:`text_array` as a CSV file.
+
+    The header as pandas writes it, then the rows, quoted as the module's rules say.
+    """
+    path = Path(path)
+    table = pa.Table.from_arrays(list(arrays), names=list(names))
     style = "needed" if any(_needs_quotes(a) for a in arrays) else "none"
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(names)
@@ -104,7 +111,7 @@ def write_arrow_csv(
     return path
 
 
-def _text_ready(values: pd.Series, *, decimals: int | None) -> pa.Array:
+def text_array(values: pd.Series, *, decimals: int | None) -> pa.Array:
     """Return one column as an Arrow array that Arrow writes as pandas would."""
     if decimals is not None:
         return _fixed_text(values, decimals)
@@ -162,7 +169,7 @@ def _fixed_text(values: pd.Series, decimals: int) -> pa.Array:
         pa.decimal128(38, decimals), len(unscaled), unscaled.buffers(), unscaled.null_count
     )
     text = pc.cast(scaled, pa.string())
-    if exact.all():
+    if (exact | np.isnan(numbers)).all():  # missing numbers are null in ``text`` already
         return text
     plain = _float_text(pa.array(numbers, from_pandas=True))
     return pc.if_else(pa.array(exact), text, plain)
@@ -193,4 +200,4 @@ def _needs_quotes(array: pa.Array) -> bool:
     return any(bool((raw == ord(c)).any()) for c in NEEDS_QUOTES)
 
 
-__all__ = ["NEEDS_QUOTES", "rounded", "write_arrow_csv"]
+__all__ = ["NEEDS_QUOTES", "rounded", "text_array", "write_arrays", "write_arrow_csv"]

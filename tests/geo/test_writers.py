@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+from geo.arrow_csv import write_arrow_csv
 from geo.demo import DEMO_TIMEZONE
 from geo.importer import Dataset, read_beats, read_households, read_visits
 from geo.settings import DEFAULTS
@@ -33,6 +34,7 @@ from geo.writers import (
     excel_bytes,
     geojson_bytes,
     iso_column,
+    iso_times,
     neutralise,
     neutralised,
     plain_frame,
@@ -255,6 +257,45 @@ def test_formula_address_is_quoted_in_csv_downloads_and_script_files(tmp_path: P
     assert list(csv.reader(io.StringIO(download))) == expected
     script = write_csv(attack_frame(), tmp_path / "households.csv").read_text(encoding="utf-8")
     assert list(csv.reader(io.StringIO(script))) == expected
+
+
+def script_frame(note: str) -> pd.DataFrame:
+    when = pd.to_datetime(["2026-07-01 18:05:03.5", None, "2026-01-05 09:00:00.0"])
+    return pd.DataFrame(
+        {
+            "=id": pd.Series(["V1", "-V2", None], dtype="str"),
+            "note": pd.Series([note, "=1+1", "-5"], dtype=object),
+            "mixed": pd.Series([-1, "@x", None], dtype=object),
+            "kind": pd.Categorical(["=shop", None, "household"]),
+            "time": pd.Series(when).dt.tz_localize("Europe/Helsinki"),
+            "gap_min": [8.729, np.nan, np.inf],
+            "ok": [True, False, True],
+            "n": [3, -2, 0],
+        }
+    )
+
+
+@pytest.mark.parametrize("note", ["plain", "a, b"])  # no quotes; every text cell quoted
+def test_write_csv_writes_what_neutralising_and_iso_times_give(tmp_path: Path, note: str) -> None:
+    frame = script_frame(note)
+    copy = frame.copy()
+    path = write_csv(frame, tmp_path / "new.csv", decimals={"gap_min": 1})
+    before = write_arrow_csv(  # the frame-wide steps write_csv took before it went by column
+        iso_times(neutralised(frame)), tmp_path / "old.csv", decimals={"gap_min": 1}
+    )
+    assert path.read_bytes() == before.read_bytes()
+    assert path.read_text(encoding="utf-8").splitlines()[:2] == (
+        [
+            "'=id,note,mixed,kind,time,gap_min,ok,n",
+            "V1,plain,-1,'=shop,2026-07-01T18:05:03.500000+03:00,8.7,True,3",
+        ]
+        if note == "plain"
+        else [
+            "'=id,note,mixed,kind,time,gap_min,ok,n",
+            '"V1","a, b","-1","\'=shop","2026-07-01T18:05:03.500000+03:00","8.7","True",3',
+        ]
+    )
+    pd.testing.assert_frame_equal(frame, copy)  # the input is not changed
 
 
 @pytest.mark.parametrize(
