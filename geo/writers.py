@@ -243,7 +243,8 @@ def write_csv(
     """Write ``frame`` as UTF-8 CSV for scripts: no index, times as ISO 8601 with offset.
 
     Text that a spreadsheet would run as a formula gets a ``'`` (:func:`neutralised`).
-    Written by Arrow with the text pandas writes (:func:`geo.arrow_csv.write_arrow_csv`);
+    Written by Arrow with the text pandas writes (:mod:`geo.arrow_csv`), each column made
+    into Arrow once (:func:`_csv_text`);
     the columns named in ``decimals`` are rounded to that many decimals and written with
     exactly that many (``8.7``, ``18.0``).
     """
@@ -303,7 +304,7 @@ def _rounded(frame: FrameT, decimals: Mapping[str, int] | None) -> FrameT:
     """``frame`` with the columns named in ``decimals`` rounded (a copy when any is)."""
     if not decimals:
         return frame
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy on write: replacing a column leaves ``frame`` be
     for column, places in decimals.items():
         out[column] = rounded(out[column], places)
     return out

@@ -40,7 +40,9 @@ from geo.writers import (
     plain_frame,
     write_csv,
     write_geojson,
+    write_geoparquet,
     write_json,
+    write_parquet,
     write_table,
 )
 
@@ -431,3 +433,18 @@ def test_formula_starts_are_found_in_text_columns_as_pandas_finds_them(dtype: An
     assert found.tolist() == expected.tolist() and 0 < found.sum() < len(cells)
     mixed = pd.Series(["=a", 3, None, "-1", 2.5], dtype=object)  # not all text: pandas decides
     assert _starts_like_formula(mixed).tolist() == [True, False, False, True, False]
+
+
+def test_rounding_writers_leave_the_frame_as_it_was(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"gap_min": [8.729, np.nan], "id": ["V1", "V2"]})
+    gdf = gpd.GeoDataFrame(
+        {"travel_m": [12.34]}, geometry=[box(24.94, 60.17, 24.95, 60.18)], crs="EPSG:4326"
+    )
+    frame_copy, gdf_copy = frame.copy(), gdf.copy()
+    write_parquet(frame, tmp_path / "v.parquet", decimals={"gap_min": 1})
+    write_geoparquet(gdf, tmp_path / "b.parquet", decimals={"travel_m": 0})
+    write_geojson(gdf, tmp_path / "b.geojson", decimals={"travel_m": 0})
+    pd.testing.assert_frame_equal(frame, frame_copy)
+    assert_geodataframe_equal(gdf, gdf_copy)
+    assert pd.read_parquet(tmp_path / "v.parquet")["gap_min"].tolist()[0] == 8.7
+    assert gpd.read_parquet(tmp_path / "b.parquet")["travel_m"].tolist() == [12.0]
