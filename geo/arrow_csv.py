@@ -48,6 +48,9 @@ NEEDS_QUOTES: Final = ',"\r\n'
 _EXACT: Final = 2**53
 """Past this (as an integer count of the last decimal) a float no longer holds every step."""
 
+_DECIMAL64_DIGITS: Final = 18
+"""Digits of Arrow's 64-bit decimal: more than the 16 of any count below :data:`_EXACT`."""
+
 
 def rounded(values: Any, decimals: int) -> np.ndarray:
     """Return ``values`` as floats rounded to ``decimals`` places (``numpy.round``).
@@ -164,15 +167,30 @@ def _fixed_text(values: pd.Series, decimals: int) -> pa.Array:
     steps = np.rint(numbers * 10.0**decimals)
     exact = np.isfinite(steps) & (np.abs(steps) < _EXACT)
     unscaled = pa.array(np.where(exact, steps, 0).astype(np.int64), mask=~exact)
-    unscaled = unscaled.cast(pa.decimal128(38, 0))
-    scaled = pa.Array.from_buffers(
-        pa.decimal128(38, decimals), len(unscaled), unscaled.buffers(), unscaled.null_count
-    )
-    text = pc.cast(scaled, pa.string())
+    text = pc.cast(_scaled(unscaled, decimals), pa.string())
     if (exact | np.isnan(numbers)).all():  # missing numbers are null in ``text`` already
         return text
     plain = _float_text(pa.array(numbers, from_pandas=True))
     return pc.if_else(pa.array(exact), text, plain)
+
+
+def _scaled(unscaled: pa.Array, decimals: int) -> pa.Array:
+    """Integers below 2**53 read as decimals: ``87`` with 1 decimal is ``8.7``.
+
+    The int64 buffers are taken as they are for a 64-bit decimal (up to 18 digits, so up
+    to 18 decimals), whose text Arrow writes faster than a 128-bit decimal's.
+
+    Examples
+    --------
+    >>> _scaled(pa.array([87, -5, 0, None]), 1).to_pylist()
+    [Decimal('8.7'), Decimal('-0.5'), Decimal('0.0'), None]
+    """
+    if 0 <= decimals <= _DECIMAL64_DIGITS:
+        kind: pa.DataType = pa.decimal64(_DECIMAL64_DIGITS, decimals)
+    else:
+        unscaled = unscaled.cast(pa.decimal128(38, 0))
+        kind = pa.decimal128(38, decimals)
+    return pa.Array.from_buffers(kind, len(unscaled), unscaled.buffers(), unscaled.null_count)
 
 
 def _str_text(values: pd.Series) -> pa.Array:
