@@ -15,8 +15,8 @@ Rules
 * **No formulas** (:func:`neutralised_text`): text whose first character is one of
   :data:`FORMULA_STARTS` gets a ``'`` in front, unless the whole text is a plain decimal
   number (:data:`PLAIN_NUMBER`: ``-5``, ``+8613800000000``, ``-0.5``); missing text stays
-  missing. Only the first character is compared for every cell (one Arrow pass); a column
-  where no cell begins so is returned as it is.
+  missing. Only each cell's first byte is compared, read from the array's buffers; a
+  column where no cell begins so is returned as it is.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ PLAIN_NUMBER: Final = r"[+-]?[0-9]+(\.[0-9]+)?"
 """A plain decimal number, matched against the whole text (RE2 and Python ``re`` alike)."""
 
 _MICROS_PER_SECOND: Final = 1_000_000
+
+_STARTS: Final = np.frombuffer("".join(FORMULA_STARTS).encode("ascii"), dtype=np.uint8)
+""":data:`FORMULA_STARTS` as bytes (each one ASCII character)."""
 
 
 def iso_text(times: pd.Series) -> pa.Array:
@@ -116,14 +119,37 @@ def neutralised_text(text: pa.Array) -> pa.Array:
     >>> neutralised_text(pa.array(["=1+1", "-5", "-", None, "北京路", "\tx"])).to_pylist()
     ["'=1+1", '-5', "'-", None, '北京路', "'\tx"]
     """
-    starts = pa.array(FORMULA_STARTS, type=text.type)
-    found = pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=starts)
-    if not pc.any(found).as_py():
+    found = np.isin(first_bytes(text), _STARTS)
+    if not found.any():
         return text
     plain = pc.match_substring_regex(text, f"^{PLAIN_NUMBER}$")
     quote, nothing = pa.scalar("'", type=text.type), pa.scalar("", type=text.type)
     quoted = pc.binary_join_element_wise(quote, text, nothing)
-    return pc.if_else(pc.and_(found, pc.invert(plain)), quoted, text)
+    return pc.if_else(pc.and_(pa.array(found), pc.invert(plain)), quoted, text)
+
+
+def first_bytes(text: pa.Array) -> np.ndarray:
+    """Return the first UTF-8 byte of each cell of Arrow text; 0 where empty or missing.
+
+    Read from the array's buffers, no cell is copied. An ASCII byte (below 128) is never
+    part of another character, so it stands for that character.
+
+    Examples
+    --------
+    >>> first_bytes(pa.array(["=a", "", None, "北"])).tolist()
+    [61, 0, 0, 229]
+    """
+    if len(text) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    _, offsets_buffer, data = text.buffers()
+    kind = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=kind)[text.offset : text.offset + len(text) + 1]
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+    present = (lengths > 0) & text.is_valid().to_numpy(zero_copy_only=False)
+    first = np.zeros(len(text), dtype=np.uint8)
+    first[present] = raw[starts[present]]
+    return first
 
 
 def arrow_text(values: pd.Series) -> pa.Array | None:
@@ -156,6 +182,7 @@ __all__ = [
     "FORMULA_STARTS",
     "PLAIN_NUMBER",
     "arrow_text",
+    "first_bytes",
     "iso_text",
     "neutralised_text",
     "utc_offset",

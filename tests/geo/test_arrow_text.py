@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from geo.arrow_text import arrow_text, iso_text, neutralised_text, utc_offset
+from geo.arrow_text import arrow_text, first_bytes, iso_text, neutralised_text, utc_offset
 from geo.writers import neutralise
 
 
@@ -111,3 +111,12 @@ def test_arrow_text_takes_text_only() -> None:
     assert arrow_text(pd.Series([1, "x"], dtype=object)) is None
     assert arrow_text(pd.Series([None, None], dtype=object)) is None  # no text at all
     assert arrow_text(pd.Series(pd.Categorical([1, 2]))) is None
+
+
+def test_first_bytes_of_slices_and_large_text() -> None:
+    text = pa.array(["=x", None, "", "中", "\t", "ab"])
+    assert first_bytes(text).tolist() == [61, 0, 0, 0xE4, 9, 97]
+    assert first_bytes(text.slice(3, 2)).tolist() == [0xE4, 9]
+    assert first_bytes(text.cast(pa.large_string()).slice(1)).tolist() == [0, 0, 0xE4, 9, 97]
+    assert first_bytes(pa.array([None, None], type=pa.string())).tolist() == [0, 0]
+    assert first_bytes(pa.array([], type=pa.string())).tolist() == []
