@@ -244,9 +244,8 @@ def write_csv(
 
     Text that a spreadsheet would run as a formula gets a ``'`` (:func:`neutralised`).
     Written by Arrow with the text pandas writes (:mod:`geo.arrow_csv`), each column made
-    into Arrow once (:func:`_csv_text`);
-    the columns named in ``decimals`` are rounded to that many decimals and written with
-    exactly that many (``8.7``, ``18.0``).
+    into Arrow once (:func:`_csv_text`); the columns named in ``decimals`` are rounded to
+    that many decimals and written with exactly that many (``8.7``, ``18.0``).
     """
     names = [neutralise(name) for name in frame.columns]
     fixed = dict(decimals or {})
@@ -262,12 +261,13 @@ def _csv_text(values: pd.Series, *, decimals: int | None) -> pa.Array:
     Each column is made into Arrow once, without copying the frame: times by
     :func:`~geo.arrow_text.iso_text` (ISO text begins with a year's digits, never like a
     formula), text by :func:`~geo.arrow_text.neutralised_text`; a text column holding other
-    objects too is neutralised cell by cell (:func:`neutralised`).
+    objects too, or named in ``decimals``, goes through :func:`neutralised` (cell by cell)
+    first.
     """
     if decimals is None and isinstance(values.dtype, pd.DatetimeTZDtype):
         return iso_text(values)
-    if decimals is None and _is_text(values.dtype):
-        text = arrow_text(values)
+    if _is_text(values.dtype):
+        text = arrow_text(values) if decimals is None else None
         if text is not None:
             return neutralised_text(text)
         values = neutralised(values.to_frame()).iloc[:, 0]

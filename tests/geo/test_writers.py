@@ -300,6 +300,14 @@ def test_write_csv_writes_what_neutralising_and_iso_times_give(tmp_path: Path, n
     pd.testing.assert_frame_equal(frame, copy)  # the input is not changed
 
 
+def test_write_csv_rounds_numbers_held_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"x_m": pd.Series(["-5", "2.25", None], dtype=object)})
+    path = write_csv(frame, tmp_path / "new.csv", decimals={"x_m": 1})
+    assert path.read_text(encoding="utf-8") == "x_m\n-5.0\n2.2\n\n"
+    before = write_arrow_csv(neutralised(frame), tmp_path / "old.csv", decimals={"x_m": 1})
+    assert path.read_bytes() == before.read_bytes()
+
+
 @pytest.mark.parametrize(
     ("text", "written"),
     [
