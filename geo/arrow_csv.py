@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -102,15 +102,34 @@ def write_arrays(arrays: Sequence[pa.Array], names: Sequence[str], path: str | P
 
     The header as pandas writes it, then the rows, quoted as the module's rules say.
     """
+    quoted = any(needs_quotes(a) for a in arrays)
+    return write_batches([arrays], names, path, quoted=quoted)
+
+
+def write_batches(
+    batches: Iterable[Sequence[pa.Array]], names: Sequence[str], path: str | Path, *, quoted: bool
+) -> Path:
+    """Write rows given as batches of columns made into text by :func:`text_array`.
+
+    ``quoted`` tells whether any text cell of any batch needs quotes (:func:`needs_quotes`),
+    so every text cell is quoted; the file is the one :func:`write_arrays` writes of the
+    batches' columns joined, made a batch at a time.
+    """
     path = Path(path)
-    table = pa.Table.from_arrays(list(arrays), names=list(names))
-    style = "needed" if any(_needs_quotes(a) for a in arrays) else "none"
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(names)
+    options = pa_csv.WriteOptions(
+        include_header=False, quoting_style="needed" if quoted else "none"
+    )
     with path.open("wb") as handle:
         handle.write(header.getvalue().encode("utf-8"))
-        options = pa_csv.WriteOptions(include_header=False, quoting_style=style)
-        pa_csv.write_csv(table, handle, write_options=options)
+        writer = None
+        for arrays in batches:
+            batch = pa.RecordBatch.from_arrays(list(arrays), names=list(names))
+            writer = writer or pa_csv.CSVWriter(handle, batch.schema, write_options=options)
+            writer.write_batch(batch)
+        if writer is not None:
+            writer.close()
     return path
 
 
@@ -203,7 +222,7 @@ def _missing(value: Any) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
-def _needs_quotes(array: pa.Array) -> bool:
+def needs_quotes(array: pa.Array) -> bool:
     """Tell whether a text column holds a cell that must be quoted.
 
     Scans the column's UTF-8 bytes at once (these characters are ASCII, never part of
@@ -218,4 +237,12 @@ def _needs_quotes(array: pa.Array) -> bool:
     return any(bool((raw == ord(c)).any()) for c in NEEDS_QUOTES)
 
 
-__all__ = ["NEEDS_QUOTES", "rounded", "text_array", "write_arrays", "write_arrow_csv"]
+__all__ = [
+    "NEEDS_QUOTES",
+    "needs_quotes",
+    "rounded",
+    "text_array",
+    "write_arrays",
+    "write_arrow_csv",
+    "write_batches",
+]

@@ -55,7 +55,7 @@ import re
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -67,13 +67,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 
-from geo.arrow_csv import rounded, text_array, write_arrays
+from geo.arrow_csv import needs_quotes, rounded, text_array, write_batches
 from geo.arrow_text import FORMULA_STARTS, PLAIN_NUMBER, arrow_text, iso_text, neutralised_text
 from geo.errors import InputFileError
 from geo.readers import SUPPORTED
 from geo.schema import Table, present
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
+
+CSV_BATCH_ROWS: Final = 1 << 20
+"""Rows :func:`write_csv` makes into number, boolean and time text at once."""
 
 EXCEL_OPTIONS: Final = {"strings_to_formulas": False, "strings_to_urls": False}
 """XlsxWriter options: text cells stay text (no formula injection, no link cells)."""
@@ -249,10 +252,44 @@ def write_csv(
     """
     names = [neutralise(name) for name in frame.columns]
     fixed = dict(decimals or {})
-    arrays = [
-        _csv_text(frame.iloc[:, i], decimals=fixed.get(str(name))) for i, name in enumerate(names)
-    ]
-    return write_arrays(arrays, [str(name) for name in names], path)
+    places = [fixed.get(str(name)) for name in names]
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    whole = {  # every column whose cells could need quotes, made into Arrow at once
+        i: _csv_text(values, decimals=places[i])
+        for i, values in enumerate(columns)
+        if not _plain_cells(values, decimals=places[i])
+    }
+
+    def batches() -> Iterator[list[pa.Array]]:
+        for start in range(0, len(frame), CSV_BATCH_ROWS):
+            stop = min(start + CSV_BATCH_ROWS, len(frame))
+            yield [
+                whole[i].slice(start, stop - start)
+                if i in whole
+                else _csv_text(values.iloc[start:stop], decimals=places[i])
+                for i, values in enumerate(columns)
+            ]
+
+    quoted = any(needs_quotes(text) for text in whole.values())
+    return write_batches(batches(), [str(name) for name in names], path, quoted=quoted)
+
+
+def _plain_cells(values: pd.Series, *, decimals: int | None) -> bool:
+    """Tell whether a column's text never needs quotes: numbers, booleans or ISO times.
+
+    Such columns are made into text a batch of rows at a time (:data:`CSV_BATCH_ROWS`), cell
+    by cell alike, so the file is the same and memory holds one batch of their text.
+    """
+    kind = values.dtype
+    if isinstance(kind, pd.CategoricalDtype):  # categories of any type, text or not
+        return False
+    return (
+        decimals is not None
+        or isinstance(kind, pd.DatetimeTZDtype)
+        or pd.api.types.is_bool_dtype(kind)
+        or pd.api.types.is_integer_dtype(kind)
+        or pd.api.types.is_float_dtype(kind)
+    )
 
 
 def _csv_text(values: pd.Series, *, decimals: int | None) -> pa.Array:

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+import geo.writers
 from geo.arrow_csv import write_arrow_csv
 from geo.demo import DEMO_TIMEZONE
 from geo.importer import Dataset, read_beats, read_households, read_visits
@@ -298,6 +299,35 @@ def test_write_csv_writes_what_neutralising_and_iso_times_give(tmp_path: Path, n
         ]
     )
     pd.testing.assert_frame_equal(frame, copy)  # the input is not changed
+
+
+@pytest.mark.parametrize("note", ["plain", "a, b"])
+def test_write_csv_in_batches_is_the_file_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, note: str
+) -> None:
+    # batches of 2 rows: the last rows' times, floats, Int64 and booleans are all missing
+    frame = pd.concat([script_frame(note), script_frame("x")], ignore_index=True)
+    frame["count"] = pd.array([1, 2, 3, 4, None, None], dtype="Int64")
+    frame["maybe"] = pd.array([True, False, None, True, None, None], dtype="boolean")
+    frame.loc[4:, ["time", "gap_min"]] = None
+    whole = write_csv(frame, tmp_path / "whole.csv", decimals={"gap_min": 1}).read_bytes()
+    monkeypatch.setattr(geo.writers, "CSV_BATCH_ROWS", 2)
+    batched = write_csv(frame, tmp_path / "batched.csv", decimals={"gap_min": 1}).read_bytes()
+    assert batched == whole
+    before = write_arrow_csv(
+        iso_times(neutralised(frame)), tmp_path / "old.csv", decimals={"gap_min": 1}
+    )
+    assert batched == before.read_bytes()
+    assert (
+        batched.decode("utf-8")
+        .splitlines()[-1]
+        .endswith(",,True,0,," if note == "plain" else ',,"True",0,,')
+    )
+
+
+def test_write_csv_of_no_rows_is_its_header(tmp_path: Path) -> None:
+    path = write_csv(script_frame("plain").iloc[:0], tmp_path / "t.csv")
+    assert path.read_text(encoding="utf-8") == "'=id,note,mixed,kind,time,gap_min,ok,n\n"
 
 
 def test_write_csv_rounds_numbers_held_as_text(tmp_path: Path) -> None:
