@@ -105,3 +105,18 @@ def test_empty_frame_is_its_header(tmp_path: Path) -> None:
     frame = mixed_frame().iloc[:0]
     text = write_arrow_csv(frame, tmp_path / "t.csv").read_text(encoding="utf-8")
     assert text == frame.to_csv(index=False)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, 6])
+def test_fixed_decimals_agree_with_python_formatting(tmp_path: Path, decimals: int) -> None:
+    rng = np.random.default_rng(decimals)
+    values = np.concatenate(
+        [rng.normal(0, 50, 2_000), rng.normal(0, 0.01, 200), [0.0, -0.0, 1e9, -123456.5]]
+    )
+    frame = pd.DataFrame({"x_m": values})
+    path = write_arrow_csv(frame, tmp_path / "t.csv", decimals={"x_m": decimals})
+    expected = [
+        f"{v:.{decimals}f}".removeprefix("-") if v == 0 else f"{v:.{decimals}f}"
+        for v in rounded(values, decimals)
+    ]
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == expected

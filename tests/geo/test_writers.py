@@ -23,6 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
+import geo.writers
+from geo.arrow_csv import write_arrow_csv
 from geo.demo import DEMO_TIMEZONE
 from geo.importer import Dataset, read_beats, read_households, read_visits
 from geo.settings import DEFAULTS
@@ -33,12 +35,15 @@ from geo.writers import (
     excel_bytes,
     geojson_bytes,
     iso_column,
+    iso_times,
     neutralise,
     neutralised,
     plain_frame,
     write_csv,
     write_geojson,
+    write_geoparquet,
     write_json,
+    write_parquet,
     write_table,
 )
 
@@ -257,6 +262,82 @@ def test_formula_address_is_quoted_in_csv_downloads_and_script_files(tmp_path: P
     assert list(csv.reader(io.StringIO(script))) == expected
 
 
+def script_frame(note: str) -> pd.DataFrame:
+    when = pd.to_datetime(["2026-07-01 18:05:03.5", None, "2026-01-05 09:00:00.0"])
+    return pd.DataFrame(
+        {
+            "=id": pd.Series(["V1", "-V2", None], dtype="str"),
+            "note": pd.Series([note, "=1+1", "-5"], dtype=object),
+            "mixed": pd.Series([-1, "@x", None], dtype=object),
+            "kind": pd.Categorical(["=shop", None, "household"]),
+            "time": pd.Series(when).dt.tz_localize("Europe/Helsinki"),
+            "gap_min": [8.729, np.nan, np.inf],
+            "ok": [True, False, True],
+            "n": [3, -2, 0],
+        }
+    )
+
+
+@pytest.mark.parametrize("note", ["plain", "a, b"])  # no quotes; every text cell quoted
+def test_write_csv_writes_what_neutralising_and_iso_times_give(tmp_path: Path, note: str) -> None:
+    frame = script_frame(note)
+    copy = frame.copy()
+    path = write_csv(frame, tmp_path / "new.csv", decimals={"gap_min": 1})
+    before = write_arrow_csv(  # the frame-wide steps write_csv took before it went by column
+        iso_times(neutralised(frame)), tmp_path / "old.csv", decimals={"gap_min": 1}
+    )
+    assert path.read_bytes() == before.read_bytes()
+    assert path.read_text(encoding="utf-8").splitlines()[:2] == (
+        [
+            "'=id,note,mixed,kind,time,gap_min,ok,n",
+            "V1,plain,-1,'=shop,2026-07-01T18:05:03.500000+03:00,8.7,True,3",
+        ]
+        if note == "plain"
+        else [
+            "'=id,note,mixed,kind,time,gap_min,ok,n",
+            '"V1","a, b","-1","\'=shop","2026-07-01T18:05:03.500000+03:00","8.7","True",3',
+        ]
+    )
+    pd.testing.assert_frame_equal(frame, copy)  # the input is not changed
+
+
+@pytest.mark.parametrize("note", ["plain", "a, b"])
+def test_write_csv_in_batches_is_the_file_in_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, note: str
+) -> None:
+    # batches of 2 rows: the last rows' times, floats, Int64 and booleans are all missing
+    frame = pd.concat([script_frame(note), script_frame("x")], ignore_index=True)
+    frame["count"] = pd.array([1, 2, 3, 4, None, None], dtype="Int64")
+    frame["maybe"] = pd.array([True, False, None, True, None, None], dtype="boolean")
+    frame.loc[4:, ["time", "gap_min"]] = None
+    whole = write_csv(frame, tmp_path / "whole.csv", decimals={"gap_min": 1}).read_bytes()
+    monkeypatch.setattr(geo.writers, "CSV_BATCH_ROWS", 2)
+    batched = write_csv(frame, tmp_path / "batched.csv", decimals={"gap_min": 1}).read_bytes()
+    assert batched == whole
+    before = write_arrow_csv(
+        iso_times(neutralised(frame)), tmp_path / "old.csv", decimals={"gap_min": 1}
+    )
+    assert batched == before.read_bytes()
+    assert (
+        batched.decode("utf-8")
+        .splitlines()[-1]
+        .endswith(",,True,0,," if note == "plain" else ',,"True",0,,')
+    )
+
+
+def test_write_csv_of_no_rows_is_its_header(tmp_path: Path) -> None:
+    path = write_csv(script_frame("plain").iloc[:0], tmp_path / "t.csv")
+    assert path.read_text(encoding="utf-8") == "'=id,note,mixed,kind,time,gap_min,ok,n\n"
+
+
+def test_write_csv_rounds_numbers_held_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"x_m": pd.Series(["-5", "2.25", None], dtype=object)})
+    path = write_csv(frame, tmp_path / "new.csv", decimals={"x_m": 1})
+    assert path.read_text(encoding="utf-8") == "x_m\n-5.0\n2.2\n\n"
+    before = write_arrow_csv(neutralised(frame), tmp_path / "old.csv", decimals={"x_m": 1})
+    assert path.read_bytes() == before.read_bytes()
+
+
 @pytest.mark.parametrize(
     ("text", "written"),
     [
@@ -390,3 +471,18 @@ def test_formula_starts_are_found_in_text_columns_as_pandas_finds_them(dtype: An
     assert found.tolist() == expected.tolist() and 0 < found.sum() < len(cells)
     mixed = pd.Series(["=a", 3, None, "-1", 2.5], dtype=object)  # not all text: pandas decides
     assert _starts_like_formula(mixed).tolist() == [True, False, False, True, False]
+
+
+def test_rounding_writers_leave_the_frame_as_it_was(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"gap_min": [8.729, np.nan], "id": ["V1", "V2"]})
+    gdf = gpd.GeoDataFrame(
+        {"travel_m": [12.34]}, geometry=[box(24.94, 60.17, 24.95, 60.18)], crs="EPSG:4326"
+    )
+    frame_copy, gdf_copy = frame.copy(), gdf.copy()
+    write_parquet(frame, tmp_path / "v.parquet", decimals={"gap_min": 1})
+    write_geoparquet(gdf, tmp_path / "b.parquet", decimals={"travel_m": 0})
+    write_geojson(gdf, tmp_path / "b.geojson", decimals={"travel_m": 0})
+    pd.testing.assert_frame_equal(frame, frame_copy)
+    assert_geodataframe_equal(gdf, gdf_copy)
+    assert pd.read_parquet(tmp_path / "v.parquet")["gap_min"].tolist()[0] == 8.7
+    assert gpd.read_parquet(tmp_path / "b.parquet")["travel_m"].tolist() == [12.0]
