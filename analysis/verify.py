@@ -91,6 +91,7 @@ from analysis.rules import lookup, require_columns, visit_times
 from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
+    METHODS,
     Travel,
     credible_network,
     travel_checks,
@@ -161,7 +162,7 @@ def _far_from_door(e: Evidence, cfg: Settings) -> BoolArray:
 
 def _fast_reason(e: Evidence, i: int, cfg: Settings) -> str:
     t = e.travel
-    way = "by the streets" if t.method[i] == METHOD_NETWORK else "in a straight line"
+    way = "by the streets" if METHODS[t.method[i]] == METHOD_NETWORK else "in a straight line"
     return (
         f"{t.travel_m[i]:,.0f} m {way} from the previous visit in {t.gap_min[i]:.1f} min; "
         f"a brisk walk and a minimal visit need {t.needed_min[i]:.1f} min"
@@ -375,7 +376,7 @@ def verify_visits(
     travel = evidence.travel
     out = pd.DataFrame(
         {
-            "visit_id": visits["visit_id"].to_numpy(),
+            "visit_id": _same_column(visits["visit_id"]),
             "status": _text(STATUSES, status),
             "verified": status != STATUSES.index(NOT_COUNTED),
             "flags": _text(_flag_texts(), bits),
@@ -387,7 +388,7 @@ def verify_visits(
             "straight_m": travel.straight_m,
             "travel_m": travel.travel_m,
             "travel_needed_min": travel.needed_min,
-            "travel_method": travel.method,
+            "travel_method": _text(METHODS, travel.method),
             "shift": travel.shift,
         },
         index=visits.index,
@@ -849,6 +850,22 @@ def _text(values: Sequence[str], codes: IntArray) -> pd.api.extensions.Extension
     """
     taken = pa.array(list(values), type=pa.large_string()).take(pa.array(codes))
     return pd.array(taken, dtype=TEXT)
+
+
+def _same_column(column: pd.Series) -> Any:
+    """Return what gives ``column``'s values in a new frame, as its NumPy values would.
+
+    A ``str`` column's own array (not converted to Python strings and back); any other
+    column's NumPy values.
+
+    Examples
+    --------
+    >>> type(_same_column(pd.Series(["a"], dtype="str"))).__name__
+    'ArrowStringArray'
+    >>> _same_column(pd.Series([1, 2])).tolist()
+    [1, 2]
+    """
+    return column.array if column.dtype == TEXT else column.to_numpy()
 
 
 def _previous_ids(visit_ids: pd.Series, prev: IntArray) -> pd.api.extensions.ExtensionArray:

@@ -35,6 +35,7 @@ from analysis.verify import (
     _flag_bits,
     _flag_texts,
     _previous_ids,
+    _same_column,
     _status_codes,
     _text,
     officer_flag_share,
@@ -893,3 +894,9 @@ def test_text_and_previous_ids_are_str_columns() -> None:
     ids = pd.Series(["v1", None, "v3"], dtype=object)
     assert _previous_ids(ids, np.array([2, 1, -1])).tolist()[::2] == ["v3", ""]
     assert pd.isna(_previous_ids(ids, np.array([2, 1, -1]))[1])  # a missing id stays missing
+
+
+def test_same_column_keeps_a_str_array_and_gives_numpy_otherwise() -> None:
+    text = pd.Series(["v1", "v2"], dtype="str")
+    assert _same_column(text) is text.array
+    assert _same_column(pd.Series(["v1"], dtype=object)).dtype == object
