@@ -230,7 +230,7 @@ def analyse(
     checks = (verify or verify_visits)(
         visits, households, graph=walk_graph, reviews=reviews, settings=s
     )
-    checked = pd.DataFrame(visits.drop(columns="geometry"))
+    checked = pd.DataFrame(visits).drop(columns="geometry")  # plain: geopandas copies on drop
     for column in ("status", "verified", "flags", "shift"):
         checked[column] = checks[column].array
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)

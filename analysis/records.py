@@ -55,7 +55,13 @@ def duplicates(
         outcome = pd.factorize(visits["outcome"].astype(object).fillna(""))[0].astype(np.int64)
     else:
         outcome = np.zeros(n, dtype=np.int64)
-    order = np.lexsort((np.arange(n), minutes, outcome, household, officer))
+    key = group_key((officer, household, outcome))
+    # lexsort is stable: ties in (group, time) keep the visits' order
+    order = (
+        np.lexsort((minutes, key))
+        if key is not None
+        else np.lexsort((minutes, outcome, household, officer))
+    )
     o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
     dup_sorted = np.zeros(n, dtype=bool)
     if n > 1:
@@ -70,6 +76,29 @@ def duplicates(
     out = np.zeros(n, dtype=bool)
     out[order] = dup_sorted
     return out
+
+
+def group_key(codes: tuple[IntArray, ...]) -> IntArray | None:
+    """Return one int64 code per row that sorts as the rows of ``codes`` sort, first key first.
+
+    Each array holds integer codes from -1 up; the result is their mixed-radix number, so
+    sorting it equals a lexicographic sort by ``codes[0]``, then ``codes[1]``, and so on
+    (one key to sort instead of several). ``None`` when the number could pass 2**62.
+
+    Examples
+    --------
+    >>> group_key((np.array([0, 0, 1, -1]), np.array([2, -1, 0, 0]))).tolist()
+    [7, 4, 9, 1]
+    """
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    span = 1
+    for code in codes:
+        radix = int(code.max()) + 2 if len(code) else 1
+        span *= radix
+        if span > 2**62:
+            return None
+        key = key * radix + (code + 1)
+    return key
 
 
 def one_spot_bursts(

@@ -59,6 +59,8 @@ TIME_TOL_MIN: Final = 1e-6
 METHOD_SAME: Final = "same_household"
 METHOD_NETWORK: Final = "network"
 METHOD_STRAIGHT: Final = "straight_line"
+METHODS: Final = ("", METHOD_SAME, METHOD_NETWORK, METHOD_STRAIGHT)
+"""How a move was timed, by :attr:`Travel.method` code (``""``: not timed)."""
 
 
 @dataclass
@@ -71,7 +73,7 @@ class Travel:
     straight_m: FloatArray
     travel_m: FloatArray
     needed_min: FloatArray
-    method: npt.NDArray[np.object_]
+    method: IntArray  # position in METHODS
     impossible: BoolArray
     fast: BoolArray
     desk_job: BoolArray
@@ -120,7 +122,7 @@ def shifts(
     from the original log, not from its copy; a copy gets the shift of the log before it.
     """
     n = len(officer)
-    order = np.lexsort((np.arange(n), minutes, officer))
+    order = np.lexsort((minutes, officer))  # stable: ties keep the visits' order
     usable = (officer[order] >= 0) & np.isfinite(minutes[order])
     seq = order[usable & ~copies[order]]
     prev = np.full(n, -1, dtype=np.int64)
@@ -165,14 +167,14 @@ def travel_checks(
     straight_m = np.full(n, np.nan)
     travel_m = np.full(n, np.nan)
     needed = np.full(n, np.nan)
-    method = np.full(n, "", dtype=object)
+    method = np.zeros(n, dtype=np.int64)
 
     ha, hb = hpos[earlier], hpos[later]
     checkable = (ha >= 0) & (hb >= 0)
     same = checkable & (ha == hb)
     straight_m[later[same]] = 0.0
     travel_m[later[same]] = 0.0
-    method[later[same]] = METHOD_SAME
+    method[later[same]] = METHODS.index(METHOD_SAME)
 
     other = checkable & ~same
     pa, pb, rows = ha[other], hb[other], later[other]
@@ -185,7 +187,9 @@ def travel_checks(
         timed[on_network] = walk[on_network]
     straight_m[rows] = straight
     travel_m[rows] = timed
-    method[rows] = np.where(on_network, METHOD_NETWORK, METHOD_STRAIGHT)
+    method[rows] = np.where(
+        on_network, METHODS.index(METHOD_NETWORK), METHODS.index(METHOD_STRAIGHT)
+    )
 
     margin = 2.0 * cfg.gps_error_m
     reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least

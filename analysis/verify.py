@@ -73,7 +73,7 @@ reason says who decided. Decisions for unknown visits are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -82,6 +82,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyproj
 import shapely
 
@@ -90,6 +91,7 @@ from analysis.rules import lookup, require_columns, visit_times
 from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
+    METHODS,
     Travel,
     credible_network,
     travel_checks,
@@ -109,6 +111,9 @@ REVIEW: Final = "review"
 NOT_COUNTED: Final = "not_counted"
 STATUSES: Final = (COUNTED, REVIEW, NOT_COUNTED)
 """The three evidence grades of a visit, from best to worst."""
+
+TEXT: Final = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas' ``str`` dtype: the text columns of :func:`verify_visits`' result."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ def _far_from_door(e: Evidence, cfg: Settings) -> BoolArray:
 
 def _fast_reason(e: Evidence, i: int, cfg: Settings) -> str:
     t = e.travel
-    way = "by the streets" if t.method[i] == METHOD_NETWORK else "in a straight line"
+    way = "by the streets" if METHODS[t.method[i]] == METHOD_NETWORK else "in a straight line"
     return (
         f"{t.travel_m[i]:,.0f} m {way} from the previous visit in {t.gap_min[i]:.1f} min; "
         f"a brisk walk and a minimal visit need {t.needed_min[i]:.1f} min"
@@ -366,31 +371,24 @@ def verify_visits(
         visits, households, gps, minutes, graph=graph, household_nodes=household_nodes, cfg=cfg
     )
     stacked = np.vstack([flag.detect(evidence, cfg) for flag in FLAGS])
-    strong = np.array([flag.grade == NOT_COUNTED for flag in FLAGS])
-    status = np.where(
-        stacked[strong].any(axis=0),
-        NOT_COUNTED,
-        np.where(stacked[~strong].any(axis=0), REVIEW, COUNTED),
-    ).astype(object)
+    bits = _flag_bits(stacked)
+    status = _status_codes(bits)
     travel = evidence.travel
-    prev_ids = np.full(len(visits), "", dtype=object)
-    has_prev = travel.prev >= 0
-    prev_ids[has_prev] = visits["visit_id"].to_numpy()[travel.prev[has_prev]]
     out = pd.DataFrame(
         {
-            "visit_id": visits["visit_id"].to_numpy(),
-            "status": status,
-            "verified": status != NOT_COUNTED,
-            "flags": _flag_strings(stacked),
+            "visit_id": _same_column(visits["visit_id"]),
+            "status": _text(STATUSES, status),
+            "verified": status != STATUSES.index(NOT_COUNTED),
+            "flags": _text(_flag_texts(), bits),
             "reason": _reasons(stacked, evidence, cfg),
-            "review": "",
+            "review": _text(("",), np.zeros(len(visits), dtype=np.int64)),
             "door_distance_m": evidence.door_m,
-            "previous_visit_id": prev_ids,
+            "previous_visit_id": _previous_ids(visits["visit_id"], travel.prev),
             "gap_min": travel.gap_min,
             "straight_m": travel.straight_m,
             "travel_m": travel.travel_m,
             "travel_needed_min": travel.needed_min,
-            "travel_method": travel.method,
+            "travel_method": _text(METHODS, travel.method),
             "shift": travel.shift,
         },
         index=visits.index,
@@ -794,22 +792,106 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- flags and reasons
 
 
-def _flag_strings(masks: BoolArray) -> npt.NDArray[np.object_]:
-    """Join the codes whose mask is set, in :data:`FLAG_CODES` order, with ``;``."""
-    weights = (1 << np.arange(len(FLAG_CODES), dtype=np.int64))[:, None]
-    bits = (masks.astype(np.int64) * weights).sum(axis=0)
-    values, inverse = np.unique(bits, return_inverse=True)
-    texts = np.array(
-        [";".join(c for i, c in enumerate(FLAG_CODES) if v >> i & 1) for v in values],
-        dtype=object,
+def _flag_bits(masks: BoolArray) -> IntArray:
+    """Return each visit's flags as bits: bit ``i`` set when code ``FLAG_CODES[i]`` is.
+
+    Examples
+    --------
+    >>> _flag_bits(np.array([[True, False, True], [True, True, False]])).tolist()
+    [3, 2, 1]
+    """
+    bits = np.zeros(masks.shape[1], dtype=np.int64)
+    for i, mask in enumerate(masks):
+        bits |= mask.astype(np.int64) << i
+    return bits
+
+
+def _flag_texts() -> list[str]:
+    """Return the ``flags`` string of every bit pattern of :func:`_flag_bits`, by its value.
+
+    The codes whose bit is set, in :data:`FLAG_CODES` order, joined with ``;``.
+
+    Examples
+    --------
+    >>> _flag_texts()[0], _flag_texts()[1], _flag_texts()[0b1001]
+    ('', 'desk_job', 'desk_job;gps_far')
+    """
+    return [
+        ";".join(c for i, c in enumerate(FLAG_CODES) if v >> i & 1)
+        for v in range(1 << len(FLAG_CODES))
+    ]
+
+
+def _status_codes(bits: IntArray) -> IntArray:
+    """Return each visit's status as its position in :data:`STATUSES`, from its flag bits.
+
+    ``not_counted`` with any flag of that grade, else ``review`` with any flag, else
+    ``counted``.
+
+    Examples
+    --------
+    >>> [STATUSES[s] for s in _status_codes(np.array([0, 0b1000, 0b100000, 0b101000]))]
+    ['counted', 'not_counted', 'review', 'not_counted']
+    """
+    strong = sum(1 << i for i, flag in enumerate(FLAGS) if flag.grade == NOT_COUNTED)
+    graded = np.where(bits != 0, STATUSES.index(REVIEW), STATUSES.index(COUNTED))
+    return np.where(bits & strong, STATUSES.index(NOT_COUNTED), graded).astype(np.int64)
+
+
+def _text(values: Sequence[str], codes: IntArray) -> pd.api.extensions.ExtensionArray:
+    """Return ``values[codes]`` as a pandas ``str`` array, taken in Arrow.
+
+    No Python string is made per row, as converting an object array would.
+
+    Examples
+    --------
+    >>> _text(("a", "bc"), np.array([1, 0, 1])).tolist()
+    ['bc', 'a', 'bc']
+    """
+    taken = pa.array(list(values), type=pa.large_string()).take(pa.array(codes))
+    return pd.array(taken, dtype=TEXT)
+
+
+def _same_column(column: pd.Series) -> Any:
+    """Return what gives ``column``'s values in a new frame, as its NumPy values would.
+
+    A ``str`` column's own array (not converted to Python strings and back); any other
+    column's NumPy values.
+
+    Examples
+    --------
+    >>> type(_same_column(pd.Series(["a"], dtype="str"))).__name__
+    'ArrowStringArray'
+    >>> _same_column(pd.Series([1, 2])).tolist()
+    [1, 2]
+    """
+    return column.array if column.dtype == TEXT else column.to_numpy()
+
+
+def _previous_ids(visit_ids: pd.Series, prev: IntArray) -> pd.api.extensions.ExtensionArray:
+    """Return the visit id at each position of ``prev`` as ``str`` (``""`` where -1).
+
+    Examples
+    --------
+    >>> _previous_ids(pd.Series(["v1", "v2", "v3"]), np.array([-1, 0, 1])).tolist()
+    ['', 'v1', 'v2']
+    """
+    ids = pa.array(visit_ids.astype(TEXT).array)  # one array or several chunks
+    chunks = ids.chunks if isinstance(ids, pa.ChunkedArray) else [ids]
+    padded = pa.chunked_array(
+        [*(c.cast(pa.large_string()) for c in chunks), pa.array([""], type=pa.large_string())]
     )
-    return texts[inverse.reshape(-1)]
+    taken = padded.take(pa.array(np.where(prev >= 0, prev, len(ids))))
+    return pd.array(taken, dtype=TEXT)
 
 
-def _reasons(stacked: BoolArray, evidence: Evidence, cfg: Settings) -> npt.NDArray[np.object_]:
+def _reasons(
+    stacked: BoolArray, evidence: Evidence, cfg: Settings
+) -> pd.api.extensions.ExtensionArray:
     """One plain-language sentence per flagged visit, about its worst flag, with figures."""
-    reasons = np.full(stacked.shape[1], "", dtype=object)
     worst = stacked.argmax(axis=0)
-    for i in np.flatnonzero(stacked.any(axis=0)):
-        reasons[i] = FLAGS[worst[i]].reason(evidence, int(i), cfg)
-    return reasons
+    flagged = np.flatnonzero(stacked.any(axis=0))
+    sentences = [FLAGS[worst[i]].reason(evidence, int(i), cfg) for i in flagged]
+    which = np.zeros(stacked.shape[1], dtype=np.int64)  # 0: the empty reason
+    which[flagged] = np.arange(1, len(flagged) + 1)
+    return _text(["", *sentences], which)

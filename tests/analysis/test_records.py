@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.records import duplicates, one_spot_bursts
+from analysis.records import duplicates, group_key, one_spot_bursts
 from geo.settings import DEFAULTS
 
 
@@ -91,3 +91,18 @@ def test_burst_needs_enough_households_in_the_span() -> None:
         settings=DEFAULTS,
     )
     assert not flagged.any()
+
+
+def test_group_key_sorts_as_the_codes_do() -> None:
+    # radices 3 (officer -1..1) and 4 (household -1..2): key = (o + 1) * 4 + (h + 1)
+    officer = np.array([1, 0, 0, -1, 1])
+    household = np.array([-1, 2, 0, 2, 0])
+    key = group_key((officer, household))
+    assert key is not None
+    assert key.tolist() == [8, 7, 5, 3, 9]
+    assert np.lexsort((household, officer)).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+def test_group_key_gives_up_past_two_to_the_62() -> None:
+    big = np.array([2**31, 0])
+    assert group_key((big, big)) is None

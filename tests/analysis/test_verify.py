@@ -31,6 +31,13 @@ from analysis.verify import (
     FLAG_SHARE_COLUMNS,
     FLAGS,
     RESULT_COLUMNS,
+    STATUSES,
+    _flag_bits,
+    _flag_texts,
+    _previous_ids,
+    _same_column,
+    _status_codes,
+    _text,
     officer_flag_share,
     verify_visits,
 )
@@ -867,3 +874,29 @@ def test_officer_flag_share_on_verify_output() -> None:
     share = officer_flag_share(v.assign(**{c: res[c] for c in res.columns}))
     assert share.loc["o5", ["visits", "not_counted", "burst_visits"]].to_list() == [5, 5, 5]
     assert share.loc["o5", "median_contact_min"] == 10.0
+
+
+def test_flag_bits_texts_and_status_codes_by_hand() -> None:
+    masks = np.zeros((len(FLAG_CODES), 3), dtype=bool)
+    masks[FLAG_CODES.index("gps_far"), 1] = True  # bit 3
+    masks[FLAG_CODES.index("no_gps"), 1] = True  # bit 8
+    masks[FLAG_CODES.index("too_short"), 2] = True  # bit 7
+    bits = _flag_bits(masks)
+    assert bits.tolist() == [0, 8 + 256, 128]
+    assert [_flag_texts()[b] for b in bits] == ["", "gps_far;no_gps", "too_short"]
+    assert [STATUSES[s] for s in _status_codes(bits)] == ["counted", "not_counted", "review"]
+
+
+def test_text_and_previous_ids_are_str_columns() -> None:
+    text = _text(("", "x"), np.array([1, 1, 0]))
+    assert text.tolist() == ["x", "x", ""]
+    assert text.dtype == pd.Series(["a"], dtype=object).astype(str).dtype
+    ids = pd.Series(["v1", None, "v3"], dtype=object)
+    assert _previous_ids(ids, np.array([2, 1, -1])).tolist()[::2] == ["v3", ""]
+    assert pd.isna(_previous_ids(ids, np.array([2, 1, -1]))[1])  # a missing id stays missing
+
+
+def test_same_column_keeps_a_str_array_and_gives_numpy_otherwise() -> None:
+    text = pd.Series(["v1", "v2"], dtype="str")
+    assert _same_column(text) is text.array
+    assert _same_column(pd.Series(["v1"], dtype=object)).dtype == object
