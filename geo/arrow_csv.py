@@ -42,6 +42,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from geo.arrow_text import arrow_array
+
 NEEDS_QUOTES: Final = ',"\r\n'
 """Characters that make a CSV cell need quotes (delimiter, quote, line breaks)."""
 
@@ -139,7 +141,7 @@ def text_array(values: pd.Series, *, decimals: int | None) -> pa.Array:
         return _fixed_text(values, decimals)
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
-    array = _arrow(values)
+    array = arrow_array(values)
     if array is None:
         return _str_text(values)
     if pa.types.is_boolean(array.type):
@@ -149,17 +151,6 @@ def text_array(values: pd.Series, *, decimals: int | None) -> pa.Array:
     if pa.types.is_integer(array.type) or pa.types.is_null(array.type) or _is_text(array.type):
         return array
     return _str_text(values)
-
-
-def _arrow(values: pd.Series) -> pa.Array | None:
-    """Return ``values`` as an Arrow array (``NaN`` as null), ``None`` when Arrow cannot."""
-    try:
-        array = pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array
 
 
 def _is_text(kind: pa.DataType) -> bool:

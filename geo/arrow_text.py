@@ -166,6 +166,24 @@ def arrow_text(values: pd.Series) -> pa.Array | None:
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         values = values.astype(object)
+    array = arrow_array(values)
+    if array is None:
+        return None
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    return array
+
+
+def arrow_array(values: pd.Series) -> pa.Array | None:
+    """Return ``values`` as one Arrow array (``NaN`` as null), None when Arrow cannot.
+
+    Examples
+    --------
+    >>> arrow_array(pd.Series([1.5, None])).to_pylist()
+    [1.5, None]
+    >>> arrow_array(pd.Series([[1], "a"], dtype=object)) is None
+    True
+    """
     array: Any
     try:
         array = pa.array(values, from_pandas=True)
@@ -173,14 +191,13 @@ def arrow_text(values: pd.Series) -> pa.Array | None:
         return None
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        return None
     return array
 
 
 __all__ = [
     "FORMULA_STARTS",
     "PLAIN_NUMBER",
+    "arrow_array",
     "arrow_text",
     "first_bytes",
     "iso_text",

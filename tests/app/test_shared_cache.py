@@ -11,7 +11,8 @@ import pandas as pd
 from shapely.geometry import Point, Polygon
 
 from app import state
-from tests.support.shared_caches import _text_array, fingerprint
+from geo.arrow_text import arrow_text
+from tests.support.shared_caches import fingerprint
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     texts = ["甲区", "b", None, "", "ab"]
     frame = pd.DataFrame({"object": pd.Series(texts, dtype=object), "arrow": texts})
     frame["arrow"] = frame["arrow"].astype("string[pyarrow]")
-    assert all(_text_array(frame[c]) is not None for c in frame.columns)  # the fast route
+    assert all(arrow_text(frame[c]) is not None for c in frame.columns)  # the fast route
     print_ = fingerprint(frame)
     # the same values through another route, and a slice of a longer column, read the same
     longer = pd.DataFrame(
@@ -118,7 +119,7 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     assert len({fingerprint(c) for c in changed} | {print_}) == 6
     # text beside other kinds of object still goes through pandas' hashing
     mixed = pd.DataFrame({"cell": pd.Series(["a", 1, None], dtype=object)})
-    assert _text_array(mixed["cell"]) is None
+    assert arrow_text(mixed["cell"]) is None
     assert fingerprint(mixed) != fingerprint(mixed.replace({1: 2}))
 
 

@@ -167,33 +167,31 @@ def test_features_and_vertices_of_geojson_and_geopackage(tmp_path: Path) -> None
         assert len(read_raw(path, settings=DEFAULTS.replace(max_vertices=8)).frame) == 2
 
 
-def test_a_geopackage_that_understates_its_features_is_still_refused(tmp_path: Path) -> None:
-    path = tmp_path / "households.gpkg"
+def stated_geopackage(path: Path, count: int) -> Path:
+    """Five households a..e in a GeoPackage whose contents table states ``count`` features."""
     points = [Point(118.8 + i * 1e-4, 32.05) for i in range(5)]
     gdf = gpd.GeoDataFrame({"household_id": list("abcde")}, geometry=points, crs=4326)
-    gdf.to_file(path, driver="GPKG")
+    if not path.exists():
+        gdf.to_file(path, driver="GPKG")
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 1")
+        db.execute("UPDATE gpkg_ogr_contents SET feature_count = ?", (count,))
     db.close()
+    return path
+
+
+def test_a_geopackage_that_understates_its_features_is_still_refused(tmp_path: Path) -> None:
+    path = stated_geopackage(tmp_path / "households.gpkg", 1)
     error = refused(path, DEFAULTS.replace(max_records=3))
     # GDAL believed 1 feature; reading stopped at the 4th, one past the limit
     assert (error.variant, error.values["count"]) == ("features", 4)
 
 
 def test_a_geopackage_that_understates_its_features_is_read_whole(tmp_path: Path) -> None:
-    path = tmp_path / "households.gpkg"
-    points = [Point(118.8 + i * 1e-4, 32.05) for i in range(5)]
-    gdf = gpd.GeoDataFrame({"household_id": list("abcde")}, geometry=points, crs=4326)
-    gdf.to_file(path, driver="GPKG")
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 2")
-    db.close()
+    path = stated_geopackage(tmp_path / "households.gpkg", 2)
     # read first up to the stated count plus one (3 rows came: more than stated), then again
     # up to the limit: every feature, as a truthful count gives
     assert read_raw(path).frame["household_id"].tolist() == list("abcde")
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE gpkg_ogr_contents SET feature_count = 5")
-    db.close()
+    stated_geopackage(path, 5)  # a true count
     assert read_raw(path).frame["household_id"].tolist() == list("abcde")
 
 

@@ -27,6 +27,7 @@ import pytest
 import shapely
 
 from app import state
+from geo.arrow_text import arrow_text
 
 _FIRST_SEEN: dict[int, tuple[Any, str]] = {}
 """id -> (object, fingerprint when a shared cache first handed it out in this process).
@@ -74,7 +75,7 @@ def _add_column(digest: Any, values: pd.Series) -> None:
         digest.update(repr(list(dtype.categories)).encode())
         digest.update(values.cat.codes.to_numpy().tobytes())
         return
-    text = _text_array(values)
+    text = arrow_text(values)
     if text is not None:
         # a text column by its exact content: the characters, where each value ends, nulls
         buffers = text.buffers()
@@ -91,23 +92,6 @@ def _add_column(digest: Any, values: pd.Series) -> None:
     except TypeError:  # unhashable cells (lists)
         hashed = repr(values.tolist()).encode()
     digest.update(hashed)
-
-
-def _text_array(values: pd.Series) -> pa.Array | None:
-    """Return ``values`` as one Arrow text array, or None when they are not all text.
-
-    A column of Python strings (nulls allowed) converts in one pass, many times faster than
-    pandas' hashing of object cells; anything else (numbers, dates, lists) returns None.
-    """
-    try:
-        array = pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        return None
-    return array
 
 
 def describe(obj: Any) -> str:
