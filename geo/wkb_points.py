@@ -129,9 +129,11 @@ def _decoded(records: np.ndarray) -> np.ndarray | None:
     big = order == 0
     if not np.all(big | (order == 1)):
         return None
-    little = records.copy()
-    for start, end in _FIELDS:  # big-endian fields reversed into little-endian ones
-        little[big, start:end] = records[big, start:end][:, ::-1]
+    little = records
+    if big.any():  # big-endian fields reversed into little-endian ones
+        little = records.copy()
+        for start, end in _FIELDS:
+            little[big, start:end] = records[big, start:end][:, ::-1]
     kinds = np.ascontiguousarray(little[:, 1:5]).view("<u4").ravel()
     coords = np.ascontiguousarray(little[:, 5:]).view("<f8").astype(np.float64)
     if not (np.all(kinds == 1) and np.isfinite(coords).all()):
