@@ -13,6 +13,8 @@ geometry the route of this module, which is the reference.
 
 from __future__ import annotations
 
+from typing import cast
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,7 +22,7 @@ import shapely
 from pyproj.exceptions import ProjError
 
 from geo import systems
-from geo.point_columns import file_points, lonlat_points
+from geo.point_columns import coords_points, file_points, lonlat_points
 from geo.readers import RawTable
 from geo.schema import WGS84, present
 from geo.settings import Settings
@@ -48,20 +50,17 @@ def table_geometry(
     """
     index = frame.index
     lonlat_columns = "lon" in frame and "lat" in frame and points
-    declared = raw.crs if raw.geometry is not None and not lonlat_columns else None
+    declared = raw.crs if raw.has_geometry and not lonlat_columns else None
     source = systems.decide(declared, named=crs, override=file_crs, default=settings.input_crs)
     column: str | None
-    if raw.geometry is not None and not lonlat_columns:
+    if raw.has_geometry and not lonlat_columns:
         column = None
-        found = (
-            file_points(raw.geometry.to_numpy(), source=source, decimals=COORD_DECIMALS)
-            if points
-            else None
-        )
+        found = _own_points(raw, source) if points else None
         if found is not None:  # 2D points in degrees: converted on arrays
             _report_out_of_range(found[1], collector, column="geometry")
             return gpd.GeoSeries(found[0], index=index, crs=WGS84), source, column
-        geoms = gpd.GeoSeries(raw.geometry.values, index=index)
+        own = cast(gpd.GeoSeries, raw.geometry)  # present: ``raw.has_geometry``
+        geoms = gpd.GeoSeries(own.values, index=index)
         if points:
             bad = present(geoms) & (geoms.geom_type != "Point").to_numpy()
             for position in collector.each("not_a_point", np.flatnonzero(bad)):
@@ -102,6 +101,18 @@ def table_geometry(
     if column != "lon" or not source.lonlat:
         _check_geo_ranges(wgs, collector, column=column or "geometry")
     return wgs, source, column
+
+
+def _own_points(raw: RawTable, source: systems.CoordSource) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return :func:`file_points` of the file's geometry, from its coordinates if it has them."""
+    if raw.points is not None:
+        return coords_points(
+            raw.points.coords, raw.points.located, source=source, decimals=COORD_DECIMALS
+        )
+    geometry = raw.geometry
+    if geometry is None:
+        return None
+    return file_points(geometry.to_numpy(), source=source, decimals=COORD_DECIMALS)
 
 
 def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:

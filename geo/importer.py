@@ -559,7 +559,9 @@ def _imported(
 ) -> Imported:
     """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
     raw = collector.raw
-    origin = dataclasses.replace(raw, frame=raw.frame.iloc[:0], geometry=None, typed=None)
+    origin = dataclasses.replace(
+        raw, frame=raw.frame.iloc[:0], stored_geometry=None, typed=None, points=None
+    )
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
@@ -615,7 +617,7 @@ def missing_columns(
 
 
 def _missing(raw: RawTable, table: Table, headers: Mapping[str, str]) -> list[str]:
-    has_geometry = raw.geometry is not None or "geometry" in headers
+    has_geometry = raw.has_geometry or "geometry" in headers
     missing = []
     for column in REQUIRED[table]:
         if column != "geometry":

@@ -136,23 +136,77 @@ def file_points(
     coords = shapely.get_coordinates(points)
     if not np.isfinite(coords).all():
         return None
+    return _converted(coords, located, points, source=source, decimals=decimals)
+
+
+def coords_points(
+    coords: np.ndarray, located: np.ndarray, *, source: CoordSource, decimals: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return :func:`file_points` of a file's 2D points given as coordinates.
+
+    Parameters
+    ----------
+    coords : numpy.ndarray
+        ``(m, 2)`` finite x/y of the file's points, in row order (as
+        :class:`geo.wkb_points.Points` holds them).
+    located : numpy.ndarray
+        ``(n,)`` booleans, True for a row holding a point.
+    source : CoordSource
+        How the file's coordinates are read.
+    decimals : int
+        Coordinates are rounded to this many decimal places.
+
+    Returns
+    -------
+    tuple of numpy.ndarray, or None
+        As :func:`file_points` returns for the same points; ``None`` for a projected source.
+
+    Examples
+    --------
+    >>> from geo.systems import decide
+    >>> points, outside = coords_points(np.array([[118.123456789, 95.0]]),
+    ...                                 np.array([False, True]), source=decide(None),
+    ...                                 decimals=7)
+    >>> [None if p is None else p.wkt for p in points], outside.tolist()
+    ([None, 'POINT (118.1234568 95)'], [False, True])
+    """
+    if source.frame is not None:
+        return None
+    return _converted(
+        coords, np.asarray(located, dtype=bool), None, source=source, decimals=decimals
+    )
+
+
+def _converted(
+    coords: np.ndarray,
+    located: np.ndarray,
+    points: np.ndarray | None,
+    *,
+    source: CoordSource,
+    decimals: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Convert and round the located points' coordinates; build points where needed.
+
+    ``points`` are the file's own shapely points, kept when neither the datum nor rounding
+    changes a coordinate; ``None`` when the file gave coordinates only (points are built).
+    """
     converted = coords
     if source.datum in ("gcj02", "bd09") and len(coords):
         inverse = gcj02_to_wgs84 if source.datum == "gcj02" else bd09_to_wgs84
         converted = coords.copy()
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
     rounded = np.round(converted, decimals)
-    out = np.full(len(geoms), None, dtype=object)
+    out = np.full(len(located), None, dtype=object)
     unchanged = rounded.view(np.int64) == converted.view(np.int64)
-    if converted is coords and unchanged.all():
+    if points is not None and converted is coords and unchanged.all():
         out[located] = points
     elif len(rounded):
         out[located] = shapely.points(rounded)
     x, y = rounded[:, 0], rounded[:, 1]
-    outside = np.zeros(len(geoms), dtype=bool)
+    outside = np.zeros(len(located), dtype=bool)
     with np.errstate(invalid="ignore"):
         outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
     return out, outside
 
 
-__all__ = ["file_points", "lonlat_points"]
+__all__ = ["coords_points", "file_points", "lonlat_points"]

@@ -34,6 +34,7 @@ from xml.etree.ElementTree import ParseError
 import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pyogrio
 import pyproj
 import shapely
@@ -45,6 +46,7 @@ from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
 from geo.findings import problem
 from geo.settings import Settings, resolve
+from geo.wkb_points import Points, parquet_points
 
 SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".zip")
@@ -77,16 +79,37 @@ class RawTable:
         A geodata file's attributes as typed in the file, headers as in ``frame``, for the
         importer to take values without their text round trip (:mod:`geo.typed_columns`);
         ``None`` for spreadsheets.
+    points : Points or None
+        A GeoParquet file's 2D points as coordinates (:mod:`geo.wkb_points`), read without
+        building a shapely point per row; :attr:`geometry` builds them when asked.
+
+    The geometry given to the constructor (second argument) is :attr:`geometry`; with
+    ``points`` it is ``None`` until first asked for.
     """
 
     frame: pd.DataFrame
-    geometry: gpd.GeoSeries | None
+    stored_geometry: gpd.GeoSeries | None
     crs: pyproj.CRS | None
     file: str
     first_row: int
     row_word: str
     encoding: str | None = None
     typed: pd.DataFrame | None = None
+    points: Points | None = None
+    geometry_name: str | None = None
+
+    @property
+    def geometry(self) -> gpd.GeoSeries | None:
+        """Geometry of each row for geodata formats, ``None`` for spreadsheets."""
+        if self.stored_geometry is None and self.points is not None:
+            shapes = self.points.shapes()
+            self.stored_geometry = gpd.GeoSeries(shapes, crs=self.crs, name=self.geometry_name)
+        return self.stored_geometry
+
+    @property
+    def has_geometry(self) -> bool:
+        """Whether the file has a geometry column, without building its geometries."""
+        return self.stored_geometry is not None or self.points is not None
 
     def row_number(self, position: int) -> int:
         """Return the human row/feature number of the record at 0-based ``position``."""
@@ -305,6 +328,9 @@ def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTab
     try:
         if suffix in (".parquet", ".geoparquet"):
             limits.check_parquet(path, file=label, settings=settings)
+            fast = _read_parquet_points(path, label, settings)
+            if fast is not None:
+                return fast
             gdf = gpd.read_parquet(path)
         elif suffix == ".zip":
             gdf, encoding = _read_zipped_shapefile(path, label, settings)
@@ -329,6 +355,26 @@ def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTab
     frame.columns = [str(c).strip() for c in frame.columns]
     typed = attrs.set_axis(frame.columns, axis=1)
     return RawTable(frame, geometry, crs, label, 1, "feature", encoding, typed)
+
+
+def _read_parquet_points(path: Path, label: str, settings: Settings) -> RawTable | None:
+    """Read a GeoParquet file of 2D points with its coordinates as arrays, else ``None``.
+
+    The table is read by Arrow and its points decoded by :func:`geo.wkb_points.
+    parquet_points`; a file it declines is left to geopandas (``None``). The result is
+    the :class:`RawTable` geopandas' route gives, but for the geometry, built on demand.
+    """
+    found = parquet_points(pq.read_table(path))
+    if found is None:
+        return None
+    attrs, name, points, crs = found
+    limits.check_vertices(int(points.located.sum()), file=label, settings=settings)
+    frame = text_frame(attrs)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    typed = attrs.set_axis(frame.columns, axis=1)
+    return RawTable(
+        frame, None, crs, label, 1, "feature", None, typed, points=points, geometry_name=name
+    )
 
 
 def _read_gdal(

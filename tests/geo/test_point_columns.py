@@ -6,7 +6,9 @@ kept), unrounded, read as GCJ-02 or BD-09, some outside longitude/latitude range
 missing, and forms the array route declines (a polygon among the points, an empty point,
 a point with Z, a coordinate that is not a number). Each is imported with
 :func:`geo.point_columns.file_points` and with it declining; canonical tables, geometries
-(as WKB) and findings must be identical.
+(as WKB) and findings must be identical. GeoParquet files are also imported with their
+points decoded from WKB (:mod:`geo.wkb_points`, then :func:`geo.point_columns.
+coords_points`) against geopandas' reader with the array route declined: the reference.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 import shapely
 
 import geo.import_geometry
+import geo.readers
 from geo.demo import DEMO_FILES
 from geo.importer import read_households, read_table, read_visits
 from geo.point_columns import file_points
@@ -135,8 +138,30 @@ def test_geodata_points_import_the_same(
         fast = read_table(kind, path, file_crs=file_crs)
         with monkeypatch.context() as patch:
             patch.setattr(geo.import_geometry, "file_points", _declined)
+            patch.setattr(geo.import_geometry, "coords_points", _declined)
+            patch.setattr(geo.readers, "parquet_points", _declined)
             slow = read_table(kind, path, file_crs=file_crs)
         assert_same_import(fast, slow, context=(name, form))
+        if suffix == ".parquet":
+            with monkeypatch.context() as patch:
+                patch.setattr(geo.readers, "parquet_points", _declined)
+                shapely_route = read_table(kind, path, file_crs=file_crs)
+            assert_same_import(fast, shapely_route, context=(name, form, "wkb"))
+
+
+@pytest.mark.parametrize("form", ["same", "unrounded", "outside_and_missing"])
+def test_parquet_points_are_decoded_from_wkb(
+    form: str, tables: dict[str, gpd.GeoDataFrame], tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(5)
+    table = tables["demo visits"]
+    geoms = FORMS[form](table.geometry.to_numpy()[:300], rng)
+    path = tmp_path / "visits.parquet"
+    gpd.GeoDataFrame({"n": np.arange(300)}, geometry=geoms, crs=4326).to_parquet(path)
+    raw = geo.readers.read_raw(path)
+    assert raw.points is not None
+    assert raw.stored_geometry is None  # no shapely point built while reading
+    assert raw.crs == gpd.read_parquet(path).crs
 
 
 def test_file_points_declines_what_it_does_not_handle() -> None:
