@@ -65,6 +65,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis.coded_text import bit_texts, flag_bits, taken_text
 from analysis.rules import require_columns
 from geo.errors import BeatcovError
 from geo.settings import Settings, resolve
@@ -118,14 +119,8 @@ def joined_codes(
     ...              index=pd.RangeIndex(3)).tolist()
     ['a;b', '', 'a']
     """
-    combination = np.zeros(len(index), dtype=np.int64)
-    for bit, flag in enumerate(flags):
-        combination |= np.asarray(flag, dtype=bool).astype(np.int64) << bit
-    texts = [
-        ";".join(code for bit, code in enumerate(codes) if value >> bit & 1)
-        for value in range(2 ** len(codes))
-    ]
-    return pd.Series(np.asarray(texts, dtype=object)[combination], index=index, dtype="str")
+    bits = flag_bits(flags, n=len(index))
+    return pd.Series(taken_text(bit_texts(codes), bits), index=index)
 
 
 def _prior_coverage(summary: pd.DataFrame, prior_by: str | None) -> np.ndarray:

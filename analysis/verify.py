@@ -73,7 +73,7 @@ reason says who decided. Decisions for unknown visits are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -86,6 +86,7 @@ import pyarrow as pa
 import pyproj
 import shapely
 
+from analysis.coded_text import TEXT, bit_texts, flag_bits, taken_text
 from analysis.records import duplicates, one_spot_bursts
 from analysis.rules import lookup, require_columns, visit_times
 from analysis.travel import (
@@ -111,9 +112,6 @@ REVIEW: Final = "review"
 NOT_COUNTED: Final = "not_counted"
 STATUSES: Final = (COUNTED, REVIEW, NOT_COUNTED)
 """The three evidence grades of a visit, from best to worst."""
-
-TEXT: Final = pd.StringDtype("pyarrow", na_value=np.nan)
-"""pandas' ``str`` dtype: the text columns of :func:`verify_visits`' result."""
 
 
 @dataclass(frozen=True)
@@ -371,24 +369,24 @@ def verify_visits(
         visits, households, gps, minutes, graph=graph, household_nodes=household_nodes, cfg=cfg
     )
     stacked = np.vstack([flag.detect(evidence, cfg) for flag in FLAGS])
-    bits = _flag_bits(stacked)
+    bits = flag_bits(stacked, n=stacked.shape[1])
     status = _status_codes(bits)
     travel = evidence.travel
     out = pd.DataFrame(
         {
             "visit_id": _same_column(visits["visit_id"]),
-            "status": _text(STATUSES, status),
+            "status": taken_text(STATUSES, status),
             "verified": status != STATUSES.index(NOT_COUNTED),
-            "flags": _text(_flag_texts(), bits),
+            "flags": taken_text(bit_texts(FLAG_CODES), bits),
             "reason": _reasons(stacked, evidence, cfg),
-            "review": _text(("",), np.zeros(len(visits), dtype=np.int64)),
+            "review": taken_text(("",), np.zeros(len(visits), dtype=np.int64)),
             "door_distance_m": evidence.door_m,
             "previous_visit_id": _previous_ids(visits["visit_id"], travel.prev),
             "gap_min": travel.gap_min,
             "straight_m": travel.straight_m,
             "travel_m": travel.travel_m,
             "travel_needed_min": travel.needed_min,
-            "travel_method": _text(METHODS, travel.method),
+            "travel_method": taken_text(METHODS, travel.method),
             "shift": travel.shift,
         },
         index=visits.index,
@@ -792,36 +790,6 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- flags and reasons
 
 
-def _flag_bits(masks: BoolArray) -> IntArray:
-    """Return each visit's flags as bits: bit ``i`` set when code ``FLAG_CODES[i]`` is.
-
-    Examples
-    --------
-    >>> _flag_bits(np.array([[True, False, True], [True, True, False]])).tolist()
-    [3, 2, 1]
-    """
-    bits = np.zeros(masks.shape[1], dtype=np.int64)
-    for i, mask in enumerate(masks):
-        bits |= mask.astype(np.int64) << i
-    return bits
-
-
-def _flag_texts() -> list[str]:
-    """Return the ``flags`` string of every bit pattern of :func:`_flag_bits`, by its value.
-
-    The codes whose bit is set, in :data:`FLAG_CODES` order, joined with ``;``.
-
-    Examples
-    --------
-    >>> _flag_texts()[0], _flag_texts()[1], _flag_texts()[0b1001]
-    ('', 'desk_job', 'desk_job;gps_far')
-    """
-    return [
-        ";".join(c for i, c in enumerate(FLAG_CODES) if v >> i & 1)
-        for v in range(1 << len(FLAG_CODES))
-    ]
-
-
 def _status_codes(bits: IntArray) -> IntArray:
     """Return each visit's status as its position in :data:`STATUSES`, from its flag bits.
 
@@ -836,20 +804,6 @@ def _status_codes(bits: IntArray) -> IntArray:
     strong = sum(1 << i for i, flag in enumerate(FLAGS) if flag.grade == NOT_COUNTED)
     graded = np.where(bits != 0, STATUSES.index(REVIEW), STATUSES.index(COUNTED))
     return np.where(bits & strong, STATUSES.index(NOT_COUNTED), graded).astype(np.int64)
-
-
-def _text(values: Sequence[str], codes: IntArray) -> pd.api.extensions.ExtensionArray:
-    """Return ``values[codes]`` as a pandas ``str`` array, taken in Arrow.
-
-    No Python string is made per row, as converting an object array would.
-
-    Examples
-    --------
-    >>> _text(("a", "bc"), np.array([1, 0, 1])).tolist()
-    ['bc', 'a', 'bc']
-    """
-    taken = pa.array(list(values), type=pa.large_string()).take(pa.array(codes))
-    return pd.array(taken, dtype=TEXT)
 
 
 def _same_column(column: pd.Series) -> Any:
@@ -894,4 +848,4 @@ def _reasons(
     sentences = [FLAGS[worst[i]].reason(evidence, int(i), cfg) for i in flagged]
     which = np.zeros(stacked.shape[1], dtype=np.int64)  # 0: the empty reason
     which[flagged] = np.arange(1, len(flagged) + 1)
-    return _text(["", *sentences], which)
+    return taken_text(["", *sentences], which)

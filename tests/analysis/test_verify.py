@@ -23,6 +23,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
+from analysis.coded_text import bit_texts, flag_bits, taken_text
 from analysis.rules import counted_mask
 from analysis.verify import (
     FLAG_CODES,
@@ -32,12 +33,9 @@ from analysis.verify import (
     FLAGS,
     RESULT_COLUMNS,
     STATUSES,
-    _flag_bits,
-    _flag_texts,
     _previous_ids,
     _same_column,
     _status_codes,
-    _text,
     officer_flag_share,
     verify_visits,
 )
@@ -881,14 +879,14 @@ def test_flag_bits_texts_and_status_codes_by_hand() -> None:
     masks[FLAG_CODES.index("gps_far"), 1] = True  # bit 3
     masks[FLAG_CODES.index("no_gps"), 1] = True  # bit 8
     masks[FLAG_CODES.index("too_short"), 2] = True  # bit 7
-    bits = _flag_bits(masks)
+    bits = flag_bits(masks, n=3)
     assert bits.tolist() == [0, 8 + 256, 128]
-    assert [_flag_texts()[b] for b in bits] == ["", "gps_far;no_gps", "too_short"]
+    assert [bit_texts(FLAG_CODES)[b] for b in bits] == ["", "gps_far;no_gps", "too_short"]
     assert [STATUSES[s] for s in _status_codes(bits)] == ["counted", "not_counted", "review"]
 
 
 def test_text_and_previous_ids_are_str_columns() -> None:
-    text = _text(("", "x"), np.array([1, 1, 0]))
+    text = taken_text(("", "x"), np.array([1, 1, 0]))
     assert text.tolist() == ["x", "x", ""]
     assert text.dtype == pd.Series(["a"], dtype=object).astype(str).dtype
     ids = pd.Series(["v1", None, "v3"], dtype=object)
