@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis.coverage import contact_counts, household_status, officer_summary, summarise
 from analysis.gaps import find_gaps, household_priority, household_todos
-from analysis.rules import RULE_TEXT, arrow_text, household_codes, window_mask
+from analysis.rules import RULE_TEXT, household_codes, window_mask, with_arrow_text
 from analysis.satisfaction import scored_visit_counts
 from analysis.timeofday import recommended_band
 from analysis.trend import weekly_trend
@@ -237,7 +237,7 @@ def analyse(
 
     step("household status")
     codes = household_codes(homes, checked)  # each visit's household row, for every step
-    facts = arrow_text(checked, RULE_TEXT)  # the outputs keep ``checked``'s own columns
+    facts = with_arrow_text(checked, RULE_TEXT)  # the outputs keep ``checked``'s own columns
     status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)
     logged = s.replace(include_unverified=True)
     status["contacted_as_logged"] = (

@@ -37,7 +37,6 @@ __all__ = [
     "RULE_TEXT",
     "TimeLike",
     "Window",
-    "arrow_text",
     "contact_mask",
     "counted_mask",
     "end_bound",
@@ -51,6 +50,7 @@ __all__ = [
     "sorted_unique",
     "visit_times",
     "window_mask",
+    "with_arrow_text",
 ]
 
 TimeLike: TypeAlias = pd.Timestamp | dt.datetime | dt.date | str
@@ -352,7 +352,7 @@ RULE_TEXT: tuple[str, ...] = ("outcome", "issue_raised", "follow_up_of")
 """Visit text columns the counting rules compare at every step (outcome, issue, follow-up)."""
 
 
-def arrow_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def with_arrow_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Return ``frame`` with those of ``columns`` that hold Python objects as Arrow text.
 
     Object text is compared value by value in Python at every use (``outcome == "contact"``
@@ -363,7 +363,7 @@ def arrow_text(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     Examples
     --------
     >>> frame = pd.DataFrame({"outcome": pd.Series(["contact", None], dtype=object)})
-    >>> arrow_text(frame, ["outcome", "absent"])["outcome"].tolist()
+    >>> with_arrow_text(frame, ["outcome", "absent"])["outcome"].tolist()
     ['contact', nan]
     """
     objects = [c for c in columns if c in frame.columns and frame[c].dtype == object]

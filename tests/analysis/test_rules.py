@@ -1,5 +1,5 @@
 """``analysis.rules``: ``lookup``'s Arrow fast path finds exactly what ``get_indexer`` finds;
-``arrow_text`` changes the dtype of object text, never a value or a rule's answer;
+``with_arrow_text`` changes the dtype of object text, never a value or a rule's answer;
 ``latest_per_code`` is a group-by maximum of times."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pytest
 
 from analysis.rules import (
     RULE_TEXT,
-    arrow_text,
     contact_mask,
     latest_per_code,
     lookup,
     nonblank,
+    with_arrow_text,
 )
 from geo.errors import SchemaError
 
@@ -50,7 +50,7 @@ def test_arrow_text_keeps_values_and_the_rules_answers() -> None:
             "visit_id": pd.Series(["a", "b", "c", "d"], dtype=object),  # not a rule column
         }
     )
-    out = arrow_text(frame, RULE_TEXT)
+    out = with_arrow_text(frame, RULE_TEXT)
     assert [str(out[c].dtype) for c in out.columns] == ["str", "str", "str", "object"]
     # values: missing stays missing, text unchanged (no stripping)
     assert out["outcome"].tolist() == ["contact", np.nan, "refused", "contact "]
