@@ -351,10 +351,15 @@ def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTab
         vertices = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
         limits.check_vertices(vertices, file=label, settings=settings)
         crs = pyproj.CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
+    frame, typed = _attributes(attrs)
+    return RawTable(frame, geometry, crs, label, 1, "feature", encoding, typed)
+
+
+def _attributes(attrs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return a geodata file's attributes as text and as typed, under the stripped headers."""
     frame = text_frame(attrs)
     frame.columns = [str(c).strip() for c in frame.columns]
-    typed = attrs.set_axis(frame.columns, axis=1)
-    return RawTable(frame, geometry, crs, label, 1, "feature", encoding, typed)
+    return frame, attrs.set_axis(frame.columns, axis=1)
 
 
 def _read_parquet_points(path: Path, label: str, settings: Settings) -> RawTable | None:
@@ -369,9 +374,7 @@ def _read_parquet_points(path: Path, label: str, settings: Settings) -> RawTable
         return None
     attrs, name, points, crs = found
     limits.check_vertices(int(points.located.sum()), file=label, settings=settings)
-    frame = text_frame(attrs)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    typed = attrs.set_axis(frame.columns, axis=1)
+    frame, typed = _attributes(attrs)
     return RawTable(
         frame, None, crs, label, 1, "feature", None, typed, points=points, geometry_name=name
     )
