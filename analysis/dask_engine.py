@@ -301,17 +301,10 @@ class DaskEngine:
         ClusterError
             The scheduler does not answer, or has no worker, within ``timeout_s``.
         """
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.scheduler is None:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=self.processes,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            self._cluster = local_cluster(self.workers, processes=self.processes)
             self._client = Client(self._cluster)
             return
         where = f"--scheduler {self.scheduler}"
@@ -428,12 +421,31 @@ class DaskEngine:
         return results
 
 
+def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
+    """Start the local cluster of the module docstring: ``workers`` of one thread each.
+
+    On 127.0.0.1 only, with no dashboard and its logs below errors silenced (imports Dask
+    here). Use it as a context manager, or close it.
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+
+
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "LOCAL_WORKERS",
     "PARTS_PER_WORKER",
     "ClusterError",
     "DaskEngine",
+    "local_cluster",
     "officer_parts",
     "renumber_shifts",
 ]

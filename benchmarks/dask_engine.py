@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 import sys
 import tempfile
@@ -47,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from analysis.dask_engine import local_cluster  # noqa: E402
 from benchmarks._cli_run import input_limits, run_cli  # noqa: E402
 from benchmarks._synthetic import release_memory, synthesise  # noqa: E402
 from benchmarks.pipeline import PER_SHIFT, cli_steps, demo_blocks, loadavg  # noqa: E402
@@ -73,8 +73,6 @@ def same_outputs(one: Path, other: Path) -> bool:
 
 
 def measure(n_households: int, n_visits: int, *, seed: int, workers: int, work: Path) -> dict:
-    from distributed import LocalCluster
-
     load_before = loadavg()
     streets = work / DEMO_FILES["streets"].name
     shutil.copyfile(DEMO_FILES["streets"], streets)
@@ -96,14 +94,7 @@ def measure(n_households: int, n_visits: int, *, seed: int, workers: int, work: 
     local = run_cli("local", inputs, work, **common)
 
     started = time.perf_counter()
-    with LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    with local_cluster(workers) as cluster:
         start_s = time.perf_counter() - started
         workers_before, here_before = cluster_cpu_s(), time.process_time()
         extra = ("--engine", "dask", "--scheduler", cluster.scheduler_address)

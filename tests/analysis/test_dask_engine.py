@@ -17,7 +17,6 @@ officer, and one record is logged twice.
 
 from __future__ import annotations
 
-import logging
 import socket
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from shapely.geometry import Point, box
 
 import analysis.dask_engine as dask_engine
 from analysis.cli import main, write_outputs
-from analysis.dask_engine import DaskEngine, officer_parts, renumber_shifts
+from analysis.dask_engine import DaskEngine, local_cluster, officer_parts, renumber_shifts
 from analysis.pipeline import analyse
 from analysis.verify import verify_visits
 from geo.settings import DEFAULTS
@@ -51,16 +50,7 @@ SETTINGS = DEFAULTS.replace(timezone=TZ)
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """One local cluster of 2 worker processes for the module; its scheduler's address."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    with local_cluster(2) as cluster:
         yield cluster.scheduler_address
 
 
