@@ -115,6 +115,10 @@ def test_round_trip_demo(
     demo: dict[str, gpd.GeoDataFrame], tmp_path: Path, kind: str, suffix: str
 ) -> None:
     original = demo[kind]
+    if kind == "visits" and suffix == ".xlsx":
+        # every fifth visit (3,975 rows, the whole time span): openpyxl reads some 40,000
+        # cells a CPU-second, and all 19,872 visits took 6 CPU-s to write and read back
+        original = original.iloc[::5].reset_index(drop=True)
     path = write_table(original, tmp_path / f"{kind}{suffix}", kind=kind)
     extra = {"settings": DEFAULTS.replace(timezone=DEMO_TIMEZONE)} if kind == "visits" else {}
     result = READERS[kind](path, **extra)

@@ -3,9 +3,11 @@
 Streamlit hands one cached object to every session (``app.state.shared_cache``), so a page
 that changed a cached frame in place would change it for every user. The fixture
 :func:`caches_unchanged` fingerprints every frame and graph the first time a shared cache
-hands it out in this process, and again at the end of every test during which it was
-handed out; any difference from the first fingerprint fails the test with the object's
-type, shape and columns.
+hands it out in this process, and again once the module's last test has run: any
+difference from the first fingerprint fails the module (reported as an error of its last
+test) with the object's type, shape and columns. A change made in place stays, so the one
+check at the end sees a change made by any of the module's page runs; checking after every
+test instead fingerprinted the same frames again and again (11 CPU-s over the suite).
 
 Use it in a module that runs pages::
 
@@ -102,9 +104,9 @@ def describe(obj: Any) -> str:
     return f"{type(obj).__name__} {obj.shape} with columns {columns[:8]}"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def caches_unchanged() -> Iterator[None]:
-    """Fail the test if a page changed any frame or graph a shared cache handed out."""
+    """Fail the module if a page changed any frame or graph a shared cache handed out."""
     handed: dict[int, Any] = {}
 
     def remember(part: Any) -> None:
@@ -120,4 +122,7 @@ def caches_unchanged() -> Iterator[None]:
     changed = [
         describe(obj) for key, obj in handed.items() if fingerprint(obj) != _FIRST_SEEN[key][1]
     ]
-    assert not changed, f"a page changed cached objects shared by every session: {changed}"
+    assert not changed, (
+        f"a page run by this module's tests changed cached objects shared by every session: "
+        f"{changed}"
+    )
