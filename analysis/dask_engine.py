@@ -425,7 +425,11 @@ def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
     """Start the local cluster of the module docstring: ``workers`` of one thread each.
 
     On 127.0.0.1 only, with no dashboard and its logs below errors silenced (imports Dask
-    here). Use it as a context manager, or close it.
+    here). Workers as threads of this process (``processes=False``) listen there too, over
+    TCP rather than Dask's in-process transport: such a cluster has an address other
+    clients reach (``DaskEngine(scheduler=...)``), and the parts and results travel
+    pickled, as between processes, so a run on threads takes the path a run on processes
+    takes but for the fresh interpreters. Use it as a context manager, or close it.
     """
     from distributed import LocalCluster
 
@@ -433,6 +437,7 @@ def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
         n_workers=workers,
         threads_per_worker=1,
         processes=processes,
+        protocol="tcp://",
         host="127.0.0.1",
         dashboard_address=None,
         silence_logs=logging.ERROR,

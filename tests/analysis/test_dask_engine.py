@@ -1,10 +1,14 @@
 """``--engine dask``: the same bytes as the single-process run, on a real 2-process cluster.
 
-One ``LocalCluster`` of 2 worker processes (what users get by default) serves the module;
-the command line reaches it with ``--scheduler`` (and once starts its own, as by default).
-The demo is run by both engines in both formats and compared byte for byte; a synthetic
-town of two stations, whose officers and blocks straddle the parts, is analysed both ways
-in memory; the partition and the shift renumbering are checked by hand.
+The command line starts its own ``LocalCluster`` of 2 worker processes once (``--workers
+2``, as users run it: fresh interpreters that import beatcov and unpickle their parts). The
+other runs share the module's cluster of 2 one-thread workers, threads of this process on
+loopback TCP (:func:`~analysis.dask_engine.local_cluster`), reached by address
+(``--scheduler``): the same scheduler, parts and pickled traffic, without two more
+interpreters importing the stack (about 4 CPU-s). The demo is run by both engines in both
+formats and compared byte for byte; a synthetic town of two stations, whose officers and
+blocks straddle the parts, is analysed both ways in memory; the partition and the shift
+renumbering are checked by hand.
 
 The town (metres, UTM 50N near Nanjing, handed over in WGS84): beats A ``[0,200]`` and
 B ``[200,400]`` of station S1, C ``[400,600]`` and D ``[600,800]`` of S2, all ``y`` in
@@ -49,8 +53,8 @@ SETTINGS = DEFAULTS.replace(timezone=TZ)
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
-    """One local cluster of 2 worker processes for the module; its scheduler's address."""
-    with local_cluster(2) as cluster:
+    """The module's cluster of 2 one-thread workers (threads, loopback TCP); its address."""
+    with local_cluster(2, processes=False) as cluster:
         yield cluster.scheduler_address
 
 
@@ -73,7 +77,7 @@ def test_demo_outputs_are_byte_identical(
     fmt: str, request: pytest.FixtureRequest, streets: Path, tmp_path: Path
 ) -> None:
     """CSV: the cluster the command starts itself (``--workers 2``, processes), as users
-    run it; Parquet: the module's cluster through ``--scheduler``."""
+    run it; Parquet: the module's cluster (threads) through ``--scheduler``."""
     local, dask = tmp_path / "local", tmp_path / "dask"
     if fmt == "csv":
         cluster = ["--workers", "2"]
