@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from geo.importer import Dataset
     from geo.settings import Settings
     from tests.support.postgres import Cluster
+    from tests.support.server import Server
 
 # The fixtures below import the package when first used, not here: pytest-xdist's controller
 # process loads this file too, and runs no test.
@@ -61,6 +62,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return rank.get(name, len(SLOW_FIRST))
 
     items.sort(key=key)
+
+
+ONE_SERVER = (
+    "tests/app/test_browser_pages.py",
+    "tests/app/test_server.py",
+    "tests/app/test_load_client.py",
+)
+"""The files whose tests share one ``make run`` demo server (:func:`demo_server`).
+
+They run in one pytest-xdist worker, one after the other, so the server starts once.
+"""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadfile``: whole files to a worker, the files of :data:`ONE_SERVER` together.
+
+    xdist's file scheduling groups a node's tests by the scope ``_split_scope`` returns (its
+    documented grouping point); the files of :data:`ONE_SERVER` return one scope.
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneServerScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return ONE_SERVER[0] if scope in ONE_SERVER else scope
+
+    return OneServerScheduling(config, log)
 
 
 BACKENDS = ("sqlite", "postgresql")
@@ -190,6 +221,19 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
         with cluster.fresh_url() as url:
             patch.setenv("BEATCOV_DATABASE_URL", url)
             yield "postgresql"
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``make run`` on the demo, with a workspace of its own, shared by :data:`ONE_SERVER`.
+
+    Starting the server and analysing the demo in it is the slow part of those files; each
+    checks, when its tests are done, that the server attempted nothing outside the machine.
+    """
+    from tests.support.server import demo_make_run
+
+    with demo_make_run(tmp_path_factory.mktemp("demo-server")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The pages in a real browser, served by ``make run`` on the demo, cut off from the internet.
 
-One server for the module (starting it and analysing the demo in it is the slow part), and
+One server for the module (starting it and analysing the demo in it is the slow part; the
+same server serves tests/app/test_server.py and tests/app/test_load_client.py), and
 one long walk through the app on it: maps draw their shapes, a click on a block on Gaps opens that
 block's households, the language switch turns every page Chinese, nothing outside the
 machine is ever requested, every page is photographed in both languages, and the render
@@ -45,7 +46,7 @@ from tests.support.browser import (
     wait_for_streamlit,
 )
 from tests.support.login import log_in_browser
-from tests.support.server import Server, make_run
+from tests.support.server import Server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, WebSocketRoute
@@ -187,23 +188,17 @@ def svg_paths(browser_page) -> int:  # noqa: ANN001
     return int(frame.locator("svg path.leaflet-interactive").count())
 
 
-SERVER_WORKSPACE: dict[str, Path] = {}
-"""The workspace folder of each running demo server, by its URL."""
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``make run`` on the demo with a workspace of its own, for every test here.
+def server(demo_server: Server) -> Iterator[Server]:
+    """``make run`` on the demo with a workspace of its own (shared with the other files of
+    ``tests.conftest.ONE_SERVER``), for every test here.
 
-    Each test asserts the server attempted nothing outside; once stopped, it is asked again.
+    Each test asserts the server attempted nothing outside; once they are done, it is asked
+    again.
     """
     require_chromium()
-    workdir = tmp_path_factory.mktemp("demo-server")
-    workspace = {"BEATCOV_WORKSPACE": str(workdir / "workspace")}
-    with make_run(workdir, env=workspace) as running:
-        SERVER_WORKSPACE[running.url] = workdir / "workspace"
-        yield running
-    assert running.external_attempts() == []
+    yield demo_server
+    assert demo_server.external_attempts() == []
 
 
 @pytest.mark.browser
@@ -450,7 +445,7 @@ def test_chief_dismisses_a_visit_in_chromium(
         rows = table.locator("[role='grid']").first.get_attribute("aria-rowcount")
         # the header and every row of the server's audit trail (other tests on this server
         # log in too), the newest being the chief's dismissal of this visit
-        log = AuditLog(Workspace(SERVER_WORKSPACE[server.url])).rows()
+        log = AuditLog(Workspace(server.workspace)).rows()
         assert rows is not None and int(rows) == len(log) + 1
         assert log.iloc[-1][["username", "action", "target"]].tolist() == [
             "chief",

@@ -1,6 +1,7 @@
 """The websocket client of ``benchmarks/load.py`` speaks the protocol the served app expects.
 
-One ``make run`` on the demo (a workspace of its own) and one session through
+The ``make run`` demo server (a workspace of its own, shared with the browser tests: see
+``tests.conftest.ONE_SERVER``) and one session through
 :class:`tests.support.stream.Client`: the login page offers nothing else, a wrong password
 leaves it there, the demo officer lands on the Overview with an officer's pages, and a page
 switch runs without an error. No time is checked: ``benchmarks/load.py`` measures.
@@ -9,12 +10,11 @@ switch runs without an error. No time is checked: ``benchmarks/load.py`` measure
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from geo.accounts import DEMO_PASSWORD
-from tests.support.server import make_run
+from tests.support.server import Server
 from tests.support.stream import LANDING, LOGIN_KEYS, Client, ProtocolError, Run
 
 TIMEOUT_S = 300.0
@@ -45,11 +45,9 @@ async def walk(url: str) -> dict[str, object]:
 
 
 @pytest.mark.server
-def test_a_websocket_session_logs_in_and_switches_pages(tmp_path: Path) -> None:
-    env = {"BEATCOV_WORKSPACE": str(tmp_path / "workspace")}
-    with make_run(tmp_path, env=env) as server:
-        seen = asyncio.run(walk(server.url))
-        attempts = server.external_attempts()
+def test_a_websocket_session_logs_in_and_switches_pages(demo_server: Server) -> None:
+    seen = asyncio.run(walk(demo_server.url))
+    attempts = demo_server.external_attempts()
     assert seen == {
         "before": [LANDING],  # the login page alone
         "login_widgets": sorted(LOGIN_KEYS),

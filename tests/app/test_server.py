@@ -25,7 +25,7 @@ import pytest
 
 from app.headers import SECURITY_HEADERS
 from tests.support.browser import chromium, require_chromium, run_script, wait_for_streamlit
-from tests.support.server import ROOT, Server, fetch, make_run
+from tests.support.server import ROOT, Server, fetch
 
 CONFIG = ROOT / ".streamlit" / "config.toml"
 SETTINGS = {
@@ -46,9 +46,11 @@ SETTINGS = {
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with make_run(tmp_path_factory.mktemp("make_run")) as server:
-        yield server
+def served(demo_server: Server) -> Iterator[Server]:
+    """The ``make run`` demo server (``tests.conftest.demo_server``, shared with the browser
+    tests); once this module is done, it has attempted nothing outside the machine."""
+    yield demo_server
+    assert demo_server.external_attempts() == []
 
 
 def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> tuple:

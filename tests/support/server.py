@@ -25,6 +25,16 @@ class Server:
     netlog: Path
     process: subprocess.Popen[bytes]
 
+    @property
+    def workdir(self) -> Path:
+        """The server's working folder: its network log, its log and its workspace."""
+        return self.netlog.parent
+
+    @property
+    def workspace(self) -> Path:
+        """The workspace folder of a server started by :func:`demo_make_run`."""
+        return self.workdir / "workspace"
+
     def external_attempts(self) -> list[str]:
         """Return every non-local connection or lookup the server attempted."""
         if not self.netlog.exists():
@@ -114,4 +124,11 @@ def make_run(
     port = free_port()
     command = ["make", "--no-print-directory", "run", "HOST=127.0.0.1", f"PORT={port}"]
     with serve(command, port, workdir, startup_s=startup_s, env=env) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def demo_make_run(workdir: Path) -> Iterator[Server]:
+    """``make run`` on the demo with a workspace of its own (``Server.workspace``)."""
+    with make_run(workdir, env={"BEATCOV_WORKSPACE": str(workdir / "workspace")}) as server:
         yield server
