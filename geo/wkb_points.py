@@ -17,7 +17,8 @@ declines (``None``: geopandas' route runs) otherwise:
 geometry column, the primary one, encoded as ``WKB``, with no covering and planar edges.
 Its coordinate system is read as geopandas reads it: the metadata's ``crs`` (PROJJSON,
 ids of datum ensemble members dropped; parsed once per distinct text), ``null`` or ``{}``
-for none, ``OGC:CRS84`` when absent.
+for none, ``OGC:CRS84`` when absent. :func:`plain_geometry` gives the plain case's column
+and CRS whatever its geometries, for :func:`geo.readers.plain_parquet_frame`.
 ``tests/geo/test_wkb_points.py`` checks hand-written bytes; ``tests/geo/
 test_point_columns.py`` imports GeoParquet files both ways.
 """
@@ -173,6 +174,28 @@ def parquet_points(
     return attrs, name, points, crs
 
 
+def plain_geometry(table: pa.Table) -> tuple[str, pyproj.CRS | None] | None:
+    """Return the geometry column's name and CRS of a plain GeoParquet table, else ``None``.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The file as read by :func:`pyarrow.parquet.read_table`, with its schema metadata.
+
+    Returns
+    -------
+    tuple or None
+        The name of the one WKB geometry column and its coordinate system as geopandas
+        reads it; ``None`` unless the ``geo`` metadata is the plain case (see the module),
+        whatever the geometries.
+    """
+    column = _plain_point_column(table)
+    if column is None:
+        return None
+    name, meta = column
+    return name, _file_crs(meta)
+
+
 def _plain_point_column(table: pa.Table) -> tuple[str, dict[str, Any]] | None:
     """Return the one WKB geometry column and its metadata, or ``None`` for any other case."""
     try:
@@ -253,4 +276,4 @@ def _drop_member_ids(projjson: dict[str, Any]) -> None:
                 member.pop("id", None)
 
 
-__all__ = ["POINT_BYTES", "Points", "parquet_points", "wkb_points"]
+__all__ = ["POINT_BYTES", "Points", "parquet_points", "plain_geometry", "wkb_points"]
