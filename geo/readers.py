@@ -32,6 +32,7 @@ from typing import Final
 from xml.etree.ElementTree import ParseError
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -46,7 +47,7 @@ from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
 from geo.findings import problem
 from geo.settings import Settings, resolve
-from geo.wkb_points import Points, parquet_points
+from geo.wkb_points import Points, parquet_points, plain_geometry
 
 SPREADSHEET_SUFFIXES = (".csv", ".txt", ".xlsx")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".zip")
@@ -328,10 +329,13 @@ def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTab
     try:
         if suffix in (".parquet", ".geoparquet"):
             limits.check_parquet(path, file=label, settings=settings)
-            fast = _read_parquet_points(path, label, settings)
+            table = pq.read_table(path)
+            fast = _read_parquet_points(table, label, settings)
             if fast is not None:
                 return fast
-            gdf = gpd.read_parquet(path)
+            gdf = plain_parquet_frame(table)
+            if gdf is None:
+                gdf = gpd.read_parquet(path)
         elif suffix == ".zip":
             gdf, encoding = _read_zipped_shapefile(path, label, settings)
         else:
@@ -362,14 +366,15 @@ def _attributes(attrs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, attrs.set_axis(frame.columns, axis=1)
 
 
-def _read_parquet_points(path: Path, label: str, settings: Settings) -> RawTable | None:
+def _read_parquet_points(table: pa.Table, label: str, settings: Settings) -> RawTable | None:
     """Read a GeoParquet file of 2D points with its coordinates as arrays, else ``None``.
 
-    The table is read by Arrow and its points decoded by :func:`geo.wkb_points.
-    parquet_points`; a file it declines is left to geopandas (``None``). The result is
-    the :class:`RawTable` geopandas' route gives, but for the geometry, built on demand.
+    The table, read by Arrow, has its points decoded by :func:`geo.wkb_points.
+    parquet_points`; a file it declines is left to shapely or geopandas (``None``). The
+    result is the :class:`RawTable` geopandas' route gives, but for the geometry, built on
+    demand.
     """
-    found = parquet_points(pq.read_table(path))
+    found = parquet_points(table)
     if found is None:
         return None
     attrs, name, points, crs = found
@@ -378,6 +383,47 @@ def _read_parquet_points(path: Path, label: str, settings: Settings) -> RawTable
     return RawTable(
         frame, None, crs, label, 1, "feature", None, typed, points=points, geometry_name=name
     )
+
+
+def plain_parquet_frame(table: pa.Table) -> gpd.GeoDataFrame | None:
+    """Return a GeoParquet table as :func:`geopandas.read_parquet` returns it, or ``None``.
+
+    Only the plain case of :mod:`geo.wkb_points` (one WKB geometry column, planar, no
+    covering) without pandas ``attrs`` is taken; any other file is left to geopandas. The
+    frame is built as geopandas builds it (``geopandas.io.arrow._arrow_to_geopandas``):
+    the attributes by :meth:`pyarrow.Table.to_pandas`, the geometries by
+    :meth:`geopandas.GeoSeries.from_wkb`, inserted where the column stands, so the same
+    frame and the same errors come out. The difference: the table is the one already read
+    for the points (geopandas reads the file again) and the CRS is parsed once per distinct
+    PROJJSON (:func:`geo.wkb_points.plain_geometry`), not some 30 ms on every file.
+    ``tests/geo/test_point_columns.py`` compares both on every form of points it imports.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The file as read by :func:`pyarrow.parquet.read_table`, with its schema metadata.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        The file's frame, ``None`` when it is not the plain case.
+
+    Raises
+    ------
+    shapely.errors.GEOSException
+        For bytes that are not WKB, as geopandas raises.
+    """
+    if b"PANDAS_ATTRS" in (table.schema.metadata or {}):
+        return None  # geopandas sets them as the frame's attrs
+    found = plain_geometry(table)
+    if found is None:
+        return None
+    name, crs = found
+    order = list(table.slice(0, 0).to_pandas().columns)
+    frame = table.drop_columns([name]).to_pandas()
+    shapes = gpd.GeoSeries.from_wkb(np.array(table[name]), crs=crs).values
+    frame.insert(order.index(name), name, shapes)
+    return gpd.GeoDataFrame(frame, geometry=name)
 
 
 def _read_gdal(

@@ -16,13 +16,16 @@ declines (``None``: geopandas' route runs) otherwise:
 :func:`parquet_points` applies it to a file whose ``geo`` metadata is the plain case: one
 geometry column, the primary one, encoded as ``WKB``, with no covering and planar edges.
 Its coordinate system is read as geopandas reads it: the metadata's ``crs`` (PROJJSON,
-ids of datum ensemble members dropped), ``null`` for none, ``OGC:CRS84`` when absent.
+ids of datum ensemble members dropped; parsed once per distinct text), ``null`` or ``{}``
+for none, ``OGC:CRS84`` when absent. :func:`plain_geometry` gives the plain case's column
+and CRS whatever its geometries, for :func:`geo.readers.plain_parquet_frame`.
 ``tests/geo/test_wkb_points.py`` checks hand-written bytes; ``tests/geo/
 test_point_columns.py`` imports GeoParquet files both ways.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -171,6 +174,28 @@ def parquet_points(
     return attrs, name, points, crs
 
 
+def plain_geometry(table: pa.Table) -> tuple[str, pyproj.CRS | None] | None:
+    """Return the geometry column's name and CRS of a plain GeoParquet table, else ``None``.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The file as read by :func:`pyarrow.parquet.read_table`, with its schema metadata.
+
+    Returns
+    -------
+    tuple or None
+        The name of the one WKB geometry column and its coordinate system as geopandas
+        reads it; ``None`` unless the ``geo`` metadata is the plain case (see the module),
+        whatever the geometries.
+    """
+    column = _plain_point_column(table)
+    if column is None:
+        return None
+    name, meta = column
+    return name, _file_crs(meta)
+
+
 def _plain_point_column(table: pa.Table) -> tuple[str, dict[str, Any]] | None:
     """Return the one WKB geometry column and its metadata, or ``None`` for any other case."""
     try:
@@ -199,14 +224,46 @@ def _plain_point_column(table: pa.Table) -> tuple[str, dict[str, Any]] | None:
 
 
 def _file_crs(meta: dict[str, Any]) -> pyproj.CRS | None:
-    """Return the column's CRS as geopandas reads it (absent: ``OGC:CRS84``)."""
+    """Return the column's CRS as geopandas reads it (absent: ``OGC:CRS84``).
+
+    Like geopandas, a ``null`` or empty (``{}``) CRS is none.
+    """
     if "crs" not in meta:
         return pyproj.CRS.from_user_input("OGC:CRS84")
     crs = meta["crs"]
-    if crs is None:
+    if not crs:
         return None
     _drop_member_ids(crs)
-    return pyproj.CRS.from_user_input(crs)
+    return _projjson_crs(json.dumps(crs))
+
+
+@functools.lru_cache(maxsize=32)
+def _projjson_crs(text: str) -> pyproj.CRS:
+    """Return the CRS of a PROJJSON text, parsed once per distinct text.
+
+    PROJ looks up each datum ensemble member whose id was dropped by its name in its
+    database, some 30 ms for WGS 84, and a file's CRS is nearly always one of a few; a
+    :class:`pyproj.CRS` is immutable (and rebuilt from its text in any other thread), so
+    one object serves every file. The text is what :class:`pyproj.CRS` makes of the
+    dictionary (``json.dumps``), so :attr:`pyproj.CRS.srs` is as if parsed afresh.
+
+    Parameters
+    ----------
+    text : str
+        PROJJSON, as :func:`json.dumps` writes the dictionary.
+
+    Returns
+    -------
+    pyproj.CRS
+        The coordinate system (a :class:`pyproj.exceptions.CRSError` is not kept).
+
+    Examples
+    --------
+    >>> text = pyproj.CRS("EPSG:4326").to_json()
+    >>> _projjson_crs(text) is _projjson_crs(text), _projjson_crs(text).to_epsg()
+    (True, 4326)
+    """
+    return pyproj.CRS.from_user_input(json.loads(text))
 
 
 def _drop_member_ids(projjson: dict[str, Any]) -> None:
@@ -219,4 +276,4 @@ def _drop_member_ids(projjson: dict[str, Any]) -> None:
                 member.pop("id", None)
 
 
-__all__ = ["POINT_BYTES", "Points", "parquet_points", "wkb_points"]
+__all__ = ["POINT_BYTES", "Points", "parquet_points", "plain_geometry", "wkb_points"]

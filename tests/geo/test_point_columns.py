@@ -8,7 +8,10 @@ a point with Z, a coordinate that is not a number). Each is imported with
 :func:`geo.point_columns.file_points` and with it declining; canonical tables, geometries
 (as WKB) and findings must be identical. GeoParquet files are also imported with their
 points decoded from WKB (:mod:`geo.wkb_points`, then :func:`geo.point_columns.
-coords_points`) against geopandas' reader with the array route declined: the reference.
+coords_points`) against the reader with the array route declined: the reference, which
+builds the frame geopandas builds (:func:`geo.readers.plain_parquet_frame`, compared with
+:func:`geopandas.read_parquet` on every file). Each file is written once and imported
+with each file CRS.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 
 import geo.import_geometry
 import geo.readers
@@ -110,31 +115,55 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def files(
+    tables: dict[str, gpd.GeoDataFrame], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, str, str], Path]:
+    """Each source written in each form and suffix once (the file CRS is the importer's)."""
+    folder = tmp_path_factory.mktemp("points")
+    written = {}
+    for form, suffix in CASES:
+        (folder / form).mkdir(exist_ok=True)
+        rng = np.random.default_rng(5)  # one generator through the sources, per case
+        for name, table in tables.items():
+            path = folder / form / f"{name.replace(' ', '_')}{suffix}"
+            _write(_geodata(name, table, FORMS[form], rng), path)
+            written[name, form, suffix] = path
+    return written
+
+
+def _geodata(
+    name: str, table: gpd.GeoDataFrame, change: Change, rng: np.random.Generator
+) -> gpd.GeoDataFrame:
+    """Return the first 300 rows of a source with their points changed, as written."""
+    frame = table.drop(columns=["geometry"]).head(300)
+    if "visits" in name:
+        frame = frame.assign(time=frame["time"].astype(str))  # GeoJSON has no zones
+    if "officer_ids" in frame:
+        frame = frame.drop(columns=["officer_ids"])
+    geoms = change(table.geometry.to_numpy()[:300], rng)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms), crs=4326)
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        gdf.to_parquet(path)
+    else:
+        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+
+
 @pytest.mark.parametrize("file_crs", [None, "gcj02", "bd09"])
 @pytest.mark.parametrize(("form", "suffix"), CASES)
 def test_geodata_points_import_the_same(
     form: str,
     suffix: str,
     file_crs: str | None,
-    tables: dict[str, gpd.GeoDataFrame],
-    tmp_path: Path,
+    files: dict[tuple[str, str, str], Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    rng = np.random.default_rng(5)
-    for name, table in tables.items():
+    for name in SOURCES:
         kind = "visits" if "visits" in name else "households"
-        frame = table.drop(columns=["geometry"]).head(300)
-        if kind == "visits":
-            frame = frame.assign(time=frame["time"].astype(str))  # GeoJSON has no zones
-        if "officer_ids" in frame:
-            frame = frame.drop(columns=["officer_ids"])
-        geoms = FORMS[form](table.geometry.to_numpy()[:300], rng)
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms), crs=4326)
-        path = tmp_path / f"{name.replace(' ', '_')}{suffix}"
-        if suffix == ".parquet":
-            gdf.to_parquet(path)
-        else:
-            gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+        path = files[name, form, suffix]
         fast = read_table(kind, path, file_crs=file_crs)
         with monkeypatch.context() as patch:
             patch.setattr(geo.import_geometry, "file_points", _declined)
@@ -147,6 +176,24 @@ def test_geodata_points_import_the_same(
                 patch.setattr(geo.readers, "parquet_points", _declined)
                 shapely_route = read_table(kind, path, file_crs=file_crs)
             assert_same_import(fast, shapely_route, context=(name, form, "wkb"))
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_geoparquet_frames_are_geopandas_own(
+    form: str, files: dict[tuple[str, str, str], Path]
+) -> None:
+    """The route with the points declined reads each file as geopandas reads it."""
+    for name in SOURCES:
+        path = files[name, form, ".parquet"]
+        ours = geo.readers.plain_parquet_frame(pq.read_table(path))
+        theirs = gpd.read_parquet(path)
+        assert ours is not None, name
+        assert_geodataframe_equal(ours, theirs, check_less_precise=False)
+        assert ours.geometry.name == theirs.geometry.name, name
+        assert ours.crs == theirs.crs, name
+        assert ours.crs.srs == theirs.crs.srs, name
+        wkb = [shapely.to_wkb(frame.geometry.to_numpy()).tolist() for frame in (ours, theirs)]
+        assert wkb[0] == wkb[1], name
 
 
 @pytest.mark.parametrize("form", ["same", "unrounded", "outside_and_missing"])

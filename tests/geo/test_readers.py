@@ -12,6 +12,7 @@ Shapefiles are written with pyogrio or, for the .dbf alone, byte by byte.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,9 +21,12 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pyogrio
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 
 from geo.encodings import is_chinese_gb18030
 from geo.errors import EncodingError, Finding, InputFileError
@@ -32,10 +36,94 @@ from geo.readers import (
     dbf_encoding,
     detect_encoding,
     mend_dbf_names,
+    plain_parquet_frame,
     read_raw,
 )
 from geo.times import parse_times
 from geo.validate import Collector
+
+
+def _with_geo(path: Path, change: Callable[[dict], None]) -> Path:
+    """Rewrite a GeoParquet file's ``geo`` metadata as ``change`` edits it."""
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    geo = json.loads(meta[b"geo"])
+    change(geo)
+    meta[b"geo"] = json.dumps(geo).encode()
+    out = path.with_name(f"edited-{path.name}")
+    pq.write_table(table.replace_schema_metadata(meta), out)
+    return out
+
+
+def _frame_or_error(read: Callable[[], gpd.GeoDataFrame | None]) -> object:
+    try:
+        return read()
+    except Exception as error:  # noqa: BLE001 (compared: both readers must raise the same)
+        return f"{type(error).__name__}: {error}"
+
+
+def test_plain_geoparquet_frames_are_geopandas_own(tmp_path: Path) -> None:
+    shapes = [shapely.box(0, 0, 1, 1), None, shapely.Point(118.5, 32.0, 3.0), shapely.Point()]
+    gdf = gpd.GeoDataFrame(
+        {
+            "household_id": ["007", "户号", "3", "4"],
+            "residents": pd.array([1, None, 3, 4], "Int64"),
+        },
+        geometry=shapes,
+        crs="EPSG:4548",
+    )
+    gdf.to_parquet(tmp_path / "plain.parquet")
+    gdf.set_index("household_id").to_parquet(tmp_path / "named_index.parquet")
+    gdf.set_axis([5, 7, 1, 0]).to_parquet(tmp_path / "integer_index.parquet")
+    gdf[["geometry", "residents", "household_id"]].to_parquet(tmp_path / "first.parquet")
+    gdf.rename_geometry("shape").to_parquet(tmp_path / "shape.parquet")
+    gdf.set_crs(None, allow_override=True).to_parquet(tmp_path / "no_crs.parquet")
+    plain = tmp_path / "plain.parquet"
+    cases = [
+        plain,
+        tmp_path / "named_index.parquet",
+        tmp_path / "integer_index.parquet",
+        tmp_path / "first.parquet",
+        tmp_path / "shape.parquet",
+        tmp_path / "no_crs.parquet",
+        _with_geo(plain, lambda geo: geo["columns"]["geometry"].pop("crs")),  # OGC:CRS84
+        _with_geo(plain, lambda geo: geo["columns"]["geometry"].update(crs={})),
+    ]
+    for path in cases:
+        ours = plain_parquet_frame(pq.read_table(path))
+        theirs = gpd.read_parquet(path)
+        assert ours is not None, path.name
+        assert_geodataframe_equal(ours, theirs, check_less_precise=False)
+        assert ours.crs == theirs.crs, path.name
+        assert (
+            shapely.to_wkb(ours.geometry.array).tolist()
+            == shapely.to_wkb(theirs.geometry.array).tolist()
+        )
+    table = pq.read_table(plain)
+    damaged = table.set_column(
+        table.column_names.index("geometry"),
+        "geometry",
+        pa.array([b"\x01\x01\x00", None, None, None], pa.binary()),
+    )
+    pq.write_table(damaged, tmp_path / "damaged.parquet")
+    ours_error = _frame_or_error(
+        lambda: plain_parquet_frame(pq.read_table(tmp_path / "damaged.parquet"))
+    )
+    theirs_error = _frame_or_error(lambda: gpd.read_parquet(tmp_path / "damaged.parquet"))
+    assert isinstance(ours_error, str)
+    assert ours_error == theirs_error
+
+
+def test_other_geoparquet_frames_are_left_to_geopandas(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.Point(1, 2)], crs=4326)
+    gdf.attrs = {"source": "survey"}
+    gdf.to_parquet(tmp_path / "attrs.parquet")
+    gdf.attrs = {}
+    gdf.assign(other=gdf.geometry).to_parquet(tmp_path / "two.parquet")
+    gdf.to_parquet(tmp_path / "covering.parquet", write_covering_bbox=True)
+    for name in ("attrs", "two", "covering"):
+        path = tmp_path / f"{name}.parquet"
+        assert plain_parquet_frame(pq.read_table(path)) is None, name
 
 
 def test_geoparquet_and_geojson_cells_as_text(tmp_path: Path) -> None:

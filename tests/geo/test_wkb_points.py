@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pyarrow as pa
 import pyproj
@@ -75,6 +77,23 @@ def test_crs_absent_is_crs84_and_null_is_none() -> None:
     none = parquet_points(_table(plain + '{"geometry": {"encoding": "WKB", "crs": null}}}'))
     assert none is not None
     assert none[3] is None
+    empty = parquet_points(_table(plain + '{"geometry": {"encoding": "WKB", "crs": {}}}}'))
+    assert empty is not None
+    assert empty[3] is None  # as geopandas: an empty CRS is none
+
+
+def test_a_files_crs_is_parsed_once_and_equals_a_fresh_parse() -> None:
+    wgs84 = pyproj.CRS.from_epsg(4326).to_json_dict()
+    for member in wgs84["datum_ensemble"]["members"]:
+        member.pop("id")  # as geopandas writes it
+    plain = '{"version": "1.0.0", "primary_column": "geometry", "columns": '
+    geo = plain + json.dumps({"geometry": {"encoding": "WKB", "crs": wgs84}}) + "}"
+    first, second = parquet_points(_table(geo)), parquet_points(_table(geo))
+    assert first is not None and second is not None
+    assert first[3] is second[3]
+    fresh = pyproj.CRS.from_user_input(wgs84)
+    assert first[3] == fresh
+    assert first[3].srs == fresh.srs
 
 
 def test_other_metadata_declines() -> None:
