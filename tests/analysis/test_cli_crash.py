@@ -61,6 +61,7 @@ Snapshot = dict[str, str]
 SERVER = """
 import json, os, sys, traceback
 from analysis.cli import main  # once, here: each run is a fork of this process
+import analysis.pipeline, analysis.units, geo.importer, geo.reviews, geo.streets  # run_coverage's
 
 while line := sys.stdin.readline():
     argv, err = json.loads(line)
