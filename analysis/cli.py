@@ -53,27 +53,24 @@ import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 from tqdm import tqdm
 
 from analysis import admin_cli
-from analysis.pipeline import BLOCK_COLUMNS, Analysis, Verifier, analyse
 from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
 from analysis.report_cli import REPORT_OUTPUTS, REPORT_STEPS, add_report_parser, write_report
 from analysis.route_cli import ROUTE_OUTPUTS, ROUTE_STEPS, add_route_parser, write_route
-from analysis.units import H3_FALLBACK_RESOLUTION, choose_units, parse_unit
-from geo.aliases import check_choice
-from geo.coords import parse_crs
 from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
 from geo.files import check_output_folder, output_folder
-from geo.importer import Dataset, load_dataset
-from geo.reviews import read_reviews
 from geo.settings import DEFAULTS, Settings
-from geo.streets import load_streets
 from geo.times import DATE_ORDERS, check_timezone
 from geo.writers import write_csv, write_geojson, write_geoparquet, write_json, write_parquet
+
+if TYPE_CHECKING:
+    from analysis.pipeline import Analysis, Verifier
+    from geo.importer import Dataset
 
 TABLES = ("beats", "households", "visits")
 """The input tables, each with its own ``--TABLE-coords`` option."""
@@ -345,6 +342,8 @@ def coords_hint(table: str, system: str) -> str:
 
 def _crs(text: str) -> str:
     """Parse a coordinate-system option; a bad one is a usage error (exit 2)."""
+    from geo.coords import parse_crs  # pyproj's database: only when the option is given
+
     try:
         return parse_crs(text)
     except CRSError as exc:
@@ -369,6 +368,8 @@ def _column(text: str) -> tuple[str, str, str]:
             "column HEADER plays CANONICAL)"
         )
         raise argparse.ArgumentTypeError(msg)
+    from geo.aliases import check_choice
+
     try:
         check_choice(table, canonical)
     except BeatcovError as exc:
@@ -467,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     wrong = engine_usage(args)
     if wrong is not None:
         parser.error(wrong)
+    from analysis.units import parse_unit  # street blocks and H3: not for users and audit
+
     try:
         parse_unit(args.unit, name="--unit")
         check_inputs(args)
@@ -533,8 +536,16 @@ def run_coverage(
 ) -> Analysis:
     """Read the inputs named in ``args`` and run :func:`analysis.pipeline.analyse`.
 
-    ``verify`` replaces :func:`analysis.verify.verify_visits` (``--engine dask``).
+    ``verify`` replaces :func:`analysis.verify.verify_visits` (``--engine dask``). The
+    modules of the analysis (osmnx, networkx, SciPy, H3) are imported here, so that the
+    commands that need none of them (``users``, ``audit``, ``--help``) start without them.
     """
+    from analysis.pipeline import analyse
+    from analysis.units import H3_FALLBACK_RESOLUTION, choose_units
+    from geo.importer import load_dataset
+    from geo.reviews import read_reviews
+    from geo.streets import load_streets
+
     step = progress or (lambda _label: None)
     step("reading inputs")
     data: Dataset = load_dataset(
@@ -643,7 +654,6 @@ def _report_text(report: ValidationReport) -> str:
 
 
 __all__ = [
-    "BLOCK_COLUMNS",
     "FORMATS",
     "OUTPUTS",
     "PARQUET_OUTPUTS",

@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
-from analysis.pipeline import Analysis
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
-from geo.streets import street_lines
 from geo.writers import write_json, write_table
 
 if TYPE_CHECKING:
+    from analysis.pipeline import Analysis
     from analysis.rebalance import Plan
 
 PLAN_OUTPUTS = ("plan.geojson", "plan.json")
@@ -173,6 +172,7 @@ def make_plan(
     as the app's Planning page proposes it.
     """
     from analysis.plan_proposal import plan_visits, propose  # the solver: only when run
+    from geo.streets import street_lines  # osmnx: only when run
 
     inputs = result.extras
     lines = street_lines(inputs["streets"]) if inputs.get("streets") is not None else None

@@ -20,15 +20,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from analysis.pipeline import Analysis, analyse
-from analysis.report_figures import previous_window
 from analysis.report_labels import LANGUAGES
 from geo.demo import DEMO_LABEL
 from geo.files import output_folder
 from geo.settings import DEFAULTS, Settings
-from geo.streets import street_lines
+
+if TYPE_CHECKING:
+    from analysis.pipeline import Analysis
 
 REPORT_OUTPUTS: Final = ("report.pdf", "report.xlsx")
 REPORT_STEPS: Final = ("previous period", "drawing the report")
@@ -83,7 +83,10 @@ def write_report(
 
     ``result.extras`` holds the inputs the analysis was run on (:func:`analysis.cli.run_coverage`).
     """
+    from analysis.pipeline import analyse
+    from analysis.report_figures import previous_window
     from analysis.upward_report import build_report  # fpdf2 and xlsxwriter: only when run
+    from geo.streets import street_lines
 
     step = progress or (lambda _label: None)
     s = settings.replace(workload_officer_hours=args.officer_hours)

@@ -28,21 +28,21 @@ import argparse
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from analysis.officer_route import OfficerRoute, officer_route
-from analysis.pipeline import Analysis
-from analysis.route_export import route_csv, route_gpx
 from analysis.timeofday import TIE_ORDER
-from analysis.workload import minutes_per_visit
 from geo.coords import to_wgs84
 from geo.files import output_folder
 from geo.settings import Settings
 from geo.writers import write_json
+
+if TYPE_CHECKING:
+    from analysis.officer_route import OfficerRoute
+    from analysis.pipeline import Analysis
 
 ROUTE_OUTPUTS = ("route.json", "route.gpx", "route.csv")
 ROUTE_STEPS = ("routing",)
@@ -117,6 +117,9 @@ def make_route(result: Analysis, args: argparse.Namespace, *, settings: Settings
     ``result.extras`` holds the inputs: ``households`` (with points and addresses),
     ``beats``, ``visits`` (with ``duration_min``) and ``walk`` (the walk network).
     """
+    from analysis.officer_route import officer_route  # the walk network: only when run
+    from analysis.workload import minutes_per_visit
+
     inputs = result.extras
     places = inputs["households"]
     extra = [c for c in ("address",) if c in places.columns]
@@ -156,6 +159,8 @@ def write_route(
     progress: Callable[[str], None] | None = None,
 ) -> list[Path]:
     """Route from the analysis and write :data:`ROUTE_OUTPUTS` as the folder ``args.out``."""
+    from analysis.route_export import route_csv, route_gpx
+
     step = progress or (lambda _label: None)
     step("routing")
     route = make_route(result, args, settings=settings)

@@ -66,7 +66,6 @@ from geo.schema import (
 from geo.settings import DEFAULTS, Settings, resolve
 from geo.text_columns import map_distinct, stripped, stripped_text
 from geo.times import parse_times
-from geo.topology import check_beat_polygons
 from geo.typed_columns import typed_times
 from geo.validate import (
     Collector,
@@ -669,6 +668,8 @@ def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
 
 def _beat_topology(gdf: gpd.GeoDataFrame, collector: Collector, *, settings: Settings) -> None:
     """Add overlap and gap warnings between beats (see :mod:`geo.topology`)."""
+    from geo.topology import check_beat_polygons  # scipy, osmnx: not for the workspace
+
     report = check_beat_polygons(gdf, settings=settings, source=collector.raw.file)
     for finding in report.findings:
         collector.report.add(dataclasses.replace(finding, column=collector.header("geometry")))

@@ -47,7 +47,7 @@ from geo import gpkg
 from geo.database import Connection
 from geo.files import private_folder, write_private
 from geo.gpkg import ID_LENGTH, LAYERS, TMP_PREFIX
-from geo.streets import GRAPHML_SUFFIX, OSM_SUFFIXES
+from geo.street_files import GRAPHML_SUFFIX, OSM_SUFFIXES
 
 STREET_SUFFIXES: Final = (*OSM_SUFFIXES, GRAPHML_SUFFIX)
 """Full suffixes of a street file (what :func:`geo.streets.load_streets` reads)."""

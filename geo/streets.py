@@ -57,14 +57,13 @@ from geo.osm_filter import (
 )
 from geo.schema import WGS84
 from geo.settings import DEFAULTS
+from geo.street_files import GRAPHML_SUFFIX, OSM_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION: Final = 1
 """Bump when the way graphs are built changes, so stale cached GraphML files are ignored."""
 
-OSM_SUFFIXES: Final = (".osm", ".osm.bz2", ".osm.pbf")
-GRAPHML_SUFFIX: Final = ".graphml"
 CACHE_FOLDER: Final = ".beatcov-cache"
 
 _GRAPH_DTYPES: Final[dict[str, Any]] = {"beatcov_clipped_ways": int}

@@ -104,12 +104,14 @@ LIGHT_START = """
 import sys
 sys.modules["matplotlib"] = None  # as if not installed: importing it raises ImportError
 import analysis.cli
+# and what analysis.cli.run_coverage imports when coverage, plan, route or report runs
+import analysis.pipeline, analysis.units, geo.importer, geo.reviews, geo.streets
 print(" ".join(sorted({m.split(".")[0] for m in sys.modules if sys.modules[m] is not None})))
 """
 
 
 def test_the_command_line_starts_without_matplotlib_or_fpdf() -> None:
-    """``import analysis.cli`` needs no matplotlib and loads no fpdf2 (a report loads it).
+    """Starting ``coverage`` needs no matplotlib and loads no fpdf2 (a report loads it).
 
     osmnx imports ``matplotlib.pyplot`` at start when matplotlib is installed (about 0.7 s
     of CPU for every process), so beatcov does not depend on it; blocking it here is what
