@@ -4,6 +4,7 @@ a run is awaited to its end, and one past its timeout still fails with Streamlit
 from __future__ import annotations
 
 import pytest
+from streamlit.runtime import Runtime
 from streamlit.testing.v1 import AppTest, local_script_runner
 
 
@@ -35,7 +36,12 @@ def test_a_slow_run_is_awaited_to_its_end() -> None:
     assert [m.value for m in at.markdown] == ["done"]
 
 
-def test_a_run_past_its_timeout_fails_with_streamlits_error() -> None:
+def test_a_run_past_its_timeout_fails_with_streamlits_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # AppTest installs a stand-in runtime for a run and leaves it installed when the run
+    # times out; put back what was there, or the next test of this process finds a runtime
+    monkeypatch.setattr(Runtime, "_instance", Runtime._instance)
     at = AppTest.from_function(_stuck_script)
     with pytest.raises(RuntimeError, match=r"timed out after 0\.5"):
         at.run(timeout=0.5)
