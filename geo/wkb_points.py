@@ -162,14 +162,13 @@ def parquet_points(
         ``None`` unless the ``geo`` metadata is the plain case (see the module) and every
         row is a 2D point or missing.
     """
-    column = _plain_point_column(table)
-    if column is None:
+    plain = plain_geometry(table)
+    if plain is None:
         return None
-    name, meta = column
+    name, crs = plain
     points = wkb_points(table.column(name))
     if points is None:
         return None
-    crs = _file_crs(meta)
     attrs = table.drop_columns([name]).to_pandas().reset_index(drop=True)
     return attrs, name, points, crs
 
