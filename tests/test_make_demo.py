@@ -56,18 +56,18 @@ def planted(generated: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def analysis_blocks(
-    demo_extract: Path, tmp_path_factory: pytest.TempPathFactory
-) -> gpd.GeoDataFrame:
+def analysis_blocks(demo_extract: Path) -> gpd.GeoDataFrame:
     """The street blocks the analysis builds from the extract (``geo.streets`` and
-    ``geo.blocks`` with their defaults), built here apart from the generator's code path."""
-    graph = load_streets(demo_extract, cache_dir=tmp_path_factory.mktemp("blocks"))
-    return blocks_from_graph(graph)
+    ``geo.blocks`` with their defaults), built here apart from the generator's code path.
+
+    Built once (no street cache written: nothing would read it again)."""
+    return blocks_from_graph(load_streets(demo_extract, cache=False))
 
 
 @pytest.fixture(scope="module")
-def walk(demo_extract: Path, tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    return load_streets(demo_extract, network_type="walk", cache_dir=tmp_path_factory.mktemp("c"))
+def walk(demo_extract: Path) -> nx.MultiDiGraph:
+    # built once per module: a street cache would never be read again
+    return load_streets(demo_extract, network_type="walk", cache=False)
 
 
 def metric(points: gpd.GeoSeries) -> np.ndarray:
