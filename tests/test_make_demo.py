@@ -24,7 +24,6 @@ from shapely.geometry import LineString, box
 from analysis.verify import verify_visits
 from data.demo_maker import addresses, beats, households, params, simulation
 from data.demo_maker.generate import OUTPUTS, main
-from data.demo_maker.osm import read_extract
 from data.demo_maker.writers import HOUSEHOLD_HEADERS, VISIT_HEADERS
 from geo.aliases import map_columns
 from geo.blocks import blocks_from_graph
@@ -57,8 +56,18 @@ def planted(generated: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def walk(demo_extract: Path, tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    return load_streets(demo_extract, network_type="walk", cache_dir=tmp_path_factory.mktemp("c"))
+def analysis_blocks(demo_extract: Path) -> gpd.GeoDataFrame:
+    """The street blocks the analysis builds from the extract (``geo.streets`` and
+    ``geo.blocks`` with their defaults), built here apart from the generator's code path.
+
+    Built once (no street cache written: nothing would read it again)."""
+    return blocks_from_graph(load_streets(demo_extract, cache=False))
+
+
+@pytest.fixture(scope="module")
+def walk(demo_extract: Path) -> nx.MultiDiGraph:
+    # built once per module: a street cache would never be read again
+    return load_streets(demo_extract, network_type="walk", cache=False)
 
 
 def metric(points: gpd.GeoSeries) -> np.ndarray:
@@ -330,12 +339,14 @@ def test_addresses_are_chinese_from_the_real_street_names(data, demo_extract):
     assert others.str.fullmatch(r"\D+\d+号").all()
 
 
-def test_beats_tile_the_frame_and_hold_every_block(data, demo_extract, tmp_path):
+def test_beats_tile_the_frame_and_hold_every_block(data, analysis_blocks):
     assert len(data.beats) == params.N_BEATS and data.beats["beat_id"].is_unique
     assert data.beats.is_valid.all()
     assert (data.beats["officer_ids"].str.split(";").str.len() == 2).all()
     assert data.beats["officer_ids"].str.fullmatch(r"0\d{5};0\d{5}").all()
-    frame = beats.frame_of(read_extract(demo_extract))
+    # the generator's frame (beats.frame_of: its window grown by the blocks reaching into
+    # it), of the blocks the analysis builds
+    frame = beats.frame_around(box(*params.WINDOW), analysis_blocks)
     crs = local_utm(data.beats.geometry)
     m = data.beats.geometry.to_crs(crs)
     frame_area = gpd.GeoSeries([frame], crs=4326).to_crs(crs).area.iloc[0]
@@ -344,7 +355,7 @@ def test_beats_tile_the_frame_and_hold_every_block(data, demo_extract, tmp_path)
     overlap = sum(a.intersection(b).area for a, b in itertools.combinations(m.to_numpy(), 2))
     assert overlap < 1.0  # square metres, i.e. float noise only
     # every street block the analysis builds from the extract lies in the beats
-    blocks = blocks_from_graph(load_streets(demo_extract, cache_dir=tmp_path)).to_crs(crs)
+    blocks = analysis_blocks.to_crs(crs)
     outside = blocks.geometry.difference(union).area
     assert (outside < 1.0).all()
 
@@ -447,7 +458,7 @@ def test_honest_officers_cut_through_compounds(data, planted, walk):
     assert (walk_s < route / fastest + pause).mean() > 0.03
 
 
-def test_planted_blocks_are_what_they_claim(data, planted, demo_extract, tmp_path):
+def test_planted_blocks_are_what_they_claim(data, planted, analysis_blocks):
     honest = data.visits[~data.visits["visit_id"].isin(cheat_ids(planted))]
     contacted = set(honest.loc[honest["outcome"] == "contact", "household_id"])
     assert len(planted["under_visited"]) == params.N_UNDER_VISITED
@@ -466,8 +477,7 @@ def test_planted_blocks_are_what_they_claim(data, planted, demo_extract, tmp_pat
         assert not ids & set(honest["household_id"])  # only the bursts visit them
         assert block["coverage_as_logged"] >= 0.8
     # the planted ids and polygons are the blocks the analysis builds from the extract
-    built = blocks_from_graph(load_streets(demo_extract, cache_dir=tmp_path))
-    built = built.set_index("block_id").geometry
+    built = analysis_blocks.set_index("block_id").geometry
     for kind in ("under_visited", "evening_only", "burst_blocks"):
         for block in planted[kind]:
             shape = shapely.from_wkt(block["polygon_wkt"])

@@ -59,9 +59,18 @@ class Beats:
 
 def frame_of(extract: Extract) -> Polygon:
     """Return the window grown by the street blocks reaching into it (outer ring, on the grid)."""
-    blocks = extract.blocks.geometry
-    touching = blocks[blocks.intersects(extract.window)].to_numpy()
-    union = shapely.union_all([extract.window, *touching], grid_size=GRID)
+    return frame_around(extract.window, extract.blocks)
+
+
+def frame_around(window: Polygon, blocks: gpd.GeoDataFrame) -> Polygon:
+    """Return ``window`` grown by the ``blocks`` reaching into it (outer ring, on the grid).
+
+    :func:`frame_of` on the extract's window and blocks; apart, so that a test can frame
+    blocks it built itself.
+    """
+    shapes = blocks.geometry
+    touching = shapes[shapes.intersects(window)].to_numpy()
+    union = shapely.union_all([window, *touching], grid_size=GRID)
     largest = max(shapely.get_parts(union), key=lambda p: p.area)
     return Polygon(largest.exterior)
 

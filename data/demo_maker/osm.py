@@ -9,7 +9,6 @@ street names of addresses. Buildings, land use and points of interest come from
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,17 +74,16 @@ def read_extract(path: Path) -> Extract:
     """Read the extract ``path`` (streets are not cached: the repository is not written)."""
     window = box(*WINDOW)
     crs = local_utm(gpd.GeoSeries([window], crs="EPSG:4326"))
-    with tempfile.TemporaryDirectory(prefix="beatcov-demo-") as cache:
-        blocks_graph = load_streets(path, network_type=DEFAULTS.network_type, cache_dir=cache)
-        pieces = load_streets(
-            path,
-            network_type=DEFAULTS.network_type,
-            retain_all=True,
-            simplify=False,
-            cache=False,
-        )
-        every = load_streets(path, network_type="all", retain_all=True, simplify=False, cache=False)
-        walk = load_streets(path, network_type=WALK_NETWORK, cache_dir=cache)
+    blocks_graph = load_streets(path, network_type=DEFAULTS.network_type, cache=False)
+    pieces = load_streets(
+        path,
+        network_type=DEFAULTS.network_type,
+        retain_all=True,
+        simplify=False,
+        cache=False,
+    )
+    every = load_streets(path, network_type="all", retain_all=True, simplify=False, cache=False)
+    walk = load_streets(path, network_type=WALK_NETWORK, cache=False)
     features = load_features(path, keys=FEATURE_KEYS)
     features["metric"] = project(features.geometry, crs=crs)
     edges = graph_frames(pieces)[1]

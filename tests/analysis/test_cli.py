@@ -11,7 +11,11 @@ planted pattern read from ``data/demo/planted.json``.
 
 Real station exports (section g) are hand-made files of the Beijing district in
 tests/geo/china_fixtures.py: 16 households at block centres of a 4 x 4 street grid, columns
-0-1 in beat W1 and 2-3 in E1, each visited once with its GPS point on the door.
+0-1 in beat W1 and 2-3 in E1, each visited once with its GPS point on the door. A run on them
+takes a third of the demo's time, so the tests of a rule that does not depend on the inputs
+(a bad or ambiguous time, a folder to overwrite, a full disk) run the district too, and
+compare with its one shared run (``china_out``) where the demo's tests compare with
+``demo_out``.
 """
 
 from __future__ import annotations
@@ -32,10 +36,11 @@ import shapely
 from analysis.cli import OUTPUTS, STEPS, main
 from analysis.gaps import REASONS
 from analysis.verify import FLAG_CODES, FLAG_GRADES
-from geo.demo import DEMO_FILES, DEMO_TIMEZONE
+from geo.demo import DEMO_TIMEZONE
 from geo.importer import Dataset
 from geo.projection import local_utm
 from tests.geo import china_fixtures as cf
+from tests.geo.osm_fixtures import town, write_osm
 from tests.support.demo_cli import demo_coverage_args
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +85,69 @@ def demo_out(cli_args, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noq
 def given(demo_data: Dataset) -> Dataset:
     """The demo's inputs as the importer reads them (what the CLI was given)."""
     return demo_data
+
+
+@pytest.fixture(scope="module")
+def china(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the district's streets (WGS84, as OpenStreetMap) and its exports."""
+    folder = tmp_path_factory.mktemp("china")
+    cf.streets_osm(folder / "streets.osm")
+    for system in ("wgs84", "gcj02"):
+        cf.write_csv(cf.households_export(system), folder / f"住户-{system}.csv")
+        cf.write_csv(cf.visits_export(system), folder / f"走访-{system}.csv")
+        cf.beats_geojson(folder / f"beats-{system}.geojson", system)
+    cf.households_export("bd09").to_excel(folder / "住户-bd09.xlsx", index=False)
+    cf.visits_export("bd09").to_excel(folder / "走访-bd09.xlsx", index=False)
+    for cpg in (True, False):
+        cf.beats_shapefile_zip(folder / f"警务区-cpg{cpg}.zip", cpg=cpg)
+    cf.beats_named_geojson(folder / "oakland.geojson")
+    return folder
+
+
+def china_args(
+    folder: Path,
+    out: Path,
+    households: str | Path,
+    visits: str | Path,
+    beats: str,
+    *extra: str,
+    progress: bool = False,
+) -> list[str]:
+    return [
+        "coverage",
+        "--households", str(folder / households),
+        "--visits", str(folder / visits),
+        "--beats", str(folder / beats),
+        "--streets", str(folder / "streets.osm"),
+        "--out", str(out),
+        *([] if progress else ["--no-progress"]),
+        *extra,
+    ]  # fmt: skip
+
+
+GCJ02 = ("住户-gcj02.csv", "走访-gcj02.csv", "beats-wgs84.geojson")
+"""The district's GCJ-02 CSV exports with WGS84 GeoJSON beats (``--coords gcj02``)."""
+
+
+def gcj02_args(
+    china: Path, out: Path, *extra: str, visits: Path | None = None, progress: bool = False
+) -> list[str]:
+    """``coverage`` on :data:`GCJ02` (``visits`` instead of its visits, when given)."""
+    households, visits_file, beats = GCJ02
+    return china_args(
+        china, out, households, visits or visits_file, beats, "--coords", "gcj02", *extra,
+        progress=progress,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def china_out(china: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The outputs of :func:`gcj02_args`, run once: the tests that only need some run's
+    outputs in a folder, or the same command run again, compare with these (a run of the
+    district takes a third of the demo's time)."""
+    out = tmp_path_factory.mktemp("china-gcj02") / "out"
+    assert main(gcj02_args(china, out)) == 0
+    return out
 
 
 def read_blocks(out: Path) -> gpd.GeoDataFrame:
@@ -336,13 +404,13 @@ def test_help_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_bad_time_is_refused_with_file_row_and_column(
-    cli_args,  # noqa: ANN001
+    china: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # the station's GBK export with one time garbled: the message names the file's own
-    # header (走访时间), not the canonical one
-    lines = DEMO_FILES["visits"].read_text(encoding="gbk").splitlines(keepends=True)
+    # a station's GBK export (the district's) with one time garbled: the message names the
+    # file's own header (走访时间), not the canonical one
+    lines = (china / GCJ02[1]).read_text(encoding="gbk").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
     record = 6  # the 7th record: spreadsheet row 8 (the header is row 1)
     cells = lines[1 + record].split(",")
@@ -352,7 +420,7 @@ def test_bad_time_is_refused_with_file_row_and_column(
     bad.write_bytes("".join(lines).encode("gbk"))
     out = tmp_path / "out"
 
-    code = main(cli_args(out, "--no-progress", visits=bad))
+    code = main(gcj02_args(china, out, visits=bad))
     err = capsys.readouterr().err
     assert code == 2
     assert "refused" in err
@@ -362,14 +430,15 @@ def test_bad_time_is_refused_with_file_row_and_column(
 
 
 def test_ambiguous_dates_are_refused_until_the_order_is_named(
-    cli_args,  # noqa: ANN001
-    demo_out: Path,
+    china: Path,
+    china_out: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # the first record's time written day first (01/07/2026): 1 July or 7 January? Refused;
-    # named with --date-order dmy, the run gives the demo's outputs byte for byte
-    lines = DEMO_FILES["visits"].read_text(encoding="gbk").splitlines(keepends=True)
+    # named with --date-order dmy, the run gives the outputs of the file as exported (the
+    # district's GCJ-02 visits) byte for byte
+    lines = (china / GCJ02[1]).read_text(encoding="gbk").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
     cells = lines[1].split(",")
     column = header.index("走访时间")
@@ -381,16 +450,16 @@ def test_ambiguous_dates_are_refused_until_the_order_is_named(
     visits.write_bytes("".join(lines).encode("gbk"))
 
     refused = tmp_path / "refused"
-    assert main(cli_args(refused, "--no-progress", visits=visits)) == 2
+    assert main(gcj02_args(china, refused, visits=visits)) == 2
     err = capsys.readouterr().err
     assert "day_first.csv, row 2, column '走访时间'" in err
     assert "could be 2026-07-01 (day/month/year) or 2026-01-07 (month/day/year)" in err
     assert not refused.exists()
 
     out = tmp_path / "out"
-    assert main(cli_args(out, "--no-progress", "--date-order", "dmy", visits=visits)) == 0
+    assert main(gcj02_args(china, out, "--date-order", "dmy", visits=visits)) == 0
     for name in OUTPUTS:
-        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
+        assert (out / name).read_bytes() == (china_out / name).read_bytes(), name
 
 
 def test_unknown_unit_exits_2(
@@ -509,38 +578,6 @@ def test_honest_visits_all_count(demo_out: Path) -> None:
 # --------------------------------------------------------------------------- (g) coordinates
 
 
-@pytest.fixture(scope="module")
-def china(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with the district's streets (WGS84, as OpenStreetMap) and its exports."""
-    folder = tmp_path_factory.mktemp("china")
-    cf.streets_osm(folder / "streets.osm")
-    for system in ("wgs84", "gcj02"):
-        cf.write_csv(cf.households_export(system), folder / f"住户-{system}.csv")
-        cf.write_csv(cf.visits_export(system), folder / f"走访-{system}.csv")
-        cf.beats_geojson(folder / f"beats-{system}.geojson", system)
-    cf.households_export("bd09").to_excel(folder / "住户-bd09.xlsx", index=False)
-    cf.visits_export("bd09").to_excel(folder / "走访-bd09.xlsx", index=False)
-    for cpg in (True, False):
-        cf.beats_shapefile_zip(folder / f"警务区-cpg{cpg}.zip", cpg=cpg)
-    cf.beats_named_geojson(folder / "oakland.geojson")
-    return folder
-
-
-def china_args(
-    folder: Path, out: Path, households: str | Path, visits: str, beats: str, *extra: str
-) -> list[str]:
-    return [
-        "coverage",
-        "--households", str(folder / households),
-        "--visits", str(folder / visits),
-        "--beats", str(folder / beats),
-        "--streets", str(folder / "streets.osm"),
-        "--out", str(out),
-        "--no-progress",
-        *extra,
-    ]  # fmt: skip
-
-
 def assert_placed_right(out: Path) -> None:
     """Every household in its true beat and in the block around its true point; no visit
     off its door (so the visits' GPS points were converted too)."""
@@ -556,13 +593,9 @@ def assert_placed_right(out: Path) -> None:
     assert (visits["status"] == "counted").all(), visits[["visit_id", "flags"]]
 
 
-def test_gcj02_csv_with_wgs84_geojson_beats_needs_coords_alone(china: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    args = china_args(
-        china, out, "住户-gcj02.csv", "走访-gcj02.csv", "beats-wgs84.geojson", "--coords", "gcj02"
-    )
-    assert main(args) == 0
-    assert_placed_right(out)
+def test_gcj02_csv_with_wgs84_geojson_beats_needs_coords_alone(china_out: Path) -> None:
+    # china_out is the run of GCJ02 with --coords gcj02 alone
+    assert_placed_right(china_out)
 
 
 @pytest.mark.parametrize("cpg", [True, False])
@@ -609,17 +642,16 @@ def test_garbage_offset_exits_2_and_writes_nothing(
 
 
 def test_streets_of_another_place_exit_2(
-    china: Path, helsinki_extract: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    china: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
     args = china_args(china, out, "住户-wgs84.csv", "走访-wgs84.csv", "beats-wgs84.geojson")
-    streets = shutil.copy(helsinki_extract, tmp_path / helsinki_extract.name)
-    args[args.index("--streets") + 1] = str(streets)  # central Helsinki
+    # the hand-made town of tests/geo/osm_fixtures.py, in central Helsinki, as an .osm.pbf
+    streets = write_osm(tmp_path / "helsinki.osm.pbf", *town())
+    args[args.index("--streets") + 1] = str(streets)
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert (
-        f"{helsinki_extract.name}: the street blocks miss the beats: 100% of the households" in err
-    )
+    assert f"{streets.name}: the street blocks miss the beats: 100% of the households" in err
     assert "north-west of the households' centre" in err and "--unit h3:9" in err
     assert not out.exists()
 
@@ -805,31 +837,32 @@ def test_out_that_is_a_file_is_refused_before_the_run(
 
 
 def test_out_with_files_needs_overwrite_and_holds_only_outputs(
-    cli_args,  # noqa: ANN001
-    demo_out: Path,
+    china: Path,
+    china_out: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # the district's run, not the demo's: the folder rules do not depend on the inputs
     out = tmp_path / "out"
-    shutil.copytree(demo_out, out)
+    shutil.copytree(china_out, out)
     (out / "summary.json").write_text("{}", encoding="utf-8")  # an earlier, other run
     (out / "blocks.geojson").unlink()
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
-    err = run_refused(cli_args(out), capsys)
+    err = run_refused(gcj02_args(china, out, progress=True), capsys)
     assert f"--out {out} is not empty (it holds 'beats.csv', 'households.csv', 'summary.json'" in (
         err
     )
     assert "run with --overwrite to replace it whole" in err
     (out / "notes.txt").write_text("mine", encoding="utf-8")
-    err = run_refused(cli_args(out, "--overwrite"), capsys)
+    err = run_refused(gcj02_args(china, out, "--overwrite", progress=True), capsys)
     assert "holds 'notes.txt', which beatcov does not write there" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {**earlier, "notes.txt": b"mine"}
 
     (out / "notes.txt").unlink()
-    assert main(cli_args(out, "--no-progress", "--overwrite")) == 0
-    # the whole folder is the new run's: every output, byte for byte the demo's
+    assert main(gcj02_args(china, out, "--overwrite")) == 0
+    # the whole folder is the new run's: every output, byte for byte the same command's
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {
-        p.name: p.read_bytes() for p in demo_out.iterdir()
+        p.name: p.read_bytes() for p in china_out.iterdir()
     }
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing left beside it
 
@@ -845,14 +878,15 @@ def test_outputs_are_private_and_no_demo_cell_needed_a_quote(demo_out: Path) -> 
 
 
 def test_a_full_disk_while_writing_exits_1_and_keeps_the_earlier_output(
-    cli_args,  # noqa: ANN001
-    demo_out: Path,
+    china: Path,
+    china_out: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # the district's run, not the demo's: writing fails the same whatever the inputs
     out = tmp_path / "out"
-    shutil.copytree(demo_out, out)
+    shutil.copytree(china_out, out)
     (out / "summary.json").write_text("{}", encoding="utf-8")  # an earlier, other run
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
 
@@ -860,7 +894,7 @@ def test_a_full_disk_while_writing_exits_1_and_keeps_the_earlier_output(
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr("analysis.cli.write_json", full_disk)  # the last of the five files
-    assert main(cli_args(out, "--no-progress", "--overwrite")) == 1
+    assert main(gcj02_args(china, out, "--overwrite")) == 1
     err = capsys.readouterr().err
     assert "beatcov: [Errno 28] No space left on device" in err
     assert f"{out} is as it was" in err and "Traceback" not in err

@@ -17,6 +17,7 @@ import sqlite3
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,6 +43,7 @@ from geo.gpkg import dataset_id
 from geo.importer import Dataset, load_dataset
 from geo.workspace import Workspace, street_suffix
 from tests.support.backends import raw
+from tests.support.shared import Pristine
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -150,15 +152,23 @@ def stored_gpkg(ws: Workspace, dataset_id: str, scratch: Path) -> Path:
     return copy
 
 
-@pytest.fixture
-def data() -> Dataset:
-    return make_dataset()
+@pytest.fixture(scope="module")
+def data() -> Iterator[Dataset]:
+    """The hand-made dataset, built once for the module: saving it must not change it, and
+    no test may (:class:`Pristine` checks its tables when the module is done)."""
+    dataset = make_dataset()
+    kept = Pristine("data", dataset)
+    yield dataset
+    kept.check()
 
 
-@pytest.fixture
-def other() -> Dataset:
+@pytest.fixture(scope="module")
+def other() -> Iterator[Dataset]:
     # differs from ``data`` in one note only, so it must get its own id
-    return make_dataset(note="changed", name="second import")
+    dataset = make_dataset(note="changed", name="second import")
+    kept = Pristine("other", dataset)
+    yield dataset
+    kept.check()
 
 
 def test_round_trip_is_exact(tmp_path: Path, data: Dataset) -> None:

@@ -99,8 +99,10 @@ class Cluster:
         )
         for name in ("beatcov", "nopostgis"):
             self.admin.execute(f"CREATE DATABASE {name} OWNER {APP_USER}")
-        with psycopg.connect(self.url("beatcov", admin=True), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
+        # the superuser's session in ``beatcov``, kept for the schemas of every test (a
+        # connection costs both sides a scram-sha-256 handshake and the server a process)
+        self.beatcov_admin = psycopg.connect(self.url("beatcov", admin=True), autocommit=True)
+        self.beatcov_admin.execute("CREATE EXTENSION postgis")
         self.schemas = 0
 
     def url(self, database: str = "beatcov", *, admin: bool = False, schema: str = "") -> str:
@@ -114,18 +116,17 @@ class Cluster:
         """Yield the URL of a new, empty schema in ``beatcov``; drop the schema after."""
         self.schemas += 1
         schema = f"t{os.getpid()}_{self.schemas}"
-        with psycopg.connect(self.url("beatcov", admin=True), autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {APP_USER}")
+        self.beatcov_admin.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {APP_USER}")
         try:
             yield self.url("beatcov", schema=schema)
         finally:
-            with psycopg.connect(self.url("beatcov", admin=True), autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            self.beatcov_admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
     def stop(self) -> None:
         """Stop the server and remove its folder."""
-        with contextlib.suppress(Exception):
-            self.admin.close()
+        for conn in (self.beatcov_admin, self.admin):
+            with contextlib.suppress(Exception):
+                conn.close()
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
