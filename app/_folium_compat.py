@@ -19,6 +19,14 @@ component's key: most of a page run's CPU for a big map), :func:`show` calls the
 with those arguments as ``st_folium`` does. They use streamlit-folium's private helpers and
 its component; the contract test holds ``show(prepare(m))`` to send exactly what
 ``st_folium(m)`` sends.
+
+:func:`prepare` also spares branca a needless compile (:func:`plain_text_template`). When a
+folium element renders, branca wraps each piece of HTML and script it rendered in a new
+``Element``, whose constructor compiles that finished text as a Jinja template again (most
+of a map's rendering time), only to print it back. Text without Jinja syntax renders as
+itself, less one final line break; such text gets one template, compiled once, that prints
+the element's text just so. ``tests/app/test_folium_compat.py`` holds each text of the
+app's maps to render as Jinja renders it.
 """
 
 from __future__ import annotations
@@ -30,14 +38,26 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import branca.colormap
+import branca.element
 import folium
 import folium.elements
 import folium.plugins
+import jinja2
 import streamlit as st
 
 from geo.dependencies import Supported
 
-__all__ = ["SUPPORTED", "MapArgs", "children", "linked_elements", "prepare", "show"]
+__all__ = [
+    "AS_ITSELF",
+    "JINJA_MARKS",
+    "SUPPORTED",
+    "MapArgs",
+    "children",
+    "linked_elements",
+    "plain_text_template",
+    "prepare",
+    "show",
+]
 
 SUPPORTED: Final = (
     Supported("streamlit-folium", at_least="0.27", below="0.28", module="app/_folium_compat.py"),
@@ -51,6 +71,53 @@ SUPPORTED: Final = (
 def _checked() -> None:
     for supported in SUPPORTED:
         supported.check()
+
+
+# ------------------------------------------------------------------ branca's text elements
+
+JINJA_MARKS: Final = ("{{", "{%", "{#")
+"""Where Jinja's syntax starts (its default delimiters; line statements are off)."""
+
+AS_ITSELF: Final = jinja2.Template(
+    "{{ this._template_str[:-1] if this._template_str.endswith('\\n') else this._template_str }}"
+)
+"""Prints an ``Element``'s own text as Jinja renders text without syntax: less a final ``\\n``.
+
+(Jinja's default ``keep_trailing_newline=False`` drops one; nothing else changes in text
+without ``\\r``, whose line breaks Jinja would rewrite.)
+"""
+
+
+def plain_text_template(source: Any) -> jinja2.Template:
+    r"""Return the template branca's ``Element(source)`` needs, compiling only real templates.
+
+    Text without Jinja syntax (:data:`JINJA_MARKS`) and without ``\r`` shares one
+    template that prints the element's own text (its ``_template_str``) as Jinja would;
+    anything else is compiled as before.
+
+    Examples
+    --------
+    >>> element = branca.element.Element("<b>map</b>\n")
+    >>> element.render(), AS_ITSELF.render(this=element)
+    ('<b>map</b>', '<b>map</b>')
+    >>> [plain_text_template(s) is AS_ITSELF for s in ("<b>map</b>", "{{ this.get_name() }}")]
+    [True, False]
+    """
+    plain = isinstance(source, str) and "\r" not in source
+    if plain and not any(mark in source for mark in JINJA_MARKS):
+        return AS_ITSELF
+    return jinja2.Template(source)
+
+
+@functools.cache
+def _text_elements_uncompiled() -> None:
+    """Let branca's ``Element`` take :func:`plain_text_template` (once, for the process).
+
+    ``Element.__init__`` looks ``Template`` (jinja2's) up in its module when called. What
+    renders changes only in speed, so a session rendering as it is set needs no lock.
+    """
+    _checked()
+    branca.element.Template = plain_text_template  # type: ignore[misc,assignment]
 
 
 def children(element: Any) -> list[Any]:
@@ -174,6 +241,7 @@ def prepare(m: folium.Map, *, key: str, returned_objects: Sequence[str]) -> MapA
         If an installed version is outside :data:`SUPPORTED`.
     """
     _checked()
+    _text_elements_uncompiled()
     streamlit_folium = _streamlit_folium()
     m.get_root().render()
     m.render()

@@ -156,6 +156,64 @@ def test_prepare_and_show_send_what_st_folium_sends(
     assert "b1" in sent["prepare"][2]["script"] or kind == "map"
 
 
+@pytest.mark.parametrize("kind", ["app", "map"])  # a DualMap draws more ids, from elsewhere
+def test_text_elements_render_as_branca_compiles_them(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+    import itertools
+
+    import branca.element
+    import jinja2
+
+    shared: list[str] = []
+
+    def recorded(source: Any) -> jinja2.Template:
+        template = _folium_compat.plain_text_template(source)
+        if template is _folium_compat.AS_ITSELF:
+            shared.append(source)
+        return template
+
+    html = {}
+    for how, template in (("compiled", jinja2.Template), ("plain", recorded)):
+        # the same element ids both ways (folium draws them at random)
+        ids = functools.partial(next, itertools.count())
+        fixed = classmethod(lambda cls, ids=ids: f"{ids():032x}")
+        monkeypatch.setattr(branca.element.Element, "_generate_id", fixed)
+        monkeypatch.setattr(branca.element, "Template", template)
+        m = app_map() if kind == "app" else plugin_map(kind)
+        html[how] = m.get_root().render()
+    assert html["plain"] == html["compiled"]
+    assert len(shared) > 5  # the rendered pieces took the shared template
+
+
+@pytest.mark.parametrize(
+    ("text", "shared"),
+    [
+        ("", True),
+        ("\n", True),
+        ("a\n\n", True),  # one line break dropped, as Jinja drops it
+        ("<b>北京</b>\n  ", True),
+        ("{ {x} } %} #} }}", True),  # ends of Jinja syntax, and braces, are text
+        ("a\r\nb\rc", False),  # Jinja rewrites these line breaks: compiled
+        ("{{ 1 + 1 }}", False),
+        ("{% if true %}x{% endif %}", False),
+        ("{# c #}x", False),
+    ],
+)
+def test_a_text_renders_as_jinja_renders_it(text: str, shared: bool) -> None:
+    import branca.element
+    import jinja2
+
+    element = branca.element.Element("placeholder")
+    element._template_str = text  # what Element(text) keeps
+    template = _folium_compat.plain_text_template(text)
+    assert (template is _folium_compat.AS_ITSELF) is shared
+    assert template.render(this=element, kwargs={}) == jinja2.Template(text).render(
+        this=element, kwargs={}
+    )
+
+
 def test_children_in_order() -> None:
     m = folium.Map(tiles=None)
     first = folium.Marker([0, 0]).add_to(m)

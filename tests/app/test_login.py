@@ -24,8 +24,8 @@ from app.shell import PAGES
 from app.upload import Checked, store
 from geo.accounts import DEMO_PASSWORD, Account, Accounts
 from geo.audit import Actor, AuditLog
-from geo.demo import load_demo
 from geo.errors import BeatcovError
+from geo.importer import Dataset
 from geo.workspace import Workspace
 from tests.app.test_pages import HOUSEHOLDS_CSV, frame, metrics, upload_files
 from tests.support.downloads import Downloads, downloads_fixture  # noqa: F401
@@ -43,10 +43,9 @@ def workspace_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def beat_of() -> pd.Series:
+def beat_of(demo_data: Dataset) -> pd.Series:
     """Each demo household's beat, by the polygon holding it (not through the app)."""
-    data = load_demo()
-    return household_beats(data.households, data.beats)
+    return household_beats(demo_data.households, demo_data.beats)
 
 
 def login_page(lang: str = "en") -> AppTest:
@@ -77,7 +76,7 @@ def audit(folder: Path) -> pd.DataFrame:
 
 
 def test_before_login_there_is_no_data_no_officer_list_and_no_page(
-    workspace_dir: Path,
+    workspace_dir: Path, demo_data: Dataset
 ) -> None:
     at = login_page()
     assert [t.value for t in at.title] == ["Log in"]
@@ -88,7 +87,7 @@ def test_before_login_there_is_no_data_no_officer_list_and_no_page(
     assert not at.dataframe and not at.metric and not at.selectbox and not at.date_input
     assert not at.get("component_instance") and not at.download_button
     assert [r.key for r in at.sidebar.radio] == ["lang"] and not at.sidebar.selectbox
-    officers = set(";".join(load_demo().beats["officer_ids"]).split(";"))
+    officers = set(";".join(demo_data.beats["officer_ids"]).split(";"))
     text = shown_text(at)
     assert officers and not [o for o in officers if o in text]
     assert "B01" not in text and "Nanjing" not in text
@@ -274,8 +273,8 @@ def test_a_disabled_account_is_logged_out_at_its_next_action(workspace_dir: Path
     assert at.title[0].value == "Log in" and "This account was disabled." in shown_text(at)
 
 
-def test_a_chief_sees_the_beats_of_their_station(workspace_dir: Path) -> None:
-    data = load_demo()
+def test_a_chief_sees_the_beats_of_their_station(workspace_dir: Path, demo_data: Dataset) -> None:
+    data = demo_data
     station = "五老村派出所"
     mine = sorted(data.beats.loc[data.beats["station"] == station, "beat_id"])
     assert 0 < len(mine) < len(data.beats)

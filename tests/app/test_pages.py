@@ -699,8 +699,6 @@ def test_data_far_from_the_demo_streets_uses_hexagon_cells(
     # and the page says why there are no street blocks
     (notice,) = [i.value for i in at.info if "hexagonal cells" in i.value]
     assert "(H3, resolution 9, about 0.1 km² each)" in notice
-    at.switch_page(PAGES["data"]).run()
-    at.button(key="data_demo").click().run()
 
 
 def test_upload_helpers_name_files_and_coordinates() -> None:

@@ -39,18 +39,24 @@ The objects are held here, so an id is never reused by another object while it i
 
 
 def fingerprint(obj: Any) -> str:
-    """Return a digest of a frame's, series' or graph's whole content, index and dtypes."""
-    digest = hashlib.sha256()
+    """Return a digest of a frame's, series' or graph's whole content, index and dtypes.
+
+    SHA-1, not SHA-256: the digest looks for a page's accidental change, not an attacker's
+    collision, and hashing the bytes was most of the fingerprint's time (SHA-1 is several
+    times faster here).
+    """
+    digest = hashlib.sha1(usedforsecurity=False)
     if isinstance(obj, nx.Graph):
         digest.update(repr(sorted(obj.graph.items(), key=str)).encode())
         digest.update(repr(list(obj.nodes(data=True))).encode())
         digest.update(repr(list(obj.edges(data=True))).encode())
         return digest.hexdigest()
     frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
-    digest.update(repr([(str(c), str(frame[c].dtype)) for c in frame.columns]).encode())
+    # items() and dtypes, not frame[c]: a GeoDataFrame's [] checks each column for geometry
+    digest.update(repr([(str(c), str(d)) for c, d in frame.dtypes.items()]).encode())
     digest.update(pd.util.hash_pandas_object(frame.index, index=False).to_numpy().tobytes())
-    for column in frame.columns:
-        _add_column(digest, frame[column])
+    for _, values in frame.items():
+        _add_column(digest, values)
     return digest.hexdigest()
 
 
@@ -72,6 +78,10 @@ def _add_column(digest: Any, values: pd.Series) -> None:
         return
     if isinstance(dtype, np.dtype) and dtype.kind != "O":
         digest.update(np.ascontiguousarray(values.to_numpy()).tobytes())
+        return
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        # the instants as integers (the zone and unit are in the dtype, digested with it)
+        digest.update(np.ascontiguousarray(values.array.asi8).tobytes())
         return
     if isinstance(dtype, pd.CategoricalDtype):
         digest.update(repr(list(dtype.categories)).encode())
