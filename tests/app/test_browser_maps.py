@@ -1,14 +1,18 @@
 """The map layer in a real browser: Leaflet from the app, polygons drawn, clicks returned.
 
-The pages are written elsewhere, so this drives a tiny throwaway Streamlit script that uses
-only ``app.maps``: a base map, the street layer and three coloured squares.
+The pages are written elsewhere, so this drives a tiny throwaway Streamlit app of two pages
+that use only ``app.maps`` (and the served files): a base map, the street layer and three
+coloured squares at ``/``; three squares from a served file at ``/?page=served``. One
+server and one chromium serve the module; each test opens a fresh browser context.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,11 +20,17 @@ from app.colors import COVERAGE_PALETTE
 from tests.support.browser import (
     FOLIUM_IFRAME,
     chromium,
+    launch,
     leaflet_frame,
+    require_chromium,
     run_script,
     screenshot,
     wait_for_streamlit,
 )
+from tests.support.server import Server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser as Launched
 
 SCRIPT = textwrap.dedent(
     '''
@@ -63,12 +73,47 @@ SCRIPT = textwrap.dedent(
 )
 
 
+APP = textwrap.dedent(
+    '''
+    """Throwaway app: served_page.py at /?page=served, map_page.py otherwise (each run as
+    Streamlit runs a script: its code in this script's module)."""
+
+    from pathlib import Path
+
+    import streamlit as st
+
+    name = "served_page.py" if st.query_params.get("page") == "served" else "map_page.py"
+    page = Path(__file__).with_name(name)
+    exec(compile(page.read_text(encoding="utf-8"), str(page), "exec"), globals())
+    '''
+)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The throwaway app (:data:`APP`, :data:`SCRIPT`, :data:`SERVED_SCRIPT`), served once
+    for the module; each test asserts it attempted nothing outside, and so does the end."""
+    folder = tmp_path_factory.mktemp("map-pages")
+    (folder / "map_page.py").write_text(SCRIPT, encoding="utf-8")
+    (folder / "served_page.py").write_text(SERVED_SCRIPT, encoding="utf-8")
+    (folder / "map_app.py").write_text(APP, encoding="utf-8")
+    with run_script(folder / "map_app.py", folder) as served:
+        yield served
+    assert served.external_attempts() == []
+
+
+@pytest.fixture(scope="module")
+def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
+    """One chromium for the module; each test opens a fresh context of its own in it."""
+    require_chromium()
+    with launch(tmp_path_factory.mktemp("chromium")) as browser:
+        yield browser
+
+
 @pytest.mark.browser
 @pytest.mark.server
-def test_map_works_offline_in_chromium(tmp_path: Path) -> None:
-    script = tmp_path / "map_page.py"
-    script.write_text(SCRIPT, encoding="utf-8")
-    with run_script(script, tmp_path) as server, chromium(tmp_path) as browser:
+def test_map_works_offline_in_chromium(server: Server, launched: Launched, tmp_path: Path) -> None:
+    with chromium(tmp_path, browser=launched) as browser:
         page = browser.page
         page.goto(server.url)
         wait_for_streamlit(page)
@@ -117,11 +162,11 @@ def test_map_works_offline_in_chromium(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_harness_aborts_and_counts_internet_requests(tmp_path: Path) -> None:
+def test_harness_aborts_and_counts_internet_requests(launched: Launched, tmp_path: Path) -> None:
     # an image from a tile server and a font from a CDN: both must be aborted and recorded
     tile = "https://tile.openstreetmap.org/0/0/0.png"
     font = "https://fonts.example.com/font.woff2"
-    with chromium(tmp_path) as browser:
+    with chromium(tmp_path, browser=launched) as browser:
         browser.page.set_content(
             f'<img src="{tile}"><style>@font-face {{font-family: f; src: url({font});}}'
             "body {font-family: f;}</style><p>text</p>"
@@ -201,14 +246,14 @@ def fills(frame) -> list[str]:  # noqa: ANN001
 
 @pytest.mark.browser
 @pytest.mark.server
-def test_served_shapes_are_fetched_once_coloured_and_clickable(tmp_path: Path) -> None:
-    script = tmp_path / "served_page.py"
-    script.write_text(SERVED_SCRIPT, encoding="utf-8")
-    with run_script(script, tmp_path) as server, chromium(tmp_path) as browser:
+def test_served_shapes_are_fetched_once_coloured_and_clickable(
+    server: Server, launched: Launched, tmp_path: Path
+) -> None:
+    with chromium(tmp_path, browser=launched) as browser:
         page = browser.page
         fetched: list[str] = []
         page.on("request", lambda r: fetched.append(r.url) if "beatcov_maps/" in r.url else None)
-        page.goto(server.url)
+        page.goto(f"{server.url}/?page=served")
         wait_for_streamlit(page)
         frame = leaflet_frame(page, paths=3)
         name = page.get_by_text(re.compile(r"^file [0-9a-f]{32}\.json$")).inner_text()[5:]

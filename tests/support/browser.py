@@ -14,6 +14,9 @@ Typical use::
         ...
         assert browser.external_requests() == []
         assert server.external_attempts() == []
+
+A module driving several pages launches chromium once (``with launch(tmp) as shared``) and
+opens a fresh context per test (``chromium(tmp_path, browser=shared)``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ import pytest
 from tests.support.server import ROOT, Server, free_port, serve
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser as PlaywrightBrowser
     from playwright.sync_api import BrowserContext, Frame, Page, Route, WebSocketRoute
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,6 +62,9 @@ FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 ARTIFACTS = ROOT / "test-artifacts"
 """Where browser tests save screenshots (gitignored)."""
+
+SCREENSHOT_QUALITY = 85
+"""JPEG quality of the screenshots (:func:`screenshot`)."""
 
 
 def require_chromium() -> Path:
@@ -98,59 +104,81 @@ class Browser:
 
 
 @contextlib.contextmanager
-def chromium(workdir: Path, *, width: int = 1280, height: int = 900) -> Iterator[Browser]:
-    """Launch Debian's chromium with a fresh profile in ``workdir``; yield a :class:`Browser`.
+def launch(workdir: Path) -> Iterator[PlaywrightBrowser]:
+    """Start Playwright and Debian's chromium (``HOME`` in ``workdir``); yield the browser.
 
-    Every HTTP(S) request and WebSocket to a non-loopback host is aborted and counted.
+    Launching costs about a CPU-second (chromium and Playwright's driver); a test module
+    that drives several pages keeps one launch and gives each test its own context, as
+    :func:`chromium` does with ``browser=``.
     """
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
-    profile = Path(tempfile.mkdtemp(prefix="chromium-profile-", dir=workdir))
     proxies = {"http_proxy", "https_proxy", "all_proxy"}
     env: dict[str, str | float | bool] = {
         k: v for k, v in os.environ.items() if k.lower() not in proxies
     }
     env["HOME"] = str(workdir)
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(executable),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            env=env,
-            viewport={"width": width, "height": height},
-            service_workers="block",
+        browser = playwright.chromium.launch(
+            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS, env=env
         )
         try:
-            browser = Browser(context=context, page=_first_page(context))
-
-            def guard(route: Route) -> None:
-                url = route.request.url
-                if is_local(url):
-                    route.fallback()
-                else:
-                    browser.blocked.append(url)
-                    route.abort("blockedbyclient")
-
-            def guard_socket(socket: WebSocketRoute) -> None:
-                browser.blocked.append(socket.url)
-                socket.close()
-
-            context.route("**/*", guard)
-            context.route_web_socket(lambda url: not is_local(url), guard_socket)
-            browser.page.on(
-                "console",
-                lambda m: browser.console_errors.append(m.text) if m.type == "error" else None,
-            )
-            browser.page.on("pageerror", lambda e: browser.page_errors.append(str(e)))
             yield browser
         finally:
-            context.close()
+            browser.close()
 
 
-def _first_page(context: BrowserContext) -> Page:
-    return context.pages[0] if context.pages else context.new_page()
+@contextlib.contextmanager
+def chromium(
+    workdir: Path,
+    *,
+    width: int = 1280,
+    height: int = 900,
+    browser: PlaywrightBrowser | None = None,
+) -> Iterator[Browser]:
+    """Open a fresh, offline browser context with one page; yield a :class:`Browser`.
+
+    The context is launched in ``workdir`` (:func:`launch`), or opened in ``browser``, one
+    launched already: either way it starts empty (no cookies, storage or cache of another
+    context) and is closed after. Every HTTP(S) request and WebSocket to a non-loopback
+    host is aborted and counted.
+    """
+    if browser is None:
+        with (
+            launch(workdir) as launched,
+            chromium(workdir, width=width, height=height, browser=launched) as opened,
+        ):
+            yield opened
+        return
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, service_workers="block"
+    )
+    try:
+        opened = Browser(context=context, page=context.new_page())
+
+        def guard(route: Route) -> None:
+            url = route.request.url
+            if is_local(url):
+                route.fallback()
+            else:
+                opened.blocked.append(url)
+                route.abort("blockedbyclient")
+
+        def guard_socket(socket: WebSocketRoute) -> None:
+            opened.blocked.append(socket.url)
+            socket.close()
+
+        context.route("**/*", guard)
+        context.route_web_socket(lambda url: not is_local(url), guard_socket)
+        opened.page.on(
+            "console",
+            lambda m: opened.console_errors.append(m.text) if m.type == "error" else None,
+        )
+        opened.page.on("pageerror", lambda e: opened.page_errors.append(str(e)))
+        yield opened
+    finally:
+        context.close()
 
 
 def wait_for_streamlit(page: Page, *, timeout_ms: float = 60_000) -> None:
@@ -193,10 +221,14 @@ def leaflet_frame(page: Page, *, paths: int = 1, timeout_ms: float = 60_000) -> 
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot to ``test-artifacts/<name>.png`` and return its path."""
+    """Save a full-page screenshot to ``test-artifacts/<name>.jpg`` and return its path.
+
+    JPEG at quality 85: for people to look at, and half the browser's CPU of a PNG.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path = ARTIFACTS / f"{name}.jpg"
+    (ARTIFACTS / f"{name}.png").unlink(missing_ok=True)  # an older run's picture of it
+    page.screenshot(path=str(path), full_page=True, type="jpeg", quality=SCREENSHOT_QUALITY)
     return path
 
 
