@@ -187,19 +187,6 @@ def settle(frame, *, quiet_s: float = 1.0, timeout_s: float = 60.0) -> None:  # 
         )
 
 
-def hover_tooltip(frame, paths) -> str:  # noqa: ANN001
-    """Hover the first path with a visible inner point; return its tooltip's text."""
-    settle(frame)
-    for i in range(paths.count()):
-        spot = paths.nth(i).evaluate(INNER_POINT)
-        if spot is not None:
-            paths.nth(i).hover(position={"x": spot["x"], "y": spot["y"]})
-            tooltip = frame.locator(".leaflet-tooltip")
-            tooltip.wait_for(state="visible")
-            return str(tooltip.inner_text())
-    raise AssertionError("no path to hover on the map")
-
-
 def svg_paths(browser_page) -> int:  # noqa: ANN001
     frame = map_frame(browser_page, paths=1)
     return int(frame.locator("svg path.leaflet-interactive").count())
