@@ -20,9 +20,7 @@ from app.colors import COVERAGE_PALETTE
 from tests.support.browser import (
     FOLIUM_IFRAME,
     chromium,
-    launch,
     leaflet_frame,
-    require_chromium,
     run_script,
     screenshot,
     wait_for_streamlit,
@@ -100,14 +98,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with run_script(folder / "map_app.py", folder) as served:
         yield served
     assert served.external_attempts() == []
-
-
-@pytest.fixture(scope="module")
-def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
-    """One chromium for the module; each test opens a fresh context of its own in it."""
-    require_chromium()
-    with launch(tmp_path_factory.mktemp("chromium")) as browser:
-        yield browser
 
 
 @pytest.mark.browser

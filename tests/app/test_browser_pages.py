@@ -40,7 +40,6 @@ from tests.support.browser import (
     ARTIFACTS,
     FOLIUM_IFRAME,
     chromium,
-    launch,
     leaflet_frame,
     require_chromium,
     screenshot,
@@ -203,14 +202,6 @@ def server(demo_server: Server) -> Iterator[Server]:
     require_chromium()
     yield demo_server
     assert demo_server.external_attempts() == []
-
-
-@pytest.fixture(scope="module")
-def launched(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
-    """One chromium for the module's tests; each opens a fresh context of its own in it
-    (no cookies, storage or cache of another test), so no test pays for a launch."""
-    with launch(tmp_path_factory.mktemp("chromium")) as browser:
-        yield browser
 
 
 @pytest.mark.browser
