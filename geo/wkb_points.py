@@ -188,14 +188,14 @@ def plain_geometry(table: pa.Table) -> tuple[str, pyproj.CRS | None] | None:
         reads it; ``None`` unless the ``geo`` metadata is the plain case (see the module),
         whatever the geometries.
     """
-    column = _plain_point_column(table)
+    column = _plain_column(table)
     if column is None:
         return None
     name, meta = column
     return name, _file_crs(meta)
 
 
-def _plain_point_column(table: pa.Table) -> tuple[str, dict[str, Any]] | None:
+def _plain_column(table: pa.Table) -> tuple[str, dict[str, Any]] | None:
     """Return the one WKB geometry column and its metadata, or ``None`` for any other case."""
     try:
         geo = json.loads((table.schema.metadata or {}).get(b"geo", b"").decode("utf-8"))
