@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -148,9 +149,8 @@ def test_archive_members_unpacked_size_and_ratio(tmp_path: Path) -> None:
     assert (error.variant, error.values["count"]) == ("members", 12)
     error = refused(path, DEFAULTS.replace(unpacked_max_bytes=11_999))
     assert (error.variant, error.values["size"]) == ("unpacked", 12_000)
-    bomb = tmp_path / "bomb.zip"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("a.shp", b"\0" * (RATIO_FLOOR_BYTES + 1))
+    zeros = b"\0" * (RATIO_FLOOR_BYTES + 1)
+    bomb = hostile.deflated_zip(tmp_path / "bomb.zip", {"a.shp": [zeros]}, strategy=zlib.Z_RLE)
     assert refused(bomb).variant == "ratio"  # 64 MB of zeros deflate about 1,000 times
 
 
