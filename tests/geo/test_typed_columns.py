@@ -10,7 +10,7 @@ findings must be identical.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +25,7 @@ from geo.readers import RawTable
 from geo.settings import DEFAULTS
 from geo.typed_columns import typed_times
 from tests.support.same_import import assert_same_import
+from tests.support.shared import Pristine
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +91,34 @@ FORMS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def forms(demo_visits: gpd.GeoDataFrame) -> Iterator[pd.DataFrame]:
+    """The demo's visit times in each form, a column per form (the text form takes 0.3 CPU-s).
+
+    Shared by the tests of this module, never to be changed (checked when they are done).
+    """
+    times = demo_visits["time"]
+    frame = pd.DataFrame({form: change(times) for form, (change, _) in FORMS.items()})
+    kept = Pristine("forms", frame)
+    yield frame
+    kept.check()
+
+
 def _declined(*args: object, **kwargs: object) -> None:
     return None
 
 
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_parquet_times_import_the_same(
-    form: str, demo_visits: gpd.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    form: str,
+    demo_visits: gpd.GeoDataFrame,
+    forms: pd.DataFrame,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    change, zone = FORMS[form]
+    _, zone = FORMS[form]
     path = tmp_path / "visits.parquet"
-    demo_visits.assign(time=change(demo_visits["time"])).to_parquet(path)
+    demo_visits.assign(time=forms[form]).to_parquet(path)
     settings = dataclasses.replace(DEFAULTS, timezone=zone)
     fast = read_table("visits", path, settings=settings)
     with monkeypatch.context() as patch:
@@ -110,8 +128,7 @@ def test_parquet_times_import_the_same(
     assert_same_import(fast, slow)
 
 
-def test_typed_times_taken_or_declined(demo_visits: gpd.GeoDataFrame) -> None:
-    times = demo_visits["time"]
+def test_typed_times_taken_or_declined(forms: pd.DataFrame) -> None:
     cases = {  # form: taken
         "shanghai_us": True,
         "utc_ns": True,
@@ -124,8 +141,8 @@ def test_typed_times_taken_or_declined(demo_visits: gpd.GeoDataFrame) -> None:
         "text": False,
     }
     for form, taken in cases.items():
-        change, zone = FORMS[form]
-        typed = pd.DataFrame({"t": change(times)})
+        _, zone = FORMS[form]
+        typed = pd.DataFrame({"t": forms[form]})
         text = text_frame(typed)  # the reader's text (astype(str) of zoned times is slow)
         raw = RawTable(text, None, None, "v.parquet", 1, "feature", typed=typed)
         got = typed_times(raw, "t", timezone=zone)
