@@ -18,7 +18,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +117,7 @@ def shared_string_bomb(path: Path, *, megabytes: int = 400) -> Path:
 
 
 def deflated_zip(
-    path: Path, members: dict[str, Iterable[bytes]], *, strategy: int = zlib.Z_DEFAULT_STRATEGY
+    path: Path, members: Mapping[str, Iterable[bytes]], *, strategy: int = zlib.Z_DEFAULT_STRATEGY
 ) -> Path:
     """Write a zip archive of ``members`` (name: their bytes in chunks), deflated by zlib.
 
