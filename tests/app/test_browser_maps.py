@@ -156,15 +156,33 @@ def test_harness_aborts_and_counts_internet_requests(launched: Launched, tmp_pat
     # an image from a tile server and a font from a CDN: both must be aborted and recorded
     tile = "https://tile.openstreetmap.org/0/0/0.png"
     font = "https://fonts.example.com/font.woff2"
+    # and what no name lookup stops: an address, a link-local one (outside chromium's own
+    # loopback list only because the harness drops that list) and a websocket
+    address = "http://93.184.216.34/a.png"
+    link_local = "http://169.254.169.254/b.png"
+    socket = "ws://93.184.216.34/stream"
     with chromium(tmp_path, browser=launched) as browser:
         browser.page.set_content(
-            f'<img src="{tile}"><style>@font-face {{font-family: f; src: url({font});}}'
+            f'<img src="{tile}"><img src="{address}"><img src="{link_local}">'
+            f"<style>@font-face {{font-family: f; src: url({font});}}"
             "body {font-family: f;}</style><p>text</p>"
+            f'<script>const s = new WebSocket("{socket}");'
+            "s.onerror = s.onclose = () => { window.socketClosed = true; };</script>"
         )
         browser.page.wait_for_function(
-            "() => document.querySelector('img').complete && document.fonts.status === 'loaded'"
+            "() => [...document.images].every(i => i.complete)"
+            " && document.fonts.status === 'loaded' && window.socketClosed === true"
         )
-        assert sorted(browser.external_requests()) == sorted([tile, font])
+        # nothing arrived: no image has pixels, the font is not loaded, the socket never opened
+        assert browser.page.evaluate("() => [...document.images].map(i => i.naturalWidth)") == [
+            0,
+            0,
+            0,
+        ]
+        assert browser.page.evaluate("() => document.fonts.check('12px f')") is False
+        assert sorted(browser.external_requests()) == sorted(
+            [tile, font, address, link_local, socket]
+        )
 
 
 def test_missing_chromium_skips_locally_but_fails_on_ci(

@@ -1,9 +1,18 @@
 """A real browser for tests: Debian's chromium driven by Playwright, cut off from the internet.
 
 Every request the browser makes to a host other than ``127.0.0.1``, ``localhost`` or
-``[::1]`` is aborted and recorded, so a test can assert the app reached nothing outside.
+``[::1]`` is refused and recorded, so a test can assert the app reached nothing outside.
 The browser is Debian's ``/usr/bin/chromium``; it is never downloaded (no
 ``playwright install``).
+
+The refusal is chromium's own: its proxy is a loopback port that listens to nothing (a
+socket bound and never listening, so no one else can take the port), and only the three
+loopback names bypass it, so every other HTTP(S) request and WebSocket fails in the
+network stack; names other than those do not even resolve (``--host-resolver-rules``).
+The record is Playwright's ``request`` and ``websocket`` events, which report every
+attempt, refused or not. Nothing is intercepted: a route (``context.route``) would pause
+every request on a round trip through Playwright's driver and this process, and would turn
+the browser's HTTP cache off, so each page would fetch every script again.
 
 Typical use::
 
@@ -23,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,7 +46,7 @@ from tests.support.server import ROOT, Server, free_port, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser as PlaywrightBrowser
-    from playwright.sync_api import BrowserContext, Frame, Page, Route, WebSocketRoute
+    from playwright.sync_api import BrowserContext, Frame, Page, Request, WebSocket
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's chromium, the only browser the tests use."""
@@ -52,6 +62,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     # belt and braces: names other than localhost do not even resolve
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]",
+    # only these bypass the dead proxy (:func:`launch`); "<-loopback>" drops chromium's
+    # implicit bypass list, which would let link-local hosts (169.254.0.0/16) through
+    "--proxy-bypass-list=<-loopback>;localhost;127.0.0.1;[::1]",
 ]
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -99,7 +112,7 @@ class Browser:
     page_errors: list[str] = field(default_factory=list)
 
     def external_requests(self) -> list[str]:
-        """Return every non-local URL the browser tried to reach (all were aborted)."""
+        """Return every non-local URL the browser tried to reach (all were refused)."""
         return list(self.blocked)
 
 
@@ -119,14 +132,27 @@ def launch(workdir: Path) -> Iterator[PlaywrightBrowser]:
         k: v for k, v in os.environ.items() if k.lower() not in proxies
     }
     env["HOME"] = str(workdir)
-    with sync_playwright() as playwright:
+    with dead_port() as port, sync_playwright() as playwright:
+        args = [*CHROMIUM_ARGS, f"--proxy-server=http://127.0.0.1:{port}"]
         browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS, env=env
+            executable_path=str(executable), headless=True, args=args, env=env
         )
         try:
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def dead_port() -> Iterator[int]:
+    """Yield a loopback port that refuses every connection while the context lasts.
+
+    The socket is bound, so no other process can listen on the port, and never listens,
+    so the kernel answers each connection attempt with a reset.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -142,7 +168,7 @@ def chromium(
     The context is launched in ``workdir`` (:func:`launch`), or opened in ``browser``, one
     launched already: either way it starts empty (no cookies, storage or cache of another
     context) and is closed after. Every HTTP(S) request and WebSocket to a non-loopback
-    host is aborted and counted.
+    host is refused (by chromium's dead proxy, :func:`launch`) and counted.
     """
     if browser is None:
         with (
@@ -155,22 +181,18 @@ def chromium(
         viewport={"width": width, "height": height}, service_workers="block"
     )
     try:
-        opened = Browser(context=context, page=context.new_page())
+        blocked: list[str] = []
 
-        def guard(route: Route) -> None:
-            url = route.request.url
-            if is_local(url):
-                route.fallback()
-            else:
-                opened.blocked.append(url)
-                route.abort("blockedbyclient")
+        def record(attempt: Request | WebSocket) -> None:
+            if not is_local(attempt.url):
+                blocked.append(attempt.url)
 
-        def guard_socket(socket: WebSocketRoute) -> None:
-            opened.blocked.append(socket.url)
-            socket.close()
+        def watch(page: Page) -> None:
+            page.on("websocket", record)
 
-        context.route("**/*", guard)
-        context.route_web_socket(lambda url: not is_local(url), guard_socket)
+        context.on("request", record)  # every frame's and page's requests
+        context.on("page", watch)  # this page, and any a script opens
+        opened = Browser(context=context, page=context.new_page(), blocked=blocked)
         opened.page.on(
             "console",
             lambda m: opened.console_errors.append(m.text) if m.type == "error" else None,
