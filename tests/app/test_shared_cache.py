@@ -57,13 +57,14 @@ def test_the_fingerprint_sees_every_kind_of_change() -> None:
     frame, graph = base.frame.copy(), base.graph.copy()
     print_ = fingerprint(frame)
     assert fingerprint(frame.copy()) == print_
-    changed = [frame.copy() for _ in range(5)]
+    changed = [frame.copy() for _ in range(6)]
     changed[0].loc[1, "x"] = 2.5  # a value
     changed[1]["new"] = 1  # a column
     changed[2].index = [9, 1, 2, 3]  # the index
     changed[3].loc[0, "geometry"] = Point(0, 1)  # a geometry
     changed[4]["x"] = changed[4]["x"].astype("float32")  # a dtype
-    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    changed[5].index = pd.RangeIndex(1, 5)  # a range index, by its start, stop and step
+    assert len({fingerprint(c) for c in changed} | {print_}) == 7
     g = graph.copy()
     g.edges[1, 2, 0]["length"] = 11.0
     assert fingerprint(g) != fingerprint(graph)
@@ -101,6 +102,7 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     texts = ["甲区", "b", None, "", "ab"]
     frame = pd.DataFrame({"object": pd.Series(texts, dtype=object), "arrow": texts})
     frame["arrow"] = frame["arrow"].astype("string[pyarrow]")
+    frame["str"] = frame["arrow"].astype("str")  # pandas' default text dtype (NaN for null)
     assert all(arrow_text(frame[c]) is not None for c in frame.columns)  # the fast route
     print_ = fingerprint(frame)
     # the same values through another route, and a slice of a longer column, read the same
@@ -109,14 +111,17 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     )
     longer = longer.iloc[1:]
     longer["arrow"] = longer["arrow"].astype("string[pyarrow]")
+    longer["str"] = longer["arrow"].astype("str")
     assert fingerprint(longer.reset_index(drop=True)) == print_
-    changed = [frame.copy() for _ in range(5)]
+    changed = [frame.copy() for _ in range(7)]
     changed[0].loc[0, "object"] = "乙区"  # one character
     changed[1].loc[2, "object"] = ""  # a null made empty
     changed[2].loc[3, "object"] = None  # an empty made null
     changed[3].loc[4, "object"] = "a"  # a shorter value: where the values end moves
     changed[4].loc[1, "arrow"] = "c"
-    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    changed[5].loc[1, "str"] = "c"
+    changed[6].loc[2, "str"] = ""
+    assert len({fingerprint(c) for c in changed} | {print_}) == 8
     # text beside other kinds of object still goes through pandas' hashing
     mixed = pd.DataFrame({"cell": pd.Series(["a", 1, None], dtype=object)})
     assert arrow_text(mixed["cell"]) is None
