@@ -8,7 +8,11 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
+import pytest
 from shapely.geometry import Point, Polygon
+from streamlit import type_util
+from streamlit.runtime.caching.cache_type import CacheType
+from streamlit.runtime.caching.cache_utils import _make_value_key
 
 from app import state
 from geo.arrow_text import arrow_text
@@ -164,3 +168,29 @@ def test_arguments_without_a_text_key_go_through_streamlits_hashing() -> None:
     assert CALLS == [-1, -1]
     keys = {state.fast_key(v, hash_funcs={}) for v in (1, 1.0, "1", True, None, (1,), [1])}
     assert len(keys) == 7
+
+
+def test_a_fast_keyed_call_names_its_arguments_so_streamlit_reads_no_signature(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Streamlit reads a function's signature to name each positional argument, on every
+    # call; the fast key's call passes them by name, which Streamlit hashes the same way
+    read: list[Any] = []
+    real = type_util.get_func_parameters
+    monkeypatch.setattr(
+        type_util, "get_func_parameters", lambda func: read.append(func) or real(func)
+    )
+    CALLS.clear()
+    first = _twice_a(41)
+    assert _twice_a(41) is first and _twice_a(n=41) is first
+    assert CALLS == [41] and read == []
+
+    # the pairs Streamlit hashes by name are the ones it hashed by position
+    def by_key(key: str, _args: tuple[Any, ...], _kwargs: dict[str, Any]) -> None:
+        del key, _args, _kwargs
+
+    by_position = _make_value_key(CacheType.RESOURCE, by_key, ("k", (41,), {}), {}, None)
+    by_name = _make_value_key(
+        CacheType.RESOURCE, by_key, (), {"key": "k", "_args": (41,), "_kwargs": {}}, None
+    )
+    assert by_name == by_position
