@@ -132,7 +132,9 @@ def shared_cache(**options: Any) -> Callable[[Callable[..., Any]], Callable[...,
             except NoFastKey:
                 value = cached(*args, **kwargs)
             else:
-                value = keyed(key, args, kwargs)
+                # by keyword: Streamlit names positional arguments by reading the function's
+                # signature on every call (a third of a cached call's time)
+                value = keyed(key=key, _args=args, _kwargs=kwargs)
             for part in _shared_parts(value):
                 _HANDED_OUT[id(part)] = part
                 for hook in HANDOUT_HOOKS:
@@ -496,13 +498,22 @@ def results(ref: DatasetRef) -> ResultStore:
 
 
 def analysis_key(ref: DatasetRef, window: Window, settings: Settings, reviews: ReviewKey) -> str:
-    """Return the stored-result key of an analysis (:func:`analysis.stored.result_key`)."""
+    """Return the stored-result key of an analysis (:func:`analysis.stored.result_key`).
+
+    The street file's digest is looked up on every call (it is remembered per path, size
+    and modification time); the key made from it is remembered per input, as every page
+    run asks for it (:func:`is_ready`).
+    """
+    streets = file_digest(streets_file(ref))
+    return _result_key(ref.dataset_id, streets, tuple(window), settings, tuple(reviews))
+
+
+@functools.lru_cache(maxsize=256)
+def _result_key(
+    dataset_id: str, streets: str, window: Window, settings: Settings, reviews: ReviewKey
+) -> str:
     return result_key(
-        dataset_id=ref.dataset_id,
-        streets=file_digest(streets_file(ref)),
-        window=window,
-        settings=settings,
-        reviews=reviews,
+        dataset_id=dataset_id, streets=streets, window=window, settings=settings, reviews=reviews
     )
 
 

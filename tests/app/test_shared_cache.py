@@ -8,7 +8,11 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import pandas as pd
+import pytest
 from shapely.geometry import Point, Polygon
+from streamlit import type_util
+from streamlit.runtime.caching.cache_type import CacheType
+from streamlit.runtime.caching.cache_utils import _make_value_key
 
 from app import state
 from geo.arrow_text import arrow_text
@@ -57,13 +61,14 @@ def test_the_fingerprint_sees_every_kind_of_change() -> None:
     frame, graph = base.frame.copy(), base.graph.copy()
     print_ = fingerprint(frame)
     assert fingerprint(frame.copy()) == print_
-    changed = [frame.copy() for _ in range(5)]
+    changed = [frame.copy() for _ in range(6)]
     changed[0].loc[1, "x"] = 2.5  # a value
     changed[1]["new"] = 1  # a column
     changed[2].index = [9, 1, 2, 3]  # the index
     changed[3].loc[0, "geometry"] = Point(0, 1)  # a geometry
     changed[4]["x"] = changed[4]["x"].astype("float32")  # a dtype
-    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    changed[5].index = pd.RangeIndex(1, 5)  # a range index, by its start, stop and step
+    assert len({fingerprint(c) for c in changed} | {print_}) == 7
     g = graph.copy()
     g.edges[1, 2, 0]["length"] = 11.0
     assert fingerprint(g) != fingerprint(graph)
@@ -101,6 +106,7 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     texts = ["甲区", "b", None, "", "ab"]
     frame = pd.DataFrame({"object": pd.Series(texts, dtype=object), "arrow": texts})
     frame["arrow"] = frame["arrow"].astype("string[pyarrow]")
+    frame["str"] = frame["arrow"].astype("str")  # pandas' default text dtype (NaN for null)
     assert all(arrow_text(frame[c]) is not None for c in frame.columns)  # the fast route
     print_ = fingerprint(frame)
     # the same values through another route, and a slice of a longer column, read the same
@@ -109,14 +115,17 @@ def test_the_fingerprint_reads_text_columns_exactly() -> None:
     )
     longer = longer.iloc[1:]
     longer["arrow"] = longer["arrow"].astype("string[pyarrow]")
+    longer["str"] = longer["arrow"].astype("str")
     assert fingerprint(longer.reset_index(drop=True)) == print_
-    changed = [frame.copy() for _ in range(5)]
+    changed = [frame.copy() for _ in range(7)]
     changed[0].loc[0, "object"] = "乙区"  # one character
     changed[1].loc[2, "object"] = ""  # a null made empty
     changed[2].loc[3, "object"] = None  # an empty made null
     changed[3].loc[4, "object"] = "a"  # a shorter value: where the values end moves
     changed[4].loc[1, "arrow"] = "c"
-    assert len({fingerprint(c) for c in changed} | {print_}) == 6
+    changed[5].loc[1, "str"] = "c"
+    changed[6].loc[2, "str"] = ""
+    assert len({fingerprint(c) for c in changed} | {print_}) == 8
     # text beside other kinds of object still goes through pandas' hashing
     mixed = pd.DataFrame({"cell": pd.Series(["a", 1, None], dtype=object)})
     assert arrow_text(mixed["cell"]) is None
@@ -159,3 +168,29 @@ def test_arguments_without_a_text_key_go_through_streamlits_hashing() -> None:
     assert CALLS == [-1, -1]
     keys = {state.fast_key(v, hash_funcs={}) for v in (1, 1.0, "1", True, None, (1,), [1])}
     assert len(keys) == 7
+
+
+def test_a_fast_keyed_call_names_its_arguments_so_streamlit_reads_no_signature(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Streamlit reads a function's signature to name each positional argument, on every
+    # call; the fast key's call passes them by name, which Streamlit hashes the same way
+    read: list[Any] = []
+    real = type_util.get_func_parameters
+    monkeypatch.setattr(
+        type_util, "get_func_parameters", lambda func: read.append(func) or real(func)
+    )
+    CALLS.clear()
+    first = _twice_a(41)
+    assert _twice_a(41) is first and _twice_a(n=41) is first
+    assert CALLS == [41] and read == []
+
+    # the pairs Streamlit hashes by name are the ones it hashed by position
+    def by_key(key: str, _args: tuple[Any, ...], _kwargs: dict[str, Any]) -> None:
+        del key, _args, _kwargs
+
+    by_position = _make_value_key(CacheType.RESOURCE, by_key, ("k", (41,), {}), {}, None)
+    by_name = _make_value_key(
+        CacheType.RESOURCE, by_key, (), {"key": "k", "_args": (41,), "_kwargs": {}}, None
+    )
+    assert by_name == by_position

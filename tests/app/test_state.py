@@ -17,7 +17,7 @@ import pytest
 
 from analysis.pipeline import Analysis, analyse
 from analysis.scope import Scope
-from analysis.stored import TABLES, read_analysis
+from analysis.stored import TABLES, file_digest, read_analysis, result_key
 from app import state
 from app.shell import Context
 from geo.accounts import Account
@@ -201,6 +201,28 @@ def _recording_progress(drawn: list[str]) -> Any:
         yield drawn.append
 
     return stage_progress
+
+
+def test_the_analysis_key_is_the_stored_result_key_of_its_inputs(
+    workspace: Path, demo_settings: Settings
+) -> None:
+    # remembered per input (every page run asks for it), the key stays result_key's
+    streets = file_digest(state.streets_file(state.DEMO_REF))
+    other = demo_settings.replace(timezone="Asia/Urumqi")
+    seen = set()
+    for chosen, settings, reviews in [
+        (window(9), demo_settings, ()),
+        (window(9), demo_settings, (("V1", "dismissed"),)),
+        (window(8), demo_settings, ()),
+        (window(9), other, ()),
+    ]:
+        direct = result_key(
+            dataset_id="demo", streets=streets, window=chosen, settings=settings, reviews=reviews
+        )
+        for _ in range(2):
+            assert state.analysis_key(state.DEMO_REF, chosen, settings, reviews) == direct
+        seen.add(direct)
+    assert len(seen) == 4
 
 
 def test_deleting_a_dataset_deletes_its_stored_results(tmp_path: Path, demo_data: Dataset) -> None:
