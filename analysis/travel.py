@@ -113,16 +113,59 @@ def credible_network(
     return CredibleNetwork(streets=streets, node=node, offset=offset)
 
 
+def time_rank(minutes: FloatArray) -> IntArray:
+    """Return each visit's place in time: 0 for the earliest, ties in the visits' order.
+
+    Missing times (NaN) come last, in the visits' order. Distinct for every visit, so any
+    sort by a key that ends with it is stable: one sort of the times, shared by the sorts
+    of :func:`officer_order` and :func:`analysis.records.duplicates`.
+
+    Examples
+    --------
+    >>> time_rank(np.array([5.0, np.nan, 1.0, 5.0])).tolist()
+    [1, 3, 0, 2]
+    """
+    order = np.argsort(minutes, kind="stable")
+    rank = np.empty(len(minutes), dtype=np.int64)
+    rank[order] = np.arange(len(minutes), dtype=np.int64)
+    return rank
+
+
+def officer_order(officer: IntArray, rank: IntArray) -> IntArray:
+    """Return the visits sorted by officer code, then by time (``rank``, :func:`time_rank`).
+
+    ``np.lexsort((minutes, officer))``, by one sort of a single distinct key: ties in time
+    keep the visits' order and missing times come last within an officer.
+
+    Examples
+    --------
+    >>> minutes = np.array([3.0, 1.0, np.nan, 2.0, 1.0])
+    >>> officer_order(np.array([1, 0, 0, -1, 0]), time_rank(minutes)).tolist()
+    [3, 1, 4, 2, 0]
+    """
+    radix = len(rank)
+    if (int(officer.max()) + 2 if len(officer) else 1) * max(radix, 1) > 2**62:
+        return np.lexsort((rank, officer))
+    return np.argsort((officer + 1) * radix + rank)
+
+
 def shifts(
-    officer: IntArray, minutes: FloatArray, cfg: Settings, *, copies: BoolArray
+    officer: IntArray,
+    minutes: FloatArray,
+    cfg: Settings,
+    *,
+    copies: BoolArray,
+    order: IntArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Return each visit's previous log in its shift (-1: none) and its shift number.
 
     ``copies`` (duplicate records) are left out of the sequence, so the next visit is timed
     from the original log, not from its copy; a copy gets the shift of the log before it.
+    ``order`` is :func:`officer_order` of the visits, when the caller has it already.
     """
     n = len(officer)
-    order = np.lexsort((minutes, officer))  # stable: ties keep the visits' order
+    if order is None:
+        order = officer_order(officer, time_rank(minutes))
     usable = (officer[order] >= 0) & np.isfinite(minutes[order])
     seq = order[usable & ~copies[order]]
     prev = np.full(n, -1, dtype=np.int64)
@@ -155,10 +198,14 @@ def travel_checks(
     network: CredibleNetwork | None,
     copies: BoolArray,
     cfg: Settings,
+    order: IntArray | None = None,
 ) -> Travel:
-    """Pair each visit with the officer's previous log in the shift and time the move."""
+    """Pair each visit with the officer's previous log in the shift and time the move.
+
+    ``order`` is :func:`officer_order` of the visits, when the caller has it already.
+    """
     n = len(officer)
-    prev, shift = shifts(officer, minutes, cfg, copies=copies)
+    prev, shift = shifts(officer, minutes, cfg, copies=copies, order=order)
     later = np.flatnonzero(prev >= 0)
     earlier = prev[later]
 

@@ -95,6 +95,8 @@ from analysis.travel import (
     METHODS,
     Travel,
     credible_network,
+    officer_order,
+    time_rank,
     travel_checks,
 )
 from geo.errors import CRSError, SchemaError
@@ -434,8 +436,11 @@ def _evidence(
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
-    # Household of each visit (-1 when the id is unknown or the household has no location).
-    hpos = lookup(hh_ids, visits["household_id"]).astype(np.int64)
+    # Household of each visit (-1 when the id is unknown or the household has no location),
+    # looked up once per distinct id
+    household_codes, household_ids = pd.factorize(visits["household_id"])
+    household_codes = household_codes.astype(np.int64)
+    hpos = _taken(lookup(hh_ids, pd.Index(household_ids)).astype(np.int64), household_codes)
     vhx = np.full(n, np.nan)
     vhy = np.full(n, np.nan)
     matched = hpos >= 0
@@ -445,8 +450,10 @@ def _evidence(
     door = np.hypot(vx - vhx, vy - vhy)
 
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
-    household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
-    duplicate = duplicates(visits, officer_codes, household_codes, minutes, settings=cfg)
+    order = officer_order(officer_codes, time_rank(minutes))  # shared by the three checks
+    duplicate = duplicates(
+        visits, officer_codes, household_codes, minutes, settings=cfg, order=order
+    )
     travel = travel_checks(
         officer_codes,
         minutes,
@@ -456,6 +463,7 @@ def _evidence(
         network=credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
         copies=duplicate,
         cfg=cfg,
+        order=order,
     )
     burst = one_spot_bursts(
         officer_codes,
@@ -468,6 +476,7 @@ def _evidence(
         & np.isfinite(minutes)
         & (officer_codes >= 0),
         settings=cfg,
+        order=order,
     )
     contact = (
         (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
@@ -490,6 +499,17 @@ def _evidence(
         duration_min=duration,
         travel=travel,
     )
+
+
+def _taken(values: IntArray, codes: IntArray) -> IntArray:
+    """Return ``values[codes]``, -1 where a code is -1.
+
+    Examples
+    --------
+    >>> _taken(np.array([7, -1, 4]), np.array([2, -1, 0, 1])).tolist()
+    [4, -1, 7, -1]
+    """
+    return np.where(codes >= 0, values[np.maximum(codes, 0)], -1) if len(values) else codes
 
 
 def officer_flag_share(
