@@ -227,7 +227,8 @@ def analyse(
     homes["station"] = homes["beat_id"].map(station_of).fillna("").to_numpy()
 
     step("verifying visits")
-    texted = with_arrow_text(visits, RULE_TEXT)  # compared in C by verify and every rule
+    # text compared in C by verify and every rule, household ids hashed in C (made once)
+    texted = with_arrow_text(visits, (*RULE_TEXT, "household_id"))
     checks = (verify or verify_visits)(
         texted, households, graph=walk_graph, reviews=reviews, settings=s
     )
@@ -237,7 +238,7 @@ def analyse(
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
-    codes = household_codes(homes, checked)  # each visit's household row, for every step
+    codes = household_codes(homes, texted)  # each visit's household row, for every step
     # the outputs keep ``checked``'s own columns; the rules read the Arrow text
     facts = checked.assign(**{c: texted[c] for c in RULE_TEXT if c in checked.columns})
     status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)
