@@ -754,24 +754,39 @@ def _metric_xy(
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of ``points`` (NaN where missing or empty); non-points raise."""
+    """Return x and y of ``points`` (NaN where missing or empty); non-points raise.
+
+    Read from every geometry at once (a missing one gives NaN) unless some are empty, which
+    shapely cannot read x from.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> gps = gpd.GeoSeries([Point(1, 2), None, Point(), Point(3, float("nan"))])
+    >>> [v.tolist() for v in _xy(gps, "visits", pd.Series(["a", "b", "c", "d"]))]
+    [[1.0, nan, nan, nan], [2.0, nan, nan, nan]]
+    """
     geoms = points.to_numpy()
-    n = len(geoms)
-    located = present(points)
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    if located.any():
-        kinds = shapely.get_type_id(geoms[located])
-        if (kinds != 0).any():
-            bad = np.flatnonzero(located)[np.flatnonzero(kinds != 0)[0]]
-            msg = (
-                f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
-                f"{geoms[bad].geom_type} in column 'geometry'; "
-                "expected a Point"
-            )
-            raise SchemaError(msg)
+    kinds = shapely.get_type_id(geoms)  # -1: missing
+    empty = shapely.is_empty(geoms)
+    located = (kinds >= 0) & ~empty
+    other = np.flatnonzero(located & (kinds != 0))
+    if len(other):
+        bad = int(other[0])
+        msg = (
+            f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
+            f"{geoms[bad].geom_type} in column 'geometry'; "
+            "expected a Point"
+        )
+        raise SchemaError(msg)
+    if empty.any():
+        x = np.full(len(geoms), np.nan)
+        y = np.full(len(geoms), np.nan)
         x[located] = shapely.get_x(geoms[located])
         y[located] = shapely.get_y(geoms[located])
+    else:
+        x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
+        y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
     x[bad_xy] = np.nan
     y[bad_xy] = np.nan
