@@ -59,27 +59,51 @@ def duplicates(
         outcome = outcome_codes(visits["outcome"])
     else:
         outcome = np.zeros(n, dtype=np.int64)
-    key = group_key((officer, household, outcome))
-    # sorted by group, then time; ties in (group, time) keep the visits' order
-    if key is None:
-        order = np.lexsort((minutes, outcome, household, officer))
-    else:
-        by_time = officer_order(officer, time_rank(minutes)) if order is None else order
-        order = by_time[np.argsort(key[by_time], kind="stable")]
-    o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
+    order, same = _sorted_groups((officer, household, outcome), minutes, by_time=order)
+    t = minutes[order]
     dup_sorted = np.zeros(n, dtype=bool)
     if n > 1:
         dup_sorted[1:] = (
-            (o[1:] == o[:-1])
-            & (o[1:] >= 0)
-            & (h[1:] == h[:-1])
-            & (h[1:] >= 0)
-            & (c[1:] == c[:-1])
+            same
+            & ((officer >= 0) & (household >= 0))[order[1:]]
             & (t[1:] - t[:-1] <= cfg.duplicate_window_min + TIME_TOL_MIN)
         )
     out = np.zeros(n, dtype=bool)
     out[order] = dup_sorted
     return out
+
+
+def _sorted_groups(
+    codes: tuple[IntArray, ...], minutes: FloatArray, *, by_time: IntArray | None
+) -> tuple[IntArray, BoolArray]:
+    """Sort rows by ``codes`` (first key first), then time; tell where a group goes on.
+
+    Ties in (group, time) keep the rows' order, missing times last in their group.
+    ``by_time`` is :func:`analysis.travel.officer_order` of the rows, when the caller has it
+    (``codes[0]`` being the officer). Returns the order and, for each sorted row after the
+    first, whether it has the same codes as the row before.
+
+    Examples
+    --------
+    >>> order, same = _sorted_groups((np.array([1, 0, 1]), np.array([5, 5, 5])),
+    ...                              np.array([2.0, 9.0, 1.0]), by_time=None)
+    >>> order.tolist(), same.tolist()
+    ([1, 2, 0], [False, True])
+    """
+    key = group_key(codes)
+    if key is None:
+        order = np.lexsort((minutes, *reversed(codes)))
+        same = np.ones(max(len(order) - 1, 0), dtype=bool)
+        for code in codes:
+            ordered = code[order]
+            same &= ordered[1:] == ordered[:-1]
+        return order, same
+    if by_time is None:
+        by_time = officer_order(codes[0], time_rank(minutes))
+    keys = key[by_time]
+    regroup = np.argsort(keys, kind="stable")
+    keys = keys[regroup]
+    return by_time[regroup], keys[1:] == keys[:-1]
 
 
 def outcome_codes(outcome: pd.Series) -> IntArray:

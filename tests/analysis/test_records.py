@@ -159,3 +159,15 @@ def test_duplicates_and_bursts_from_a_given_order_are_the_same() -> None:
     given = one_spot_bursts(officer, minutes, household, x, y, order=order, **kwargs)
     assert alone.any()
     assert given.tolist() == alone.tolist()
+
+
+def test_duplicates_past_two_to_the_62_sort_by_every_code() -> None:
+    # codes too large for one key: sorted by officer, household, outcome, time instead
+    visits = pd.DataFrame({"outcome": ["contact"] * 4})
+    big = 2**40
+    officer = codes(big, big, big, 0)
+    household = codes(big, 3, big, big)
+    flagged = duplicates(
+        visits, officer, household, np.array([0.0, 1.0, 4.0, 5.0]), settings=DEFAULTS
+    )
+    assert flagged.tolist() == [False, False, True, False]
