@@ -436,11 +436,8 @@ def _evidence(
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
-    # Household of each visit (-1 when the id is unknown or the household has no location),
-    # looked up once per distinct id
-    household_codes, household_ids = pd.factorize(visits["household_id"])
-    household_codes = household_codes.astype(np.int64)
-    hpos = _taken(lookup(hh_ids, pd.Index(household_ids)).astype(np.int64), household_codes)
+    # Household of each visit (-1 when the id is unknown or the household has no location)
+    household_codes, hpos = _household_rows(hh_ids, visits["household_id"])
     vhx = np.full(n, np.nan)
     vhy = np.full(n, np.nan)
     matched = hpos >= 0
@@ -499,6 +496,22 @@ def _evidence(
         duration_min=duration,
         travel=travel,
     )
+
+
+def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray, IntArray]:
+    """Return each visit's household code (-1: none) and row in ``households`` (-1: unknown).
+
+    The codes number the visits' distinct household ids; each is looked up once.
+
+    Examples
+    --------
+    >>> codes, rows = _household_rows(pd.Series(["a", "b"]), pd.Series(["b", "z", None, "b"]))
+    >>> codes.tolist(), rows.tolist()
+    ([0, 1, -1, 0], [1, -1, -1, 1])
+    """
+    codes, ids = pd.factorize(visits)
+    codes = codes.astype(np.int64)
+    return codes, _taken(lookup(households, pd.Index(ids)).astype(np.int64), codes)
 
 
 def _taken(values: IntArray, codes: IntArray) -> IntArray:
