@@ -227,8 +227,10 @@ def analyse(
     homes["station"] = homes["beat_id"].map(station_of).fillna("").to_numpy()
 
     step("verifying visits")
+    # text compared in C by verify and every rule, household ids hashed in C (made once)
+    texted = with_arrow_text(visits, (*RULE_TEXT, "household_id"))
     checks = (verify or verify_visits)(
-        visits, households, graph=walk_graph, reviews=reviews, settings=s
+        texted, households, graph=walk_graph, reviews=reviews, settings=s
     )
     checked = pd.DataFrame(visits).drop(columns="geometry")  # plain: geopandas copies on drop
     for column in ("status", "verified", "flags", "shift"):
@@ -236,8 +238,9 @@ def analyse(
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
-    codes = household_codes(homes, checked)  # each visit's household row, for every step
-    facts = with_arrow_text(checked, RULE_TEXT)  # the outputs keep ``checked``'s own columns
+    codes = household_codes(homes, texted)  # each visit's household row, for every step
+    # the outputs keep ``checked``'s own columns; the rules read the Arrow text
+    facts = checked.assign(**{c: texted[c] for c in RULE_TEXT if c in checked.columns})
     status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)
     logged = s.replace(include_unverified=True)
     status["contacted_as_logged"] = (

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analysis.travel import DIST_TOL_M, TIME_TOL_MIN
+from analysis.travel import DIST_TOL_M, TIME_TOL_MIN, officer_order, time_rank
 from geo.settings import Settings
 
 FloatArray = npt.NDArray[np.float64]
@@ -29,6 +29,7 @@ def duplicates(
     minutes: FloatArray,
     *,
     settings: Settings,
+    order: IntArray | None = None,
 ) -> BoolArray:
     """Return True for each record that repeats an earlier one: a ``duplicate``.
 
@@ -43,6 +44,9 @@ def duplicates(
     settings : Settings
         ``duplicate_window_min``: the same household, officer and outcome logged again
         within this many minutes (inclusive) of the previous such log.
+    order : numpy.ndarray of int, optional
+        The visits sorted by officer and time (:func:`analysis.travel.officer_order`), when
+        the caller has it already; each group's logs are then taken in that order.
 
     Returns
     -------
@@ -52,30 +56,73 @@ def duplicates(
     cfg = settings
     n = len(officer)
     if "outcome" in visits.columns:
-        outcome = pd.factorize(visits["outcome"].astype(object).fillna(""))[0].astype(np.int64)
+        outcome = outcome_codes(visits["outcome"])
     else:
         outcome = np.zeros(n, dtype=np.int64)
-    key = group_key((officer, household, outcome))
-    # lexsort is stable: ties in (group, time) keep the visits' order
-    order = (
-        np.lexsort((minutes, key))
-        if key is not None
-        else np.lexsort((minutes, outcome, household, officer))
-    )
-    o, h, c, t = officer[order], household[order], outcome[order], minutes[order]
+    order, same = _sorted_groups((officer, household, outcome), minutes, by_time=order)
+    t = minutes[order]
     dup_sorted = np.zeros(n, dtype=bool)
     if n > 1:
         dup_sorted[1:] = (
-            (o[1:] == o[:-1])
-            & (o[1:] >= 0)
-            & (h[1:] == h[:-1])
-            & (h[1:] >= 0)
-            & (c[1:] == c[:-1])
+            same
+            & ((officer >= 0) & (household >= 0))[order[1:]]
             & (t[1:] - t[:-1] <= cfg.duplicate_window_min + TIME_TOL_MIN)
         )
     out = np.zeros(n, dtype=bool)
     out[order] = dup_sorted
     return out
+
+
+def _sorted_groups(
+    codes: tuple[IntArray, ...], minutes: FloatArray, *, by_time: IntArray | None
+) -> tuple[IntArray, BoolArray]:
+    """Sort rows by ``codes`` (first key first), then time; tell where a group goes on.
+
+    Ties in (group, time) keep the rows' order, missing times last in their group.
+    ``by_time`` is :func:`analysis.travel.officer_order` of the rows, when the caller has it
+    (``codes[0]`` being the officer). Returns the order and, for each sorted row after the
+    first, whether it has the same codes as the row before.
+
+    Examples
+    --------
+    >>> order, same = _sorted_groups((np.array([1, 0, 1]), np.array([5, 5, 5])),
+    ...                              np.array([2.0, 9.0, 1.0]), by_time=None)
+    >>> order.tolist(), same.tolist()
+    ([1, 2, 0], [False, True])
+    """
+    key = group_key(codes)
+    if key is None:
+        order = np.lexsort((minutes, *reversed(codes)))
+        same = np.ones(max(len(order) - 1, 0), dtype=bool)
+        for code in codes:
+            ordered = code[order]
+            same &= ordered[1:] == ordered[:-1]
+        return order, same
+    if by_time is None:
+        by_time = officer_order(codes[0], time_rank(minutes))
+    keys = key[by_time]
+    regroup = np.argsort(keys, kind="stable")
+    keys = keys[regroup]
+    return by_time[regroup], keys[1:] == keys[:-1]
+
+
+def outcome_codes(outcome: pd.Series) -> IntArray:
+    """Return one integer code per distinct outcome, a missing outcome coded as ``""``.
+
+    Examples
+    --------
+    >>> outcome_codes(pd.Series(["contact", None, "", "refused", np.nan])).tolist()
+    [0, 1, 1, 2, 1]
+    >>> outcome_codes(pd.Series(["contact", None])).tolist()
+    [0, 1]
+    """
+    codes, uniques = pd.factorize(outcome)
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    if missing.any():
+        blank = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+        codes[missing] = blank[0] if len(blank) else len(uniques)
+    return codes
 
 
 def group_key(codes: tuple[IntArray, ...]) -> IntArray | None:
@@ -111,6 +158,7 @@ def one_spot_bursts(
     doors: tuple[FloatArray, FloatArray],
     candidate: BoolArray,
     settings: Settings,
+    order: IntArray | None = None,
 ) -> BoolArray:
     """``one_spot_burst``: a sliding time window per officer over the candidate visits.
 
@@ -124,7 +172,9 @@ def one_spot_bursts(
 
     ``officer``, ``minutes`` and ``household`` are as for :func:`duplicates`; ``x``, ``y``
     are the GPS points and ``doors`` the households' points, in metres; ``settings`` gives
-    ``burst_min_households``, ``burst_radius_m`` and ``burst_span_min``.
+    ``burst_min_households``, ``burst_radius_m`` and ``burst_span_min``; ``order`` is the
+    visits sorted by officer and time (:func:`analysis.travel.officer_order`), when the
+    caller has it already.
     """
     cfg = settings
     n = len(officer)
@@ -132,7 +182,10 @@ def one_spot_bursts(
     cand = np.flatnonzero(candidate)
     if len(cand) < max(cfg.burst_min_households, 1):
         return out
-    cand = cand[np.lexsort((cand, minutes[cand], officer[cand]))]
+    if order is None:
+        cand = cand[np.lexsort((cand, minutes[cand], officer[cand]))]
+    else:  # the same order: by officer, time, then the visits' order
+        cand = order[np.asarray(candidate, dtype=bool)[order]]
     o, t, h = officer[cand], minutes[cand], household[cand]
     cx, cy = x[cand], y[cand]
     dx, dy = doors[0][cand], doors[1][cand]

@@ -113,16 +113,59 @@ def credible_network(
     return CredibleNetwork(streets=streets, node=node, offset=offset)
 
 
+def time_rank(minutes: FloatArray) -> IntArray:
+    """Return each visit's place in time: 0 for the earliest, ties in the visits' order.
+
+    Missing times (NaN) come last, in the visits' order. Distinct for every visit, so any
+    sort by a key that ends with it is stable: one sort of the times, shared by the sorts
+    of :func:`officer_order` and :func:`analysis.records.duplicates`.
+
+    Examples
+    --------
+    >>> time_rank(np.array([5.0, np.nan, 1.0, 5.0])).tolist()
+    [1, 3, 0, 2]
+    """
+    order = np.argsort(minutes, kind="stable")
+    rank = np.empty(len(minutes), dtype=np.int64)
+    rank[order] = np.arange(len(minutes), dtype=np.int64)
+    return rank
+
+
+def officer_order(officer: IntArray, rank: IntArray) -> IntArray:
+    """Return the visits sorted by officer code, then by time (``rank``, :func:`time_rank`).
+
+    ``np.lexsort((minutes, officer))``, by one sort of a single distinct key: ties in time
+    keep the visits' order and missing times come last within an officer.
+
+    Examples
+    --------
+    >>> minutes = np.array([3.0, 1.0, np.nan, 2.0, 1.0])
+    >>> officer_order(np.array([1, 0, 0, -1, 0]), time_rank(minutes)).tolist()
+    [3, 1, 4, 2, 0]
+    """
+    radix = len(rank)
+    if (int(officer.max()) + 2 if len(officer) else 1) * max(radix, 1) > 2**62:
+        return np.lexsort((rank, officer))
+    return np.argsort((officer + 1) * radix + rank)
+
+
 def shifts(
-    officer: IntArray, minutes: FloatArray, cfg: Settings, *, copies: BoolArray
+    officer: IntArray,
+    minutes: FloatArray,
+    cfg: Settings,
+    *,
+    copies: BoolArray,
+    order: IntArray | None = None,
 ) -> tuple[IntArray, IntArray]:
     """Return each visit's previous log in its shift (-1: none) and its shift number.
 
     ``copies`` (duplicate records) are left out of the sequence, so the next visit is timed
     from the original log, not from its copy; a copy gets the shift of the log before it.
+    ``order`` is :func:`officer_order` of the visits, when the caller has it already.
     """
     n = len(officer)
-    order = np.lexsort((minutes, officer))  # stable: ties keep the visits' order
+    if order is None:
+        order = officer_order(officer, time_rank(minutes))
     usable = (officer[order] >= 0) & np.isfinite(minutes[order])
     seq = order[usable & ~copies[order]]
     prev = np.full(n, -1, dtype=np.int64)
@@ -155,10 +198,14 @@ def travel_checks(
     network: CredibleNetwork | None,
     copies: BoolArray,
     cfg: Settings,
+    order: IntArray | None = None,
 ) -> Travel:
-    """Pair each visit with the officer's previous log in the shift and time the move."""
+    """Pair each visit with the officer's previous log in the shift and time the move.
+
+    ``order`` is :func:`officer_order` of the visits, when the caller has it already.
+    """
     n = len(officer)
-    prev, shift = shifts(officer, minutes, cfg, copies=copies)
+    prev, shift = shifts(officer, minutes, cfg, copies=copies, order=order)
     later = np.flatnonzero(prev >= 0)
     earlier = prev[later]
 
@@ -172,9 +219,10 @@ def travel_checks(
     ha, hb = hpos[earlier], hpos[later]
     checkable = (ha >= 0) & (hb >= 0)
     same = checkable & (ha == hb)
-    straight_m[later[same]] = 0.0
-    travel_m[later[same]] = 0.0
-    method[later[same]] = METHODS.index(METHOD_SAME)
+    at_home = later[same]
+    straight_m[at_home] = 0.0
+    travel_m[at_home] = 0.0
+    method[at_home] = METHODS.index(METHOD_SAME)
 
     other = checkable & ~same
     pa, pb, rows = ha[other], hb[other], later[other]
@@ -190,18 +238,14 @@ def travel_checks(
     method[rows] = np.where(
         on_network, METHODS.index(METHOD_NETWORK), METHODS.index(METHOD_STRAIGHT)
     )
-
-    margin = 2.0 * cfg.gps_error_m
-    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
-    gap_s = gap_min[rows] * 60.0
-    needed[rows] = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
-    needed[rows] += cfg.min_visit_min
+    limits = move_limits(straight, timed, gap_min[rows], cfg)
+    needed[rows] = limits.needed_min
     impossible = np.zeros(n, dtype=bool)
-    impossible[rows] = reach_s / cfg.running_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+    impossible[rows] = limits.impossible
     fast = np.zeros(n, dtype=bool)
-    fast[rows] = ~impossible[rows] & (needed[rows] > gap_min[rows] + TIME_TOL_MIN)
+    fast[rows] = limits.fast
     jump = np.zeros(n, dtype=bool)
-    jump[rows] = reach_s / cfg.walking_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+    jump[rows] = limits.jump
 
     n_shifts = int(shift.max()) + 1 if n else 0
     in_shift = shift >= 0
@@ -210,10 +254,11 @@ def travel_checks(
     desk_shift = (jumps >= cfg.desk_job_min_jumps) & (
         jumps >= cfg.desk_job_min_share * np.maximum(checks, 1) - TIME_TOL_MIN
     )
+    shift_of = shift[in_shift]
     desk_job = np.zeros(n, dtype=bool)
-    desk_job[in_shift] = desk_shift[shift[in_shift]]
+    desk_job[in_shift] = desk_shift[shift_of]
     shift_jumps = np.zeros(n, dtype=np.int64)
-    shift_jumps[in_shift] = jumps[shift[in_shift]]
+    shift_jumps[in_shift] = jumps[shift_of]
     return Travel(
         prev=prev,
         shift=shift,
@@ -226,6 +271,49 @@ def travel_checks(
         fast=fast,
         desk_job=desk_job,
         shift_jumps=shift_jumps,
+    )
+
+
+@dataclass
+class MoveLimits:
+    """What the least-possible time says of each timed move (see the module notes)."""
+
+    needed_min: FloatArray  # the least-possible time, with the minute at the door
+    impossible: BoolArray  # beyond running straight
+    fast: BoolArray  # not impossible, but under the least-possible time
+    jump: BoolArray  # beyond walking straight (without the door minimum)
+
+
+def move_limits(
+    straight: FloatArray, timed: FloatArray, gap_min: FloatArray, cfg: Settings
+) -> MoveLimits:
+    """Grade moves of ``straight`` metres (``timed``: the distance timed) in ``gap_min``.
+
+    Examples
+    --------
+    With the defaults (GPS allowance 2 x 15 m, walking 1.5 m/s, running 4 m/s, a minute at
+    the door), 1,000 m in 5 min needs 970 / 1.5 / 60 + 1 = 11.8 min: fast, a jump (647 s of
+    walking), not impossible (243 s running); 3,000 m in 5 min is impossible (743 s).
+
+    >>> from geo.settings import DEFAULTS
+    >>> m = move_limits(np.array([0.0, 1000.0, 3000.0]), np.array([0.0, 1000.0, 3000.0]),
+    ...                 np.array([1.0, 5.0, 5.0]), DEFAULTS)
+    >>> m.needed_min.round(1).tolist()
+    [1.0, 11.8, 34.0]
+    >>> m.fast.tolist(), m.impossible.tolist(), m.jump.tolist()
+    ([False, True, False], [False, False, True], [False, True, True])
+    """
+    margin = 2.0 * cfg.gps_error_m
+    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
+    gap_s = gap_min * 60.0
+    needed = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
+    needed += cfg.min_visit_min
+    impossible = reach_s / cfg.running_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+    return MoveLimits(
+        needed_min=needed,
+        impossible=impossible,
+        fast=~impossible & (needed > gap_min + TIME_TOL_MIN),
+        jump=reach_s / cfg.walking_speed_mps > gap_s + TIME_TOL_MIN * 60.0,
     )
 
 

@@ -95,6 +95,8 @@ from analysis.travel import (
     METHODS,
     Travel,
     credible_network,
+    officer_order,
+    time_rank,
     travel_checks,
 )
 from geo.errors import CRSError, SchemaError
@@ -434,8 +436,8 @@ def _evidence(
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
-    # Household of each visit (-1 when the id is unknown or the household has no location).
-    hpos = lookup(hh_ids, visits["household_id"]).astype(np.int64)
+    # Household of each visit (-1 when the id is unknown or the household has no location)
+    household_codes, hpos = _household_rows(hh_ids, visits["household_id"])
     vhx = np.full(n, np.nan)
     vhy = np.full(n, np.nan)
     matched = hpos >= 0
@@ -445,8 +447,10 @@ def _evidence(
     door = np.hypot(vx - vhx, vy - vhy)
 
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
-    household_codes = pd.factorize(visits["household_id"])[0].astype(np.int64)
-    duplicate = duplicates(visits, officer_codes, household_codes, minutes, settings=cfg)
+    order = officer_order(officer_codes, time_rank(minutes))  # shared by the three checks
+    duplicate = duplicates(
+        visits, officer_codes, household_codes, minutes, settings=cfg, order=order
+    )
     travel = travel_checks(
         officer_codes,
         minutes,
@@ -456,6 +460,7 @@ def _evidence(
         network=credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
         copies=duplicate,
         cfg=cfg,
+        order=order,
     )
     burst = one_spot_bursts(
         officer_codes,
@@ -468,6 +473,7 @@ def _evidence(
         & np.isfinite(minutes)
         & (officer_codes >= 0),
         settings=cfg,
+        order=order,
     )
     contact = (
         (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
@@ -490,6 +496,33 @@ def _evidence(
         duration_min=duration,
         travel=travel,
     )
+
+
+def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray, IntArray]:
+    """Return each visit's household code (-1: none) and row in ``households`` (-1: unknown).
+
+    The codes number the visits' distinct household ids; each is looked up once.
+
+    Examples
+    --------
+    >>> codes, rows = _household_rows(pd.Series(["a", "b"]), pd.Series(["b", "z", None, "b"]))
+    >>> codes.tolist(), rows.tolist()
+    ([0, 1, -1, 0], [1, -1, -1, 1])
+    """
+    codes, ids = pd.factorize(visits)
+    codes = codes.astype(np.int64)
+    return codes, _taken(lookup(households, pd.Index(ids)).astype(np.int64), codes)
+
+
+def _taken(values: IntArray, codes: IntArray) -> IntArray:
+    """Return ``values[codes]``, -1 where a code is -1.
+
+    Examples
+    --------
+    >>> _taken(np.array([7, -1, 4]), np.array([2, -1, 0, 1])).tolist()
+    [4, -1, 7, -1]
+    """
+    return np.where(codes >= 0, values[np.maximum(codes, 0)], -1) if len(values) else codes
 
 
 def officer_flag_share(
@@ -734,24 +767,39 @@ def _metric_xy(
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of ``points`` (NaN where missing or empty); non-points raise."""
+    """Return x and y of ``points`` (NaN where missing or empty); non-points raise.
+
+    Read from every geometry at once (a missing one gives NaN) unless some are empty, which
+    shapely cannot read x from.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> gps = gpd.GeoSeries([Point(1, 2), None, Point(), Point(3, float("nan"))])
+    >>> [v.tolist() for v in _xy(gps, "visits", pd.Series(["a", "b", "c", "d"]))]
+    [[1.0, nan, nan, nan], [2.0, nan, nan, nan]]
+    """
     geoms = points.to_numpy()
-    n = len(geoms)
-    located = present(points)
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    if located.any():
-        kinds = shapely.get_type_id(geoms[located])
-        if (kinds != 0).any():
-            bad = np.flatnonzero(located)[np.flatnonzero(kinds != 0)[0]]
-            msg = (
-                f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
-                f"{geoms[bad].geom_type} in column 'geometry'; "
-                "expected a Point"
-            )
-            raise SchemaError(msg)
+    kinds = shapely.get_type_id(geoms)  # -1: missing
+    empty = shapely.is_empty(geoms)
+    located = (kinds >= 0) & ~empty
+    other = np.flatnonzero(located & (kinds != 0))
+    if len(other):
+        bad = int(other[0])
+        msg = (
+            f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
+            f"{geoms[bad].geom_type} in column 'geometry'; "
+            "expected a Point"
+        )
+        raise SchemaError(msg)
+    if empty.any():
+        x = np.full(len(geoms), np.nan)
+        y = np.full(len(geoms), np.nan)
         x[located] = shapely.get_x(geoms[located])
         y[located] = shapely.get_y(geoms[located])
+    else:
+        x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
+        y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
     x[bad_xy] = np.nan
     y[bad_xy] = np.nan

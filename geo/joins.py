@@ -165,11 +165,37 @@ def _contained_indexed(
 def _contained_tree(
     geoms: NDArray[np.object_], units: NDArray[np.object_], rank: IntArray
 ) -> IntArray:
-    """:func:`_contained` through an STRtree query with prepared units."""
+    """:func:`_contained` through an STRtree box query, then each prepared unit's test.
+
+    The answers of ``STRtree.query(predicate="intersects")``: the same exact point-in-area
+    test, by each unit (prepared once) on all its candidate points' coordinates at once,
+    where the query would prepare every point.
+    """
     shapely.prepare(units)
-    tree = shapely.STRtree(units)
-    left, right = tree.query(geoms, predicate="intersects")
-    return _pick_smallest(left, right, rank, len(geoms))
+    left, right = shapely.STRtree(units).query(geoms)  # boxes only
+    hit = _intersects_by_unit(units, right, shapely.get_x(geoms[left]), shapely.get_y(geoms[left]))
+    return _pick_smallest(left[hit], right[hit], rank, len(geoms))
+
+
+def _intersects_by_unit(
+    units: NDArray[np.object_], unit: IntArray, x: NDArray[np.float64], y: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Tell whether each point ``(x[i], y[i])`` intersects ``units[unit[i]]``, unit by unit.
+
+    Examples
+    --------
+    >>> square = shapely.box(0, 0, 2, 2)
+    >>> _intersects_by_unit(np.array([square, shapely.box(5, 5, 6, 6)]), np.array([0, 0, 1]),
+    ...                     np.array([1.0, 2.0, 9.0]), np.array([1.0, 3.0, 9.0])).tolist()
+    [True, False, False]
+    """
+    hit = np.zeros(len(unit), dtype=bool)
+    order = np.argsort(unit, kind="stable")
+    bounds = np.searchsorted(unit[order], np.arange(len(units) + 1))
+    for j in np.flatnonzero(np.diff(bounds)):
+        rows = order[bounds[j] : bounds[j + 1]]
+        hit[rows] = shapely.intersects_xy(units[j], x[rows], y[rows])
+    return hit
 
 
 def _nearest_within(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.records import duplicates, group_key, one_spot_bursts
+from analysis.records import duplicates, group_key, one_spot_bursts, outcome_codes
+from analysis.travel import officer_order, time_rank
 from geo.settings import DEFAULTS
 
 
@@ -106,3 +107,67 @@ def test_group_key_sorts_as_the_codes_do() -> None:
 def test_group_key_gives_up_past_two_to_the_62() -> None:
     big = np.array([2**31, 0])
     assert group_key((big, big)) is None
+
+
+def test_outcome_codes_take_a_missing_outcome_as_empty_text() -> None:
+    # "" and missing are one outcome (code 1); without "" the missing get a code of their own
+    assert outcome_codes(pd.Series(["contact", None, "", "refused", np.nan])).tolist() == [
+        0,
+        1,
+        1,
+        2,
+        1,
+    ]
+    assert outcome_codes(pd.Series(["contact", None, "contact"], dtype="str")).tolist() == [
+        0,
+        1,
+        0,
+    ]
+
+
+def test_duplicates_and_bursts_from_a_given_order_are_the_same() -> None:
+    # random logs with many ties in time, missing officers, households and times
+    rng = np.random.default_rng(5)
+    n = 400
+    officer = rng.integers(-1, 3, n)
+    household = rng.integers(-1, 6, n)
+    minutes = rng.integers(0, 40, n).astype(float)
+    minutes[rng.random(n) < 0.05] = np.nan
+    visits = pd.DataFrame({"outcome": rng.choice(["contact", "nobody_home", ""], n)})
+    visits.loc[rng.random(n) < 0.1, "outcome"] = None
+    order = officer_order(officer, time_rank(minutes))
+    alone = duplicates(visits, officer, household, minutes, settings=DEFAULTS)
+    given = duplicates(visits, officer, household, minutes, settings=DEFAULTS, order=order)
+    assert alone.any()
+    assert given.tolist() == alone.tolist()
+    # by hand: within each (officer, household, outcome), logs by time then position
+    expected = np.zeros(n, dtype=bool)
+    outcome = visits["outcome"].fillna("").to_numpy()
+    for o, h, c in {(o, h, c) for o, h, c in zip(officer, household, outcome, strict=True)}:
+        if o < 0 or h < 0:
+            continue
+        rows = np.flatnonzero((officer == o) & (household == h) & (outcome == c))
+        rows = sorted(rows, key=lambda i: (np.isnan(minutes[i]), minutes[i], i))
+        for a, b in zip(rows[:-1], rows[1:], strict=True):
+            expected[b] = minutes[b] - minutes[a] <= DEFAULTS.duplicate_window_min + 1e-6
+    assert alone.tolist() == expected.tolist()
+    x, y = rng.normal(0, 10, n), rng.normal(0, 10, n)
+    doors = (rng.normal(0, 200, n), rng.normal(0, 200, n))
+    candidate = (officer >= 0) & np.isfinite(minutes)
+    kwargs = {"doors": doors, "candidate": candidate, "settings": DEFAULTS}
+    alone = one_spot_bursts(officer, minutes, household, x, y, **kwargs)
+    given = one_spot_bursts(officer, minutes, household, x, y, order=order, **kwargs)
+    assert alone.any()
+    assert given.tolist() == alone.tolist()
+
+
+def test_duplicates_past_two_to_the_62_sort_by_every_code() -> None:
+    # codes too large for one key: sorted by officer, household, outcome, time instead
+    visits = pd.DataFrame({"outcome": ["contact"] * 4})
+    big = 2**40
+    officer = codes(big, big, big, 0)
+    household = codes(big, 3, big, big)
+    flagged = duplicates(
+        visits, officer, household, np.array([0.0, 1.0, 4.0, 5.0]), settings=DEFAULTS
+    )
+    assert flagged.tolist() == [False, False, True, False]

@@ -12,10 +12,18 @@ import numpy as np
 import pandas as pd
 import pyproj
 import pytest
+import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
 from geo.errors import CRSError, SchemaError, StreetsError
-from geo.joins import assign_points, blocks_to_beats, join_households, nearest_nodes
+from geo.joins import (
+    _contained_tree,
+    _pick_smallest,
+    assign_points,
+    blocks_to_beats,
+    join_households,
+    nearest_nodes,
+)
 from geo.settings import DEFAULTS
 
 UTM = "EPSG:32635"
@@ -281,3 +289,29 @@ def test_nearest_nodes_errors() -> None:
         nearest_nodes(pts, nx.MultiDiGraph(crs="EPSG:4326"))
     with pytest.raises(CRSError, match="no coordinate system"):
         nearest_nodes(gpd.GeoSeries([Point(0, 0)]), street_graph())
+
+
+def test_contained_tree_equals_the_intersects_query_on_edges_vertices_and_holes() -> None:
+    # units: a square with a hole, a multipolygon of two triangles, a slanted quadrilateral
+    # sharing edges and vertices with them, an invalid bow tie, an overlapping box, an empty
+    # polygon; points at every vertex, on every edge's midpoint and at random, plus missing
+    # and empty points: the box query and each unit's test give the predicate query's pairs
+    holed = Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (3, 1), (3, 3), (1, 3)]])
+    triangles = shapely.MultiPolygon(
+        [Polygon([(4, 0), (7, 0), (4, 3)]), Polygon([(5, 4), (7, 2), (7, 4)])]
+    )
+    slanted = Polygon([(0, 4), (4, 4), (5, 7), (0.3, 6.1)])
+    bow_tie = Polygon([(8, 0), (10, 2), (10, 0), (8, 2)])
+    units = np.array([holed, triangles, slanted, bow_tie, box(2, 2, 6, 5), Polygon()], dtype=object)
+    rings = shapely.get_coordinates(shapely.boundary(units[:-1]))
+    mids = (rings[:-1] + rings[1:]) / 2
+    rng = np.random.default_rng(2)
+    spread = rng.uniform(-1, 11, (400, 2))
+    coords = np.vstack([rings, mids, spread, np.round(spread)])
+    geoms = np.concatenate([shapely.points(coords), np.array([None, Point()], dtype=object)])
+    rank = np.array([3, 0, 5, 1, 2, 4])
+    shapely.prepare(units)
+    left, right = shapely.STRtree(units).query(geoms, predicate="intersects")
+    expected = _pick_smallest(left, right, rank, len(geoms))
+    assert (expected >= 0).sum() > 300 and (expected < 0).sum() > 50
+    assert _contained_tree(geoms, units, rank).tolist() == expected.tolist()
