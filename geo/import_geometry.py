@@ -26,6 +26,7 @@ from geo.point_columns import coords_points, file_points, lonlat_points
 from geo.readers import RawTable
 from geo.schema import WGS84, present
 from geo.settings import Settings
+from geo.text_columns import CanonicalText
 from geo.validate import Collector, check_lonlat, parse_numbers
 
 COORD_DECIMALS = 7
@@ -34,7 +35,7 @@ COORD_DECIMALS = 7
 
 def table_geometry(
     raw: RawTable,
-    frame: pd.DataFrame,
+    frame: CanonicalText,
     collector: Collector,
     *,
     crs: str | None,

@@ -7,7 +7,7 @@ the row (or feature) and the column as the file spells it, and say what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +122,12 @@ class Collector:
 def check_filled(values: pd.Series, collector: Collector, *, column: str) -> None:
     """Record a fatal ``missing_value`` finding for every empty (blank) cell of ``values``."""
     empty = values.astype(str).str.strip() == ""
-    for position in collector.each("missing_value", np.flatnonzero(empty.to_numpy())):
+    _report_missing(empty.to_numpy(), collector, column=column)
+
+
+def _report_missing(empty: np.ndarray, collector: Collector, *, column: str) -> None:
+    """Record a fatal ``missing_value`` finding for every position where ``empty`` is True."""
+    for position in collector.each("missing_value", np.flatnonzero(empty)):
         collector.add(
             "fatal",
             "missing_value",
@@ -227,8 +232,50 @@ def parse_numbers(
             position=int(position),
             column=column,
         )
+    return check_numbers(
+        numbers,
+        collector,
+        column=column,
+        required=required,
+        low=low,
+        high=high,
+        integer=integer,
+        empty=empty.to_numpy(),
+        cell=lambda position: text.iloc[position],
+    )
+
+
+def check_numbers(
+    numbers: pd.Series,
+    collector: Collector,
+    *,
+    column: str,
+    required: bool,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    empty: np.ndarray,
+    cell: Callable[[int], str],
+) -> pd.Series:
+    """Check numbers read from a column; cells out of range are fatal findings and NaN.
+
+    The second half of :func:`parse_numbers`, for numbers read without a finding (a
+    geodata file's typed numbers, :func:`geo.typed_columns.typed_numbers`): empty cells
+    are ``missing_value`` findings when ``required``, numbers below ``low``, above
+    ``high`` or (``integer``) not whole below 2**53 are ``out_of_range`` findings.
+
+    Parameters
+    ----------
+    numbers : pandas.Series
+        The numbers, NaN where none.
+    empty : numpy.ndarray
+        True for an empty cell.
+    cell : callable
+        ``cell(position)`` is the text of the cell at ``position``, for messages (asked for
+        the findings' cells only).
+    """
     if required:
-        check_filled(text, collector, column=column)
+        _report_missing(empty, collector, column=column)
     bounds = []
     if low is not None:
         bounds.append(numbers < low)
@@ -245,7 +292,7 @@ def parse_numbers(
                 "fatal",
                 "out_of_range",
                 variant=variant,
-                value=text.iloc[position],
+                value=cell(position),
                 low=low,
                 high=high,
                 position=int(position),
