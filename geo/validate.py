@@ -23,6 +23,7 @@ from geo.findings import located, plain, problem
 from geo.numbers import text_numbers
 from geo.projection import project
 from geo.readers import RawTable
+from geo.text_strip import strip
 
 MAX_FINDINGS_PER_CODE = 50
 """Past this many findings of one code in one file, the rest are summarised in one line."""
@@ -121,7 +122,7 @@ class Collector:
 
 def check_filled(values: pd.Series, collector: Collector, *, column: str) -> None:
     """Record a fatal ``missing_value`` finding for every empty (blank) cell of ``values``."""
-    empty = values.astype(str).str.strip() == ""
+    empty = strip(values.astype(str)) == ""
     _report_missing(empty.to_numpy(), collector, column=column)
 
 
@@ -145,7 +146,7 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
     first :data:`LISTED_ROWS` of them and the count of the rest. The work is linear in the
     rows (plus one sort when there are duplicates), however often one ID repeats.
     """
-    ids = values.astype(str).str.strip()
+    ids = strip(values.astype(str))
     empty = (ids == "").to_numpy()
     for position in collector.each("missing_id", np.flatnonzero(empty)):
         collector.add(
@@ -218,7 +219,7 @@ def parse_numbers(
     Infinite values (``inf``, ``1e309``) are not numbers; whole numbers (``integer``) must
     also be exact as floats (below 2**53 in size).
     """
-    text = values.astype(str).str.strip()
+    text = strip(values.astype(str))
     numbers = pd.Series(text_numbers(text), index=text.index, dtype=float)
     numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
