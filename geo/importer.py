@@ -64,7 +64,7 @@ from geo.schema import (
     text_in,
 )
 from geo.settings import DEFAULTS, Settings, resolve
-from geo.text_columns import CanonicalText, map_distinct, stripped, stripped_text
+from geo.text_columns import CanonicalText, map_distinct, strings_in, stripped, stripped_text
 from geo.times import parse_times
 from geo.typed_columns import typed_numbers, typed_times
 from geo.validate import (
@@ -180,7 +180,7 @@ def read_beats(
     for column in ("name", "station", "officer_ids"):
         table[column] = stripped(frame, column)
     table["officer_ids"] = table["officer_ids"].map(officer_list)
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     usable = present(gdf.geometry) & in_lonlat(gdf.geometry)  # out of range: already fatal
     gdf.loc[usable, "geometry"] = repair_polygons(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
@@ -234,7 +234,7 @@ def read_households(
             column="kind",
         )
     table["kind"] = kinds.fillna("household")
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     return _imported(_finish(gdf, "households"), collector, source, coord_column)
 
 
@@ -292,7 +292,7 @@ def read_visits(
         table["satisfaction"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
     table["note"] = stripped(frame, "note")
     _check_follow_ups(table, collector)
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     return _imported(_finish(gdf, "visits"), collector, source, coord_column)
 
 
@@ -479,7 +479,7 @@ def cross_check(
         variant, values = alignment.mixup_values(gps, hint=hint)
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
-    known = text_in(visits.table["household_id"], households.table["household_id"])
+    known = strings_in(visits.table["household_id"], households.table["household_id"])
     for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",
@@ -658,7 +658,8 @@ def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
         return pd.Series("contact", index=frame.index, dtype=object)
     text = stripped_text(frame, "outcome")
     mapped = map_distinct(text, normalise_outcome)
-    for position in collector.each("unknown_outcome", np.flatnonzero(mapped.isna().to_numpy())):
+    unknown = mapped.isna().to_numpy()
+    for position in collector.each("unknown_outcome", np.flatnonzero(unknown)):
         collector.add(
             "fatal",
             "unknown_outcome",
@@ -667,7 +668,7 @@ def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
             position=int(position),
             column="outcome",
         )
-    return mapped.fillna("")
+    return mapped.fillna("") if unknown.any() else mapped
 
 
 def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:

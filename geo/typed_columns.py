@@ -146,24 +146,19 @@ def typed_numbers(raw: RawTable, header: str) -> pd.Series | None:
     if not isinstance(values, pd.Series):  # two columns of one name
         return None
     dtype = values.dtype
-    if pd.api.types.is_bool_dtype(dtype):
+    integers = pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if not (integers or pd.api.types.is_float_dtype(dtype)):
         return None
-    if pd.api.types.is_integer_dtype(dtype):
-        present = values.dropna()
-        if len(present) and (present.min() <= _LOWEST or present.max() >= _HIGHEST):
-            return None
+    with np.errstate(invalid="ignore"):  # signalling NaNs, as the text route reads them
         numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    elif pd.api.types.is_float_dtype(dtype):
-        with np.errstate(invalid="ignore"):  # signalling NaNs, as the text route reads them
-            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        found = numbers[~np.isnan(numbers)]
-        if not (
-            np.all(np.trunc(found) == found) and np.all((found > _LOWEST) & (found < _HIGHEST))
-        ):
-            return None
-        numbers = numbers + 0.0  # -0.0 reads "0"
-    else:
+    # the bounds are exact floats, so an integer and its float fall on the same side
+    inside = np.isnan(numbers) | ((numbers > _LOWEST) & (numbers < _HIGHEST))
+    if not inside.all():
         return None
+    if not integers:
+        if not np.array_equal(np.trunc(numbers), numbers, equal_nan=True):
+            return None  # a fraction
+        numbers = numbers + 0.0  # -0.0 reads "0"
     return pd.Series(numbers, index=values.index, dtype=np.float64)
 
 
