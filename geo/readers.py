@@ -6,7 +6,10 @@ are refused with a ``bad_encoding`` finding, never guessed: see :func:`detect_en
 XLSX, GeoJSON, GeoPackage, GeoParquet and zipped Shapefile (attribute text in the encoding
 its .cpg names, else told as for CSV; field names cut to 10 bytes inside a character are
 mended). Every attribute cell comes back as text so IDs keep their leading zeros and
-18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`.
+18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`. A geodata
+file's attributes are kept as typed and their text is made when it is read, column by
+column (:meth:`RawTable.text`): a column the importer takes as typed (:mod:`geo.
+typed_columns`) is never turned into text.
 
 Uploads are data, never instructions. Before a reader sees a file, its content must be the
 format its suffix names (:mod:`geo.sniff`) and its size, unpacked size, records, cells and
