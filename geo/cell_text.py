@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from geo.text_strip import strip
+
 
 def cell_text(value: object) -> str:
     """Text of one spreadsheet/geodata cell; integral floats lose their ``.0``."""
@@ -87,7 +89,7 @@ def column_text(values: pd.Series) -> pd.Series:
     dtype = values.dtype
     text: pd.Series | None
     if isinstance(dtype, pd.StringDtype):
-        text = values.str.strip().fillna("")
+        text = strip(values).fillna("")
     elif pd.api.types.is_object_dtype(dtype):
         text = _object_text(values)
     elif pd.api.types.is_bool_dtype(dtype):
@@ -140,7 +142,7 @@ def _object_text(values: pd.Series) -> pd.Series:
     """Convert an object column by the exact Python type of each cell (rare ones one by one)."""
     cells = values.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(cells, skipna=False) == "string":
-        return pd.Series(cells, index=values.index, dtype=TEXT_DTYPE).str.strip()
+        return strip(pd.Series(cells, index=values.index, dtype=TEXT_DTYPE))
     kinds = np.fromiter((type(cell) for cell in cells), dtype=object, count=len(cells))
     out = np.empty(len(cells), dtype=object)
     done = np.zeros(len(cells), dtype=bool)
@@ -150,7 +152,7 @@ def _object_text(values: pd.Series) -> pd.Series:
             continue
         part = cells[mask]
         if kind is str:
-            text = pd.Series(part, dtype=TEXT_DTYPE).str.strip()
+            text = strip(pd.Series(part, dtype=TEXT_DTYPE))
         elif kind is float:
             text = _float_text(part.astype(np.float64), pd.RangeIndex(len(part)))
         elif kind is int:  # Python ints of any size

@@ -26,6 +26,8 @@ from geo.point_columns import coords_points, file_points, lonlat_points
 from geo.readers import RawTable
 from geo.schema import WGS84, present
 from geo.settings import Settings
+from geo.text_columns import CanonicalText
+from geo.text_strip import strip
 from geo.validate import Collector, check_lonlat, parse_numbers
 
 COORD_DECIMALS = 7
@@ -34,7 +36,7 @@ COORD_DECIMALS = 7
 
 def table_geometry(
     raw: RawTable,
-    frame: pd.DataFrame,
+    frame: CanonicalText,
     collector: Collector,
     *,
     crs: str | None,
@@ -177,7 +179,7 @@ def _report_out_of_range(bad: np.ndarray, collector: Collector, *, column: str) 
 
 
 def _parse_wkt(values: pd.Series, collector: Collector) -> gpd.GeoSeries:
-    text = values.astype(str).str.strip()
+    text = strip(values.astype(str))
     parsed = shapely.from_wkt(text.where(text != "", None).to_numpy(), on_invalid="ignore")
     bad = pd.isna(parsed) & (text != "").to_numpy()
     for position in collector.each("bad_geometry", np.flatnonzero(bad)):

@@ -64,13 +64,14 @@ from geo.schema import (
     text_in,
 )
 from geo.settings import DEFAULTS, Settings, resolve
-from geo.text_columns import map_distinct, stripped, stripped_text
+from geo.text_columns import CanonicalText, map_distinct, strings_in, stripped, stripped_text
 from geo.times import parse_times
-from geo.typed_columns import typed_times
+from geo.typed_columns import typed_numbers, typed_times
 from geo.validate import (
     Collector,
     check_filled,
     check_ids,
+    check_numbers,
     names,
     parse_numbers,
     repair_polygons,
@@ -179,7 +180,7 @@ def read_beats(
     for column in ("name", "station", "officer_ids"):
         table[column] = stripped(frame, column)
     table["officer_ids"] = table["officer_ids"].map(officer_list)
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     usable = present(gdf.geometry) & in_lonlat(gdf.geometry)  # out of range: already fatal
     gdf.loc[usable, "geometry"] = repair_polygons(
         gdf.geometry[usable], collector, max_area_change=cfg.repair_max_area_change
@@ -218,17 +219,10 @@ def read_households(
     table["household_id"] = check_ids(frame["household_id"], collector, column="household_id")
     table["address"] = stripped(frame, "address")
     if "residents" in frame:
-        residents = parse_numbers(
-            frame["residents"],
-            collector,
-            column="residents",
-            required=False,
-            low=0,
-            integer=True,
-        )
+        residents = _numbers(raw, frame, collector, "residents", low=0, integer=True)
         table["residents"] = residents.round().astype("Int64")
     else:
-        table["residents"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+        table["residents"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
     table["vulnerable"] = map_distinct(stripped_text(frame, "vulnerable"), normalise_vulnerable)
     kinds = map_distinct(stripped_text(frame, "kind"), normalise_kind)
     for position in collector.each("unknown_kind", np.flatnonzero(kinds.isna().to_numpy())):
@@ -240,7 +234,7 @@ def read_households(
             column="kind",
         )
     table["kind"] = kinds.fillna("household")
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     return _imported(_finish(gdf, "households"), collector, source, coord_column)
 
 
@@ -286,29 +280,19 @@ def read_visits(
     table["time"] = times
     table["outcome"] = _outcomes(frame, collector)
     if "duration_min" in frame:
-        table["duration_min"] = parse_numbers(
-            frame["duration_min"], collector, column="duration_min", required=False, low=0
-        )
+        table["duration_min"] = _numbers(raw, frame, collector, "duration_min", low=0)
     else:
         table["duration_min"] = np.nan
     table["issue_raised"] = stripped(frame, "issue_raised")
     table["follow_up_of"] = stripped(frame, "follow_up_of")
     if "satisfaction" in frame:
-        satisfaction = parse_numbers(
-            frame["satisfaction"],
-            collector,
-            column="satisfaction",
-            required=False,
-            low=1,
-            high=5,
-            integer=True,
-        )
+        satisfaction = _numbers(raw, frame, collector, "satisfaction", low=1, high=5, integer=True)
         table["satisfaction"] = satisfaction.round().astype("Int64")
     else:
-        table["satisfaction"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+        table["satisfaction"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
     table["note"] = stripped(frame, "note")
     _check_follow_ups(table, collector)
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     return _imported(_finish(gdf, "visits"), collector, source, coord_column)
 
 
@@ -495,7 +479,7 @@ def cross_check(
         variant, values = alignment.mixup_values(gps, hint=hint)
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
-    known = text_in(visits.table["household_id"], households.table["household_id"])
+    known = strings_in(visits.table["household_id"], households.table["household_id"])
     for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",
@@ -557,10 +541,7 @@ def _imported(
     coord_column: str | None = None,
 ) -> Imported:
     """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
-    raw = collector.raw
-    origin = dataclasses.replace(
-        raw, frame=raw.frame.iloc[:0], stored_geometry=None, typed=None, points=None
-    )
+    origin = collector.raw.without_records()
     return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
 
 
@@ -571,15 +552,12 @@ def _refused(table: Table, finding: Finding) -> Imported:
 
 def _start(
     raw: RawTable, table: Table, chosen: Mapping[str, str] | None = None
-) -> tuple[Collector, pd.DataFrame]:
-    """Map headers, check required columns; return the collector and the renamed frame."""
-    headers, lacking = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
+) -> tuple[Collector, CanonicalText]:
+    """Map headers, check required columns; return the collector and the renamed columns."""
+    headers, lacking = choose_columns(list(raw.columns), table, dict(chosen or {}))
     collector = Collector(raw, headers)
-    frame = pd.DataFrame(
-        {canonical: raw.frame[header] for canonical, header in headers.items()},
-        index=raw.frame.index,
-    )
-    found = names(raw.frame.columns)
+    frame = CanonicalText(raw, headers)
+    found = names(raw.columns)
     for canonical, wanted in lacking.items():
         collector.add("fatal", "unknown_column", header=wanted, canonical=canonical, found=found)
     missing = [c for c in _missing(raw, table, headers) if c not in lacking]
@@ -590,7 +568,7 @@ def _start(
             collector.add("fatal", "missing_column", variant="polygons", found=found)
         elif column not in ("lon", "lat"):
             collector.add("fatal", "missing_column", column=column, canonical=column, found=found)
-    if len(raw.frame) == 0:
+    if raw.records == 0:
         collector.add("fatal", "no_records")
     return collector, frame
 
@@ -611,7 +589,7 @@ def missing_columns(
     >>> missing_columns(raw, "beats"), missing_columns(raw, "beats", {"beat_id": "Name"})
     (['beat_id'], [])
     """
-    headers, _ = choose_columns(list(raw.frame.columns), table, dict(chosen or {}))
+    headers, _ = choose_columns(list(raw.columns), table, dict(chosen or {}))
     return _missing(raw, table, headers)
 
 
@@ -634,12 +612,54 @@ def _templated(code: str, file: str, variant: str, values: dict[str, Any]) -> Fi
     return Finding("fatal", code, message, file, values=values, variant=variant)
 
 
-def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
+def _numbers(
+    raw: RawTable,
+    frame: CanonicalText,
+    collector: Collector,
+    column: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+) -> pd.Series:
+    """Return :func:`~geo.validate.parse_numbers` of an optional column of numbers.
+
+    A geodata file's numbers are taken as typed when :func:`~geo.typed_columns.
+    typed_numbers` takes them, the text made only of the cells a finding names.
+    """
+    header = collector.header(column) or column
+    typed = typed_numbers(raw, header)
+    if typed is None:
+        return parse_numbers(
+            frame[column],
+            collector,
+            column=column,
+            required=False,
+            low=low,
+            high=high,
+            integer=integer,
+        )
+    numbers = pd.Series(typed.to_numpy(), index=frame.index)
+    return check_numbers(
+        numbers,
+        collector,
+        column=column,
+        required=False,
+        low=low,
+        high=high,
+        integer=integer,
+        empty=numbers.isna().to_numpy(),
+        cell=lambda position: raw.cell(header, position),
+    )
+
+
+def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
     if "outcome" not in frame:
         return pd.Series("contact", index=frame.index, dtype=object)
     text = stripped_text(frame, "outcome")
     mapped = map_distinct(text, normalise_outcome)
-    for position in collector.each("unknown_outcome", np.flatnonzero(mapped.isna().to_numpy())):
+    unknown = mapped.isna().to_numpy()
+    for position in collector.each("unknown_outcome", np.flatnonzero(unknown)):
         collector.add(
             "fatal",
             "unknown_outcome",
@@ -648,7 +668,7 @@ def _outcomes(frame: pd.DataFrame, collector: Collector) -> pd.Series:
             position=int(position),
             column="outcome",
         )
-    return mapped.fillna("")
+    return mapped.fillna("") if unknown.any() else mapped
 
 
 def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:

@@ -6,7 +6,10 @@ are refused with a ``bad_encoding`` finding, never guessed: see :func:`detect_en
 XLSX, GeoJSON, GeoPackage, GeoParquet and zipped Shapefile (attribute text in the encoding
 its .cpg names, else told as for CSV; field names cut to 10 bytes inside a character are
 mended). Every attribute cell comes back as text so IDs keep their leading zeros and
-18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`.
+18-digit numbers survive unchanged; typing happens in :mod:`geo.importer`. A geodata
+file's attributes are kept as typed and their text is made when it is read, column by
+column (:meth:`RawTable.text`): a column the importer takes as typed (:mod:`geo.
+typed_columns`) is never turned into text.
 
 Uploads are data, never instructions. Before a reader sees a file, its content must be the
 format its suffix names (:mod:`geo.sniff`) and its size, unpacked size, records, cells and
@@ -22,11 +25,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import re
 import tempfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 from xml.etree.ElementTree import ParseError
@@ -41,7 +45,7 @@ import pyproj
 import shapely
 
 from geo import limits, sniff
-from geo.cell_text import text_frame
+from geo.cell_text import column_text, text_frame
 from geo.csv_cells import read_cells
 from geo.encodings import BOMS, encoding_error, is_chinese_gb18030
 from geo.errors import EncodingError, InputFileError
@@ -62,7 +66,8 @@ class RawTable:
     ----------
     frame : pandas.DataFrame
         Attribute columns as text (dtype ``str``, missing cells are ``""``), headers as in
-        the file.
+        the file. A geodata file's text is made from :attr:`typed` when first asked for
+        (:func:`geo.cell_text.text_frame`); :meth:`text` makes one column's.
     geometry : geopandas.GeoSeries or None
         Geometry of each row for geodata formats, ``None`` for spreadsheets.
     crs : pyproj.CRS or None
@@ -84,11 +89,12 @@ class RawTable:
         A GeoParquet file's 2D points as coordinates (:mod:`geo.wkb_points`), read without
         building a shapely point per row; :attr:`geometry` builds them when asked.
 
-    The geometry given to the constructor (second argument) is :attr:`geometry`; with
-    ``points`` it is ``None`` until first asked for.
+    The frame and geometry given to the constructor (first and second arguments) are
+    :attr:`frame` and :attr:`geometry`; a frame of ``None`` (with ``typed``) and a geometry
+    of ``None`` with ``points`` are made when first asked for.
     """
 
-    frame: pd.DataFrame
+    stored_frame: pd.DataFrame | None
     stored_geometry: gpd.GeoSeries | None
     crs: pyproj.CRS | None
     file: str
@@ -98,6 +104,78 @@ class RawTable:
     typed: pd.DataFrame | None = None
     points: Points | None = None
     geometry_name: str | None = None
+
+    stored_text: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Attribute columns as text, headers as in the file (see the class)."""
+        if self.stored_frame is None:
+            self.stored_frame = text_frame(self._typed())
+            self.stored_text.clear()
+        return self.stored_frame
+
+    @property
+    def columns(self) -> pd.Index:
+        """The attribute headers, without making the text of a geodata file."""
+        if self.stored_frame is None:
+            return self._typed().columns
+        return self.stored_frame.columns
+
+    @property
+    def records(self) -> int:
+        """The number of records, without making the text of a geodata file."""
+        if self.stored_frame is None:
+            return len(self._typed())
+        return len(self.stored_frame)
+
+    def text(self, header: str) -> pd.Series | pd.DataFrame:
+        """Return ``frame[header]``, making only that column's text when it is not made yet.
+
+        The column is :func:`geo.cell_text.column_text` of the typed column, as
+        :func:`geo.cell_text.text_frame` makes it, kept for the next call; a header that
+        names several columns makes the whole :attr:`frame`.
+        """
+        if self.stored_frame is not None:
+            return self.stored_frame[header]
+        if header not in self.stored_text:
+            typed = self._typed()
+            if not typed.columns.is_unique and header in typed:
+                return self.frame[header]
+            self.stored_text[header] = column_text(typed[header])
+        return self.stored_text[header]
+
+    def cell(self, header: str, position: int) -> str:
+        """Return the text of one cell, ``frame[header].iloc[position]``, for a message.
+
+        A geodata file's cell is made alone when its column's text is not made yet (the
+        text of a cell does not depend on the others: :func:`geo.cell_text.column_text`).
+        """
+        if self.stored_frame is not None or header in self.stored_text:
+            return str(self.text(header).iloc[position])
+        return str(column_text(self._typed()[header].iloc[[position]]).iloc[0])
+
+    def without_records(self) -> RawTable:
+        """Return the table with its file, numbering and headers but none of its records."""
+        if self.stored_frame is not None:
+            headers = self.stored_frame.iloc[:0]
+        else:
+            headers = text_frame(self._typed().iloc[:0])
+        return dataclasses.replace(
+            self,
+            stored_frame=headers,
+            stored_geometry=None,
+            typed=None,
+            points=None,
+            stored_text={},
+        )
+
+    def _typed(self) -> pd.DataFrame:
+        """Return :attr:`typed`, which a table given without its text frame must have."""
+        if self.typed is None:
+            msg = "a RawTable without its text frame needs its typed attributes"
+            raise ValueError(msg)
+        return self.typed
 
     @property
     def geometry(self) -> gpd.GeoSeries | None:
@@ -355,15 +433,15 @@ def _read_geo(path: Path, label: str, suffix: str, settings: Settings) -> RawTab
         vertices = int(shapely.get_num_coordinates(geometry.to_numpy()).sum())
         limits.check_vertices(vertices, file=label, settings=settings)
         crs = pyproj.CRS.from_user_input(gdf.crs) if gdf.crs is not None else None
-    frame, typed = _attributes(attrs)
-    return RawTable(frame, geometry, crs, label, 1, "feature", encoding, typed)
+    return RawTable(None, geometry, crs, label, 1, "feature", encoding, _attributes(attrs))
 
 
-def _attributes(attrs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return a geodata file's attributes as text and as typed, under the stripped headers."""
-    frame = text_frame(attrs)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame, attrs.set_axis(frame.columns, axis=1)
+def _attributes(attrs: pd.DataFrame) -> pd.DataFrame:
+    """Return a geodata file's typed attributes under the stripped headers.
+
+    Their text, the :class:`RawTable`'s frame, is made from them when asked for.
+    """
+    return attrs.set_axis([str(c).strip() for c in attrs.columns], axis=1)
 
 
 def _read_parquet_points(table: pa.Table, label: str, settings: Settings) -> RawTable | None:
@@ -379,9 +457,9 @@ def _read_parquet_points(table: pa.Table, label: str, settings: Settings) -> Raw
         return None
     attrs, name, points, crs = found
     limits.check_vertices(int(points.located.sum()), file=label, settings=settings)
-    frame, typed = _attributes(attrs)
+    typed = _attributes(attrs)
     return RawTable(
-        frame, None, crs, label, 1, "feature", None, typed, points=points, geometry_name=name
+        None, None, crs, label, 1, "feature", None, typed, points=points, geometry_name=name
     )
 
 

@@ -9,17 +9,77 @@ function once per distinct value and spreads the answers by the values' integer 
 cell up in a dictionary. :func:`pandas_map_distinct` is the cell-by-cell reference;
 ``tests/geo/test_import_paths.py`` imports every shipped file and a mutation corpus with
 both and compares the tables.
+
+The importer reads a file's columns under their canonical names through
+:class:`CanonicalText`, which makes a geodata file's text of a column only when it is read
+(:meth:`geo.readers.RawTable.text`): a column taken as typed (:mod:`geo.typed_columns`)
+is never turned into text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from geo.readers import RawTable
+from geo.schema import text_in
+from geo.text_strip import strip
 
 
-def stripped(frame: pd.DataFrame, column: str) -> pd.Series:
+class CanonicalText:
+    """A file's text columns under canonical names, each made when first read.
+
+    The same columns as ``pandas.DataFrame({canonical: raw.frame[header], ...})``, the
+    frame the importer reads, but a geodata file's column is turned into text only when
+    it is read. A file whose headers are not unique is made a frame at once, as before
+    (whatever error that raises is raised here).
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file.
+    headers : mapping
+        Canonical column -> the file's header.
+
+    Attributes
+    ----------
+    index : pandas.Index
+        The rows.
+
+    Examples
+    --------
+    >>> raw = RawTable(pd.DataFrame({"ID": ["7"]}), None, None, "h.csv", 2, "row")
+    >>> text = CanonicalText(raw, {"household_id": "ID"})
+    >>> "household_id" in text, "kind" in text, text["household_id"].tolist()
+    (True, False, ['7'])
+    """
+
+    def __init__(self, raw: RawTable, headers: Mapping[str, str]) -> None:
+        self.index = pd.RangeIndex(raw.records) if raw.stored_frame is None else raw.frame.index
+        self._raw = raw
+        self._headers = dict(headers)
+        self._frame: pd.DataFrame | None = None
+        if not raw.columns.is_unique:
+            self._frame = pd.DataFrame(
+                {canonical: raw.frame[header] for canonical, header in headers.items()},
+                index=raw.frame.index,
+            )
+
+    def __contains__(self, canonical: object) -> bool:
+        return canonical in self._headers
+
+    def __getitem__(self, canonical: str) -> pd.Series:
+        if self._frame is not None:
+            return self._frame[canonical]
+        values = self._raw.text(self._headers[canonical])
+        return pd.Series(values.array, index=self.index, name=canonical, copy=False)
+
+
+def stripped(frame: pd.DataFrame | CanonicalText, column: str) -> pd.Series:
     """Return ``frame[column]`` as stripped text in an ``object`` column, ``""`` if absent.
 
     Examples
@@ -31,10 +91,10 @@ def stripped(frame: pd.DataFrame, column: str) -> pd.Series:
     """
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].astype(str).str.strip().astype(object)
+    return strip(frame[column].astype(str)).astype(object)
 
 
-def stripped_text(frame: pd.DataFrame, column: str) -> pd.Series:
+def stripped_text(frame: pd.DataFrame | CanonicalText, column: str) -> pd.Series:
     """Return ``frame[column]`` as stripped text in pandas' text dtype, ``""`` if absent.
 
     The same cells as :func:`stripped`, left in the raw table's dtype for
@@ -42,7 +102,31 @@ def stripped_text(frame: pd.DataFrame, column: str) -> pd.Series:
     """
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=str)
-    return frame[column].astype(str).str.strip()
+    return strip(frame[column].astype(str))
+
+
+def strings_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """Return :func:`geo.schema.text_in` of ``values`` in ``allowed``, strings taken as they are.
+
+    ``text_in`` turns any column into text through Python objects and pandas' text, twice
+    for a column of Python strings; a column of strings (every cell a ``str``, as the
+    canonical tables' text columns) is given to Arrow's hash lookup as it is, and
+    ``allowed``, when it is pandas' Arrow text, without a copy. Any other column goes to
+    ``text_in``.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["H1", "H3", "H1"], dtype=object)
+    >>> strings_in(ids, pd.Series(["H1", "H2"], dtype="str")).tolist()
+    [True, False, True]
+    """
+    arrow = isinstance(allowed.dtype, pd.StringDtype) and allowed.dtype.storage == "pyarrow"
+    if not (arrow and pd.api.types.infer_dtype(values, skipna=False) == "string"):
+        return text_in(values, allowed)
+    cells = pa.array(values.to_numpy(dtype=object), type=pa.large_string())
+    known = allowed.array.__arrow_array__().combine_chunks().cast(pa.large_string())
+    found = pc.is_in(cells, value_set=known, skip_nulls=True)
+    return found.to_numpy(zero_copy_only=False)
 
 
 def map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
@@ -70,4 +154,11 @@ def pandas_map_distinct(values: pd.Series, func: Callable[[str], str | None]) ->
     return cells.map({value: func(value) for value in pd.unique(cells)}).astype(object)
 
 
-__all__ = ["map_distinct", "pandas_map_distinct", "stripped", "stripped_text"]
+__all__ = [
+    "CanonicalText",
+    "map_distinct",
+    "pandas_map_distinct",
+    "stripped",
+    "stripped_text",
+    "strings_in",
+]

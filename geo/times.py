@@ -42,6 +42,7 @@ import pandas as pd
 
 from geo.errors import BeatcovError
 from geo.iso_times import fixed_iso_times
+from geo.text_strip import strip
 from geo.validate import Collector
 
 __all__ = ["DATE_ORDERS", "ISO_TIME", "check_timezone", "parse_times"]
@@ -128,7 +129,7 @@ def parse_times(
     fixed = fixed_iso_times(values, timezone=timezone)  # one ISO layout: by arithmetic
     if fixed is not None:
         return fixed
-    text = values.astype(str).str.strip()
+    text = strip(values.astype(str))
     iso = text.str.fullmatch(ISO_TIME).to_numpy(dtype=bool)
     cleaned = text.copy()
     variants = np.full(len(text), "", dtype=object)  # of bad_time; None: reported otherwise

@@ -18,7 +18,21 @@ declines (``None``: the text route runs, with its findings) otherwise:
   finding of the text route, so any makes the column decline.
 
 The result is the text route's: microsecond times in the dataset's zone.
-``tests/geo/test_typed_columns.py`` compares both routes on GeoParquet files.
+
+:func:`typed_numbers` does the same for a column of numbers, whose text (the integer's
+digits, a float's ``repr`` or its digits when whole) :func:`geo.validate.parse_numbers`
+reads back. It takes the numbers as they are when their text is certain to be a plain
+decimal that :func:`geo.numbers.text_numbers` reads exactly, and declines otherwise:
+
+* an integer column (numpy or pandas' nullable one) whose values have at most 15
+  characters as text (more than ``-10**14`` and less than ``10**15``): every cell is
+  then a plain decimal of at most 15 characters, read exactly;
+* a float column whose values are all missing or whole numbers in that range: their text
+  is their digits (``-0.0`` reads ``0``, so it is taken as ``0.0``); a float that is
+  not whole (its text a ``repr``, maybe with an exponent) makes the column decline.
+
+A missing cell is ``NaN``, as its empty text reads. Booleans, text and anything else
+decline. ``tests/geo/test_typed_columns.py`` compares both routes on GeoParquet files.
 """
 
 from __future__ import annotations
@@ -95,4 +109,57 @@ def typed_times(raw: RawTable, header: str, *, timezone: str) -> pd.Series | Non
     return local.dt.as_unit("us")
 
 
-__all__ = ["typed_times"]
+_LOWEST = -(10**14)
+"""Integers above it have at most 15 characters as text (14 digits and the sign)."""
+
+_HIGHEST = 10**15
+"""Integers below it have at most 15 characters as text (15 digits)."""
+
+
+def typed_numbers(raw: RawTable, header: str) -> pd.Series | None:
+    """Return the file's own numbers of ``header`` as floats, or ``None`` (declined).
+
+    Parameters
+    ----------
+    raw : RawTable
+        The file, with its typed attributes (``raw.typed``) when it is a geodata file.
+    header : str
+        The file's column of numbers.
+
+    Returns
+    -------
+    pandas.Series or None
+        ``float64`` numbers on the typed frame's index, ``NaN`` where a cell is missing, or
+        ``None`` when the column is not one whose text is certain to read back the same
+        (see the module's rules).
+
+    Examples
+    --------
+    >>> typed = pd.DataFrame({"n": pd.array([3, None, -2], dtype="Int64"), "x": [0.5]*3})
+    >>> raw = RawTable(None, None, None, "v.parquet", 1, "feature", typed=typed)
+    >>> typed_numbers(raw, "n").tolist(), typed_numbers(raw, "x")
+    ([3.0, nan, -2.0], None)
+    """
+    if raw.typed is None or header not in raw.typed:
+        return None
+    values = raw.typed[header]
+    if not isinstance(values, pd.Series):  # two columns of one name
+        return None
+    dtype = values.dtype
+    integers = pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if not (integers or pd.api.types.is_float_dtype(dtype)):
+        return None
+    with np.errstate(invalid="ignore"):  # signalling NaNs, as the text route reads them
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    # the bounds are exact floats, so an integer and its float fall on the same side
+    inside = np.isnan(numbers) | ((numbers > _LOWEST) & (numbers < _HIGHEST))
+    if not inside.all():
+        return None
+    if not integers:
+        if not np.array_equal(np.trunc(numbers), numbers, equal_nan=True):
+            return None  # a fraction
+        numbers = numbers + 0.0  # -0.0 reads "0"
+    return pd.Series(numbers, index=values.index, dtype=np.float64)
+
+
+__all__ = ["typed_numbers", "typed_times"]

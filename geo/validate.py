@@ -7,7 +7,7 @@ the row (or feature) and the column as the file spells it, and say what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from geo.findings import located, plain, problem
 from geo.numbers import text_numbers
 from geo.projection import project
 from geo.readers import RawTable
+from geo.text_strip import strip
 
 MAX_FINDINGS_PER_CODE = 50
 """Past this many findings of one code in one file, the rest are summarised in one line."""
@@ -121,8 +122,13 @@ class Collector:
 
 def check_filled(values: pd.Series, collector: Collector, *, column: str) -> None:
     """Record a fatal ``missing_value`` finding for every empty (blank) cell of ``values``."""
-    empty = values.astype(str).str.strip() == ""
-    for position in collector.each("missing_value", np.flatnonzero(empty.to_numpy())):
+    empty = strip(values.astype(str)) == ""
+    _report_missing(empty.to_numpy(), collector, column=column)
+
+
+def _report_missing(empty: np.ndarray, collector: Collector, *, column: str) -> None:
+    """Record a fatal ``missing_value`` finding for every position where ``empty`` is True."""
+    for position in collector.each("missing_value", np.flatnonzero(empty)):
         collector.add(
             "fatal",
             "missing_value",
@@ -140,7 +146,7 @@ def check_ids(values: pd.Series, collector: Collector, *, column: str) -> pd.Ser
     first :data:`LISTED_ROWS` of them and the count of the rest. The work is linear in the
     rows (plus one sort when there are duplicates), however often one ID repeats.
     """
-    ids = values.astype(str).str.strip()
+    ids = strip(values.astype(str))
     empty = (ids == "").to_numpy()
     for position in collector.each("missing_id", np.flatnonzero(empty)):
         collector.add(
@@ -213,7 +219,7 @@ def parse_numbers(
     Infinite values (``inf``, ``1e309``) are not numbers; whole numbers (``integer``) must
     also be exact as floats (below 2**53 in size).
     """
-    text = values.astype(str).str.strip()
+    text = strip(values.astype(str))
     numbers = pd.Series(text_numbers(text), index=text.index, dtype=float)
     numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     empty = text == ""
@@ -227,8 +233,50 @@ def parse_numbers(
             position=int(position),
             column=column,
         )
+    return check_numbers(
+        numbers,
+        collector,
+        column=column,
+        required=required,
+        low=low,
+        high=high,
+        integer=integer,
+        empty=empty.to_numpy(),
+        cell=lambda position: text.iloc[position],
+    )
+
+
+def check_numbers(
+    numbers: pd.Series,
+    collector: Collector,
+    *,
+    column: str,
+    required: bool,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    empty: np.ndarray,
+    cell: Callable[[int], str],
+) -> pd.Series:
+    """Check numbers read from a column; cells out of range are fatal findings and NaN.
+
+    The second half of :func:`parse_numbers`, for numbers read without a finding (a
+    geodata file's typed numbers, :func:`geo.typed_columns.typed_numbers`): empty cells
+    are ``missing_value`` findings when ``required``, numbers below ``low``, above
+    ``high`` or (``integer``) not whole below 2**53 are ``out_of_range`` findings.
+
+    Parameters
+    ----------
+    numbers : pandas.Series
+        The numbers, NaN where none.
+    empty : numpy.ndarray
+        True for an empty cell.
+    cell : callable
+        ``cell(position)`` is the text of the cell at ``position``, for messages (asked for
+        the findings' cells only).
+    """
     if required:
-        check_filled(text, collector, column=column)
+        _report_missing(empty, collector, column=column)
     bounds = []
     if low is not None:
         bounds.append(numbers < low)
@@ -245,7 +293,7 @@ def parse_numbers(
                 "fatal",
                 "out_of_range",
                 variant=variant,
-                value=text.iloc[position],
+                value=cell(position),
                 low=low,
                 high=high,
                 position=int(position),

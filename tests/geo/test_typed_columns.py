@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,7 +24,7 @@ from geo.demo import DEMO_FILES
 from geo.importer import Imported, read_table, read_visits
 from geo.readers import RawTable
 from geo.settings import DEFAULTS
-from geo.typed_columns import typed_times
+from geo.typed_columns import typed_numbers, typed_times
 from tests.support.same_import import assert_same_import
 from tests.support.shared import Pristine
 
@@ -154,3 +155,38 @@ def test_typed_times_taken_or_declined(forms: pd.DataFrame) -> None:
 def test_no_typed_columns_for_spreadsheets() -> None:
     raw = RawTable(pd.DataFrame({"t": ["2026-07-01 18:05"]}), None, None, "v.csv", 2, "row")
     assert typed_times(raw, "t", timezone="Asia/Shanghai") is None
+
+
+def test_typed_numbers_taken_or_declined() -> None:
+    cases = {  # column: numbers taken, or None (declined)
+        "ints": (pd.Series([3, -2, 0]), [3.0, -2.0, 0.0]),
+        "nullable ints": (pd.array([7, None], dtype="Int64"), [7.0, None]),
+        "15 characters": (pd.Series([10**15 - 1, -(10**14) + 1]), [1e15 - 1, -1e14 + 1]),
+        "16 digits": (pd.Series([10**15]), None),
+        "15 digits and a sign": (pd.Series([-(10**14)]), None),
+        "whole floats": (pd.Series([-0.0, 2.0, np.nan]), [0.0, 2.0, None]),
+        "a fraction": (pd.Series([1.0, 2.5]), None),
+        "infinity": (pd.Series([1.0, np.inf]), None),
+        "booleans": (pd.Series([True, False]), None),
+        "text": (pd.Series(["3"], dtype="str"), None),
+        "times": (pd.Series(pd.to_datetime(["2026-07-01"])), None),
+    }
+    for name, (values, taken) in cases.items():
+        typed = pd.DataFrame({"n": values})
+        raw = RawTable(None, None, None, "v.parquet", 1, "feature", typed=typed)
+        got = typed_numbers(raw, "n")
+        if taken is None:
+            assert got is None, name
+            continue
+        assert got is not None, name
+        assert str(got.dtype) == "float64", name
+        assert [None if np.isnan(v) else v for v in got] == taken, name
+        assert not np.signbit(got[got == 0]).any(), name  # -0.0 reads "0": a zero
+
+
+def test_no_typed_numbers_for_spreadsheets_or_doubled_headers() -> None:
+    raw = RawTable(pd.DataFrame({"n": ["3"]}), None, None, "v.csv", 2, "row")
+    assert typed_numbers(raw, "n") is None
+    typed = pd.DataFrame([[1, 2]], columns=["n", "n"])
+    raw = RawTable(None, None, None, "v.parquet", 1, "feature", typed=typed)
+    assert typed_numbers(raw, "n") is None
