@@ -183,17 +183,16 @@ class Forked:
 class Runner:
     """Runs the CLI on the demo, writing to ``out``: forked by a server, or as a command."""
 
-    def __init__(self, workdir: Path, server: subprocess.Popen[bytes]) -> None:
+    def __init__(self, workdir: Path, streets: Path, server: subprocess.Popen[bytes]) -> None:
         self.workdir = workdir
+        self.streets = streets
         self.server = server
         self.runs = 0
 
     @classmethod
     @contextlib.contextmanager
-    def open(cls, workdir: Path) -> Iterator[Runner]:
-        streets = workdir / "streets" / DEMO_FILES["streets"].name
-        streets.parent.mkdir()
-        shutil.copyfile(DEMO_FILES["streets"], streets)  # its street cache goes beside it
+    def open(cls, workdir: Path, streets: Path) -> Iterator[Runner]:
+        """``streets``: a copy of the demo's extract (its street cache goes beside it)."""
         (workdir / "logs").mkdir()
         with (workdir / "logs" / "server.err").open("wb") as err:
             server = subprocess.Popen(
@@ -206,7 +205,7 @@ class Runner:
                 bufsize=0,
             )
         try:
-            yield cls(workdir, server)
+            yield cls(workdir, streets, server)
         finally:
             assert server.stdin is not None
             server.stdin.close()  # the server's loop ends
@@ -224,7 +223,7 @@ class Runner:
             "--households", str(DEMO_FILES["households"]),
             "--visits", str(DEMO_FILES["visits"]),
             "--beats", str(DEMO_FILES["beats"]),
-            "--streets", str(self.workdir / "streets" / DEMO_FILES["streets"].name),
+            "--streets", str(self.streets),
             "--coords", DEMO_COORDS,
             "--no-progress",
             "--out", str(out),
@@ -351,15 +350,15 @@ def writing_time(process: Forked, out: Path) -> tuple[float, float]:
 
 
 @pytest.mark.timeout(1500)
-def test_kill_9_leaves_no_output_or_a_complete_one(tmp_path: Path) -> None:
-    with Runner.open(tmp_path) as runner:
+def test_kill_9_leaves_no_output_or_a_complete_one(streets: Path, tmp_path: Path) -> None:
+    with Runner.open(tmp_path, streets) as runner:
         check_kills(runner, tmp_path)
 
 
 def check_kills(runner: Runner, tmp_path: Path) -> None:
     refs = tmp_path / "refs"
     refs.mkdir()
-    runner.complete(refs / "h3", "--unit", "h3:9")  # also builds the street cache
+    runner.complete(refs / "h3", "--unit", "h3:9")  # builds the street cache, if not yet
     runner.analyse(refs / "blocks")  # for every run of street blocks below
     began, writing = writing_time(runner.start(refs / "blocks"), refs / "blocks")
     previous, new = snapshot(refs / "h3"), snapshot(refs / "blocks")
