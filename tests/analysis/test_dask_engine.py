@@ -77,13 +77,18 @@ def test_demo_outputs_are_byte_identical(
     fmt: str, request: pytest.FixtureRequest, streets: Path, tmp_path: Path
 ) -> None:
     """CSV: the cluster the command starts itself (``--workers 2``, processes), as users
-    run it; Parquet: the module's cluster (threads) through ``--scheduler``."""
-    local, dask = tmp_path / "local", tmp_path / "dask"
+    run it; Parquet: the module's cluster (threads) through ``--scheduler``.
+
+    The single-process run is the command's, run once per test process for the tests of
+    its outputs too (``demo_csv_run``, ``demo_parquet_run``: tests/analysis/conftest.py).
+    """
+    dask = tmp_path / "dask"
     if fmt == "csv":
         cluster = ["--workers", "2"]
+        local = request.getfixturevalue("demo_csv_run").out
     else:
         cluster = ["--scheduler", request.getfixturevalue("scheduler")]
-    assert main(demo_args(streets, local, "--format", fmt)) == 0
+        local = request.getfixturevalue("demo_parquet_run").out
     assert main(demo_args(streets, dask, "--format", fmt, "--engine", "dask", *cluster)) == 0
     same_files(local, dask)
     if fmt == "csv":  # the equality is worth something: the demo's officers fill both parts
