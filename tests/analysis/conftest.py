@@ -5,14 +5,20 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geo.demo import DEMO_FILES
 from tests.support.demo_cli import CliRun, demo_coverage_args
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +71,41 @@ def demo_parquet_run(streets: Path, tmp_path_factory: pytest.TempPathFactory) ->
     argv = demo_coverage_args(streets, out, "--no-progress", "--format", "parquet")
     with _shared_run(argv, out) as run:
         yield run
+
+
+START = """
+import contextlib, json, sys
+from analysis.cli import main
+
+imported = sorted({name.split(".")[0] for name in sys.modules})  # by the import alone
+folder = sys.argv[1]
+with contextlib.redirect_stdout(sys.stderr), contextlib.suppress(SystemExit):
+    main(["--help"])
+codes = [
+    main(["users", "add", "ann", "--role", "admin", "--password-stdin", "--workspace", folder]),
+    main(["users", "list", "--workspace", folder]),
+    main(["audit", "verify", "--workspace", folder]),
+]
+loaded = sorted({name.split(".")[0] for name in sys.modules})
+print(json.dumps({"imported": imported, "codes": codes, "loaded": loaded}))
+"""
+"""A fresh interpreter imports :mod:`analysis.cli`, then runs ``--help``, ``users`` and
+``audit``; it prints the top-level modules after the import and after the commands."""
+
+
+@pytest.fixture(scope="session")
+def cli_start(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Any]]:
+    """:data:`START` run once per test process (a new workspace; the password on stdin), for
+    the tests of what the command line loads (test_cli_start.py, test_dask_engine.py): the
+    lists it printed, ``imported``, ``codes`` and ``loaded``. Fails if the process failed."""
+    done = subprocess.run(
+        [sys.executable, "-c", START, str(tmp_path_factory.mktemp("start") / "ws")],
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout.splitlines()[-1]))

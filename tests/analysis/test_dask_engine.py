@@ -22,10 +22,9 @@ officer, and one record is logged twice.
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -268,15 +267,7 @@ def test_engine_options_are_checked_before_the_run(
     assert message in capsys.readouterr().err
 
 
-def test_the_command_line_starts_without_dask() -> None:
-    code = (
-        "import sys, analysis.cli\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.strip() == "[]"
-
-
-ROOT = Path(__file__).resolve().parents[2]
+def test_the_command_line_starts_without_dask(cli_start: dict[str, list[Any]]) -> None:
+    # what a fresh interpreter had loaded once it imported analysis.cli (one run per test
+    # process, shared with test_cli_start.py: tests/analysis/conftest.py)
+    assert sorted(set(cli_start["imported"]) & {"dask", "distributed"}) == []
