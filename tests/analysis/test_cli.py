@@ -41,7 +41,7 @@ from geo.importer import Dataset
 from geo.projection import local_utm
 from tests.geo import china_fixtures as cf
 from tests.geo.osm_fixtures import town, write_osm
-from tests.support.demo_cli import demo_coverage_args
+from tests.support.demo_cli import CliRun, demo_coverage_args
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "data" / "demo" / "planted.json"
@@ -75,10 +75,10 @@ def cli_args(streets: Path):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-def demo_out(cli_args, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
-    out = tmp_path_factory.mktemp("demo") / "out"
-    assert main(cli_args(out, "--no-progress")) == 0
-    return out
+def demo_out(demo_csv_run: CliRun) -> Path:
+    """The outputs of ``main(cli_args(out, "--no-progress"))``, run once per test process
+    (tests/analysis/conftest.py; test_dask_engine.py compares with them too): read only."""
+    return demo_csv_run.out
 
 
 @pytest.fixture(scope="module")
@@ -354,25 +354,37 @@ def test_blocks_and_households_carry_the_block_names(demo_out: Path) -> None:
     assert (households["block_name"] == households["block_id"].map(names)).all()
 
 
-def test_coverage_demo_runs_on_the_embedded_demo(
-    streets: Path, demo_out: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "demo"
-    assert main(["coverage", "--demo", "--streets", str(streets), "--out", str(out),
-                 "--no-progress"]) == 0  # fmt: skip
-    for name in OUTPUTS:  # the same files as with every demo input named
-        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
-
-
-def test_subprocess_gives_the_same_outputs(cli_args, demo_out: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def demo_process(
+    streets: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``python -m analysis coverage --demo`` (progress bar on), run once: a process of its
+    own, as a shell starts it; its ``--out`` and the finished process."""
+    out = tmp_path_factory.mktemp("demo-process") / "out"
     run = subprocess.run(
-        [sys.executable, "-m", "analysis", *cli_args(out)],
+        [sys.executable, "-m", "analysis", "coverage", "--demo", "--streets", str(streets),
+         "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
-    )
+    )  # fmt: skip
+    return out, run
+
+
+def test_coverage_demo_runs_on_the_embedded_demo(
+    demo_process: tuple[Path, subprocess.CompletedProcess[str]], demo_out: Path
+) -> None:
+    out, run = demo_process
+    assert run.returncode == 0, run.stderr
+    for name in OUTPUTS:  # the same files as with every demo input named
+        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
+
+
+def test_subprocess_gives_the_same_outputs(
+    demo_process: tuple[Path, subprocess.CompletedProcess[str]], demo_out: Path
+) -> None:
+    out, run = demo_process
     assert run.returncode == 0, run.stderr
     for label in STEPS:  # the progress bar names every step on stderr
         assert label in run.stderr

@@ -33,6 +33,7 @@ from analysis.pipeline import Analysis
 from analysis.plan_cli import demo_arguments
 from geo.settings import DEFAULTS
 from geo.writers import iso_column, iso_times, neutralised, write_csv
+from tests.support.demo_cli import CliRun
 
 TABLES = ("households", "visits", "beats")
 ROUNDED = ["door_distance_m", "gap_min", "straight_m", "travel_m", "travel_needed_min"]
@@ -155,11 +156,16 @@ def test_geoparquet_blocks_round_trip_the_geojson(csv_out: Path, parquet_out: Pa
 
 
 def test_format_parquet_from_the_command_line(
-    streets: Path, parquet_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_parquet_run: CliRun,
+    streets: Path,
+    parquet_out: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    out = tmp_path / "out"
-    assert main([*demo_args(streets, out, "--format", "parquet", "--no-progress")]) == 0
-    assert f"wrote {', '.join(PARQUET_OUTPUTS)} to {out}" in capsys.readouterr().err
+    # the command on the demo's files with --format parquet (exit 0), run once per test
+    # process: test_dask_engine.py compares the Dask engine's with it too
+    out = demo_parquet_run.out
+    assert f"wrote {', '.join(PARQUET_OUTPUTS)} to {out}" in demo_parquet_run.err
     for name in PARQUET_OUTPUTS:  # what write_outputs writes, byte for byte
         assert (out / name).read_bytes() == (parquet_out / name).read_bytes(), name
     with pytest.raises(SystemExit) as refused:

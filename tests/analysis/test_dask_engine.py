@@ -22,10 +22,9 @@ officer, and one record is logged twice.
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -77,13 +76,18 @@ def test_demo_outputs_are_byte_identical(
     fmt: str, request: pytest.FixtureRequest, streets: Path, tmp_path: Path
 ) -> None:
     """CSV: the cluster the command starts itself (``--workers 2``, processes), as users
-    run it; Parquet: the module's cluster (threads) through ``--scheduler``."""
-    local, dask = tmp_path / "local", tmp_path / "dask"
+    run it; Parquet: the module's cluster (threads) through ``--scheduler``.
+
+    The single-process run is the command's, run once per test process for the tests of
+    its outputs too (``demo_csv_run``, ``demo_parquet_run``: tests/analysis/conftest.py).
+    """
+    dask = tmp_path / "dask"
     if fmt == "csv":
         cluster = ["--workers", "2"]
+        local = request.getfixturevalue("demo_csv_run").out
     else:
         cluster = ["--scheduler", request.getfixturevalue("scheduler")]
-    assert main(demo_args(streets, local, "--format", fmt)) == 0
+        local = request.getfixturevalue("demo_parquet_run").out
     assert main(demo_args(streets, dask, "--format", fmt, "--engine", "dask", *cluster)) == 0
     same_files(local, dask)
     if fmt == "csv":  # the equality is worth something: the demo's officers fill both parts
@@ -263,15 +267,7 @@ def test_engine_options_are_checked_before_the_run(
     assert message in capsys.readouterr().err
 
 
-def test_the_command_line_starts_without_dask() -> None:
-    code = (
-        "import sys, analysis.cli\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed'}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.strip() == "[]"
-
-
-ROOT = Path(__file__).resolve().parents[2]
+def test_the_command_line_starts_without_dask(cli_start: dict[str, list[Any]]) -> None:
+    # what a fresh interpreter had loaded once it imported analysis.cli (one run per test
+    # process, shared with test_cli_start.py: tests/analysis/conftest.py)
+    assert sorted(set(cli_start["imported"]) & {"dask", "distributed"}) == []

@@ -1,10 +1,11 @@
 """Acceptance of ``python -m analysis report --demo --lang zh`` (issue #13, item 6).
 
-One report is made per module (the CLI on the embedded demo, the street file copied to a
-temporary folder as in test_cli.py) and read back: the PDF with poppler's ``pdfinfo``,
-``pdftotext`` and ``pdftoppm`` (the pages go to ``test-artifacts/report_*.png``), the
-workbook with openpyxl. Without poppler the tests are skipped, except on CI (``CI`` set),
-where a missing tool is a broken machine and the tests fail.
+One report is made per module (the CLI on the embedded demo, the street file the copy in
+a temporary folder that test_cli.py uses too: tests/analysis/conftest.py) and read back: the
+PDF with poppler's ``pdfinfo``, ``pdftotext`` and ``pdftoppm`` (the pages go to
+``test-artifacts/report_*.png``), the workbook with openpyxl. Without poppler the tests are
+skipped, except on CI (``CI`` set), where a missing tool is a broken machine and the tests
+fail.
 """
 
 from __future__ import annotations
@@ -44,9 +45,7 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    streets = tmp_path_factory.mktemp("streets") / DEMO_FILES["streets"].name
-    shutil.copyfile(DEMO_FILES["streets"], streets)
+def report(streets: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report") / "out"
     argv = ["report", "--demo", "--lang", "zh", "--streets", str(streets), "--out", str(out)]
     assert main([*argv, "--no-progress"]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
@@ -22,3 +23,11 @@ def demo_coverage_args(
         "--out", str(out),
         *extra,
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """A finished run of the command line: its ``--out`` folder and what it wrote on stderr."""
+
+    out: Path
+    err: str
