@@ -344,7 +344,7 @@ def _check(
         for table in TABLES:
             if names[table] in lacking:
                 raw = read_raw(paths[table], name=names[table], settings=settings)
-                headers = [str(h) for h in raw.frame.columns]
+                headers = [str(h) for h in raw.columns]
                 need = missing_columns(raw, table, chosen.get(table))
                 checked.headers[table] = headers
                 if need:
@@ -458,7 +458,7 @@ def safe_name(name: str, *, fallback: str) -> str:
 def _headers(path: Path, name: str, settings: Settings) -> list[str]:
     """Return the headers of a file as the importer reads them (none if it cannot be read)."""
     try:
-        return [str(h) for h in read_raw(path, name=name, settings=settings).frame.columns]
+        return [str(h) for h in read_raw(path, name=name, settings=settings).columns]
     except InputFileError:
         return []
 
