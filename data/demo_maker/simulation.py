@@ -107,6 +107,18 @@ class Walks:
         np.fill_diagonal(out, 0.0)
         return out
 
+    def pairwise(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the walking distances (m) from each entity of ``a`` to its pair in ``b``.
+
+        Element ``i`` equals ``from_one(a[i], [b[i]])[0]``, computed for all pairs at once.
+        """
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        xy = self.xy[a]
+        out = self._walk(xy[:, 0], xy[:, 1], self.slot[a], self.off[a], self.xy[b], b)
+        out[a == b] = 0.0
+        return out
+
     def _walk(
         self, ax: Any, ay: Any, slot_a: Any, off_a: Any, xy: np.ndarray, others: np.ndarray
     ) -> np.ndarray:
