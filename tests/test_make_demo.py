@@ -236,6 +236,11 @@ def test_walks_follow_the_street_graph():
     # the straight 70, and a walk is never shorter than the straight line: 70.
     assert walks.from_one(1, np.array([4]))[0] == pytest.approx(320.0, abs=0.05)
     assert walks.from_one(3, np.array([5]))[0] == pytest.approx(70.0, abs=0.05)
+    # every pair at once (as the compounds test measures the legs): the same figures
+    src, dst = np.repeat(np.arange(6), 6), np.tile(np.arange(6), 6)
+    one_by_one = [walks.from_one(s, np.array([d]))[0] for s, d in zip(src, dst, strict=True)]
+    assert walks.pairwise(src, dst).tolist() == one_by_one
+    assert walks.among(np.arange(6)).ravel().tolist() == one_by_one
 
 
 def leg(hh: int, sec: int, duration: int, leg_m: float, **kw) -> simulation.Visit:
@@ -454,7 +459,7 @@ def test_honest_officers_cut_through_compounds(data, planted, walk):
     assert (walk_s >= straight * params.DETOUR[0] / fastest + pause - 1.0).all()
     # ... but officers do not follow the walk graph: on many legs even the fastest officer
     # with the shortest pause could not have walked the graph's route in the time taken.
-    route = np.array([walks.from_one(s, np.array([d]))[0] for s, d in zip(src, dst, strict=True)])
+    route = walks.pairwise(src, dst)  # from_one(src[i], [dst[i]]) for every leg at once
     assert (walk_s < route / fastest + pause).mean() > 0.03
 
 

@@ -230,7 +230,7 @@ def _cells(extract: Extract, frame: Polygon, ent: Entities, crs: pyproj.CRS):
     """Cells between the major streets, heavy ones split; with their household counts."""
     edges = extract.block_edges
     major = edges[edges["highway"].map(lambda h: isinstance(h, str) and h in MAJOR_HIGHWAYS)]
-    lines = [shapely.intersection(g, frame, grid_size=GRID) for g in major.geometry]
+    lines = list(shapely.intersection(major.geometry.to_numpy(), frame, grid_size=GRID))
     pts = shapely.points(ent.xy())[np.asarray(ent.kind) == "household"]
 
     def weigh(cells: list[Polygon]) -> tuple[np.ndarray, np.ndarray]:
@@ -242,11 +242,12 @@ def _cells(extract: Extract, frame: Polygon, ent: Entities, crs: pyproj.CRS):
     _, weights = weigh(cells)
     limit = HEAVY_CELL_SHARE * weights.sum() / N_BEATS
     split: list[Polygon] = []
+    edge_shapes = edges.geometry.to_numpy()
     for cell, w in zip(cells, weights, strict=True):
         if w <= limit:
             split.append(cell)
             continue
-        inner = [shapely.intersection(g, cell, grid_size=GRID) for g in edges.geometry]
+        inner = list(shapely.intersection(edge_shapes, cell, grid_size=GRID))
         split.extend(polygonize([*inner, cell.boundary]))
     cells = sorted(split, key=lambda p: (round(p.centroid.y, 7), round(p.centroid.x, 7)))
     cells_m, weights = weigh(cells)

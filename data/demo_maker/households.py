@@ -160,6 +160,8 @@ def residential_buildings(extract: Extract) -> tuple[gpd.GeoDataFrame, dict[str,
         extract.features["tags"].map(lambda t: "shop" in t or "amenity" in t)
         & (extract.features["osm_type"] == "node")
     ]
+    hotels_m = hotels["metric"].to_numpy()
+    inside_m = inside_keys["metric"].to_numpy()
     keep, levels, dwellings = [], [], []
     mixed = 0
     for i, row in enumerate(buildings.itertuples()):
@@ -175,10 +177,10 @@ def residential_buildings(extract: Extract) -> tuple[gpd.GeoDataFrame, dict[str,
             continue
         if tags.get("location") == "underground" or tags.get("layer", "0").startswith("-"):
             continue
-        if geom.area < MIN_FOOTPRINT_M2 or hotels["metric"].within(geom).any():
+        if geom.area < MIN_FOOTPRINT_M2 or shapely.within(hotels_m, geom).any():
             continue
         n_levels = _levels(tags)
-        if inside_keys["metric"].within(geom).any():
+        if shapely.within(inside_m, geom).any():
             mixed += 1
             n_levels = max(1.0, n_levels - 1.0)
         keep.append(i)

@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -89,13 +90,49 @@ class Walks:
     def from_one(self, a: int, others: np.ndarray) -> np.ndarray:
         """Return the walking distances (m) from entity ``a`` to each entity of ``others``."""
         others = np.asarray(others, dtype=np.int64)
-        straight = np.hypot(*(self.xy[others] - self.xy[a]).T)
-        net = self.between[self.slot[a], self.slot[others]]
-        use = (self.slot[others] != self.slot[a]) & np.isfinite(net)
-        walk = self.off[a] + net + self.off[others]  # inf where the nodes are not connected
-        out = np.where(use, np.maximum(walk, straight), straight)
+        xy = self.xy[others]
+        out = self._walk(self.xy[a, 0], self.xy[a, 1], self.slot[a], self.off[a], xy, others)
         out[others == a] = 0.0
         return out
+
+    def among(self, ents: np.ndarray) -> np.ndarray:
+        """Return the (m, m) walking distances (m) between the entities ``ents``.
+
+        Row ``i`` equals ``from_one(ents[i], ents)``, computed for all rows at once.
+        """
+        ents = np.asarray(ents, dtype=np.int64)
+        xy = self.xy[ents]
+        a = ents[:, None]
+        out = self._walk(xy[:, :1], xy[:, 1:], self.slot[a], self.off[a], xy, ents)
+        np.fill_diagonal(out, 0.0)
+        return out
+
+    def pairwise(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the walking distances (m) from each entity of ``a`` to its pair in ``b``.
+
+        Element ``i`` equals ``from_one(a[i], [b[i]])[0]``, computed for all pairs at once.
+        """
+        a = np.asarray(a, dtype=np.int64)
+        b = np.asarray(b, dtype=np.int64)
+        xy = self.xy[a]
+        out = self._walk(xy[:, 0], xy[:, 1], self.slot[a], self.off[a], self.xy[b], b)
+        out[a == b] = 0.0
+        return out
+
+    def _walk(
+        self, ax: Any, ay: Any, slot_a: Any, off_a: Any, xy: np.ndarray, others: np.ndarray
+    ) -> np.ndarray:
+        """Return the walking distances from ``a`` to ``others`` (at ``xy``).
+
+        ``a`` is at ``ax``, ``ay``, ``off_a`` metres off the network at node row ``slot_a``:
+        scalars for one entity, or (m, 1) columns for m of them (broadcast to (m, n)).
+        """
+        straight = np.hypot(xy[:, 0] - ax, xy[:, 1] - ay)
+        slot = self.slot[others]
+        net = self.between[slot_a, slot]
+        use = (slot != slot_a) & np.isfinite(net)
+        walk = off_a + net + self.off[others]  # inf where the nodes are not connected
+        return np.where(use, np.maximum(walk, straight), straight)
 
 
 def walk_distances(graph: nx.MultiDiGraph, lon: np.ndarray, lat: np.ndarray) -> Walks:
@@ -223,6 +260,10 @@ class Simulation:
         for m in np.flatnonzero(rules.evening):
             self.profile[m] = "evening_only"
         self.kinds = np.asarray(ent.kind)
+        # constant over the run: computed once, not per shift
+        self.household = self.kinds == "household"
+        self.tryable = ~rules.excluded
+        self.cap = np.where(rules.evening, EVENING_MAX_ATTEMPTS, MAX_FAILED_ATTEMPTS)
         self.return_day = self.rng.integers(*RETURN_DAYS, size=n)
         self.beat_of = beat_of
         self.last_contact = np.full(n, -10_000)
@@ -235,73 +276,97 @@ class Simulation:
     def run(self, officers: Sequence[tuple[str, int]]) -> list[Visit]:
         """Simulate every working day of ``officers`` ((officer, beat index)) in order."""
         members = {r: np.flatnonzero(self.beat_of == r) for _, r in officers}
+        dist = {r: self.walks.among(m) for r, m in members.items()}
+        band_index = {b[0]: k for k, b in enumerate(BANDS)}
         for day in range(N_DAYS):
             for officer, r in officers:
                 band = self.schedule[officer][day]
                 if band is None or (officer, day) in self.rules.desk_days:
                     continue
-                self.shift(officer, members[r], day, [b[0] for b in BANDS].index(band))
+                self.shift(officer, members[r], dist[r], day, band_index[band])
         return self.visits
 
     def candidates(self, idx: np.ndarray, day: int, band: int) -> tuple[np.ndarray, np.ndarray]:
         """Households the officer may try now, and the priority bonus of each."""
-        never = self.last_contact[idx] < 0
+        last_contact = self.last_contact[idx]
+        never = last_contact < 0
         due_follow = self.follow_due[idx] <= day
-        gap = day - self.last_contact[idx]
+        gap = day - last_contact
         due_vul = self.vulnerable[idx] & (gap >= VULNERABLE_REVISIT_DAYS)
         routine = (~never) & (gap >= ROUTINE_REVISIT_DAYS)
-        evening = self.rules.evening[idx]
-        cap = np.where(evening, EVENING_MAX_ATTEMPTS, MAX_FAILED_ATTEMPTS)
         ok = (
-            ~self.rules.excluded[idx]
+            self.tryable[idx]
             & (self.last_attempt[idx] != day)
             & (day < self.rules.cutoff[idx])
-            & (self.failed[idx] < cap)
+            & (self.failed[idx] < self.cap[idx])
             & (due_follow | due_vul | never | routine)
-            & (~evening | (BANDS[band][0] == "working"))
-            & ((self.kinds[idx] == "household") | never | due_follow)
+            & (self.household[idx] | never | due_follow)
         )
+        if BANDS[band][0] != "working":
+            ok &= ~self.rules.evening[idx]
         bonus = np.where(
             due_follow[ok], 600.0, np.where(due_vul[ok], 450.0, np.where(never[ok], 300.0, 0.0))
         )
         return idx[ok], bonus
 
     def pick(
-        self, cand: np.ndarray, cost: np.ndarray, t: int, recent: list[tuple[int, float, float]]
-    ) -> tuple[int, tuple[float, float]]:
-        """Pick the cheapest door whose GPS point would not crowd the recent logs (-1: none)."""
-        for o in np.argsort(cost, kind="stable")[:40]:
-            h = int(cand[o])
-            ang = self.rng.uniform(0, 2 * math.pi)
-            dist = GPS_ERROR_M[0] + (GPS_ERROR_M[1] - GPS_ERROR_M[0]) * self.rng.beta(1.5, 4)
-            g = (self.xy[h, 0] + dist * math.cos(ang), self.xy[h, 1] + dist * math.sin(ang))
-            near = sum(
-                1
-                for (ts, gx, gy) in recent
-                if t - ts <= CLUSTER_WINDOW_S
-                and math.hypot(gx - g[0], gy - g[1]) <= CLUSTER_DIAMETER_M
-            )
-            if near < CLUSTER_MAX_PRIOR:
-                return h, g
-        return -1, (0.0, 0.0)
+        self,
+        cand: np.ndarray,
+        cost: np.ndarray,
+        t: int,
+        recent: list[tuple[int, float, float]],
+        left: int,
+    ) -> tuple[int, int, tuple[float, float]]:
+        """Pick the cheapest door whose GPS point would not crowd the recent logs.
 
-    def shift(self, officer: str, idx: np.ndarray, day: int, band: int) -> None:
-        """One shift: door after door until the band ends or nobody is left to try."""
+        Only the ``left`` cheapest doors of ``cand`` are open (the others cost ``inf``).
+        Returns its position in ``cand``, the household and the GPS point (-1, -1: none).
+        """
+        window = [(gx, gy) for (ts, gx, gy) in recent if t - ts <= CLUSTER_WINDOW_S]
+        uniform, beta = self.rng.uniform, self.rng.beta
+        for o in np.argsort(cost, kind="stable")[: min(40, left)].tolist():
+            h = int(cand[o])
+            ang = uniform(0, 2 * math.pi)
+            dist = GPS_ERROR_M[0] + (GPS_ERROR_M[1] - GPS_ERROR_M[0]) * beta(1.5, 4)
+            g = (self.xy[h, 0] + dist * math.cos(ang), self.xy[h, 1] + dist * math.sin(ang))
+            near = 0  # logs within CLUSTER_DIAMETER_M, counted up to CLUSTER_MAX_PRIOR
+            for gx, gy in window:
+                if math.hypot(gx - g[0], gy - g[1]) <= CLUSTER_DIAMETER_M:
+                    near += 1
+                    if near == CLUSTER_MAX_PRIOR:
+                        break
+            if near < CLUSTER_MAX_PRIOR:
+                return o, h, g
+        return -1, -1, (0.0, 0.0)
+
+    def shift(self, officer: str, idx: np.ndarray, dist: np.ndarray, day: int, band: int) -> None:
+        """One shift: door after door until the band ends or nobody is left to try.
+
+        ``idx`` are the beat's households (ascending), ``dist`` their ``Walks.among``.
+
+        The candidates are found once: a knock changes the state of the household knocked
+        only, and takes it out of the candidates for the rest of the day (tried today), so
+        each later step's candidates are the previous ones minus the doors knocked. Those
+        stay in the arrays at cost ``inf``: a stable sort keeps the others in the same order.
+        """
         _, start_min, end_min = BANDS[band]
         t = start_min * 60 + int(self.rng.integers(5, 25)) * 60
         prev: int | None = None
         recent: list[tuple[int, float, float]] = []
-        while True:
-            cand, bonus = self.candidates(idx, day, band)
-            if len(cand) == 0:
-                break
+        cand, bonus = self.candidates(idx, day, band)
+        rows = np.searchsorted(idx, cand)  # of cand in dist
+        tried: list[int] = []  # positions in cand knocked this shift
+        while len(tried) < len(cand):
             if prev is None:
                 cost = -bonus + self.rng.uniform(0, 400, size=len(cand))
             else:
-                cost = self.walks.from_one(prev, cand) - bonus
-            h, gps = self.pick(cand, cost, t, recent)
+                # the same as self.walks.from_one(prev, cand) - bonus
+                cost = dist[rows[tried[-1]], rows] - bonus
+                cost[tried] = np.inf
+            o, h, gps = self.pick(cand, cost, t, recent, len(cand) - len(tried))
             if h < 0:
                 break
+            tried.append(o)
             leg, travel = 0.0, 0.0
             if prev is not None:
                 leg = float(np.hypot(*(self.xy[h] - self.xy[prev]))) * self.rng.uniform(*DETOUR)
@@ -337,7 +402,7 @@ class Simulation:
         else:
             extra = 4.0 if self.vulnerable[h] else 0.0
             outcome = "contact"
-            duration = int(np.clip(round(5 + extra + rng.gamma(2.0, 3.5)), 5, 25))
+            duration = min(max(round(5 + extra + rng.gamma(2.0, 3.5)), 5), 25)
             note = ""
         fix = None if rng.random() < MISSING_GPS_P else gps
         v = Visit(h, officer, day, start, outcome, duration, fix, note=note, leg_m=leg)
