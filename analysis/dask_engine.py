@@ -440,6 +440,10 @@ def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
         protocol="tcp://",
         host="127.0.0.1",
         dashboard_address=None,
+        # no dashboard, but the scheduler still serves its health and metrics routes over
+        # HTTP, by default on port 8787: a free loopback port instead, so a second cluster
+        # (another run, a test's) never meets a taken port and its warning
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         silence_logs=logging.ERROR,
     )
 

@@ -271,3 +271,14 @@ def test_the_command_line_starts_without_dask(cli_start: dict[str, list[Any]]) -
     # what a fresh interpreter had loaded once it imported analysis.cli (one run per test
     # process, shared with test_cli_start.py: tests/analysis/conftest.py)
     assert sorted(set(cli_start["imported"]) & {"dask", "distributed"}) == []
+
+
+def test_a_second_local_cluster_meets_no_taken_port(scheduler: str) -> None:
+    # Without a dashboard, Dask's scheduler still serves health and metrics over HTTP, on
+    # port 8787 unless told otherwise: a second cluster beside the module's warned "Port
+    # 8787 is already in use" (an error in this suite). Each now takes a free loopback port.
+    with local_cluster(1, processes=False) as other:
+        assert other.scheduler_address != scheduler
+        http = other.scheduler.http_server  # where distributed records what it bound
+        assert http.address == "127.0.0.1"
+        assert http.port != 8787
