@@ -78,10 +78,8 @@ def typed_times(raw: RawTable, header: str, *, timezone: str) -> pd.Series | Non
     >>> typed_times(raw, "t", timezone="Asia/Shanghai").tolist()
     [Timestamp('2026-07-02 02:05:00+0800', tz='Asia/Shanghai')]
     """
-    if raw.typed is None or header not in raw.typed:
-        return None
-    values = raw.typed[header]
-    if not isinstance(values, pd.Series):  # two columns of one name
+    values = _typed_column(raw, header)
+    if values is None:
         return None
     dtype = values.dtype
     aware = isinstance(dtype, pd.DatetimeTZDtype)
@@ -140,10 +138,8 @@ def typed_numbers(raw: RawTable, header: str) -> pd.Series | None:
     >>> typed_numbers(raw, "n").tolist(), typed_numbers(raw, "x")
     ([3.0, nan, -2.0], None)
     """
-    if raw.typed is None or header not in raw.typed:
-        return None
-    values = raw.typed[header]
-    if not isinstance(values, pd.Series):  # two columns of one name
+    values = _typed_column(raw, header)
+    if values is None:
         return None
     dtype = values.dtype
     integers = pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
@@ -160,6 +156,14 @@ def typed_numbers(raw: RawTable, header: str) -> pd.Series | None:
             return None  # a fraction
         numbers = numbers + 0.0  # -0.0 reads "0"
     return pd.Series(numbers, index=values.index, dtype=np.float64)
+
+
+def _typed_column(raw: RawTable, header: str) -> pd.Series | None:
+    """Return the typed column ``header`` of ``raw``; ``None`` without one, or with two."""
+    if raw.typed is None or header not in raw.typed:
+        return None
+    values = raw.typed[header]
+    return values if isinstance(values, pd.Series) else None  # two columns of one name
 
 
 __all__ = ["typed_numbers", "typed_times"]
