@@ -64,7 +64,7 @@ from geo.schema import (
     text_in,
 )
 from geo.settings import DEFAULTS, Settings, resolve
-from geo.text_columns import CanonicalText, map_distinct, strings_in, stripped, stripped_text
+from geo.text_columns import CanonicalText, map_distinct, stripped, stripped_text
 from geo.times import parse_times
 from geo.typed_columns import typed_numbers, typed_times
 from geo.validate import (
@@ -479,7 +479,7 @@ def cross_check(
         variant, values = alignment.mixup_values(gps, hint=hint)
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
-    known = strings_in(visits.table["household_id"], households.table["household_id"])
+    known = text_in(visits.table["household_id"], households.table["household_id"])
     for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",

@@ -135,8 +135,25 @@ def text_in(values: Any, allowed: Any) -> npt.NDArray[np.bool_]:
 
 
 def _arrow_text(values: Any) -> pa.Array:
+    """Return ``values`` as Arrow text, missing values null (the text of ``text_in``).
+
+    A column that is text already is taken as it is: pandas' Arrow-backed text by its own
+    array, a column of Python strings (every cell a ``str``, as the canonical tables' id
+    columns) in one conversion. Anything else is made text cell by cell, through pandas'
+    ``string`` dtype.
+    """
+    if isinstance(values, pd.Series):
+        dtype = values.dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            array = values.array.__arrow_array__()
+            return array.combine_chunks().cast(pa.large_string())
+        if (
+            pd.api.types.is_object_dtype(dtype)
+            and pd.api.types.infer_dtype(values, skipna=False) == "string"
+        ):
+            return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
     text = pd.Series(values, dtype=object).astype("string")
-    return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.large_string())
 
 
 def require_columns(

@@ -22,11 +22,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from geo.readers import RawTable
-from geo.schema import text_in
 from geo.text_strip import strip
 
 
@@ -105,30 +102,6 @@ def stripped_text(frame: pd.DataFrame | CanonicalText, column: str) -> pd.Series
     return strip(frame[column].astype(str))
 
 
-def strings_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
-    """Return :func:`geo.schema.text_in` of ``values`` in ``allowed``, strings taken as they are.
-
-    ``text_in`` turns any column into text through Python objects and pandas' text, twice
-    for a column of Python strings; a column of strings (every cell a ``str``, as the
-    canonical tables' text columns) is given to Arrow's hash lookup as it is, and
-    ``allowed``, when it is pandas' Arrow text, without a copy. Any other column goes to
-    ``text_in``.
-
-    Examples
-    --------
-    >>> ids = pd.Series(["H1", "H3", "H1"], dtype=object)
-    >>> strings_in(ids, pd.Series(["H1", "H2"], dtype="str")).tolist()
-    [True, False, True]
-    """
-    arrow = isinstance(allowed.dtype, pd.StringDtype) and allowed.dtype.storage == "pyarrow"
-    if not (arrow and pd.api.types.infer_dtype(values, skipna=False) == "string"):
-        return text_in(values, allowed)
-    cells = pa.array(values.to_numpy(dtype=object), type=pa.large_string())
-    known = allowed.array.__arrow_array__().combine_chunks().cast(pa.large_string())
-    found = pc.is_in(cells, value_set=known, skip_nulls=True)
-    return found.to_numpy(zero_copy_only=False)
-
-
 def map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
     """Return ``func`` of each cell as an ``object`` column, ``func`` called once per value.
 
@@ -160,5 +133,4 @@ __all__ = [
     "pandas_map_distinct",
     "stripped",
     "stripped_text",
-    "strings_in",
 ]

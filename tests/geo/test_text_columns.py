@@ -18,15 +18,13 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 import geo.importer
 from geo.demo import DEMO_FILES
 from geo.importer import Imported, read_households, read_table, read_visits
 from geo.readers import RawTable, read_raw
-from geo.schema import text_in
-from geo.text_columns import CanonicalText, strings_in
+from geo.text_columns import CanonicalText
 from tests.support.mutations import corpus
 from tests.support.same_import import assert_same_import
 
@@ -246,23 +244,3 @@ def test_the_reader_makes_no_text(tmp_path: Path) -> None:
     raw = read_raw(tmp_path / "points.parquet")
     assert raw.stored_frame is None
     assert raw.frame["a"].tolist() == ["1", "2"]
-
-
-def test_strings_in_is_text_in() -> None:
-    allowed = pd.Series(["H1", "H2", None, "户1", ""], dtype="str")
-    cases = {
-        "strings": ["H1", "H3", "户1", "", "h1", "H1 "],
-        "a missing cell": ["H1", None, "H2"],
-        "not strings": [1, "H1", 2.5],
-        "nothing": [],
-    }
-    for name, cells in cases.items():
-        values = pd.Series(cells, dtype=object)
-        assert strings_in(values, allowed).tolist() == text_in(values, allowed).tolist(), name
-    objects = allowed.astype(object)  # not Arrow text: text_in's own route
-    values = pd.Series(["H1", "H9"], dtype=object)
-    assert strings_in(values, objects).tolist() == [True, False]
-    chunked = pd.Series(
-        pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(["H1"]), pa.array(["H9"])]))
-    )
-    assert strings_in(values, chunked).tolist() == [True, True]
