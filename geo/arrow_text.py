@@ -174,6 +174,18 @@ def arrow_text(values: pd.Series) -> pa.Array | None:
     return array
 
 
+def is_arrow_text(values: pd.Series) -> bool:
+    """Whether ``values`` is pandas' text backed by Arrow (its array is Arrow's own).
+
+    Examples
+    --------
+    >>> is_arrow_text(pd.Series(["a"], dtype="str")), is_arrow_text(pd.Series(["a"], dtype=object))
+    (True, False)
+    """
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def arrow_array(values: pd.Series) -> pa.Array | None:
     """Return ``values`` as one Arrow array (``NaN`` as null), None when Arrow cannot.
 
@@ -200,6 +212,7 @@ __all__ = [
     "arrow_array",
     "arrow_text",
     "first_bytes",
+    "is_arrow_text",
     "iso_text",
     "neutralised_text",
     "utc_offset",

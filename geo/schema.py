@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from geo.arrow_text import arrow_array, is_arrow_text
 from geo.errors import SchemaError
 
 Table = Literal["beats", "households", "visits"]
@@ -142,16 +143,16 @@ def _arrow_text(values: Any) -> pa.Array:
     columns) in one conversion. Anything else is made text cell by cell, through pandas'
     ``string`` dtype.
     """
-    if isinstance(values, pd.Series):
-        dtype = values.dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            array = values.array.__arrow_array__()
-            return array.combine_chunks().cast(pa.large_string())
-        if (
-            pd.api.types.is_object_dtype(dtype)
+    if isinstance(values, pd.Series) and (
+        is_arrow_text(values)
+        or (
+            pd.api.types.is_object_dtype(values.dtype)
             and pd.api.types.infer_dtype(values, skipna=False) == "string"
-        ):
-            return pa.array(values.to_numpy(dtype=object), type=pa.large_string())
+        )
+    ):
+        text = arrow_array(values)
+        if text is not None:
+            return text.cast(pa.large_string())
     text = pd.Series(values, dtype=object).astype("string")
     return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.large_string())
 

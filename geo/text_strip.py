@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from geo.arrow_text import is_arrow_text
+
 _SPACE_LEADS = (0xC2, 0xE1, 0xE2, 0xE3)
 """Lead bytes of the non-ASCII characters that Python or Arrow count as white space."""
 
@@ -58,17 +60,11 @@ def strip(values: pd.Series) -> pd.Series:
     >>> strip(cells) is cells, strip(pd.Series([" a", "b"], dtype="str")).tolist()
     (True, ['a', 'b'])
     """
-    if _arrow_text(values) and not any(
+    if is_arrow_text(values) and not any(
         _may_need_strip(chunk) for chunk in values.array.__arrow_array__().chunks
     ):
         return values
     return values.str.strip()
-
-
-def _arrow_text(values: pd.Series) -> bool:
-    """Whether ``values`` is pandas' text backed by Arrow (string or large string)."""
-    dtype = values.dtype
-    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def _may_need_strip(chunk: pa.Array) -> bool:
