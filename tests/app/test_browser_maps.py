@@ -108,6 +108,9 @@ def test_map_works_offline_in_chromium(server: Server, launched: Launched, tmp_p
         page.goto(server.url)
         wait_for_streamlit(page)
         frame = leaflet_frame(page, paths=3)
+        # a map that never draws enough says what its iframe had (here 3 paths, loads 200)
+        with pytest.raises(AssertionError, match=r"'drawn': 3,.*leaflet\.js', 200\]"):
+            leaflet_frame(page, paths=4, timeout_ms=500)
 
         # Leaflet is the vendored 1.9.4, loaded from the app itself
         assert frame.evaluate("() => L.version") == "1.9.4"
@@ -117,7 +120,7 @@ def test_map_works_offline_in_chromium(server: Server, launched: Launched, tmp_p
         # the stylesheet too (it is added after the scripts, so wait for it to load)
         css = f"{server.url}/component/app._streamlit_compat.beatcov_static/leaflet/leaflet.css"
         frame.wait_for_function(
-            "href => [...document.styleSheets].some(s => s.href === href)", arg=css
+            "href => [...document.styleSheets].some(s => s.href === href)", arg=css, polling=100
         )
 
         # three squares as interactive SVG paths, coloured in Python (A 0.1, B 0.5, C 0.9);

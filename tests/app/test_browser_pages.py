@@ -126,34 +126,10 @@ def photograph(browser_page, name: str) -> str:  # noqa: ANN001
     return str(path)
 
 
-MAP_DRAWN = """([selector, paths]) => {
-    const iframes = document.querySelectorAll(selector);
-    const doc = iframes.length ? iframes[iframes.length - 1].contentDocument : null;
-    const drawn = doc ? doc.querySelectorAll('svg path.leaflet-interactive').length : null;
-    window.beatcovDrawn = drawn;
-    return drawn !== null && drawn >= paths;
-}"""
-"""Whether the page's last map iframe has drawn ``paths`` interactive paths (the count is
-left in ``window.beatcovDrawn`` for the error message)."""
-
-
 def map_frame(browser_page, *, paths: int = 1, timeout_s: float = 180.0):  # noqa: ANN001, ANN201
-    """Return the page's map frame once Leaflet drew ``paths`` interactive paths.
-
-    Streamlit may replace the map's iframe while a page settles, so the iframe is looked up
-    afresh on every poll (a handle to a replaced iframe would wait forever). The polls run
-    in the page, every 100 ms (the iframe is the app's own origin, so its document is
-    readable there), not as round trips from here.
-    """
-    try:
-        browser_page.wait_for_function(
-            MAP_DRAWN, arg=[FOLIUM_IFRAME, paths], polling=100, timeout=timeout_s * 1000
-        )
-    except PlaywrightTimeoutError:
-        drawn = browser_page.evaluate("() => window.beatcovDrawn")
-        msg = f"the map drew {drawn} of {paths} paths within {timeout_s} s"
-        raise AssertionError(msg) from None
-    return leaflet_frame(browser_page, paths=paths)
+    """Return the page's map frame once Leaflet drew ``paths`` interactive paths
+    (:func:`~tests.support.browser.leaflet_frame`, with the demo's longer time)."""
+    return leaflet_frame(browser_page, paths=paths, timeout_ms=timeout_s * 1000)
 
 
 SETTLED = """([token, quietMs]) => {

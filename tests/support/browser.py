@@ -34,6 +34,7 @@ import contextlib
 import os
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,26 +221,66 @@ def wait_for_streamlit(page: Page, *, timeout_ms: float = 60_000) -> None:
     )
 
 
+MAP_STATE = """([selector, paths]) => {
+    const iframes = document.querySelectorAll(selector);
+    const iframe = iframes.length ? iframes[iframes.length - 1] : null;
+    const win = iframe ? iframe.contentWindow : null;
+    const doc = iframe ? iframe.contentDocument : null;
+    const state = {
+        iframes: iframes.length,
+        src: iframe ? iframe.getAttribute('src') : null,
+        leaflet: win ? typeof win.L : null,
+        map: win ? win.map !== undefined : null,
+        container: doc ? doc.querySelector('.leaflet-container') !== null : null,
+        drawn: doc ? doc.querySelectorAll('svg path.leaflet-interactive').length : null,
+        scripts: doc ? [...doc.scripts].map(s => s.src).filter(Boolean) : null,
+        loaded: win ? win.performance.getEntriesByType('resource')
+            .map(e => [e.name, e.responseStatus]) : null,
+    };
+    state.ready = state.leaflet === 'object' && state.map === true && state.container
+        && state.drawn >= paths;
+    window.beatcovMap = state;
+    return state.ready;
+}"""
+"""Whether the page's last streamlit-folium iframe has Leaflet, streamlit-folium's
+``window.map``, a ``.leaflet-container`` and ``paths`` interactive SVG paths; what it saw
+(with the iframe's resource loads and their HTTP status, 0 for a failed one) is left in
+``window.beatcovMap`` for the error message."""
+
+
 def leaflet_frame(page: Page, *, paths: int = 1, timeout_ms: float = 60_000) -> Frame:
     """Return the streamlit-folium iframe once Leaflet has drawn ``paths`` interactive paths.
 
     Waits for the iframe, for Leaflet (``window.L``) and streamlit-folium's ``window.map``,
     for ``.leaflet-container`` and for at least ``paths`` SVG ``path.leaflet-interactive``.
+    Streamlit may replace the map's iframe while a page settles (a handle to a replaced
+    iframe would wait forever), so the page's last map iframe is looked up afresh on every
+    poll; the polls run in the page every 100 ms (the iframe is the app's own origin, so its
+    document is readable there). Past ``timeout_ms`` the error says what the iframe had.
     """
-    handle = page.wait_for_selector(FOLIUM_IFRAME, state="attached", timeout=timeout_ms)
-    assert handle is not None
-    frame = handle.content_frame()
-    assert frame is not None, "the streamlit-folium iframe has no document"
-    frame.wait_for_function(
-        "() => typeof window.L === 'object' && window.map !== undefined", timeout=timeout_ms
-    )
-    frame.wait_for_selector(".leaflet-container", state="visible", timeout=timeout_ms)
-    frame.wait_for_function(
-        "n => document.querySelectorAll('svg path.leaflet-interactive').length >= n",
-        arg=paths,
-        timeout=timeout_ms,
-    )
-    return frame
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        left_ms = max(1_000.0, (deadline - time.monotonic()) * 1000)
+        try:
+            page.wait_for_function(
+                MAP_STATE, arg=[FOLIUM_IFRAME, paths], polling=100, timeout=left_ms
+            )
+        except PlaywrightTimeoutError:
+            state = page.evaluate("() => window.beatcovMap")
+            msg = f"no map with {paths} drawn paths within {timeout_ms / 1000:g} s: {state}"
+            raise AssertionError(msg) from None
+        iframes = page.query_selector_all(FOLIUM_IFRAME)
+        found = iframes[-1].content_frame() if iframes else None
+        if found is not None and not found.is_detached():
+            with contextlib.suppress(PlaywrightTimeoutError):
+                found.wait_for_selector(".leaflet-container", state="visible", timeout=5_000)
+                return found
+        # the iframe was replaced as it was taken: look again, within the time left
+        if time.monotonic() > deadline:
+            msg = f"the map's iframe kept being replaced for {timeout_ms / 1000:g} s"
+            raise AssertionError(msg)
 
 
 def screenshot(page: Page, name: str) -> Path:
