@@ -67,7 +67,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 
-from geo.arrow_csv import needs_quotes, rounded, text_array, write_batches
+from geo.arrow_csv import iso_csv_text, needs_quotes, rounded, text_array, write_batches
 from geo.arrow_text import FORMULA_STARTS, PLAIN_NUMBER, arrow_text, iso_text, neutralised_text
 from geo.errors import InputFileError
 from geo.readers import SUPPORTED
@@ -296,13 +296,13 @@ def _csv_text(values: pd.Series, *, decimals: int | None) -> pa.Array:
     """One column as the Arrow array :func:`write_csv` writes: ISO times, no formulas.
 
     Each column is made into Arrow once, without copying the frame: times by
-    :func:`~geo.arrow_text.iso_text` (ISO text begins with a year's digits, never like a
+    :func:`~geo.arrow_csv.iso_csv_text` (ISO text begins with a year's digits, never like a
     formula), text by :func:`~geo.arrow_text.neutralised_text`; a text column holding other
     objects too, or named in ``decimals``, goes through :func:`neutralised` (cell by cell)
     first.
     """
     if decimals is None and isinstance(values.dtype, pd.DatetimeTZDtype):
-        return iso_text(values)
+        return iso_csv_text(values)
     if _is_text(values.dtype):
         text = arrow_text(values) if decimals is None else None
         if text is not None:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.arrow_csv import rounded, write_arrow_csv
+from geo.arrow_csv import _whole_second_iso, iso_csv_text, rounded, write_arrow_csv
+from geo.arrow_text import iso_text
 
 
 def mixed_frame() -> pd.DataFrame:
@@ -120,3 +121,68 @@ def test_fixed_decimals_agree_with_python_formatting(tmp_path: Path, decimals: i
         for v in rounded(values, decimals)
     ]
     assert path.read_text(encoding="utf-8").splitlines()[1:] == expected
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 3])
+def test_repeated_fixed_decimals_agree_with_python_formatting(
+    tmp_path: Path, decimals: int
+) -> None:
+    # a few hundred distinct numbers among thousands of cells: each distinct text made once
+    rng = np.random.default_rng(decimals)
+    pool = np.concatenate([rng.normal(0, 50, 300), [0.0, -0.0, -0.04, 1e9, np.nan]])
+    values = rng.choice(pool, 5_000)
+    frame = pd.DataFrame({"x_m": values})
+    path = write_arrow_csv(frame, tmp_path / "t.csv", decimals={"x_m": decimals})
+    expected = [
+        ""
+        if np.isnan(v)
+        else f"{v:.{decimals}f}".removeprefix("-")
+        if v == 0
+        else f"{v:.{decimals}f}"
+        for v in rounded(values, decimals)
+    ]
+    assert path.read_text(encoding="utf-8").splitlines()[1:] == expected
+
+
+def zoned(texts: list[str | None], zone: str, unit: str = "us") -> pd.Series:
+    return pd.Series(pd.to_datetime(texts, format="ISO8601")).dt.as_unit(unit).dt.tz_localize(zone)
+
+
+def random_times(zone: str, *, seed: int, n: int = 3_000) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    seconds = rng.integers(1_700_000_000, 1_800_000_000, n)  # 2023 to 2027, across DST
+    times = pd.Series(pd.to_datetime(seconds, unit="s", utc=True)).dt.tz_convert(zone)
+    return times.mask(rng.random(n) < 0.05)  # some missing
+
+
+ISO_CASES = {
+    "shanghai": random_times("Asia/Shanghai", seed=1),
+    "helsinki, both sides of DST": random_times("Europe/Helsinki", seed=2),
+    "half-hour offsets": random_times("America/St_Johns", seed=3),
+    "west of UTC, seconds unit": random_times("America/Los_Angeles", seed=4).dt.as_unit("s"),
+    "nanoseconds unit": random_times("UTC", seed=5).dt.as_unit("ns"),
+    "year 1000": zoned(["1000-01-01 00:00:00", "1000-01-02 12:00:00"], "UTC"),
+    "year 9999": zoned(["9999-12-31 23:59:59", None], "UTC"),
+    "all missing": zoned([None, None], "Asia/Shanghai"),
+    "empty": zoned([], "Asia/Shanghai"),
+}
+"""Columns :func:`iso_csv_text` assembles from its tables."""
+
+ISO_OTHERS = {
+    "microseconds": zoned(["2026-07-01 18:05:03.5", "2026-07-01 18:05:04", None], "UTC"),
+    "nanoseconds": zoned(["2026-07-01 18:05:03.000000001"], "UTC", "ns"),
+    "offset with seconds (local mean time)": zoned(["1900-01-01 12:00:00"], "Europe/Helsinki"),
+    "year below 1000": zoned(["0999-12-31 23:00:00"], "UTC"),
+    "days far apart": zoned(["1900-01-01 00:00:00", "2100-01-01 00:00:00"], "UTC"),
+}
+"""Columns left to :func:`geo.arrow_text.iso_text` (the same text, made another way)."""
+
+
+@pytest.mark.parametrize("name", [*ISO_CASES, *ISO_OTHERS])
+def test_iso_csv_text_is_iso_text(name: str) -> None:
+    times = {**ISO_CASES, **ISO_OTHERS}[name]
+    text = iso_csv_text(times)
+    assert text.to_pylist() == iso_text(times).to_pylist()
+    assert text.to_pylist() == ["" if pd.isna(t) else t.isoformat() for t in times]
+    assert text.null_count == 0  # missing times are empty text, written "" when quoted
+    assert (_whole_second_iso(times) is None) == (name in ISO_OTHERS)
