@@ -288,7 +288,9 @@ def test_served_shapes_are_fetched_once_coloured_and_clickable(
         # a rerun whose map changes: drawn anew in a new frame, from the kept file
         page.get_by_text("flip").click()
         wait_for_streamlit(page)
-        page.wait_for_function(FLIPPED, arg=[FOLIUM_IFRAME, palette[::-1]], timeout=60_000)
+        page.wait_for_function(
+            FLIPPED, arg=[FOLIUM_IFRAME, palette[::-1]], polling=100, timeout=60_000
+        )
         frame = leaflet_frame(page, paths=3)
         assert fills(frame) == palette[::-1]
         assert fetched == [url]  # not fetched again
