@@ -21,7 +21,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +51,7 @@ from tests.support.server import Server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser as Launched
-    from playwright.sync_api import Page, WebSocketRoute
+    from playwright.sync_api import Page
 
 WIDTH, HEIGHT = 1280, 800  # the chief's first screen: what shows without scrolling
 
@@ -398,12 +398,11 @@ def test_chief_dismisses_a_visit_in_chromium(
     visit_id, block_id, contacted, households = flagged_contact(demo_analysis)
     name = demo_analysis.blocks.set_index("block_id").loc[block_id, "name"]
     coverage = f"Coverage of block {name}"
-    sockets: list[WebSocketRoute] = []
     log_path = server.workdir / "server.log"
     refusals = log_path.read_text(errors="replace").count(REFUSED_CLEAR)
     with chromium(tmp_path, width=WIDTH, height=HEIGHT, browser=launched) as browser:
         page = browser.page
-        page.route_web_socket("**/_stcore/stream", keep_socket(sockets))
+        page.add_init_script(KEEP_SOCKETS)
         page.goto(server.url)
         wait_for_streamlit(page, timeout_ms=180_000)
         # the login page through the real form: the use notice and the demo banner, no data
@@ -416,8 +415,7 @@ def test_chief_dismisses_a_visit_in_chromium(
         log_in_browser(page, "chief")
         wait_for_streamlit(page, timeout_ms=180_000)
         assert page.get_by_text("Logged in as chief", exact=False).count() == 1
-        assert sockets, "the page's websocket was not seen"
-        sockets[-1].send(clear_cache_message())  # refused: a chief may not clear the caches
+        send_on_socket(page, clear_cache_message())  # refused: a chief may not clear caches
         open_page(page, "quality", "en", has_map=True)  # the next click: still logged in
         assert page.get_by_text("Logged in as chief", exact=False).count() == 1
 
@@ -472,15 +470,35 @@ def test_chief_dismisses_a_visit_in_chromium(
     assert log_path.read_text(errors="replace").count(REFUSED_CLEAR) == refusals + 1
 
 
-def keep_socket(kept: list[WebSocketRoute]) -> Callable[[WebSocketRoute], None]:
-    """A handler for ``page.route_web_socket`` that connects the page's websocket to the
-    server as it is (messages flow both ways) and keeps its server side in ``kept``, to
-    write on as the page would."""
+KEEP_SOCKETS = """(() => {
+    const Native = window.WebSocket;
+    const kept = (window.beatcovSockets = []);
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            kept.push(this);
+        }
+    };
+})()"""
+"""An init script that keeps every websocket the page opens in ``window.beatcovSockets``
+(the page's own objects, untouched), for :func:`send_on_socket` to write on. Nothing sits
+between the page and the server: a ``page.route_web_socket`` would carry every message
+through Playwright's driver and a stand-in socket in the page."""
 
-    def keep(socket: WebSocketRoute) -> None:
-        kept.append(socket.connect_to_server())
 
-    return keep
+def send_on_socket(page: Page, message: bytes) -> None:
+    """Send ``message`` on the page's latest websocket (:data:`KEEP_SOCKETS`), as a script in
+    the page could."""
+    sent = page.evaluate(
+        """bytes => {
+            const socket = (window.beatcovSockets || []).at(-1);
+            if (!socket || socket.readyState !== WebSocket.OPEN) { return false; }
+            socket.send(new Uint8Array(bytes));
+            return true;
+        }""",
+        list(message),
+    )
+    assert sent, "the page has no open websocket"
 
 
 def clear_cache_message() -> bytes:
@@ -506,19 +524,17 @@ def test_only_a_planner_or_admin_clears_the_caches(
     clearing of that session's state logs the planner out. (Sent by a role that may not
     clear, it changes nothing: the chief's, in :func:`test_chief_dismisses_a_visit_in_chromium`.)
     """
-    servers: list[WebSocketRoute] = []
     log_path = server.workdir / "server.log"
     refusals = log_path.read_text(errors="replace").count(REFUSED_CLEAR)
     with chromium(tmp_path, browser=launched) as browser:
         page = browser.page
-        page.route_web_socket("**/_stcore/stream", keep_socket(servers))
+        page.add_init_script(KEEP_SOCKETS)
         page.goto(server.url)
         wait_for_streamlit(page, timeout_ms=180_000)
         log_in_browser(page, "planner")
         wait_for_streamlit(page, timeout_ms=180_000)
         page.get_by_role("heading", name="Overview", level=1).wait_for(timeout=60_000)
-        assert servers, "the page's websocket was not seen"
-        servers[-1].send(clear_cache_message())
+        send_on_socket(page, clear_cache_message())
         page.wait_for_timeout(1_000)  # the message is handled before the click's rerun
         open_gaps(page)  # the session's state was cleared with the caches: logged out
         page.get_by_role("heading", name="Log in", level=1).wait_for(timeout=60_000)
