@@ -1,9 +1,13 @@
-"""The map layer in a real browser: Leaflet from the app, polygons drawn, clicks returned.
+"""The map layer in a real browser: Leaflet from the app, polygons drawn, clicks returned;
+and what an uncaught exception shows a user.
 
-The pages are written elsewhere, so this drives a tiny throwaway Streamlit app of two pages
+The pages are written elsewhere, so this drives a tiny throwaway Streamlit app of three pages
 that use only ``app.maps`` (and the served files): a base map, the street layer and three
-coloured squares at ``/``; three squares from a served file at ``/?page=served``. One
-server and one chromium serve the module; each test opens a fresh browser context.
+coloured squares at ``/``; three squares from a served file at ``/?page=served``; and a page
+that fails at ``/?page=failing``, served with beatcov's server settings as every page here is
+(the server runs from the repository root, so it reads ``.streamlit/config.toml``: see
+tests/app/test_server.py). One server and one chromium serve the module; each test opens a
+fresh browser context.
 """
 
 from __future__ import annotations
@@ -73,14 +77,16 @@ SCRIPT = textwrap.dedent(
 
 APP = textwrap.dedent(
     '''
-    """Throwaway app: served_page.py at /?page=served, map_page.py otherwise (each run as
-    Streamlit runs a script: its code in this script's module)."""
+    """Throwaway app: served_page.py at /?page=served, failing_page.py at /?page=failing,
+    map_page.py otherwise (each run as Streamlit runs a script: its code in this script's
+    module)."""
 
     from pathlib import Path
 
     import streamlit as st
 
-    name = "served_page.py" if st.query_params.get("page") == "served" else "map_page.py"
+    chosen = st.query_params.get("page")
+    name = f"{chosen}_page.py" if chosen in ("served", "failing") else "map_page.py"
     page = Path(__file__).with_name(name)
     exec(compile(page.read_text(encoding="utf-8"), str(page), "exec"), globals())
     '''
@@ -89,11 +95,13 @@ APP = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The throwaway app (:data:`APP`, :data:`SCRIPT`, :data:`SERVED_SCRIPT`), served once
-    for the module; each test asserts it attempted nothing outside, and so does the end."""
+    """The throwaway app (:data:`APP`, :data:`SCRIPT`, :data:`SERVED_SCRIPT`,
+    :data:`FAILING_SCRIPT`), served once for the module; each test asserts it attempted
+    nothing outside, and so does the end."""
     folder = tmp_path_factory.mktemp("map-pages")
     (folder / "map_page.py").write_text(SCRIPT, encoding="utf-8")
     (folder / "served_page.py").write_text(SERVED_SCRIPT, encoding="utf-8")
+    (folder / "failing_page.py").write_text(FAILING_SCRIPT, encoding="utf-8")
     (folder / "map_app.py").write_text(APP, encoding="utf-8")
     with run_script(folder / "map_app.py", folder) as served:
         yield served
@@ -280,7 +288,9 @@ def test_served_shapes_are_fetched_once_coloured_and_clickable(
         # a rerun whose map changes: drawn anew in a new frame, from the kept file
         page.get_by_text("flip").click()
         wait_for_streamlit(page)
-        page.wait_for_function(FLIPPED, arg=[FOLIUM_IFRAME, palette[::-1]], timeout=60_000)
+        page.wait_for_function(
+            FLIPPED, arg=[FOLIUM_IFRAME, palette[::-1]], polling=100, timeout=60_000
+        )
         frame = leaflet_frame(page, paths=3)
         assert fills(frame) == palette[::-1]
         assert fetched == [url]  # not fetched again
@@ -294,4 +304,35 @@ def test_served_shapes_are_fetched_once_coloured_and_clickable(
         assert browser.page_errors == []
         assert browser.console_errors == []
         assert browser.external_requests() == []
+    assert server.external_attempts() == []
+
+
+FAILING_SCRIPT = (
+    "import streamlit as st\n"
+    "st.write('before the error')\n"
+    "raise RuntimeError('secret detail: /srv/beatcov/workspace/households.gpkg')\n"
+)
+"""Throwaway page: writes a line, then fails with details no user may see."""
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_an_uncaught_exception_shows_no_details_to_the_user(
+    server: Server, launched: Launched, tmp_path: Path
+) -> None:
+    """``client.showErrorDetails = "none"`` (tests/app/test_server.py) where it takes effect:
+    a user sees that something failed, never the exception, its message or a path."""
+    with chromium(tmp_path, browser=launched) as browser:
+        browser.page.goto(f"{server.url}/?page=failing")
+        wait_for_streamlit(browser.page)
+        shown = browser.page.locator('[data-testid="stException"]')
+        shown.wait_for(timeout=60_000)
+        text = browser.page.locator('[data-testid="stMain"]').inner_text()
+        assert "before the error" in text
+        assert "The original error message is redacted" in shown.inner_text()
+        for leak in ("secret detail", "/srv/", "RuntimeError", "Traceback", str(server.workdir)):
+            assert leak not in text, leak
+        assert browser.external_requests() == []
+    log = (server.workdir / "server.log").read_text(encoding="utf-8", errors="replace")
+    assert "secret detail" in log  # the details stay in the server's log
     assert server.external_attempts() == []
