@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 
@@ -31,3 +35,50 @@ class CliRun:
 
     out: Path
     err: str
+
+
+READ_BY_RUN_COVERAGE = (
+    "beats", "households", "visits", "coords", "beats_coords", "households_coords",
+    "visits_coords", "column", "reviews", "streets", "unit", "start", "end",
+)  # fmt: skip
+"""The arguments :func:`analysis.cli.run_coverage` reads (its ``settings`` besides)."""
+
+
+@contextlib.contextmanager
+def analysed_once() -> Iterator[None]:
+    """Within it, :func:`analysis.cli.run_coverage` reads and analyses each input once.
+
+    ``plan``, ``route`` and ``report`` run ``coverage``'s reading and analysis, then their
+    own step; their options change only that step. Here the first run of given inputs
+    (:data:`READ_BY_RUN_COVERAGE` and the settings) reads and analyses them with the real
+    ``run_coverage``; a later run of the same inputs gets that analysis, the rest of ``main``
+    (argument and ``--out`` checks, the command's own step, the write, the exit code) its
+    own. On leaving, the analyses (their frames and graphs, and those of ``extras``: the
+    inputs) must be as they were made: a command that changed one fails here.
+    """
+    import analysis.cli
+    from tests.support.shared import Pristine
+
+    real = analysis.cli.run_coverage
+    analysed: dict[str, Any] = {}
+    kept: list[Pristine] = []
+
+    def run_coverage(args: argparse.Namespace, **options: Any) -> Any:
+        if options.get("verify") is not None:  # --engine dask: its own run
+            return real(args, **options)
+        key = repr([(name, getattr(args, name)) for name in READ_BY_RUN_COVERAGE])
+        key += repr(options["settings"])
+        if key not in analysed:
+            result = analysed[key] = real(args, **options)
+            kept.append(Pristine(f"analysis of {key[:60]}...", result))
+            frames = {k: v for k, v in result.extras.items() if v is not None}
+            kept.extend(Pristine(f"extras[{k!r}]", v) for k, v in frames.items())
+        return analysed[key]
+
+    analysis.cli.run_coverage = run_coverage
+    try:
+        yield
+    finally:
+        analysis.cli.run_coverage = real
+    for copy in kept:
+        copy.check()
