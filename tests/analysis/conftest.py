@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from geo.demo import DEMO_FILES
-from tests.support.demo_cli import CliRun, demo_coverage_args
+from tests.support.demo_cli import Analyses, CliRun, demo_coverage_args
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,13 +37,24 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.fixture(scope="session")
+def demo_analyses() -> Iterator[Analyses]:
+    """The analysis :func:`demo_csv_run` and :func:`demo_parquet_run` share: the demo's
+    inputs read and analysed once per test process, by the first of them to run; each run
+    writes its own format. Checked unchanged at the end."""
+    analyses = Analyses()
+    yield analyses
+    analyses.check()
+
+
 @contextlib.contextmanager
-def _shared_run(argv: list[str], out: Path) -> Iterator[CliRun]:
-    """Run ``main(argv)`` (exit 0) and yield it; fail if a test changed its outputs."""
+def _shared_run(argv: list[str], out: Path, analyses: Analyses) -> Iterator[CliRun]:
+    """Run ``main(argv)`` (exit 0; ``analyses`` shared) and yield it; fail if a test changed
+    its outputs."""
     from analysis.cli import main
 
     err = io.StringIO()
-    with contextlib.redirect_stderr(err):
+    with contextlib.redirect_stderr(err), analyses.sharing():
         code = main(argv)
     assert code == 0, err.getvalue()
     kept = _digests(out)
@@ -52,24 +63,29 @@ def _shared_run(argv: list[str], out: Path) -> Iterator[CliRun]:
 
 
 @pytest.fixture(scope="session")
-def demo_csv_run(streets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRun]:
+def demo_csv_run(
+    streets: Path, tmp_path_factory: pytest.TempPathFactory, demo_analyses: Analyses
+) -> Iterator[CliRun]:
     """``coverage`` on the demo's files named one by one, CSV (the default), no progress bar.
 
     Run once per test process and shared, read-only, by test_cli.py (its outputs under test)
     and test_dask_engine.py (the single-process reference); checked unchanged at the end.
     """
     out = tmp_path_factory.mktemp("demo-csv") / "out"
-    with _shared_run(demo_coverage_args(streets, out, "--no-progress"), out) as run:
+    argv = demo_coverage_args(streets, out, "--no-progress")
+    with _shared_run(argv, out, demo_analyses) as run:
         yield run
 
 
 @pytest.fixture(scope="session")
-def demo_parquet_run(streets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRun]:
+def demo_parquet_run(
+    streets: Path, tmp_path_factory: pytest.TempPathFactory, demo_analyses: Analyses
+) -> Iterator[CliRun]:
     """As :func:`demo_csv_run` with ``--format parquet``: shared by test_cli_outputs.py (the
     command line writes what ``write_outputs`` writes) and test_dask_engine.py."""
     out = tmp_path_factory.mktemp("demo-parquet") / "out"
     argv = demo_coverage_args(streets, out, "--no-progress", "--format", "parquet")
-    with _shared_run(argv, out) as run:
+    with _shared_run(argv, out, demo_analyses) as run:
         yield run
 
 

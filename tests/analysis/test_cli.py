@@ -15,7 +15,11 @@ tests/geo/china_fixtures.py: 16 households at block centres of a 4 x 4 street gr
 takes a third of the demo's time, so the tests of a rule that does not depend on the inputs
 (a bad or ambiguous time, a folder to overwrite, a full disk) run the district too, and
 compare with its one shared run (``china_out``) where the demo's tests compare with
-``demo_out``.
+``demo_out``. The runs of the district's GCJ-02 exports as exported (``china_out``, the folder
+to overwrite, the full disk) share one reading and analysis of them, made by the first
+(:func:`tests.support.demo_cli.analysed_once`); the checks of the arguments and of ``--out``,
+the write and the exit code are each run's own. The day-first visits are read and analysed
+again, and must give ``china_out``'s bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +46,7 @@ from geo.importer import Dataset
 from geo.projection import local_utm
 from tests.geo import china_fixtures as cf
 from tests.geo.osm_fixtures import town, write_osm
-from tests.support.demo_cli import CliRun, demo_coverage_args
+from tests.support.demo_cli import CliRun, analysed_once, demo_coverage_args
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANTED = ROOT / "data" / "demo" / "planted.json"
@@ -141,7 +146,15 @@ def gcj02_args(
 
 
 @pytest.fixture(scope="module")
-def china_out(china: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def china_analysed_once() -> Iterator[None]:
+    with analysed_once():
+        yield
+
+
+@pytest.fixture(scope="module")
+def china_out(
+    china: Path, tmp_path_factory: pytest.TempPathFactory, china_analysed_once: None
+) -> Path:
     """The outputs of :func:`gcj02_args`, run once: the tests that only need some run's
     outputs in a folder, or the same command run again, compare with these (a run of the
     district takes a third of the demo's time)."""

@@ -5,11 +5,17 @@ CLI caches its graph next to it), so the repository is never written. Nothing he
 today's rows: each check is a definition (plan.json agrees with plan.geojson and with
 itself) or the issue's acceptance (today's beats rebalanced to 1.10 or better, every beat
 in one piece, the plan reads back as beats).
+
+The runs of the same inputs (today's demo beats: the plan, the fresh plan of seven beats,
+the unknown locked block) share one reading and analysis of them, made by the first
+(:func:`tests.support.demo_cli.analysed_once`): the plan options change only the planning,
+which each run does itself, with the argument checks, the write and the exit code.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +25,17 @@ from analysis.cli import main
 from analysis.plan_cli import demo_arguments
 from geo.demo import DEMO_FILES
 from geo.importer import read_beats
+from tests.support.demo_cli import analysed_once
 
 
 def plan_args(streets: Path, out: Path, *extra: str) -> list[str]:
     return ["plan", "--demo", "--streets", str(streets), "--out", str(out), "--no-progress", *extra]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _analysed_once() -> Iterator[None]:
+    with analysed_once():
+        yield
 
 
 @pytest.fixture(scope="module")

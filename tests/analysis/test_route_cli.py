@@ -3,6 +3,9 @@
 As in tests/analysis/test_plan_cli.py the street file is a copy in a temporary folder (the
 CLI caches its graph next to it). Each check is a definition: the three files agree with
 each other, the stops are in order and begin inside their band, the route keeps its budget.
+The two runs (the evening route, the unknown officer) share one reading and analysis of the
+demo, made by the first (:func:`tests.support.demo_cli.analysed_once`); each plans, checks
+and writes on its own.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import codecs
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -18,6 +22,7 @@ from xml.etree import ElementTree
 import pytest
 
 from analysis.cli import main
+from tests.support.demo_cli import analysed_once
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
 
@@ -33,6 +38,12 @@ def route_args(streets: Path, out: Path, *extra: str) -> list[str]:
         "--no-progress",
         *extra,
     ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _analysed_once() -> Iterator[None]:
+    with analysed_once():
+        yield
 
 
 @pytest.fixture(scope="module")
