@@ -501,28 +501,23 @@ def _evidence(
 def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray, IntArray]:
     """Return each visit's household code (-1: none) and row in ``households`` (-1: unknown).
 
-    The codes number the visits' distinct household ids; each is looked up once.
+    Codes are equal exactly where the ids are: a known id's code is its row, an unknown
+    id's one past the rows, numbered by the distinct unknown ids. Every visit is looked up
+    once in the households' hash (no factorising of the visits' ids first).
 
     Examples
     --------
     >>> codes, rows = _household_rows(pd.Series(["a", "b"]), pd.Series(["b", "z", None, "b"]))
     >>> codes.tolist(), rows.tolist()
-    ([0, 1, -1, 0], [1, -1, -1, 1])
+    ([1, 2, -1, 1], [1, -1, -1, 1])
     """
-    codes, ids = pd.factorize(visits)
-    codes = codes.astype(np.int64)
-    return codes, _taken(lookup(households, pd.Index(ids)).astype(np.int64), codes)
-
-
-def _taken(values: IntArray, codes: IntArray) -> IntArray:
-    """Return ``values[codes]``, -1 where a code is -1.
-
-    Examples
-    --------
-    >>> _taken(np.array([7, -1, 4]), np.array([2, -1, 0, 1])).tolist()
-    [4, -1, 7, -1]
-    """
-    return np.where(codes >= 0, values[np.maximum(codes, 0)], -1) if len(values) else codes
+    rows = np.asarray(lookup(households, visits), dtype=np.int64)
+    codes = rows.copy()
+    unknown = np.flatnonzero(rows < 0)
+    if len(unknown):
+        others = pd.factorize(visits.iloc[unknown])[0].astype(np.int64)
+        codes[unknown] = np.where(others >= 0, others + len(households), -1)
+    return codes, rows
 
 
 def officer_flag_share(
@@ -762,8 +757,8 @@ def _metric_xy(
     """
     if points.crs is None:  # geopandas says why it cannot project
         return _xy(project(points, crs=crs), table, ids)
-    x, y = _xy(points, table, ids)
-    return projected_xy(x, y, source=points.crs, target=crs)
+    x, y = _xy(points, table, ids)  # fresh arrays: projected in place
+    return projected_xy(x, y, source=points.crs, target=crs, copy=False)
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
@@ -801,8 +796,9 @@ def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, 
         x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
         y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
-    x[bad_xy] = np.nan
-    y[bad_xy] = np.nan
+    if bad_xy.any():
+        x[bad_xy] = np.nan
+        y[bad_xy] = np.nan
     return x, y
 
 
