@@ -376,7 +376,7 @@ def verify_visits(
     travel = evidence.travel
     out = pd.DataFrame(
         {
-            "visit_id": _same_column(visits["visit_id"]),
+            "visit_id": _same_column(visits["visit_id"]).copy(),  # the frame's own
             "status": taken_text(STATUSES, status),
             "verified": status != STATUSES.index(NOT_COUNTED),
             "flags": taken_text(bit_texts(FLAG_CODES), bits),
@@ -392,6 +392,7 @@ def verify_visits(
             "shift": travel.shift,
         },
         index=visits.index,
+        copy=False,  # the arrays are this call's own: one block each, not stacked copies
     )
     _apply_decisions(out, decisions)
     for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
