@@ -144,7 +144,14 @@ def officer_order(officer: IntArray, rank: IntArray) -> IntArray:
     [3, 1, 4, 2, 0]
     """
     radix = len(rank)
-    if (int(officer.max()) + 2 if len(officer) else 1) * max(radix, 1) > 2**62:
+    top = int(officer.max()) + 1 if len(officer) else 0
+    if top < np.iinfo(np.int16).max:
+        # the visits in time order, then a stable sort by officer: NumPy's radix sort of
+        # 16-bit codes, linear in the visits (the key below needs a full comparison sort)
+        by_time = np.empty(radix, dtype=np.int64)
+        by_time[rank] = np.arange(radix, dtype=np.int64)
+        return by_time[np.argsort((officer + 1).astype(np.int16)[by_time], kind="stable")]
+    if (top + 1) * max(radix, 1) > 2**62:
         return np.lexsort((rank, officer))
     return np.argsort((officer + 1) * radix + rank)
 
