@@ -178,20 +178,25 @@ def shifts(
     prev = np.full(n, -1, dtype=np.int64)
     consecutive = np.zeros(len(seq), dtype=bool)
     if len(seq) > 1:
-        a, b = seq[:-1], seq[1:]
-        consecutive[1:] = (officer[b] == officer[a]) & (
-            minutes[b] - minutes[a] < cfg.shift_gap_h * 60.0
+        seq_officer, seq_minutes = officer[seq], minutes[seq]
+        consecutive[1:] = (seq_officer[1:] == seq_officer[:-1]) & (
+            seq_minutes[1:] - seq_minutes[:-1] < cfg.shift_gap_h * 60.0
         )
-        prev[b[consecutive[1:]]] = a[consecutive[1:]]
+        del seq_officer, seq_minutes
+        prev[seq[1:][consecutive[1:]]] = seq[:-1][consecutive[1:]]
     shift = np.full(n, -1, dtype=np.int64)
     shift[seq] = np.cumsum(~consecutive) - 1
-    # a copy joins the shift of the sequenced log before it (its original, or later)
+    # a copy joins the shift of the sequenced log before it (its original, or later), when
+    # that log is the same officer's: ``last`` is, in sorted order, the latest sequenced log
+    # at or before each place (-1: none yet)
     sorted_shift = shift[order]
-    filled = pd.Series(np.where(sorted_shift >= 0, sorted_shift, np.nan)).ffill().to_numpy()
-    owner = pd.Series(np.where(sorted_shift >= 0, officer[order], -1)).replace(-1, np.nan).ffill()
-    same = usable & (owner.to_numpy() == officer[order]) & np.isfinite(filled)
-    take = same & (sorted_shift < 0)
-    shift[order[take]] = filled[take].astype(np.int64)
+    last = np.arange(n, dtype=np.int64)
+    last[sorted_shift < 0] = -1
+    np.maximum.accumulate(last, out=last)
+    copy_at = np.flatnonzero(usable & (sorted_shift < 0) & (last >= 0))
+    source = last[copy_at]
+    same = officer[order[source]] == officer[order[copy_at]]
+    shift[order[copy_at[same]]] = sorted_shift[source[same]]
     return prev, shift
 
 
