@@ -907,7 +907,9 @@ def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extens
     worst = np.zeros(len(flagged), dtype=np.int64)
     for i in range(1, len(FLAGS)):
         worst[lowest == 1 << i] = i
-    sentences = [FLAGS[w].reason(evidence, int(i), cfg) for w, i in zip(worst, flagged)]
+    sentences = [
+        FLAGS[w].reason(evidence, int(i), cfg) for w, i in zip(worst, flagged, strict=True)
+    ]
     which = np.zeros(len(bits), dtype=np.int64)  # 0: the empty reason
     which[flagged] = np.arange(1, len(flagged) + 1)
     return taken_text(["", *sentences], which)
