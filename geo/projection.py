@@ -106,10 +106,11 @@ def projected_xy(
     """
     out_x = np.array(x, dtype=np.float64, copy=copy or None)
     out_y = np.array(y, dtype=np.float64, copy=copy or None)
+    bad = ~(np.isfinite(out_x) & np.isfinite(out_y))  # NaN whatever PROJ makes of them
     if len(out_x):
         transformer = _transformer(pyproj.CRS(source), pyproj.CRS(target))
         out_x, out_y = transformer.transform(out_x, out_y, inplace=True)
-    bad = ~(np.isfinite(out_x) & np.isfinite(out_y))
+    bad |= ~(np.isfinite(out_x) & np.isfinite(out_y))
     if bad.any():
         out_x[bad] = np.nan
         out_y[bad] = np.nan
