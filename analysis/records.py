@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis.rules import sorted_unique
 from analysis.travel import DIST_TOL_M, TIME_TOL_MIN, officer_order, time_rank
 from geo.settings import Settings
 
@@ -206,9 +207,11 @@ def one_spot_bursts(
         k += 1
     anchor = np.concatenate(anchors)
     member = np.concatenate(members)
-    # Different households per anchor: unique (anchor, household) rows, counted per anchor.
-    pairs = np.unique(np.stack([anchor, h[member]], axis=1), axis=0)
-    distinct = np.bincount(pairs[:, 0], minlength=m)
+    # Different households per anchor: unique (anchor, household) pairs, counted per anchor;
+    # each pair as one integer (anchor, then household from -1 up), sorted and compared
+    radix = int(h.max()) + 2
+    pairs = sorted_unique(anchor * radix + (h[member] + 1))
+    distinct = np.bincount(pairs // radix, minlength=m)
     # ... and doors spread beyond the radius: not all one address point (a stairwell)
     apart = np.hypot(dx[member] - dx[anchor], dy[member] - dy[anchor]) > cfg.burst_radius_m
     spread = np.bincount(anchor[apart], minlength=m) > 0

@@ -144,7 +144,14 @@ def officer_order(officer: IntArray, rank: IntArray) -> IntArray:
     [3, 1, 4, 2, 0]
     """
     radix = len(rank)
-    if (int(officer.max()) + 2 if len(officer) else 1) * max(radix, 1) > 2**62:
+    top = int(officer.max()) + 1 if len(officer) else 0
+    if top < np.iinfo(np.int16).max:
+        # the visits in time order, then a stable sort by officer: NumPy's radix sort of
+        # 16-bit codes, linear in the visits (the key below needs a full comparison sort)
+        by_time = np.empty(radix, dtype=np.int64)
+        by_time[rank] = np.arange(radix, dtype=np.int64)
+        return by_time[np.argsort((officer + 1).astype(np.int16)[by_time], kind="stable")]
+    if (top + 1) * max(radix, 1) > 2**62:
         return np.lexsort((rank, officer))
     return np.argsort((officer + 1) * radix + rank)
 
@@ -171,20 +178,25 @@ def shifts(
     prev = np.full(n, -1, dtype=np.int64)
     consecutive = np.zeros(len(seq), dtype=bool)
     if len(seq) > 1:
-        a, b = seq[:-1], seq[1:]
-        consecutive[1:] = (officer[b] == officer[a]) & (
-            minutes[b] - minutes[a] < cfg.shift_gap_h * 60.0
+        seq_officer, seq_minutes = officer[seq], minutes[seq]
+        consecutive[1:] = (seq_officer[1:] == seq_officer[:-1]) & (
+            seq_minutes[1:] - seq_minutes[:-1] < cfg.shift_gap_h * 60.0
         )
-        prev[b[consecutive[1:]]] = a[consecutive[1:]]
+        del seq_officer, seq_minutes
+        prev[seq[1:][consecutive[1:]]] = seq[:-1][consecutive[1:]]
     shift = np.full(n, -1, dtype=np.int64)
     shift[seq] = np.cumsum(~consecutive) - 1
-    # a copy joins the shift of the sequenced log before it (its original, or later)
+    # a copy joins the shift of the sequenced log before it (its original, or later), when
+    # that log is the same officer's: ``last`` is, in sorted order, the latest sequenced log
+    # at or before each place (-1: none yet)
     sorted_shift = shift[order]
-    filled = pd.Series(np.where(sorted_shift >= 0, sorted_shift, np.nan)).ffill().to_numpy()
-    owner = pd.Series(np.where(sorted_shift >= 0, officer[order], -1)).replace(-1, np.nan).ffill()
-    same = usable & (owner.to_numpy() == officer[order]) & np.isfinite(filled)
-    take = same & (sorted_shift < 0)
-    shift[order[take]] = filled[take].astype(np.int64)
+    last = np.arange(n, dtype=np.int64)
+    last[sorted_shift < 0] = -1
+    np.maximum.accumulate(last, out=last)
+    copy_at = np.flatnonzero(usable & (sorted_shift < 0) & (last >= 0))
+    source = last[copy_at]
+    same = officer[order[source]] == officer[order[copy_at]]
+    shift[order[copy_at[same]]] = sorted_shift[source[same]]
     return prev, shift
 
 
@@ -206,46 +218,41 @@ def travel_checks(
     """
     n = len(officer)
     prev, shift = shifts(officer, minutes, cfg, copies=copies, order=order)
-    later = np.flatnonzero(prev >= 0)
-    earlier = prev[later]
-
-    gap_min = np.full(n, np.nan)
-    gap_min[later] = minutes[later] - minutes[earlier]
-    straight_m = np.full(n, np.nan)
-    travel_m = np.full(n, np.nan)
-    needed = np.full(n, np.nan)
-    method = np.zeros(n, dtype=np.int64)
-
-    ha, hb = hpos[earlier], hpos[later]
-    checkable = (ha >= 0) & (hb >= 0)
-    same = checkable & (ha == hb)
-    at_home = later[same]
-    straight_m[at_home] = 0.0
-    travel_m[at_home] = 0.0
-    method[at_home] = METHODS.index(METHOD_SAME)
-
+    # Whole-length arrays, each visit against its previous log (``take`` of -1 reads the
+    # last value, which the masks then discard): no gathering and scattering of the pairs.
+    first = prev < 0
+    gap_min = minutes - minutes.take(prev)
+    gap_min[first] = np.nan
+    ha = hpos.take(prev)  # the previous log's household row
+    ha[first] = -1
+    checkable = (ha >= 0) & (hpos >= 0)
+    same = checkable & (ha == hpos)
     other = checkable & ~same
-    pa, pb, rows = ha[other], hb[other], later[other]
-    straight = np.hypot(hx[pa] - hx[pb], hy[pa] - hy[pb])
+    rows = np.flatnonzero(other)
+    # straight distance between the two households of each move (NaN where none is timed)
+    straight = np.full(n, np.nan)
+    if len(rows):
+        straight = hx.take(ha)
+        straight -= hx.take(hpos)
+        dy = hy.take(ha)
+        dy -= hy.take(hpos)
+        np.hypot(straight, dy, out=straight)
+        del dy
+        straight[~other] = np.nan
     timed = straight.copy()
-    on_network = np.zeros(len(pa), dtype=bool)
-    if network is not None and len(pa):
-        walk = credible_walks(network, pa, pb, straight, cfg)
-        on_network = np.isfinite(walk) & (walk > straight)
-        timed[on_network] = walk[on_network]
-    straight_m[rows] = straight
-    travel_m[rows] = timed
-    method[rows] = np.where(
-        on_network, METHODS.index(METHOD_NETWORK), METHODS.index(METHOD_STRAIGHT)
-    )
-    limits = move_limits(straight, timed, gap_min[rows], cfg)
-    needed[rows] = limits.needed_min
-    impossible = np.zeros(n, dtype=bool)
-    impossible[rows] = limits.impossible
-    fast = np.zeros(n, dtype=bool)
-    fast[rows] = limits.fast
-    jump = np.zeros(n, dtype=bool)
-    jump[rows] = limits.jump
+    method = np.where(other, METHODS.index(METHOD_STRAIGHT), METHODS.index("")).astype(np.int64)
+    if network is not None and len(rows):
+        walk = credible_walks(network, ha[rows], hpos[rows], straight[rows], cfg)
+        on_network = np.isfinite(walk) & (walk > straight[rows])
+        timed[rows[on_network]] = walk[on_network]
+        method[rows[on_network]] = METHODS.index(METHOD_NETWORK)
+    limits = move_limits(straight, timed, gap_min, cfg)  # NaN rows: not timed, no flag
+    impossible, fast, jump = limits.impossible, limits.fast, limits.jump
+    needed = limits.needed_min
+    straight[same] = 0.0
+    timed[same] = 0.0
+    method[same] = METHODS.index(METHOD_SAME)
+    straight_m, travel_m = straight, timed
 
     n_shifts = int(shift.max()) + 1 if n else 0
     in_shift = shift >= 0
@@ -304,16 +311,24 @@ def move_limits(
     ([False, True, False], [False, False, True], [False, True, True])
     """
     margin = 2.0 * cfg.gps_error_m
-    reach_s = np.maximum(straight - margin, 0.0)  # metres that must be covered, at least
-    gap_s = gap_min * 60.0
-    needed = np.maximum(timed - margin, 0.0) / cfg.walking_speed_mps / 60.0
+    reach_s = straight - margin
+    np.maximum(reach_s, 0.0, out=reach_s)  # metres that must be covered, at least
+    limit_s = gap_min * 60.0
+    limit_s += TIME_TOL_MIN * 60.0  # the gap in seconds, with the round-off allowed
+    needed = timed - margin
+    np.maximum(needed, 0.0, out=needed)
+    needed /= cfg.walking_speed_mps
+    needed /= 60.0
     needed += cfg.min_visit_min
-    impossible = reach_s / cfg.running_speed_mps > gap_s + TIME_TOL_MIN * 60.0
+    impossible = reach_s / cfg.running_speed_mps > limit_s
+    fast = needed > gap_min + TIME_TOL_MIN
+    fast &= ~impossible
+    reach_s /= cfg.walking_speed_mps
     return MoveLimits(
         needed_min=needed,
         impossible=impossible,
-        fast=~impossible & (needed > gap_min + TIME_TOL_MIN),
-        jump=reach_s / cfg.walking_speed_mps > gap_s + TIME_TOL_MIN * 60.0,
+        fast=fast,
+        jump=reach_s > limit_s,
     )
 
 

@@ -370,18 +370,17 @@ def verify_visits(
     evidence = _evidence(
         visits, households, gps, minutes, graph=graph, household_nodes=household_nodes, cfg=cfg
     )
-    stacked = np.vstack([flag.detect(evidence, cfg) for flag in FLAGS])
-    bits = flag_bits(stacked, n=stacked.shape[1])
+    bits = flag_bits([flag.detect(evidence, cfg) for flag in FLAGS], n=len(visits))
     status = _status_codes(bits)
     travel = evidence.travel
     out = pd.DataFrame(
         {
-            "visit_id": _same_column(visits["visit_id"]),
+            "visit_id": _same_column(visits["visit_id"]).copy(),  # the frame's own
             "status": taken_text(STATUSES, status),
             "verified": status != STATUSES.index(NOT_COUNTED),
             "flags": taken_text(bit_texts(FLAG_CODES), bits),
-            "reason": _reasons(stacked, evidence, cfg),
-            "review": taken_text(("",), np.zeros(len(visits), dtype=np.int64)),
+            "reason": _reasons(bits, evidence, cfg),
+            "review": _blank_text(len(visits)),
             "door_distance_m": evidence.door_m,
             "previous_visit_id": _previous_ids(visits["visit_id"], travel.prev),
             "gap_min": travel.gap_min,
@@ -392,6 +391,7 @@ def verify_visits(
             "shift": travel.shift,
         },
         index=visits.index,
+        copy=False,  # the arrays are this call's own: one block each, not stacked copies
     )
     _apply_decisions(out, decisions)
     for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
@@ -438,13 +438,17 @@ def _evidence(
     )
     # Household of each visit (-1 when the id is unknown or the household has no location)
     household_codes, hpos = _household_rows(hh_ids, visits["household_id"])
-    vhx = np.full(n, np.nan)
-    vhy = np.full(n, np.nan)
-    matched = hpos >= 0
-    vhx[matched] = hx[hpos[matched]]
-    vhy[matched] = hy[hpos[matched]]
+    if len(hx):  # the door of each visit's household (``take`` of -1 is masked next)
+        vhx, vhy = hx.take(hpos), hy.take(hpos)
+        vhx[hpos < 0] = np.nan
+        vhy[hpos < 0] = np.nan
+    else:
+        vhx, vhy = np.full(n, np.nan), np.full(n, np.nan)
     hpos[~np.isfinite(vhx)] = -1
-    door = np.hypot(vx - vhx, vy - vhy)
+    door = vx - vhx
+    door_y = vy - vhy
+    np.hypot(door, door_y, out=door)
+    del door_y
 
     officer_codes = pd.factorize(visits["officer_id"])[0].astype(np.int64)
     order = officer_order(officer_codes, time_rank(minutes))  # shared by the three checks
@@ -501,28 +505,23 @@ def _evidence(
 def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray, IntArray]:
     """Return each visit's household code (-1: none) and row in ``households`` (-1: unknown).
 
-    The codes number the visits' distinct household ids; each is looked up once.
+    Codes are equal exactly where the ids are: a known id's code is its row, an unknown
+    id's one past the rows, numbered by the distinct unknown ids. Every visit is looked up
+    once in the households' hash (no factorising of the visits' ids first).
 
     Examples
     --------
     >>> codes, rows = _household_rows(pd.Series(["a", "b"]), pd.Series(["b", "z", None, "b"]))
     >>> codes.tolist(), rows.tolist()
-    ([0, 1, -1, 0], [1, -1, -1, 1])
+    ([1, 2, -1, 1], [1, -1, -1, 1])
     """
-    codes, ids = pd.factorize(visits)
-    codes = codes.astype(np.int64)
-    return codes, _taken(lookup(households, pd.Index(ids)).astype(np.int64), codes)
-
-
-def _taken(values: IntArray, codes: IntArray) -> IntArray:
-    """Return ``values[codes]``, -1 where a code is -1.
-
-    Examples
-    --------
-    >>> _taken(np.array([7, -1, 4]), np.array([2, -1, 0, 1])).tolist()
-    [4, -1, 7, -1]
-    """
-    return np.where(codes >= 0, values[np.maximum(codes, 0)], -1) if len(values) else codes
+    rows = np.asarray(lookup(households, visits), dtype=np.int64)
+    codes = rows.copy()
+    unknown = np.flatnonzero(rows < 0)
+    if len(unknown):
+        others = pd.factorize(visits.iloc[unknown])[0].astype(np.int64)
+        codes[unknown] = np.where(others >= 0, others + len(households), -1)
+    return codes, rows
 
 
 def officer_flag_share(
@@ -762,8 +761,8 @@ def _metric_xy(
     """
     if points.crs is None:  # geopandas says why it cannot project
         return _xy(project(points, crs=crs), table, ids)
-    x, y = _xy(points, table, ids)
-    return projected_xy(x, y, source=points.crs, target=crs)
+    x, y = _xy(points, table, ids)  # fresh arrays: projected in place
+    return projected_xy(x, y, source=points.crs, target=crs, copy=False)
 
 
 def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
@@ -801,8 +800,9 @@ def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, 
         x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
         y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
     bad_xy = ~(np.isfinite(x) & np.isfinite(y))
-    x[bad_xy] = np.nan
-    y[bad_xy] = np.nan
+    if bad_xy.any():
+        x[bad_xy] = np.nan
+        y[bad_xy] = np.nan
     return x, y
 
 
@@ -887,13 +887,45 @@ def _previous_ids(visit_ids: pd.Series, prev: IntArray) -> pd.api.extensions.Ext
     return pd.array(taken, dtype=TEXT)
 
 
-def _reasons(
-    stacked: BoolArray, evidence: Evidence, cfg: Settings
-) -> pd.api.extensions.ExtensionArray:
-    """One plain-language sentence per flagged visit, about its worst flag, with figures."""
-    worst = stacked.argmax(axis=0)
-    flagged = np.flatnonzero(stacked.any(axis=0))
-    sentences = [FLAGS[worst[i]].reason(evidence, int(i), cfg) for i in flagged]
-    which = np.zeros(stacked.shape[1], dtype=np.int64)  # 0: the empty reason
+def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extensions.ExtensionArray:
+    """One plain-language sentence per flagged visit, about its worst flag, with figures.
+
+    The worst flag is the first of :data:`FLAGS` a visit carries: the lowest bit set in its
+    :func:`analysis.coded_text.flag_bits`.
+
+    Examples
+    --------
+    >>> e = Evidence(door_m=np.array([0.0, 150.0]), no_gps=np.array([True, False]),
+    ...     duplicate=np.zeros(2, bool), burst=np.zeros(2, bool), contact=np.zeros(2, bool),
+    ...     duration_min=np.full(2, np.nan), travel=None)
+    >>> no_gps, far = 1 << FLAG_CODES.index("no_gps"), 1 << FLAG_CODES.index("far_from_door")
+    >>> _reasons(np.array([no_gps, far | no_gps]), e, resolve(None)).tolist()
+    ['no GPS point recorded', 'GPS point 150 m from the door']
+    """
+    flagged = np.flatnonzero(bits)
+    lowest = bits[flagged] & -bits[flagged]  # the worst flag's bit alone
+    worst = np.zeros(len(flagged), dtype=np.int64)
+    for i in range(1, len(FLAGS)):
+        worst[lowest == 1 << i] = i
+    sentences = [
+        FLAGS[w].reason(evidence, int(i), cfg) for w, i in zip(worst, flagged, strict=True)
+    ]
+    which = np.zeros(len(bits), dtype=np.int64)  # 0: the empty reason
     which[flagged] = np.arange(1, len(flagged) + 1)
     return taken_text(["", *sentences], which)
+
+
+def _blank_text(n: int) -> pd.api.extensions.ExtensionArray:
+    """Return ``n`` empty strings as a pandas ``str`` array: offsets all zero, no characters.
+
+    What :func:`analysis.coded_text.taken_text` gives for ``("",)`` taken ``n`` times, with
+    no take.
+
+    Examples
+    --------
+    >>> _blank_text(2).tolist(), _blank_text(2).dtype == TEXT
+    (['', ''], True)
+    """
+    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
+    blank = pa.Array.from_buffers(pa.large_string(), n, [None, offsets, pa.py_buffer(b"")])
+    return pd.array(blank, dtype=TEXT)

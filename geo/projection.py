@@ -81,13 +81,21 @@ def project(data: G, *, crs: pyproj.CRS | str | None = None) -> G:
 
 
 def projected_xy(
-    x: np.ndarray, y: np.ndarray, *, source: pyproj.CRS | str, target: pyproj.CRS | str
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    source: pyproj.CRS | str,
+    target: pyproj.CRS | str,
+    copy: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the points ``x, y`` in ``source`` projected to ``target``, as float arrays.
 
     The same arithmetic as ``GeoSeries.to_crs`` (pyproj, ``always_xy``) on coordinate
     arrays, without building a geometry per point; a missing or non-finite coordinate, or
-    one the projection cannot take, gives NaN.
+    one the projection cannot take, gives NaN. Every point is projected on its own, so the
+    arrays go to PROJ whole (a NaN coordinate comes back NaN) rather than as masked copies.
+    With ``copy=False``, float64 arrays ``x`` and ``y`` are overwritten with the result
+    (no new arrays: for coordinates the caller made and needs no more).
 
     Examples
     --------
@@ -96,17 +104,16 @@ def projected_xy(
     >>> [round(float(x[0])), round(float(y[0]))], bool(np.isnan(x[1]) and np.isnan(y[1]))
     ([668033, 3548472], True)
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    out_x = np.full(len(x), np.nan)
-    out_y = np.full(len(y), np.nan)
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.any():
-        px, py = _transformer(pyproj.CRS(source), pyproj.CRS(target)).transform(x[ok], y[ok])
-        out_x[ok], out_y[ok] = px, py
-    bad = ~(np.isfinite(out_x) & np.isfinite(out_y))
-    out_x[bad] = np.nan
-    out_y[bad] = np.nan
+    out_x = np.array(x, dtype=np.float64, copy=copy or None)
+    out_y = np.array(y, dtype=np.float64, copy=copy or None)
+    bad = ~(np.isfinite(out_x) & np.isfinite(out_y))  # NaN whatever PROJ makes of them
+    if len(out_x):
+        transformer = _transformer(pyproj.CRS(source), pyproj.CRS(target))
+        out_x, out_y = transformer.transform(out_x, out_y, inplace=True)
+    bad |= ~(np.isfinite(out_x) & np.isfinite(out_y))
+    if bad.any():
+        out_x[bad] = np.nan
+        out_y[bad] = np.nan
     return out_x, out_y
 
 
