@@ -431,8 +431,20 @@ def _visit_ids(folder: str, dataset_id: str) -> frozenset[str]:
 
 
 def review_log() -> pd.DataFrame:
-    """Return every decision stored in the workspace (see :meth:`Workspace.reviews`)."""
-    return workspace().reviews()
+    """Return every decision stored in the workspace (see :meth:`Workspace.reviews`).
+
+    Cached and read-only: read again whenever the workspace's
+    :meth:`~Workspace.reviews_version` has changed (one small query otherwise), as
+    :func:`review_key` does, so a decision made in any session is seen on the next run.
+    """
+    folder = str(workspace_folder())
+    return _review_log(folder, _workspace(folder).reviews_version())
+
+
+@shared_cache(max_entries=32)
+def _review_log(folder: str, version: int) -> pd.DataFrame:
+    del version  # the cache key only: the decisions as of that version
+    return _workspace(folder).reviews()
 
 
 def review_key(ref: DatasetRef | None = None) -> ReviewKey:
@@ -452,7 +464,7 @@ def review_key(ref: DatasetRef | None = None) -> ReviewKey:
 
 @shared_cache(max_entries=32)
 def _review_key(folder: str, version: int, data_folder: str, dataset_id: str) -> ReviewKey:
-    log = _workspace(folder).reviews()
+    log = _review_log(folder, version)
     mine = log[log["visit_id"].isin(_visit_ids(data_folder, dataset_id))]
     return tuple(sorted(zip(mine["visit_id"], mine["decision"], strict=True)))
 
