@@ -59,11 +59,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.pipeline import Analysis, analyse, default_window
-from analysis.scope import Scope, restrict, restrict_dataset
+from analysis.scope import Scope, account_scope, restrict, restrict_dataset
 from analysis.stored import file_digest, read_analysis, result_key, write_analysis
 from analysis.units import Units, choose_units
 from analysis.upward_report import ReportFiles, build_report
 from app.maps import SIMPLIFY_M
+from geo.accounts import Account
 from geo.audit import SYSTEM, Actor
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
@@ -313,6 +314,52 @@ def data_window(data: Dataset) -> Window:
     """Return the dataset's span: first and last local day of its visits."""
     first, last = default_window(data.visits)
     return first, last
+
+
+def window_of(ref: DatasetRef) -> Window:
+    """Return a dataset's span (:func:`data_window`), found once per dataset (cached).
+
+    Dataset ids are content hashes, so the span of an id never changes; every page run's
+    sidebar asks for it.
+    """
+    return _window_of(ref.folder, ref.dataset_id)
+
+
+@shared_cache(max_entries=8)
+def _window_of(folder: str, dataset_id: str) -> Window:
+    return data_window(_dataset(folder, dataset_id))
+
+
+def scope_of(ref: DatasetRef, account: Account) -> Scope:
+    """Return what ``account`` may see of a dataset (:func:`analysis.scope.account_scope`).
+
+    Cached per dataset and per every field of the account that ``account_scope`` reads
+    (username, role, beats, stations): a changed binding is another entry, and no account
+    gets another's scope. Every page run's sidebar asks for it.
+    """
+    return _scope_of(
+        ref.folder,
+        ref.dataset_id,
+        account.username,
+        account.role,
+        account.beats,
+        account.stations,
+        account,
+    )
+
+
+@shared_cache(max_entries=256)
+def _scope_of(
+    folder: str,
+    dataset_id: str,
+    username: str,
+    role: str,
+    beats: tuple[str, ...],
+    stations: tuple[str, ...],
+    _account: Account,
+) -> Scope:
+    del username, role, beats, stations  # the key: what account_scope reads of _account
+    return account_scope(_dataset(folder, dataset_id).beats, _account)
 
 
 def previous_window(window: Window) -> Window:
