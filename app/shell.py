@@ -27,7 +27,7 @@ from typing import Final
 
 import streamlit as st
 
-from analysis.scope import Scope, account_scope
+from analysis.scope import Scope
 from app import auth, state
 from app._streamlit_compat import StreamlitPage, guard_clear_cache
 from app.i18n import LANGUAGE_KEY, LANGUAGES, current_language, t, translate
@@ -255,7 +255,7 @@ def sidebar(account: Account) -> Context:
     """Draw the sidebar shared by all pages and return its :class:`Context`."""
     ref = state.current_ref()
     data = state.dataset(ref)
-    first, last = state.data_window(data)
+    first, last = state.window_of(ref)
     with st.sidebar:
         _language_switch()
         st.caption(
@@ -277,7 +277,7 @@ def sidebar(account: Account) -> Context:
     return Context(
         lang=current_language(),
         account=account,
-        scope=account_scope(data.beats, account),
+        scope=state.scope_of(ref, account),
         window=(start, end),
         ref=ref,
         dataset_name=data.name,

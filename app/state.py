@@ -59,11 +59,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.pipeline import Analysis, analyse, default_window
-from analysis.scope import Scope, restrict, restrict_dataset
+from analysis.scope import Scope, account_scope, restrict, restrict_dataset
 from analysis.stored import file_digest, read_analysis, result_key, write_analysis
 from analysis.units import Units, choose_units
 from analysis.upward_report import ReportFiles, build_report
 from app.maps import SIMPLIFY_M
+from geo.accounts import Account
 from geo.audit import SYSTEM, Actor
 from geo.demo import DEMO_FILES, load_demo
 from geo.importer import Dataset
@@ -315,6 +316,52 @@ def data_window(data: Dataset) -> Window:
     return first, last
 
 
+def window_of(ref: DatasetRef) -> Window:
+    """Return a dataset's span (:func:`data_window`), found once per dataset (cached).
+
+    Dataset ids are content hashes, so the span of an id never changes; every page run's
+    sidebar asks for it.
+    """
+    return _window_of(ref.folder, ref.dataset_id)
+
+
+@shared_cache(max_entries=8)
+def _window_of(folder: str, dataset_id: str) -> Window:
+    return data_window(_dataset(folder, dataset_id))
+
+
+def scope_of(ref: DatasetRef, account: Account) -> Scope:
+    """Return what ``account`` may see of a dataset (:func:`analysis.scope.account_scope`).
+
+    Cached per dataset and per every field of the account that ``account_scope`` reads
+    (username, role, beats, stations): a changed binding is another entry, and no account
+    gets another's scope. Every page run's sidebar asks for it.
+    """
+    return _scope_of(
+        ref.folder,
+        ref.dataset_id,
+        account.username,
+        account.role,
+        account.beats,
+        account.stations,
+        account,
+    )
+
+
+@shared_cache(max_entries=256)
+def _scope_of(
+    folder: str,
+    dataset_id: str,
+    username: str,
+    role: str,
+    beats: tuple[str, ...],
+    stations: tuple[str, ...],
+    _account: Account,
+) -> Scope:
+    del username, role, beats, stations  # the key: what account_scope reads of _account
+    return account_scope(_dataset(folder, dataset_id).beats, _account)
+
+
 def previous_window(window: Window) -> Window:
     """Return the period of equal length just before ``window`` (days inclusive).
 
@@ -431,8 +478,20 @@ def _visit_ids(folder: str, dataset_id: str) -> frozenset[str]:
 
 
 def review_log() -> pd.DataFrame:
-    """Return every decision stored in the workspace (see :meth:`Workspace.reviews`)."""
-    return workspace().reviews()
+    """Return every decision stored in the workspace (see :meth:`Workspace.reviews`).
+
+    Cached and read-only: read again whenever the workspace's
+    :meth:`~Workspace.reviews_version` has changed (one small query otherwise), as
+    :func:`review_key` does, so a decision made in any session is seen on the next run.
+    """
+    folder = str(workspace_folder())
+    return _review_log(folder, _workspace(folder).reviews_version())
+
+
+@shared_cache(max_entries=32)
+def _review_log(folder: str, version: int) -> pd.DataFrame:
+    del version  # the cache key only: the decisions as of that version
+    return _workspace(folder).reviews()
 
 
 def review_key(ref: DatasetRef | None = None) -> ReviewKey:
@@ -452,7 +511,7 @@ def review_key(ref: DatasetRef | None = None) -> ReviewKey:
 
 @shared_cache(max_entries=32)
 def _review_key(folder: str, version: int, data_folder: str, dataset_id: str) -> ReviewKey:
-    log = _workspace(folder).reviews()
+    log = _review_log(folder, version)
     mine = log[log["visit_id"].isin(_visit_ids(data_folder, dataset_id))]
     return tuple(sorted(zip(mine["visit_id"], mine["decision"], strict=True)))
 

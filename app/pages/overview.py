@@ -64,6 +64,24 @@ def _map() -> tuple[folium.Map, StepColors]:
     return mapviews.overview_map(blocks, view.beats, worst, shapes, settings=ctx.settings)
 
 
+def _worst_items() -> list[str]:
+    items = []
+    for gap in worst.itertuples(index=False):
+        band = t(f"band.{gap.recommended_band}") if gap.recommended_band else "–"
+        items.append(
+            t(
+                "overview.worst_item",
+                rank=gap.rank,
+                name=ui.md_text(gap.name),
+                beat=ui.md_text(gap.beat_id),
+                why=ui.md_text(codes_label("reason", gap.reasons, ctx.lang)),
+                band=ui.md_text(band),
+                priority=f"{gap.priority:.0f}",
+            )
+        )
+    return items
+
+
 def _block_choices() -> tuple[dict[str, str], list[str]]:
     names = views.block_labels(blocks)
     first = list(worst["block_id"])
@@ -76,19 +94,8 @@ with right:
     st.subheader(t("overview.worst", count=len(worst)))
     if worst.empty:
         st.success(t("overview.no_gaps"))
-    for gap in worst.itertuples(index=False):
-        band = t(f"band.{gap.recommended_band}") if gap.recommended_band else "–"
-        st.markdown(
-            t(
-                "overview.worst_item",
-                rank=gap.rank,
-                name=ui.md_text(gap.name),
-                beat=ui.md_text(gap.beat_id),
-                why=ui.md_text(codes_label("reason", gap.reasons, ctx.lang)),
-                band=ui.md_text(band),
-                priority=f"{gap.priority:.0f}",
-            )
-        )
+    for item in page_cache.drawn(ctx, view, "overview.worst_items", _worst_items):
+        st.markdown(item)
 with left:
     st.subheader(t("overview.map"))
     map_args, colors = page_cache.map_args(ctx, view, "overview_map", _map)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from analysis.pipeline import Analysis, analyse
-from analysis.scope import Scope
+from analysis.scope import Scope, account_scope
 from analysis.stored import TABLES, file_digest, read_analysis, result_key
 from app import state
 from app.shell import Context
@@ -259,3 +259,26 @@ def test_a_decision_from_another_session_is_seen_on_the_next_call(
     assert state.review_key(state.DEMO_REF) == ((second, "confirmed"),)
     Workspace(workspace).record_review("V-not-in-the-demo", "dismissed", reviewer="chief1")
     assert state.review_key(state.DEMO_REF) == ((second, "confirmed"),)
+    # the decisions themselves (Visit quality's list), read again after each change
+    assert state.review_log()["visit_id"].tolist() == [second, "V-not-in-the-demo"]
+    Workspace(workspace).withdraw_review(second)
+    assert state.review_log()["visit_id"].tolist() == ["V-not-in-the-demo"]
+
+
+def test_the_sidebars_window_and_scope_are_the_datasets_and_the_accounts(
+    workspace: Path, demo_data: Dataset
+) -> None:
+    # cached per dataset (and binding): the same answers as computed afresh
+    assert state.window_of(state.DEMO_REF) == state.data_window(demo_data)
+    stations = sorted(set(demo_data.beats["station"]))
+    accounts = [
+        Account("li", "chief", (), (stations[0],)),
+        Account("li", "chief", (), tuple(stations)),  # the same name, bound afresh
+        Account("li", "officer", ("B01",), ()),
+        Account("wang", "officer", ("B02",), ()),
+        Account("zhou", "planner", (), ()),
+    ]
+    scopes = [state.scope_of(state.DEMO_REF, account) for account in accounts]
+    assert scopes == [account_scope(demo_data.beats, account) for account in accounts]
+    assert len({s.beats for s in scopes}) == len(scopes)  # no account gets another's
+    assert scopes == [state.scope_of(state.DEMO_REF, account) for account in accounts]
