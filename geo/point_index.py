@@ -35,7 +35,7 @@ Structure
 
 Compiled code
 -------------
-The kernels are compiled by numba on first use (about 7 CPU s) and kept in ``__pycache__``
+The kernels are compiled by numba on first use (about 6 CPU s) and kept in ``__pycache__``
 beside this module (``cache=True``), so later processes load them in about a second; numba
 compiles again when this file changes.
 
@@ -319,7 +319,7 @@ def _cell_pairs(
     cell_of, unit = _pairs(bounds, here, x0, y0, 1.0 / cell, nx, ny)
     order = np.lexsort((np.arange(len(unit)), prio[unit], cell_of))
     cell_of, unit = cell_of[order], unit[order]
-    count, parity, state = _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, None)
+    count, parity, state = _clipped(cell_of, unit, grid, rings, None)
     keep, full = _keep(cell_of, state)
     cell_of, unit, count, parity, full = (
         cell_of[keep],
@@ -331,7 +331,7 @@ def _cell_pairs(
     edge_start = np.zeros(len(unit) + 1, dtype=np.intp)
     np.cumsum(count, out=edge_start[1:])
     edges = np.empty(edge_start[-1], dtype=np.intp)
-    _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, (edge_start, edges))
+    _clipped(cell_of, unit, grid, rings, (edge_start, edges))
     cell_start = np.zeros(nx * ny + 1, dtype=np.intp)
     np.cumsum(np.bincount(cell_of, minlength=nx * ny), out=cell_start[1:])
     cell_code = _cell_codes(cell_start, unit, full)
@@ -385,27 +385,50 @@ def _keep(
     return (state != _OUT) & (before == 0), full
 
 
-@njit(cache=True)
-def _clip(
-    cell_of, unit, grid, unit_ring, ring_start, xs, ys, fill
-):  # fmt: skip
-    """Clip each (cell, polygon) pair's segments to the enlarged cell.
+def _clipped(
+    cell_of: IntArray,
+    unit: IntArray,
+    grid: tuple[float, float, float, int, float],
+    rings: tuple[IntArray, IntArray, FloatArray, FloatArray],
+    fill: tuple[IntArray, IntArray] | None,
+) -> tuple[IntArray, NDArray[np.int8], NDArray[np.int8]]:
+    """Clip each (cell, polygon) pair's segments to the enlarged cell (see :func:`_clip`).
 
     Returns, per pair, the count of segments kept, the parity of the fixed crossings and
     the pair's state (_IN: the enlarged cell lies in the polygon's interior, _OUT: outside
     it, else _EDGE); with ``fill`` = (edge_start, edges), also writes the kept segments'
     start positions.
     """
-    x0, y0, cell, nx, margin = grid
+    unit_ring, ring_start, xs, ys = rings
     count = np.zeros(len(unit), dtype=np.intp)
     parity = np.zeros(len(unit), dtype=np.int8)
     state = np.full(len(unit), _EDGE, dtype=np.int8)
+    nothing = np.empty(0, dtype=np.intp)
+    edge_start, edges = (nothing, nothing) if fill is None else fill
+    _clip(cell_of, unit, grid, unit_ring, ring_start, xs, ys, edge_start, edges,
+          count, parity, state)  # fmt: skip
+    return count, parity, state
+
+
+@njit(cache=True)
+def _clip(
+    cell_of, unit, grid, unit_ring, ring_start, xs, ys, edge_start, edges, count, parity, state
+):  # fmt: skip
+    """Write :func:`_clipped`'s ``count``, ``parity`` and ``state`` (and ``edges``).
+
+    ``count``, ``parity`` and ``state`` come filled with 0, 0 and _EDGE; ``edges`` is
+    written unless ``edge_start`` is empty. Both passes give the same argument types, so
+    numba compiles one version, not two (``None`` for no edges made a second one, and
+    arrays made in here their own allocators: 2 of the first compilation's 8 CPU s).
+    """
+    write = len(edge_start) > 0
+    x0, y0, cell, nx, margin = grid
     for k in range(len(unit)):
         cx, cy = cell_of[k] % nx, cell_of[k] // nx
         xlo, xhi = x0 + cx * cell - margin, x0 + (cx + 1) * cell + margin
         ylo, yhi = y0 + cy * cell - margin, y0 + (cy + 1) * cell + margin
         u = unit[k]
-        at = 0 if fill is None else fill[0][k]
+        at = edge_start[k] if write else 0
         touch = False
         for r in range(unit_ring[u], unit_ring[u + 1]):
             for j in range(ring_start[r], ring_start[r + 1] - 1):
@@ -416,15 +439,14 @@ def _clip(
                 if min(xa, xb) > xhi and min(ya, yb) < ylo and max(ya, yb) > yhi:
                     parity[k] ^= 1
                     continue
-                if fill is not None:
-                    fill[1][at] = j
+                if write:
+                    edges[at] = j
                 at += 1
         count[k] = at
         if not touch:
             got = _in_polygon(u, (xlo + xhi) / 2, (ylo + yhi) / 2, unit_ring, ring_start, xs, ys)
             if got == _IN or got == _OUT:
                 state[k] = got
-    return count, parity, state
 
 
 @njit(cache=True)
@@ -605,18 +627,23 @@ def _pack(
         raise ValueError(msg)
     rec = np.empty(at[-1], dtype=np.int32)
     cell_code[partial] = -3 - at[:-1]
-    _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec)
+    cells = 1 << (2 * sub_log)
+    scratch = (np.zeros(cells, np.int64), np.zeros(cells, np.bool_), np.zeros(cells, np.int64),
+               np.zeros(cells, np.int64))  # fmt: skip
+    _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec, scratch)
     return rec
 
 
 @njit(cache=True)
-def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec):  # fmt: skip
-    """Write the record of each partial cell ``partial[i]`` at ``rec[at[i]:]`` (see _pack)."""
+def _fill(partial, at, pairs, sub_grid, sub_log, xs, ys, rec, scratch):  # fmt: skip
+    """Write the record of each partial cell ``partial[i]`` at ``rec[at[i]:]`` (see _pack).
+
+    ``scratch``: :func:`_sub_codes`' four arrays of a value per sub-cell.
+    """
     cell_start, unit, full, parity, edge_start, edges = pairs
     side = 1 << sub_log
     words = (side * side + 7) // 8
-    codes = np.zeros(side * side, dtype=np.int64)
-    scratch = (codes, np.zeros(side * side, np.bool_), np.zeros_like(codes), np.zeros_like(codes))
+    codes = scratch[0]
     for i in range(len(partial)):
         c = partial[i]
         k0, k1 = cell_start[c], cell_start[c + 1]
