@@ -99,6 +99,11 @@ class Imported:
     coord_column : str or None
         The canonical column the coordinates came from (``lon`` or ``geometry`` for a WKT
         column), ``None`` for a geodata file's own geometry.
+    text : dict
+        Canonical column -> the same cells as pandas' Arrow-backed text, on the table's
+        index, for a column the table holds as Python strings and the checks across files
+        look up (the visits' ``household_id``): taken as it is, where the table's column
+        would be made Arrow text again.
     """
 
     table: gpd.GeoDataFrame
@@ -107,6 +112,7 @@ class Imported:
     headers: dict[str, str] = field(default_factory=dict)
     source: systems.CoordSource | None = None
     coord_column: str | None = None
+    text: dict[str, pd.Series] = field(default_factory=dict)
 
 
 @dataclass
@@ -268,10 +274,11 @@ def read_visits(
     )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
+    text = {}
     for column in ("household_id", "officer_id"):
-        values = stripped_text(frame, column)
-        check_filled(values, collector, column=column)
-        table[column] = values.astype(object)
+        text[column] = stripped_text(frame, column)
+        check_filled(text[column], collector, column=column)
+        table[column] = text[column].astype(object)
     times = typed_times(raw, collector.header("time") or "time", timezone=cfg.timezone)
     if times is None:
         times = parse_times(
@@ -284,16 +291,18 @@ def read_visits(
     else:
         table["duration_min"] = np.nan
     table["issue_raised"] = stripped(frame, "issue_raised")
-    table["follow_up_of"] = stripped(frame, "follow_up_of")
+    follow_ups = stripped_text(frame, "follow_up_of")
+    table["follow_up_of"] = follow_ups.astype(object)  # as stripped() makes it
     if "satisfaction" in frame:
         satisfaction = _numbers(raw, frame, collector, "satisfaction", low=1, high=5, integer=True)
         table["satisfaction"] = satisfaction.round().astype("Int64")
     else:
         table["satisfaction"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
     table["note"] = stripped(frame, "note")
-    _check_follow_ups(table, collector)
+    _check_follow_ups(follow_ups, table["visit_id"], collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
-    return _imported(_finish(gdf, "visits"), collector, source, coord_column)
+    ids = {"household_id": text["household_id"].reset_index(drop=True)}  # as _finish does
+    return _imported(_finish(gdf, "visits"), collector, source, coord_column, ids)
 
 
 def load_dataset(
@@ -479,7 +488,8 @@ def cross_check(
         variant, values = alignment.mixup_values(gps, hint=hint)
         report.add(_templated("coordinates_mixed_up", v_side.file, variant, values))
     v_col = _collector(visits)
-    known = text_in(visits.table["household_id"], households.table["household_id"])
+    visited = visits.text.get("household_id", visits.table["household_id"])
+    known = text_in(visited, households.table["household_id"])
     for position in v_col.each("unknown_household", np.flatnonzero(~known)):
         v_col.add(
             "warning",
@@ -539,10 +549,13 @@ def _imported(
     collector: Collector,
     source: systems.CoordSource | None = None,
     coord_column: str | None = None,
+    text: dict[str, pd.Series] | None = None,
 ) -> Imported:
     """Close ``collector``'s findings into an :class:`Imported` that remembers the file."""
     origin = collector.raw.without_records()
-    return Imported(table, collector.close(), origin, dict(collector.headers), source, coord_column)
+    report = collector.close()
+    headers = dict(collector.headers)
+    return Imported(table, report, origin, headers, source, coord_column, dict(text or {}))
 
 
 def _refused(table: Table, finding: Finding) -> Imported:
@@ -671,11 +684,12 @@ def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
     return mapped.fillna("") if unknown.any() else mapped
 
 
-def _check_follow_ups(table: pd.DataFrame, collector: Collector) -> None:
-    refs = table["follow_up_of"]
-    unknown = (refs != "").to_numpy(dtype=bool, copy=True)  # filled, until it is found
+def _check_follow_ups(refs: pd.Series, visit_ids: pd.Series, collector: Collector) -> None:
+    """Warn of every ``follow_up_of`` that names no visit of the file (stripped text)."""
+    filled = refs != ""  # a missing cell is filled (as NaN != "" in an object column)
+    unknown = filled.to_numpy(dtype=bool, na_value=True, copy=True)  # until it is found
     if unknown.any():  # looked up only where filled: most visits follow up nothing
-        unknown[unknown] = ~text_in(refs[unknown], table["visit_id"])
+        unknown[unknown] = ~text_in(refs[unknown], visit_ids)
     for position in collector.each("unknown_follow_up", np.flatnonzero(unknown)):
         collector.add(
             "warning",

@@ -18,9 +18,17 @@ space:
 Any such cell (a Chinese full stop ``。`` is led by ``0xE3`` too: the rule is cautious)
 sends the column to ``Series.str.strip()``. Columns that are not Arrow text are stripped
 by pandas as before. ``tests/geo/test_text_strip.py`` compares both on odd cells.
+
+A column is often stripped again on its way (its text is made stripped, then read as
+stripped text, then checked for blanks), and each look costs a pass over its buffers. Arrow
+arrays never change, so the Arrow arrays known to have nothing to strip are remembered
+while they live: those that were looked at, and those ``Series.str.strip()`` gave (strip
+changes nothing in what it gave). Stripping one again gives the column itself at once.
 """
 
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -60,11 +68,39 @@ def strip(values: pd.Series) -> pd.Series:
     >>> strip(cells) is cells, strip(pd.Series([" a", "b"], dtype="str")).tolist()
     (True, ['a', 'b'])
     """
-    if is_arrow_text(values) and not any(
-        _may_need_strip(chunk) for chunk in values.array.__arrow_array__().chunks
-    ):
+    if not is_arrow_text(values):
+        return values.str.strip()
+    cells = values.array.__arrow_array__()
+    if _known_stripped(cells) or not any(_may_need_strip(chunk) for chunk in cells.chunks):
+        _remember_stripped(cells)
         return values
-    return values.str.strip()
+    stripped = values.str.strip()
+    if is_arrow_text(stripped):
+        _remember_stripped(stripped.array.__arrow_array__())
+    return stripped
+
+
+_STRIPPED: dict[int, weakref.ref[pa.ChunkedArray]] = {}
+"""Arrow text arrays with nothing to strip, by ``id``, while they live (see the module)."""
+
+
+def _known_stripped(cells: pa.ChunkedArray) -> bool:
+    """Whether ``cells`` (this very array) is known to have nothing to strip."""
+    known = _STRIPPED.get(id(cells))
+    return known is not None and known() is cells
+
+
+def _remember_stripped(cells: pa.ChunkedArray) -> None:
+    """Remember that ``cells`` has nothing to strip, until it is freed."""
+    key = id(cells)
+    if _known_stripped(cells):
+        return
+
+    def forget(ref: weakref.ref[pa.ChunkedArray]) -> None:
+        if _STRIPPED.get(key) is ref:
+            _STRIPPED.pop(key, None)
+
+    _STRIPPED[key] = weakref.ref(cells, forget)
 
 
 def _may_need_strip(chunk: pa.Array) -> bool:

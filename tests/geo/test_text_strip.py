@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from geo import text_strip
 from geo.text_strip import _may_need_strip, strip
 
 SPACES = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
@@ -77,3 +79,24 @@ def test_sliced_and_chunked_arrays(kind: pa.DataType) -> None:
     chunks = pa.chunked_array([pa.array(["a"], kind), pa.array(["d "], kind)])
     values = pd.Series(pd.arrays.ArrowStringArray(chunks))
     assert strip(values).tolist() == ["a", "d"]
+
+
+def test_stripped_arrays_are_remembered_while_they_live() -> None:
+    """A column looked at, or stripped, is not looked at again: it is given back as it is."""
+    clean = pd.Series(["a", "户号"], dtype="str")
+    assert strip(clean) is clean
+    assert text_strip._known_stripped(clean.array.__arrow_array__())
+    again = pd.Series(clean.array, index=[5, 6], name="y", copy=False)  # the same cells
+    assert strip(again) is again
+    spaced = pd.Series([" a", "户。", "b\u3000"], dtype="str")
+    assert not text_strip._known_stripped(spaced.array.__arrow_array__())
+    stripped = strip(spaced)
+    pd.testing.assert_series_equal(stripped, spaced.str.strip())
+    assert not text_strip._known_stripped(spaced.array.__arrow_array__())
+    assert text_strip._known_stripped(stripped.array.__arrow_array__())
+    assert strip(stripped) is stripped  # "户。" is not looked at again
+    pd.testing.assert_series_equal(stripped, stripped.str.strip())
+    before = len(text_strip._STRIPPED)
+    del clean, again, stripped
+    gc.collect()
+    assert len(text_strip._STRIPPED) == before - 2  # none kept alive, none left behind
