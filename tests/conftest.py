@@ -99,8 +99,18 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep a developer's ``BEATCOV_DATABASE_URL`` out of the run: tests choose the backend."""
+    """Keep a developer's ``BEATCOV_DATABASE_URL`` out of the run: tests choose the backend.
+
+    Every property test is derandomised (the same examples on every run and machine), keeps
+    no example database (``.hypothesis/``) and has no deadline (CPU-bound cases on a busy
+    machine): Hypothesis's profile ``beatcov``, so a test's ``@settings`` says only what is
+    its own (its number of examples, a health check it may skip).
+    """
     os.environ.pop("BEATCOV_DATABASE_URL", None)
+    from hypothesis import settings
+
+    settings.register_profile("beatcov", derandomize=True, database=None, deadline=None)
+    settings.load_profile("beatcov")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -171,7 +171,7 @@ def instances(draw):  # type: ignore[no-untyped-def]
     return times, prize, service, budget, windows, draw(st.booleans())
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@settings(max_examples=150)
 @given(instances())
 def test_routes_keep_the_budget_and_the_exact_optimum_is_the_best(case) -> None:  # type: ignore[no-untyped-def]
     times, prize, service, budget, windows, back = case

@@ -132,13 +132,7 @@ def valid_read_once(
         assert [repr(f) for f in imported.report.findings] == findings
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     table=st.sampled_from(sorted(VALID)),
     suffix=st.sampled_from(SUPPORTED),

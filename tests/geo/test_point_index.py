@@ -242,13 +242,7 @@ def probe_points(units: list, rng: np.random.Generator) -> np.ndarray:
     return np.vstack([coords, *mids, rand, near, [[x0, y0], [x1, y1]]])
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     units=grid_units(),
     seed=st.integers(0, 2**32 - 1),

@@ -439,7 +439,7 @@ def test_gap_blocks_geojson_keeps_every_row_and_raw_codes() -> None:
     ]
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@settings(max_examples=60)
 @given(
     zone=st.sampled_from(["Asia/Shanghai", "Europe/Helsinki", "America/St_Johns", "UTC"]),
     moments=st.lists(
