@@ -101,9 +101,7 @@ class Imported:
         column), ``None`` for a geodata file's own geometry.
     text : dict
         Canonical column -> the same cells as pandas' Arrow-backed text, on the table's
-        index, for a column the table holds as Python strings and the checks across files
-        look up (the visits' ``household_id``): taken as it is, where the table's column
-        would be made Arrow text again.
+        index, for a column the checks across files look up (the visits' ``household_id``).
     """
 
     table: gpd.GeoDataFrame
@@ -259,7 +257,8 @@ def read_visits(
     converted to it. Dates with the year last are read in ``settings.date_order``, never in
     a guessed order (:mod:`geo.times`). A missing ``outcome`` column means every visit was a
     contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
-    ``file_crs`` and ``columns``.
+    ``file_crs`` and ``columns``. The text columns (ids, outcome, issue, follow-up, note) are
+    pandas' Arrow-backed text (``str``): a city's year is ten million rows.
     """
     cfg = resolve(settings)
     try:
@@ -278,7 +277,7 @@ def read_visits(
     for column in ("household_id", "officer_id"):
         text[column] = stripped_text(frame, column)
         check_filled(text[column], collector, column=column)
-        table[column] = text[column].astype(object)
+        table[column] = text[column]
     times = typed_times(raw, collector.header("time") or "time", timezone=cfg.timezone)
     if times is None:
         times = parse_times(
@@ -290,15 +289,15 @@ def read_visits(
         table["duration_min"] = _numbers(raw, frame, collector, "duration_min", low=0)
     else:
         table["duration_min"] = np.nan
-    table["issue_raised"] = stripped(frame, "issue_raised")
+    table["issue_raised"] = stripped_text(frame, "issue_raised")
     follow_ups = stripped_text(frame, "follow_up_of")
-    table["follow_up_of"] = follow_ups.astype(object)  # as stripped() makes it
+    table["follow_up_of"] = follow_ups
     if "satisfaction" in frame:
         satisfaction = _numbers(raw, frame, collector, "satisfaction", low=1, high=5, integer=True)
         table["satisfaction"] = satisfaction.round().astype("Int64")
     else:
         table["satisfaction"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
-    table["note"] = stripped(frame, "note")
+    table["note"] = stripped_text(frame, "note")
     _check_follow_ups(follow_ups, table["visit_id"], collector)
     gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     ids = {"household_id": text["household_id"].reset_index(drop=True)}  # as _finish does
@@ -668,9 +667,9 @@ def _numbers(
 
 def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
     if "outcome" not in frame:
-        return pd.Series("contact", index=frame.index, dtype=object)
+        return pd.Series("contact", index=frame.index, dtype=str)
     text = stripped_text(frame, "outcome")
-    mapped = map_distinct(text, normalise_outcome)
+    mapped = map_distinct(text, normalise_outcome, dtype=str)
     unknown = mapped.isna().to_numpy()
     for position in collector.each("unknown_outcome", np.flatnonzero(unknown)):
         collector.add(
@@ -686,7 +685,7 @@ def _outcomes(frame: CanonicalText, collector: Collector) -> pd.Series:
 
 def _check_follow_ups(refs: pd.Series, visit_ids: pd.Series, collector: Collector) -> None:
     """Warn of every ``follow_up_of`` that names no visit of the file (stripped text)."""
-    filled = refs != ""  # a missing cell is filled (as NaN != "" in an object column)
+    filled = refs != ""  # a missing cell is filled (as NaN != "" in a text column)
     unknown = filled.to_numpy(dtype=bool, na_value=True, copy=True)  # until it is found
     if unknown.any():  # looked up only where filled: most visits follow up nothing
         unknown[unknown] = ~text_in(refs[unknown], visit_ids)

@@ -1,8 +1,10 @@
 """Text columns of the canonical tables: stripped cells, and codes mapped once per value.
 
 A raw table's cells are text (:class:`geo.readers.RawTable`); the canonical tables keep
-free text (addresses, notes, officer ids) as Python strings in ``object`` columns, each
-cell stripped of surrounding white space (:func:`stripped`). Columns of codes (outcome,
+each cell stripped of surrounding white space: beats and households as Python strings in
+``object`` columns (:func:`stripped`), visits, ten logs to every household, as pandas'
+Arrow-backed text (``str``, :func:`stripped_text`: no Python string per cell, ~1/4 of
+the memory). Columns of codes (outcome,
 kind, vulnerability) repeat a handful of values, so :func:`map_distinct` applies its
 function once per distinct value and spreads the answers by the values' integer codes
 (:func:`pandas.factorize`, done by Arrow on Arrow-backed text) instead of looking every
@@ -102,29 +104,43 @@ def stripped_text(frame: pd.DataFrame | CanonicalText, column: str) -> pd.Series
     return strip(frame[column].astype(str))
 
 
-def map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """Return ``func`` of each cell as an ``object`` column, ``func`` called once per value.
+def map_distinct(
+    values: pd.Series, func: Callable[[str], str | None], *, dtype: str | type = object
+) -> pd.Series:
+    """Return ``func`` of each cell as a text column, ``func`` called once per value.
 
     The same column as :func:`pandas_map_distinct` (missing where ``func`` gives
-    ``None``, as :meth:`pandas.Series.map` leaves it), on the index of ``values``.
+    ``None``, as :meth:`pandas.Series.map` leaves it), on the index of ``values``, in
+    ``dtype``: ``object`` (Python strings) or ``"str"`` (Arrow-backed text, spread by
+    Arrow's take without a Python string per cell).
 
     Examples
     --------
     >>> cells = pd.Series(["Contact", "x", "Contact"], dtype=str)
     >>> map_distinct(cells, lambda v: v.lower() if v != "x" else None).tolist()
     ['contact', nan, 'contact']
+    >>> map_distinct(cells, str.lower, dtype="str").dtype
+    <StringDtype(na_value=nan)>
     """
     codes, uniques = pd.factorize(values)
     if np.any(codes < 0):  # a missing cell: raw text has none, but the reference knows them
-        return pandas_map_distinct(values, func)
+        return pandas_map_distinct(values, func, dtype=dtype)
     answers = pandas_map_distinct(pd.Series(uniques, dtype=object), func).to_numpy(dtype=object)
-    return pd.Series(answers[codes], index=values.index, dtype=object)
+    if dtype is object:
+        return pd.Series(answers[codes], index=values.index, dtype=object)
+    spread = pd.array(answers, dtype=dtype).take(codes)
+    return pd.Series(spread, index=values.index, copy=False)
 
 
-def pandas_map_distinct(values: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """Return ``func`` of each cell, looked up cell by cell in a dictionary (the reference)."""
+def pandas_map_distinct(
+    values: pd.Series, func: Callable[[str], str | None], *, dtype: str | type = object
+) -> pd.Series:
+    """Return ``func`` of each cell, looked up cell by cell in a dictionary (the reference).
+
+    In ``dtype``, as :func:`map_distinct`.
+    """
     cells = values.astype(object)
-    return cells.map({value: func(value) for value in pd.unique(cells)}).astype(object)
+    return cells.map({value: func(value) for value in pd.unique(cells)}).astype(dtype)
 
 
 __all__ = [

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 import geo.importer
+import geo.text_columns
 from geo.demo import DEMO_FILES
 from geo.importer import Imported, read_households, read_table, read_visits
 from geo.readers import RawTable, read_raw
@@ -244,3 +245,44 @@ def test_the_reader_makes_no_text(tmp_path: Path) -> None:
     raw = read_raw(tmp_path / "points.parquet")
     assert raw.stored_frame is None
     assert raw.frame["a"].tolist() == ["1", "2"]
+
+
+VISIT_TEXT = ("visit_id", "household_id", "officer_id", "outcome", "issue_raised")
+"""The visits' text columns (with ``follow_up_of`` and ``note``)."""
+
+
+def test_visits_keep_their_text_as_arrow_text(tmp_path: Path) -> None:
+    """No Python string per cell: a city's year is ten million visits (issue 15)."""
+    visits = read_visits(DEMO_FILES["visits"]).table
+    # the demo's GBK export, its columns by position: visit, household, officer, ..., note
+    cells = pd.read_csv(DEMO_FILES["visits"], dtype=str, keep_default_na=False, encoding="gbk")
+    reference = cells.iloc[:, [0, 1, 2, 11]].set_axis(
+        ["visit_id", "household_id", "officer_id", "note"], axis=1
+    )
+    for column in (*VISIT_TEXT, "follow_up_of", "note"):
+        dtype = visits[column].dtype
+        assert isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow", column
+    for column in ("visit_id", "household_id", "officer_id", "note"):
+        assert visits[column].tolist() == reference[column].str.strip().tolist(), column
+    assert set(visits["outcome"]) == {"contact", "nobody_home", "refused"}
+    # absent columns are Arrow text too: an outcome of "contact", empty notes
+    path = tmp_path / "v.csv"
+    path.write_text("visit_id,household_id,officer_id,time\nv1, h1 ,o1,2026-07-01 09:00\n")
+    bare = read_visits(path).table
+    assert bare[["household_id", "outcome", "note"]].iloc[0].tolist() == ["h1", "contact", ""]
+    assert {str(bare[c].dtype) for c in (*VISIT_TEXT, "follow_up_of", "note")} == {"str"}
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_codes_map_alike_in_either_dtype(dtype: str | type) -> None:
+    cells = pd.Series(["Contact", " x", "Contact", "no answer"], dtype=str, index=[5, 6, 7, 8])
+    func = {"Contact": "contact", "no answer": "nobody_home"}.get
+    got = geo.text_columns.map_distinct(cells, func, dtype=dtype)
+    want = geo.text_columns.pandas_map_distinct(cells, func, dtype=dtype)
+    pd.testing.assert_series_equal(got, want)
+    assert got.index.tolist() == [5, 6, 7, 8] and got.dtype == want.dtype
+    assert got.tolist()[::2] == ["contact", "contact"] and got.isna().tolist()[1]
+    # a missing cell takes the reference's route, in the same dtype
+    gaps = pd.Series(["Contact", None], dtype=str)
+    gappy = geo.text_columns.map_distinct(gaps, func, dtype=dtype)
+    assert gappy.dtype == got.dtype and gappy.isna().tolist() == [False, True]
