@@ -557,6 +557,7 @@ def run_coverage(
         columns=column_choices(args.column),
         settings=settings,
         hint=coords_hint,
+        visit_points=False,  # GPS only measured: two columns, no shapely point per visit
     )
     reviews = read_reviews(args.reviews) if args.reviews is not None else None
     step("loading streets")

@@ -55,11 +55,12 @@ Parts: :data:`PARTS_PER_WORKER` per worker. Each part pays a fixed cost (project
 households and snapping them to the walk network: about 0.5 CPU-s per 200,000 households),
 and the parts are already balanced by visits, so more parts would only cost more. A part
 travels lean (:func:`_lean`): only the columns verification reads, and GPS points as their
-x and y (rebuilt as points on the worker), since pickling a shapely point costs 20 times
-its two floats; parts whose GPS holds anything but points travel as they are, so a bad
-geometry is refused on the worker (its row counted within the part; the importer refuses
-such files before). Each worker holds one copy of the
-households and the walk network, plus its part's visits and their results.
+x and y (rebuilt as points on the worker; GPS columns travel as they are, and verification
+reads them without points), since pickling a shapely point costs 20 times its two floats;
+parts whose GPS holds anything but points travel as they are, so a bad geometry is refused
+on the worker (its row counted within the part; the importer refuses such files before).
+Each worker holds one copy of the households and the walk network, plus its part's visits
+and their results.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ import shapely
 from analysis.rules import visit_times
 from analysis.verify import verify_visits
 from geo.errors import BeatcovError
+from geo.schema import GPS_COLUMNS
 from geo.settings import Settings
 
 if TYPE_CHECKING:
@@ -199,7 +201,16 @@ def _lean(visits: pd.DataFrame) -> Lean | pd.DataFrame:
     (['visit_id'], 118.5, True, 4326)
     >>> _unpack((frame, x, y, crs)).geometry.tolist()[1] is None
     True
+    >>> columns = pd.DataFrame({"visit_id": ["v1"], "note": [""], "gps_lon": [118.5],
+    ...                         "gps_lat": [32.0]})
+    >>> list(_unpack(_lean(columns)).columns)
+    ['visit_id', 'gps_lon', 'gps_lat']
     """
+    columns = [c for c in VERIFY_COLUMNS if c in visits.columns]
+    if all(c in visits.columns for c in GPS_COLUMNS) and (
+        getattr(visits, "active_geometry_name", None) is None
+    ):  # the GPS as two columns already (``load_dataset(visit_points=False)``)
+        return pd.DataFrame(visits[[*columns, *GPS_COLUMNS]])
     if not isinstance(visits, gpd.GeoDataFrame) or visits.active_geometry_name is None:
         return visits
     geoms = visits.geometry.to_numpy()
@@ -210,7 +221,6 @@ def _lean(visits: pd.DataFrame) -> Lean | pd.DataFrame:
     y = np.full(len(geoms), np.nan)
     x[located] = shapely.get_x(geoms[located])
     y[located] = shapely.get_y(geoms[located])
-    columns = [c for c in VERIFY_COLUMNS if c in visits.columns]
     return pd.DataFrame(visits[columns]), x, y, visits.crs
 
 

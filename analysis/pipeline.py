@@ -40,6 +40,7 @@ from analysis.trend import weekly_trend
 from analysis.verify import FLAG_SHARE_COLUMNS, officer_flag_share, verify_visits
 from geo.errors import ValidationReport
 from geo.joins import blocks_to_beats, join_households
+from geo.schema import GPS_COLUMNS
 from geo.settings import Settings, resolve
 from geo.topology import check_beats
 
@@ -186,7 +187,8 @@ def analyse(
     Parameters
     ----------
     beats, households, visits : geopandas.GeoDataFrame
-        Canonical tables (WGS84, tz-aware times).
+        Canonical tables (WGS84, tz-aware times); the visits may carry their GPS as two
+        columns instead of points (``load_dataset(visit_points=False)``).
     units : geopandas.GeoDataFrame
         Street blocks or H3 cells with ``block_id`` (WGS84).
     walk_graph : networkx.MultiDiGraph, optional
@@ -232,7 +234,8 @@ def analyse(
     checks = (verify or verify_visits)(
         texted, households, graph=walk_graph, reviews=reviews, settings=s
     )
-    checked = pd.DataFrame(visits).drop(columns="geometry")  # plain: geopandas copies on drop
+    # plain (geopandas copies on drop); the GPS, as a geometry or two columns, is not written
+    checked = pd.DataFrame(visits).drop(columns=["geometry", *GPS_COLUMNS], errors="ignore")
     for column in ("status", "verified", "flags", "shift"):
         checked[column] = checks[column].array
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)

@@ -102,7 +102,7 @@ from analysis.travel import (
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project, projected_xy
 from geo.reviews import DECISIONS
-from geo.schema import present
+from geo.schema import GPS_COLUMNS, WGS84, gps_lonlat, present
 from geo.settings import Settings, resolve
 
 FloatArray = npt.NDArray[np.float64]
@@ -295,8 +295,9 @@ def verify_visits(
     visits : geopandas.GeoDataFrame
         Canonical visits (``visit_id``, ``household_id``, ``officer_id``, tz-aware ``time``;
         optional ``outcome``, ``duration_min``) with the GPS point as geometry (missing or
-        empty when there is none), in WGS84. A plain DataFrame without geometry is taken as
-        visits without GPS.
+        empty when there is none), in WGS84. A plain DataFrame is taken as visits without
+        GPS, unless it has the GPS as two columns of WGS84 degrees
+        (:data:`geo.schema.GPS_COLUMNS`, NaN where none: the importer's ``points=False``).
     households : geopandas.GeoDataFrame
         Canonical households (``household_id``, Point geometry) in the same CRS as
         ``visits``.
@@ -419,7 +420,7 @@ def _check_inputs(visits: pd.DataFrame, households: pd.DataFrame) -> None:
 def _evidence(
     visits: pd.DataFrame,
     households: gpd.GeoDataFrame,
-    gps: gpd.GeoSeries | None,
+    gps: Gps | None,
     minutes: FloatArray,
     *,
     graph: nx.MultiDiGraph | None,
@@ -432,7 +433,7 @@ def _evidence(
     metric = _metric_crs(households, gps)
     hx, hy = _metric_xy(households.geometry, "households", hh_ids, crs=metric)
     vx, vy = (
-        _metric_xy(gps, "visits", visits["visit_id"], crs=metric)
+        projected_xy(gps.x, gps.y, source=gps.crs, target=metric, copy=False)
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
@@ -718,36 +719,61 @@ def _time_minutes(visits: pd.DataFrame, *, origin: pd.Timestamp | None = None) -
     return np.asarray(delta.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
 
 
-def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> gpd.GeoSeries | None:
-    """Return the visits' GPS points (``None`` when the frame has no geometry at all)."""
-    if not isinstance(visits, gpd.GeoDataFrame):
-        return None
-    try:
-        gps = visits.geometry
-    except AttributeError:  # a GeoDataFrame without an active geometry column
-        return None
+@dataclass(frozen=True)
+class Gps:
+    """The visits' GPS as coordinates in their own CRS (fresh arrays, NaN where none)."""
+
+    x: FloatArray
+    y: FloatArray
+    crs: Any
+
+
+def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> Gps | None:
+    """Return the visits' GPS coordinates (``None`` when no visit has a GPS point).
+
+    From the Point geometry of a GeoDataFrame, else from :data:`GPS_COLUMNS` (WGS84).
+    """
+    geometry = getattr(visits, "active_geometry_name", None)
+    if geometry is None:
+        if not all(c in visits.columns for c in GPS_COLUMNS):
+            return None
+        x, y = gps_lonlat(visits)
+        if not bool((np.isfinite(x) & np.isfinite(y)).any()):
+            return None
+        _same_crs(WGS84, crs)
+        return Gps(x, y, pyproj.CRS.from_user_input(WGS84))
+    gps = visits.geometry
     has_any = bool(present(gps).any())
     if gps.crs is None:
         if has_any:
             msg = "visits have GPS points but no coordinate system; set one (EPSG:4326)"
             raise CRSError(msg)
         return None
-    if not pyproj.CRS.from_user_input(gps.crs).equals(pyproj.CRS.from_user_input(crs)):
+    _same_crs(gps.crs, crs)
+    if not has_any:
+        return None
+    x, y = _xy(gps, "visits", visits["visit_id"])
+    return Gps(x, y, gps.crs)
+
+
+def _same_crs(gps_crs: Any, crs: Any) -> None:
+    """Raise unless the visits' GPS and the households are in one CRS."""
+    if not pyproj.CRS.from_user_input(gps_crs).equals(pyproj.CRS.from_user_input(crs)):
         msg = (
-            f"visits are in {gps.crs.to_string()} but households in "
+            f"visits are in {pyproj.CRS.from_user_input(gps_crs).to_string()} but households in "
             f"{pyproj.CRS.from_user_input(crs).to_string()}; bring both to WGS84 first"
         )
         raise CRSError(msg)
-    return gps if has_any else None
 
 
-def _metric_crs(households: gpd.GeoDataFrame, gps: gpd.GeoSeries | None) -> pyproj.CRS:
+def _metric_crs(households: gpd.GeoDataFrame, gps: Gps | None) -> pyproj.CRS:
     """Return the one metric CRS for this call: households' local UTM (else the GPS')."""
     located = households.geometry[present(households.geometry)]
     if len(located):
         return local_utm(located)
     if gps is not None:
-        return local_utm(gps[present(gps)])
+        ok = np.isfinite(gps.x) & np.isfinite(gps.y)
+        return local_utm(gpd.GeoSeries(shapely.points(gps.x[ok], gps.y[ok]), crs=gps.crs))
     # Nothing has a location, so no distance is measured; any metric CRS will do.
     return pyproj.CRS.from_epsg(3857)
 

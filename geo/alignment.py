@@ -45,7 +45,7 @@ import shapely
 from geo import coords
 from geo.findings import problem
 from geo.projection import local_utm
-from geo.schema import WGS84, present
+from geo.schema import WGS84, gps_lonlat, present
 from geo.settings import Settings, resolve
 from geo.systems import BASES, DATUM_NAMES, DATUMS, CoordSource
 
@@ -190,14 +190,13 @@ def check_gps(
     """
     cfg = resolve(settings)
     doors = households.drop_duplicates("household_id").set_index("household_id").geometry
-    gps = visits.geometry
-    keep = _evenly(np.flatnonzero(present(gps)))
+    lon, lat = gps_lonlat(visits)  # the Point geometry's, or the GPS columns
+    keep = _evenly(np.flatnonzero(np.isfinite(lon) & np.isfinite(lat)))
     door = visits["household_id"].iloc[keep].map(doors).to_numpy()
     known = present(door)
     if known.sum() < MIN_GPS_PAIRS:
         return None
-    points = gps.to_numpy()[keep][known]
-    gx, gy = shapely.get_x(points), shapely.get_y(points)
+    gx, gy = lon[keep][known], lat[keep][known]
     dx, dy = shapely.get_x(door[known]), shapely.get_y(door[known])
     geod = pyproj.Geod(ellps="WGS84")
     before = float(np.median(geod.inv(gx, gy, dx, dy)[2]))

@@ -24,7 +24,7 @@ from pyproj.exceptions import ProjError
 from geo import systems
 from geo.point_columns import coords_points, file_points, lonlat_points
 from geo.readers import RawTable
-from geo.schema import WGS84, present
+from geo.schema import WGS84, gps_lonlat, present
 from geo.settings import Settings
 from geo.text_columns import CanonicalText
 from geo.text_strip import strip
@@ -50,6 +50,65 @@ def table_geometry(
     Returns the geometry, how its coordinates were read and the canonical column they came
     from (``None`` for the file's own geometry).
     """
+    geometry, source, column = _geometry(
+        raw,
+        frame,
+        collector,
+        crs=crs,
+        file_crs=file_crs,
+        settings=settings,
+        points=points,
+        optional=optional,
+        build=True,
+    )
+    return cast(gpd.GeoSeries, geometry), source, column
+
+
+def table_lonlat(
+    raw: RawTable,
+    frame: CanonicalText,
+    collector: Collector,
+    *,
+    crs: str | None,
+    file_crs: str | None,
+    settings: Settings,
+    optional: bool = False,
+) -> tuple[np.ndarray, systems.CoordSource, str | None]:
+    """Return the table's points as WGS84 coordinates, ``(n, 2)``, NaN rows where none.
+
+    The coordinates of :func:`table_geometry`'s points (``points=True``), with the same
+    findings; points in degrees take the array route and no point is built.
+    """
+    geometry, source, column = _geometry(
+        raw,
+        frame,
+        collector,
+        crs=crs,
+        file_crs=file_crs,
+        settings=settings,
+        points=True,
+        optional=optional,
+        build=False,
+    )
+    if isinstance(geometry, np.ndarray):
+        return geometry, source, column
+    lon, lat = gps_lonlat(gpd.GeoDataFrame(geometry=geometry))
+    return np.column_stack([lon, lat]), source, column
+
+
+def _geometry(
+    raw: RawTable,
+    frame: CanonicalText,
+    collector: Collector,
+    *,
+    crs: str | None,
+    file_crs: str | None,
+    settings: Settings,
+    points: bool,
+    optional: bool,
+    build: bool,
+) -> tuple[gpd.GeoSeries | np.ndarray, systems.CoordSource, str | None]:
+    """:func:`table_geometry`, or with ``build=False`` the coordinates of points in degrees."""
     index = frame.index
     lonlat_columns = "lon" in frame and "lat" in frame and points
     declared = raw.crs if raw.has_geometry and not lonlat_columns else None
@@ -57,9 +116,11 @@ def table_geometry(
     column: str | None
     if raw.has_geometry and not lonlat_columns:
         column = None
-        found = _own_points(raw, source) if points else None
+        found = _own_points(raw, source, build=build) if points else None
         if found is not None:  # 2D points in degrees: converted on arrays
             _report_out_of_range(found[1], collector, column="geometry")
+            if not build:
+                return found[0], source, column
             return gpd.GeoSeries(found[0], index=index, crs=WGS84), source, column
         own = cast(gpd.GeoSeries, raw.geometry)  # present: ``raw.has_geometry``
         geoms = gpd.GeoSeries(own.values, index=index)
@@ -79,7 +140,9 @@ def table_geometry(
         lon = parse_numbers(frame["lon"], collector, column="lon", required=False)
         lat = parse_numbers(frame["lat"], collector, column="lat", required=False)
         ok = check_lonlat(lon, lat, collector, required=not optional, degrees=source.lonlat)
-        built_fast = lonlat_points(lon, lat, ok.to_numpy(), source=source, decimals=COORD_DECIMALS)
+        built_fast = lonlat_points(
+            lon, lat, ok.to_numpy(), source=source, decimals=COORD_DECIMALS, build=build
+        )
         if built_fast is not None:  # degrees: converted and rounded on arrays
             return built_fast, source, column
         built = gpd.points_from_xy(lon.where(ok), lat.where(ok))
@@ -105,16 +168,22 @@ def table_geometry(
     return wgs, source, column
 
 
-def _own_points(raw: RawTable, source: systems.CoordSource) -> tuple[np.ndarray, np.ndarray] | None:
+def _own_points(
+    raw: RawTable, source: systems.CoordSource, *, build: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Return :func:`file_points` of the file's geometry, from its coordinates if it has them."""
     if raw.points is not None:
         return coords_points(
-            raw.points.coords, raw.points.located, source=source, decimals=COORD_DECIMALS
+            raw.points.coords,
+            raw.points.located,
+            source=source,
+            decimals=COORD_DECIMALS,
+            build=build,
         )
     geometry = raw.geometry
     if geometry is None:
         return None
-    return file_points(geometry.to_numpy(), source=source, decimals=COORD_DECIMALS)
+    return file_points(geometry.to_numpy(), source=source, decimals=COORD_DECIMALS, build=build)
 
 
 def _to_wgs84(geoms: gpd.GeoSeries, source: systems.CoordSource) -> gpd.GeoSeries:

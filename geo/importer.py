@@ -51,9 +51,10 @@ from geo.errors import (
     ValidationReport,
 )
 from geo.findings import problem
-from geo.import_geometry import in_lonlat, table_geometry
+from geo.import_geometry import in_lonlat, table_geometry, table_lonlat
 from geo.readers import RawTable, read_raw
 from geo.schema import (
+    GPS_COLUMNS,
     OUTCOMES,
     REQUIRED,
     WGS84,
@@ -87,7 +88,8 @@ class Imported:
     Attributes
     ----------
     table : geopandas.GeoDataFrame
-        The canonical table (one row per record of the file, in its order).
+        The canonical table (one row per record of the file, in its order); visits read
+        without points are a plain DataFrame (:func:`read_visits`).
     report : ValidationReport
         The findings of the file.
     origin : RawTable or None
@@ -120,7 +122,8 @@ class Dataset:
     Attributes
     ----------
     beats, households, visits : geopandas.GeoDataFrame
-        Canonical tables in WGS84 (see :mod:`geo.schema`).
+        Canonical tables in WGS84 (see :mod:`geo.schema`); visits loaded without points
+        are a plain DataFrame with GPS columns (``load_dataset(visit_points=False)``).
     report : ValidationReport
         Warnings kept with the dataset (nothing fatal: fatal findings refuse the import).
     timezone : str
@@ -250,6 +253,7 @@ def read_visits(
     columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
+    points: bool = True,
 ) -> Imported:
     """Read a visits file into the canonical visits table.
 
@@ -258,19 +262,34 @@ def read_visits(
     a guessed order (:mod:`geo.times`). A missing ``outcome`` column means every visit was a
     contact. GPS coordinates are optional; see :func:`read_beats` for ``crs``,
     ``file_crs`` and ``columns``. The text columns (ids, outcome, issue, follow-up, note) are
-    pandas' Arrow-backed text (``str``): a city's year is ten million rows.
+    pandas' Arrow-backed text (``str``): a city's year is ten million rows. With
+    ``points=False`` the table is a plain DataFrame whose GPS is two columns of degrees
+    (:data:`geo.schema.GPS_COLUMNS`, NaN where a visit has none) in place of the Point
+    geometry, with the same findings: no shapely point is built for a point in degrees.
     """
     cfg = resolve(settings)
     try:
         raw = read_raw(path, name=name, settings=cfg)
     except EncodingError as error:
-        return _refused("visits", error.finding())
+        return _refused("visits", error.finding(), points=points)
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
-        return _imported(_empty("visits"), collector)
-    geometry, source, coord_column = table_geometry(
-        raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, points=True, optional=True
-    )
+        return _imported(_empty("visits", points=points), collector)
+    if points:
+        geometry, source, coord_column = table_geometry(
+            raw,
+            frame,
+            collector,
+            crs=crs,
+            file_crs=file_crs,
+            settings=cfg,
+            points=True,
+            optional=True,
+        )
+    else:
+        lonlat, source, coord_column = table_lonlat(
+            raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, optional=True
+        )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     text = {}
@@ -299,8 +318,12 @@ def read_visits(
         table["satisfaction"] = pd.array([pd.NA] * len(frame.index), dtype="Int64")
     table["note"] = stripped_text(frame, "note")
     _check_follow_ups(follow_ups, table["visit_id"], collector)
-    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     ids = {"household_id": text["household_id"].reset_index(drop=True)}  # as _finish does
+    if not points:
+        table[GPS_COLUMNS[0]] = lonlat[:, 0]
+        table[GPS_COLUMNS[1]] = lonlat[:, 1]
+        return _imported(_finish_gps(table), collector, source, coord_column, ids)
+    gdf = gpd.GeoDataFrame(table, geometry=geometry, crs=WGS84, copy=False)
     return _imported(_finish(gdf, "visits"), collector, source, coord_column, ids)
 
 
@@ -316,6 +339,7 @@ def load_dataset(
     names: dict[str, str] | None = None,
     label: str = "dataset",
     hint: alignment.Hint = alignment.default_hint,
+    visit_points: bool = True,
 ) -> Dataset:
     """Read and cross-check the three files of a dataset.
 
@@ -341,6 +365,9 @@ def load_dataset(
         ``hint(table, system)`` says how to read a file as another system in the words of
         the caller (the command line names its option), for findings of coordinate
         mix-ups.
+    visit_points : bool
+        False: the visits' GPS as two columns of degrees, no Point geometry
+        (``read_visits(..., points=False)``), for a caller that only measures them.
 
     Raises
     ------
@@ -367,6 +394,7 @@ def load_dataset(
             columns=chosen.get(table),
             settings=cfg,
             name=given.get(table),
+            visit_points=visit_points,
         )
         for table in READERS
     )
@@ -400,10 +428,12 @@ def read_table(
     columns: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     name: str | None = None,
+    visit_points: bool = True,
 ) -> Imported:
     """Read one file as ``table``; a file that cannot be read comes back as a finding.
 
-    Parameters are those of :func:`read_beats`. An :class:`~geo.errors.InputFileError`
+    Parameters are those of :func:`read_beats` (and ``visit_points``, :func:`read_visits`'s
+    ``points`` for a visits file). An :class:`~geo.errors.InputFileError`
     becomes its finding (``unreadable``, ``wrong_format``, ``over_limit``); any exception
     that is not one of beatcov's errors becomes an ``unexpected_error`` finding naming its
     type, its traceback logged. The table is then empty.
@@ -416,8 +446,9 @@ def read_table(
     """
     label = name or Path(path).name
     try:
+        given = {"points": visit_points} if table == "visits" else {}
         return READERS[table](
-            path, crs=crs, file_crs=file_crs, columns=columns, settings=settings, name=name
+            path, crs=crs, file_crs=file_crs, columns=columns, settings=settings, name=name, **given
         )
     except InputFileError as error:
         finding = error.finding(label)
@@ -429,7 +460,7 @@ def read_table(
         message = f"{label}: {problem('unexpected_error', **values)}"
         finding = Finding("fatal", "unexpected_error", message, label, values=values)
     origin = RawTable(pd.DataFrame(), None, None, label, 2, "row")
-    return Imported(_empty(table), ValidationReport([finding]), origin)
+    return Imported(_empty(table, points=visit_points), ValidationReport([finding]), origin)
 
 
 def cross_check(
@@ -557,9 +588,9 @@ def _imported(
     return Imported(table, report, origin, headers, source, coord_column, dict(text or {}))
 
 
-def _refused(table: Table, finding: Finding) -> Imported:
+def _refused(table: Table, finding: Finding, *, points: bool = True) -> Imported:
     """Return the import of a file refused before its records were read (text encoding)."""
-    return Imported(_empty(table), ValidationReport([finding]))
+    return Imported(_empty(table, points=points), ValidationReport([finding]))
 
 
 def _start(
@@ -713,6 +744,15 @@ def _finish(gdf: gpd.GeoDataFrame, table: Table) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(ordered, geometry="geometry", crs=WGS84)
 
 
-def _empty(table: Table) -> gpd.GeoDataFrame:
+def _finish_gps(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the visits in canonical order, their GPS columns in place of the geometry."""
+    ordered = [c for c in columns("visits") if c != "geometry"]
+    return table[[*ordered, *GPS_COLUMNS]].reset_index(drop=True)
+
+
+def _empty(table: Table, *, points: bool = True) -> gpd.GeoDataFrame:
+    """Return ``table`` with no rows (visits without points: :func:`_finish_gps`'s columns)."""
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns(table) if c != "geometry"})
+    if table == "visits" and not points:
+        return frame.assign(**{c: pd.Series(dtype=np.float64) for c in GPS_COLUMNS})
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)

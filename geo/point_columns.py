@@ -47,7 +47,8 @@ def lonlat_points(
     *,
     source: CoordSource,
     decimals: int,
-) -> gpd.GeoSeries | None:
+    build: bool = True,
+) -> gpd.GeoSeries | np.ndarray | None:
     """Return the WGS84 points of the usable pairs, ``None`` where a pair is not usable.
 
     Parameters
@@ -60,12 +61,15 @@ def lonlat_points(
         How the file's coordinates are read; a projected one gives ``None`` (not handled).
     decimals : int
         Coordinates are rounded to this many decimal places.
+    build : bool
+        False: return the points' coordinates, no point built (:func:`_converted`).
 
     Returns
     -------
-    geopandas.GeoSeries or None
-        Points in ``EPSG:4326`` on the index of ``lon``, or ``None`` when ``source`` has
-        a projection to undo.
+    geopandas.GeoSeries, numpy.ndarray or None
+        Points in ``EPSG:4326`` on the index of ``lon`` (with ``build=False`` their
+        ``(n, 2)`` coordinates, NaN rows where a pair is not usable), or ``None`` when
+        ``source`` has a projection to undo.
 
     Examples
     --------
@@ -88,6 +92,8 @@ def lonlat_points(
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
         coords = converted
     rounded = np.round(coords, decimals)
+    if not build:
+        return _spread(rounded, mask)
     geoms = np.full(len(mask), None, dtype=object)
     if len(rounded):
         geoms[mask] = shapely.points(rounded)
@@ -95,7 +101,7 @@ def lonlat_points(
 
 
 def file_points(
-    geoms: np.ndarray, *, source: CoordSource, decimals: int
+    geoms: np.ndarray, *, source: CoordSource, decimals: int, build: bool = True
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return a geodata file's points in WGS84, rounded, and which lie within lon/lat range.
 
@@ -136,11 +142,16 @@ def file_points(
     coords = shapely.get_coordinates(points)
     if not np.isfinite(coords).all():
         return None
-    return _converted(coords, located, points, source=source, decimals=decimals)
+    return _converted(coords, located, points, source=source, decimals=decimals, build=build)
 
 
 def coords_points(
-    coords: np.ndarray, located: np.ndarray, *, source: CoordSource, decimals: int
+    coords: np.ndarray,
+    located: np.ndarray,
+    *,
+    source: CoordSource,
+    decimals: int,
+    build: bool = True,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return :func:`file_points` of a file's 2D points given as coordinates.
 
@@ -173,7 +184,7 @@ def coords_points(
     if source.frame is not None:
         return None
     return _converted(
-        coords, np.asarray(located, dtype=bool), None, source=source, decimals=decimals
+        coords, np.asarray(located, dtype=bool), None, source=source, decimals=decimals, build=build
     )
 
 
@@ -184,11 +195,14 @@ def _converted(
     *,
     source: CoordSource,
     decimals: int,
+    build: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Convert and round the located points' coordinates; build points where needed.
 
     ``points`` are the file's own shapely points, kept when neither the datum nor rounding
     changes a coordinate; ``None`` when the file gave coordinates only (points are built).
+    With ``build=False`` no point is built or kept: the first array is the rounded
+    coordinates, ``(n, 2)``, NaN rows where a row has no point.
     """
     converted = coords
     if source.datum in ("gcj02", "bd09") and len(coords):
@@ -196,17 +210,28 @@ def _converted(
         converted = coords.copy()
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
     rounded = np.round(converted, decimals)
+    x, y = rounded[:, 0], rounded[:, 1]
+    outside = np.zeros(len(located), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
+    if not build:
+        return _spread(rounded, located), outside
     out = np.full(len(located), None, dtype=object)
     unchanged = rounded.view(np.int64) == converted.view(np.int64)
     if points is not None and converted is coords and unchanged.all():
         out[located] = points
     elif len(rounded):
         out[located] = shapely.points(rounded)
-    x, y = rounded[:, 0], rounded[:, 1]
-    outside = np.zeros(len(located), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
     return out, outside
+
+
+def _spread(coords: np.ndarray, located: np.ndarray) -> np.ndarray:
+    """Return ``coords`` of the located rows as ``(n, 2)`` for every row, NaN elsewhere."""
+    if located.all():
+        return np.ascontiguousarray(coords, dtype=np.float64)
+    out = np.full((len(located), 2), np.nan)
+    out[located] = coords
+    return out
 
 
 __all__ = ["coords_points", "file_points", "lonlat_points"]

@@ -100,6 +100,51 @@ def columns(table: Table) -> tuple[str, ...]:
     return (*cols, "geometry")
 
 
+GPS_COLUMNS: Final = ("gps_lon", "gps_lat")
+"""The visits' GPS as two columns of WGS84 degrees (NaN where a visit has none), in place
+of the Point geometry, when the importer is asked for no points (``read_visits(...,
+points=False)``): the command line reads ten million visits and only measures them."""
+
+
+def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return the visits' GPS longitude and latitude (NaN where a visit has none).
+
+    Read from :data:`GPS_COLUMNS` when the table has them, else from its Point geometry
+    (a missing or empty point gives NaN; anything but points raises ``SchemaError``); a
+    table with neither has no GPS at all. Always fresh arrays.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> import geopandas as gpd
+    >>> gdf = gpd.GeoDataFrame(geometry=[Point(1, 2), None, Point()])
+    >>> [v.tolist() for v in gps_lonlat(gdf)]
+    [[1.0, nan, nan], [2.0, nan, nan]]
+    >>> plain = pd.DataFrame({"gps_lon": [1.0, np.nan], "gps_lat": [2.0, np.nan]})
+    >>> [v.tolist() for v in gps_lonlat(plain)]
+    [[1.0, nan], [2.0, nan]]
+    """
+    lon, lat = GPS_COLUMNS
+    if lon in visits.columns and lat in visits.columns:
+        return (
+            visits[lon].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
+            visits[lat].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
+        )
+    x = np.full(len(visits), np.nan)
+    y = np.full(len(visits), np.nan)
+    geometry = getattr(visits, "active_geometry_name", None)
+    if geometry is None:
+        return x, y
+    geoms = visits[geometry].to_numpy()
+    located = present(geoms)
+    if (shapely.get_type_id(geoms[located]) != 0).any():
+        msg = "visits: the GPS geometry holds something other than points; expected Points"
+        raise SchemaError(msg)
+    x[located] = shapely.get_x(geoms[located])
+    y[located] = shapely.get_y(geoms[located])
+    return x, y
+
+
 def present(geoms: Any) -> npt.NDArray[np.bool_]:
     """Return True where a geometry is neither missing nor empty.
 

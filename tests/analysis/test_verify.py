@@ -40,6 +40,7 @@ from analysis.verify import (
     verify_visits,
 )
 from geo.errors import CRSError, SchemaError, StreetsError
+from geo.schema import gps_lonlat
 from geo.settings import DEFAULTS
 
 UTM = "EPSG:32635"
@@ -715,6 +716,31 @@ def test_plain_frame_without_geometry_means_no_gps() -> None:
     assert res["flags"].to_list() == ["no_gps"]
     assert res["status"].to_list() == ["review"]
     assert res["verified"].to_list() == [True]
+
+
+def test_gps_columns_verify_as_the_points_do() -> None:
+    """The command line reads the GPS as two columns (no point per visit): same grades."""
+    hh = {"A": (0.0, 0.0), "B": (5000.0, 0.0), "C": (0.0, 5000.0)}
+    rows = [
+        row("far", "A", "o1", "10:00", gps=(400.0, 0.0)),
+        row("near", "B", "o2", "10:00", gps=(5010.0, 0.0)),
+        row("none", "C", "o3", "10:00", gps=None),
+        row("fast", "A", "o2", "10:04", gps=(0.0, 0.0)),  # 5 km from "near" in 4 min
+    ]
+    with_points = visits(rows, hh)
+    lon, lat = gps_lonlat(with_points)
+    columns = pd.DataFrame(with_points.drop(columns="geometry")).assign(gps_lon=lon, gps_lat=lat)
+    want = verify_visits(with_points, households(hh))
+    got = verify_visits(columns, households(hh))
+    pd.testing.assert_frame_equal(got, want)
+    assert flags_of(got) == {
+        "far": "gps_far",
+        "near": "",
+        "none": "no_gps",
+        "fast": "impossible_travel",
+    }
+    with pytest.raises(CRSError, match="visits are in EPSG:4326 but households in EPSG:3857"):
+        verify_visits(columns, households(hh).to_crs("EPSG:3857"))
 
 
 # --------------------------------------------------------------------------- reviews

@@ -30,6 +30,7 @@ from geo.alignment import (
     reread,
     streets_message,
 )
+from geo.schema import gps_lonlat
 from geo.settings import DEFAULTS
 from geo.systems import decide
 from tests.geo import china_fixtures as cf
@@ -173,6 +174,22 @@ def test_gps_in_gcj02_read_as_wgs84() -> None:
     message = mixup_message(found, hint=lambda t, s: f"run with --{t}-coords {s}")
     assert message.startswith("v.csv looks like GCJ-02: run with --visits-coords gcj02")
     assert "a median 55" in message and "m from their households' doors" in message
+
+
+def test_gps_columns_are_checked_as_the_points_are() -> None:
+    """Visits read without points (the command line's) hold the GPS as two columns."""
+    v_side = side("visits", "v.csv")
+    found = {}
+    for system in ("gcj02", "wgs84"):
+        with_points = visits(system)
+        lon, lat = gps_lonlat(with_points)
+        columns = pd.DataFrame(with_points.drop(columns="geometry")).assign(
+            gps_lon=lon, gps_lat=lat
+        )
+        found[system] = check_gps(households(), columns, visits_side=v_side)
+        assert found[system] == check_gps(households(), with_points, visits_side=v_side)
+    mixup = found["gcj02"]
+    assert mixup is not None and mixup.system == "gcj02" and found["wgs84"] is None
 
 
 def test_gps_near_doors_too_few_or_unexplained_is_left_to_verification() -> None:

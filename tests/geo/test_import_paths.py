@@ -39,7 +39,7 @@ from geo.numbers import pandas_numbers
 from geo.text_columns import pandas_map_distinct
 from tests.geo import china_fixtures
 from tests.support.mutations import corpus
-from tests.support.same_import import assert_same_import
+from tests.support.same_import import assert_same_gps, assert_same_import
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(
@@ -86,6 +86,9 @@ def _same_import(path: Path, table: str, monkeypatch: pytest.MonkeyPatch) -> Non
     assert isinstance(slow, Imported)
     assert_same_import(fast, slow)
     assert fast.headers == slow.headers
+    if table == "visits":  # read for the command line: the GPS as two columns, no points
+        bare = read_table("visits", path, visit_points=False)
+        assert_same_gps(fast, bare, context=path.name)
 
 
 def _read(call: Callable[[], Imported]) -> Imported | BaseException:

@@ -32,7 +32,7 @@ from geo.demo import DEMO_FILES
 from geo.importer import read_households, read_table, read_visits
 from geo.point_columns import file_points
 from geo.systems import decide
-from tests.support.same_import import assert_same_import
+from tests.support.same_import import assert_same_gps, assert_same_import
 
 ROOT = Path(__file__).resolve().parents[2]
 Change = Callable[[np.ndarray, np.random.Generator], np.ndarray]
@@ -170,7 +170,13 @@ def test_geodata_points_import_the_same(
             patch.setattr(geo.import_geometry, "coords_points", _declined)
             patch.setattr(geo.readers, "parquet_points", _declined)
             slow = read_table(kind, path, file_crs=file_crs)
+            if kind == "visits":  # the reference's points taken apart into GPS columns
+                slow_bare = read_table(kind, path, file_crs=file_crs, visit_points=False)
+                assert_same_gps(slow, slow_bare, context=(name, form, "reference"))
         assert_same_import(fast, slow, context=(name, form))
+        if kind == "visits":  # no point built on the arrays' route
+            bare = read_table(kind, path, file_crs=file_crs, visit_points=False)
+            assert_same_gps(fast, bare, context=(name, form))
         if suffix == ".parquet":
             with monkeypatch.context() as patch:
                 patch.setattr(geo.readers, "parquet_points", _declined)

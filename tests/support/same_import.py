@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import shapely
 from geopandas.testing import assert_geodataframe_equal
+
+from geo.schema import GPS_COLUMNS, present
 
 
 def assert_same_import(fast: Any, slow: Any, *, context: object = None) -> None:
@@ -25,3 +29,25 @@ def assert_same_import(fast: Any, slow: Any, *, context: object = None) -> None:
 
 def _finding(finding: object) -> str:
     return repr(dataclasses.asdict(finding))  # type: ignore[call-overload]
+
+
+def assert_same_gps(points: Any, columns: Any, *, context: object = None) -> None:
+    """Fail unless visits read without points (``columns``, ``Imported``) hold what the
+    import with points holds: the same columns and findings, and as GPS columns the
+    points' coordinates bit for bit (NaN where a visit has no point)."""
+    plain = pd.DataFrame(points.table.drop(columns="geometry"))
+    assert list(columns.table.columns) == [*plain.columns, *GPS_COLUMNS], context
+    pd.testing.assert_frame_equal(columns.table.drop(columns=list(GPS_COLUMNS)), plain)
+    geoms = points.table.geometry.to_numpy()
+    located = present(geoms)
+    for column, coordinate in zip(GPS_COLUMNS, (shapely.get_x, shapely.get_y), strict=True):
+        want = np.full(len(geoms), np.nan)
+        want[located] = coordinate(geoms[located])
+        got = columns.table[column].to_numpy(dtype=np.float64)
+        assert got.tobytes() == want.tobytes() or (
+            np.array_equal(np.isnan(got), np.isnan(want))
+            and (got[~np.isnan(got)].tobytes() == want[~np.isnan(want)].tobytes())
+        ), (context, column)
+    assert [_finding(f) for f in points.report.findings] == [
+        _finding(f) for f in columns.report.findings
+    ], context
