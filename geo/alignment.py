@@ -249,12 +249,20 @@ def check_streets(
     local = shapes[shapely.intersects(shapes, around)]
     near = np.zeros(len(points), dtype=bool)
     if len(local):
-        crs = local_utm(points)
-        metric = gpd.GeoSeries(local, crs=WGS84).to_crs(crs).to_numpy()
-        pairs = shapely.STRtree(metric).query(
-            points.to_crs(crs).to_numpy(), predicate="dwithin", distance=cfg.outside_block_max_m
-        )
-        near[np.unique(pairs[0])] = True
+        if cfg.outside_block_max_m >= 1.0:  # in a block is 0 m from it (to micrometres)
+            from geo.joins import contained  # imports the street module: not at start-up
+
+            near = contained(points.to_numpy(), local) >= 0
+        rest = np.flatnonzero(~near)  # only these are measured, in metres
+        if len(rest):
+            crs = local_utm(points)
+            metric = gpd.GeoSeries(local, crs=WGS84).to_crs(crs).to_numpy()
+            pairs = shapely.STRtree(metric).query(
+                points.iloc[rest].to_crs(crs).to_numpy(),
+                predicate="dwithin",
+                distance=cfg.outside_block_max_m,
+            )
+            near[rest[np.unique(pairs[0])]] = True
     share = float(1.0 - near.mean())
     if share <= cfg.streets_miss_max_share:
         return StreetsCheck(share, False)
@@ -315,17 +323,14 @@ def reread_geometries(
 def inside_any(
     points: npt.NDArray[np.object_], polygons: npt.NDArray[np.object_]
 ) -> npt.NDArray[np.bool_]:
-    """Return, per point, whether it lies in or on any polygon (missing points: True)."""
+    """Return, per point, whether it lies in or on any polygon (missing points: True).
+
+    By :func:`geo.joins.contained` (the grid index for a million points and more).
+    """
+    from geo.joins import contained  # imports the street module: not at start-up
+
     points = np.asarray(points, dtype=object)
-    located = present(points)
-    hit = np.zeros(len(points), dtype=bool)
-    if len(polygons) == 0:
-        return hit | ~located
-    tree = shapely.STRtree(polygons)
-    idx = np.flatnonzero(located)
-    pairs = tree.query(points[idx], predicate="intersects")
-    hit[idx[np.unique(pairs[0])]] = True
-    return hit | ~located
+    return np.asarray((contained(points, polygons) >= 0) | ~present(points), dtype=bool)
 
 
 _COMPASS: Final = (

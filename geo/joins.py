@@ -137,6 +137,29 @@ def _contained(
     return _contained_tree(geoms, units, rank)
 
 
+def contained(points: NDArray[np.object_], polygons: NDArray[np.object_]) -> IntArray:
+    """Return, per point, the first of ``polygons`` (row order) holding it, -1 if none.
+
+    A polygon holds a point in its interior or on its boundary (``intersects``); a missing
+    or empty point is held by none. The grid index answers from :data:`INDEX_MIN_POINTS`
+    points up, an STRtree with prepared polygons below: GEOS's answers either way.
+
+    Examples
+    --------
+    >>> squares = np.array([shapely.box(0, 0, 2, 2), shapely.box(2, 0, 4, 2)])
+    >>> points = shapely.points([[1, 1], [2, 1], [9, 9]])
+    >>> contained(np.append(points, None), squares).tolist()
+    [0, 0, -1, -1]
+    """
+    geoms = np.asarray(points, dtype=object)
+    shapes = np.asarray(polygons, dtype=object)
+    here = present(geoms)
+    pos = np.full(len(geoms), -1, dtype=np.intp)
+    if len(shapes) and here.any():
+        pos[here] = _contained(geoms[here], shapes, np.arange(len(shapes)))
+    return pos
+
+
 def _contained_indexed(
     geoms: NDArray[np.object_],
     units: NDArray[np.object_],

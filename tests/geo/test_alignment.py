@@ -25,11 +25,13 @@ from geo.alignment import (
     check_gps,
     check_streets,
     compass,
+    inside_any,
     mixup_message,
     outside_message,
     reread,
     streets_message,
 )
+from geo.projection import local_utm
 from geo.schema import gps_lonlat
 from geo.settings import DEFAULTS
 from geo.systems import decide
@@ -250,6 +252,55 @@ def test_streets_of_another_city() -> None:
     # Beijing to Helsinki: about 6,300 km, setting off north-west
     assert check.misaligned and check.bearing == "north-west"
     assert 6_000_000 < (check.distance_m or 0) < 6_600_000
+
+
+def reference_share(blocks: gpd.GeoDataFrame, homes: gpd.GeoDataFrame, distance: float) -> float:
+    """The share of households farther than ``distance`` from every block, each household
+    measured in metres (how check_streets measured every one before it took the blocks
+    holding a household as 0 m away)."""
+    crs = local_utm(homes.geometry)
+    tree = shapely.STRtree(blocks.geometry.to_crs(crs).to_numpy())
+    metric = homes.geometry.to_crs(crs).to_numpy()
+    pairs = tree.query(metric, predicate="dwithin", distance=distance)
+    return 1.0 - len(np.unique(pairs[0])) / len(homes)
+
+
+def test_streets_share_is_the_share_measured_in_metres() -> None:
+    """Households in a block, on its edge and corner, and 10-200 m outside the grid."""
+    blocks = grid_blocks()
+    inside = households()
+    rng = np.random.default_rng(3)
+    lon1, lat1 = cf.LON0 + 4 * cf.STEP, cf.LAT0 + 4 * cf.STEP  # the grid's north-east corner
+    metres = rng.uniform(10, 200, 60)
+    outside = shapely.points(lon1 + metres / 85_400, rng.uniform(cf.LAT0, lat1, 60))
+    edges = shapely.points([[cf.LON0 + cf.STEP, cf.LAT0 + 0.3 * cf.STEP], [lon1, lat1]])
+    geoms = np.concatenate([inside.geometry.to_numpy(), outside, edges])
+    homes = gpd.GeoDataFrame({"household_id": range(len(geoms))}, geometry=geoms, crs=4326)
+    shares = []
+    for distance in (0.5, 1.0, 50.0, 120.0):
+        cfg = DEFAULTS.replace(outside_block_max_m=distance, streets_miss_max_share=1.0)
+        shares.append(check_streets(blocks, homes, settings=cfg).share)
+        assert shares[-1] == pytest.approx(reference_share(blocks, homes, distance), abs=1e-12)
+    assert shares[0] == shares[1] == pytest.approx(60 / len(homes))  # all 60 outside, edges in
+    assert shares[1] > shares[2] > shares[3] > 0
+
+
+def test_inside_any_is_intersects() -> None:
+    polygons = grid_blocks().geometry.to_numpy()[[0, 5, 10]]
+    rng = np.random.default_rng(8)
+    lon = rng.uniform(cf.LON0 - cf.STEP, cf.LON0 + 5 * cf.STEP, 500)
+    lat = rng.uniform(cf.LAT0 - cf.STEP, cf.LAT0 + 5 * cf.STEP, 500)
+    vertices = shapely.get_coordinates(polygons)
+    points = np.concatenate(
+        [shapely.points(lon, lat), shapely.points(vertices), [None, shapely.Point()]]
+    )
+    pairs = shapely.STRtree(polygons).query(points, predicate="intersects")
+    want = np.zeros(len(points), dtype=bool)
+    want[np.unique(pairs[0])] = True
+    want[-2:] = True  # missing and empty points count as inside
+    got = inside_any(points, polygons)
+    assert got.tolist() == want.tolist() and got[500:-2].all() and 0 < got[:500].sum() < 500
+    assert inside_any(points, np.array([], dtype=object)).tolist() == [False] * 515 + [True] * 2
 
 
 # --------------------------------------------------------------------------- helpers
