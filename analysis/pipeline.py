@@ -231,9 +231,13 @@ def analyse(
     step("verifying visits")
     # text compared in C by verify and every rule, household ids hashed in C (made once)
     texted = with_arrow_text(visits, (*RULE_TEXT, "household_id"))
-    checks = (verify or verify_visits)(
-        texted, households, graph=walk_graph, reviews=reviews, settings=s
-    )
+    codes = household_codes(homes, texted)  # each visit's household row, for every step
+    if verify is None:  # the rows looked up once (a replacement verifier finds its own)
+        checks = verify_visits(
+            texted, households, graph=walk_graph, reviews=reviews, settings=s, household_rows=codes
+        )
+    else:
+        checks = verify(texted, households, graph=walk_graph, reviews=reviews, settings=s)
     # plain (geopandas copies on drop); the GPS, as a geometry or two columns, is not written
     checked = pd.DataFrame(visits).drop(columns=["geometry", *GPS_COLUMNS], errors="ignore")
     for column in ("status", "verified", "flags", "shift"):
@@ -241,7 +245,6 @@ def analyse(
     in_window = window_mask(checked["time"], start=start, end=end, settings=s)
 
     step("household status")
-    codes = household_codes(homes, texted)  # each visit's household row, for every step
     # the outputs keep ``checked``'s own columns; the rules read the Arrow text
     facts = checked.assign(**{c: texted[c] for c in RULE_TEXT if c in checked.columns})
     status = household_status(homes, facts, start=start, end=end, settings=s, codes=codes)

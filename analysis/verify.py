@@ -287,6 +287,7 @@ def verify_visits(
     reviews: pd.DataFrame | None = None,
     settings: Settings | None = None,
     origin: pd.Timestamp | None = None,
+    household_rows: npt.NDArray[np.integer] | None = None,
 ) -> pd.DataFrame:
     """Grade the evidence that each visit happened: counted, review or not counted.
 
@@ -317,6 +318,10 @@ def verify_visits(
         The time minutes are counted from (default: the earliest log). A caller that
         verifies the visits in parts (:mod:`analysis.dask_engine`) passes the earliest log
         of them all, so every part measures the same minutes, to the last bit.
+    household_rows : numpy.ndarray of int, optional
+        Each visit's row in ``households`` (-1: unknown), as
+        :func:`analysis.rules.household_codes` gives them; looked up here when omitted
+        (:func:`analysis.pipeline.analyse` has them already).
 
     Returns
     -------
@@ -369,7 +374,14 @@ def verify_visits(
     if len(visits) == 0:
         return _empty_result(visits)
     evidence = _evidence(
-        visits, households, gps, minutes, graph=graph, household_nodes=household_nodes, cfg=cfg
+        visits,
+        households,
+        gps,
+        minutes,
+        graph=graph,
+        household_nodes=household_nodes,
+        rows=household_rows,
+        cfg=cfg,
     )
     bits = flag_bits([flag.detect(evidence, cfg) for flag in FLAGS], n=len(visits))
     status = _status_codes(bits)
@@ -425,6 +437,7 @@ def _evidence(
     *,
     graph: nx.MultiDiGraph | None,
     household_nodes: Mapping[Any, Any] | pd.Series | None,
+    rows: npt.NDArray[np.integer] | None,
     cfg: Settings,
 ) -> Evidence:
     """Measure what the flags are decided from: doors, GPS, records, bursts and travel."""
@@ -438,7 +451,7 @@ def _evidence(
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
     # Household of each visit (-1 when the id is unknown or the household has no location)
-    household_codes, hpos = _household_rows(hh_ids, visits["household_id"])
+    household_codes, hpos = _household_rows(hh_ids, visits["household_id"], rows=rows)
     if len(hx):  # the door of each visit's household (``take`` of -1 is masked next)
         vhx, vhy = hx.take(hpos), hy.take(hpos)
         vhx[hpos < 0] = np.nan
@@ -503,12 +516,15 @@ def _evidence(
     )
 
 
-def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray, IntArray]:
+def _household_rows(
+    households: pd.Series, visits: pd.Series, *, rows: npt.NDArray[np.integer] | None = None
+) -> tuple[IntArray, IntArray]:
     """Return each visit's household code (-1: none) and row in ``households`` (-1: unknown).
 
     Codes are equal exactly where the ids are: a known id's code is its row, an unknown
     id's one past the rows, numbered by the distinct unknown ids. Every visit is looked up
-    once in the households' hash (no factorising of the visits' ids first).
+    once in the households' hash (no factorising of the visits' ids first), unless its
+    ``rows`` are given.
 
     Examples
     --------
@@ -516,13 +532,17 @@ def _household_rows(households: pd.Series, visits: pd.Series) -> tuple[IntArray,
     >>> codes.tolist(), rows.tolist()
     ([1, 2, -1, 1], [1, -1, -1, 1])
     """
-    rows = np.asarray(lookup(households, visits), dtype=np.int64)
-    codes = rows.copy()
-    unknown = np.flatnonzero(rows < 0)
+    found: IntArray = (
+        np.asarray(lookup(households, visits), dtype=np.int64)
+        if rows is None  # else the caller's array, copied: ``_evidence`` marks unplaced doors
+        else np.array(rows, dtype=np.int64, copy=True)
+    )
+    codes = found.copy()
+    unknown = np.flatnonzero(found < 0)
     if len(unknown):
         others = pd.factorize(visits.iloc[unknown])[0].astype(np.int64)
         codes[unknown] = np.where(others >= 0, others + len(households), -1)
-    return codes, rows
+    return codes, found
 
 
 def officer_flag_share(

@@ -24,7 +24,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from analysis.coded_text import bit_texts, flag_bits, taken_text
-from analysis.rules import counted_mask
+from analysis.rules import counted_mask, household_codes
 from analysis.verify import (
     FLAG_CODES,
     FLAG_DESCRIPTIONS,
@@ -741,6 +741,28 @@ def test_gps_columns_verify_as_the_points_do() -> None:
     }
     with pytest.raises(CRSError, match="visits are in EPSG:4326 but households in EPSG:3857"):
         verify_visits(columns, households(hh).to_crs("EPSG:3857"))
+
+
+def test_household_rows_given_are_the_rows_looked_up_and_left_as_given() -> None:
+    """The pipeline hands verify the rows it looked up once (a door without a place, an
+    unknown household); verify marks its own copy."""
+    hh = {"A": (0.0, 0.0), "B": (5000.0, 0.0)}
+    rows = [
+        row("a", "A", "o1", "10:00", gps=(400.0, 0.0)),
+        row("ghost", "Z", "o1", "10:30"),
+        row("b", "B", "o2", "10:00"),
+    ]
+    homes = households(hh)
+    homes.loc[homes["household_id"] == "B", "geometry"] = None  # no place: no door
+    v = visits([r | {"household_id": h} for r, h in zip(rows, "AAB", strict=True)], hh)
+    v["household_id"] = ["A", "Z", "B"]
+    given = household_codes(homes, v)
+    assert given.tolist() == [0, -1, 1]
+    kept = given.copy()
+    want = verify_visits(v, homes)
+    got = verify_visits(v, homes, household_rows=given)
+    pd.testing.assert_frame_equal(got, want)
+    assert given.tolist() == kept.tolist()
 
 
 # --------------------------------------------------------------------------- reviews
