@@ -139,16 +139,20 @@ def first_bytes(text: pa.Array) -> np.ndarray:
     >>> first_bytes(pa.array(["=a", "", None, "北"])).tolist()
     [61, 0, 0, 229]
     """
+    first = np.zeros(len(text), dtype=np.uint8)
     if len(text) == 0:
-        return np.zeros(0, dtype=np.uint8)
+        return first
     _, offsets_buffer, data = text.buffers()
     kind = np.int64 if pa.types.is_large_string(text.type) else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=kind)[text.offset : text.offset + len(text) + 1]
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
-    present = (lengths > 0) & text.is_valid().to_numpy(zero_copy_only=False)
-    first = np.zeros(len(text), dtype=np.uint8)
-    first[present] = raw[starts[present]]
+    starts = offsets[:-1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    # starts never decrease: only trailing empty cells start at the end of the data
+    inside = int(np.searchsorted(starts, len(raw)))
+    first[:inside] = raw[starts[:inside]]  # one gather; no per-cell length array
+    first[offsets[1:] == starts] = 0  # empty (and missing: a null cell holds no bytes)
+    if text.null_count:  # a null may still span bytes: Arrow does not forbid it
+        first[~text.is_valid().to_numpy(zero_copy_only=False)] = 0
     return first
 
 

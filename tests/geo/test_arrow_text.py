@@ -120,3 +120,28 @@ def test_first_bytes_of_slices_and_large_text() -> None:
     assert first_bytes(text.cast(pa.large_string()).slice(1)).tolist() == [0, 0, 0xE4, 9, 97]
     assert first_bytes(pa.array([None, None], type=pa.string())).tolist() == [0, 0]
     assert first_bytes(pa.array([], type=pa.string())).tolist() == []
+    assert first_bytes(pa.array(["", "", ""])).tolist() == [0, 0, 0]  # no data at all
+    # a null over bytes (Arrow allows it): built from buffers, the middle cell null
+    spans = pa.StringArray.from_buffers(
+        3,
+        pa.py_buffer(np.array([0, 1, 3, 4], dtype=np.int32).tobytes()),
+        pa.py_buffer(b"a=bc"),
+        pa.py_buffer(np.packbits([1, 0, 1], bitorder="little").tobytes()),
+    )
+    assert first_bytes(spans).tolist() == [97, 0, 99]
+
+
+def test_first_bytes_as_the_cells_say() -> None:
+    """Random text with empties, nulls and several-byte characters, sliced anywhere."""
+    rng = np.random.default_rng(11)
+    alphabet = ["", "=1", "+", "-x", "@y", "a", "北京", "\t", " z", None]
+    cells = [alphabet[i] for i in rng.integers(0, len(alphabet), 3000)]
+    for kind in (pa.string(), pa.large_string()):
+        text = pa.array(cells, type=kind)
+        for start, length in ((0, 3000), (1, 2998), (17, 5), (2990, 10), (500, 0)):
+            part = text.slice(start, length)
+            want = [
+                0 if cell is None or cell == "" else cell.encode()[0]
+                for cell in cells[start : start + length]
+            ]
+            assert first_bytes(part).tolist() == want, (kind, start, length)
