@@ -113,6 +113,11 @@ class Run:
     stderr_tail: str = ""
     cpu_s: float = float("nan")
     """User + system CPU seconds of the child (``os.wait4``), from its start to its exit."""
+    user_s: float = float("nan")
+    """The user part of :attr:`cpu_s`."""
+    sys_s: float = float("nan")
+    """The system part of :attr:`cpu_s`: the kernel's, mostly handing over and clearing
+    fresh memory pages and writing the outputs; the part that varies most between runs."""
 
 
 def rss_mib(pid: int) -> float:
@@ -201,7 +206,9 @@ def run_cli(
     # not ru_maxrss, which counts the parent's pages when the child was forked from it
     peak = max([seen_peak] + [mark["hwm"] for mark in steps])
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(name, proc.returncode, wall, peak, steps, stopped, tail, cpu)
+    return Run(
+        name, proc.returncode, wall, peak, steps, stopped, tail, cpu, usage.ru_utime, usage.ru_stime
+    )
 
 
 def step_table(run: Run) -> pd.DataFrame:

@@ -19,7 +19,8 @@ The CLI run
     progress bar replaced by one that marks each label's wall and CPU time). A subprocess,
     not in-process, because the figures are the command's as a user runs it: a fresh
     interpreter paying its imports and the join index's compilation, and memory that is
-    the CLI's alone. ``cpu_s`` is the child's user + system time (``os.wait4``), ``wall_s``
+    the CLI's alone. ``cpu_s`` is the child's user + system time (``os.wait4``; also apart,
+    ``user_s`` and ``sys_s``: the system time varies most from run to run), ``wall_s``
     from spawn to exit, ``peak_rss_mb`` the child's own ``VmHWM`` read from
     ``/proc/self/status`` at its last mark, just before it exits (``ru_maxrss`` would count
     the parent's pages, the child being forked from it). ``steps`` are the CLI's progress
@@ -317,6 +318,8 @@ def measure(
         "seed": seed,
         "blocks": len(blocks),
         "cpu_s": round(run.cpu_s, 2),
+        "user_s": round(run.user_s, 2),
+        "sys_s": round(run.sys_s, 2),
         "wall_s": round(run.wall_s, 2),
         "peak_rss_mb": round(run.peak_mib, 1),
         "steps": cli_steps(run),

@@ -44,71 +44,15 @@ def table_geometry(
     settings: Settings,
     points: bool,
     optional: bool = False,
-) -> tuple[gpd.GeoSeries, systems.CoordSource, str | None]:
+    build: bool = True,
+) -> tuple[gpd.GeoSeries | np.ndarray, systems.CoordSource, str | None]:
     """Build WGS84 geometry from the file's geometry, lon/lat columns or a WKT column.
 
     Returns the geometry, how its coordinates were read and the canonical column they came
-    from (``None`` for the file's own geometry).
+    from (``None`` for the file's own geometry). With ``build=False`` points in degrees
+    take the array route and come back as their ``(n, 2)`` coordinates, NaN rows where
+    none, no point built (other geometry is built: :func:`lonlat_of` takes it apart).
     """
-    geometry, source, column = _geometry(
-        raw,
-        frame,
-        collector,
-        crs=crs,
-        file_crs=file_crs,
-        settings=settings,
-        points=points,
-        optional=optional,
-        build=True,
-    )
-    return cast(gpd.GeoSeries, geometry), source, column
-
-
-def table_lonlat(
-    raw: RawTable,
-    frame: CanonicalText,
-    collector: Collector,
-    *,
-    crs: str | None,
-    file_crs: str | None,
-    settings: Settings,
-    optional: bool = False,
-) -> tuple[np.ndarray, systems.CoordSource, str | None]:
-    """Return the table's points as WGS84 coordinates, ``(n, 2)``, NaN rows where none.
-
-    The coordinates of :func:`table_geometry`'s points (``points=True``), with the same
-    findings; points in degrees take the array route and no point is built.
-    """
-    geometry, source, column = _geometry(
-        raw,
-        frame,
-        collector,
-        crs=crs,
-        file_crs=file_crs,
-        settings=settings,
-        points=True,
-        optional=optional,
-        build=False,
-    )
-    if isinstance(geometry, np.ndarray):
-        return geometry, source, column
-    lon, lat = gps_lonlat(gpd.GeoDataFrame(geometry=geometry))
-    return np.column_stack([lon, lat]), source, column
-
-
-def _geometry(
-    raw: RawTable,
-    frame: CanonicalText,
-    collector: Collector,
-    *,
-    crs: str | None,
-    file_crs: str | None,
-    settings: Settings,
-    points: bool,
-    optional: bool,
-    build: bool,
-) -> tuple[gpd.GeoSeries | np.ndarray, systems.CoordSource, str | None]:
-    """:func:`table_geometry`, or with ``build=False`` the coordinates of points in degrees."""
     index = frame.index
     lonlat_columns = "lon" in frame and "lat" in frame and points
     declared = raw.crs if raw.has_geometry and not lonlat_columns else None
@@ -166,6 +110,20 @@ def _geometry(
     if column != "lon" or not source.lonlat:
         _check_geo_ranges(wgs, collector, column=column or "geometry")
     return wgs, source, column
+
+
+def lonlat_of(geometry: gpd.GeoSeries | np.ndarray) -> np.ndarray:
+    """Return :func:`table_geometry`'s points as ``(n, 2)`` coordinates, NaN rows where none.
+
+    Examples
+    --------
+    >>> lonlat_of(gpd.GeoSeries([shapely.Point(1, 2), None])).tolist()
+    [[1.0, 2.0], [nan, nan]]
+    """
+    if isinstance(geometry, np.ndarray):
+        return geometry
+    lon, lat = gps_lonlat(gpd.GeoDataFrame(geometry=geometry))
+    return np.column_stack([lon, lat])
 
 
 def _own_points(

@@ -51,7 +51,7 @@ from geo.errors import (
     ValidationReport,
 )
 from geo.findings import problem
-from geo.import_geometry import in_lonlat, table_geometry, table_lonlat
+from geo.import_geometry import in_lonlat, lonlat_of, table_geometry
 from geo.readers import RawTable, read_raw
 from geo.schema import (
     GPS_COLUMNS,
@@ -275,21 +275,17 @@ def read_visits(
     collector, frame = _start(raw, "visits", columns)
     if not collector.report.ok:
         return _imported(_empty("visits", points=points), collector)
-    if points:
-        geometry, source, coord_column = table_geometry(
-            raw,
-            frame,
-            collector,
-            crs=crs,
-            file_crs=file_crs,
-            settings=cfg,
-            points=True,
-            optional=True,
-        )
-    else:
-        lonlat, source, coord_column = table_lonlat(
-            raw, frame, collector, crs=crs, file_crs=file_crs, settings=cfg, optional=True
-        )
+    geometry, source, coord_column = table_geometry(
+        raw,
+        frame,
+        collector,
+        crs=crs,
+        file_crs=file_crs,
+        settings=cfg,
+        points=True,
+        optional=True,
+        build=points,  # the command line's visits: coordinates, no point per visit
+    )
     table = pd.DataFrame(index=frame.index)
     table["visit_id"] = check_ids(frame["visit_id"], collector, column="visit_id")
     text = {}
@@ -320,6 +316,7 @@ def read_visits(
     _check_follow_ups(follow_ups, table["visit_id"], collector)
     ids = {"household_id": text["household_id"].reset_index(drop=True)}  # as _finish does
     if not points:
+        lonlat = lonlat_of(geometry)
         table[GPS_COLUMNS[0]] = lonlat[:, 0]
         table[GPS_COLUMNS[1]] = lonlat[:, 1]
         return _imported(_finish_gps(table), collector, source, coord_column, ids)

@@ -17,6 +17,8 @@ KEYS = {
     "households",
     "visits",
     "cpu_s",
+    "user_s",
+    "sys_s",
     "wall_s",
     "steps",
     "join_points_per_s",
@@ -40,6 +42,8 @@ def test_record_at_a_tiny_size_agrees(tmp_path):
     assert set(STEPS) - {"writing outputs"} <= set(record["steps"])
     assert all(set(step) == {"cpu_s", "wall_s"} for step in record["steps"].values())
     assert record["cpu_s"] > 0 and record["wall_s"] > 0 and record["peak_rss_mb"] > 0
+    assert record["user_s"] > 0 and record["sys_s"] >= 0
+    assert abs(record["user_s"] + record["sys_s"] - record["cpu_s"]) <= 0.02  # rounded apart
     assert record["join_points"] == 2_000
 
 
