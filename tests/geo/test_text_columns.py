@@ -19,15 +19,17 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 
 import geo.importer
 import geo.text_columns
-from geo.demo import DEMO_FILES
-from geo.importer import Imported, read_households, read_table, read_visits
+from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
+from geo.importer import Dataset, Imported, load_dataset, read_households, read_table, read_visits
 from geo.readers import RawTable, read_raw
+from geo.settings import DEFAULTS
 from geo.text_columns import CanonicalText
 from tests.support.mutations import corpus
-from tests.support.same_import import assert_same_import
+from tests.support.same_import import assert_same_gps, assert_same_import
 
 GEODATA = (".gpkg", ".parquet", ".geojson", ".zip")
 
@@ -286,3 +288,22 @@ def test_codes_map_alike_in_either_dtype(dtype: str | type) -> None:
     gaps = pd.Series(["Contact", None], dtype=str)
     gappy = geo.text_columns.map_distinct(gaps, func, dtype=dtype)
     assert gappy.dtype == got.dtype and gappy.isna().tolist() == [False, True]
+
+
+def test_the_command_lines_dataset_is_the_apps_without_points(demo_data: Dataset) -> None:
+    """``load_dataset(visit_points=False)``, as ``coverage`` reads: the demo's same tables
+    and findings, the visits' GPS as the two columns of the app's points."""
+    bare = load_dataset(
+        beats=DEMO_FILES["beats"],
+        households=DEMO_FILES["households"],
+        visits=DEMO_FILES["visits"],
+        crs=DEMO_COORDS,
+        settings=DEFAULTS.replace(timezone=DEMO_TIMEZONE),
+        visit_points=False,
+    )
+    assert_geodataframe_equal(bare.beats, demo_data.beats)
+    assert_geodataframe_equal(bare.households, demo_data.households)
+    assert not isinstance(bare.visits, gpd.GeoDataFrame)
+    points = Imported(demo_data.visits, demo_data.report)
+    assert_same_gps(points, Imported(bare.visits, bare.report))
+    assert np.isfinite(bare.visits["gps_lon"]).mean() > 0.9  # most demo visits have GPS
