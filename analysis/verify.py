@@ -102,7 +102,7 @@ from analysis.travel import (
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project, projected_xy
 from geo.reviews import DECISIONS
-from geo.schema import GPS_COLUMNS, WGS84, gps_lonlat, present
+from geo.schema import GPS_COLUMNS, WGS84, gps_lonlat, points_xy, present
 from geo.settings import Settings, resolve
 
 FloatArray = npt.NDArray[np.float64]
@@ -772,7 +772,7 @@ def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> Gps | None:
     _same_crs(gps.crs, crs)
     if not has_any:
         return None
-    x, y = _xy(gps, "visits", visits["visit_id"])
+    x, y = points_xy(gps, table="visits", ids=visits["visit_id"])
     return Gps(x, y, gps.crs)
 
 
@@ -801,55 +801,14 @@ def _metric_crs(households: gpd.GeoDataFrame, gps: Gps | None) -> pyproj.CRS:
 def _metric_xy(
     points: gpd.GeoSeries, table: str, ids: pd.Series, *, crs: Any
 ) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of ``points`` in the metric ``crs`` (as :func:`_xy`).
+    """Return x and y of ``points`` in the metric ``crs`` (as :func:`geo.schema.points_xy`).
 
     Projected as coordinate arrays: no geometry is built per point.
     """
     if points.crs is None:  # geopandas says why it cannot project
-        return _xy(project(points, crs=crs), table, ids)
-    x, y = _xy(points, table, ids)  # fresh arrays: projected in place
+        return points_xy(project(points, crs=crs), table=table, ids=ids)
+    x, y = points_xy(points, table=table, ids=ids)  # fresh arrays: projected in place
     return projected_xy(x, y, source=points.crs, target=crs, copy=False)
-
-
-def _xy(points: gpd.GeoSeries, table: str, ids: pd.Series) -> tuple[FloatArray, FloatArray]:
-    """Return x and y of ``points`` (NaN where missing or empty); non-points raise.
-
-    Read from every geometry at once (a missing one gives NaN) unless some are empty, which
-    shapely cannot read x from.
-
-    Examples
-    --------
-    >>> from shapely.geometry import Point
-    >>> gps = gpd.GeoSeries([Point(1, 2), None, Point(), Point(3, float("nan"))])
-    >>> [v.tolist() for v in _xy(gps, "visits", pd.Series(["a", "b", "c", "d"]))]
-    [[1.0, nan, nan, nan], [2.0, nan, nan, nan]]
-    """
-    geoms = points.to_numpy()
-    kinds = shapely.get_type_id(geoms)  # -1: missing
-    empty = shapely.is_empty(geoms)
-    located = (kinds >= 0) & ~empty
-    other = np.flatnonzero(located & (kinds != 0))
-    if len(other):
-        bad = int(other[0])
-        msg = (
-            f"{table}: row {bad} ({ids.name} {ids.iloc[bad]!r}) has a "
-            f"{geoms[bad].geom_type} in column 'geometry'; "
-            "expected a Point"
-        )
-        raise SchemaError(msg)
-    if empty.any():
-        x = np.full(len(geoms), np.nan)
-        y = np.full(len(geoms), np.nan)
-        x[located] = shapely.get_x(geoms[located])
-        y[located] = shapely.get_y(geoms[located])
-    else:
-        x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
-        y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
-    bad_xy = ~(np.isfinite(x) & np.isfinite(y))
-    if bad_xy.any():
-        x[bad_xy] = np.nan
-        y[bad_xy] = np.nan
-    return x, y
 
 
 def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from pyproj.exceptions import ProjError
 from geo import systems
 from geo.point_columns import coords_points, file_points, lonlat_points
 from geo.readers import RawTable
-from geo.schema import WGS84, gps_lonlat, present
+from geo.schema import WGS84, points_xy, present
 from geo.settings import Settings
 from geo.text_columns import CanonicalText
 from geo.text_strip import strip
@@ -122,7 +122,7 @@ def lonlat_of(geometry: gpd.GeoSeries | np.ndarray) -> np.ndarray:
     """
     if isinstance(geometry, np.ndarray):
         return geometry
-    lon, lat = gps_lonlat(gpd.GeoDataFrame(geometry=geometry))
+    lon, lat = points_xy(geometry, table="visits")
     return np.column_stack([lon, lat])
 
 

@@ -110,8 +110,8 @@ def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArr
     """Return the visits' GPS longitude and latitude (NaN where a visit has none).
 
     Read from :data:`GPS_COLUMNS` when the table has them, else from its Point geometry
-    (a missing or empty point gives NaN; anything but points raises ``SchemaError``); a
-    table with neither has no GPS at all. Always fresh arrays.
+    (:func:`points_xy`: a missing or empty point gives NaN; anything but points raises
+    ``SchemaError``); a table with neither has no GPS at all. Always fresh arrays.
 
     Examples
     --------
@@ -130,18 +130,53 @@ def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArr
             visits[lon].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
             visits[lat].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
         )
-    x = np.full(len(visits), np.nan)
-    y = np.full(len(visits), np.nan)
     geometry = getattr(visits, "active_geometry_name", None)
     if geometry is None:
-        return x, y
-    geoms = visits[geometry].to_numpy()
-    located = present(geoms)
-    if (shapely.get_type_id(geoms[located]) != 0).any():
-        msg = "visits: the GPS geometry holds something other than points; expected Points"
+        return np.full(len(visits), np.nan), np.full(len(visits), np.nan)
+    ids = visits["visit_id"] if "visit_id" in visits.columns else None
+    return points_xy(visits[geometry], table="visits", ids=ids)
+
+
+def points_xy(
+    points: Any, *, table: str, ids: pd.Series | None = None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Return x and y of ``points`` (NaN where missing or empty); non-points raise.
+
+    ``points`` is a GeoSeries or an array of shapely geometries. Read from every geometry
+    at once (a missing one gives NaN) unless some are empty, which shapely cannot read x
+    from. Other coordinates are the points' own, bit for bit (a NaN one stays, beside a
+    number: :func:`geo.projection.projected_xy` makes the pair NaN). Fresh arrays. The
+    ``SchemaError`` for a geometry other than a point names ``table``, the row and, when
+    given, its id in ``ids``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> gps = np.array([Point(1, 2), None, Point(), Point(3, float("nan"))], dtype=object)
+    >>> [v.tolist() for v in points_xy(gps, table="visits")]
+    [[1.0, nan, nan, 3.0], [2.0, nan, nan, nan]]
+    """
+    geoms = points.to_numpy() if hasattr(points, "to_numpy") else np.asarray(points, dtype=object)
+    kinds = shapely.get_type_id(geoms)  # -1: missing
+    empty = shapely.is_empty(geoms)
+    located = (kinds >= 0) & ~empty
+    other = np.flatnonzero(located & (kinds != 0))
+    if len(other):
+        bad = int(other[0])
+        named = "" if ids is None else f" ({ids.name} {ids.iloc[bad]!r})"
+        msg = (
+            f"{table}: row {bad}{named} has a {geoms[bad].geom_type} in column 'geometry'; "
+            "expected a Point"
+        )
         raise SchemaError(msg)
-    x[located] = shapely.get_x(geoms[located])
-    y[located] = shapely.get_y(geoms[located])
+    if empty.any():
+        x = np.full(len(geoms), np.nan)
+        y = np.full(len(geoms), np.nan)
+        x[located] = shapely.get_x(geoms[located])
+        y[located] = shapely.get_y(geoms[located])
+    else:
+        x = np.asarray(shapely.get_x(geoms), dtype=np.float64)
+        y = np.asarray(shapely.get_y(geoms), dtype=np.float64)
     return x, y
 
 
