@@ -78,8 +78,8 @@ import shapely
 
 from analysis.rules import visit_times
 from analysis.verify import verify_visits
-from geo.errors import BeatcovError
-from geo.schema import GPS_COLUMNS
+from geo.errors import BeatcovError, SchemaError
+from geo.schema import GPS_COLUMNS, points_xy
 from geo.settings import Settings
 
 if TYPE_CHECKING:
@@ -213,14 +213,10 @@ def _lean(visits: pd.DataFrame) -> Lean | pd.DataFrame:
         return pd.DataFrame(visits[[*columns, *GPS_COLUMNS]])
     if not isinstance(visits, gpd.GeoDataFrame) or visits.active_geometry_name is None:
         return visits
-    geoms = visits.geometry.to_numpy()
-    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if (shapely.get_type_id(geoms[located]) != 0).any():
+    try:
+        x, y = points_xy(visits.geometry, table="visits")
+    except SchemaError:  # not all points: the part travels as it is, refused on the worker
         return visits
-    x = np.full(len(geoms), np.nan)
-    y = np.full(len(geoms), np.nan)
-    x[located] = shapely.get_x(geoms[located])
-    y[located] = shapely.get_y(geoms[located])
     return pd.DataFrame(visits[columns]), x, y, visits.crs
 
 
