@@ -11,6 +11,7 @@ run).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -92,6 +93,26 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return ONE_SERVER[0] if scope in ONE_SERVER else scope
 
     return OneServerScheduling(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Iterator[object]:
+    """Collect without the cyclic garbage collector, then freeze what collection kept.
+
+    Collecting imports every test and product module and rewrites the assertions of the
+    tests: millions of short-lived AST nodes, each batch of which made the collector walk
+    the whole heap of imported libraries (2.4 of 6.6 CPU-s per worker). What is alive after
+    collection (modules, functions, the items) lives to the end of the run, so
+    :func:`gc.freeze` moves it out of the collector's sight; the tests' own garbage is
+    collected as always.
+    """
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        gc.enable()
+        gc.collect()
+        gc.freeze()
 
 
 BACKENDS = ("sqlite", "postgresql")
