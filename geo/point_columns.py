@@ -91,9 +91,9 @@ def lonlat_points(
         converted = coords.copy()
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
         coords = converted
-    rounded = np.round(coords, decimals)
     if not build:
-        return _spread(rounded, mask)
+        return _spread(coords, mask, decimals=decimals)
+    rounded = np.round(coords, decimals)
     geoms = np.full(len(mask), None, dtype=object)
     if len(rounded):
         geoms[mask] = shapely.points(rounded)
@@ -209,13 +209,17 @@ def _converted(
         inverse = gcj02_to_wgs84 if source.datum == "gcj02" else bd09_to_wgs84
         converted = coords.copy()
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
+    if not build:
+        spread = _spread(converted, located, decimals=decimals)
+        lon, lat = np.abs(spread[:, 0]), np.abs(spread[:, 1])
+        with np.errstate(invalid="ignore"):  # a row without a point is NaN: not outside
+            inside = (lon <= 180) & (lat <= 90)
+        return spread, located & ~inside
     rounded = np.round(converted, decimals)
     x, y = rounded[:, 0], rounded[:, 1]
     outside = np.zeros(len(located), dtype=bool)
     with np.errstate(invalid="ignore"):
         outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
-    if not build:
-        return _spread(rounded, located), outside
     out = np.full(len(located), None, dtype=object)
     unchanged = rounded.view(np.int64) == converted.view(np.int64)
     if points is not None and converted is coords and unchanged.all():
@@ -225,17 +229,23 @@ def _converted(
     return out, outside
 
 
-def _spread(coords: np.ndarray, located: np.ndarray) -> np.ndarray:
-    """Return ``coords`` of the located rows as ``(n, 2)`` for every row, NaN elsewhere.
+def _spread(coords: np.ndarray, located: np.ndarray, *, decimals: int) -> np.ndarray:
+    """Return ``coords`` of the located rows, rounded, as ``(n, 2)`` for every row, NaN elsewhere.
 
     In Fortran order: each of longitude and latitude is one contiguous column, as the
     table's two columns take them (at ten million rows 0.1 against 0.4 CPU-s or more).
+    Rounded in place (``np.round`` of the same values, NaN kept): no rounded copy of
+    ``coords`` is made first.
     """
     out = np.full((len(located), 2), np.nan, order="F")
-    rows = np.flatnonzero(located)
-    out[rows, 0] = coords[:, 0]
-    out[rows, 1] = coords[:, 1]
-    return out
+    if located.all():
+        out[:, 0] = coords[:, 0]
+        out[:, 1] = coords[:, 1]
+    else:
+        rows = np.flatnonzero(located)
+        out[rows, 0] = coords[:, 0]
+        out[rows, 1] = coords[:, 1]
+    return np.round(out, decimals, out=out)
 
 
 __all__ = ["coords_points", "file_points", "lonlat_points"]

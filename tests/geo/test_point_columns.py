@@ -30,7 +30,7 @@ import geo.import_geometry
 import geo.readers
 from geo.demo import DEMO_FILES
 from geo.importer import read_households, read_table, read_visits
-from geo.point_columns import file_points
+from geo.point_columns import coords_points, file_points
 from geo.systems import decide
 from tests.support.same_import import assert_same_gps, assert_same_import
 
@@ -239,3 +239,32 @@ def test_rounded_points_are_the_files_own() -> None:
     points, outside = file_points(geoms, source=decide(None), decimals=7)  # type: ignore[misc]
     assert points[0] is geoms[0]
     assert outside.tolist() == [False, False]
+
+
+@pytest.mark.parametrize("datum", [None, "gcj02"])
+@pytest.mark.parametrize("share", [1.0, 0.97, 0.5, 0.0])
+def test_coordinates_without_points_are_the_points_coordinates(
+    datum: str | None, share: float
+) -> None:
+    """``build=False`` gives, row for row, the rounded coordinates of the points built:
+    every row located, most, half and none; some outside the range, one not a number."""
+    rng = np.random.default_rng(11)
+    n = 2_000
+    located = rng.random(n) < share
+    if share == 1.0:
+        located[:] = True
+    m = int(located.sum())
+    coords = np.column_stack([118.7 + rng.random(m) * 0.1, 32.0 + rng.random(m) * 0.1])
+    coords[: m // 50, 0] += 100.0  # beyond 180 degrees east
+    if m:
+        coords[-1, 1] = np.nan
+    source = decide(None, override=datum) if datum else decide(None)
+    points, outside = coords_points(coords, located, source=source, decimals=7)
+    bare, bare_outside = coords_points(coords, located, source=source, decimals=7, build=False)
+    assert bare.shape == (n, 2) and bare.flags.f_contiguous
+    expected = np.full((n, 2), np.nan)
+    present = np.array([p is not None for p in points])
+    expected[present] = shapely.get_coordinates(points[present].tolist())
+    np.testing.assert_array_equal(bare, expected)  # exactly equal; NaN where no point
+    assert bare_outside.tolist() == outside.tolist()
+    assert not bare_outside[~located].any()
