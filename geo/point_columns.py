@@ -211,15 +211,11 @@ def _converted(
         converted[:, 0], converted[:, 1] = inverse(coords[:, 0], coords[:, 1])
     if not build:
         spread = _spread(converted, located, decimals=decimals)
-        lon, lat = np.abs(spread[:, 0]), np.abs(spread[:, 1])
-        with np.errstate(invalid="ignore"):  # a row without a point is NaN: not outside
-            inside = (lon <= 180) & (lat <= 90)
-        return spread, located & ~inside
+        # a row without a point is NaN there, not in range: only located rows are outside
+        return spread, located & ~_in_range(spread[:, 0], spread[:, 1])
     rounded = np.round(converted, decimals)
-    x, y = rounded[:, 0], rounded[:, 1]
     outside = np.zeros(len(located), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        outside[located] = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
+    outside[located] = ~_in_range(rounded[:, 0], rounded[:, 1])
     out = np.full(len(located), None, dtype=object)
     unchanged = rounded.view(np.int64) == converted.view(np.int64)
     if points is not None and converted is coords and unchanged.all():
@@ -227,6 +223,12 @@ def _converted(
     elif len(rounded):
         out[located] = shapely.points(rounded)
     return out, outside
+
+
+def _in_range(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Whether each longitude is within ±180 and latitude within ±90 (NaN: not)."""
+    with np.errstate(invalid="ignore"):
+        return (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
 
 
 def _spread(coords: np.ndarray, located: np.ndarray, *, decimals: int) -> np.ndarray:
