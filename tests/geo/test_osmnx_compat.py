@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.server
 import json
 import socket
-import threading
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from geo import _osmnx_compat
 from geo.errors import DependencyError
 from geo.osm_filter import NETWORK_TYPES
 from tests.geo.osm_fixtures import LAT0, LON0, grid_nodes, grid_ways
+from tests.support.loopback import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,16 +96,8 @@ def fake_overpass(answer: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # shutdown() waits for serve_forever to look at its flag: every 10 ms, not every 0.5 s
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api", queries
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as url:
+        yield f"{url}/api", queries
 
 
 @pytest.fixture

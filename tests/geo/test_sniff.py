@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from geo.errors import InputFileError
 from geo.readers import read_raw
 from geo.sniff import kind_of, matches
 from tests.support.hostile import vrt
+from tests.support.loopback import serving
 
 SECRET = "name,password\nroot,hunter2\n"
 
@@ -86,15 +86,8 @@ class _Counter(http.server.BaseHTTPRequestHandler):
 def loopback() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
     handler = type("Handler", (_Counter,), {"hits": hits})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    # shutdown() waits for serve_forever to look at its flag: every 10 ms, not every 0.5 s
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, hits
 
 
 def test_a_vrt_with_vsicurl_makes_no_request(
