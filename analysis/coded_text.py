@@ -1,8 +1,10 @@
-"""Text columns built from integer codes: a few distinct strings taken by row, in Arrow.
+"""Text columns built from integer codes: a few distinct strings per row, never one per row.
 
 Verification's flags and statuses and the gap reasons are each one of a few strings per
 row. They are built as codes (one bit per flag, a position per status) and turned into
-text once per distinct value, then taken by row in Arrow: no Python string per row.
+text once per distinct value: either taken by row in Arrow (:func:`taken_text`, pandas'
+``str``), or kept as the codes with their texts (:func:`coded_categories`, a pandas
+categorical of one or two bytes a row, where a column has a fixed, short list of values).
 """
 
 from __future__ import annotations
@@ -72,4 +74,31 @@ def taken_text(values: Sequence[str], codes: IntArray) -> pd.api.extensions.Exte
     return pd.array(taken, dtype=TEXT)
 
 
-__all__ = ["TEXT", "bit_texts", "flag_bits", "taken_text"]
+def categories_of(values: Sequence[str]) -> pd.CategoricalDtype:
+    """Return the categorical dtype whose categories are ``values`` as pandas ``str``, in order.
+
+    Examples
+    --------
+    >>> kind = categories_of(("", "a"))
+    >>> kind.categories.tolist(), kind.categories.dtype == TEXT, kind.ordered
+    (['', 'a'], True, False)
+    """
+    return pd.CategoricalDtype(pd.Index(list(values), dtype=TEXT), ordered=False)
+
+
+def coded_categories(kind: pd.CategoricalDtype, codes: IntArray) -> pd.Categorical:
+    """Return the categorical of ``kind`` holding category ``codes[i]`` at row ``i``.
+
+    The codes are stored in the smallest integer type that holds them (one byte a row for up
+    to 127 categories); every code must name a category (-1: missing).
+
+    Examples
+    --------
+    >>> values = coded_categories(categories_of(("", "a", "b")), np.array([2, 0, 1]))
+    >>> values.tolist(), values.codes.dtype.name
+    (['b', '', 'a'], 'int8')
+    """
+    return pd.Categorical.from_codes(codes, dtype=kind)
+
+
+__all__ = ["TEXT", "bit_texts", "categories_of", "coded_categories", "flag_bits", "taken_text"]

@@ -86,7 +86,14 @@ import pyarrow as pa
 import pyproj
 import shapely
 
-from analysis.coded_text import TEXT, bit_texts, flag_bits, taken_text
+from analysis.coded_text import (
+    TEXT,
+    bit_texts,
+    categories_of,
+    coded_categories,
+    flag_bits,
+    taken_text,
+)
 from analysis.records import duplicates, one_spot_bursts
 from analysis.rules import lookup, require_columns, visit_times
 from analysis.travel import (
@@ -277,6 +284,19 @@ RESULT_COLUMNS: Final = (
 )
 """Columns of :func:`verify_visits`' result, in order."""
 
+VERDICT_DTYPES: Final[dict[str, pd.CategoricalDtype]] = {
+    "status": categories_of(STATUSES),
+    "flags": categories_of(bit_texts(FLAG_CODES)),
+    "review": categories_of(("", *DECISIONS)),
+    "travel_method": categories_of(METHODS),
+}
+"""The result's columns of a fixed, short list of texts: pandas categoricals of these.
+
+One or two bytes a row (``flags``: every combination of :data:`FLAG_CODES`, category ``i``
+the flags of bit value ``i``), where text would take nine to twenty; the same categories
+in every result, so results of parts concatenate as categoricals (:mod:`analysis.dask_engine`).
+"""
+
 
 def verify_visits(
     visits: gpd.GeoDataFrame,
@@ -335,7 +355,9 @@ def verify_visits(
         the credible network walk or the straight line); ``travel_needed_min`` (the
         least-possible time); ``travel_method`` (``network``, ``straight_line``,
         ``same_household`` or ``""``); ``shift`` (a number per officer shift, -1 without
-        officer or time).
+        officer or time). ``status``, ``flags``, ``review`` and ``travel_method`` are
+        categoricals of :data:`VERDICT_DTYPES`; ``reason`` and ``previous_visit_id`` are
+        pandas ``str``.
 
     Raises
     ------
@@ -386,29 +408,28 @@ def verify_visits(
     bits = flag_bits([flag.detect(evidence, cfg) for flag in FLAGS], n=len(visits))
     status = _status_codes(bits)
     travel = evidence.travel
+    kinds = VERDICT_DTYPES
     out = pd.DataFrame(
         {
             "visit_id": _same_column(visits["visit_id"]).copy(),  # the frame's own
-            "status": taken_text(STATUSES, status),
+            "status": coded_categories(kinds["status"], status),
             "verified": status != STATUSES.index(NOT_COUNTED),
-            "flags": taken_text(bit_texts(FLAG_CODES), bits),
+            "flags": coded_categories(kinds["flags"], bits),
             "reason": _reasons(bits, evidence, cfg),
-            "review": _blank_text(len(visits)),
+            "review": coded_categories(kinds["review"], np.zeros(len(visits), dtype=np.int8)),
             "door_distance_m": evidence.door_m,
             "previous_visit_id": _previous_ids(visits["visit_id"], travel.prev),
             "gap_min": travel.gap_min,
             "straight_m": travel.straight_m,
             "travel_m": travel.travel_m,
             "travel_needed_min": travel.needed_min,
-            "travel_method": taken_text(METHODS, travel.method),
+            "travel_method": coded_categories(kinds["travel_method"], travel.method),
             "shift": travel.shift,
         },
         index=visits.index,
         copy=False,  # the arrays are this call's own: one block each, not stacked copies
     )
     _apply_decisions(out, decisions)
-    for column in ("status", "flags", "reason", "review", "previous_visit_id", "travel_method"):
-        out[column] = out[column].astype(str)
     return out
 
 
@@ -600,7 +621,7 @@ def officer_flag_share(
     has_officer = officer >= 0
     data = visits_with_checks if has_officer.all() else visits_with_checks[has_officer]
     officer = officer[has_officer]
-    flag_of, flag_strings = pd.factorize(data["flags"].fillna("").astype(str))
+    flag_of, flag_strings = _text_codes(data["flags"], fill="")
     table = _codes_matrix(flag_strings).to_numpy()  # one row per distinct flags string
     status = _status_of(data, table, flag_of)
     n, ns, nk = len(officers), len(flag_strings), len(STATUSES)
@@ -641,6 +662,37 @@ FLAG_SHARE_COLUMNS: Final = (
 """The visit columns :func:`officer_flag_share` reads (a caller may pass only these)."""
 
 
+def _text_codes(values: pd.Series, *, fill: str) -> tuple[IntArray, list[str]]:
+    """Return each value's position in a list of distinct texts, and the list.
+
+    Missing values are ``fill``; the list holds only the texts present. A categorical gives
+    its categories in their order, from its codes (no text per row); any other column is
+    factorized as text, in the order of first appearance.
+
+    Examples
+    --------
+    >>> _text_codes(pd.Series(["b", None, "b"]), fill="a")
+    (array([0, 1, 0]), ['b', 'a'])
+    >>> kind = pd.CategoricalDtype(["a", "b", "c"])
+    >>> codes, texts = _text_codes(pd.Series(["c", None, "c"], dtype=kind), fill="")
+    >>> codes.tolist(), texts
+    ([0, 1, 0], ['c', ''])
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        texts = [str(c) for c in values.cat.categories]
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        missing = codes < 0
+        if missing.any():
+            if fill not in texts:
+                texts.append(fill)
+            codes[missing] = texts.index(fill)
+        used = np.bincount(codes, minlength=len(texts)) > 0
+        place = np.cumsum(used) - 1  # each used text's position among the used ones
+        return place[codes], [t for t, u in zip(texts, used, strict=True) if u]
+    codes, uniques = pd.factorize(values.fillna(fill).astype(str))
+    return codes.astype(np.int64), [str(u) for u in uniques]
+
+
 def _status_of(data: pd.DataFrame, table: BoolArray, flag_of: IntArray) -> IntArray:
     """Return each visit's status as its position in :data:`STATUSES`.
 
@@ -649,7 +701,7 @@ def _status_of(data: pd.DataFrame, table: BoolArray, flag_of: IntArray) -> IntAr
     code of :data:`FLAG_CODES`; ``flag_of`` is each visit's row.
     """
     if "status" in data.columns:
-        status, uniques = pd.factorize(data["status"].fillna(COUNTED).astype(str))
+        status, uniques = _text_codes(data["status"], fill=COUNTED)
         unknown = sorted(set(uniques) - set(STATUSES))
         if unknown:
             msg = f"visits: column 'status' holds unknown value(s) {unknown}; known: {STATUSES}"
@@ -707,24 +759,30 @@ def _decisions(reviews: pd.DataFrame | None, visit_ids: pd.Series) -> pd.Series:
 
 
 def _apply_decisions(out: pd.DataFrame, decisions: pd.Series) -> None:
-    """Apply a chief's decisions to flagged visits in place (status, verified, reason)."""
+    """Apply a chief's decisions to flagged visits in place (status, verified, reason, review).
+
+    On the categoricals' codes; only the decided visits' reasons are rewritten.
+    """
     if decisions.empty:
         return
     decision = decisions.fillna("").to_numpy(dtype=object)
-    flagged = out["flags"].to_numpy(dtype=object) != ""
+    flagged = out["flags"].cat.codes.to_numpy() != 0  # category 0: no flag
     dismissed = flagged & (decision == "dismissed")
     confirmed = flagged & (decision == "confirmed")
+    kinds = VERDICT_DTYPES
+    status = out["status"].cat.codes.to_numpy(dtype=np.int64, copy=True)
+    status[dismissed] = STATUSES.index(COUNTED)
+    status[confirmed] = STATUSES.index(NOT_COUNTED)
+    review = np.zeros(len(out), dtype=np.int64)
+    review[dismissed] = list(kinds["review"].categories).index("dismissed")
+    review[confirmed] = list(kinds["review"].categories).index("confirmed")
     reason = out["reason"].to_numpy(dtype=object).copy()
-    status = out["status"].to_numpy(dtype=object).copy()
-    review = np.where(dismissed | confirmed, decision, "").astype(object)
-    status[dismissed] = COUNTED
-    status[confirmed] = NOT_COUNTED
     reason[dismissed] = [f"dismissed by a chief (was: {r})" for r in reason[dismissed]]
     reason[confirmed] = [f"confirmed by a chief: {r}" for r in reason[confirmed]]
-    out["status"] = status
-    out["verified"] = status != NOT_COUNTED
-    out["reason"] = reason
-    out["review"] = review
+    out["status"] = coded_categories(kinds["status"], status)
+    out["verified"] = status != STATUSES.index(NOT_COUNTED)
+    out["reason"] = pd.array(reason, dtype=TEXT)
+    out["review"] = coded_categories(kinds["review"], review)
 
 
 # --------------------------------------------------------------------------- validation
@@ -815,8 +873,8 @@ def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:
     """Return the result frame for zero visits."""
     out = pd.DataFrame({c: [] for c in RESULT_COLUMNS}, index=visits.index)
     out["visit_id"] = visits["visit_id"]
-    text = ("status", "flags", "reason", "review", "previous_visit_id", "travel_method")
-    dtypes: dict[str, Any] = {c: str for c in text} | {"verified": bool, "shift": np.int64}
+    dtypes: dict[str, Any] = {"reason": str, "previous_visit_id": str} | VERDICT_DTYPES
+    dtypes |= {"verified": bool, "shift": np.int64}
     numbers = ("door_distance_m", "gap_min", "straight_m", "travel_m", "travel_needed_min")
     dtypes |= {c: float for c in numbers}
     return out.astype(dtypes)
@@ -918,19 +976,3 @@ def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extens
     which = np.zeros(len(bits), dtype=np.int64)  # 0: the empty reason
     which[flagged] = np.arange(1, len(flagged) + 1)
     return taken_text(["", *sentences], which)
-
-
-def _blank_text(n: int) -> pd.api.extensions.ExtensionArray:
-    """Return ``n`` empty strings as a pandas ``str`` array: offsets all zero, no characters.
-
-    What :func:`analysis.coded_text.taken_text` gives for ``("",)`` taken ``n`` times, with
-    no take.
-
-    Examples
-    --------
-    >>> _blank_text(2).tolist(), _blank_text(2).dtype == TEXT
-    (['', ''], True)
-    """
-    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
-    blank = pa.Array.from_buffers(pa.large_string(), n, [None, offsets, pa.py_buffer(b"")])
-    return pd.array(blank, dtype=TEXT)

@@ -317,8 +317,18 @@ def needs_quotes(array: pa.Array) -> bool:
     """Tell whether a text column holds a cell that must be quoted.
 
     Scans the column's UTF-8 bytes at once (these characters are ASCII, never part of
-    another character); bytes of a slice's neighbours can only make it quote more.
+    another character); bytes of a slice's neighbours can only make it quote more. Of a
+    dictionary array, the texts its rows use.
+
+    Examples
+    --------
+    >>> coded = pa.DictionaryArray.from_arrays(pa.array([0, 0]), pa.array(["a", "b,c"]))
+    >>> needs_quotes(coded), needs_quotes(pa.array(["a", "b,c"]))
+    (False, True)
     """
+    if pa.types.is_dictionary(array.type):
+        used = pc.drop_null(pc.unique(array.indices))
+        return needs_quotes(array.dictionary.take(used))
     if not _is_text(array.type) or len(array) == 0:
         return False
     data = array.buffers()[2]

@@ -306,12 +306,32 @@ def _csv_text(values: pd.Series, *, decimals: int | None) -> pa.Array:
     """
     if decimals is None and isinstance(values.dtype, pd.DatetimeTZDtype):
         return iso_csv_text(values)
+    if decimals is None and _is_text_categorical(values):
+        return _coded_csv_text(values)
     if _is_text(values.dtype):
         text = arrow_text(values) if decimals is None else None
         if text is not None:
             return neutralised_text(text)
         values = neutralised(values.to_frame()).iloc[:, 0]
     return text_array(values, decimals=decimals)
+
+
+def _coded_csv_text(values: pd.Series) -> pa.DictionaryArray:
+    """Return a categorical of text as an Arrow dictionary: its codes, its categories as CSV text.
+
+    The categories go through :func:`_csv_text` (no formulas) once each; Arrow's CSV writer
+    writes each row's category as it writes text (a missing value empty), so the file is the
+    one the text itself gives, without the text of every row in memory.
+
+    Examples
+    --------
+    >>> coded = _coded_csv_text(pd.Series(pd.Categorical(["=1", None, "a"])))
+    >>> coded.indices.to_pylist(), coded.dictionary.to_pylist()
+    ([0, None, 1], ["'=1", 'a'])
+    """
+    words = _csv_text(pd.Series(values.cat.categories), decimals=None)
+    codes = values.cat.codes.to_numpy()
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), words)
 
 
 def write_parquet(
@@ -323,7 +343,7 @@ def write_parquet(
     named in ``decimals`` are rounded as :func:`write_csv` rounds them.
     """
     path = Path(path)
-    table = pa.Table.from_pandas(_rounded(frame, decimals), preserve_index=False)
+    table = pa.Table.from_pandas(_text_of_codes(_rounded(frame, decimals)), preserve_index=False)
     pq.write_table(table, path)
     return path
 
@@ -336,8 +356,36 @@ def write_geoparquet(
     Values keep their types as in :func:`write_parquet`; rows without geometry are kept.
     """
     path = Path(path)
-    _rounded(gdf, decimals).to_parquet(path, index=False)
+    _text_of_codes(_rounded(gdf, decimals)).to_parquet(path, index=False)
     return path
+
+
+def _text_of_codes(frame: FrameT) -> FrameT:
+    """``frame`` with each categorical of text as pandas ``str`` (a copy when any is).
+
+    A file for scripts holds text where the analysis holds a short list of texts by code
+    (:data:`analysis.verify.VERDICT_DTYPES`): the column reads back as the text it says.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": pd.Categorical(["a", "b", "a"]), "n": [1, 2, 3]})
+    >>> _text_of_codes(frame).dtypes.astype(str).tolist()
+    ['str', 'int64']
+    """
+    coded = [c for c in frame.columns if _is_text_categorical(frame[c])]
+    if not coded:
+        return frame
+    out = frame.copy(deep=False)  # copy on write: replacing a column leaves ``frame`` be
+    for column in coded:
+        out[column] = out[column].astype("str")
+    return out
+
+
+def _is_text_categorical(values: pd.Series) -> bool:
+    kind = values.dtype
+    return isinstance(kind, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        kind.categories.dtype
+    )
 
 
 def _rounded(frame: FrameT, decimals: Mapping[str, int] | None) -> FrameT:

@@ -25,6 +25,7 @@ from shapely.geometry import Point
 
 from analysis.coded_text import bit_texts, flag_bits, taken_text
 from analysis.rules import counted_mask, household_codes
+from analysis.travel import METHODS
 from analysis.verify import (
     FLAG_CODES,
     FLAG_DESCRIPTIONS,
@@ -33,6 +34,7 @@ from analysis.verify import (
     FLAGS,
     RESULT_COLUMNS,
     STATUSES,
+    VERDICT_DTYPES,
     _previous_ids,
     _same_column,
     _status_codes,
@@ -789,6 +791,7 @@ def test_chief_decisions_override_the_grade_and_keep_the_flags() -> None:
     assert flags_of(res) == {"far": "gps_far", "short": "too_short", "ok": ""}
     assert res["review"].to_list() == ["dismissed", "confirmed", ""]
     assert res["verified"].to_list() == [True, False, True]
+    assert {c: res[c].dtype for c in VERDICT_DTYPES} == VERDICT_DTYPES  # decided on the codes
     assert res["reason"].to_list() == [
         "dismissed by a chief (was: GPS point 400 m from the door)",
         "confirmed by a chief: contact of 2.0 min, under 3 min",
@@ -836,6 +839,35 @@ def test_no_visits_gives_an_empty_frame() -> None:
     assert len(res) == 0
     assert list(res.columns) == list(RESULT_COLUMNS)
     assert res["verified"].dtype == bool
+    assert {c: res[c].dtype for c in VERDICT_DTYPES} == VERDICT_DTYPES
+
+
+def test_verdicts_are_categoricals_of_fixed_texts_that_concatenate_as_such() -> None:
+    # Two officers' visits: o1 logs a visit 400 m from the door (gps_far: not counted), then
+    # one at the door 4 min later, 5 km away (impossible_travel, straight line); o2 one
+    # visit without GPS (no_gps: review). The texts are the ones a str column held; each
+    # column is a categorical of its fixed list, one byte a row (flags: two, 512 texts).
+    hh = {"A": (0.0, 0.0), "B": (5000.0, 0.0), "C": (0.0, 5000.0)}
+    rows = [
+        row("v1", "A", "o1", "10:00", gps=(400.0, 0.0)),
+        row("v2", "B", "o1", "10:04", gps=(5000.0, 0.0)),
+        row("v3", "C", "o2", "10:00", gps=None),
+    ]
+    res = verify_visits(visits(rows, hh), households(hh))
+    assert res["status"].to_list() == ["not_counted", "not_counted", "review"]
+    assert res["flags"].to_list() == ["gps_far", "impossible_travel", "no_gps"]
+    assert res["review"].to_list() == ["", "", ""]
+    assert res["travel_method"].to_list() == ["", "straight_line", ""]
+    assert list(VERDICT_DTYPES["status"].categories) == ["counted", "review", "not_counted"]
+    assert list(VERDICT_DTYPES["review"].categories) == ["", "confirmed", "dismissed"]
+    assert list(VERDICT_DTYPES["travel_method"].categories) == list(METHODS)
+    assert list(VERDICT_DTYPES["flags"].categories) == bit_texts(FLAG_CODES)
+    assert [res[c].cat.codes.dtype.itemsize for c in VERDICT_DTYPES] == [1, 2, 1, 1]
+    # every result has the same categories: parts concatenate as categoricals, not objects
+    empty = verify_visits(visits(rows, hh).iloc[:0], households(hh))
+    joined = pd.concat([res, empty, res], ignore_index=True)
+    assert {c: joined[c].dtype for c in VERDICT_DTYPES} == VERDICT_DTYPES
+    assert joined["flags"].to_list()[3:] == res["flags"].to_list()
 
 
 # --------------------------------------------------------------------------- officer_flag_share
@@ -898,6 +930,22 @@ def test_officer_flag_share_status_column_decides() -> None:
         officer_flag_share(frame.assign(flags="walked_on_water"))
     with pytest.raises(SchemaError, match=r"unknown value\(s\) \['maybe'\]"):
         officer_flag_share(frame.assign(status="maybe"))
+
+
+def test_officer_flag_share_of_categoricals_is_that_of_their_text() -> None:
+    # verify_visits' categoricals, missing values and categories no row uses (an unknown
+    # code among them is no error: no visit carries it) count as the same columns as text
+    frame = _flagged_frame().assign(status=["counted", None, "review", "not_counted", "review"])
+    text = frame.assign(status=frame["status"].fillna("counted"))
+    kinds = {
+        "flags": pd.CategoricalDtype([*bit_texts(FLAG_CODES), "walked_on_water"]),
+        "status": pd.CategoricalDtype(["maybe", *STATUSES]),
+    }
+    coded = frame.astype(kinds)
+    assert coded["status"].isna().sum() == 1
+    pd.testing.assert_frame_equal(officer_flag_share(coded), officer_flag_share(text))
+    with pytest.raises(SchemaError, match=r"unknown value\(s\) \['maybe'\]"):
+        officer_flag_share(coded.assign(status=coded["status"].fillna("maybe")))
 
 
 def test_officer_flag_share_reads_only_its_columns() -> None:

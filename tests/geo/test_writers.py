@@ -490,3 +490,39 @@ def test_rounding_writers_leave_the_frame_as_it_was(tmp_path: Path) -> None:
     assert_geodataframe_equal(gdf, gdf_copy)
     assert pd.read_parquet(tmp_path / "v.parquet")["gap_min"].tolist()[0] == 8.7
     assert gpd.read_parquet(tmp_path / "b.parquet")["travel_m"].tolist() == [12.0]
+
+
+@pytest.mark.parametrize("words", [("counted", "=x"), ("counted", "=x", "a, b")])
+def test_text_categoricals_write_as_their_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, words: tuple[str, ...]
+) -> None:
+    # A categorical of text (the verdicts) writes the bytes its text writes, in one batch or
+    # in batches of 2 rows: formulas neutralised, a missing value empty; a category no row
+    # holds ("a, b", which would need quotes) does not quote the file. Parquet holds text.
+    values = ["=x", None, "counted", "", "counted"]
+    kind = pd.CategoricalDtype(["", *words])
+    coded = pd.DataFrame({"id": ["V1", "V2", "V3", "V4", "V5"], "status": values})
+    coded["status"] = coded["status"].astype(kind)
+    text = coded.assign(status=pd.Series(values, dtype="str"))
+    assert coded["status"].cat.codes.tolist() == [2, -1, 1, 0, 1]
+    whole = write_csv(coded, tmp_path / "coded.csv").read_bytes()
+    assert whole == write_csv(text, tmp_path / "text.csv").read_bytes()
+    assert whole.decode("utf-8").splitlines() == [
+        "id,status",
+        "V1,'=x",
+        "V2,",
+        "V3,counted",
+        "V4,",
+        "V5,counted",
+    ]
+    monkeypatch.setattr(geo.writers, "CSV_BATCH_ROWS", 2)
+    assert write_csv(coded, tmp_path / "batched.csv").read_bytes() == whole
+    quoted = coded.assign(status=coded["status"].cat.rename_categories({"counted": "a,b"}))
+    written = write_csv(quoted, tmp_path / "quoted.csv").read_text(encoding="utf-8")
+    assert written.splitlines()[1:4] == ['"V1","\'=x"', '"V2",', '"V3","a,b"']
+    write_parquet(coded, tmp_path / "coded.parquet")
+    write_parquet(text, tmp_path / "text.parquet")
+    back = pd.read_parquet(tmp_path / "coded.parquet")
+    assert back["status"].dtype == "str"
+    assert (tmp_path / "coded.parquet").read_bytes() == (tmp_path / "text.parquet").read_bytes()
+    pd.testing.assert_series_equal(coded["status"], text["status"].astype(kind))  # unchanged
