@@ -86,7 +86,7 @@ def categories_of(values: Sequence[str]) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(pd.Index(list(values), dtype=TEXT), ordered=False)
 
 
-def coded_categories(kind: pd.CategoricalDtype, codes: IntArray) -> pd.Categorical:
+def coded_categories(kind: pd.CategoricalDtype, codes: npt.NDArray[np.integer]) -> pd.Categorical:
     """Return the categorical of ``kind`` holding category ``codes[i]`` at row ``i``.
 
     The codes are stored in the smallest integer type that holds them (one byte a row for up

@@ -73,7 +73,7 @@ class Travel:
     straight_m: FloatArray
     travel_m: FloatArray
     needed_min: FloatArray
-    method: IntArray  # position in METHODS
+    method: npt.NDArray[np.int8]  # position in METHODS, one byte a visit
     impossible: BoolArray
     fast: BoolArray
     desk_job: BoolArray
@@ -240,7 +240,7 @@ def travel_checks(
         del dy
         straight[~other] = np.nan
     timed = straight.copy()
-    method = np.where(other, METHODS.index(METHOD_STRAIGHT), METHODS.index("")).astype(np.int64)
+    method = np.where(other, METHODS.index(METHOD_STRAIGHT), METHODS.index("")).astype(np.int8)
     if network is not None and len(rows):
         walk = credible_walks(network, ha[rows], hpos[rows], straight[rows], cfg)
         on_network = np.isfinite(walk) & (walk > straight[rows])

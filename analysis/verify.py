@@ -109,7 +109,7 @@ from analysis.travel import (
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project, projected_xy
 from geo.reviews import DECISIONS
-from geo.schema import GPS_COLUMNS, WGS84, gps_lonlat, points_xy, present
+from geo.schema import GPS_COLUMNS, WGS84, points_xy, present
 from geo.settings import Settings, resolve
 
 FloatArray = npt.NDArray[np.float64]
@@ -467,7 +467,7 @@ def _evidence(
     metric = _metric_crs(households, gps)
     hx, hy = _metric_xy(households.geometry, "households", hh_ids, crs=metric)
     vx, vy = (
-        projected_xy(gps.x, gps.y, source=gps.crs, target=metric, copy=False)
+        projected_xy(gps.x, gps.y, source=gps.crs, target=metric, copy=not gps.own)
         if gps is not None
         else (np.full(n, np.nan), np.full(n, np.nan))
     )
@@ -490,17 +490,8 @@ def _evidence(
     duplicate = duplicates(
         visits, officer_codes, household_codes, minutes, settings=cfg, order=order
     )
-    travel = travel_checks(
-        officer_codes,
-        minutes,
-        hpos,
-        hx,
-        hy,
-        network=credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
-        copies=duplicate,
-        cfg=cfg,
-        order=order,
-    )
+    # the bursts are the last check that reads the GPS points and doors: measured before
+    # the travel checks, their four whole-length arrays are gone while those run
     burst = one_spot_bursts(
         officer_codes,
         minutes,
@@ -514,27 +505,56 @@ def _evidence(
         settings=cfg,
         order=order,
     )
+    no_gps = ~np.isfinite(vx)
+    del vx, vy, vhx, vhy
+    travel = travel_checks(
+        officer_codes,
+        minutes,
+        hpos,
+        hx,
+        hy,
+        network=credible_network(graph, households, hx, hy, household_nodes, metric, cfg),
+        copies=duplicate,
+        cfg=cfg,
+        order=order,
+    )
     contact = (
         (visits["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
         if "outcome" in visits.columns
         else np.zeros(n, dtype=bool)
     )
     duration = (
-        pd.to_numeric(visits["duration_min"], errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
+        _minutes_column(visits["duration_min"])
         if "duration_min" in visits.columns
         else np.full(n, np.nan)
     )
     return Evidence(
         door_m=door,
-        no_gps=~np.isfinite(vx),
+        no_gps=no_gps,
         duplicate=duplicate,
         burst=burst,
         contact=contact,
         duration_min=duration,
         travel=travel,
     )
+
+
+def _minutes_column(values: pd.Series) -> FloatArray:
+    """Return a column of minutes as floats, NaN where missing or not a number.
+
+    A float column's own array (read only, no copy); any other column converted.
+
+    Examples
+    --------
+    >>> _minutes_column(pd.Series(["2.5", "x", None])).tolist()
+    [2.5, nan, nan]
+    >>> column = pd.Series([2.5, np.nan])
+    >>> np.shares_memory(_minutes_column(column), column.to_numpy())
+    True
+    """
+    if not pd.api.types.is_float_dtype(values.dtype):
+        values = pd.to_numeric(values, errors="coerce")
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _household_rows(
@@ -799,11 +819,16 @@ def _time_minutes(visits: pd.DataFrame, *, origin: pd.Timestamp | None = None) -
 
 @dataclass(frozen=True)
 class Gps:
-    """The visits' GPS as coordinates in their own CRS (fresh arrays, NaN where none)."""
+    """The visits' GPS as coordinates in their own CRS (NaN where none).
+
+    ``own``: the arrays were made for this (points read from geometries) and may be
+    overwritten; else they are the table's own columns, read only.
+    """
 
     x: FloatArray
     y: FloatArray
     crs: Any
+    own: bool = True
 
 
 def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> Gps | None:
@@ -815,11 +840,13 @@ def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> Gps | None:
     if geometry is None:
         if not all(c in visits.columns for c in GPS_COLUMNS):
             return None
-        x, y = gps_lonlat(visits)
+        # the columns' own arrays: projecting makes the metres (in ``_evidence``), which
+        # then go when the checks that read them are done
+        x, y = (visits[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in GPS_COLUMNS)
         if not bool((np.isfinite(x) & np.isfinite(y)).any()):
             return None
         _same_crs(WGS84, crs)
-        return Gps(x, y, pyproj.CRS.from_user_input(WGS84))
+        return Gps(x, y, pyproj.CRS.from_user_input(WGS84), own=False)
     gps = visits.geometry
     has_any = bool(present(gps).any())
     if gps.crs is None:
@@ -901,7 +928,7 @@ def _codes_matrix(flag_strings: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- flags and reasons
 
 
-def _status_codes(bits: IntArray) -> IntArray:
+def _status_codes(bits: IntArray) -> npt.NDArray[np.int8]:
     """Return each visit's status as its position in :data:`STATUSES`, from its flag bits.
 
     ``not_counted`` with any flag of that grade, else ``review`` with any flag, else
@@ -914,7 +941,8 @@ def _status_codes(bits: IntArray) -> IntArray:
     """
     strong = sum(1 << i for i, flag in enumerate(FLAGS) if flag.grade == NOT_COUNTED)
     graded = np.where(bits != 0, STATUSES.index(REVIEW), STATUSES.index(COUNTED))
-    return np.where(bits & strong, STATUSES.index(NOT_COUNTED), graded).astype(np.int64)
+    graded = graded.astype(np.int8)  # one byte a visit, as the categorical keeps it
+    return np.where(bits & strong, np.int8(STATUSES.index(NOT_COUNTED)), graded)
 
 
 def _same_column(column: pd.Series) -> Any:
