@@ -424,26 +424,33 @@ def officer_summary(
     officer_of, officer_ids = pd.factorize(visits["officer_id"])
     keep = (codes >= 0) & (officer_of >= 0) & win.contains(times)
     counted = counted_mask(visits, settings=s)
-    contact = counted & contact_mask(visits)
-    rating = np.where(counted, scores(visits), np.nan)[keep]
-    contact = contact[keep]
-    hh = codes[keep].astype(np.int64)
+    # the kept visits' values only: at 10M visits each whole-length array is 80 MB
+    rating = scores(visits)[keep]
+    rating[~counted[keep]] = np.nan
+    contact = (counted & contact_mask(visits))[keep]
+    del counted
+    hh = codes[keep].astype(np.int64, copy=False)
     n = max(len(status), 1)
 
     # officers as integer codes over the union of those who visited and those mapped
     visit_off, seen = pd.factorize(officer_of[keep], sort=False)
+    del officer_of, keep
     visit_uniques = officer_ids[seen]
     pairs = None if officer_beats is None else _officer_beat_pairs(officer_beats)
     mapped = pd.Index([]) if pairs is None else pd.Index(pairs["officer_id"].unique())
     officers = pd.Index(visit_uniques).union(mapped).rename("officer_id")
     no = len(officers)
-    off = lookup(officers, pd.Index(visit_uniques))[visit_off].astype(np.int64)
+    off = lookup(officers, pd.Index(visit_uniques))[visit_off].astype(np.int64, copy=False)
+    del visit_off
 
     attempts = np.bincount(off, minlength=no)
     contacts = np.bincount(off[contact], minlength=no)
-    attempted = sorted_unique(off * n + hh)
-    contacted = sorted_unique(off[contact] * n + hh[contact])
-    sat_sum, sat_n = _satisfaction_sums(rating, off * n + hh, n=n, officers=no)
+    pair = off * n + hh  # each kept visit's (officer, household)
+    del off, hh
+    attempted = sorted_unique(pair)
+    contacted = sorted_unique(pair[contact])
+    sat_sum, sat_n = _satisfaction_sums(rating, pair, n=n, officers=no)
+    del pair, rating
     if pairs is None:
         scoped, reached = _over_attempted(status, attempted, contacted, n=n, officers=no)
     else:

@@ -46,6 +46,7 @@ morning, midday, working (:data:`TIE_ORDER`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -110,6 +111,10 @@ def band_hours(band: str) -> list[tuple[int, int]]:
     return spans
 
 
+BAND_PART_ROWS: Final = 1 << 20
+"""Times :func:`band_of` puts in bands at once."""
+
+
 def band_of(times: pd.Series, *, settings: Settings | None = None) -> pd.Series:
     """Return the time-of-day band of each tz-aware time, in local time.
 
@@ -143,10 +148,14 @@ def band_of(times: pd.Series, *, settings: Settings | None = None) -> pd.Series:
     if not isinstance(times.dtype, pd.DatetimeTZDtype):
         msg = f"times must be tz-aware datetimes to be put in local bands, got {times.dtype}"
         raise SchemaError(msg)
-    hours = times.dt.tz_convert(tz).dt.hour.to_numpy(dtype="float64", na_value=np.nan)
-    valid = ~np.isnan(hours)
     codes = np.full(len(times), -1, dtype=np.int8)
-    codes[valid] = _HOUR_BAND[hours[valid].astype(np.int64)]
+    # a part at a time: local times, hours and their floats are a few MB, not 80 MB each
+    # of them at 10M visits
+    for start in range(0, len(times), BAND_PART_ROWS):
+        part = times.iloc[start : start + BAND_PART_ROWS]
+        hours = part.dt.tz_convert(tz).dt.hour.to_numpy(dtype="float64", na_value=np.nan)
+        valid = ~np.isnan(hours)
+        codes[start : start + len(part)][valid] = _HOUR_BAND[hours[valid].astype(np.int64)]
     cat = pd.Categorical.from_codes(codes, categories=list(BANDS))
     return pd.Series(cat, index=times.index, name="band")
 
@@ -316,9 +325,11 @@ def recommended_band(
 
     keep, codes = _counted_visits(visits, households, start=start, end=end, settings=s, codes=codes)
     blk = lookup(pd.Series(blocks), households["block_id"])[codes]
-    band = band_of(visit_times(visits)[keep], settings=s)
-    band_pos = np.array([TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1])
-    pos = band_pos[band.cat.codes.to_numpy()]  # code -1 (no time) picks the final -1
+    band = band_of(visit_times(visits), settings=s).cat.codes.to_numpy()[keep]  # one byte each
+    band_pos = np.array(
+        [TIE_ORDER.index(b) if b in TIE_ORDER else -1 for b in BANDS] + [-1], dtype=np.int8
+    )
+    pos = band_pos[band]  # code -1 (no time) picks the final -1
     home = _home_mask(visits)[keep]
     has_block = blk >= 0
     block_attempts = np.bincount(blk[has_block], minlength=nb)

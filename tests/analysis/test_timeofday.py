@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import analysis.timeofday
 from analysis.timeofday import BANDS, band_of, band_success, recommended_band
 from geo.errors import BeatcovError, SchemaError
 from geo.settings import DEFAULTS
@@ -85,6 +86,25 @@ def test_band_series_shape() -> None:
     assert out.index.tolist() == ["x", "y"]
     assert list(out.cat.categories) == list(BANDS)
     assert out["x"] == "working" and pd.isna(out["y"])
+
+
+def test_band_of_in_parts_is_band_of_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # parts of 2 times: a missing time and Helsinki's change to summer time (03:00 local on
+    # 2024-03-31, 01:00 UTC) fall inside and across parts; the index is the input's
+    utc = [
+        "2024-03-31 00:30",  # 02:30 local (winter, +2) -> other
+        None,
+        "2024-03-31 04:30",  # 07:30 local (summer, +3) -> morning
+        "2024-03-31 05:59",  # 08:59 local -> morning
+        "2024-03-31 06:00",  # 09:00 local -> working
+    ]
+    times = pd.Series(pd.to_datetime(utc, utc=True), index=[5, 4, 3, 2, 1])
+    helsinki = DEFAULTS.replace(timezone="Europe/Helsinki")
+    whole = band_of(times, settings=helsinki)
+    assert whole.tolist()[2:] == ["morning", "morning", "working"]
+    assert whole.iloc[0] == "other" and pd.isna(whole.iloc[1])
+    monkeypatch.setattr(analysis.timeofday, "BAND_PART_ROWS", 2)
+    pd.testing.assert_series_equal(band_of(times, settings=helsinki), whole)
 
 
 def test_band_of_refuses_naive_times_and_unknown_zones() -> None:
