@@ -434,7 +434,7 @@ def main() -> None:
     verify_visits(visits, households)
     print(f"verify_visits straight-line only: {time.perf_counter() - t:.2f} s")
 
-    methods = result["travel_method"].value_counts().to_dict()
+    methods = result["travel_method"].astype(str).value_counts().to_dict()  # the methods used
     print(f"\npairs by method: {methods}")
     counts = {c: int(result["flags"].str.contains(c, regex=False).sum()) for c in FLAG_CODES}
     print(f"flags: {counts}; verified {result['verified'].mean():.1%}")

@@ -661,7 +661,8 @@ def score(case: Case, result: pd.DataFrame, rule: str, cpu: float) -> dict[str, 
     flags = result["flags"].to_numpy()
     row["honest not_counted flags"] = flag_counts(pd.Series(flags[honest & not_counted]))
     row["honest review flags"] = flag_counts(pd.Series(flags[honest & review]))
-    methods = result["travel_method"].replace("", "none").value_counts()
+    # text: the column is a categorical of fixed texts, which takes no new value "none"
+    methods = result["travel_method"].astype(str).replace("", "none").value_counts()
     row["travel"] = ", ".join(f"{m} {n}" for m, n in methods.items())
     return row
 

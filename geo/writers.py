@@ -372,12 +372,12 @@ def _text_of_codes(frame: FrameT) -> FrameT:
     >>> _text_of_codes(frame).dtypes.astype(str).tolist()
     ['str', 'int64']
     """
-    coded = [c for c in frame.columns if _is_text_categorical(frame[c])]
+    coded = [i for i in range(frame.shape[1]) if _is_text_categorical(frame.iloc[:, i])]
     if not coded:
         return frame
     out = frame.copy(deep=False)  # copy on write: replacing a column leaves ``frame`` be
-    for column in coded:
-        out[column] = out[column].astype("str")
+    for position in coded:  # by position: a name may repeat (Parquet then refuses the frame)
+        out.isetitem(position, out.iloc[:, position].astype("str"))
     return out
 
 

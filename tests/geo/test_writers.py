@@ -526,3 +526,6 @@ def test_text_categoricals_write_as_their_text(
     assert back["status"].dtype == "str"
     assert (tmp_path / "coded.parquet").read_bytes() == (tmp_path / "text.parquet").read_bytes()
     pd.testing.assert_series_equal(coded["status"], text["status"].astype(kind))  # unchanged
+    twice = coded.set_axis(["status", "status"], axis=1)  # Parquet's own refusal, as before
+    with pytest.raises(ValueError, match="Duplicate column names"):
+        write_parquet(twice, tmp_path / "twice.parquet")
