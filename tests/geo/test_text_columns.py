@@ -24,7 +24,15 @@ from geopandas.testing import assert_geodataframe_equal
 import geo.importer
 import geo.text_columns
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
-from geo.importer import Dataset, Imported, load_dataset, read_households, read_table, read_visits
+from geo.importer import (
+    CODED_VISIT_COLUMNS,
+    Dataset,
+    Imported,
+    load_dataset,
+    read_households,
+    read_table,
+    read_visits,
+)
 from geo.readers import RawTable, read_raw
 from geo.settings import DEFAULTS
 from geo.text_columns import CanonicalText
@@ -251,6 +259,21 @@ def test_the_reader_makes_no_text(tmp_path: Path) -> None:
 
 VISIT_TEXT = ("visit_id", "household_id", "officer_id", "outcome", "issue_raised")
 """The visits' text columns (with ``follow_up_of`` and ``note``)."""
+
+
+def test_visits_without_points_code_their_officers_outcomes_and_issues() -> None:
+    # the command line's route: the same values, officers, outcomes and issues as codes of
+    # their texts (categories pandas' text), the other text columns Arrow text as before
+    points = read_visits(DEMO_FILES["visits"]).table
+    coded = read_visits(DEMO_FILES["visits"], points=False).table
+    for column in VISIT_TEXT:
+        if column in CODED_VISIT_COLUMNS:
+            assert isinstance(coded[column].dtype, pd.CategoricalDtype), column
+            assert coded[column].cat.categories.dtype == "str", column
+        else:
+            assert coded[column].dtype == points[column].dtype, column
+        assert coded[column].tolist() == points[column].tolist(), column
+    assert coded["officer_id"].cat.codes.dtype.itemsize == 1  # the demo's 13 officers
 
 
 def test_visits_keep_their_text_as_arrow_text(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
+from geo.importer import CODED_VISIT_COLUMNS
 from geo.schema import GPS_COLUMNS, present
 
 
@@ -37,7 +38,11 @@ def assert_same_gps(points: Any, columns: Any, *, context: object = None) -> Non
     points' coordinates bit for bit (NaN where a visit has no point)."""
     plain = pd.DataFrame(points.table.drop(columns="geometry"))
     assert list(columns.table.columns) == [*plain.columns, *GPS_COLUMNS], context
-    pd.testing.assert_frame_equal(columns.table.drop(columns=list(GPS_COLUMNS)), plain)
+    given = columns.table.drop(columns=list(GPS_COLUMNS))
+    for column in CODED_VISIT_COLUMNS:  # codes of the same texts
+        assert isinstance(given[column].dtype, pd.CategoricalDtype), (context, column)
+    texts = given.astype({c: plain[c].dtype for c in CODED_VISIT_COLUMNS})
+    pd.testing.assert_frame_equal(texts, plain)
     geoms = points.table.geometry.to_numpy()
     located = present(geoms)
     for column, coordinate in zip(GPS_COLUMNS, (shapely.get_x, shapely.get_y), strict=True):
