@@ -23,8 +23,13 @@ TEXT: Final = pd.StringDtype("pyarrow", na_value=np.nan)
 """pandas' ``str`` dtype: the dtype of every column these functions build."""
 
 
-def flag_bits(flags: Sequence[npt.ArrayLike] | np.ndarray, *, n: int) -> IntArray:
+def flag_bits(
+    flags: Sequence[npt.ArrayLike] | np.ndarray, *, n: int
+) -> npt.NDArray[np.signedinteger]:
     """Return each row's flags as bits: bit ``i`` set where ``flags[i]`` is True.
+
+    In the smallest signed integers that hold every bit (two bytes a row for up to 15 flags),
+    set in place flag by flag: no whole-length array of integers per flag.
 
     Parameters
     ----------
@@ -35,12 +40,15 @@ def flag_bits(flags: Sequence[npt.ArrayLike] | np.ndarray, *, n: int) -> IntArra
 
     Examples
     --------
-    >>> flag_bits(np.array([[True, False, True], [True, True, False]]), n=3).tolist()
-    [3, 2, 1]
+    >>> bits = flag_bits(np.array([[True, False, True], [True, True, False]]), n=3)
+    >>> bits.tolist(), bits.dtype.name
+    ([3, 2, 1], 'int16')
     """
-    bits = np.zeros(n, dtype=np.int64)
+    count = len(flags)
+    kind = np.int16 if count < 16 else np.int32 if count < 32 else np.int64
+    bits: npt.NDArray[np.signedinteger] = np.zeros(n, dtype=kind)
     for i, flag in enumerate(flags):
-        bits |= np.asarray(flag, dtype=bool).astype(np.int64) << i
+        np.bitwise_or(bits, kind(1 << i), out=bits, where=np.asarray(flag, dtype=bool))
     return bits
 
 
