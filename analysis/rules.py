@@ -40,6 +40,7 @@ __all__ = [
     "contact_mask",
     "counted_mask",
     "end_bound",
+    "float_values",
     "household_codes",
     "latest_per_code",
     "local_zone",
@@ -75,6 +76,28 @@ def visit_times(visits: pd.DataFrame, *, column: str = "time") -> pd.Series:
         )
         raise SchemaError(msg)
     return times
+
+
+def float_values(values: pd.Series) -> np.ndarray:
+    """Return a column's values as floats, NaN where missing or not a number.
+
+    A numeric column's own values (a float column's array itself, read only: no copy of
+    ten million values); any other column read as numbers first (``pandas.to_numeric``,
+    unreadable text: NaN).
+
+    Examples
+    --------
+    >>> float_values(pd.Series(["2.5", "x", None])).tolist()
+    [2.5, nan, nan]
+    >>> float_values(pd.Series([5, None], dtype="Int64")).tolist()
+    [5.0, nan]
+    >>> column = pd.Series([2.5, np.nan])
+    >>> np.shares_memory(float_values(column), column.to_numpy())
+    True
+    """
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = pd.to_numeric(values, errors="coerce")
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def nonblank(values: pd.Series) -> np.ndarray:

@@ -39,6 +39,7 @@ from analysis.rules import (
     TimeLike,
     contact_mask,
     counted_mask,
+    float_values,
     household_codes,
     require_columns,
     resolve_window,
@@ -78,11 +79,7 @@ def scores(visits: pd.DataFrame) -> np.ndarray:
     """
     if "satisfaction" not in visits.columns:
         return np.full(len(visits), np.nan)
-    column = visits["satisfaction"]
-    if pd.api.types.is_numeric_dtype(column.dtype):  # e.g. Int64 from the importer: as is
-        return column.to_numpy(dtype=float, na_value=np.nan)
-    values = pd.to_numeric(column, errors="coerce").astype("Float64")
-    return values.to_numpy(dtype=float, na_value=np.nan)
+    return float_values(visits["satisfaction"])  # e.g. Int64 from the importer: as is
 
 
 def scored_visits(

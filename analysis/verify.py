@@ -95,7 +95,7 @@ from analysis.coded_text import (
     taken_text,
 )
 from analysis.records import duplicates, one_spot_bursts
-from analysis.rules import lookup, require_columns, visit_times
+from analysis.rules import float_values, lookup, require_columns, visit_times
 from analysis.travel import (
     DIST_TOL_M,
     METHOD_NETWORK,
@@ -524,7 +524,7 @@ def _evidence(
         else np.zeros(n, dtype=bool)
     )
     duration = (
-        _minutes_column(visits["duration_min"])
+        float_values(visits["duration_min"])
         if "duration_min" in visits.columns
         else np.full(n, np.nan)
     )
@@ -537,24 +537,6 @@ def _evidence(
         duration_min=duration,
         travel=travel,
     )
-
-
-def _minutes_column(values: pd.Series) -> FloatArray:
-    """Return a column of minutes as floats, NaN where missing or not a number.
-
-    A float column's own array (read only, no copy); any other column converted.
-
-    Examples
-    --------
-    >>> _minutes_column(pd.Series(["2.5", "x", None])).tolist()
-    [2.5, nan, nan]
-    >>> column = pd.Series([2.5, np.nan])
-    >>> np.shares_memory(_minutes_column(column), column.to_numpy())
-    True
-    """
-    if not pd.api.types.is_float_dtype(values.dtype):
-        values = pd.to_numeric(values, errors="coerce")
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _household_rows(
@@ -744,7 +726,7 @@ def _median_contact(data: pd.DataFrame, officer: IntArray, *, n: int) -> FloatAr
     if "outcome" not in data.columns or "duration_min" not in data.columns:
         return np.full(n, np.nan)
     contact = (data["outcome"] == "contact").fillna(False).to_numpy(dtype=bool)
-    minutes = _minutes_column(data["duration_min"])
+    minutes = float_values(data["duration_min"])
     median = pd.Series(minutes[contact]).groupby(officer[contact]).median()
     return median.reindex(np.arange(n)).to_numpy(dtype=float)
 
