@@ -693,7 +693,7 @@ def _text_codes(values: pd.Series, *, fill: str) -> tuple[IntArray, list[str]]:
         place = np.cumsum(used) - 1  # each used text's position among the used ones
         return place[codes], [t for t, u in zip(texts, used, strict=True) if u]
     codes, uniques = pd.factorize(values.fillna(fill).astype(str))
-    return codes.astype(np.int64), [str(u) for u in uniques]
+    return codes.astype(np.int64, copy=False), [str(u) for u in uniques]  # intp: as is
 
 
 def _status_of(data: pd.DataFrame, table: BoolArray, flag_of: IntArray) -> IntArray:
