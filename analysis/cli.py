@@ -62,6 +62,7 @@ from analysis import admin_cli
 from analysis.plan_cli import PLAN_OUTPUTS, PLAN_STEPS, add_plan_parser, demo_arguments, write_plan
 from analysis.report_cli import REPORT_OUTPUTS, REPORT_STEPS, add_report_parser, write_report
 from analysis.route_cli import ROUTE_OUTPUTS, ROUTE_STEPS, add_route_parser, write_route
+from geo.arrow_pool import use_batch_pool
 from geo.errors import BeatcovError, CRSError, ImportRefused, ValidationReport
 from geo.files import check_output_folder, output_folder
 from geo.settings import DEFAULTS, Settings
@@ -496,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.set_description(label)
         bar.update(1)
 
+    use_batch_pool()  # Arrow on jemalloc for a city's year (geo.arrow_pool)
     try:
         with make_engine(args) as engine:
             verify = engine.verify_visits if engine is not None else None

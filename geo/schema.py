@@ -111,7 +111,8 @@ def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArr
 
     Read from :data:`GPS_COLUMNS` when the table has them, else from its Point geometry
     (:func:`points_xy`: a missing or empty point gives NaN; anything but points raises
-    ``SchemaError``); a table with neither has no GPS at all. Always fresh arrays.
+    ``SchemaError``); a table with neither has no GPS at all. The columns' own values are
+    read-only views (a city's year: no 160 MB copy); the geometry's are fresh arrays.
 
     Examples
     --------
@@ -127,8 +128,8 @@ def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArr
     lon, lat = GPS_COLUMNS
     if lon in visits.columns and lat in visits.columns:
         return (
-            visits[lon].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
-            visits[lat].to_numpy(dtype=np.float64, na_value=np.nan, copy=True),
+            visits[lon].to_numpy(dtype=np.float64, na_value=np.nan),
+            visits[lat].to_numpy(dtype=np.float64, na_value=np.nan),
         )
     geometry = getattr(visits, "active_geometry_name", None)
     if geometry is None:

@@ -97,14 +97,24 @@ def wkb_points(column: pa.Array | pa.ChunkedArray) -> Points | None:
     >>> wkb_points(pa.array([shapely.Point(1, 2, 3).wkb])) is None
     True
     """
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    records = _fixed_records(array)
-    if records is None:
-        return None
-    located = ~array.is_null().to_numpy(zero_copy_only=False)
-    coords = _decoded(records)
-    if coords is None:
-        return None
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    parts = []
+    for chunk in chunks:
+        records = _fixed_records(chunk)  # a view of the chunk's bytes
+        if records is None:
+            return None
+        parts.append(records)
+    located = np.concatenate(
+        [~chunk.is_null().to_numpy(zero_copy_only=False) for chunk in chunks] or [[]]
+    ).astype(bool, copy=False)
+    coords = np.empty((int(located.sum()), 2), dtype=np.float64)
+    start = 0
+    for records in parts:  # a chunk at a time: no copy of the whole column's bytes
+        decoded = _decoded(records)
+        if decoded is None:
+            return None
+        coords[start : start + len(decoded)] = decoded
+        start += len(decoded)
     return Points(coords, located)
 
 
@@ -138,7 +148,7 @@ def _decoded(records: np.ndarray) -> np.ndarray | None:
         for start, end in _FIELDS:
             little[big, start:end] = records[big, start:end][:, ::-1]
     kinds = np.ascontiguousarray(little[:, 1:5]).view("<u4").ravel()
-    coords = np.ascontiguousarray(little[:, 5:]).view("<f8").astype(np.float64)
+    coords = np.ascontiguousarray(little[:, 5:]).view("<f8")
     if not (np.all(kinds == 1) and np.isfinite(coords).all()):
         return None
     return coords.reshape(-1, 2)

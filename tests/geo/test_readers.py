@@ -37,6 +37,7 @@ from geo.readers import (
     detect_encoding,
     mend_dbf_names,
     plain_parquet_frame,
+    read_parquet_table,
     read_raw,
 )
 from geo.times import parse_times
@@ -538,3 +539,29 @@ def test_parse_times_iso_text_by_hand() -> None:
     assert pd.isna(times.iloc[3])
     [finding] = collector.close().findings
     assert finding.message == "v.csv, row 5, column 'time': the time is empty; fill it in"
+
+
+@pytest.mark.parametrize("groups", [0, 1, 3])
+def test_parquet_is_read_a_row_group_at_a_time_as_read_table_reads_it(
+    tmp_path: Path, groups: int
+) -> None:
+    """The same table as :func:`pyarrow.parquet.read_table` (values, schema, metadata: the
+    ``geo`` and ``pandas`` keys the importer reads), one chunk per row group; a file of no
+    row group (a writer closed before its first) too."""
+    path = tmp_path / "visits.parquet"
+    frame = gpd.GeoDataFrame(
+        {"visit_id": [f"V{i}" for i in range(7)], "duration_min": np.arange(7.0)},
+        geometry=shapely.points(np.arange(7.0), np.arange(7.0)),
+        crs=4326,
+    )
+    if groups == 0:
+        table = pa.Table.from_pandas(pd.DataFrame(frame.drop(columns="geometry")))
+        pq.ParquetWriter(path, table.schema).close()
+    else:
+        frame.to_parquet(path, row_group_size=-(-7 // groups))
+    read = read_parquet_table(path)
+    expected = pq.read_table(path)
+    assert read.equals(expected, check_metadata=True)
+    assert read.schema.metadata == expected.schema.metadata
+    assert pq.ParquetFile(path).num_row_groups == groups
+    assert read.column(0).num_chunks == max(groups, 1)

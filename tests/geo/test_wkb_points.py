@@ -57,6 +57,30 @@ def test_anything_but_a_finite_2d_point_declines() -> None:
     assert wkb_points(pa.array(["POINT (1 2)"])) is None  # text, not WKB
 
 
+def test_a_column_in_chunks_reads_as_the_column_whole() -> None:
+    """Chunks are decoded one at a time (no copy of the column's bytes): the same points,
+    in row order, whatever the chunking, with empty chunks, a sliced chunk and missing rows;
+    one chunk that is not all points declines the whole column."""
+    rng = np.random.default_rng(5)
+    wkb = [
+        None if rng.random() < 0.2 else (_big if rng.random() < 0.3 else _little)(*xy)
+        for xy in rng.uniform(-90, 90, (40, 2))
+    ]
+    whole = wkb_points(pa.array(wkb, pa.binary()))
+    assert whole is not None and whole.located.sum() == sum(w is not None for w in wkb)
+    array = pa.array([b"pad", *wkb], pa.binary()).slice(1)  # a chunk with an offset
+    cuts = [array.slice(0, 0), array.slice(0, 7), array.slice(7, 0), array.slice(7, 33)]
+    for column in (pa.chunked_array(cuts), pa.chunked_array([], pa.binary())):
+        points = wkb_points(column)
+        assert points is not None
+        n = len(column)
+        assert points.located.tolist() == whole.located[:n].tolist()
+        assert points.coords.tolist() == whole.coords[: points.located.sum()].tolist()
+        assert points.coords.dtype == np.float64 and points.located.dtype == bool
+    bad = pa.chunked_array([array.slice(0, 7), pa.array([shapely.Point(1, 2, 3).wkb])])
+    assert wkb_points(bad) is None
+
+
 def test_no_rows() -> None:
     points = wkb_points(pa.array([], pa.binary()))
     assert points is not None
