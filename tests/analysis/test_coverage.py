@@ -299,6 +299,26 @@ def test_officers_only_outside_the_window_are_left_out(
     assert out["attempts"].tolist() == [4, 1, 2]
 
 
+def test_officers_coded_as_categories_summarise_as_their_text(
+    status: pd.DataFrame, visits: pd.DataFrame
+) -> None:
+    """The command line's visits hold officers as categoricals: the same summary, in the
+    same order, with a missing officer, an unused category and categories sorted otherwise
+    than the visits meet them (o9 is first in the categories, o3 first among the visits)."""
+    text = visits.assign(officer_id=visits["officer_id"].mask(visits["visit_id"] == "a2"))[::-1]
+    kind = pd.CategoricalDtype(["o9", "o2", "o1", "o3"])  # o9: no visit
+    coded = text.astype({"officer_id": kind})
+    mapping = {"o1": "B1", "o2": ["B2"], "o4": "B2"}
+    for beats in (None, mapping):
+        expected = officer_summary(status, text, start=START, end=END, officer_beats=beats)
+        got = officer_summary(status, coded, start=START, end=END, officer_beats=beats)
+        pd.testing.assert_frame_equal(got, expected)
+    assert expected.index.tolist() == ["o1", "o2", "o3", "o4"]
+    alone = officer_summary(status, coded, start=START, end=END)
+    assert alone.index.tolist() == ["o1", "o3", "o2"]  # as the reversed visits meet them
+    assert alone.loc["o1", "attempts"] == 3  # a2 has no officer
+
+
 def test_object_ids_take_the_general_lookup(households: pd.DataFrame, visits: pd.DataFrame) -> None:
     # ids held as Python objects (not the text dtype) give the same status
     as_objects = household_status(
