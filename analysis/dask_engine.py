@@ -75,6 +75,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
+from pandas.api.types import union_categoricals
 
 from analysis.rules import visit_times
 from analysis.verify import verify_visits
@@ -391,7 +392,11 @@ class DaskEngine:
         order = np.concatenate(pieces)
         back = np.empty(len(order), dtype=np.int64)
         back[order] = np.arange(len(order))
-        out = pd.concat(results, ignore_index=True).iloc[back]
+        out = pd.concat(results, ignore_index=True)
+        # each part's reasons are its own sentences: merged into the sorted whole, as one
+        # run has them (pandas would make the column Python objects)
+        out["reason"] = union_categoricals([r["reason"] for r in results], sort_categories=True)
+        out = out.iloc[back]
         out.index = visits.index
         out["shift"] = renumber_shifts(visits["officer_id"], part, out["shift"].to_numpy())
         return out

@@ -92,7 +92,6 @@ from analysis.coded_text import (
     categories_of,
     coded_categories,
     flag_bits,
-    taken_text,
 )
 from analysis.records import duplicates, one_spot_bursts
 from analysis.rules import float_values, lookup, require_columns, visit_times
@@ -356,8 +355,8 @@ def verify_visits(
         least-possible time); ``travel_method`` (``network``, ``straight_line``,
         ``same_household`` or ``""``); ``shift`` (a number per officer shift, -1 without
         officer or time). ``status``, ``flags``, ``review`` and ``travel_method`` are
-        categoricals of :data:`VERDICT_DTYPES`; ``reason`` and ``previous_visit_id`` are
-        pandas ``str``.
+        categoricals of :data:`VERDICT_DTYPES`; ``reason`` is a categorical of its
+        sentences (``""`` first), ``previous_visit_id`` pandas ``str``.
 
     Raises
     ------
@@ -779,12 +778,26 @@ def _apply_decisions(out: pd.DataFrame, decisions: pd.Series) -> None:
     review = np.zeros(len(out), dtype=np.int64)
     review[dismissed] = list(kinds["review"].categories).index("dismissed")
     review[confirmed] = list(kinds["review"].categories).index("confirmed")
-    reason = out["reason"].to_numpy(dtype=object).copy()
-    reason[dismissed] = [f"dismissed by a chief (was: {r})" for r in reason[dismissed]]
-    reason[confirmed] = [f"confirmed by a chief: {r}" for r in reason[confirmed]]
+    reason = out["reason"].cat.codes.to_numpy().astype(np.int64)
+    texts = [str(t) for t in out["reason"].cat.categories]
+    said = {text: code for code, text in enumerate(texts)}
+    for rows, wording in (
+        (np.flatnonzero(dismissed), "dismissed by a chief (was: {})"),
+        (np.flatnonzero(confirmed), "confirmed by a chief: {}"),
+    ):
+        was = reason[rows]
+        now = np.empty_like(was)
+        for code in np.unique(was):  # each decided reason reworded once
+            text = wording.format(texts[code])
+            if text not in said:
+                said[text] = len(texts)
+                texts.append(text)
+            now[was == code] = said[text]
+        reason[rows] = now
     out["status"] = coded_categories(kinds["status"], status)
     out["verified"] = status != STATUSES.index(NOT_COUNTED)
-    out["reason"] = pd.array(reason, dtype=TEXT)
+    reworded = coded_categories(categories_of(texts), reason)
+    out["reason"] = reworded.set_categories(sorted(texts))  # sorted again, as _reasons does
     out["review"] = coded_categories(kinds["review"], review)
 
 
@@ -883,7 +896,8 @@ def _empty_result(visits: pd.DataFrame) -> pd.DataFrame:
     """Return the result frame for zero visits."""
     out = pd.DataFrame({c: [] for c in RESULT_COLUMNS}, index=visits.index)
     out["visit_id"] = visits["visit_id"]
-    dtypes: dict[str, Any] = {"reason": str, "previous_visit_id": str} | VERDICT_DTYPES
+    dtypes: dict[str, Any] = {"reason": categories_of([""]), "previous_visit_id": str}
+    dtypes |= VERDICT_DTYPES
     dtypes |= {"verified": bool, "shift": np.int64}
     numbers = ("door_distance_m", "gap_min", "straight_m", "travel_m", "travel_needed_min")
     dtypes |= {c: float for c in numbers}
@@ -961,11 +975,16 @@ def _previous_ids(visit_ids: pd.Series, prev: IntArray) -> pd.api.extensions.Ext
     return pd.array(taken, dtype=TEXT)
 
 
-def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extensions.ExtensionArray:
+def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.Categorical:
     """One plain-language sentence per flagged visit, about its worst flag, with figures.
 
     The worst flag is the first of :data:`FLAGS` a visit carries: the lowest bit set in its
-    :func:`analysis.coded_text.flag_bits`.
+    :func:`analysis.coded_text.flag_bits`. A categorical of the distinct sentences, sorted
+    (``""``, no flag, first), so that results of parts of the visits have categories that
+    merge into those of the whole (:mod:`analysis.dask_engine`). The figures are rounded,
+    so sentences repeat:
+    874 distinct among 152,282 flagged visits of 10M, where text took 8 bytes a row for
+    its offsets alone (81 MB against 19).
 
     Examples
     --------
@@ -973,8 +992,11 @@ def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extens
     ...     duplicate=np.zeros(2, bool), burst=np.zeros(2, bool), contact=np.zeros(2, bool),
     ...     duration_min=np.full(2, np.nan), travel=None)
     >>> no_gps, far = 1 << FLAG_CODES.index("no_gps"), 1 << FLAG_CODES.index("far_from_door")
-    >>> _reasons(np.array([no_gps, far | no_gps]), e, resolve(None)).tolist()
-    ['no GPS point recorded', 'GPS point 150 m from the door']
+    >>> reasons = _reasons(np.array([no_gps, far | no_gps, no_gps]), e, resolve(None))
+    >>> reasons.tolist()
+    ['no GPS point recorded', 'GPS point 150 m from the door', 'no GPS point recorded']
+    >>> reasons.categories.tolist()
+    ['', 'GPS point 150 m from the door', 'no GPS point recorded']
     """
     flagged = np.flatnonzero(bits)
     lowest = bits[flagged] & -bits[flagged]  # the worst flag's bit alone
@@ -984,6 +1006,7 @@ def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.api.extens
     sentences = [
         FLAGS[w].reason(evidence, int(i), cfg) for w, i in zip(worst, flagged, strict=True)
     ]
-    which = np.zeros(len(bits), dtype=np.int64)  # 0: the empty reason
-    which[flagged] = np.arange(1, len(flagged) + 1)
-    return taken_text(["", *sentences], which)
+    said, texts = pd.factorize(pd.Series(sentences, dtype=TEXT), sort=True)
+    which = np.zeros(len(bits), dtype=np.int32)  # 0: the empty reason
+    which[flagged] = said + 1
+    return coded_categories(categories_of(["", *texts]), which)

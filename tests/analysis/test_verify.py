@@ -805,6 +805,29 @@ def test_chief_decisions_override_the_grade_and_keep_the_flags() -> None:
         )
 
 
+def test_reasons_are_a_sorted_categorical_and_a_decision_rewords_only_its_visit() -> None:
+    # "far1" and "far2" give the same sentence (GPS 400 m away); the chief dismisses far2
+    # only: far1 keeps the sentence, far2 gets its own, and the categories stay sorted with
+    # "" first, each sentence once
+    hh = {"A": (0.0, 0.0), "B": (5000.0, 0.0), "C": (0.0, 5000.0)}
+    rows = [
+        row("far1", "A", "o1", "10:00", gps=(400.0, 0.0)),
+        row("far2", "B", "o2", "10:00", gps=(5400.0, 0.0)),
+        row("ok", "C", "o3", "10:00", gps=(0.0, 5000.0)),
+    ]
+    plain = verify_visits(visits(rows, hh), households(hh))
+    said = "GPS point 400 m from the door"
+    assert plain["reason"].to_list() == [said, said, ""]
+    assert plain["reason"].cat.categories.to_list() == ["", said]
+    assert plain["reason"].cat.codes.dtype == np.int8  # a byte a visit, not eight
+    reviews = pd.DataFrame({"visit_id": ["far2"], "decision": ["dismissed"]})
+    res = verify_visits(visits(rows, hh), households(hh), reviews=reviews)
+    reworded = f"dismissed by a chief (was: {said})"
+    assert res["reason"].to_list() == [said, reworded, ""]
+    assert res["reason"].cat.categories.to_list() == ["", said, reworded]  # sorted
+    assert status_of(res) == {"far1": "not_counted", "far2": "counted", "ok": "counted"}
+
+
 # --------------------------------------------------------------------------- validation
 
 
