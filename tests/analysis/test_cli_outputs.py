@@ -215,3 +215,14 @@ def test_a_writer_failing_midway_leaves_the_old_outputs_and_no_partial_folder(
         write_outputs(result, out, overwrite=True, format=fmt)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier
     assert sorted(os.listdir(tmp_path)) == ["out"]  # the hidden partial folder is gone
+
+
+def test_the_visits_note_is_dropped_after_the_import(result: Analysis) -> None:
+    """No command reads or writes a visit's note: the command line keeps the visits without
+    it (a city's year of notes is 76 MB through every step); every other column stays."""
+    from geo.schema import GPS_COLUMNS, columns
+
+    visits = result.extras["visits"]
+    kept = [c for c in columns("visits") if c not in ("geometry", "note")]
+    assert list(visits.columns) == [*kept, *GPS_COLUMNS]
+    assert "note" not in result.visits.columns
