@@ -26,6 +26,7 @@ import geo.text_columns
 from geo.demo import DEMO_COORDS, DEMO_FILES, DEMO_TIMEZONE
 from geo.importer import (
     CODED_VISIT_COLUMNS,
+    SCORE_DTYPE,
     Dataset,
     Imported,
     load_dataset,
@@ -274,6 +275,10 @@ def test_visits_without_points_code_their_officers_outcomes_and_issues() -> None
             assert coded[column].dtype == points[column].dtype, column
         assert coded[column].tolist() == points[column].tolist(), column
     assert coded["officer_id"].cat.codes.dtype.itemsize == 1  # the demo's 13 officers
+    assert coded["satisfaction"].dtype == SCORE_DTYPE  # scores 1 to 5: a byte each
+    assert points["satisfaction"].dtype == "Int64"  # the app's import as before
+    assert coded["satisfaction"].tolist() == points["satisfaction"].tolist()
+    assert points["satisfaction"].notna().any()
 
 
 def test_visits_keep_their_text_as_arrow_text(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from geo.importer import CODED_VISIT_COLUMNS
+from geo.importer import CODED_VISIT_COLUMNS, SCORE_DTYPE
 from geo.schema import GPS_COLUMNS, present
 
 
@@ -41,7 +41,8 @@ def assert_same_gps(points: Any, columns: Any, *, context: object = None) -> Non
     given = columns.table.drop(columns=list(GPS_COLUMNS))
     for column in CODED_VISIT_COLUMNS:  # codes of the same texts
         assert isinstance(given[column].dtype, pd.CategoricalDtype), (context, column)
-    texts = given.astype({c: plain[c].dtype for c in CODED_VISIT_COLUMNS})
+    assert given["satisfaction"].dtype == SCORE_DTYPE, context  # the same scores, a byte each
+    texts = given.astype({c: plain[c].dtype for c in (*CODED_VISIT_COLUMNS, "satisfaction")})
     pd.testing.assert_frame_equal(texts, plain)
     geoms = points.table.geometry.to_numpy()
     located = present(geoms)
