@@ -31,6 +31,8 @@ from analysis.cli import (
 )
 from analysis.pipeline import Analysis
 from analysis.plan_cli import demo_arguments
+from geo.demo import DEMO_COORDS, DEMO_FILES
+from geo.importer import read_households
 from geo.settings import DEFAULTS
 from geo.writers import iso_column, iso_times, neutralised, write_csv
 from tests.support.demo_cli import CliRun
@@ -217,12 +219,18 @@ def test_a_writer_failing_midway_leaves_the_old_outputs_and_no_partial_folder(
     assert sorted(os.listdir(tmp_path)) == ["out"]  # the hidden partial folder is gone
 
 
-def test_the_visits_note_is_dropped_after_the_import(result: Analysis) -> None:
+def test_the_inputs_are_kept_lean_after_the_import(result: Analysis) -> None:
     """No command reads or writes a visit's note: the command line keeps the visits without
-    it (a city's year of notes is 76 MB through every step); every other column stays."""
+    it (a city's year of notes is 76 MB through every step); every other column stays.
+    The addresses are Arrow text, the same values as the import's."""
     from geo.schema import GPS_COLUMNS, columns
 
     visits = result.extras["visits"]
     kept = [c for c in columns("visits") if c not in ("geometry", "note")]
     assert list(visits.columns) == [*kept, *GPS_COLUMNS]
     assert "note" not in result.visits.columns
+    homes = result.extras["households"]
+    assert isinstance(homes["address"].dtype, pd.StringDtype)
+    imported = read_households(DEMO_FILES["households"], crs=DEMO_COORDS).table
+    assert homes["address"].tolist() == imported["address"].tolist()
+    assert imported["address"].str.len().gt(0).any()
