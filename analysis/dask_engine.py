@@ -392,11 +392,11 @@ class DaskEngine:
         order = np.concatenate(pieces)
         back = np.empty(len(order), dtype=np.int64)
         back[order] = np.arange(len(order))
-        out = pd.concat(results, ignore_index=True)
         # each part's reasons are its own sentences: merged into the sorted whole, as one
-        # run has them (pandas would make the column Python objects)
+        # run has them (concatenated, parts of other categories would become text)
+        out = pd.concat([r.drop(columns="reason") for r in results], ignore_index=True)
         out["reason"] = union_categoricals([r["reason"] for r in results], sort_categories=True)
-        out = out.iloc[back]
+        out = out[list(results[0].columns)].iloc[back]
         out.index = visits.index
         out["shift"] = renumber_shifts(visits["officer_id"], part, out["shift"].to_numpy())
         return out

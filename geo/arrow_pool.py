@@ -38,8 +38,10 @@ def use_batch_pool() -> str:
 
     Examples
     --------
+    >>> before = pa.default_memory_pool()
     >>> use_batch_pool() == pa.default_memory_pool().backend_name
     True
+    >>> pa.set_memory_pool(before)  # a doctest leaves the process as it was
     """
     if os.environ.get(POOL_VARIABLE):
         return pa.default_memory_pool().backend_name

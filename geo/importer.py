@@ -266,7 +266,8 @@ def read_visits(
     ``points=False`` the table is a plain DataFrame whose GPS is two columns of degrees
     (:data:`geo.schema.GPS_COLUMNS`, NaN where a visit has none) in place of the Point
     geometry, with the same findings: no shapely point is built for a point in degrees; and
-    :data:`CODED_VISIT_COLUMNS` are categoricals of the same texts (:func:`_coded`).
+    :data:`CODED_VISIT_COLUMNS` are categoricals of the same texts and ``satisfaction`` is
+    :data:`SCORE_DTYPE` (:func:`_coded`).
     """
     cfg = resolve(settings)
     try:
@@ -329,6 +330,12 @@ CODED_VISIT_COLUMNS: Final = ("officer_id", "outcome", "issue_raised")
 """Visit columns of few distinct texts, categoricals in visits read without points."""
 
 
+SCORE_DTYPE: Final = "Int8"
+"""The dtype of the satisfaction scores of visits read without points: scores are 1 to 5
+(any other is a fatal finding), so one byte and a mask byte a visit, where ``Int64`` (the
+app's import) takes nine: 66 MB less at 10M visits."""
+
+
 def _coded(visits: pd.DataFrame) -> pd.DataFrame:
     """Return ``visits`` with :data:`CODED_VISIT_COLUMNS` as categoricals of their texts.
 
@@ -353,12 +360,6 @@ def _coded(visits: pd.DataFrame) -> pd.DataFrame:
     if "satisfaction" in visits.columns:
         visits["satisfaction"] = visits["satisfaction"].astype(SCORE_DTYPE)
     return visits
-
-
-SCORE_DTYPE: Final = "Int8"
-"""The dtype of the satisfaction scores of visits read without points: scores are 1 to 5
-(any other is a fatal finding), so one byte and a mask byte a visit, where ``Int64`` (the
-app's import) takes nine: 66 MB less at 10M visits."""
 
 
 def load_dataset(
@@ -401,8 +402,9 @@ def load_dataset(
         mix-ups.
     visit_points : bool
         False: the visits' GPS as two columns of degrees, no Point geometry, and
-        :data:`CODED_VISIT_COLUMNS` as categoricals (``read_visits(..., points=False)``),
-        for a caller that only measures them (the command line).
+        :data:`CODED_VISIT_COLUMNS` as categoricals and ``satisfaction`` as
+        :data:`SCORE_DTYPE` (``read_visits(..., points=False)``), for a caller that only
+        measures them (the command line).
 
     Raises
     ------

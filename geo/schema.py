@@ -111,8 +111,9 @@ def gps_lonlat(visits: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArr
 
     Read from :data:`GPS_COLUMNS` when the table has them, else from its Point geometry
     (:func:`points_xy`: a missing or empty point gives NaN; anything but points raises
-    ``SchemaError``); a table with neither has no GPS at all. The columns' own values are
-    read-only views (a city's year: no 160 MB copy); the geometry's are fresh arrays.
+    ``SchemaError``); a table with neither has no GPS at all. Float64 columns give their
+    own values as read-only views (a city's year: no 160 MB copy); other columns and the
+    geometry give fresh arrays. Callers never write to them.
 
     Examples
     --------

@@ -97,6 +97,8 @@ def wkb_points(column: pa.Array | pa.ChunkedArray) -> Points | None:
     >>> wkb_points(pa.array([shapely.Point(1, 2, 3).wkb])) is None
     True
     """
+    if column.type not in (pa.binary(), pa.large_binary()):
+        return None
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     parts = []
     for chunk in chunks:

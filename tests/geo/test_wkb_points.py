@@ -55,6 +55,7 @@ def test_anything_but_a_finite_2d_point_declines() -> None:
     for name, other in others.items():
         assert wkb_points(pa.array([point, other], pa.binary())) is None, name
     assert wkb_points(pa.array(["POINT (1 2)"])) is None  # text, not WKB
+    assert wkb_points(pa.chunked_array([], pa.string())) is None  # no chunk, still text
 
 
 def test_a_column_in_chunks_reads_as_the_column_whole() -> None:
