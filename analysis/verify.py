@@ -108,7 +108,7 @@ from analysis.travel import (
 from geo.errors import CRSError, SchemaError
 from geo.projection import local_utm, project, projected_xy
 from geo.reviews import DECISIONS
-from geo.schema import GPS_COLUMNS, WGS84, points_xy, present
+from geo.schema import GPS_COLUMNS, WGS84, gps_lonlat, points_xy, present
 from geo.settings import Settings, resolve
 
 FloatArray = npt.NDArray[np.float64]
@@ -838,7 +838,7 @@ def _visit_gps(visits: pd.DataFrame, crs: pyproj.CRS) -> Gps | None:
             return None
         # the columns' own arrays: projecting makes the metres (in ``_evidence``), which
         # then go when the checks that read them are done
-        x, y = (visits[c].to_numpy(dtype=np.float64, na_value=np.nan) for c in GPS_COLUMNS)
+        x, y = gps_lonlat(visits)
         if not bool((np.isfinite(x) & np.isfinite(y)).any()):
             return None
         _same_crs(WGS84, crs)
@@ -982,9 +982,8 @@ def _reasons(bits: IntArray, evidence: Evidence, cfg: Settings) -> pd.Categorica
     :func:`analysis.coded_text.flag_bits`. A categorical of the distinct sentences, sorted
     (``""``, no flag, first), so that results of parts of the visits have categories that
     merge into those of the whole (:mod:`analysis.dask_engine`). The figures are rounded,
-    so sentences repeat:
-    874 distinct among 152,282 flagged visits of 10M, where text took 8 bytes a row for
-    its offsets alone (81 MB against 19).
+    so sentences repeat: 874 distinct among 152,282 flagged visits of 10M, where text took
+    8 bytes a row for its offsets alone (81 MB against 19).
 
     Examples
     --------
